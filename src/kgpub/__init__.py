@@ -1,0 +1,19 @@
+"""kgpub — publish the facts of news articles as a validated, quote-anchored RDF graph.
+
+The library API mirrors the command line::
+
+    import kgpub
+    result = kgpub.build("seeds", "dist")
+    print(result.summary())
+    table = kgpub.query("SELECT ?p WHERE { ?e kg:victim ?p }", "dist")
+"""
+
+from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, StoreError
+from .pipeline import BuildResult, build, query
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BuildResult", "Diagnostic", "InputError", "KgpubError", "OutputError", "QueryError",
+    "StoreError", "__version__", "build", "query",
+]

@@ -1,0 +1,82 @@
+"""Exceptions that stop a kgpub command, each owning its exit code.
+
+A command either finishes (possibly with a result that says the data does not
+conform, which is *not* an exception) or stops with one of these.  The CLI
+prints ``str(error)`` to stderr and exits with ``error.exit_code``; the library
+never calls ``sys.exit`` itself, so it stays usable from Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in one input file, located as precisely as we can.
+
+    Kept as data (not a formatted string) so tests and callers can check the
+    file, line and field separately from the wording.
+    """
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class KgpubError(Exception):
+    """Base of every error a kgpub command reports to its user."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(KgpubError):
+    """The curator's input (facts, registry, article text) is wrong.
+
+    Carries every problem found, one :class:`Diagnostic` each, so a curator
+    can fix them all in one pass instead of one per run.
+    """
+
+    exit_code = 2
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = sorted(
+            diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0, d.field, d.message)
+        )
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class OutputError(KgpubError):
+    """The output folder cannot be written or replaced safely."""
+
+    exit_code = 2
+
+
+class QueryError(KgpubError):
+    """A query cannot be run: bad syntax, no data, unreachable endpoint."""
+
+    exit_code = 2
+
+
+class StoreError(KgpubError):
+    """A triple store refused or failed a load."""
+
+    exit_code = 3

@@ -1,0 +1,708 @@
+"""Stage 1 — read the curator's files into a checked, typed corpus.
+
+Everything a curator can get wrong is caught here, before any RDF exists, and
+reported with the file and line of the mistake: YAML syntax, unknown keys (with
+the nearest valid one), wrong types, duplicate ids, references to ids that do
+not exist, impossible dates.  The JSON Schemas in ``schemas/`` are the single
+definition of the format: editors use them for completion, and this module
+validates against the very same files.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, InputError
+from .resources import schema_file
+
+FACTS_SUFFIX = ".facts.yaml"
+REGISTRY_FILE = "entities.yaml"
+DATASET_FILE = "dataset.yaml"
+ROLES = ("agent", "victim", "participant", "target")
+#: ids that would clash with the IRI paths kgpub mints beside entity IRIs.
+RESERVED_IDS = frozenset({"article", "graph", "dataset"})
+
+
+# --------------------------------------------------------------------------- typed corpus
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact was written: the file (relative to the seeds folder) and line."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day — never more than the text says."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def lexical(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    @property
+    def datatype(self) -> str:
+        """The XSD datatype local name that keeps this precision."""
+        if self.month is None:
+            return "gYear"
+        return "gYearMonth" if self.day is None else "date"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A passage the curator copied from the article, to be found in its text."""
+
+    text: str
+    occurrence: int | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    types: tuple[str, ...]
+    name: str
+    aliases: tuple[str, ...]
+    description: str | None
+    wikidata: str | None
+    evidence: tuple[Quote, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Relation:
+    subject: str
+    predicate: str
+    object: str
+    role: str | None
+    evidence: tuple[Quote, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    types: tuple[str, ...]
+    label: str
+    description: str | None
+    date: PartialDate | None
+    place: str | None
+    roles: dict[str, tuple[str, ...]]
+    person_count: int | None
+    evidence: tuple[Quote, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Claim:
+    subject: str
+    predicate: str
+    object: str
+
+
+@dataclass(frozen=True)
+class Accusation:
+    id: str
+    type: str
+    label: str | None
+    accuser: str
+    accused: tuple[str, ...]
+    concerns: str | None
+    allegation: str | None
+    date: PartialDate | None
+    claims: tuple[Claim, ...]
+    evidence: tuple[Quote, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Threat:
+    id: str
+    type: str
+    label: str | None
+    threatener: str
+    threatened: tuple[str, ...]
+    condition: str | None
+    date: PartialDate | None
+    place: str | None
+    evidence: tuple[Quote, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    facts_file: str
+    text_file: str
+    text: str
+    text_sha256: str
+    headline: str
+    publisher: str
+    agency: str | None
+    language: str
+    published: PartialDate | None
+    url: str | None
+    note: str | None
+    entities: tuple[Entity, ...]
+    relations: tuple[Relation, ...]
+    events: tuple[Event, ...]
+    accusations: tuple[Accusation, ...]
+    threats: tuple[Threat, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Dataset:
+    title: str
+    description: str
+    license: str | None
+    publisher: str | None
+    homepage: str | None
+    created: str | None
+    base: str | None
+    download: str | None
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything the later stages need; nothing in it has been turned into RDF yet."""
+
+    root: Path
+    dataset: Dataset
+    registry: tuple[Entity, ...]
+    articles: tuple[Article, ...]
+    registry_file: str | None = None
+    entity_index: dict[str, Entity] = field(default_factory=dict, compare=False)
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+class _Mapping(dict):
+    """A dict that remembers the line of itself and of each of its keys."""
+
+    line: int = 0
+    key_lines: dict[Any, tuple[int, int]]
+
+
+class _Sequence(list):
+    """A list that remembers the line of each of its items."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records lines, rejects duplicate keys and keeps dates as text.
+
+    PyYAML would silently keep the last of two equal keys and turn
+    ``2020-01-03`` into a ``datetime.date``; both hide curator mistakes.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Mapping]:
+    data = _Mapping()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in data:
+            first = data.key_lines[key][0]
+            raise _DuplicateKey(
+                None, None, f"duplicate key {key!r} (first at line {first})", key_node.start_mark
+            )
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[_Sequence]:
+    data = _Sequence()
+    data.line = node.start_mark.line + 1
+    data.item_lines = [child.start_mark.line + 1 for child in node.value]
+    yield data
+    data.extend(loader.construct_object(child, deep=True) for child in node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def _read_yaml(path: Path, shown: str) -> Any:
+    """Parse one YAML file, turning syntax errors into a located Diagnostic."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError([Diagnostic(shown, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise InputError([Diagnostic(shown, line, "", f"YAML syntax error: {problem}", column)])
+    except yaml.YAMLError as exc:
+        raise InputError([Diagnostic(shown, None, "", f"YAML error: {exc}")])
+
+
+def _line_of(doc: Any, path: Iterable[Any]) -> int | None:
+    """The line of the element at ``path`` (keys and indexes) inside ``doc``."""
+    node, line = doc, getattr(doc, "line", None)
+    for step in path:
+        if isinstance(node, _Mapping) and step in node:
+            line = node.key_lines[step][0]
+            node = node[step]
+        elif isinstance(node, _Sequence) and isinstance(step, int) and step < len(node):
+            line = node.item_lines[step]
+            node = node[step]
+        else:
+            break
+    return line
+
+
+def _field_name(path: Iterable[Any]) -> str:
+    """``events[3].evidence[0]`` from a jsonschema path."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+# --------------------------------------------------------------------------- schema validation
+
+
+@cache
+def _validator(name: str) -> Any:
+    """A JSON Schema validator for ``name``, with the sibling schemas resolvable by $ref."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    schemas = {
+        n: json.loads(schema_file(n).read_text(encoding="utf-8"))
+        for n in ("facts", "entities", "dataset")
+    }
+    registry = Registry().with_resources(
+        (doc["$id"], Resource.from_contents(doc)) for doc in schemas.values()
+    )
+    return jsonschema.Draft202012Validator(schemas[name], registry=registry)
+
+
+def _schema_diagnostics(doc: Any, schema: str, shown: str) -> list[Diagnostic]:
+    """Every way ``doc`` breaks its JSON Schema, worded for a curator."""
+    from jsonschema.exceptions import best_match
+
+    out = []
+    for error in _validator(schema).iter_errors(doc):
+        if error.context:  # anyOf: report the branch that came closest
+            error = best_match(error.context)
+        path = list(error.absolute_path)
+        out.append(_describe(doc, error, path, shown))
+    return out
+
+
+def _describe(doc: Any, error: Any, path: list[Any], shown: str) -> Diagnostic:
+    """Turn one jsonschema error into a Diagnostic with a line and a useful message."""
+    line = _line_of(doc, path)
+    field_name = _field_name(path)
+    instance = error.instance
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(k for k in instance if k not in allowed)[0]
+        near = difflib.get_close_matches(str(extra), allowed, n=1, cutoff=0.5)
+        hint = f"did you mean {near[0]!r}?" if near else f"valid keys: {', '.join(allowed)}"
+        key_line = instance.key_lines[extra][0] if isinstance(instance, _Mapping) else line
+        where = _field_name([*path, extra])
+        return Diagnostic(shown, key_line, where, f"unknown key {extra!r}; {hint}")
+    if error.validator == "required":
+        missing = [k for k in error.validator_value if k not in instance][0]
+        return Diagnostic(shown, line, field_name or "(top level)", f"missing required key {missing!r}")
+    if error.validator == "enum":
+        choices = [str(c) for c in error.validator_value]
+        near = difflib.get_close_matches(str(instance), choices, n=1, cutoff=0.5)
+        hint = f"did you mean {near[0]!r}?" if near else f"one of: {', '.join(choices)}"
+        return Diagnostic(shown, line, field_name, f"{instance!r} is not allowed here; {hint}")
+    if error.validator in ("minLength", "minItems") or (
+        error.validator == "pattern" and isinstance(instance, str) and not instance.strip()
+    ):
+        return Diagnostic(shown, line, field_name, "must not be empty")
+    if error.validator == "pattern":
+        what = error.schema.get("description", f"must match {error.validator_value}")
+        return Diagnostic(shown, line, field_name, f"{instance!r} is not valid: {what}")
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return Diagnostic(shown, line, field_name, f"expected {expected}, got {_type_name(instance)}")
+    return Diagnostic(shown, line, field_name, error.message)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    for kind, name in ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "text"),
+                       (int, "a number"), (float, "a number")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def parse_date(value: Any) -> PartialDate:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError on impossible dates."""
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"{text!r} is not a date: there is no month {month}")
+    if day is not None:
+        assert month is not None
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"{text!r} is not a date: {calendar.month_name[month]} {year} has {last} days")
+    return PartialDate(year, month, day)
+
+
+class _Reader:
+    """Turns validated YAML documents into typed facts, collecting every problem."""
+
+    def __init__(self, shown: str, doc: Any) -> None:
+        self.shown = shown
+        self.doc = doc
+        self.problems: list[Diagnostic] = []
+
+    def source(self, *path: Any) -> Source:
+        return Source(self.shown, _line_of(self.doc, path) or 1)
+
+    def date(self, value: Any, *path: Any) -> PartialDate | None:
+        if value is None:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.problems.append(Diagnostic(self.shown, _line_of(self.doc, path), _field_name(path), str(exc)))
+            return None
+
+    def quotes(self, items: list[Any] | None, *path: Any) -> tuple[Quote, ...]:
+        out = []
+        for i, item in enumerate(items or ()):
+            src = self.source(*path, i)
+            if isinstance(item, dict):
+                out.append(Quote(item["quote"], item.get("occurrence"), src))
+            else:
+                out.append(Quote(item, None, src))
+        return tuple(out)
+
+    def entity(self, item: dict[str, Any], *path: Any) -> Entity:
+        types = item["type"]
+        return Entity(
+            id=item["id"],
+            types=tuple(types) if isinstance(types, list) else (types,),
+            name=item["name"].strip(),
+            aliases=tuple(a.strip() for a in item.get("aliases", ())),
+            description=item.get("description"),
+            wikidata=item.get("wikidata"),
+            evidence=self.quotes(item.get("evidence"), *path, "evidence"),
+            source=self.source(*path),
+        )
+
+
+def _many(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
+    doc = reader.doc
+    meta = doc["article"]
+    text_name = meta.get("text") or facts_path.name[: -len(FACTS_SUFFIX)] + ".txt"
+    text_path = facts_path.parent / text_name
+    text_shown = text_path.relative_to(root).as_posix() if text_path.is_relative_to(root) else str(text_path)
+    try:
+        raw = text_path.read_bytes()
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
+        reader.problems.append(Diagnostic(reader.shown, _line_of(doc, ["article", "text"]) or meta.line,
+                                          "article.text", f"article text file {text_shown} does not exist"))
+        return None
+    except UnicodeDecodeError as exc:
+        reader.problems.append(Diagnostic(text_shown, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        return None
+    r = reader
+    events = tuple(
+        Event(
+            id=e["id"],
+            types=_many(e["type"]),
+            label=e["label"].strip(),
+            description=e.get("description"),
+            date=r.date(e.get("date"), "events", i, "date"),
+            place=e.get("place"),
+            roles={role: _many(e.get(role)) for role in ROLES},
+            person_count=e.get("personCount"),
+            evidence=r.quotes(e["evidence"], "events", i, "evidence"),
+            source=r.source("events", i),
+        )
+        for i, e in enumerate(doc.get("events", ()))
+    )
+    accusations = tuple(
+        Accusation(
+            id=a["id"],
+            type=a.get("type", "Accuse"),
+            label=a.get("label"),
+            accuser=a["accuser"],
+            accused=_many(a["accused"]),
+            concerns=a.get("concerns"),
+            allegation=a.get("allegation"),
+            date=r.date(a.get("date"), "accusations", i, "date"),
+            claims=tuple(Claim(c["subject"], c["predicate"], c["object"]) for c in a.get("claims", ())),
+            evidence=r.quotes(a["evidence"], "accusations", i, "evidence"),
+            source=r.source("accusations", i),
+        )
+        for i, a in enumerate(doc.get("accusations", ()))
+    )
+    threats = tuple(
+        Threat(
+            id=t["id"],
+            type=t.get("type", "Threaten"),
+            label=t.get("label"),
+            threatener=t["threatener"],
+            threatened=_many(t["threatened"]),
+            condition=t.get("condition"),
+            date=r.date(t.get("date"), "threats", i, "date"),
+            place=t.get("place"),
+            evidence=r.quotes(t["evidence"], "threats", i, "evidence"),
+            source=r.source("threats", i),
+        )
+        for i, t in enumerate(doc.get("threats", ()))
+    )
+    relations = tuple(
+        Relation(
+            subject=x["subject"],
+            predicate=x["predicate"],
+            object=x["object"],
+            role=x.get("role"),
+            evidence=r.quotes(x["evidence"], "relations", i, "evidence"),
+            source=r.source("relations", i),
+        )
+        for i, x in enumerate(doc.get("relations", ()))
+    )
+    return Article(
+        id=meta["id"],
+        facts_file=reader.shown,
+        text_file=text_shown,
+        text=text,
+        text_sha256=hashlib.sha256(raw).hexdigest(),
+        headline=meta["headline"].strip(),
+        publisher=meta["publisher"],
+        agency=meta.get("source"),
+        language=meta["language"],
+        published=r.date(meta.get("published"), "article", "published"),
+        url=meta.get("url"),
+        note=meta.get("note"),
+        entities=tuple(r.entity(e, "entities", i) for i, e in enumerate(doc.get("entities", ()))),
+        relations=relations,
+        events=events,
+        accusations=accusations,
+        threats=threats,
+        source=r.source("article"),
+    )
+
+
+# --------------------------------------------------------------------------- references
+
+
+def _check_ids(registry: dict[str, Entity], articles: list[Article], seen_articles: dict[str, Source]) -> list[Diagnostic]:
+    """Duplicate ids and references to undefined ids, across every file."""
+    problems: list[Diagnostic] = []
+    for article in articles:
+        local: dict[str, tuple[str, Source]] = {}
+        for kind, items in (("entity", article.entities), ("event", article.events),
+                            ("accusation", article.accusations), ("threat", article.threats)):
+            for item in items:
+                if item.id in RESERVED_IDS:
+                    problems.append(Diagnostic(item.source.file, item.source.line, "id",
+                                               f"{item.id!r} is reserved; choose another id"))
+                if item.id in registry:
+                    first = registry[item.id].source
+                    problems.append(Diagnostic(item.source.file, item.source.line, "id",
+                                               f"duplicate id {item.id!r}: already defined in {first.file}:{first.line}"))
+                elif item.id in local:
+                    first = local[item.id][1]
+                    problems.append(Diagnostic(item.source.file, item.source.line, "id",
+                                               f"duplicate id {item.id!r}: already used for the {local[item.id][0]} at line {first.line}"))
+                else:
+                    local[item.id] = (kind, item.source)
+        known = set(registry) | set(local)
+        events = {e.id for e in article.events}
+
+        def ref(value: str | None, src: Source, where: str, pool: set[str] = known, what: str = "entity") -> None:
+            if value is None or value in pool:
+                return
+            near = difflib.get_close_matches(value, sorted(pool), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            problems.append(Diagnostic(src.file, src.line, where, f"reference to undefined {what} id {value!r}{hint}"))
+
+        meta = article.source
+        ref(article.publisher, meta, "article.publisher")
+        ref(article.agency, meta, "article.source")
+        for x in article.relations:
+            ref(x.subject, x.source, "relations.subject")
+            ref(x.object, x.source, "relations.object")
+        for e in article.events:
+            ref(e.place, e.source, f"events[{e.id}].place")
+            for role, ids in e.roles.items():
+                for v in ids:
+                    ref(v, e.source, f"events[{e.id}].{role}")
+        for a in article.accusations:
+            ref(a.accuser, a.source, f"accusations[{a.id}].accuser")
+            for v in a.accused:
+                ref(v, a.source, f"accusations[{a.id}].accused")
+            ref(a.concerns, a.source, f"accusations[{a.id}].concerns", events, "event")
+            for c in a.claims:
+                ref(c.subject, a.source, f"accusations[{a.id}].claims.subject")
+                ref(c.object, a.source, f"accusations[{a.id}].claims.object")
+        for t in article.threats:
+            ref(t.threatener, t.source, f"threats[{t.id}].threatener")
+            ref(t.place, t.source, f"threats[{t.id}].place")
+            for v in t.threatened:
+                ref(v, t.source, f"threats[{t.id}].threatened")
+    return problems
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def load(root: Path | str) -> Corpus:
+    """Read the seeds folder ``root``: registry, dataset description and every facts file.
+
+    Raises :class:`InputError` listing every problem found, so nothing later in
+    the pipeline ever sees half-valid input.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError([Diagnostic(str(root), None, "", "no such folder")])
+    problems: list[Diagnostic] = []
+
+    def shown(path: Path) -> str:
+        return path.relative_to(root).as_posix()
+
+    def document(path: Path, schema: str) -> Any:
+        try:
+            doc = _read_yaml(path, shown(path))
+        except InputError as exc:
+            problems.extend(exc.diagnostics)
+            return None
+        if doc is None:
+            doc = _Mapping()
+            doc.key_lines = {}
+        found = _schema_diagnostics(doc, schema, shown(path))
+        problems.extend(found)
+        return None if found else doc
+
+    dataset = Dataset(title=f"kgpub knowledge graph of {root.resolve().name}", description="", license=None,
+                      publisher=None, homepage=None, created=None, base=None, download=None)
+    dataset_path = root / DATASET_FILE
+    if dataset_path.is_file():
+        doc = document(dataset_path, "dataset")
+        if doc is not None:
+            dataset = Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
+                              publisher=doc.get("publisher"), homepage=doc.get("homepage"),
+                              created=doc["created"], base=doc.get("base"), download=doc.get("download"))
+            try:
+                created = parse_date(doc["created"])
+                assert created.day is not None
+            except ValueError as exc:
+                line = _line_of(doc, ["created"])
+                problems.append(Diagnostic(shown(dataset_path), line, "created", str(exc)))
+
+    registry: dict[str, Entity] = {}
+    registry_path = root / REGISTRY_FILE
+    registry_shown = None
+    if registry_path.is_file():
+        registry_shown = shown(registry_path)
+        doc = document(registry_path, "entities")
+        if doc is not None:
+            reader = _Reader(registry_shown, doc)
+            for i, item in enumerate(doc["entities"]):
+                entity = reader.entity(item, "entities", i)
+                if entity.id in registry:
+                    first = registry[entity.id].source.line
+                    problems.append(Diagnostic(registry_shown, entity.source.line, "id",
+                                               f"duplicate id {entity.id!r}: already defined at line {first}"))
+                elif entity.id in RESERVED_IDS:
+                    problems.append(Diagnostic(registry_shown, entity.source.line, "id",
+                                               f"{entity.id!r} is reserved; choose another id"))
+                elif entity.evidence:
+                    problems.append(Diagnostic(registry_shown, entity.source.line, "evidence",
+                                               "registry entities carry no evidence; quote them in an article's facts"))
+                else:
+                    registry[entity.id] = entity
+
+    facts_paths = sorted(root.rglob(f"*{FACTS_SUFFIX}"), key=lambda p: shown(p))
+    if not facts_paths:
+        problems.append(Diagnostic(str(root), None, "", f"no *{FACTS_SUFFIX} files found"))
+    articles: list[Article] = []
+    seen_articles: dict[str, Source] = {}
+    for path in facts_paths:
+        doc = document(path, "facts")
+        if doc is None:
+            continue
+        reader = _Reader(shown(path), doc)
+        article = _article(reader, path, root)
+        problems.extend(reader.problems)
+        if article is None:
+            continue
+        if article.id in seen_articles:
+            first = seen_articles[article.id]
+            problems.append(Diagnostic(article.facts_file, article.source.line, "article.id",
+                                       f"duplicate article id {article.id!r}: already used by {first.file}"))
+            continue
+        if article.id in registry:
+            problems.append(Diagnostic(article.facts_file, article.source.line, "article.id",
+                                       f"article id {article.id!r} is also an entity id in {registry_shown}"))
+        seen_articles[article.id] = article.source
+        articles.append(article)
+
+    problems.extend(_check_ids(registry, articles, seen_articles))
+    if problems:
+        raise InputError(problems)
+    index = dict(registry)
+    return Corpus(root=root, dataset=dataset, registry=tuple(registry.values()), articles=tuple(articles),
+                  registry_file=registry_shown, entity_index=index)

@@ -1,0 +1,279 @@
+"""Stage 2 — map the typed facts to RDF under the kgpub ontology.
+
+Every IRI is minted from the curator's ids (never from counters or blank
+nodes), so the same entity is the same IRI in every article and every build,
+and the output can be byte-identical from run to run.  Accusations are nodes
+of their own; what they claim goes into a named graph per accusation and is
+never asserted in the article's graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from . import vocab
+from .facts import Accusation, Article, Corpus, Entity, Event, PartialDate, Relation, Threat
+
+KG = Namespace(vocab.KG)
+KGT = Namespace(vocab.KGT)
+OA = Namespace(vocab.OA)
+SCHEMA = Namespace(vocab.SCHEMA)
+WD = Namespace(vocab.WD)
+
+#: Each entity type with every kg: class above it, so that a plain SPARQL
+#: engine finds an armed group with ``?g a kg:Organization`` without reasoning.
+#: A test checks this table against the ontology's rdfs:subClassOf closure.
+ENTITY_CLASSES: dict[str, tuple[str, ...]] = {
+    "Person": ("Person", "Agent"),
+    "Organization": ("Organization", "Agent"),
+    "Government": ("Government", "Organization", "Agent"),
+    "ArmedGroup": ("ArmedGroup", "Organization", "Agent"),
+    "StateForce": ("StateForce", "ArmedGroup", "Organization", "Agent"),
+    "Place": ("Place",),
+    "Country": ("Country", "Place", "Agent"),
+    "City": ("City", "Place"),
+    "Facility": ("Facility", "Place"),
+}
+
+PREDICATE_LABELS = {
+    "memberOf": "member of", "partOf": "part of", "affiliatedWith": "affiliated with",
+    "alliedWith": "allied with", "backedBy": "backed by", "commandedBy": "commanded by",
+    "locatedIn": "located in",
+}
+
+
+class Minter:
+    """Mints every IRI of a build from ids, under one base."""
+
+    def __init__(self, base: str, registry_ids: set[str]) -> None:
+        self.base = base
+        self.registry_ids = registry_ids
+
+    def entity(self, entity_id: str) -> URIRef:
+        return URIRef(self.base + entity_id)
+
+    def article(self, article_id: str) -> URIRef:
+        return URIRef(f"{self.base}article/{article_id}")
+
+    def local(self, article_id: str, local_id: str) -> URIRef:
+        return URIRef(f"{self.base}article/{article_id}/{local_id}")
+
+    def ref(self, article_id: str, some_id: str) -> URIRef:
+        """An id as a fact uses it: a registry entity, or something of this article."""
+        if some_id in self.registry_ids:
+            return self.entity(some_id)
+        return self.local(article_id, some_id)
+
+    def relation(self, article_id: str, rel: Relation) -> URIRef:
+        return URIRef(f"{self.base}article/{article_id}/relation/{rel.subject}/{rel.predicate}/{rel.object}")
+
+    def article_graph(self, article_id: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{article_id}")
+
+    def provenance_graph(self, article_id: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{article_id}/provenance")
+
+    def claim_graph(self, article_id: str, accusation_id: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{article_id}/claim/{accusation_id}")
+
+    def registry_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/entities")
+
+    def registry_provenance_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/entities/provenance")
+
+    def dataset(self) -> URIRef:
+        return URIRef(f"{self.base}dataset")
+
+
+@dataclass
+class MappedCorpus:
+    """The graphs of a build, by role; later stages add to them, never re-read the facts files."""
+
+    minter: Minter
+    registry_graph: Graph
+    registry_provenance: Graph
+    article_graphs: dict[str, Graph] = field(default_factory=dict)
+    provenance_graphs: dict[str, Graph] = field(default_factory=dict)
+    claim_graphs: dict[URIRef, Graph] = field(default_factory=dict)
+
+    def named_graphs(self) -> list[tuple[URIRef, Graph]]:
+        """Every named graph with its IRI, in a stable order."""
+        m = self.minter
+        out = [(m.registry_graph(), self.registry_graph),
+               (m.registry_provenance_graph(), self.registry_provenance)]
+        for article_id in sorted(self.article_graphs):
+            out.append((m.article_graph(article_id), self.article_graphs[article_id]))
+            out.append((m.provenance_graph(article_id), self.provenance_graphs[article_id]))
+        out += sorted(self.claim_graphs.items())
+        return out
+
+    def instance_data(self) -> Graph:
+        """The asserted knowledge: registry plus every article graph (no claims, no provenance)."""
+        union = Graph()
+        for graph in (self.registry_graph, *(self.article_graphs[k] for k in sorted(self.article_graphs))):
+            for triple in graph:
+                union.add(triple)
+        return union
+
+
+def date_literal(date: PartialDate) -> Literal:
+    """A typed literal that keeps exactly the precision the text gave."""
+    return Literal(date.lexical, datatype=XSD[date.datatype])
+
+
+def _entity(graph: Graph, iri: URIRef, entity: Entity) -> None:
+    classes = {c for t in entity.types for c in ENTITY_CLASSES[t]}
+    for cls in sorted(classes):
+        graph.add((iri, RDF.type, KG[cls]))
+    graph.add((iri, RDFS.label, Literal(entity.name)))
+    for alias in entity.aliases:
+        graph.add((iri, SKOS.altLabel, Literal(alias)))
+    if entity.description:
+        graph.add((iri, SCHEMA.description, Literal(entity.description.strip())))
+    if entity.wikidata:
+        graph.add((iri, SCHEMA.sameAs, WD[entity.wikidata]))
+
+
+class _ArticleMapper:
+    """Maps one article; knows the names of every entity it can refer to, for labels."""
+
+    def __init__(self, article: Article, mint: Minter, names: dict[str, str]) -> None:
+        self.article = article
+        self.mint = mint
+        self.names = {**names, **{e.id: e.name for e in article.entities}}
+        self.graph = Graph()
+        self.claims: dict[URIRef, Graph] = {}
+
+    def ref(self, some_id: str) -> URIRef:
+        return self.mint.ref(self.article.id, some_id)
+
+    def local(self, some_id: str) -> URIRef:
+        return self.mint.local(self.article.id, some_id)
+
+    def run(self) -> Graph:
+        a = self.article
+        g = self.graph
+        iri = self.mint.article(a.id)
+        g.add((iri, RDF.type, SCHEMA.NewsArticle))
+        g.add((iri, RDFS.label, Literal(a.headline)))
+        g.add((iri, SCHEMA.headline, Literal(a.headline, lang=a.language)))
+        g.add((iri, SCHEMA.publisher, self.ref(a.publisher)))
+        if a.agency:
+            g.add((iri, SCHEMA.sourceOrganization, self.ref(a.agency)))
+        g.add((iri, SCHEMA.inLanguage, Literal(a.language)))
+        if a.published:
+            g.add((iri, SCHEMA.datePublished, date_literal(a.published)))
+        if a.url:
+            g.add((iri, SCHEMA.url, URIRef(a.url)))
+        if a.note:
+            g.add((iri, SKOS.editorialNote, Literal(a.note.strip())))
+        g.add((iri, KG.textSha256, Literal(a.text_sha256)))
+        g.add((iri, KG.sourceFile, Literal(a.text_file)))
+        for entity in a.entities:
+            _entity(g, self.local(entity.id), entity)
+        for rel in a.relations:
+            self.relation(rel)
+        for event in a.events:
+            self.event(event)
+        for accusation in a.accusations:
+            self.accusation(accusation)
+        for threat in a.threats:
+            self.threat(threat)
+        return g
+
+    def relation(self, rel: Relation) -> None:
+        g, s, p, o = self.graph, self.ref(rel.subject), KG[rel.predicate], self.ref(rel.object)
+        node = self.mint.relation(self.article.id, rel)
+        g.add((s, p, o))
+        g.add((node, RDF.type, KG.Relationship))
+        g.add((node, RDF.subject, s))
+        g.add((node, RDF.predicate, p))
+        g.add((node, RDF.object, o))
+        label = f"{self.names[rel.subject]} {PREDICATE_LABELS[rel.predicate]} {self.names[rel.object]}"
+        g.add((node, RDFS.label, Literal(label)))
+        if rel.role:
+            g.add((node, KG.role, Literal(rel.role.strip())))
+
+    def event(self, event: Event) -> None:
+        g, iri = self.graph, self.local(event.id)
+        g.add((iri, RDF.type, KG.Event))
+        g.add((iri, RDFS.label, Literal(event.label)))
+        for t in event.types:
+            g.add((iri, KG.eventType, KGT[t]))
+        if event.description:
+            g.add((iri, SCHEMA.description, Literal(event.description.strip())))
+        if event.date:
+            g.add((iri, KG.date, date_literal(event.date)))
+        if event.place:
+            g.add((iri, KG.place, self.ref(event.place)))
+        for role, ids in event.roles.items():
+            for some_id in ids:
+                g.add((iri, KG[role], self.ref(some_id)))
+        if event.person_count is not None:
+            g.add((iri, KG.personCount, Literal(event.person_count, datatype=XSD.nonNegativeInteger)))
+
+    def accusation(self, acc: Accusation) -> None:
+        g, iri = self.graph, self.local(acc.id)
+        g.add((iri, RDF.type, KG.Accusation))
+        g.add((iri, RDF.type, KG.SpeechAct))
+        label = acc.label or (
+            f"Accusation by {self.names[acc.accuser]} against {' and '.join(self.names[x] for x in acc.accused)}"
+            + (f": {acc.allegation}" if acc.allegation else "")
+        )
+        g.add((iri, RDFS.label, Literal(label)))
+        g.add((iri, KG.actType, KGT[acc.type]))
+        g.add((iri, KG.accuser, self.ref(acc.accuser)))
+        for accused in acc.accused:
+            g.add((iri, KG.accused, self.ref(accused)))
+        if acc.concerns:
+            g.add((iri, KG.concerns, self.local(acc.concerns)))
+        if acc.allegation:
+            g.add((iri, KG.allegation, Literal(acc.allegation.strip())))
+        if acc.date:
+            g.add((iri, KG.date, date_literal(acc.date)))
+        if acc.claims:
+            graph_iri = self.mint.claim_graph(self.article.id, acc.id)
+            g.add((iri, KG.claimGraph, graph_iri))
+            claim = Graph()
+            for c in acc.claims:
+                claim.add((self.ref(c.subject), KG[c.predicate], self.ref(c.object)))
+            self.claims[graph_iri] = claim
+
+    def threat(self, threat: Threat) -> None:
+        g, iri = self.graph, self.local(threat.id)
+        g.add((iri, RDF.type, KG.Threat))
+        g.add((iri, RDF.type, KG.SpeechAct))
+        label = threat.label or (
+            f"Threat by {self.names[threat.threatener]} against {' and '.join(self.names[x] for x in threat.threatened)}"
+        )
+        g.add((iri, RDFS.label, Literal(label)))
+        g.add((iri, KG.actType, KGT[threat.type]))
+        g.add((iri, KG.threatener, self.ref(threat.threatener)))
+        for threatened in threat.threatened:
+            g.add((iri, KG.threatened, self.ref(threatened)))
+        if threat.condition:
+            g.add((iri, KG.condition, Literal(threat.condition.strip())))
+        if threat.date:
+            g.add((iri, KG.date, date_literal(threat.date)))
+        if threat.place:
+            g.add((iri, KG.place, self.ref(threat.place)))
+
+
+def map_corpus(corpus: Corpus, base: str) -> MappedCorpus:
+    """Map the whole corpus to RDF graphs, one per role (registry, article, claim)."""
+    mint = Minter(base, {e.id for e in corpus.registry})
+    registry = Graph()
+    for entity in corpus.registry:
+        _entity(registry, mint.entity(entity.id), entity)
+    mapped = MappedCorpus(minter=mint, registry_graph=registry, registry_provenance=Graph())
+    names = {e.id: e.name for e in corpus.registry}
+    for article in corpus.articles:
+        mapper = _ArticleMapper(article, mint, names)
+        mapped.article_graphs[article.id] = mapper.run()
+        mapped.provenance_graphs[article.id] = Graph()
+        mapped.claim_graphs.update(mapper.claims)
+    return mapped

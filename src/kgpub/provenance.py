@@ -1,0 +1,175 @@
+"""Stage 3 — anchor every fact to the words of its article.
+
+Each quote a curator wrote is looked up in the article text; its place becomes
+a W3C Web Annotation ``oa:SpecificResource`` with a ``TextQuoteSelector``
+(exact, prefix, suffix) and a ``TextPositionSelector`` (start, end in Unicode
+code points of the article file).  A quote that is not in the text stops the
+build with the closest passage, so the curator sees what the article really
+says (typographic apostrophes are the usual culprit).  This stage also writes
+the provenance graph: which file and line each fact came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from .errors import Diagnostic, InputError
+from .facts import Article, Corpus, Quote, Source
+from .mapping import KG, OA, Minter, MappedCorpus
+
+#: Code points of context kept on each side of a quote (oa:prefix / oa:suffix).
+CONTEXT = 32
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a quote sits in its article: ``text[start:end] == exact``."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+
+
+def find_all(text: str, quote: str) -> list[int]:
+    """Every start offset of ``quote`` in ``text``, overlapping matches included."""
+    starts, at = [], text.find(quote)
+    while at != -1:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    return starts
+
+
+def closest_passage(text: str, quote: str) -> str:
+    """The passage of ``text`` most like ``quote``, for error messages.
+
+    Windows of the quote's length start at each word; SequenceMatcher's cheap
+    upper bounds skip most of them, so this stays fast on long articles.
+    """
+    size = len(quote)
+    matcher = SequenceMatcher(autojunk=False)
+    matcher.set_seq2(quote)
+    best_ratio, best_start = -1.0, 0
+    for match in re.finditer(r"\S+", text):
+        start = match.start()
+        matcher.set_seq1(text[start : start + size])
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best_ratio, best_start = ratio, start
+    return " ".join(text[best_start : best_start + size].split())
+
+
+def locate(text: str, quote: Quote, text_file: str) -> Span:
+    """Find ``quote`` in ``text``; raise InputError with a useful hint when it is not there."""
+    starts = find_all(text, quote.text)
+    where = Diagnostic
+    if not starts:
+        hint = closest_passage(text, quote.text)
+        raise InputError([where(quote.source.file, quote.source.line, "evidence",
+                                f"quote not found in {text_file}: {_short(quote.text)!r}; "
+                                f"closest passage: {_short(hint)!r}")])
+    if quote.occurrence is None and len(starts) > 1:
+        raise InputError([where(quote.source.file, quote.source.line, "evidence",
+                                f"quote occurs {len(starts)} times in {text_file}: {_short(quote.text)!r}; "
+                                f"add 'occurrence: N' (1 to {len(starts)}) or quote a longer passage")])
+    index = quote.occurrence or 1
+    if index > len(starts):
+        raise InputError([where(quote.source.file, quote.source.line, "evidence.occurrence",
+                                f"occurrence {index} asked, but the quote occurs {len(starts)} "
+                                f"time{'s' if len(starts) > 1 else ''} in {text_file}")])
+    start = starts[index - 1]
+    end = start + len(quote.text)
+    return Span(start, end, quote.text, text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- RDF
+
+
+def _evidence(graph: Graph, fact: URIRef, article_iri: URIRef, spans: list[Span]) -> None:
+    for n, span in enumerate(spans, start=1):
+        resource = URIRef(f"{fact}/evidence/{n}")
+        quote = URIRef(f"{resource}/quote")
+        position = URIRef(f"{resource}/position")
+        graph.add((fact, KG.evidence, resource))
+        graph.add((resource, RDF.type, OA.SpecificResource))
+        graph.add((resource, OA.hasSource, article_iri))
+        graph.add((resource, OA.hasSelector, quote))
+        graph.add((resource, OA.hasSelector, position))
+        graph.add((quote, RDF.type, OA.TextQuoteSelector))
+        graph.add((quote, OA.exact, Literal(span.exact)))
+        graph.add((quote, OA.prefix, Literal(span.prefix)))
+        graph.add((quote, OA.suffix, Literal(span.suffix)))
+        graph.add((position, RDF.type, OA.TextPositionSelector))
+        graph.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+        graph.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+
+
+def _origin(graph: Graph, subject: URIRef, source: Source) -> None:
+    graph.add((subject, KG.sourceFile, Literal(source.file)))
+    graph.add((subject, KG.sourceLine, Literal(source.line, datatype=XSD.positiveInteger)))
+
+
+def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source, tuple[Quote, ...]]]:
+    """Every fact of an article with its IRI, its origin and its quotes."""
+    out = [(mint.ref(article.id, e.id), e.source, e.evidence) for e in article.entities]
+    out += [(mint.relation(article.id, r), r.source, r.evidence) for r in article.relations]
+    for items in (article.events, article.accusations, article.threats):
+        out += [(mint.local(article.id, x.id), x.source, x.evidence) for x in items]
+    return out
+
+
+def anchor(corpus: Corpus, mapped: MappedCorpus) -> MappedCorpus:
+    """Add evidence to every fact and a provenance graph to every article.
+
+    Collects every quote problem of the whole corpus before raising, so one
+    run shows the curator all of them.
+    """
+    mint = mapped.minter
+    problems: list[Diagnostic] = []
+    for article in corpus.articles:
+        graph = mapped.article_graphs[article.id]
+        provenance = mapped.provenance_graphs[article.id]
+        article_iri = mint.article(article.id)
+        _origin(provenance, article_iri, article.source)
+        provenance.add((mint.article_graph(article.id), RDF.type, KG.DataGraph))
+        provenance.add((mint.provenance_graph(article.id), RDF.type, KG.ProvenanceGraph))
+        provenance.add((mint.article_graph(article.id), PROV.wasDerivedFrom, article_iri))
+        provenance.add((mint.article_graph(article.id), KG.sourceFile, Literal(article.facts_file)))
+        for acc in article.accusations:
+            if acc.claims:
+                claim_graph = mint.claim_graph(article.id, acc.id)
+                provenance.add((claim_graph, RDF.type, KG.ClaimGraph))
+                provenance.add((claim_graph, PROV.wasAttributedTo, mint.ref(article.id, acc.accuser)))
+                provenance.add((claim_graph, PROV.wasDerivedFrom, mint.local(article.id, acc.id)))
+        for fact, source, quotes in _article_facts(article, mint):
+            spans = []
+            for quote in quotes:
+                try:
+                    spans.append(locate(article.text, quote, article.text_file))
+                except InputError as exc:
+                    problems.extend(exc.diagnostics)
+            _evidence(graph, fact, article_iri, spans)
+            _origin(provenance, fact, source)
+    registry_provenance = mapped.registry_provenance
+    registry_provenance.add((mint.registry_graph(), RDF.type, KG.DataGraph))
+    registry_provenance.add((mint.registry_provenance_graph(), RDF.type, KG.ProvenanceGraph))
+    if corpus.registry_file:
+        registry_provenance.add((mint.registry_graph(), KG.sourceFile, Literal(corpus.registry_file)))
+    for entity in corpus.registry:
+        _origin(mapped.registry_provenance, mint.entity(entity.id), entity.source)
+    if problems:
+        raise InputError(problems)
+    return mapped
