@@ -326,14 +326,16 @@ def _schema_diagnostics(doc: Any, schema: str, shown: str) -> list[Diagnostic]:
 
     out = []
     for error in _validator(schema).iter_errors(doc):
-        if error.context:  # anyOf: report the branch that came closest
-            error = best_match(error.context)
-        path = list(error.absolute_path)
-        out.append(_describe(doc, error, path, shown))
+        while error.context:  # anyOf: report the branch meant for this kind of value
+            fitting = [e for e in error.context if e.validator != "type"] or list(error.context)
+            error = best_match(fitting)
+        found = _describe(doc, error, list(error.absolute_path), shown)
+        if found is not None:
+            out.append(found)
     return out
 
 
-def _describe(doc: Any, error: Any, path: list[Any], shown: str) -> Diagnostic:
+def _describe(doc: Any, error: Any, path: list[Any], shown: str) -> Diagnostic | None:
     """Turn one jsonschema error into a Diagnostic with a line and a useful message."""
     line = _line_of(doc, path)
     field_name = _field_name(path)
@@ -348,6 +350,9 @@ def _describe(doc: Any, error: Any, path: list[Any], shown: str) -> Diagnostic:
         return Diagnostic(shown, key_line, where, f"unknown key {extra!r}; {hint}")
     if error.validator == "required":
         missing = [k for k in error.validator_value if k not in instance][0]
+        allowed = error.schema.get("properties", {})
+        if any(k not in allowed and difflib.get_close_matches(str(k), [missing], cutoff=0.5) for k in instance):
+            return None  # the unknown-key message already names this key as the likely fix
         return Diagnostic(shown, line, field_name or "(top level)", f"missing required key {missing!r}")
     if error.validator == "enum":
         choices = [str(c) for c in error.validator_value]
@@ -547,62 +552,70 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
 
 # --------------------------------------------------------------------------- references
 
+#: For each section of a facts file, the keys that hold ids of entities (or events).
+_REFERENCES: dict[str, tuple[str, ...]] = {
+    "article": ("publisher", "source"),
+    "relations": ("subject", "object"),
+    "events": ("place", *ROLES),
+    "accusations": ("accuser", "accused"),
+    "threats": ("threatener", "threatened", "place"),
+}
+_DEFINING = ("entities", "events", "accusations", "threats")
 
-def _check_ids(registry: dict[str, Entity], articles: list[Article], seen_articles: dict[str, Source]) -> list[Diagnostic]:
-    """Duplicate ids and references to undefined ids, across every file."""
+
+def _check_references(doc: Any, shown: str, registry: dict[str, Entity]) -> list[Diagnostic]:
+    """Duplicate ids, and references to ids defined nowhere, in one facts document.
+
+    Works on the YAML document itself so each message points at the exact line
+    of the offending id.
+    """
     problems: list[Diagnostic] = []
-    for article in articles:
-        local: dict[str, tuple[str, Source]] = {}
-        for kind, items in (("entity", article.entities), ("event", article.events),
-                            ("accusation", article.accusations), ("threat", article.threats)):
-            for item in items:
-                if item.id in RESERVED_IDS:
-                    problems.append(Diagnostic(item.source.file, item.source.line, "id",
-                                               f"{item.id!r} is reserved; choose another id"))
-                if item.id in registry:
-                    first = registry[item.id].source
-                    problems.append(Diagnostic(item.source.file, item.source.line, "id",
-                                               f"duplicate id {item.id!r}: already defined in {first.file}:{first.line}"))
-                elif item.id in local:
-                    first = local[item.id][1]
-                    problems.append(Diagnostic(item.source.file, item.source.line, "id",
-                                               f"duplicate id {item.id!r}: already used for the {local[item.id][0]} at line {first.line}"))
-                else:
-                    local[item.id] = (kind, item.source)
-        known = set(registry) | set(local)
-        events = {e.id for e in article.events}
+    local: dict[str, int] = {}
+    for section in _DEFINING:
+        for i, item in enumerate(doc.get(section, ())):
+            line = _line_of(doc, [section, i, "id"])
+            where = _field_name([section, i, "id"])
+            some_id = item["id"]
+            if some_id in RESERVED_IDS:
+                problems.append(Diagnostic(shown, line, where, f"{some_id!r} is reserved; choose another id"))
+            elif some_id in registry:
+                first = registry[some_id].source
+                problems.append(Diagnostic(shown, line, where,
+                                           f"duplicate id {some_id!r}: already defined in {first.file}:{first.line}"))
+            elif some_id in local:
+                problems.append(Diagnostic(shown, line, where,
+                                           f"duplicate id {some_id!r}: already defined at line {local[some_id]}"))
+            else:
+                local[some_id] = line or 0
+    known = sorted(set(registry) | set(local))
+    events = sorted(e["id"] for e in doc.get("events", ()))
 
-        def ref(value: str | None, src: Source, where: str, pool: set[str] = known, what: str = "entity") -> None:
-            if value is None or value in pool:
-                return
-            near = difflib.get_close_matches(value, sorted(pool), n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
-            problems.append(Diagnostic(src.file, src.line, where, f"reference to undefined {what} id {value!r}{hint}"))
+    def check(value: Any, path: list[Any], pool: list[str], what: str) -> None:
+        if value in pool:
+            return
+        near = difflib.get_close_matches(value, pool, n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        problems.append(Diagnostic(shown, _line_of(doc, path), _field_name(path),
+                                   f"reference to undefined {what} id {value!r}{hint}"))
 
-        meta = article.source
-        ref(article.publisher, meta, "article.publisher")
-        ref(article.agency, meta, "article.source")
-        for x in article.relations:
-            ref(x.subject, x.source, "relations.subject")
-            ref(x.object, x.source, "relations.object")
-        for e in article.events:
-            ref(e.place, e.source, f"events[{e.id}].place")
-            for role, ids in e.roles.items():
-                for v in ids:
-                    ref(v, e.source, f"events[{e.id}].{role}")
-        for a in article.accusations:
-            ref(a.accuser, a.source, f"accusations[{a.id}].accuser")
-            for v in a.accused:
-                ref(v, a.source, f"accusations[{a.id}].accused")
-            ref(a.concerns, a.source, f"accusations[{a.id}].concerns", events, "event")
-            for c in a.claims:
-                ref(c.subject, a.source, f"accusations[{a.id}].claims.subject")
-                ref(c.object, a.source, f"accusations[{a.id}].claims.object")
-        for t in article.threats:
-            ref(t.threatener, t.source, f"threats[{t.id}].threatener")
-            ref(t.place, t.source, f"threats[{t.id}].place")
-            for v in t.threatened:
-                ref(v, t.source, f"threats[{t.id}].threatened")
+    def check_all(node: dict[str, Any], path: list[Any], keys: Iterable[str]) -> None:
+        for key in keys:
+            value = node.get(key)
+            if isinstance(value, list):
+                for j, v in enumerate(value):
+                    check(v, [*path, key, j], known, "entity")
+            elif value is not None:
+                check(value, [*path, key], known, "entity")
+
+    check_all(doc["article"], ["article"], _REFERENCES["article"])
+    for section in ("relations", "events", "accusations", "threats"):
+        for i, item in enumerate(doc.get(section, ())):
+            check_all(item, [section, i], _REFERENCES[section])
+    for i, item in enumerate(doc.get("accusations", ())):
+        if "concerns" in item:
+            check(item["concerns"], ["accusations", i, "concerns"], events, "event")
+        for j, claim in enumerate(item.get("claims", ())):
+            check_all(claim, ["accusations", i, "claims", j], ("subject", "object"))
     return problems
 
 
@@ -684,6 +697,10 @@ def load(root: Path | str) -> Corpus:
         doc = document(path, "facts")
         if doc is None:
             continue
+        references = _check_references(doc, shown(path), registry)
+        problems.extend(references)
+        if references:
+            continue
         reader = _Reader(shown(path), doc)
         article = _article(reader, path, root)
         problems.extend(reader.problems)
@@ -700,7 +717,6 @@ def load(root: Path | str) -> Corpus:
         seen_articles[article.id] = article.source
         articles.append(article)
 
-    problems.extend(_check_ids(registry, articles, seen_articles))
     if problems:
         raise InputError(problems)
     index = dict(registry)

@@ -1,0 +1,130 @@
+"""Shared fixtures: the seed build, and small inline corpora for unit tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import kgpub
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+MINI_TEXT = (
+    "BAGHDAD — Alpha Brigade fighters fired rockets at the Gamma base on 3 May 2021, "
+    "officials said. The Beta government accused Alpha Brigade of the attack. "
+    "Commander Omar Zed warned: “We will strike again.” Alpha Brigade denied it. "
+    "Officials said Alpha Brigade is a faction of the Delta network."
+)
+
+MINI_REGISTRY = """
+entities:
+  - id: alpha-brigade
+    type: ArmedGroup
+    name: Alpha Brigade
+    aliases: [Alpha]
+  - id: delta-network
+    type: ArmedGroup
+    name: Delta network
+  - id: beta-government
+    type: Government
+    name: Beta government
+  - id: gamma-base
+    type: Facility
+    name: Gamma base
+  - id: news-co
+    type: Organization
+    name: News Co
+    wikidata: Q1
+"""
+
+MINI_FACTS = """
+article:
+  id: mini-1
+  headline: Rockets hit Gamma base
+  publisher: news-co
+  language: en
+  published: "2021-05-04"
+entities:
+  - id: omar-zed
+    type: Person
+    name: Omar Zed
+    evidence: ["Commander Omar Zed"]
+relations:
+  - subject: alpha-brigade
+    predicate: partOf
+    object: delta-network
+    evidence: ["Alpha Brigade is a faction of the Delta network"]
+  - subject: omar-zed
+    predicate: memberOf
+    object: alpha-brigade
+    role: commander
+    evidence: ["Commander Omar Zed"]
+events:
+  - id: rocket-attack
+    type: ShellingMissileAttack
+    label: Rocket attack on the Gamma base
+    date: "2021-05-03"
+    place: gamma-base
+    agent: alpha-brigade
+    target: gamma-base
+    evidence: ["Alpha Brigade fighters fired rockets at the Gamma base on 3 May 2021"]
+accusations:
+  - id: beta-accuses-alpha
+    type: AccuseOfAggression
+    accuser: beta-government
+    accused: alpha-brigade
+    concerns: rocket-attack
+    allegation: carrying out the rocket attack
+    claims:
+      - {subject: alpha-brigade, predicate: agent, object: rocket-attack}
+    evidence: ["The Beta government accused Alpha Brigade of the attack"]
+threats:
+  - id: zed-threat
+    type: ThreatenMilitaryForce
+    threatener: omar-zed
+    threatened: beta-government
+    evidence: ["“We will strike again.”"]
+"""
+
+
+def write_corpus(root: Path, facts: str = MINI_FACTS, registry: str | None = MINI_REGISTRY,
+                 text: str = MINI_TEXT, name: str = "mini-1", dataset: str | None = None) -> Path:
+    """Write a small seeds folder: registry, one article text and its facts file."""
+    (root / "articles").mkdir(parents=True, exist_ok=True)
+    if registry is not None:
+        (root / "entities.yaml").write_text(textwrap.dedent(registry), encoding="utf-8")
+    if dataset is not None:
+        (root / "dataset.yaml").write_text(textwrap.dedent(dataset), encoding="utf-8")
+    (root / "articles" / f"{name}.txt").write_text(text, encoding="utf-8")
+    (root / "articles" / f"{name}.facts.yaml").write_text(textwrap.dedent(facts), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A valid one-article seeds folder."""
+    return write_corpus(tmp_path / "seeds")
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed corpus built once for the whole session."""
+    out = tmp_path_factory.mktemp("seed") / "dist"
+    kgpub.build(SEEDS, out)
+    return out
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private copy of the seeds folder a test may break."""
+    return Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,0 +1,158 @@
+"""Stage 1: reading facts files — every curator mistake is located and explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kgpub import facts
+from kgpub.errors import InputError
+from conftest import MINI_FACTS, write_corpus
+
+FACTS_FILE = "articles/mini-1.facts.yaml"
+
+
+def errors_of(root: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        facts.load(root)
+    return [str(d) for d in caught.value.diagnostics]
+
+
+def test_valid_corpus_is_typed(mini: Path) -> None:
+    corpus = facts.load(mini)
+    (article,) = corpus.articles
+    assert article.id == "mini-1"
+    assert article.published == facts.PartialDate(2021, 5, 4)
+    assert [e.id for e in article.events] == ["rocket-attack"]
+    assert article.events[0].roles["agent"] == ("alpha-brigade",)
+    assert article.accusations[0].claims == (facts.Claim("alpha-brigade", "agent", "rocket-attack"),)
+    assert {e.id for e in corpus.registry} == {"alpha-brigade", "delta-network", "beta-government", "gamma-base", "news-co"}
+    assert article.events[0].source == facts.Source(FACTS_FILE, 24)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020", facts.PartialDate(2020)),
+        ("2020-06", facts.PartialDate(2020, 6)),
+        ("2020-01-03", facts.PartialDate(2020, 1, 3)),
+        (2003, facts.PartialDate(2003)),
+        ("2024-02-29", facts.PartialDate(2024, 2, 29)),
+    ],
+)
+def test_parse_date_keeps_precision(text: object, expected: facts.PartialDate) -> None:
+    date = facts.parse_date(text)
+    assert date == expected
+    assert date.lexical == str(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2020-13", "there is no month 13"),
+        ("2021-02-29", "February 2021 has 28 days"),
+        ("2020-04-31", "April 2020 has 30 days"),
+        ("20-01-01", "is not a date"),
+    ],
+)
+def test_parse_date_rejects_impossible_dates(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        facts.parse_date(text)
+
+
+def test_datatype_follows_precision() -> None:
+    assert facts.PartialDate(2020).datatype == "gYear"
+    assert facts.PartialDate(2020, 6).datatype == "gYearMonth"
+    assert facts.PartialDate(2020, 6, 1).datatype == "date"
+
+
+def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path, facts=MINI_FACTS.replace("headline: Rockets", "headline: [Rockets"))
+    (error,) = errors_of(root)
+    assert error.startswith(f"{FACTS_FILE}:5:")
+    assert "YAML syntax error" in error
+
+
+def test_duplicate_yaml_key_is_an_error(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path, facts=MINI_FACTS.replace("  language: en\n", "  language: en\n  language: fr\n"))
+    (error,) = errors_of(root)
+    assert error.startswith(f"{FACTS_FILE}:7:3:")
+    assert "duplicate key 'language' (first at line 6)" in error
+
+
+def test_unknown_key_names_the_nearest_valid_key(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path, facts=MINI_FACTS.replace("    label: Rocket attack", "    lable: Rocket attack"))
+    assert errors_of(root) == [f"{FACTS_FILE}:26: events[0].lable: unknown key 'lable'; did you mean 'label'?"]
+
+
+def test_wrong_type_and_enum(tmp_path: Path) -> None:
+    text = MINI_FACTS.replace("type: ShellingMissileAttack", "type: ShellingAttack").replace(
+        "accuser: beta-government", "accuser: [beta-government]")
+    root = write_corpus(tmp_path, facts=text)
+    assert errors_of(root) == [
+        f"{FACTS_FILE}:25: events[0].type: 'ShellingAttack' is not allowed here; did you mean 'ShellingMissileAttack'?",
+        f"{FACTS_FILE}:35: accusations[0].accuser: expected string, got a list",
+    ]
+
+
+def test_undefined_reference_suggests_an_id(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path, facts=MINI_FACTS.replace("agent: alpha-brigade", "agent: alpha-brigad"))
+    assert errors_of(root) == [
+        f"{FACTS_FILE}:29: events[0].agent: reference to undefined entity id 'alpha-brigad'; did you mean 'alpha-brigade'?"
+    ]
+
+
+def test_concerns_must_name_an_event(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path, facts=MINI_FACTS.replace("concerns: rocket-attack", "concerns: alpha-brigade"))
+    (error,) = errors_of(root)
+    assert error == f"{FACTS_FILE}:37: accusations[0].concerns: reference to undefined event id 'alpha-brigade'"
+
+
+def test_duplicate_ids_within_a_file_and_against_the_registry(tmp_path: Path) -> None:
+    text = MINI_FACTS.replace("  - id: zed-threat", "  - id: rocket-attack").replace("  - id: omar-zed", "  - id: news-co")
+    root = write_corpus(tmp_path, facts=text.replace("omar-zed", "news-co"))
+    assert errors_of(root) == [
+        f"{FACTS_FILE}:9: entities[0].id: duplicate id 'news-co': already defined in entities.yaml:16",
+        f"{FACTS_FILE}:43: threats[0].id: duplicate id 'rocket-attack': already defined at line 24",
+    ]
+
+
+def test_duplicate_registry_id(tmp_path: Path) -> None:
+    registry = "entities:\n  - {id: a, type: Person, name: A}\n  - {id: a, type: Person, name: B}\n"
+    root = write_corpus(tmp_path, registry=registry)
+    assert "entities.yaml:3: id: duplicate id 'a': already defined at line 2" in errors_of(root)
+
+
+def test_impossible_date_in_a_facts_file(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path, facts=MINI_FACTS.replace('date: "2021-05-03"', 'date: "2021-02-30"'))
+    assert errors_of(root) == [f"{FACTS_FILE}:27: events[0].date: '2021-02-30' is not a date: February 2021 has 28 days"]
+
+
+def test_malformed_date_is_a_schema_error(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path, facts=MINI_FACTS.replace('date: "2021-05-03"', 'date: "3 May 2021"'))
+    (error,) = errors_of(root)
+    assert error.startswith(f"{FACTS_FILE}:27: events[0].date: '3 May 2021' is not valid: write it as YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+def test_missing_article_text(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path)
+    (root / "articles" / "mini-1.txt").unlink()
+    assert errors_of(root) == [f"{FACTS_FILE}:2: article.text: article text file articles/mini-1.txt does not exist"]
+
+
+def test_no_facts_files(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (error,) = errors_of(tmp_path / "empty")
+    assert error.endswith("no *.facts.yaml files found")
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    text = MINI_FACTS.replace("agent: alpha-brigade", "agent: nobody").replace("threatened: beta-government", "threatened: nobody-else")
+    root = write_corpus(tmp_path, facts=text)
+    assert len(errors_of(root)) == 2
+
+
+def test_dates_are_not_turned_into_python_dates(mini: Path) -> None:
+    corpus = facts.load(mini)
+    assert corpus.articles[0].events[0].date == facts.PartialDate(2021, 5, 3)

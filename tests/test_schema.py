@@ -1,0 +1,70 @@
+"""The JSON Schemas: valid, in step with the ontology, and accepted by the seed files."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from kgpub import facts, mapping
+from kgpub.resources import ontology_file, schema_file
+from conftest import SEEDS
+
+KGT = "https://w3id.org/kgpub/type/"
+
+
+def schema(name: str) -> dict:
+    return json.loads(schema_file(name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["facts", "entities", "dataset"])
+def test_schemas_are_valid_draft_2020_12(name: str) -> None:
+    jsonschema.Draft202012Validator.check_schema(schema(name))
+
+
+def scheme_members(scheme: str) -> set[str]:
+    onto = Graph().parse(ontology_file())
+    return {str(c)[len(KGT):] for c in onto.subjects(SKOS.inScheme, URIRef(KGT + scheme))}
+
+
+def test_event_types_match_the_ontology() -> None:
+    enum = schema("facts")["$defs"]["event"]["properties"]["type"]["anyOf"][0]["enum"]
+    assert set(enum) == scheme_members("EventTypes")
+
+
+def test_speech_act_types_match_the_ontology() -> None:
+    defs = schema("facts")["$defs"]
+    types = set(defs["accusation"]["properties"]["type"]["enum"]) | set(defs["threat"]["properties"]["type"]["enum"])
+    assert types == scheme_members("SpeechActTypes")
+
+
+def test_entity_types_match_the_mapping() -> None:
+    assert set(schema("facts")["$defs"]["entityType"]["enum"]) == set(mapping.ENTITY_CLASSES)
+
+
+def test_relation_and_claim_predicates_are_ontology_properties() -> None:
+    onto = Graph().parse(ontology_file())
+    defs = schema("facts")["$defs"]
+    for name in [*defs["relation"]["properties"]["predicate"]["enum"], *defs["claim"]["properties"]["predicate"]["enum"]]:
+        assert (mapping.KG[name], RDF.type, None) in onto, name
+
+
+def test_seed_files_validate_against_their_schemas() -> None:
+    from referencing import Registry, Resource
+
+    registry = Registry().with_resources(
+        (schema(n)["$id"], Resource.from_contents(schema(n))) for n in ("facts", "entities", "dataset"))
+
+    def check(path, name):  # type: ignore[no-untyped-def]
+        # YAML 1.2 as editors read it: dates stay strings, numbers are numbers.
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=facts._Loader)  # noqa: S506
+        return [e.message for e in jsonschema.Draft202012Validator(schema(name), registry=registry).iter_errors(doc)]
+
+    assert check(SEEDS / "entities.yaml", "entities") == []
+    assert check(SEEDS / "dataset.yaml", "dataset") == []
+    for path in sorted(SEEDS.rglob("*.facts.yaml")):
+        assert check(path, "facts") == [], path
