@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import vocab
 from .errors import KgpubError
+
+if TYPE_CHECKING:
+    from .validation import Report
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class BuildResult:
     relations: int
     triples: int
     files: tuple[str, ...]
+    report: Report | None = None
+    written: bool = True
 
     @property
     def facts(self) -> int:
@@ -36,7 +42,8 @@ class BuildResult:
 
     def summary(self) -> str:
         plural = "" if self.articles == 1 else "s"
-        return (
+        checked = f"validation: {self.report.summary()}\n" if self.report else ""
+        return checked + (
             f"built {self.articles} article{plural}: {self.entities} entities, {self.facts} facts "
             f"({self.events} events, {self.accusations} accusations, {self.threats} threats, "
             f"{self.relations} relations), {self.triples} triples\n"
@@ -53,21 +60,36 @@ def resolve_base(cli_base: str | None, dataset_base: str | None) -> str:
     return base
 
 
-def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None) -> BuildResult:
+def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
+          validate: bool = True, strict: bool = False, shapes: str | Path | None = None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``.
 
-    Raises InputError (exit 2) on any curator mistake; writes nothing unless
-    every stage succeeded.
+    Raises InputError (exit 2) on any curator mistake.  A graph that breaks
+    the SHACL shapes is returned with ``written=False`` and its report; in
+    either case nothing is written unless every stage succeeded.
     """
-    from . import facts, mapping, provenance, serialization
+    from . import facts, mapping, provenance, serialization, validation
     from .resources import ontology_file
 
     corpus = facts.load(Path(seeds))
     iri_base = resolve_base(base, corpus.dataset.base)
     mapped = mapping.map_corpus(corpus, iri_base)
     mapped = provenance.anchor(corpus, mapped)
-    outputs = serialization.render(corpus, mapped, ontology_file().read_bytes())
-    serialization.write(outputs, Path(out))
+    data = mapped.instance_data()
+    report = None
+    if validate:
+        origins = {}
+        for graph in (mapped.registry_provenance, *mapped.provenance_graphs.values()):
+            origins.update(validation.origins_of(graph))
+        report = validation.validate_graph(
+            data, shapes=validation.load_shapes(Path(shapes) if shapes else None),
+            ontology=validation.load_ontology(), origins=origins)
+    written = report is None or report.conforms(strict)
+    files: tuple[str, ...] = ()
+    if written:
+        outputs = serialization.render(corpus, mapped, data, ontology_file().read_bytes())
+        serialization.write(outputs, Path(out))
+        files = tuple(sorted(outputs.files))
     articles = corpus.articles
     return BuildResult(
         out_dir=Path(out),
@@ -77,9 +99,22 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
         accusations=sum(len(a.accusations) for a in articles),
         threats=sum(len(a.threats) for a in articles),
         relations=sum(len(a.relations) for a in articles),
-        triples=outputs.triples,
-        files=tuple(sorted(outputs.files)),
+        triples=len(data),
+        files=files,
+        report=report,
+        written=written,
     )
+
+
+def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None = None,
+             ontology: bool = True, input_format: str | None = None) -> Report:
+    """Validate RDF files (default: the build in ``dist/``) against the SHACL shapes."""
+    from . import validation
+
+    data, origins = validation.load_data([Path(f) for f in (files or ["dist"])], input_format)
+    return validation.validate_graph(
+        data, shapes=validation.load_shapes(Path(shapes) if shapes else None),
+        ontology=validation.load_ontology() if ontology else None, origins=origins)
 
 
 def query(sparql: str, data: str | Path = "dist"):  # type: ignore[no-untyped-def]

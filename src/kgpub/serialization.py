@@ -45,8 +45,6 @@ class Outputs:
     """The files of one build, as bytes keyed by their path inside the output folder."""
 
     files: dict[str, bytes]
-    triples: int
-    entities: int
 
 
 def _prefixed(graph: Graph, base: str) -> Graph:
@@ -201,10 +199,9 @@ def void(corpus: Corpus, mapped: MappedCorpus, data: Graph, files: dict[str, byt
     return g
 
 
-def render(corpus: Corpus, mapped: MappedCorpus, ontology: bytes) -> Outputs:
-    """Every output file of a build, in memory."""
+def render(corpus: Corpus, mapped: MappedCorpus, data: Graph, ontology: bytes) -> Outputs:
+    """Every output file of a build, in memory; ``data`` is ``mapped.instance_data()``."""
     base = mapped.minter.base
-    data = mapped.instance_data()
     files: dict[str, bytes] = {
         "kg.ttl": turtle(data, base),
         "kg.nt": ntriples(data),
@@ -225,8 +222,7 @@ def render(corpus: Corpus, mapped: MappedCorpus, ontology: bytes) -> Outputs:
                 graph.add(triple)
         files[f"articles/{article.id}.ttl"] = turtle(graph, base)
     files["void.ttl"] = turtle(void(corpus, mapped, data, files, corpus.dataset.download), base)
-    entities = {s for s, o in data.subject_objects(RDF.type) if str(o).startswith(vocab.KG)}
-    return Outputs(files=files, triples=len(data), entities=len(entities))
+    return Outputs(files=files)
 
 
 def _is_replaceable(folder: Path) -> bool:

@@ -1,0 +1,324 @@
+"""Stage 4 — check the graph against the SHACL shapes and explain what is wrong.
+
+pySHACL does the checking; this module decides what the graph is validated as
+(the asserted data plus the ontology, so ``sh:class`` sees subclasses), turns
+the SHACL report into results a curator can act on — labels instead of bare
+IRIs, and the facts file and line each fact came from — and renders it as
+text, JSON or the SHACL report itself.  A graph that does not conform is a
+*result*, not an exception: only unreadable data or shapes raise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+from rdflib.term import Node
+
+from . import shacl_sparql, vocab
+from .errors import KgpubError
+from .facts import Source
+from .resources import ontology_file, shipped
+
+KG = Namespace(vocab.KG)
+SHAPES_NS = "https://w3id.org/kgpub/shapes#"
+SEVERITIES = ("Violation", "Warning", "Info")
+INPUT_FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld",
+                 ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".n3": "n3"}
+
+
+class ValidationSetupError(KgpubError):
+    """The data or the shapes cannot be read (pySHACL's exit code 2)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result, with what a person needs to find and fix it."""
+
+    severity: str
+    focus: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    message: str
+    source_shape: str
+    component: str
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every result of one validation, and the raw SHACL report graph."""
+
+    results: tuple[Result, ...]
+    report_graph: Graph = field(repr=False, compare=False)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def conforms(self, strict: bool = False) -> bool:
+        """No violations (and, when ``strict``, no warnings either). Hints never fail."""
+        return self.count("Violation") == 0 and (not strict or self.count("Warning") == 0)
+
+    def summary(self, strict: bool = False) -> str:
+        verdict = "conforms" if self.conforms(strict) else "does not conform"
+        v, w, i = (self.count(s) for s in SEVERITIES)
+        return (f"{verdict}: {v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)}, "
+                f"{i} hint{'s' * (i != 1)}")
+
+
+# --------------------------------------------------------------------------- loading
+
+_SHAPES_CACHE: dict[tuple[str, ...], Graph] = {}
+
+
+def load_shapes(folder: Path | None = None) -> Graph:
+    """All ``*.ttl`` shapes of ``folder`` (default: the shipped ``shapes/``), parsed once per process."""
+    folder = Path(folder) if folder else shipped("shapes")
+    files = sorted(folder.glob("*.ttl")) if folder.is_dir() else [folder] if folder.is_file() else []
+    if not files:
+        raise ValidationSetupError(f"{folder}: no shapes (*.ttl) found")
+    key = tuple(f"{f}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in files)
+    if key not in _SHAPES_CACHE:
+        graph = Graph()
+        for f in files:
+            try:
+                graph.parse(f, format="turtle")
+            except Exception as exc:  # noqa: BLE001 - rdflib raises many parser types
+                raise ValidationSetupError(f"{f}: cannot parse shapes: {_one_line(exc)}") from None
+        _SHAPES_CACHE[key] = graph
+    return _SHAPES_CACHE[key]
+
+
+def load_ontology() -> Graph:
+    """The project ontology, parsed once per process."""
+    key = ("ontology",)
+    if key not in _SHAPES_CACHE:
+        _SHAPES_CACHE[key] = Graph().parse(ontology_file(), format="turtle")
+    return _SHAPES_CACHE[key]
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def load_data(files: Iterable[Path], input_format: str | None = None) -> tuple[Graph, dict[str, Source]]:
+    """The graph to validate from RDF files, and where each fact came from when known.
+
+    A kgpub TriG contributes only its data graphs (claims are not facts) and
+    lends its provenance graphs for file and line.  Any other quad file
+    contributes all its graphs.
+    """
+    data = Graph()
+    origins: dict[str, Source] = {}
+    for path in files:
+        path = Path(path)
+        if path.is_dir():
+            path = path / "kg.trig"
+        if not path.is_file():
+            raise ValidationSetupError(f"{path}: no such file; run 'kgpub build' first or name an RDF file")
+        fmt = input_format or INPUT_FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise ValidationSetupError(f"{path}: unknown RDF format; use --input-format")
+        try:
+            if fmt in ("trig", "nquads"):
+                ds = Dataset()
+                ds.parse(path, format=fmt)
+                _add_dataset(ds, data, origins)
+            else:
+                data.parse(path, format=fmt)
+        except ValidationSetupError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - parsers raise many types
+            raise ValidationSetupError(f"{path}: cannot load data: {_one_line(exc)}") from None
+    return data, origins
+
+
+def _add_dataset(ds: Dataset, data: Graph, origins: dict[str, Source]) -> None:
+    graphs = {g.identifier: g for g in ds.graphs()}
+    typed = {g for graph in graphs.values() for g in graph.subjects(RDF.type, KG.DataGraph)}
+    provenance = {g for graph in graphs.values() for g in graph.subjects(RDF.type, KG.ProvenanceGraph)}
+    for iri, graph in graphs.items():
+        if typed and iri not in typed:
+            continue
+        for triple in graph:
+            data.add(triple)
+    for iri in provenance:
+        if iri in graphs:
+            origins.update(origins_of(graphs[iri]))
+
+
+def origins_of(provenance: Graph) -> dict[str, Source]:
+    """``kg:sourceFile``/``kg:sourceLine`` of each fact in a provenance graph."""
+    out = {}
+    for fact, file in provenance.subject_objects(KG.sourceFile):
+        line = provenance.value(fact, KG.sourceLine)
+        if line is not None:
+            out[str(fact)] = Source(str(file), int(line))
+    return out
+
+
+# --------------------------------------------------------------------------- validating
+
+
+_SPLIT_CACHE: dict[int, tuple[Graph, Graph, list[shacl_sparql.SparqlCheck]]] = {}
+
+
+def _split(shapes: Graph) -> tuple[Graph, list[shacl_sparql.SparqlCheck]]:
+    """Core shapes for pySHACL and set-based SPARQL checks, computed once per shapes graph."""
+    cached = _SPLIT_CACHE.get(id(shapes))
+    if cached is None or cached[0] is not shapes:
+        cached = (shapes, *shacl_sparql.split(shapes))
+        _SPLIT_CACHE[id(shapes)] = cached
+    return cached[1], cached[2]
+
+
+def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
+                   origins: dict[str, Source] | None = None, reference: bool = False) -> Report:
+    """Validate ``data`` (with ``ontology`` mixed in, when given) against ``shapes``.
+
+    By default pySHACL checks the core constraints and each SHACL-SPARQL
+    constraint runs once, set-based (see ``shacl_sparql``).  ``reference=True``
+    leaves everything to pySHACL, node by node: slow, and the yardstick the
+    fast path is tested against.
+    """
+    import pyshacl
+
+    shapes = shapes if shapes is not None else load_shapes()
+    core, checks = (shapes, []) if reference else _split(shapes)
+    try:
+        _, report_graph, _ = pyshacl.validate(
+            data, shacl_graph=core, ont_graph=ontology, inference="none",
+            allow_warnings=True, allow_infos=True, advanced=False, abort_on_first=False,
+        )
+        if checks:
+            mixed = data if ontology is None else data + ontology
+            shacl_sparql.run(checks, mixed, report_graph)
+    except Exception as exc:  # noqa: BLE001 - pySHACL raises its own and rdflib's errors
+        raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
+    return Report(results=_results(report_graph, data, origins or {}), report_graph=report_graph)
+
+
+def _results(report: Graph, data: Graph, origins: dict[str, Source]) -> tuple[Result, ...]:
+    labels = _Labels(data)
+    out = []
+    for node in report.objects(None, SH.result):
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
+        origin = _origin(str(focus), origins)
+        out.append(Result(
+            severity=severity,
+            focus=str(focus),
+            focus_label=labels.of(focus),
+            path=labels.short(path) if isinstance(path, URIRef) else None,
+            value=labels.show(value) if value is not None and value != focus else None,
+            message=str(report.value(node, SH.resultMessage) or "constraint not met"),
+            source_shape=labels.short(report.value(node, SH.sourceShape)),
+            component=labels.short(report.value(node, SH.sourceConstraintComponent)),
+            file=origin.file if origin else None,
+            line=origin.line if origin else None,
+        ))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return tuple(sorted(out, key=lambda r: (order.get(r.severity, 9), r.file or "~", r.line or 0,
+                                             r.focus, r.path or "", r.message)))
+
+
+def _origin(focus: str, origins: dict[str, Source]) -> Source | None:
+    """The facts file line of ``focus``, or of the fact it belongs to (its evidence, selectors)."""
+    iri = focus
+    while iri:
+        if iri in origins:
+            return origins[iri]
+        if "/" not in iri:
+            return None
+        iri = iri.rsplit("/", 1)[0]
+    return None
+
+
+class _Labels:
+    """Readable names for the nodes of a report: labels where the data has them, prefixed names otherwise."""
+
+    def __init__(self, data: Graph) -> None:
+        self.data = data
+        known = {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE, "kgsh": SHAPES_NS}
+        self.prefixes = sorted(known.items(), key=lambda kv: -len(kv[1]))
+
+    def short(self, node: Node | None) -> str:
+        if node is None:
+            return ""
+        text = str(node)
+        if not isinstance(node, URIRef):
+            return "[]"
+        for prefix, ns in self.prefixes:
+            if text.startswith(ns) and len(text) > len(ns):
+                return f"{prefix}:{text[len(ns):]}"
+        return f"<{text}>"
+
+    def of(self, node: Node | None) -> str | None:
+        if node is None:
+            return None
+        label = self.data.value(node, RDFS.label)
+        if label is None and isinstance(node, URIRef) and "/evidence/" in str(node):
+            owner = URIRef(str(node).split("/evidence/", 1)[0])
+            owner_label = self.data.value(owner, RDFS.label)
+            return f"evidence of “{owner_label}”" if owner_label else None
+        return str(label) if label is not None else None
+
+    def show(self, node: Node) -> str:
+        if isinstance(node, Literal):
+            return node.n3(self.data.namespace_manager) if node.datatype else f'"{node}"'
+        label = self.of(node)
+        return f"{label} ({self.short(node)})" if label else self.short(node)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_text(report: Report, *, strict: bool = False, show_info: bool = False) -> str:
+    """Results grouped by focus node, most severe first; then a one-line summary."""
+    lines: list[str] = []
+    shown = [r for r in report.results if show_info or r.severity != "Info"]
+    groups: dict[str, list[Result]] = {}
+    for result in shown:
+        groups.setdefault(result.focus, []).append(result)
+    for focus, results in groups.items():
+        first = results[0]
+        where = f"{first.file}:{first.line}: " if first.file else ""
+        name = f"“{first.focus_label}” " if first.focus_label else ""
+        lines.append(f"{where}{name}<{focus}>")
+        for r in results:
+            about = f"{r.path}" if r.path else ""
+            if r.value is not None:
+                about += f" = {r.value}" if about else r.value
+            about = f"{about}: " if about else ""
+            lines.append(f"  {r.severity}: {about}{r.message}  [{r.source_shape}]")
+    hidden = report.count("Info") if not show_info else 0
+    summary = report.summary(strict)
+    if hidden:
+        summary += " (hints not listed; --show-info lists them)"
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+def render_json(report: Report, *, strict: bool = False) -> str:
+    document = {
+        "conforms": report.conforms(strict),
+        "violations": report.count("Violation"),
+        "warnings": report.count("Warning"),
+        "infos": report.count("Info"),
+        "results": [asdict(r) for r in report.results],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def render_turtle(report: Report) -> str:
+    return report.report_graph.serialize(format="turtle")

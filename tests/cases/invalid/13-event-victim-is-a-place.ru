@@ -1,0 +1,3 @@
+# rule: a victim is a person or a group
+# expect: a:rocket-attack kgsh:Event-victim sh:OrConstraintComponent
+INSERT DATA { a:rocket-attack kg:victim id:gamma-base }
