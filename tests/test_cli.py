@@ -104,50 +104,6 @@ def test_internal_errors_are_one_line(runner: CliRunner, mini: Path, tmp_path: P
     assert result.stderr == "kgpub: internal error: RuntimeError: disk on fire (set KGPUB_DEBUG=1 to see the traceback)\n"
 
 
-def test_query_select_table(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
-    build_in(runner, mini, tmp_path / "dist")
-    result = runner.invoke(main, ["query", "--data", str(tmp_path / "dist"),
-                                  "SELECT ?name WHERE { ?e kg:agent/rdfs:label ?name }"])
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout == "name\n-------------\nAlpha Brigade\n"
-
-
-def test_query_ask_sets_the_exit_code(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
-    build_in(runner, mini, tmp_path / "dist")
-    yes = runner.invoke(main, ["query", "-d", str(tmp_path / "dist"), "ASK { ?e a kg:Event }"])
-    no = runner.invoke(main, ["query", "-d", str(tmp_path / "dist"), "ASK { ?e a kg:Banana }"])
-    assert (yes.exit_code, yes.stdout) == (0, "true\n")
-    assert (no.exit_code, no.stdout) == (1, "false\n")
-
-
-def test_query_claims_only_in_their_graph(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
-    build_in(runner, mini, tmp_path / "dist")
-    default = runner.invoke(main, ["query", "-d", str(tmp_path / "dist"), "ASK { ?s kg:agent id:rocket-attack }"])
-    assert default.exit_code == 1
-    claim = runner.invoke(main, ["query", "-d", str(tmp_path / "dist"),
-                                 "SELECT ?g WHERE { GRAPH ?g { ?s kg:agent ?e } ?g a kg:ClaimGraph }"])
-    assert claim.exit_code == 0
-
-
-def test_query_empty_result(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
-    build_in(runner, mini, tmp_path / "dist")
-    result = runner.invoke(main, ["query", "-d", str(tmp_path / "dist"), "SELECT ?x WHERE { ?x a kg:Banana }"])
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "no results\n")
-
-
-def test_query_without_a_build(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["query", "-d", str(tmp_path), "ASK {}"])
-    assert result.exit_code == 2
-    assert result.stderr == f"{tmp_path}: no kg.trig here; run 'kgpub build' first or give --data FILE\n"
-
-
-def test_query_syntax_error(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
-    build_in(runner, mini, tmp_path / "dist")
-    result = runner.invoke(main, ["query", "-d", str(tmp_path / "dist"), "SELEKT ?x"])
-    assert result.exit_code == 2
-    assert result.stderr.startswith("SPARQL syntax error")
-
-
 def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, command in main.commands.items():

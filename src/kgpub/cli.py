@@ -8,13 +8,14 @@ one line each, never as a traceback (``KGPUB_DEBUG=1`` shows it).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__, pipeline
+from . import __version__, pipeline, vocab
 from .errors import KgpubError
 
 INTERNAL_ERROR = 70
@@ -105,18 +106,74 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
 
 
 @main.command()
-@click.argument("sparql")
+@click.argument("sparql", required=False)
 @click.option("--data", "-d", default="dist", show_default=True, type=click.Path(path_type=Path),
-              help="A build folder or an RDF file.")
-def query(sparql: str, data: Path) -> None:
-    """Run the SPARQL query SPARQL over a build (kg, oa, schema, ... prefixes predeclared)."""
-    from .query import format_table
+              help="A build folder (indexed on first use) or any RDF file.")
+@click.option("--format", "-f", "fmt", help="table, csv, tsv, json, xml or markdown for SELECT; "
+              "turtle, ntriples or jsonld for CONSTRUCT/DESCRIBE.",
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", "markdown", "turtle", "ntriples", "jsonld"]))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the result to FILE instead of stdout.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query variable (repeatable); IRIs as <...> or prefixed names.")
+@click.option("--list", "list_queries", is_flag=True, help="List the shipped queries and exit.")
+@click.option("--endpoint", "-e", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead.")
+@click.option("--user", help="User for the endpoint; the password comes from KGPUB_PASSWORD.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for the endpoint.")
+def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, params: tuple[str, ...],
+          list_queries: bool, endpoint: str | None, user: str | None, timeout: float) -> None:
+    """Run SPARQL over a build: inline text, @file.rq, - for stdin, or a shipped query's name.
 
-    result = pipeline.query(sparql, data)
-    if isinstance(result, bool):
-        click.echo("true" if result else "false")
-        sys.exit(0 if result else 1)
-    if not result.rows:
-        click.echo("no results", err=True)
+    The kg, kgt, id, oa, schema, prov, skos, rdfs, xsd, ... prefixes are
+    predeclared. ASK exits 0 when true and 1 when false.
+    """
+    from .querying import AskResult, is_empty, local_prefixes, render, shipped_queries
+
+    if list_queries:
+        click.echo(_query_list(shipped_queries()), nl=False)
         return
-    click.echo(format_table(result))
+    if not sparql:
+        raise click.UsageError("give a query (SPARQL text, @file.rq, - or a shipped query's name), or --list")
+    if sparql == "-":
+        sparql = sys.stdin.read()
+    bindings = dict(_param(p) for p in params)
+    result = pipeline.query(sparql, data, params=bindings, endpoint=endpoint, user=user,
+                            password=os.environ.get("KGPUB_PASSWORD"), timeout=timeout)
+    prefixes = local_prefixes(data) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
+    width = shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None
+    payload = render(result, fmt, prefixes, width)
+    if is_empty(result):
+        click.echo("no results", err=True)
+        if fmt in (None, "table", "markdown"):
+            payload = b""
+    if output is not None:
+        _write_atomically(output, payload)
+    else:
+        click.echo(payload.decode("utf-8"), nl=False)
+    if isinstance(result, AskResult) and not result.value:
+        sys.exit(1)
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise click.BadParameter(f"{text!r}: expected NAME=VALUE", param_hint="--param")
+    return name.strip(), value
+
+
+def _query_list(queries: list[Any]) -> str:
+    lines = []
+    for q in queries:
+        params = " ".join(f"--param {p.name}=..." for p in q.params)
+        lines.append(f"{q.name:<14} {q.title}{'  (' + params + ')' if params else ''}")
+        lines.append(f"{'':<14} {q.description}")
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(payload)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise KgpubError(f"{path}: cannot write: {exc.strerror}") from None

@@ -17,6 +17,7 @@ from . import vocab
 from .errors import KgpubError
 
 if TYPE_CHECKING:
+    from .querying import Result as QueryResult
     from .validation import Report
 
 
@@ -117,8 +118,19 @@ def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None
         ontology=validation.load_ontology() if ontology else None, origins=origins)
 
 
-def query(sparql: str, data: str | Path = "dist"):  # type: ignore[no-untyped-def]
-    """Run a SPARQL query over a build (or an RDF file) and return its result."""
-    from . import query as query_stage
+def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | None = None,
+          endpoint: str | None = None, user: str | None = None, password: str | None = None,
+          timeout: float = 30.0) -> QueryResult:
+    """Run a query (SPARQL text, ``@file.rq`` or a shipped query's name) over a build or an endpoint.
 
-    return query_stage.run(sparql, Path(data))
+    ``params`` are bound to the query's variables as RDF terms, never pasted
+    into its text.
+    """
+    from .querying import bind_params, local_prefixes, resolve_query, run_local, run_remote
+
+    text, shipped = resolve_query(sparql)
+    prefixes = local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
+    bound = bind_params(params or {}, shipped, prefixes)
+    if endpoint:
+        return run_remote(text, endpoint, params=bound, user=user, password=password, timeout=timeout)
+    return run_local(text, Path(data), bound)

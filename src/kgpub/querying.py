@@ -1,0 +1,590 @@
+"""Stage 6 — answer SPARQL queries over a build, embedded and fast, or on a remote endpoint.
+
+Embedded queries run on pyoxigraph: milliseconds where rdflib's engine takes
+seconds at a million triples, and an import that costs 16 ms instead of
+rdflib's 114 ms, so ``kgpub query`` never imports rdflib.  A build folder gets
+a persistent on-disk index (``.index/``) made on first use and reused until
+``kg.trig`` changes, so repeated queries do not re-parse the data.
+
+The default graph is the union of the *data graphs* (registry and articles):
+claims and provenance stay reachable with ``GRAPH`` but are never mistaken for
+facts.  Results of every engine go through the W3C JSON results format, which
+pyoxigraph serializes to JSON, XML, CSV and TSV exactly per the specifications.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import vocab
+from .errors import QueryError
+
+INDEX_DIR = ".index"
+INDEX_VERSION = 2
+#: The graph the ontology is loaded into, so concept labels (event types) can be queried.
+ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
+DATA_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".trig": "TRIG", ".nq": "N_QUADS",
+                ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML", ".n3": "N3"}
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
+GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
+_UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_PROLOGUE = re.compile(r"^\s*(PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """A SELECT result, kept as its W3C SPARQL JSON document (the exchange format of every engine)."""
+
+    document: bytes
+
+    @property
+    def parsed(self) -> dict[str, Any]:
+        return json.loads(self.document)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(self.parsed["head"].get("vars", ()))
+
+    @property
+    def rows(self) -> list[dict[str, dict[str, str]]]:
+        """Each solution as ``{var: {"type": ..., "value": ..., "datatype"/"xml:lang": ...}}``."""
+        return list(self.parsed["results"]["bindings"])
+
+
+@dataclass(frozen=True)
+class AskResult:
+    value: bool
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    """A CONSTRUCT or DESCRIBE result as canonical N-Triples."""
+
+    ntriples: bytes
+
+
+Result = SelectResult | AskResult | GraphResult
+
+
+# --------------------------------------------------------------------------- shipped queries
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # IRI, string, date
+    description: str
+
+
+@dataclass(frozen=True)
+class ShippedQuery:
+    """A competency question in ``queries/NAME.rq``, described by its header comments."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+
+def _queries_folder() -> Path:
+    from .resources import shipped
+
+    return shipped("queries")
+
+
+def shipped_queries() -> list[ShippedQuery]:
+    """Every shipped query, sorted by name."""
+    return [_parse_shipped(p) for p in sorted(_queries_folder().glob("*.rq"))]
+
+
+def _parse_shipped(path: Path) -> ShippedQuery:
+    text = path.read_text(encoding="utf-8")
+    title = description = ""
+    params = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line.lstrip("# ").partition(":")
+        value = value.strip()
+        if key == "title":
+            title = value
+        elif key == "description":
+            description = value
+        elif key == "param":
+            name, kind, *rest = value.split(None, 2)
+            params.append(Param(name, kind, rest[0].lstrip("- ") if rest else ""))
+    return ShippedQuery(path.stem, title, description, tuple(params), text)
+
+
+def resolve_query(spec: str, stdin: Any = None) -> tuple[str, ShippedQuery | None]:
+    """The query text for ``spec``: inline SPARQL, ``@file.rq``, ``-`` (stdin) or a shipped query's name."""
+    if spec == "-":
+        return (stdin or sys.stdin).read(), None
+    if spec.startswith("@"):
+        path = Path(spec[1:])
+        try:
+            return path.read_text(encoding="utf-8"), None
+        except OSError as exc:
+            raise QueryError(f"{path}: cannot read the query: {exc.strerror}") from None
+    if re.fullmatch(r"[A-Za-z0-9_-]+", spec):
+        path = _queries_folder() / f"{spec}.rq"
+        if path.is_file():
+            shipped = _parse_shipped(path)
+            return shipped.text, shipped
+        names = ", ".join(q.name for q in shipped_queries())
+        raise QueryError(f"no shipped query named {spec!r}; shipped queries: {names} (kgpub query --list)")
+    return spec, None
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def bind_params(values: dict[str, str], shipped: ShippedQuery | None, prefixes: dict[str, str]) -> dict[str, Any]:
+    """Turn ``name=value`` strings into RDF terms, checked against the query's declared parameters.
+
+    The terms are bound to variables (never pasted into the query text), so a
+    value with quotes, braces or ``} UNION {`` stays one literal.
+    """
+    import pyoxigraph as ox
+
+    declared = {p.name: p for p in shipped.params} if shipped else {}
+    if shipped:
+        missing = [p.name for p in shipped.params if p.name not in values]
+        if missing:
+            raise QueryError(f"query {shipped.name!r} needs --param {missing[0]}=VALUE "
+                             f"({declared[missing[0]].description or declared[missing[0]].kind})")
+        unknown = [n for n in values if n not in declared]
+        if unknown:
+            known = ", ".join(declared) or "none"
+            raise QueryError(f"query {shipped.name!r} has no parameter {unknown[0]!r} (parameters: {known})")
+    out = {}
+    for name, raw in values.items():
+        kind = declared[name].kind if name in declared else None
+        out[name] = _term(name, raw, kind, prefixes, ox)
+    return out
+
+
+def _term(name: str, raw: str, kind: str | None, prefixes: dict[str, str], ox: Any) -> Any:
+    iri = None
+    if raw.startswith("<") and raw.endswith(">"):
+        iri = raw[1:-1]
+    elif re.fullmatch(r"[A-Za-z][\w-]*:[^\s]*", raw) and raw.split(":", 1)[0] in prefixes:
+        prefix, local = raw.split(":", 1)
+        iri = prefixes[prefix] + local
+    elif re.fullmatch(r"https?://\S+", raw):
+        iri = raw
+    if kind == "IRI":
+        if iri is None:
+            raise QueryError(f"--param {name}: {raw!r} is not an IRI (give <https://...> or a prefixed name like id:...)")
+        return ox.NamedNode(iri)
+    if kind == "date":
+        from .facts import parse_date
+
+        try:
+            date = parse_date(raw)
+        except ValueError as exc:
+            raise QueryError(f"--param {name}: {exc}") from None
+        return ox.Literal(date.lexical, datatype=ox.NamedNode(vocab.XSD + date.datatype))
+    if kind is None and iri is not None:
+        return ox.NamedNode(iri)
+    return ox.Literal(raw)
+
+
+# --------------------------------------------------------------------------- local engine
+
+
+@dataclass
+class _Index:
+    store: Any
+    data_graphs: list[Any]
+    base: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _file_format(path: Path) -> Any:
+    import pyoxigraph as ox
+
+    fmt = DATA_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise QueryError(f"{path}: unknown RDF format (expected one of {', '.join(sorted(DATA_FORMATS))})")
+    return getattr(ox.RdfFormat, fmt)
+
+
+def _data_graphs(store: Any) -> list[Any]:
+    rows = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?pg {{ ?g a <{vocab.KG}DataGraph> }} }} ORDER BY ?g")
+    return [row["g"] for row in rows]
+
+
+def _build_base(folder: Path) -> str:
+    """The IRI base of a build, from ``void.ttl``'s ``void:uriSpace``."""
+    import pyoxigraph as ox
+
+    void = folder / "void.ttl"
+    if void.is_file():
+        for quad in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value == vocab.VOID + "uriSpace":
+                return quad.object.value
+    return vocab.DEFAULT_BASE
+
+
+def _load_build(store: Any, folder: Path) -> list[Any]:
+    """Load a build's kg.trig (and its ontology, into a graph of its own); return the default graphs."""
+    import pyoxigraph as ox
+
+    store.bulk_load(path=str(folder / "kg.trig"), format=ox.RdfFormat.TRIG)
+    graphs = _data_graphs(store)
+    ontology = folder / "ontology.ttl"
+    if ontology.is_file():
+        store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+        graphs.append(ox.NamedNode(ONTOLOGY_GRAPH))
+    return graphs
+
+
+def _build_key(folder: Path) -> dict[str, Any]:
+    key: dict[str, Any] = {"version": INDEX_VERSION}
+    for name in ("kg.trig", "ontology.ttl", "void.ttl"):
+        path = folder / name
+        if path.exists():
+            stat = path.stat()
+            key[name] = [stat.st_size, stat.st_mtime_ns]
+    return key
+
+
+def open_index(folder: Path) -> _Index:
+    """The persistent index of a build folder, created (or re-created) when the build changed."""
+    import pyoxigraph as ox
+
+    trig = folder / "kg.trig"
+    key = _build_key(folder)
+    index = folder / INDEX_DIR
+    meta_path = index / "meta.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+        if meta.get("key") == key:
+            store = ox.Store.read_only(str(index / "store"))
+            graphs = [ox.NamedNode(g) for g in meta["data_graphs"]]
+            return _Index(store, graphs, meta["base"], meta)
+    except (OSError, ValueError, KeyError):
+        pass
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=folder))
+    except OSError:
+        return _memory_build(folder)  # a read-only build: index in memory for this run
+    try:
+        store = ox.Store(str(tmp / "store"))
+        graphs = _load_build(store, folder)
+        store.optimize()
+        meta = {"key": key, "data_graphs": [g.value for g in graphs], "base": _build_base(folder)}
+        store.flush()
+        del store
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+        os.chmod(tmp, 0o755)
+        if index.exists():
+            old = Path(tempfile.mkdtemp(prefix=".index.old-", dir=folder))
+            os.rename(index, old / "index")
+            shutil.rmtree(old, ignore_errors=True)
+        os.rename(tmp, index)
+    except (SyntaxError, ValueError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise QueryError(f"{trig}: cannot load: {' '.join(str(exc).split())}") from None
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if index.exists() and (index / "meta.json").exists():  # another process won the race
+            return open_index(folder)
+        return _memory_build(folder)
+    store = ox.Store.read_only(str(index / "store"))
+    return _Index(store, [ox.NamedNode(g) for g in meta["data_graphs"]], meta["base"], meta)
+
+
+def _memory_build(folder: Path) -> _Index:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    try:
+        graphs = _load_build(store, folder)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"{folder / 'kg.trig'}: cannot load: {' '.join(str(exc).split())}") from None
+    return _Index(store, graphs, _build_base(folder))
+
+
+def _memory_file(path: Path) -> _Index:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=_file_format(path))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"{path}: cannot load: {' '.join(str(exc).split())}") from None
+    return _Index(store, _data_graphs(store), vocab.DEFAULT_BASE)
+
+
+def open_data(data: Path) -> _Index:
+    """The store to query for ``data``: a build folder (persistent index) or any RDF file (in memory)."""
+    if data.is_dir():
+        if not (data / "kg.trig").is_file():
+            raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data FILE")
+        return open_index(data)
+    if not data.is_file():
+        raise QueryError(f"{data}: no such file or folder")
+    return _memory_file(data)
+
+
+def _check_readonly(text: str) -> None:
+    body = re.sub(r"(?m)^\s*#.*$", "", text)
+    while (match := _PROLOGUE.match(body)) is not None:
+        body = body[match.end():]
+    if _UPDATE.match(body):
+        raise QueryError("kgpub query is read-only: SPARQL UPDATE is refused (the build is the source of truth; "
+                         "change the facts and run kgpub build)")
+
+
+def _syntax_error(text: str, exc: Exception) -> QueryError:
+    """A SPARQL syntax error with the offending line and a caret under the column."""
+    message = " ".join(str(exc).split())
+    match = re.search(r"at (\d+):(\d+)", message)
+    if match is None:
+        return QueryError(f"SPARQL syntax error: {message}")
+    line_no, col = int(match.group(1)), int(match.group(2))
+    lines = text.splitlines() or [""]
+    line = lines[min(line_no, len(lines)) - 1]
+    prefix = re.match(r"([A-Za-z][\w.-]*):", line[col - 1:]) if col - 1 < len(line) else None
+    if prefix is None:
+        name = re.search(r"([A-Za-z][\w.-]*):[\w-]*$", line[:col - 1])
+        prefix = name
+    if "Prefix not found" in message and prefix is not None:
+        what = f"unknown prefix '{prefix.group(1)}:'"
+    else:
+        expected = re.search(r"expected (.*)", message)
+        what = f"expected {expected.group(1)[:80]}" if expected else message
+    return QueryError(f"SPARQL syntax error at line {line_no}, column {col}: {what}\n  {line}\n  {' ' * (col - 1)}^")
+
+
+def run_local(text: str, data: Path, params: dict[str, Any] | None = None) -> Result:
+    """Run ``text`` over a build folder or an RDF file with pyoxigraph."""
+    import pyoxigraph as ox
+
+    _check_readonly(text)
+    index = open_data(Path(data))
+    prefixes = {**vocab.PREFIXES, "id": index.base}
+    kwargs: dict[str, Any] = {"prefixes": prefixes}
+    if index.data_graphs:
+        kwargs["default_graph"] = index.data_graphs
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if params:
+        kwargs["substitutions"] = {ox.Variable(name): term for name, term in params.items()}
+    try:
+        result = index.store.query(text, **kwargs)
+    except SyntaxError as exc:
+        raise _syntax_error(text, exc) from None
+    except RuntimeError as exc:  # e.g. a bound parameter missing from the SELECT clause
+        raise QueryError(f"cannot run the query: {' '.join(str(exc).split())}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return AskResult(bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        return SelectResult(result.serialize(format=ox.QueryResultsFormat.JSON))
+    return GraphResult(ox.serialize(result, format=ox.RdfFormat.N_TRIPLES))
+
+
+def local_prefixes(data: Path) -> dict[str, str]:
+    """The prefixes a result over ``data`` is shown with (``id:`` is the build's base)."""
+    base = _build_base(data) if Path(data).is_dir() else vocab.DEFAULT_BASE
+    return {**vocab.PREFIXES, "id": base}
+
+
+# --------------------------------------------------------------------------- remote engine
+
+
+def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None, user: str | None = None,
+               password: str | None = None, timeout: float = 30.0) -> Result:
+    """Run ``text`` on a SPARQL 1.1 endpoint through SPARQLWrapper.
+
+    Parameters travel as a trailing ``VALUES`` clause of correctly escaped
+    terms; the query uses a form POST (Virtuoso hangs on
+    ``application/sparql-query`` bodies); Virtuoso's ASK-as-SELECT
+    (``__ASK_RETVAL``) is read as a boolean.
+    """
+    import urllib.error
+
+    from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
+    from SPARQLWrapper import SPARQLExceptions as errors
+
+    _check_readonly(text)
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}.items())
+    body = prologue + text
+    if params:
+        names = " ".join(f"?{n}" for n in params)
+        terms = " ".join(str(t) for t in params.values())
+        body += f"\nVALUES ({names}) {{ ({terms}) }}"
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(body)
+    client.setMethod(POST)
+    client.setRequestMethod(URLENCODED)
+    client.setTimeout(int(timeout))
+    if user:
+        client.setCredentials(user, password or "")
+    kind = client.queryType
+    graph_query = kind in ("CONSTRUCT", "DESCRIBE")
+    client.setReturnFormat(N3 if graph_query else JSON)
+    if graph_query:
+        client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+    try:
+        response = client.query().response
+        raw = response.read()
+        content_type = response.headers.get("Content-Type", "")
+    except errors.Unauthorized:
+        raise QueryError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD") from None
+    except errors.SPARQLWrapperException as exc:
+        raise QueryError(f"{endpoint}: {_excerpt(str(exc))}") from None
+    except urllib.error.HTTPError as exc:
+        body_text = exc.read().decode("utf-8", "replace") if exc.fp else ""
+        raise QueryError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {_excerpt(body_text)}") from None
+    except urllib.error.URLError as exc:
+        raise QueryError(f"{endpoint}: cannot reach the endpoint: {exc.reason}") from None
+    except TimeoutError:
+        raise QueryError(f"{endpoint}: no answer within {timeout:g} s") from None
+    except OSError as exc:
+        raise QueryError(f"{endpoint}: connection failed: {exc}") from None
+    return _remote_result(raw, content_type, graph_query, endpoint)
+
+
+def _excerpt(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: str) -> Result:
+    import pyoxigraph as ox
+
+    if graph_query:
+        fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in content_type else ox.RdfFormat.TURTLE
+        try:
+            triples = [q.triple for q in ox.parse(raw, format=fmt)]
+        except SyntaxError as exc:
+            raise QueryError(f"{endpoint}: malformed RDF in the answer: {_excerpt(str(exc))}") from None
+        return GraphResult(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    try:
+        document = json.loads(raw)
+        if "boolean" in document:
+            return AskResult(bool(document["boolean"]))
+        head = document["head"].get("vars", [])
+        bindings = document["results"]["bindings"]
+        if head == ["__ASK_RETVAL"]:  # Virtuoso answers ASK as a one-row SELECT
+            return AskResult(bool(bindings) and bindings[0]["__ASK_RETVAL"]["value"] not in ("0", "false"))
+        # Round-trip through pyoxigraph's parser: it checks the document and normalises it.
+        solutions = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
+        return SelectResult(solutions.serialize(format=ox.QueryResultsFormat.JSON))
+    except (ValueError, KeyError, TypeError, SyntaxError) as exc:
+        raise QueryError(f"{endpoint}: malformed SPARQL results ({content_type or 'no content type'}): "
+                         f"{_excerpt(str(exc))}") from None
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _short(cell: dict[str, str] | None, prefixes: list[tuple[str, str]]) -> str:
+    if cell is None:
+        return ""
+    value = cell["value"]
+    if cell["type"] == "uri":
+        for prefix, ns in prefixes:
+            if value.startswith(ns) and len(value) > len(ns):
+                return f"{prefix}:{value[len(ns):]}"
+        return f"<{value}>"
+    if cell["type"] == "bnode":
+        return f"_:{value}"
+    return value
+
+
+def _cells(result: SelectResult, prefixes: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+    ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    header = list(result.variables)
+    rows = [[" ".join(_short(row.get(v), ordered).split()) for v in header] for row in result.rows]
+    return header, rows
+
+
+def _fit(widths: list[int], limit: int | None) -> list[int]:
+    """Shrink the widest columns until the table fits ``limit`` characters."""
+    if limit is None:
+        return widths
+    widths = list(widths)
+    while sum(widths) + 2 * (len(widths) - 1) > limit and max(widths) > 8:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    return widths
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(result: SelectResult, prefixes: dict[str, str], width: int | None = None) -> str:
+    header, rows = _cells(result, prefixes)
+    widths = _fit([max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)], width)
+    out = ["  ".join(_clip(h, w).ljust(w) for h, w in zip(header, widths)).rstrip(),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(_clip(c, w).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def format_markdown(result: SelectResult, prefixes: dict[str, str]) -> str:
+    header, rows = _cells(result, prefixes)
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(header), "|" + "|".join("---" for _ in header) + "|", *map(line, rows)]) + "\n"
+
+
+def render(result: Result, fmt: str | None, prefixes: dict[str, str], width: int | None = None) -> bytes:
+    """The bytes to print for ``result`` in ``fmt`` (None: table, true/false, or Turtle)."""
+    import pyoxigraph as ox
+
+    if isinstance(result, AskResult):
+        if fmt in (None, "table", "markdown", "csv", "tsv"):
+            return b"true\n" if result.value else b"false\n"
+        if fmt in ("json", "xml"):
+            doc = {"head": {}, "boolean": result.value}
+            parsed = ox.parse_query_results(json.dumps(doc), format=ox.QueryResultsFormat.JSON)
+            return parsed.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
+        raise QueryError(f"--format {fmt} does not apply to an ASK result (use table, json or xml)")
+    if isinstance(result, GraphResult):
+        fmt = fmt or "turtle"
+        if fmt not in GRAPH_FORMATS:
+            raise QueryError(f"--format {fmt} does not apply to a CONSTRUCT/DESCRIBE result "
+                             f"(use {', '.join(GRAPH_FORMATS)})")
+        triples = [q.triple for q in ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES)]
+        target = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                  "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+        return ox.serialize(triples, format=target, prefixes=prefixes if fmt == "turtle" else None)
+    fmt = fmt or "table"
+    if fmt not in SELECT_FORMATS:
+        raise QueryError(f"--format {fmt} does not apply to a SELECT result (use {', '.join(SELECT_FORMATS)})")
+    if fmt == "table":
+        return format_table(result, prefixes, width).encode("utf-8")
+    if fmt == "markdown":
+        return format_markdown(result, prefixes).encode("utf-8")
+    if fmt == "json":
+        return result.document
+    solutions = ox.parse_query_results(result.document, format=ox.QueryResultsFormat.JSON)
+    return solutions.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
+
+
+def is_empty(result: Result) -> bool:
+    if isinstance(result, SelectResult):
+        return not result.rows
+    if isinstance(result, GraphResult):
+        return not result.ntriples.strip()
+    return False

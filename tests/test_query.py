@@ -1,0 +1,231 @@
+"""Stage 6: embedded SPARQL over a build — shipped questions, parameters, index, W3C result formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import kgpub
+from kgpub.errors import QueryError
+from kgpub.querying import AskResult, GraphResult, SelectResult, render, shipped_queries
+
+SEED_ARTICLE = "https://w3id.org/kgpub/id/article/000_eb2d348de878cb8c"
+
+
+def rows(result: SelectResult, *names: str) -> list[tuple[str, ...]]:
+    return [tuple(row[n]["value"] if n in row else "" for n in names) for row in result.rows]
+
+
+def test_every_shipped_query_is_documented_and_answers(seed_build: Path) -> None:
+    queries = shipped_queries()
+    assert {q.name for q in queries} == {"about", "accusations", "factions", "killed", "no-wikidata", "threats", "timeline"}
+    for q in queries:
+        assert q.title and q.description, q.name
+        params = {p.name: "id:mustafa-al-kadhemi" for p in q.params}
+        result = kgpub.query(q.name, seed_build, params=params)
+        assert isinstance(result, SelectResult) and result.rows, q.name
+
+
+def test_accusations(seed_build: Path) -> None:
+    result = kgpub.query("accusations", seed_build)
+    assert rows(result, "accuser", "accused", "allegation") == [
+        ("Government of the United States", "Pro-Iran armed factions in Iraq", "responsibility for the rocket attacks on US interests in Iraq"),
+        ("Iraqi elite security forces", "Kataeb Hezbollah", "the same charges as the arrested AAH fighter, planning attacks on US targets"),
+        ("Iraqi security sources", "Arrested Asaib Ahl al-Haq fighter", "planning another attack on the US embassy"),
+        ("Kataeb Hezbollah spokesman", "Mustafa al-Kadhemi", "treachery"),
+        ("Pro-Iran armed factions in Iraq", "Mustafa al-Kadhemi", "complicity in the killing of Qasem Soleimani and Abu Mahdi al-Muhandis"),
+        ("Unnamed group that threatened to cut off al-Kadhemi's ears", "Mustafa al-Kadhemi", "treason"),
+    ]
+    quotes = {r[0]: r[1] for r in rows(result, "allegation", "quote")}
+    assert quotes["treason"] == "“cut off the ears… of the traitor”"
+    assert {r[0] for r in rows(result, "article")} == {SEED_ARTICLE}
+
+
+def test_timeline_keeps_precision_and_order(seed_build: Path) -> None:
+    result = kgpub.query("timeline", seed_build)
+    dates = [r[0] for r in rows(result, "date")]
+    assert dates == sorted(dates)
+    assert dates[:2] == ["2003", "2019"]
+    strike = [r for r in rows(result, "date", "event", "type", "place") if r[0] == "2020-01-03"]
+    assert strike == [("2020-01-03", "US drone strike in Baghdad that killed Qasem Soleimani and Abu Mahdi al-Muhandis",
+                       "Air or drone strike; Targeted killing", "Baghdad")]
+    june = {r[1] for r in rows(result, "date", "event") if r[0] == "2020-06"}
+    assert june == {"Elite Iraqi forces arrest 14 members of Kataeb Hezbollah",
+                    "The 14 Kataeb Hezbollah detainees are transferred to the Hashed",
+                    "Thirteen of the Kataeb Hezbollah detainees are released within hours"}
+
+
+def test_killed(seed_build: Path) -> None:
+    result = kgpub.query("killed", seed_build)
+    assert rows(result, "victim", "date", "place", "by") == [
+        ("Abu Mahdi al-Muhandis", "2020-01-03", "Baghdad", "United States Armed Forces; Donald Trump"),
+        ("Qasem Soleimani", "2020-01-03", "Baghdad", "United States Armed Forces; Donald Trump"),
+    ]
+
+
+def test_factions(seed_build: Path) -> None:
+    result = kgpub.query("factions", seed_build)
+    hashed = [r[1] for r in rows(result, "network", "faction") if r[0] == "Hashed al-Shaabi"]
+    assert hashed == ["Asaib Ahl al-Haq", "Hashed al-Shaabi security directorate", "Kataeb Hezbollah"]
+    assert ("Iraqi security apparatus", "Kataeb Hezbollah", "Hashed al-Shaabi") in rows(result, "network", "faction", "via")
+
+
+def test_threats(seed_build: Path) -> None:
+    result = kgpub.query("threats", seed_build)
+    pairs = rows(result, "threatener", "threatened", "type")
+    assert len(pairs) == 7
+    assert ("Donald Trump", "Iran", "Threaten") in pairs
+    assert ("Asaib Ahl al-Haq", "Mustafa al-Kadhemi", "Ultimatum") in pairs
+    assert ("Mustafa al-Kadhemi", "Pro-Iran armed factions in Iraq", "Threaten with military force") in pairs
+
+
+def test_about_one_entity(seed_build: Path) -> None:
+    result = kgpub.query("about", seed_build, params={"entity": "id:iran"})
+    got = {(role, kind) for role, kind in rows(result, "role", "kind")}
+    assert got == {("participant", "event"), ("object", "relation"), ("threatened", "threat")}
+    assert {r[0] for r in rows(result, "entity")} == {"https://w3id.org/kgpub/id/iran"}
+
+
+def test_no_wikidata(seed_build: Path) -> None:
+    names = {r[0] for r in rows(kgpub.query("no-wikidata", seed_build), "name")}
+    assert "Qasem Soleimani" in names and "Donald Trump" not in names and "Iraq" not in names
+
+
+@pytest.mark.parametrize("value", ['x" } UNION { ?s ?p ?o } #', "<https://w3id.org/kgpub/id/iran> }", "'; DROP"])
+def test_parameters_are_bound_not_pasted(seed_build: Path, value: str) -> None:
+    """A hostile value stays one literal: no rows, and no error, whatever it contains."""
+    query = "SELECT ?name ?x WHERE { ?e rdfs:label ?name . FILTER(?name = ?x) }"
+    result = kgpub.query(query, seed_build, params={"x": value})
+    assert isinstance(result, SelectResult) and result.rows == []
+
+
+def test_iri_parameter_is_checked(seed_build: Path) -> None:
+    with pytest.raises(QueryError, match="--param entity: 'Iran' is not an IRI"):
+        kgpub.query("about", seed_build, params={"entity": "Iran"})
+    with pytest.raises(QueryError, match="query 'about' needs --param entity=VALUE"):
+        kgpub.query("about", seed_build)
+    with pytest.raises(QueryError, match="query 'killed' has no parameter 'x'"):
+        kgpub.query("killed", seed_build, params={"x": "1"})
+
+
+def test_claims_are_reachable_only_with_graph(seed_build: Path) -> None:
+    assert kgpub.query("ASK { ?s kg:complicitIn ?o }", seed_build) == AskResult(False)
+    assert kgpub.query("ASK { GRAPH ?g { ?s kg:complicitIn ?o } ?g a kg:ClaimGraph }", seed_build) == AskResult(False)
+    assert kgpub.query("ASK { GRAPH ?g { ?s kg:complicitIn ?o } }", seed_build) == AskResult(True)
+
+
+def test_update_is_refused(seed_build: Path) -> None:
+    for text in ["INSERT DATA { <a:b> <a:c> <a:d> }", "PREFIX x: <http://x/>\n# note\nDELETE WHERE { ?s ?p ?o }",
+                 "clear all", "LOAD <http://127.0.0.1:1/x>"]:
+        with pytest.raises(QueryError, match="read-only: SPARQL UPDATE is refused"):
+            kgpub.query(text, seed_build)
+
+
+def test_unknown_shipped_query(seed_build: Path) -> None:
+    with pytest.raises(QueryError, match="no shipped query named 'killers'; shipped queries: about, accusations"):
+        kgpub.query("killers", seed_build)
+
+
+def test_query_from_file(seed_build: Path, tmp_path: Path) -> None:
+    (tmp_path / "q.rq").write_text("SELECT (COUNT(*) AS ?n) WHERE { ?e a kg:Event }")
+    result = kgpub.query(f"@{tmp_path / 'q.rq'}", seed_build)
+    assert rows(result, "n") == [("24",)]
+
+
+def test_persistent_index_is_reused_and_refreshed(tmp_path: Path) -> None:
+    from conftest import SEEDS
+
+    out = tmp_path / "dist"
+    kgpub.build(SEEDS, out)
+    kgpub.query("ASK {}", out)
+    meta = out / ".index" / "meta.json"
+    first = meta.stat().st_mtime_ns
+    kgpub.query("ASK {}", out)
+    assert meta.stat().st_mtime_ns == first  # reused
+    trig = out / "kg.trig"
+    os.utime(trig, ns=(trig.stat().st_atime_ns, trig.stat().st_mtime_ns + 10**9))
+    trig.write_bytes(trig.read_bytes().replace(b"Qasem Soleimani", b"Qassem Suleimani"))
+    result = kgpub.query('SELECT ?p WHERE { ?p rdfs:label "Qassem Suleimani" }', out)
+    assert len(result.rows) == 1  # re-indexed
+    assert json.loads(meta.read_text())["key"]["kg.trig"][1] == trig.stat().st_mtime_ns
+
+
+def test_plain_rdf_file(seed_build: Path) -> None:
+    result = kgpub.query("SELECT (COUNT(*) AS ?n) WHERE { ?e a kg:Threat }", seed_build / "kg.ttl")
+    assert rows(result, "n") == [("7",)]
+
+
+def test_construct(seed_build: Path) -> None:
+    result = kgpub.query("CONSTRUCT { ?e kg:victim ?v } WHERE { ?e kg:victim ?v }", seed_build)
+    assert isinstance(result, GraphResult)
+    turtle = render(result, "turtle", {"kg": "https://w3id.org/kgpub/ontology#", "id": "https://w3id.org/kgpub/id/"})
+    assert b"@prefix kg:" in turtle and b"id:qasem-soleimani" in turtle
+    assert json.loads(render(result, "jsonld", {}))
+
+
+# --------------------------------------------------------------------------- W3C result formats
+
+PREFIXES = {"kg": "https://w3id.org/kgpub/ontology#", "id": "https://w3id.org/kgpub/id/"}
+
+
+@pytest.fixture(scope="module")
+def select(seed_build: Path) -> SelectResult:
+    result = kgpub.query("SELECT ?e ?date ?label WHERE { ?e kg:date ?date ; rdfs:label ?label } ORDER BY ?e", seed_build)
+    assert isinstance(result, SelectResult)
+    return result
+
+
+def test_json_results_follow_the_w3c_format(select: SelectResult) -> None:
+    doc = json.loads(render(select, "json", PREFIXES))
+    assert doc["head"]["vars"] == ["e", "date", "label"]
+    first = doc["results"]["bindings"][0]
+    assert first["e"]["type"] == "uri"
+    assert first["date"]["type"] == "literal" and first["date"]["datatype"].startswith("http://www.w3.org/2001/XMLSchema#")
+
+
+def test_json_and_xml_results_read_back_with_rdflib(select: SelectResult) -> None:
+    from rdflib.query import Result
+
+    for fmt in ("json", "xml"):
+        parsed = Result.parse(io.BytesIO(render(select, fmt, PREFIXES)), format=fmt)
+        assert len(list(parsed)) == len(select.rows), fmt
+        assert [str(v) for v in parsed.vars] == ["e", "date", "label"]
+
+
+def test_xml_results_structure(select: SelectResult) -> None:
+    ns = {"s": "http://www.w3.org/2005/sparql-results#"}
+    root = ET.fromstring(render(select, "xml", PREFIXES))
+    assert root.tag == "{http://www.w3.org/2005/sparql-results#}sparql"
+    assert [v.get("name") for v in root.findall("s:head/s:variable", ns)] == ["e", "date", "label"]
+    assert len(root.findall("s:results/s:result", ns)) == len(select.rows)
+
+
+def test_csv_and_tsv(select: SelectResult) -> None:
+    table = list(csv.reader(io.StringIO(render(select, "csv", PREFIXES).decode())))
+    assert table[0] == ["e", "date", "label"] and len(table) == len(select.rows) + 1
+    tsv = render(select, "tsv", PREFIXES).decode().splitlines()
+    assert tsv[0] == "?e\t?date\t?label" and tsv[1].startswith("<https://w3id.org/kgpub/id/")
+
+
+def test_ask_results_formats() -> None:
+    assert render(AskResult(True), None, PREFIXES) == b"true\n"
+    assert json.loads(render(AskResult(False), "json", PREFIXES)) == {"head": {}, "boolean": False}
+    assert b"<boolean>true</boolean>" in render(AskResult(True), "xml", PREFIXES)
+
+
+def test_table_fits_the_width(select: SelectResult) -> None:
+    text = render(select, "table", PREFIXES, width=60).decode()
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert "…" in text
+    assert "id:article/000_eb2d348de878cb8c/" in render(select, "table", PREFIXES).decode()
+
+
+def test_wrong_format_for_the_result(select: SelectResult) -> None:
+    with pytest.raises(QueryError, match="--format turtle does not apply to a SELECT result"):
+        render(select, "turtle", PREFIXES)
