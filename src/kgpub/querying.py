@@ -447,7 +447,9 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
     except errors.Unauthorized:
         raise QueryError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD") from None
     except errors.SPARQLWrapperException as exc:
-        raise QueryError(f"{endpoint}: {_excerpt(str(exc))}") from None
+        status = _STATUS.get(type(exc), "error")
+        body = _response_body(str(exc))
+        raise QueryError(f"{endpoint}: HTTP {status}: {_excerpt(body) or type(exc).__name__}") from None
     except urllib.error.HTTPError as exc:
         body_text = exc.read().decode("utf-8", "replace") if exc.fp else ""
         raise QueryError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {_excerpt(body_text)}") from None
@@ -458,6 +460,39 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
     except OSError as exc:
         raise QueryError(f"{endpoint}: connection failed: {exc}") from None
     return _remote_result(raw, content_type, graph_query, endpoint)
+
+
+def _response_body(message: str) -> str:
+    """The server's answer that SPARQLWrapper folds into its exception text as ``Response: b'...'``."""
+    import ast
+
+    match = re.search(r"Response:\s*(b(['\"]).*\2)\s*$", message, flags=re.DOTALL)
+    if match is None:
+        return ""
+    try:
+        return ast.literal_eval(match.group(1)).decode("utf-8", "replace")
+    except (ValueError, SyntaxError):
+        return match.group(1)
+
+
+def _status_names() -> dict[type, str]:
+    from SPARQLWrapper import SPARQLExceptions as errors
+
+    return {errors.QueryBadFormed: "400 Bad Request", errors.Unauthorized: "401 Unauthorized",
+            errors.EndPointNotFound: "404 Not Found", errors.URITooLong: "414 URI Too Long",
+            errors.EndPointInternalError: "500 Internal Server Error"}
+
+
+class _LazyStatus(dict):  # type: ignore[type-arg]
+    """SPARQLWrapper's exception classes by HTTP status, filled on first use (keeps imports lazy)."""
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+        if not self:
+            self.update(_status_names())
+        return super().get(key, default)
+
+
+_STATUS = _LazyStatus()
 
 
 def _excerpt(text: str, limit: int = 300) -> str:
