@@ -42,7 +42,7 @@ def test_build_quiet(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
 
 ERROR_CASES = {
     "yaml syntax": (("headline: Rockets", "headline: [Rockets"),
-                    f"{FACTS_FILE}:5:12: YAML syntax error: expected ',' or ']', but got ':'"),
+                    f"{FACTS_FILE}:5:12: YAML syntax error: did not find expected ',' or ']'"),
     "unknown key": (("    label: Rocket attack", "    lable: Rocket attack"),
                     f"{FACTS_FILE}:26: events[0].lable: unknown key 'lable'; did you mean 'label'?"),
     "undefined id": (("agent: alpha-brigade", "agent: alpha-brigad"),

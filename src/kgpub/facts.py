@@ -217,11 +217,14 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that records lines, rejects duplicate keys and keeps dates as text.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C scanner when available
 
-    PyYAML would silently keep the last of two equal keys and turn
-    ``2020-01-03`` into a ``datetime.date``; both hide curator mistakes.
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader that keeps dates as text; nodes are turned into Python by :func:`_convert`.
+
+    PyYAML would turn ``2020-01-03`` into a ``datetime.date`` and silently keep
+    the last of two equal keys; both hide curator mistakes.
     """
 
 
@@ -231,33 +234,31 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Mapping]:
-    data = _Mapping()
-    data.line = node.start_mark.line + 1
-    data.key_lines = {}
-    yield data
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in data:
-            first = data.key_lines[key][0]
-            raise _DuplicateKey(
-                None, None, f"duplicate key {key!r} (first at line {first})", key_node.start_mark
-            )
-        data[key] = loader.construct_object(value_node, deep=True)
-        data.key_lines[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[_Sequence]:
-    data = _Sequence()
-    data.line = node.start_mark.line + 1
-    data.item_lines = [child.start_mark.line + 1 for child in node.value]
-    yield data
-    data.extend(loader.construct_object(child, deep=True) for child in node.value)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+def _convert(loader: Any, node: yaml.Node) -> Any:
+    """Python values from YAML nodes, recording the line of every key and item."""
+    if isinstance(node, yaml.MappingNode):
+        data = _Mapping()
+        data.line = node.start_mark.line + 1
+        data.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _convert(loader, key_node)
+            if isinstance(key, (dict, list)):
+                raise yaml.MarkedYAMLError(None, None, "a mapping key must be a plain value", key_node.start_mark)
+            if key in data:
+                first = data.key_lines[key][0]
+                raise _DuplicateKey(None, None, f"duplicate key {key!r} (first at line {first})", key_node.start_mark)
+            data[key] = _convert(loader, value_node)
+            data.key_lines[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return data
+    if isinstance(node, yaml.SequenceNode):
+        seq = _Sequence(_convert(loader, child) for child in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.item_lines = [child.start_mark.line + 1 for child in node.value]
+        return seq
+    constructor = loader.yaml_constructors.get(node.tag)
+    if node.tag == "tag:yaml.org,2002:str" or constructor is None:
+        return loader.construct_scalar(node)
+    return constructor(loader, node)
 
 
 def _read_yaml(path: Path, shown: str) -> Any:
@@ -266,8 +267,10 @@ def _read_yaml(path: Path, shown: str) -> Any:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError([Diagnostic(shown, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        node = loader.get_single_node()
+        return None if node is None else _convert(loader, node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -275,7 +278,9 @@ def _read_yaml(path: Path, shown: str) -> Any:
         column = mark.column + 1 if mark else None
         raise InputError([Diagnostic(shown, line, "", f"YAML syntax error: {problem}", column)])
     except yaml.YAMLError as exc:
-        raise InputError([Diagnostic(shown, None, "", f"YAML error: {exc}")])
+        raise InputError([Diagnostic(shown, None, "", f"YAML error: {' '.join(str(exc).split())}")])
+    finally:
+        loader.dispose()
 
 
 def _line_of(doc: Any, path: Iterable[Any]) -> int | None:

@@ -76,9 +76,9 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
     iri_base = resolve_base(base, corpus.dataset.base)
     mapped = mapping.map_corpus(corpus, iri_base)
     mapped = provenance.anchor(corpus, mapped)
-    data = mapped.instance_data()
     report = None
     if validate:
+        data = mapped.instance_data()
         origins = {}
         for graph in (mapped.registry_provenance, *mapped.provenance_graphs.values()):
             origins.update(validation.origins_of(graph))
@@ -87,8 +87,9 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
             ontology=validation.load_ontology(), origins=origins)
     written = report is None or report.conforms(strict)
     files: tuple[str, ...] = ()
+    triples = len(set().union(*(g for g in (mapped.registry_graph, *mapped.article_graphs.values()))))
     if written:
-        outputs = serialization.render(corpus, mapped, data, ontology_file().read_bytes())
+        outputs = serialization.render(corpus, mapped, ontology_file().read_bytes())
         serialization.write(outputs, Path(out))
         files = tuple(sorted(outputs.files))
     articles = corpus.articles
@@ -100,7 +101,7 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
         accusations=sum(len(a.accusations) for a in articles),
         threats=sum(len(a.threats) for a in articles),
         relations=sum(len(a.relations) for a in articles),
-        triples=len(data),
+        triples=triples,
         files=files,
         report=report,
         written=written,

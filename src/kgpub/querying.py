@@ -20,7 +20,7 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from . import vocab
 from .errors import QueryError
 
 INDEX_DIR = ".index"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 #: The graph the ontology is loaded into, so concept labels (event types) can be queried.
 ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
 DATA_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".trig": "TRIG", ".nq": "N_QUADS",
@@ -207,10 +207,11 @@ def _term(name: str, raw: str, kind: str | None, prefixes: dict[str, str], ox: A
 
 @dataclass
 class _Index:
+    """A store ready to query: the build's data as its default graph (or, for foreign quads, ``union``)."""
+
     store: Any
-    data_graphs: list[Any]
     base: str
-    meta: dict[str, Any] = field(default_factory=dict)
+    union: bool = False
 
 
 def _file_format(path: Path) -> Any:
@@ -239,17 +240,31 @@ def _build_base(folder: Path) -> str:
     return vocab.DEFAULT_BASE
 
 
-def _load_build(store: Any, folder: Path) -> list[Any]:
-    """Load a build's kg.trig (and its ontology, into a graph of its own); return the default graphs."""
+def _load_build(store: Any, folder: Path) -> None:
+    """Load a build into ``store``: its named graphs, and a default graph holding the data and the ontology.
+
+    The default graph is a copy of the union of the data graphs (``kg.nt`` is
+    exactly that) plus the ontology, rather than a list of graphs to union at
+    query time: pyoxigraph would evaluate every triple pattern once per graph,
+    thousands of times on a large build.
+    """
     import pyoxigraph as ox
 
     store.bulk_load(path=str(folder / "kg.trig"), format=ox.RdfFormat.TRIG)
-    graphs = _data_graphs(store)
+    nt = folder / "kg.nt"
+    if nt.is_file():
+        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    else:
+        _copy_to_default(store, _data_graphs(store))
     ontology = folder / "ontology.ttl"
     if ontology.is_file():
         store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-        graphs.append(ox.NamedNode(ONTOLOGY_GRAPH))
-    return graphs
+        store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE)
+
+
+def _copy_to_default(store: Any, graphs: list[Any]) -> None:
+    for graph in graphs:
+        store.update(f"ADD <{graph.value}> TO DEFAULT")
 
 
 def _build_key(folder: Path) -> dict[str, Any]:
@@ -273,9 +288,7 @@ def open_index(folder: Path) -> _Index:
     try:
         meta = json.loads(meta_path.read_text())
         if meta.get("key") == key:
-            store = ox.Store.read_only(str(index / "store"))
-            graphs = [ox.NamedNode(g) for g in meta["data_graphs"]]
-            return _Index(store, graphs, meta["base"], meta)
+            return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
     except (OSError, ValueError, KeyError):
         pass
     try:
@@ -284,9 +297,9 @@ def open_index(folder: Path) -> _Index:
         return _memory_build(folder)  # a read-only build: index in memory for this run
     try:
         store = ox.Store(str(tmp / "store"))
-        graphs = _load_build(store, folder)
+        _load_build(store, folder)
         store.optimize()
-        meta = {"key": key, "data_graphs": [g.value for g in graphs], "base": _build_base(folder)}
+        meta = {"key": key, "base": _build_base(folder)}
         store.flush()
         del store
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
@@ -304,8 +317,7 @@ def open_index(folder: Path) -> _Index:
         if index.exists() and (index / "meta.json").exists():  # another process won the race
             return open_index(folder)
         return _memory_build(folder)
-    store = ox.Store.read_only(str(index / "store"))
-    return _Index(store, [ox.NamedNode(g) for g in meta["data_graphs"]], meta["base"], meta)
+    return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
 
 
 def _memory_build(folder: Path) -> _Index:
@@ -313,10 +325,10 @@ def _memory_build(folder: Path) -> _Index:
 
     store = ox.Store()
     try:
-        graphs = _load_build(store, folder)
+        _load_build(store, folder)
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"{folder / 'kg.trig'}: cannot load: {' '.join(str(exc).split())}") from None
-    return _Index(store, graphs, _build_base(folder))
+    return _Index(store, _build_base(folder))
 
 
 def _memory_file(path: Path) -> _Index:
@@ -327,7 +339,10 @@ def _memory_file(path: Path) -> _Index:
         store.bulk_load(path=str(path), format=_file_format(path))
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"{path}: cannot load: {' '.join(str(exc).split())}") from None
-    return _Index(store, _data_graphs(store), vocab.DEFAULT_BASE)
+    graphs = _data_graphs(store)
+    _copy_to_default(store, graphs)  # a kgpub TriG: its data graphs are the default graph
+    any_named = next(iter(store.named_graphs()), None) is not None
+    return _Index(store, vocab.DEFAULT_BASE, union=any_named and not graphs)
 
 
 def open_data(data: Path) -> _Index:
@@ -379,9 +394,7 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None) -> Re
     index = open_data(Path(data))
     prefixes = {**vocab.PREFIXES, "id": index.base}
     kwargs: dict[str, Any] = {"prefixes": prefixes}
-    if index.data_graphs:
-        kwargs["default_graph"] = index.data_graphs
-    else:
+    if index.union:  # quads from elsewhere, no data graphs marked: query them all
         kwargs["use_default_graph_as_union"] = True
     if params:
         kwargs["substitutions"] = {ox.Variable(name): term for name, term in params.items()}

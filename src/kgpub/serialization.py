@@ -10,18 +10,18 @@ never leaves a half-written ``dist/``.
 
 from __future__ import annotations
 
-import io
 import json
+import re
 import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
-from rdflib.plugins.serializers.trig import TrigSerializer
 
 from . import vocab
 from .errors import OutputError
@@ -47,71 +47,154 @@ class Outputs:
     files: dict[str, bytes]
 
 
-def _prefixed(graph: Graph, base: str) -> Graph:
-    """Bind the project's prefixes (and ``id:`` for the base) on ``graph``, nothing else."""
-    graph.namespace_manager = _namespaces(base)
-    return graph
-
-
 def _namespaces(base: str):  # type: ignore[no-untyped-def]
     from rdflib.namespace import NamespaceManager
 
     manager = NamespaceManager(Graph(), bind_namespaces="none")
-    for prefix, iri in vocab.PREFIXES.items():
+    for prefix, iri in prefixes(base).items():
         manager.bind(prefix, iri, override=True, replace=True)
-    manager.bind("id", base, override=True, replace=True)
     return manager
 
 
-def sorted_copy(graph: Graph, base: str) -> Graph:
-    """A copy of ``graph`` whose triples were inserted in sorted order, prefixes bound.
+def prefixes(base: str) -> dict[str, str]:
+    """The prefixes every output is written with: the project's and ``id:`` for the IRI base."""
+    return {**vocab.PREFIXES, "id": base}
 
-    rdflib's serializers sort most things but fall back to insertion order in a
-    few places; inserting in sorted order makes the bytes independent of how
-    the graph was built.
+
+def _term(node: object) -> str:
+    """One RDF term in N-Triples syntax (kgpub mints no blank nodes)."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    assert isinstance(node, Literal), node
+    text = str(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if node.language:
+        return f'"{text}"@{node.language}'
+    if node.datatype is not None and node.datatype != XSD.string:
+        return f'"{text}"^^<{node.datatype}>'
+    return f'"{text}"'
+
+
+def nt_lines(triples: Iterable[tuple[object, object, object]]) -> list[str]:
+    """Sorted, de-duplicated N-Triples lines: the canonical order of every output.
+
+    Sorting whole lines keeps each subject's triples together, so the Turtle
+    written from them groups by subject, and the bytes never depend on the
+    order the graph was built in.
     """
-    out = _prefixed(Graph(bind_namespaces="none"), base)
-    for triple in sorted(graph):
-        out.add(triple)
-    return out
+    return sorted({f"{_term(s)} {_term(p)} {_term(o)} .\n" for s, p, o in triples})
 
 
-def turtle(graph: Graph, base: str) -> bytes:
-    return sorted_copy(graph, base).serialize(format="turtle", encoding="utf-8")
+_RDF_TYPE = f"<{vocab.RDF}type>"
+#: Local names written as prefixed names: no '/', '#', ':' or other characters Turtle would need escaped.
+_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 
 
-def ntriples(graph: Graph) -> bytes:
+def _split(line: str) -> tuple[str, str, str]:
+    """Subject, predicate and object of an N-Triples line whose subject and predicate are IRIs."""
+    s_end = line.index("> ") + 1
+    p_end = line.index("> ", s_end + 1) + 1
+    return line[:s_end], line[s_end + 1:p_end], line[p_end + 1:-3]
+
+
+class _Abbreviator:
+    """Writes IRIs as prefixed names where the local name needs no escaping, and remembers the prefixes used."""
+
+    def __init__(self, known: dict[str, str]) -> None:
+        self.ordered = sorted(known.items(), key=lambda kv: -len(kv[1]))
+        self.used: dict[str, str] = {}
+        self.cache: dict[str, str] = {}
+
+    def iri(self, term: str) -> str:
+        cached = self.cache.get(term)
+        if cached is not None:
+            return cached
+        out = term
+        iri = term[1:-1]
+        for prefix, ns in self.ordered:
+            if iri.startswith(ns) and _LOCAL.fullmatch(iri[len(ns):]):
+                out = f"{prefix}:{iri[len(ns):]}"
+                self.used[prefix] = ns
+                break
+        self.cache[term] = out
+        return out
+
+    def obj(self, term: str) -> str:
+        if term.startswith("<"):
+            return self.iri(term)
+        at = term.rfind('"^^<')
+        if at != -1:
+            return term[: at + 3] + self.iri(term[at + 3:])
+        return term
+
+    def header(self) -> str:
+        return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(self.used.items())) + "\n"
+
+
+def _body(lines: list[str], names: _Abbreviator, indent: str = "") -> str:
+    """Turtle statements for N-Triples lines: one block per subject, rdf:type first, written ``a``."""
+    triples = sorted((_split(line) for line in lines), key=lambda t: (t[0], t[1] != _RDF_TYPE, t[1], t[2]))
+    out: list[str] = []
+    last_s = last_p = None
+    for s, p, o in triples:
+        obj = names.obj(o)
+        pred = "a" if p == _RDF_TYPE else names.iri(p)
+        if s != last_s:
+            if last_s is not None:
+                out.append(" .\n\n")
+            out.append(f"{indent}{names.iri(s)} {pred} {obj}")
+        elif p != last_p:
+            out.append(f" ;\n{indent}    {pred} {obj}")
+        else:
+            out.append(f" ,\n{indent}        {obj}")
+        last_s, last_p = s, p
+    if last_s is not None:
+        out.append(" .\n")
+    return "".join(out)
+
+
+def turtle(triples: Iterable[tuple[object, object, object]], base: str) -> bytes:
+    """Pretty Turtle: used prefixes only, subjects sorted, rdf:type first, no escaped local names."""
+    return _turtle_lines(nt_lines(triples), base)
+
+
+def _turtle_lines(lines: list[str], base: str) -> bytes:
+    names = _Abbreviator(prefixes(base))
+    body = _body(lines, names)
+    return (names.header() + body).encode("utf-8")
+
+
+def ntriples(triples: Iterable[tuple[object, object, object]]) -> bytes:
     """N-Triples with one triple per line, lines sorted."""
-    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    lines = sorted(line for line in text.splitlines() if line.strip())
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return "".join(nt_lines(triples)).encode("utf-8")
 
 
 def trig(named: list[tuple[URIRef, Graph]], base: str) -> bytes:
     """TriG with one block per named graph, graphs in IRI order."""
-    dataset = Dataset()
-    dataset.namespace_manager = _namespaces(base)
-    for iri, graph in sorted(named, key=lambda pair: str(pair[0])):
-        target = dataset.graph(iri)
-        for triple in sorted(graph):
-            target.add(triple)
-    serializer = TrigSerializer(dataset)
-    serializer.contexts = sorted(
-        (c for c in serializer.contexts if len(c)), key=lambda c: str(c.identifier)
-    )
-    buffer = io.BytesIO()
-    serializer.serialize(buffer, encoding="utf-8")
-    return buffer.getvalue()
+    return _trig_lines([(str(iri), nt_lines(graph)) for iri, graph in named], base)
 
 
-def jsonld(graph: Graph, base: str) -> bytes:
+def _trig_lines(named: list[tuple[str, list[str]]], base: str) -> bytes:
+    names = _Abbreviator(prefixes(base))
+    blocks = []
+    for iri, lines in sorted(named):
+        if lines:
+            blocks.append(f"{names.iri(f'<{iri}>')} {{\n{_body(lines, names, '    ')}}}\n")
+    return (names.header() + "\n".join(blocks)).encode("utf-8")
+
+
+def jsonld(triples: Iterable[tuple[object, object, object]], base: str) -> bytes:
+    """Compact JSON-LD of ``triples``: see :func:`_jsonld_lines`."""
+    return _jsonld_lines(nt_lines(triples), base)
+
+
+def _jsonld_lines(lines: list[str], base: str) -> bytes:
     """Compact JSON-LD: one ``@context`` of the project prefixes, nodes and values sorted.
 
-    Written here rather than by rdflib's JSON-LD serializer because that one
-    orders nodes by set iteration, which changes from run to run.
+    Written here because rdflib's JSON-LD serializer orders nodes by set
+    iteration (different on every run) and pyoxigraph writes expanded JSON-LD.
     """
-    prefixes = {**vocab.PREFIXES, "id": base}
-    ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    known = prefixes(base)
+    ordered = sorted(known.items(), key=lambda kv: -len(kv[1]))
 
     def compact(iri: str) -> str:
         for prefix, ns in ordered:
@@ -119,109 +202,150 @@ def jsonld(graph: Graph, base: str) -> bytes:
                 return f"{prefix}:{iri[len(ns):]}"
         return iri
 
-    def value(obj: object) -> object:
-        if isinstance(obj, URIRef):
-            return {"@id": compact(str(obj))}
-        assert isinstance(obj, Literal)
-        if obj.language:
-            return {"@value": str(obj), "@language": obj.language}
-        if obj.datatype and obj.datatype != XSD.string:
-            return {"@value": str(obj), "@type": compact(str(obj.datatype))}
-        return str(obj)
+    def value(term: str) -> object:
+        if term.startswith("<"):
+            return {"@id": compact(term[1:-1])}
+        end = term.rindex('"')
+        text = json.loads(term[: end + 1])  # N-Triples string escapes are JSON's
+        rest = term[end + 1:]
+        if rest.startswith("@"):
+            return {"@value": text, "@language": rest[1:]}
+        if rest.startswith("^^"):
+            return {"@value": text, "@type": compact(rest[3:-1])}
+        return text
 
     nodes: dict[str, dict[str, list[object]]] = {}
-    for s, p, o in sorted(graph):
-        node = nodes.setdefault(str(s), {})
-        key = "@type" if p == RDF.type else compact(str(p))
-        node.setdefault(key, []).append(compact(str(o)) if p == RDF.type else value(o))
+    for line in lines:
+        s, p, o = _split(line)
+        node = nodes.setdefault(s[1:-1], {})
+        if p == _RDF_TYPE:
+            node.setdefault("@type", []).append(compact(o[1:-1]))
+        else:
+            node.setdefault(compact(p[1:-1]), []).append(value(o))
     document = {
-        "@context": dict(sorted(prefixes.items())),
+        "@context": dict(sorted(known.items())),
         "@graph": [{"@id": compact(s), **props} for s, props in sorted(nodes.items())],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _kg_typed(graph: Graph) -> Counter[URIRef]:
-    """How many instances each class has in ``graph``."""
-    return Counter(o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef))
+@dataclass(frozen=True)
+class _Lines:
+    """The N-Triples lines of every graph of a build, each computed once and shared by all writers."""
+
+    registry: list[str]
+    articles: dict[str, list[str]]
+    named: list[tuple[str, list[str]]]
+
+    @property
+    def data(self) -> list[str]:
+        """The asserted instance data (registry and articles), sorted and de-duplicated."""
+        merged = set(self.registry)
+        for lines in self.articles.values():
+            merged.update(lines)
+        return sorted(merged)
 
 
-def void(corpus: Corpus, mapped: MappedCorpus, data: Graph, files: dict[str, bytes], download: str | None) -> Graph:
+def _lines_of(mapped: MappedCorpus) -> _Lines:
+    registry = nt_lines(mapped.registry_graph)
+    articles = {aid: nt_lines(graph) for aid, graph in mapped.article_graphs.items()}
+    named = []
+    for iri, graph in mapped.named_graphs():
+        if graph is mapped.registry_graph:
+            named.append((str(iri), registry))
+        else:
+            aid = next((a for a, g in mapped.article_graphs.items() if g is graph), None)
+            named.append((str(iri), articles[aid] if aid is not None else nt_lines(graph)))
+    return _Lines(registry, articles, named)
+
+
+def _by_subject(lines: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in lines:
+        out.setdefault(line[: line.index("> ") + 1], []).append(line)
+    return out
+
+
+def _void_lines(corpus: Corpus, mapped: MappedCorpus, data: list[str], files: dict[str, bytes]) -> list[str]:
     """VoID and DCAT description of the build: what it is, how big, where its dumps are."""
     mint = mapped.minter
-    base = mint.base
     meta = corpus.dataset
-    g = Graph(bind_namespaces="none")
-    ds = mint.dataset()
-    g.add((ds, RDF.type, VOID.Dataset))
-    g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal(meta.title)))
+    ds = f"<{mint.dataset()}>"
+    g: list[tuple[str, str, str]] = []
+
+    def add(s: str, p: str, o: str) -> None:
+        g.append((s, p, o))
+
+    def lit(text: object, datatype: str | None = None) -> str:
+        return _term(Literal(str(text), datatype=URIRef(vocab.XSD + datatype) if datatype else None))
+
+    rdf_type, dct, void_, dcat = f"<{vocab.RDF}type>", vocab.DCTERMS, vocab.VOID, vocab.DCAT
+    add(ds, rdf_type, f"<{void_}Dataset>")
+    add(ds, rdf_type, f"<{dcat}Dataset>")
+    add(ds, f"<{dct}title>", lit(meta.title))
     if meta.description:
-        g.add((ds, DCTERMS.description, Literal(" ".join(meta.description.split()))))
+        add(ds, f"<{dct}description>", lit(" ".join(meta.description.split())))
     if meta.license:
-        g.add((ds, DCTERMS.license, URIRef(meta.license)))
+        add(ds, f"<{dct}license>", f"<{meta.license}>")
     if meta.publisher:
-        g.add((ds, DCTERMS.publisher, Literal(meta.publisher)))
+        add(ds, f"<{dct}publisher>", lit(meta.publisher))
     if meta.homepage:
-        g.add((ds, DCAT.landingPage, URIRef(meta.homepage)))
+        add(ds, f"<{dcat}landingPage>", f"<{meta.homepage}>")
     if meta.created:
-        g.add((ds, DCTERMS.created, Literal(meta.created, datatype=XSD.date)))
+        add(ds, f"<{dct}created>", lit(meta.created, "date"))
     for article in corpus.articles:
-        g.add((ds, DCTERMS.source, mint.article(article.id)))
-    g.add((ds, VOID.uriSpace, Literal(base)))
+        add(ds, f"<{dct}source>", f"<{mint.article(article.id)}>")
+    add(ds, f"<{void_}uriSpace>", lit(mint.base))
     for ns in (vocab.KG, vocab.OA, vocab.SCHEMA, vocab.PROV, vocab.SKOS, vocab.SEM):
-        g.add((ds, VOID.vocabulary, URIRef(ns)))
-    g.add((ds, VOID.triples, Literal(len(data), datatype=XSD.integer)))
-    counts = _kg_typed(data)
-    entities = {s for s, o in data.subject_objects(RDF.type) if str(o).startswith(vocab.KG)}
-    g.add((ds, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
-    g.add((ds, VOID.distinctSubjects, Literal(len(set(data.subjects())), datatype=XSD.integer)))
-    g.add((ds, VOID.properties, Literal(len(set(data.predicates())), datatype=XSD.integer)))
-    g.add((ds, VOID.classes, Literal(len(counts), datatype=XSD.integer)))
-    manager = _namespaces(base)
-    for cls, n in sorted(counts.items()):
-        name = manager.normalizeUri(cls).replace(":", "-")
-        part = URIRef(f"{ds}/class/{name}")
-        g.add((ds, VOID.classPartition, part))
-        g.add((part, VOID["class"], cls))
-        g.add((part, VOID.entities, Literal(n, datatype=XSD.integer)))
+        add(ds, f"<{void_}vocabulary>", f"<{ns}>")
+    triples = [_split(line) for line in data]
+    classes = Counter(o for s, p, o in triples if p == _RDF_TYPE)
+    entities = {s for s, p, o in triples if p == _RDF_TYPE and o.startswith(f"<{vocab.KG}")}
+    add(ds, f"<{void_}triples>", lit(len(triples), "integer"))
+    add(ds, f"<{void_}entities>", lit(len(entities), "integer"))
+    add(ds, f"<{void_}distinctSubjects>", lit(len({s for s, _, _ in triples}), "integer"))
+    add(ds, f"<{void_}properties>", lit(len({p for _, p, _ in triples}), "integer"))
+    add(ds, f"<{void_}classes>", lit(len(classes), "integer"))
+    names = _Abbreviator(prefixes(mint.base))
+    for cls, n in sorted(classes.items()):
+        part = f"<{mint.dataset()}/class/{names.iri(cls).replace(':', '-').strip('<>')}>"
+        add(ds, f"<{void_}classPartition>", part)
+        add(part, f"<{void_}class>", cls)
+        add(part, f"<{void_}entities>", lit(n, "integer"))
     for name, media in MEDIA_TYPES.items():
-        dist = URIRef(f"{ds}/distribution/{name}")
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCTERMS.title, Literal(name)))
-        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
-        g.add((dist, DCAT.byteSize, Literal(len(files[name]), datatype=XSD.nonNegativeInteger)))
-        if download:
-            g.add((dist, DCAT.downloadURL, URIRef(download + name)))
+        dist = f"<{mint.dataset()}/distribution/{name}>"
+        add(ds, f"<{dcat}distribution>", dist)
+        add(dist, rdf_type, f"<{dcat}Distribution>")
+        add(dist, f"<{dct}title>", lit(name))
+        add(dist, f"<{dcat}mediaType>", f"<https://www.iana.org/assignments/media-types/{media}>")
+        add(dist, f"<{dcat}byteSize>", lit(len(files[name]), "nonNegativeInteger"))
+        if meta.download:
+            add(dist, f"<{dcat}downloadURL>", f"<{meta.download}{name}>")
             if name != "ontology.ttl":
-                g.add((ds, VOID.dataDump, URIRef(download + name)))
-    return g
+                add(ds, f"<{void_}dataDump>", f"<{meta.download}{name}>")
+    return sorted({f"{s} {p} {o} .\n" for s, p, o in g})
 
 
-def render(corpus: Corpus, mapped: MappedCorpus, data: Graph, ontology: bytes) -> Outputs:
-    """Every output file of a build, in memory; ``data`` is ``mapped.instance_data()``."""
+def render(corpus: Corpus, mapped: MappedCorpus, ontology: bytes) -> Outputs:
+    """Every output file of a build, in memory, from N-Triples lines computed once per graph."""
     base = mapped.minter.base
+    lines = _lines_of(mapped)
+    data = lines.data
     files: dict[str, bytes] = {
-        "kg.ttl": turtle(data, base),
-        "kg.nt": ntriples(data),
-        "kg.jsonld": jsonld(data, base),
-        "kg.trig": trig(mapped.named_graphs(), base),
+        "kg.ttl": _turtle_lines(data, base),
+        "kg.nt": "".join(data).encode("utf-8"),
+        "kg.jsonld": _jsonld_lines(data, base),
+        "kg.trig": _trig_lines(lines.named, base),
         "ontology.ttl": ontology,
     }
-    registry = mapped.registry_graph
+    registry = _by_subject(lines.registry)
     for article in corpus.articles:
-        graph = Graph()
-        own = mapped.article_graphs[article.id]
-        for triple in own:
-            graph.add(triple)
+        own = lines.articles[article.id]
         # Make each article file readable alone: add the registry entries it mentions.
-        mentioned = set(own.objects()) | set(own.subjects())
-        for triple in registry:
-            if triple[0] in mentioned:
-                graph.add(triple)
-        files[f"articles/{article.id}.ttl"] = turtle(graph, base)
-    files["void.ttl"] = turtle(void(corpus, mapped, data, files, corpus.dataset.download), base)
+        objects = {_split(line)[2] for line in own}
+        extra = [line for subject in sorted(objects & registry.keys()) for line in registry[subject]]
+        files[f"articles/{article.id}.ttl"] = _turtle_lines(sorted(set(own) | set(extra)), base)
+    files["void.ttl"] = _turtle_lines(_void_lines(corpus, mapped, data, files), base)
     return Outputs(files=files)
 
 

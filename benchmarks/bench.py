@@ -1,0 +1,195 @@
+"""kgpub benchmarks: ratios against a baseline measured in the same run, on the same data.
+
+    python benchmarks/bench.py query [--articles 5000] [--repeat 7] [--rdflib-timeout 120]
+
+``query``: every shipped query on the seed build and on a synthetic build of
+about a million triples (benchmarks/synth.py), answered by kgpub's embedded
+engine (pyoxigraph with the persistent index) and by rdflib's SPARQL engine on
+the same data.  Reports the median warm latency, the first query after a build
+(index creation included), and the ratio rdflib / kgpub.  rdflib queries that
+exceed the timeout are reported as lower bounds (">").  Results are printed and
+written to ``benchmarks/results/query.md`` with a description of the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import kgpub  # noqa: E402
+from kgpub import vocab  # noqa: E402
+from kgpub.querying import open_index, shipped_queries  # noqa: E402
+
+PARAMS = {"entity": "id:e000001"}
+SEED_PARAMS = {"entity": "id:mustafa-al-kadhemi"}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 2**20:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def build(corpus: Path, out: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    result = kgpub.build(corpus, out, validate=False)
+    return time.perf_counter() - started, result.triples
+
+
+def kgpub_latencies(out: Path, params: dict[str, str], repeat: int) -> tuple[float, dict[str, float], dict[str, int]]:
+    """First query after the build (index creation included), then warm medians per shipped query."""
+    shutil.rmtree(out / ".index", ignore_errors=True)
+    started = time.perf_counter()
+    kgpub.query("SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Event }", out)
+    first = time.perf_counter() - started
+    medians, rows = {}, {}
+    for q in shipped_queries():
+        values = {p.name: params[p.name] for p in q.params}
+        print(f"  {out.name}: {q.name}", file=sys.stderr, flush=True)
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            result = kgpub.query(q.name, out, params=values)
+            times.append(time.perf_counter() - started)
+        medians[q.name] = statistics.median(times)
+        rows[q.name] = len(result.rows)
+    return first, medians, rows
+
+
+RDFLIB_RUNNER = r"""
+import json, signal, sys, time
+from rdflib import Graph
+from rdflib.plugins.sparql import prepareQuery
+data, ontology, timeout, queries = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+started = time.perf_counter()
+g = Graph()
+g.parse(data, format="nt")
+g.parse(ontology, format="turtle")
+out = {"load": time.perf_counter() - started, "queries": {}}
+class Timeout(Exception):
+    pass
+def alarm(signum, frame):
+    raise Timeout()
+signal.signal(signal.SIGALRM, alarm)
+for name, text, ns, bindings in queries:
+    runs = []
+    for _ in range(2):  # cold, then warm
+        started = time.perf_counter()
+        signal.alarm(timeout)
+        try:
+            q = prepareQuery(text, initNs=ns)
+            n = len(list(g.query(q, initBindings={k: __import__("rdflib").URIRef(v) for k, v in bindings.items()})))
+            signal.alarm(0)
+            runs.append([time.perf_counter() - started, n])
+        except Timeout:
+            runs.append([None, None])
+            break
+    out["queries"][name] = runs
+print(json.dumps(out))
+"""
+
+
+def rdflib_latencies(out: Path, params: dict[str, str], timeout: int, base: str) -> dict:
+    prefixes = {**vocab.PREFIXES, "id": base}
+    queries = []
+    for q in shipped_queries():
+        bindings = {p.name: prefixes["id"] + params[p.name].split(":", 1)[1] for p in q.params}
+        queries.append([q.name, q.text, prefixes, bindings])
+    run = subprocess.run([sys.executable, "-c", RDFLIB_RUNNER, str(out / "kg.nt"), str(out / "ontology.ttl"),
+                          str(timeout), json.dumps(queries)], capture_output=True, text=True, check=True)
+    return json.loads(run.stdout)
+
+
+def fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def query_section(label: str, out: Path, params: dict[str, str], repeat: int, timeout: int, base: str) -> list[str]:
+    first, medians, rows = kgpub_latencies(out, params, repeat)
+    baseline = rdflib_latencies(out, params, timeout, base)
+    lines = [f"### {label}", "",
+             f"First query after the build (index creation included): **{fmt(first)}**; "
+             f"rdflib needs {fmt(baseline['load'])} to parse the same data before its first query.", "",
+             "| query | rows | kgpub warm median | rdflib cold | rdflib warm | rdflib / kgpub (warm) |",
+             "|---|---:|---:|---:|---:|---:|"]
+    total_ours = total_theirs = 0.0
+    bound = False
+    for name, ours in medians.items():
+        runs = baseline["queries"][name]
+        cold = runs[0][0]
+        warm = runs[1][0] if len(runs) > 1 else None
+        theirs = warm if warm is not None else (cold if cold is not None else timeout)
+        lower = warm is None
+        bound |= lower
+        total_ours += ours
+        total_theirs += theirs
+        ratio = f"{'>' if lower else ''}{theirs / ours:.0f}×"
+        lines.append(f"| {name} | {rows[name]} | {fmt(ours)} | {fmt(cold) if cold else f'> {timeout} s'} | "
+                     f"{fmt(warm) if warm else '—'} | {ratio} |")
+    lines += ["", f"All shipped queries together: kgpub {fmt(total_ours)}, rdflib {'>' if bound else ''}{fmt(total_theirs)}: "
+                  f"**{'>' if bound else ''}{total_theirs / total_ours:.0f}× faster**.", ""]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("section", choices=["query"])
+    parser.add_argument("--articles", type=int, default=5000, help="synthetic articles (5000 ≈ 1 M triples)")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rdflib-timeout", type=int, default=120)
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    args = parser.parse_args()
+    from synth import write_corpus
+
+    work = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
+    try:
+        report = ["# Query benchmark", "", f"Machine: {machine()}", "",
+                  f"Command: `python benchmarks/bench.py query --articles {args.articles} --repeat {args.repeat}`", ""]
+        seed_out = work / "seed"
+        build(ROOT / "seeds", seed_out)
+        report += query_section("Seed article", seed_out, SEED_PARAMS, args.repeat, args.rdflib_timeout, vocab.DEFAULT_BASE)
+        corpus = work / "corpus"
+        write_corpus(corpus, args.articles, seed=7)
+        seconds, triples = build(corpus, work / "synthetic")
+        report += [f"Synthetic build: {args.articles} articles, {triples:,} triples, built in {seconds:.1f} s "
+                   "(without validation).", ""]
+        report += query_section(f"Synthetic, {triples:,} triples", work / "synthetic", PARAMS, args.repeat,
+                                args.rdflib_timeout, vocab.DEFAULT_BASE)
+        text = "\n".join(report) + "\n"
+        print(text)
+        args.results.mkdir(parents=True, exist_ok=True)
+        (args.results / "query.md").write_text(text)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
