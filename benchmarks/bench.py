@@ -71,7 +71,6 @@ def kgpub_latencies(out: Path, params: dict[str, str], repeat: int) -> tuple[flo
     medians, rows = {}, {}
     for q in shipped_queries():
         values = {p.name: params[p.name] for p in q.params}
-        print(f"  {out.name}: {q.name}", file=sys.stderr, flush=True)
         times = []
         for _ in range(repeat):
             started = time.perf_counter()

@@ -69,12 +69,14 @@ def oxigraph_binary() -> str | None:
     return str(candidate) if candidate.exists() else shutil.which("oxigraph")
 
 
-def start_oxigraph(port: int | None = None) -> Oxigraph:
+def start_oxigraph(port: int | None = None, location: Path | None = None) -> Oxigraph:
+    """An Oxigraph server on 127.0.0.1: in memory, or persisted in ``location``."""
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError("the oxigraph server (PyPI package 'oxigraph', a test extra) is not installed")
     port = port or free_port()
-    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
+    storage = ["--location", str(location)] if location else []
+    process = subprocess.Popen([binary, "serve", *storage, "--bind", f"127.0.0.1:{port}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "RUST_LOG": "warn"})
     server = Oxigraph(process, port)
     try:
@@ -83,3 +85,90 @@ def start_oxigraph(port: int | None = None) -> Oxigraph:
         stop(process)
         raise
     return server
+
+
+# --------------------------------------------------------------------------- a documented-layout store
+
+
+class FakeStore:
+    """An HTTP server on 127.0.0.1 implementing the Graph Store Protocol and SPARQL query endpoints
+    at the URL layout of a store we cannot install here (Fuseki, GraphDB), backed by pyoxigraph.
+
+    It records every request, can demand credentials, and can answer 503 a given number of times
+    first (as a proxy in front of a restarting server does).
+    """
+
+    def __init__(self, gsp_path: str, query_path: str, user: str | None = None, password: str | None = None,
+                 fail_first: int = 0) -> None:
+        import http.server
+        import threading
+
+        import pyoxigraph as ox
+
+        self.store = ox.Store()
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.gsp_path, self.query_path = gsp_path, query_path
+        self.user, self.password, self.fail_first = user, password, fail_first
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self, code: int, body: bytes = b"", content_type: str = "text/plain") -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _handle(self) -> None:
+                import base64
+                import urllib.parse
+
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                outer.requests.append((self.command, self.path, dict(self.headers)))
+                if outer.fail_first > 0:
+                    outer.fail_first -= 1
+                    return self._answer(503, b"Service Unavailable: restarting")
+                if outer.user is not None:
+                    expected = "Basic " + base64.b64encode(f"{outer.user}:{outer.password}".encode()).decode()
+                    if self.headers.get("Authorization") != expected:
+                        return self._answer(401, b"Unauthorized")
+                url = urllib.parse.urlsplit(self.path)
+                params = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+                if url.path == outer.gsp_path and self.command in ("PUT", "POST"):
+                    graph = ox.NamedNode(params["graph"]) if "graph" in params else ox.DefaultGraph()
+                    try:
+                        triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
+                    except SyntaxError as exc:
+                        return self._answer(400, str(exc).encode())
+                    if self.command == "PUT":
+                        outer.store.clear_graph(graph)
+                    outer.store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+                    return self._answer(204)
+                if url.path == outer.query_path:
+                    form = dict(urllib.parse.parse_qsl(body.decode())) if self.command == "POST" else params
+                    result = outer.store.query(form["query"])
+                    data = result.serialize(format=ox.QueryResultsFormat.JSON)
+                    return self._answer(200, data, "application/sparql-results+json")
+                return self._answer(404, b"not found")
+
+            do_GET = do_PUT = do_POST = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def count(self, graph: str) -> int:
+        (row,) = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(row["n"].value)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

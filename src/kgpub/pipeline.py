@@ -18,6 +18,7 @@ from .errors import KgpubError
 
 if TYPE_CHECKING:
     from .querying import Result as QueryResult
+    from .stores import LoadResult
     from .validation import Report
 
 
@@ -135,3 +136,18 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     if endpoint:
         return run_remote(text, endpoint, params=bound, user=user, password=password, timeout=timeout)
     return run_local(text, Path(data), bound)
+
+
+def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None, graph: str | None = None,
+         default_graph: bool = False, mode: str = "replace", force: bool = False, dry_run: bool = False,
+         chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
+         user: str | None = None, password: str | None = None, verify_tls: bool = True,
+         timeout: float = 30.0, progress=None) -> LoadResult:  # type: ignore[no-untyped-def]
+    """Publish the build in ``data`` into the store at ``endpoint``; see ``kgpub.stores``."""
+    from .stores import Client
+    from .stores import load as load_build
+
+    client = Client(user=user, password=password, digest=(flavor == "virtuoso"), verify=verify_tls, timeout=timeout)
+    return load_build(Path(data), endpoint, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
+                      force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
+                      query_endpoint=query_endpoint, client=client, progress=progress)
