@@ -215,3 +215,17 @@ def test_cli_table_and_dry_run(build: Path) -> None:
         assert all(line.split()[-1] == "loaded" for line in lines[1:-1])
     finally:
         store.close()
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("KGPUB_TEST_ENDPOINT"),
+                    reason="set KGPUB_TEST_ENDPOINT (and KGPUB_TEST_FLAVOR) to test a store of your own")
+def test_your_own_store(build: Path) -> None:
+    """Loads and re-loads into the store named by KGPUB_TEST_ENDPOINT, e.g. a local Fuseki or GraphDB."""
+    import os
+
+    endpoint, flavor = os.environ["KGPUB_TEST_ENDPOINT"], os.environ.get("KGPUB_TEST_FLAVOR")
+    client = stores.Client(user=os.environ.get("KGPUB_TEST_USER"), password=os.environ.get("KGPUB_PASSWORD"))
+    first = stores.load(build, endpoint, flavor=flavor, client=client, force=True)
+    assert first.ok
+    again = stores.load(build, endpoint, flavor=flavor, client=client)
+    assert again.ok and again.sent == []
