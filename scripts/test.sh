@@ -4,14 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Independent tools the tests use. Installed with apt when missing and we are root;
-# in CI (CI=true) a test whose tool is missing fails instead of skipping.
-if ! command -v rapper >/dev/null 2>&1; then
+# Independent tools and real servers the tests use (rapper, Virtuoso). Installed with apt when
+# missing and we are root; in CI (CI=true) a test whose tool is missing fails instead of skipping.
+missing=()
+command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
+command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends raptor2-utils >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "note: rapper (raptor2-utils) is not installed; the independent-parser tests will skip" >&2
+    echo "note: not installed: ${missing[*]}; the tests that need them will skip" >&2
   fi
 fi
 

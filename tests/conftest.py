@@ -128,3 +128,19 @@ def seeds_copy(tmp_path: Path) -> Path:
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A Virtuoso server on 127.0.0.1; skipped with a reason where not installed, required in CI."""
+    import shutil as _shutil
+
+    from servers import start_virtuoso, stop
+
+    if _shutil.which("virtuoso-t") is None:
+        if in_ci():
+            pytest.fail("Virtuoso (Debian virtuoso-opensource) is required in CI; scripts/test.sh installs it")
+        pytest.skip("Virtuoso (Debian virtuoso-opensource) is not installed")
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    stop(server.process)

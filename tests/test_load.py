@@ -229,3 +229,24 @@ def test_your_own_store(build: Path) -> None:
     assert first.ok
     again = stores.load(build, endpoint, flavor=flavor, client=client)
     assert again.ok and again.sent == []
+
+
+# --------------------------------------------------------------------------- Virtuoso
+
+
+def test_virtuoso_load_reload_change_and_dry_run(virtuoso, two_articles: Path, build: Path) -> None:  # type: ignore[no-untyped-def]
+    dry = stores.load(build, virtuoso.url + "/sparql", client=fast(), dry_run=True)
+    assert dry.flavor == "virtuoso" and {g.status for g in dry.graphs} == {"planned"}
+    first = stores.load(build, virtuoso.url, flavor="virtuoso", client=fast())
+    assert first.ok and len(first.sent) == 9, first.table()
+    again = stores.load(build, virtuoso.url, flavor="virtuoso", client=fast())
+    assert again.ok and again.sent == [] and [g.in_store for g in again.graphs] == [g.in_store for g in first.graphs]
+    facts = two_articles / "articles" / "mini-1.facts.yaml"
+    facts.write_text(facts.read_text().replace("allegation: carrying out the rocket attack", "allegation: the rocket attack"))
+    kgpub.build(two_articles, build)
+    changed = stores.load(build, virtuoso.url, flavor="virtuoso", client=fast())
+    assert [g.iri for g in changed.sent] == [ARTICLE_GRAPH] and changed.ok
+    answer = kgpub.query('ASK { ?a kg:allegation "the rocket attack" }', endpoint=virtuoso.url + "/sparql")
+    assert answer.value is True
+    iris = kgpub.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a kg:Event } }", endpoint=virtuoso.url + "/sparql")
+    assert all("\\" not in row["s"]["value"] for row in iris.rows)  # IRIs arrive unchanged

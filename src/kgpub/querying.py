@@ -531,8 +531,9 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         bindings = document["results"]["bindings"]
         if head == ["__ASK_RETVAL"]:  # Virtuoso answers ASK as a one-row SELECT
             return AskResult(bool(bindings) and bindings[0]["__ASK_RETVAL"]["value"] not in ("0", "false"))
-        # Round-trip through pyoxigraph's parser: it checks the document and normalises it.
-        solutions = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
+        # Re-encode first (Virtuoso escapes "/" as "\/", which pyoxigraph's parser rejects inside IRIs),
+        # then round-trip through pyoxigraph's parser: it checks the document and normalises it.
+        solutions = ox.parse_query_results(json.dumps(document), format=ox.QueryResultsFormat.JSON)
         return SelectResult(solutions.serialize(format=ox.QueryResultsFormat.JSON))
     except (ValueError, KeyError, TypeError, SyntaxError) as exc:
         raise QueryError(f"{endpoint}: malformed SPARQL results ({content_type or 'no content type'}): "

@@ -119,20 +119,23 @@ def _build_graphs(build: Path, target: str | None, default_graph: bool) -> dict[
 
 
 def _payload(triples: list[Any]) -> tuple[bytes, str, int]:
-    """Turtle for ``triples``, checked by parsing it back; its hash over canonical N-Triples."""
+    """The payload for ``triples`` (checked by parsing it back) and its hash.
+
+    N-Triples, sent as Turtle (of which it is a subset): no prefixed names, so
+    no local-name escapes such as ``id:article\\/x``, which Virtuoso stores with
+    the backslash kept, silently changing the IRIs.
+    """
     import pyoxigraph as ox
 
-    canonical = sorted(set(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines()))
-    prefixes = {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
-    payload = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    lines = sorted(set(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines()))
+    payload = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     try:
         again = list(ox.parse(payload, format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:  # never expected: a local bug must not empty a remote graph
         raise StoreError(f"refusing to send a payload that does not parse back: {exc}") from None
-    if len(set(again)) != len(canonical):
+    if len(set(again)) != len(lines):
         raise StoreError("refusing to send a payload that does not round-trip")
-    digest = hashlib.sha256("\n".join(canonical).encode("utf-8")).hexdigest()
-    return payload, digest, len(canonical)
+    return payload, hashlib.sha256(payload).hexdigest(), len(lines)
 
 
 def _chunks(triples: list[Any], size: int | None) -> list[list[Any]]:
