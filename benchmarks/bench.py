@@ -190,6 +190,14 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
             "re-parses every payload, records hashes and counts every graph).", ""]
 
 
+def publish(report: list[str], path: Path) -> None:
+    """Print the report and write it as Markdown under benchmarks/results/."""
+    text = "\n".join(report) + "\n"
+    print(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("section", choices=["query", "load"])
@@ -210,10 +218,7 @@ def main() -> None:
                       f"Command: `python benchmarks/bench.py load --articles {args.articles}`", "",
                       f"Synthetic build: {args.articles} articles, {triples:,} triples.", ""]
             report += load_section(work / "synthetic", triples, work)
-            text = "\n".join(report) + "\n"
-            print(text)
-            args.results.mkdir(parents=True, exist_ok=True)
-            (args.results / "load.md").write_text(text)
+            publish(report, args.results / "load.md")
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return
@@ -230,10 +235,7 @@ def main() -> None:
                    "(without validation).", ""]
         report += query_section(f"Synthetic, {triples:,} triples", work / "synthetic", PARAMS, args.repeat,
                                 args.rdflib_timeout, vocab.DEFAULT_BASE)
-        text = "\n".join(report) + "\n"
-        print(text)
-        args.results.mkdir(parents=True, exist_ok=True)
-        (args.results / "query.md").write_text(text)
+        publish(report, args.results / "query.md")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

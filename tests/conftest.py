@@ -8,8 +8,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import kgpub
+from kgpub.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -112,6 +114,19 @@ def mini(tmp_path: Path) -> Path:
     return write_corpus(tmp_path / "seeds")
 
 
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def built(runner: CliRunner, mini: Path, tmp_path: Path) -> Path:
+    """The small corpus built through the CLI."""
+    out = tmp_path / "dist"
+    assert runner.invoke(main, ["build", str(mini), "--out", str(out), "-q"]).exit_code == 0
+    return out
+
+
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed corpus built once for the whole session."""
@@ -130,6 +145,14 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def require(found: object, what: str) -> None:
+    """Skip, saying why, when a tool or server is missing; in CI, fail instead: nothing skips silently there."""
+    if not found:
+        if in_ci():
+            pytest.fail(f"{what} is required in CI; scripts/test.sh installs it")
+        pytest.skip(f"{what} is not installed")
+
+
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A Virtuoso server on 127.0.0.1; skipped with a reason where not installed, required in CI."""
@@ -137,10 +160,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
 
     from servers import start_virtuoso, stop
 
-    if _shutil.which("virtuoso-t") is None:
-        if in_ci():
-            pytest.fail("Virtuoso (Debian virtuoso-opensource) is required in CI; scripts/test.sh installs it")
-        pytest.skip("Virtuoso (Debian virtuoso-opensource) is not installed")
+    require(_shutil.which("virtuoso-t"), "Virtuoso (Debian virtuoso-opensource)")
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
     stop(server.process)

@@ -14,11 +14,6 @@ from conftest import MINI_FACTS, ROOT, write_corpus
 FACTS_FILE = "articles/mini-1.facts.yaml"
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def build_in(runner: CliRunner, root: Path, out: Path, *extra: str):  # type: ignore[no-untyped-def]
     return runner.invoke(main, ["build", str(root), "--out", str(out), *extra])
 

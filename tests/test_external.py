@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
 
-from conftest import in_ci
+from conftest import require
 
 OUTPUTS = [("kg.ttl", "turtle"), ("void.ttl", "turtle"), ("ontology.ttl", "turtle"),
            ("articles/000_eb2d348de878cb8c.ttl", "turtle"), ("kg.trig", "trig"), ("kg.nt", "ntriples")]
@@ -32,11 +32,8 @@ def rdflib_count(path: Path, syntax: str) -> int:
 @pytest.fixture(scope="module")
 def rapper() -> str:
     path = shutil.which("rapper")
-    if path is None:
-        if in_ci():
-            pytest.fail("rapper (Debian raptor2-utils) is required in CI; scripts/test.sh installs it")
-        pytest.skip("rapper (Debian raptor2-utils) is not installed")
-    return path
+    require(path, "rapper (Debian raptor2-utils)")
+    return str(path)
 
 
 @pytest.mark.external

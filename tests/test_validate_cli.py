@@ -17,18 +17,6 @@ FACTS_FILE = "articles/mini-1.facts.yaml"
 BAD_VICTIM = MINI_FACTS.replace("    target: gamma-base\n", "    target: gamma-base\n    victim: gamma-base\n")
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture
-def built(runner: CliRunner, mini: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "dist"
-    assert runner.invoke(main, ["build", str(mini), "--out", str(out), "-q"]).exit_code == 0
-    return out
-
-
 def test_build_refuses_a_graph_that_breaks_the_shapes(runner: CliRunner, tmp_path: Path) -> None:
     root = write_corpus(tmp_path / "seeds", facts=BAD_VICTIM)
     result = runner.invoke(main, ["build", str(root), "--out", str(tmp_path / "dist")])
