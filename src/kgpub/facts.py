@@ -627,12 +627,40 @@ def _check_references(doc: Any, shown: str, registry: dict[str, Entity]) -> list
 # --------------------------------------------------------------------------- entry point
 
 
-def load(root: Path | str) -> Corpus:
-    """Read the seeds folder ``root``: registry, dataset description and every facts file.
+@dataclass(frozen=True)
+class Shared:
+    """What every article of a corpus needs: the dataset, the registry, and where the facts files are."""
 
-    Raises :class:`InputError` listing every problem found, so nothing later in
-    the pipeline ever sees half-valid input.
-    """
+    root: Path
+    dataset: Dataset
+    registry: tuple[Entity, ...]
+    registry_file: str | None
+    facts_paths: tuple[Path, ...]
+    problems: tuple[Diagnostic, ...]
+
+    @property
+    def entity_index(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.registry}
+
+
+def _document(path: Path, root: Path, schema: str, problems: list[Diagnostic]) -> Any:
+    """A YAML document checked against its JSON Schema, or None (its problems added to ``problems``)."""
+    shown = path.relative_to(root).as_posix()
+    try:
+        doc = _read_yaml(path, shown)
+    except InputError as exc:
+        problems.extend(exc.diagnostics)
+        return None
+    if doc is None:
+        doc = _Mapping()
+        doc.key_lines = {}
+    found = _schema_diagnostics(doc, schema, shown)
+    problems.extend(found)
+    return None if found else doc
+
+
+def load_shared(root: Path | str) -> Shared:
+    """Read the dataset description and the registry, and list the facts files; collect every problem."""
     root = Path(root)
     if not root.is_dir():
         raise InputError([Diagnostic(str(root), None, "", "no such folder")])
@@ -641,24 +669,11 @@ def load(root: Path | str) -> Corpus:
     def shown(path: Path) -> str:
         return path.relative_to(root).as_posix()
 
-    def document(path: Path, schema: str) -> Any:
-        try:
-            doc = _read_yaml(path, shown(path))
-        except InputError as exc:
-            problems.extend(exc.diagnostics)
-            return None
-        if doc is None:
-            doc = _Mapping()
-            doc.key_lines = {}
-        found = _schema_diagnostics(doc, schema, shown(path))
-        problems.extend(found)
-        return None if found else doc
-
     dataset = Dataset(title=f"kgpub knowledge graph of {root.resolve().name}", description="", license=None,
                       publisher=None, homepage=None, created=None, base=None, download=None)
     dataset_path = root / DATASET_FILE
     if dataset_path.is_file():
-        doc = document(dataset_path, "dataset")
+        doc = _document(dataset_path, root, "dataset", problems)
         if doc is not None:
             dataset = Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
                               publisher=doc.get("publisher"), homepage=doc.get("homepage"),
@@ -675,7 +690,7 @@ def load(root: Path | str) -> Corpus:
     registry_shown = None
     if registry_path.is_file():
         registry_shown = shown(registry_path)
-        doc = document(registry_path, "entities")
+        doc = _document(registry_path, root, "entities", problems)
         if doc is not None:
             reader = _Reader(registry_shown, doc)
             for i, item in enumerate(doc["entities"]):
@@ -696,34 +711,58 @@ def load(root: Path | str) -> Corpus:
     facts_paths = sorted(root.rglob(f"*{FACTS_SUFFIX}"), key=lambda p: shown(p))
     if not facts_paths:
         problems.append(Diagnostic(str(root), None, "", f"no *{FACTS_SUFFIX} files found"))
-    articles: list[Article] = []
-    seen_articles: dict[str, Source] = {}
-    for path in facts_paths:
-        doc = document(path, "facts")
-        if doc is None:
-            continue
-        references = _check_references(doc, shown(path), registry)
-        problems.extend(references)
-        if references:
-            continue
-        reader = _Reader(shown(path), doc)
-        article = _article(reader, path, root)
-        problems.extend(reader.problems)
-        if article is None:
-            continue
-        if article.id in seen_articles:
-            first = seen_articles[article.id]
+    return Shared(root, dataset, tuple(registry.values()), registry_shown, tuple(facts_paths), tuple(problems))
+
+
+def load_article(path: Path, root: Path, registry: dict[str, Entity]) -> tuple[Article | None, list[Diagnostic]]:
+    """One facts file (and its article text) read and checked; every problem it has, not just the first."""
+    problems: list[Diagnostic] = []
+    doc = _document(path, root, "facts", problems)
+    if doc is None:
+        return None, problems
+    references = _check_references(doc, path.relative_to(root).as_posix(), registry)
+    if references:
+        return None, references
+    reader = _Reader(path.relative_to(root).as_posix(), doc)
+    article = _article(reader, path, root)
+    return article, list(reader.problems)
+
+
+def check_articles(articles: Iterable[Article], shared: Shared) -> list[Diagnostic]:
+    """Problems between articles: an article id used twice, or also used by a registry entity."""
+    problems = []
+    seen: dict[str, Source] = {}
+    registry = {e.id for e in shared.registry}
+    for article in articles:
+        if article.id in seen:
             problems.append(Diagnostic(article.facts_file, article.source.line, "article.id",
-                                       f"duplicate article id {article.id!r}: already used by {first.file}"))
+                                       f"duplicate article id {article.id!r}: already used by {seen[article.id].file}"))
             continue
         if article.id in registry:
             problems.append(Diagnostic(article.facts_file, article.source.line, "article.id",
-                                       f"article id {article.id!r} is also an entity id in {registry_shown}"))
-        seen_articles[article.id] = article.source
-        articles.append(article)
+                                       f"article id {article.id!r} is also an entity id in {shared.registry_file}"))
+        seen[article.id] = article.source
+    return problems
 
+
+def load(root: Path | str) -> Corpus:
+    """Read the seeds folder ``root``: registry, dataset description and every facts file.
+
+    Raises :class:`InputError` listing every problem found, so nothing later in
+    the pipeline ever sees half-valid input.
+    """
+    shared = load_shared(root)
+    problems = list(shared.problems)
+    registry = shared.entity_index
+    articles: list[Article] = []
+    for path in shared.facts_paths:
+        article, found = load_article(path, shared.root, registry)
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+    duplicates = check_articles(articles, shared)
+    problems.extend(duplicates)
     if problems:
         raise InputError(problems)
-    index = dict(registry)
-    return Corpus(root=root, dataset=dataset, registry=tuple(registry.values()), articles=tuple(articles),
-                  registry_file=registry_shown, entity_index=index)
+    return Corpus(root=shared.root, dataset=shared.dataset, registry=shared.registry, articles=tuple(articles),
+                  registry_file=shared.registry_file, entity_index=registry)

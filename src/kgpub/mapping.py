@@ -263,17 +263,28 @@ class _ArticleMapper:
             g.add((iri, KG.place, self.ref(threat.place)))
 
 
+def map_registry(registry: tuple[Entity, ...], mint: Minter) -> Graph:
+    """The registry graph: every shared entity, once."""
+    graph = Graph()
+    for entity in registry:
+        _entity(graph, mint.entity(entity.id), entity)
+    return graph
+
+
+def map_article(article: Article, mint: Minter, names: dict[str, str]) -> tuple[Graph, dict[URIRef, Graph]]:
+    """One article's graph and its claim graphs; needs nothing of any other article."""
+    mapper = _ArticleMapper(article, mint, names)
+    return mapper.run(), mapper.claims
+
+
 def map_corpus(corpus: Corpus, base: str) -> MappedCorpus:
     """Map the whole corpus to RDF graphs, one per role (registry, article, claim)."""
     mint = Minter(base, {e.id for e in corpus.registry})
-    registry = Graph()
-    for entity in corpus.registry:
-        _entity(registry, mint.entity(entity.id), entity)
-    mapped = MappedCorpus(minter=mint, registry_graph=registry, registry_provenance=Graph())
+    mapped = MappedCorpus(minter=mint, registry_graph=map_registry(corpus.registry, mint), registry_provenance=Graph())
     names = {e.id: e.name for e in corpus.registry}
     for article in corpus.articles:
-        mapper = _ArticleMapper(article, mint, names)
-        mapped.article_graphs[article.id] = mapper.run()
+        graph, claims = map_article(article, mint, names)
+        mapped.article_graphs[article.id] = graph
         mapped.provenance_graphs[article.id] = Graph()
-        mapped.claim_graphs.update(mapper.claims)
+        mapped.claim_graphs.update(claims)
     return mapped

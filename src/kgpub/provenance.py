@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from .errors import Diagnostic, InputError
-from .facts import Article, Corpus, Quote, Source
+from .facts import Article, Corpus, Entity, Quote, Source
 from .mapping import KG, OA, Minter, MappedCorpus
 
 #: Code points of context kept on each side of a quote (oa:prefix / oa:suffix).
@@ -131,6 +131,46 @@ def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source,
     return out
 
 
+def anchor_article(article: Article, graph: Graph, mint: Minter) -> tuple[Graph, list[Diagnostic]]:
+    """Add evidence to every fact of one article's ``graph``; return its provenance graph and quote problems."""
+    problems: list[Diagnostic] = []
+    provenance = Graph()
+    article_iri = mint.article(article.id)
+    _origin(provenance, article_iri, article.source)
+    provenance.add((mint.article_graph(article.id), RDF.type, KG.DataGraph))
+    provenance.add((mint.provenance_graph(article.id), RDF.type, KG.ProvenanceGraph))
+    provenance.add((mint.article_graph(article.id), PROV.wasDerivedFrom, article_iri))
+    provenance.add((mint.article_graph(article.id), KG.sourceFile, Literal(article.facts_file)))
+    for acc in article.accusations:
+        if acc.claims:
+            claim_graph = mint.claim_graph(article.id, acc.id)
+            provenance.add((claim_graph, RDF.type, KG.ClaimGraph))
+            provenance.add((claim_graph, PROV.wasAttributedTo, mint.ref(article.id, acc.accuser)))
+            provenance.add((claim_graph, PROV.wasDerivedFrom, mint.local(article.id, acc.id)))
+    for fact, source, quotes in _article_facts(article, mint):
+        spans = []
+        for quote in quotes:
+            try:
+                spans.append(locate(article.text, quote, article.text_file))
+            except InputError as exc:
+                problems.extend(exc.diagnostics)
+        _evidence(graph, fact, article_iri, spans)
+        _origin(provenance, fact, source)
+    return provenance, problems
+
+
+def anchor_registry(registry: tuple[Entity, ...], registry_file: str | None, mint: Minter) -> Graph:
+    """The registry's provenance graph: where each shared entity is defined."""
+    provenance = Graph()
+    provenance.add((mint.registry_graph(), RDF.type, KG.DataGraph))
+    provenance.add((mint.registry_provenance_graph(), RDF.type, KG.ProvenanceGraph))
+    if registry_file:
+        provenance.add((mint.registry_graph(), KG.sourceFile, Literal(registry_file)))
+    for entity in registry:
+        _origin(provenance, mint.entity(entity.id), entity.source)
+    return provenance
+
+
 def anchor(corpus: Corpus, mapped: MappedCorpus) -> MappedCorpus:
     """Add evidence to every fact and a provenance graph to every article.
 
@@ -140,36 +180,10 @@ def anchor(corpus: Corpus, mapped: MappedCorpus) -> MappedCorpus:
     mint = mapped.minter
     problems: list[Diagnostic] = []
     for article in corpus.articles:
-        graph = mapped.article_graphs[article.id]
-        provenance = mapped.provenance_graphs[article.id]
-        article_iri = mint.article(article.id)
-        _origin(provenance, article_iri, article.source)
-        provenance.add((mint.article_graph(article.id), RDF.type, KG.DataGraph))
-        provenance.add((mint.provenance_graph(article.id), RDF.type, KG.ProvenanceGraph))
-        provenance.add((mint.article_graph(article.id), PROV.wasDerivedFrom, article_iri))
-        provenance.add((mint.article_graph(article.id), KG.sourceFile, Literal(article.facts_file)))
-        for acc in article.accusations:
-            if acc.claims:
-                claim_graph = mint.claim_graph(article.id, acc.id)
-                provenance.add((claim_graph, RDF.type, KG.ClaimGraph))
-                provenance.add((claim_graph, PROV.wasAttributedTo, mint.ref(article.id, acc.accuser)))
-                provenance.add((claim_graph, PROV.wasDerivedFrom, mint.local(article.id, acc.id)))
-        for fact, source, quotes in _article_facts(article, mint):
-            spans = []
-            for quote in quotes:
-                try:
-                    spans.append(locate(article.text, quote, article.text_file))
-                except InputError as exc:
-                    problems.extend(exc.diagnostics)
-            _evidence(graph, fact, article_iri, spans)
-            _origin(provenance, fact, source)
-    registry_provenance = mapped.registry_provenance
-    registry_provenance.add((mint.registry_graph(), RDF.type, KG.DataGraph))
-    registry_provenance.add((mint.registry_provenance_graph(), RDF.type, KG.ProvenanceGraph))
-    if corpus.registry_file:
-        registry_provenance.add((mint.registry_graph(), KG.sourceFile, Literal(corpus.registry_file)))
-    for entity in corpus.registry:
-        _origin(mapped.registry_provenance, mint.entity(entity.id), entity.source)
+        provenance, found = anchor_article(article, mapped.article_graphs[article.id], mint)
+        mapped.provenance_graphs[article.id] = provenance
+        problems.extend(found)
+    mapped.registry_provenance = anchor_registry(corpus.registry, corpus.registry_file, mint)
     if problems:
         raise InputError(problems)
     return mapped

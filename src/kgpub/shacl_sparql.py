@@ -94,6 +94,40 @@ def _prefixes(shapes: Graph, constraint: Node) -> str:
     return "\n".join(sorted(set(lines))) + "\n"
 
 
+@dataclass(frozen=True)
+class RawResult:
+    """One validation result, whichever engine found it: terms as rdflib nodes."""
+
+    focus: Node
+    severity: URIRef
+    shape: Node
+    component: URIRef
+    path: URIRef | None = None
+    value: Node | None = None
+    messages: tuple[Literal, ...] = ()
+    constraint: Node | None = None
+
+
+def rows(checks: list[SparqlCheck], store) -> list[RawResult]:  # type: ignore[no-untyped-def]
+    """Run every check over a pyoxigraph ``store`` and return its rows as results."""
+    out = []
+    for check in checks:
+        solutions = store.query(check.query)
+        names = [v.value for v in solutions.variables]
+        for solution in solutions:
+            row = {n: to_rdflib(solution[n]) for n in names if solution[n] is not None}
+            focus = row.get("this")
+            if focus is None:
+                continue
+            path = row.get("path")
+            out.append(RawResult(
+                focus=focus, severity=check.severity, shape=check.shape, component=SH.SPARQLConstraintComponent,
+                path=path if isinstance(path, URIRef) else None, value=row.get("value", focus),
+                messages=tuple(Literal(_fill(str(m), row), lang=m.language) for m in check.messages),
+                constraint=check.constraint))
+    return out
+
+
 def run(checks: list[SparqlCheck], data: Graph, report: Graph) -> int:
     """Run every check over ``data`` and add its rows to ``report`` as sh:ValidationResult nodes.
 
@@ -105,33 +139,36 @@ def run(checks: list[SparqlCheck], data: Graph, report: Graph) -> int:
 
     store = ox.Store()
     store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    root = next(report.subjects(RDF.type, SH.ValidationReport))
-    added = 0
-    for check in checks:
-        solutions = store.query(check.query)
-        names = [v.value for v in solutions.variables]
-        for solution in solutions:
-            row = {n: _to_rdflib(solution[n]) for n in names if solution[n] is not None}
-            focus = row.get("this")
-            if focus is None:
-                continue
-            result = BNode()
-            report.add((root, SH.result, result))
-            report.add((result, RDF.type, SH.ValidationResult))
-            report.add((result, SH.focusNode, focus))
-            report.add((result, SH.value, row.get("value", focus)))
-            if isinstance(row.get("path"), URIRef):
-                report.add((result, SH.resultPath, row["path"]))
-            report.add((result, SH.resultSeverity, check.severity))
-            report.add((result, SH.sourceShape, check.shape))
-            report.add((result, SH.sourceConstraint, check.constraint))
-            report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
-            for message in check.messages:
-                report.add((result, SH.resultMessage, Literal(_fill(str(message), row), lang=message.language)))
-            added += 1
-    if added:
+    results = rows(checks, store)
+    add_results(report, results)
+    return len(results)
+
+
+def add_results(report: Graph, results: list[RawResult]) -> None:
+    """Write ``results`` into a SHACL validation report graph (creating its root when missing)."""
+    root = next(report.subjects(RDF.type, SH.ValidationReport), None)
+    if root is None:
+        root = BNode()
+        report.add((root, RDF.type, SH.ValidationReport))
+        report.add((root, SH.conforms, Literal(True)))
+    for r in results:
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, r.focus))
+        if r.value is not None:
+            report.add((node, SH.value, r.value))
+        if r.path is not None:
+            report.add((node, SH.resultPath, r.path))
+        report.add((node, SH.resultSeverity, r.severity))
+        report.add((node, SH.sourceShape, r.shape))
+        if r.constraint is not None:
+            report.add((node, SH.sourceConstraint, r.constraint))
+        report.add((node, SH.sourceConstraintComponent, r.component))
+        for message in r.messages:
+            report.add((node, SH.resultMessage, message))
+    if results:
         report.set((root, SH.conforms, Literal(False)))
-    return added
 
 
 def _fill(message: str, row: dict[str, Node]) -> str:
@@ -143,7 +180,7 @@ def _fill(message: str, row: dict[str, Node]) -> str:
     return re.sub(r"\{[?$](\w+)\}", value, message)
 
 
-def _to_rdflib(term) -> Node:  # type: ignore[no-untyped-def]
+def to_rdflib(term) -> Node:  # type: ignore[no-untyped-def]
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
@@ -158,4 +195,4 @@ def _to_rdflib(term) -> Node:  # type: ignore[no-untyped-def]
     raise TypeError(f"unexpected term {term!r}")
 
 
-__all__ = ["SparqlCheck", "run", "split"]
+__all__ = ["RawResult", "SparqlCheck", "add_results", "rows", "run", "split", "to_rdflib"]

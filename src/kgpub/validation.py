@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from . import shacl_sparql, vocab
+from . import shacl_core, shacl_sparql, vocab
 from .errors import KgpubError
 from .facts import Source
 from .resources import ontology_file, shipped
@@ -169,6 +169,7 @@ def origins_of(provenance: Graph) -> dict[str, Source]:
 
 
 _SPLIT_CACHE: dict[int, tuple[Graph, Graph, list[shacl_sparql.SparqlCheck]]] = {}
+_PLAN_CACHE: dict[int, tuple[Graph, shacl_core.Plan | None]] = {}
 
 
 def _split(shapes: Graph) -> tuple[Graph, list[shacl_sparql.SparqlCheck]]:
@@ -180,18 +181,32 @@ def _split(shapes: Graph) -> tuple[Graph, list[shacl_sparql.SparqlCheck]]:
     return cached[1], cached[2]
 
 
+def plan_for(shapes: Graph) -> shacl_core.Plan | None:
+    """The compiled set-based checks of ``shapes``, or None when pySHACL must do the work."""
+    cached = _PLAN_CACHE.get(id(shapes))
+    if cached is None or cached[0] is not shapes:
+        cached = (shapes, shacl_core.compile_shapes(shapes))
+        _PLAN_CACHE[id(shapes)] = cached
+    return cached[1]
+
+
 def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
                    origins: dict[str, Source] | None = None, reference: bool = False) -> Report:
     """Validate ``data`` (with ``ontology`` mixed in, when given) against ``shapes``.
 
-    By default pySHACL checks the core constraints and each SHACL-SPARQL
-    constraint runs once, set-based (see ``shacl_sparql``).  ``reference=True``
-    leaves everything to pySHACL, node by node: slow, and the yardstick the
-    fast path is tested against.
+    By default every constraint runs once, set-based, on pyoxigraph (see
+    ``shacl_core``); shapes using something it does not compile go to pySHACL,
+    with SHACL-SPARQL constraints still set-based (``shacl_sparql``).
+    ``reference=True`` leaves everything to pySHACL, node by node: slow, and the
+    yardstick the fast paths are tested against.
     """
+    shapes = shapes if shapes is not None else load_shapes()
+    if not reference and plan_for(shapes) is not None:
+        nt = data.serialize(format="nt", encoding="utf-8")
+        extra = ontology.serialize(format="nt", encoding="utf-8") if ontology is not None else b""
+        return validate_ntriples([nt, extra], shapes=shapes, origins=origins)
     import pyshacl
 
-    shapes = shapes if shapes is not None else load_shapes()
     core, checks = (shapes, []) if reference else _split(shapes)
     try:
         _, report_graph, _ = pyshacl.validate(
@@ -203,11 +218,41 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
             shacl_sparql.run(checks, mixed, report_graph)
     except Exception as exc:  # noqa: BLE001 - pySHACL raises its own and rdflib's errors
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
-    return Report(results=_results(report_graph, data, origins or {}), report_graph=report_graph)
+    return Report(results=_results(report_graph, _GraphLabels(data, ontology), origins or {}), report_graph=report_graph)
 
 
-def _results(report: Graph, data: Graph, origins: dict[str, Source]) -> tuple[Result, ...]:
-    labels = _Labels(data)
+def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
+                      origins: dict[str, Source] | None = None) -> Report:
+    """Validate N-Triples data (the ontology among the chunks, when wanted) with the compiled checks.
+
+    The build calls this with the N-Triples it already has: the data goes
+    straight into pyoxigraph, never through an rdflib graph.
+    """
+    import pyoxigraph as ox
+
+    shapes = shapes if shapes is not None else load_shapes()
+    plan = plan_for(shapes)
+    if plan is None:  # shapes only pySHACL understands
+        data = Graph()
+        chunks = list(chunks)
+        for chunk in chunks:
+            data.parse(data=chunk, format="nt")
+        return validate_graph(data, shapes=shapes, origins=origins)
+    store = ox.Store()
+    text = b"".join(chunks)
+    try:
+        store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES)
+        raw = shacl_core.run(plan, store, text.decode("utf-8"))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
+    report_graph = Graph()
+    report_graph.bind("sh", SH)
+    shacl_sparql.add_results(report_graph, raw)
+    return Report(results=_results(report_graph, _StoreLabels(store, raw), origins or {}),
+                  report_graph=report_graph)
+
+
+def _results(report: Graph, labels: _Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
     out = []
     for node in report.objects(None, SH.result):
         focus = report.value(node, SH.focusNode)
@@ -247,10 +292,14 @@ def _origin(focus: str, origins: dict[str, Source]) -> Source | None:
 class _Labels:
     """Readable names for the nodes of a report: labels where the data has them, prefixed names otherwise."""
 
-    def __init__(self, data: Graph) -> None:
-        self.data = data
+    _namespaces = None
+
+    def __init__(self) -> None:
         known = {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE, "kgsh": SHAPES_NS}
         self.prefixes = sorted(known.items(), key=lambda kv: -len(kv[1]))
+
+    def label(self, node: Node) -> str | None:
+        raise NotImplementedError
 
     def short(self, node: Node | None) -> str:
         if node is None:
@@ -266,18 +315,50 @@ class _Labels:
     def of(self, node: Node | None) -> str | None:
         if node is None:
             return None
-        label = self.data.value(node, RDFS.label)
+        label = self.label(node)
         if label is None and isinstance(node, URIRef) and "/evidence/" in str(node):
-            owner = URIRef(str(node).split("/evidence/", 1)[0])
-            owner_label = self.data.value(owner, RDFS.label)
+            owner_label = self.label(URIRef(str(node).split("/evidence/", 1)[0]))
             return f"evidence of “{owner_label}”" if owner_label else None
-        return str(label) if label is not None else None
+        return label
 
     def show(self, node: Node) -> str:
         if isinstance(node, Literal):
-            return node.n3(self.data.namespace_manager) if node.datatype else f'"{node}"'
+            if _Labels._namespaces is None:
+                _Labels._namespaces = Graph().namespace_manager
+            return node.n3(_Labels._namespaces) if node.datatype else f'"{node}"'
         label = self.of(node)
         return f"{label} ({self.short(node)})" if label else self.short(node)
+
+
+class _GraphLabels(_Labels):
+    def __init__(self, *graphs: Graph | None) -> None:
+        super().__init__()
+        self.graphs = [g for g in graphs if g is not None]
+
+    def label(self, node: Node) -> str | None:
+        for graph in self.graphs:
+            labels = sorted(str(label) for label in graph.objects(node, RDFS.label))
+            if labels:
+                return labels[0]  # the first, when a graph (wrongly) has several
+        return None
+
+
+class _StoreLabels(_Labels):
+    """Labels of the nodes a report mentions, fetched from the store in one query."""
+
+    def __init__(self, store, results: list[shacl_sparql.RawResult]) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        nodes = {str(n) for r in results for n in (r.focus, r.value) if isinstance(n, URIRef)}
+        nodes |= {n.split("/evidence/", 1)[0] for n in nodes if "/evidence/" in n}
+        self.labels: dict[str, str] = {}
+        if nodes:
+            values = " ".join(f"<{n}>" for n in sorted(nodes))
+            for row in store.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s <{RDFS.label}> ?l }}"):
+                iri, label = row["s"].value, row["l"].value
+                self.labels[iri] = min(label, self.labels.get(iri, label))
+
+    def label(self, node: Node) -> str | None:
+        return self.labels.get(str(node))
 
 
 # --------------------------------------------------------------------------- rendering
