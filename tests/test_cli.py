@@ -29,6 +29,18 @@ def test_build_prints_a_summary(runner: CliRunner, mini: Path, tmp_path: Path) -
     assert result.stderr == ""
 
 
+def test_build_jobs_and_cache(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
+    first = build_in(runner, mini, tmp_path / "dist", "--jobs", "2")
+    assert first.exit_code == 0 and "reused" not in first.stdout
+    again = build_in(runner, mini, tmp_path / "dist", "-j", "1")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.splitlines()[1] == "reused 1 unchanged article from the last build"
+    fresh = build_in(runner, mini, tmp_path / "dist", "--no-cache")
+    assert fresh.exit_code == 0 and "reused" not in fresh.stdout and fresh.stderr == ""
+    bad = build_in(runner, mini, tmp_path / "dist", "--jobs", "0")
+    assert bad.exit_code == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_build_quiet(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
     result = build_in(runner, mini, tmp_path / "dist", "--quiet")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")

@@ -67,8 +67,8 @@ def test_build_writes_every_output(mini: Path, tmp_path: Path) -> None:
     result = kgpub.build(mini, out)
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert names == {"kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl",
-                     "articles/mini-1.ttl", serialization.MARKER}
-    assert result.files == tuple(sorted(names - {serialization.MARKER}))
+                     "articles/mini-1.ttl", serialization.MARKER, ".cache/articles.pickle"}
+    assert result.files == tuple(sorted(names - {serialization.MARKER, ".cache/articles.pickle"}))
 
 
 def test_failed_build_leaves_the_previous_output_untouched(mini: Path, tmp_path: Path) -> None:

@@ -55,18 +55,22 @@ def main() -> None:
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check (the build says so loudly).")
 @click.option("--strict", is_flag=True, help="Refuse to write on SHACL warnings too, not only violations.")
 @click.option("--shapes", type=click.Path(path_type=Path), help="Shapes folder or file (default: the shipped shapes/).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that read and map articles (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Map every article again instead of reusing unchanged ones.")
 def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bool, strict: bool,
-          shapes: Path | None) -> None:
+          shapes: Path | None, jobs: int | None, no_cache: bool) -> None:
     """Build the knowledge graph of every article in SEEDS (default: seeds).
 
     The graph is checked against the SHACL shapes first; on a violation the
     report is printed and nothing is written (exit 1).
     """
+    from .progress import progress_bar
     from .validation import render_text
 
     if no_validate:
         click.echo("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
-    result = pipeline.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes)
+    result = pipeline.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
+                            jobs=jobs, cache=not no_cache, progress=None if quiet else progress_bar("articles"))
     if not result.written:
         assert result.report is not None
         click.echo(render_text(result.report, strict=strict), err=True)
@@ -205,12 +209,13 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
     Exit 0 when every graph holds what was sent, 1 on a count mismatch, 3 when
     the store refuses or cannot be reached.
     """
-    from .stores import endpoints, progress_bar
+    from .progress import progress_bar
+    from .stores import endpoints
 
     result = pipeline.load(endpoint, data, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                            query_endpoint=query_endpoint, user=user, password=os.environ.get("KGPUB_PASSWORD"),
-                           verify_tls=not insecure, timeout=timeout, progress=progress_bar)
+                           verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"))
     if dry_run:
         ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint, authenticated=bool(user))
         click.echo(result.plan(ends))

@@ -8,13 +8,23 @@ over them.
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import vocab
-from .errors import KgpubError
+from .errors import Diagnostic, InputError, KgpubError
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
+    from .facts import Shared, Source
+    from .serialization import ArticleLines
+
+#: Called with (articles done, articles in all) as a build progresses.
+Progress = Callable[[int, int], None]
 
 if TYPE_CHECKING:
     from .querying import Result as QueryResult
@@ -37,6 +47,7 @@ class BuildResult:
     files: tuple[str, ...]
     report: Report | None = None
     written: bool = True
+    reused: int = 0  # articles taken unchanged from the previous build's cache
 
     @property
     def facts(self) -> int:
@@ -45,6 +56,8 @@ class BuildResult:
     def summary(self) -> str:
         plural = "" if self.articles == 1 else "s"
         checked = f"validation: {self.report.summary()}\n" if self.report else ""
+        if self.reused:
+            checked += f"reused {self.reused} unchanged article{'s' * (self.reused != 1)} from the last build\n"
         return checked + (
             f"built {self.articles} article{plural}: {self.entities} entities, {self.facts} facts "
             f"({self.events} events, {self.accusations} accusations, {self.threats} threats, "
@@ -62,51 +75,196 @@ def resolve_base(cli_base: str | None, dataset_base: str | None) -> str:
     return base
 
 
+@dataclass(frozen=True)
+class ArticleUnit:
+    """Everything the build keeps of one facts file: small, picklable, cacheable.
+
+    Made in a worker process from the facts file alone (plus the registry),
+    so articles map in parallel and an unchanged article is never read again.
+    """
+
+    facts_file: str
+    deps: tuple[tuple[str, str], ...]  # (file relative to the seeds folder, its SHA-256)
+    problems: tuple[Diagnostic, ...]
+    id: str | None = None
+    source: Source | None = None
+    counts: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # entities, events, accusations, threats, relations
+    lines: ArticleLines | None = None
+    turtle: bytes | None = None
+    origins: dict[str, Source] = field(default_factory=dict)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(shared: Shared, base: str) -> None:
+    """Per-process state of the article workers: the registry, minted and serialized once."""
+    from . import mapping, serialization
+
+    mint = mapping.Minter(base, {e.id for e in shared.registry})
+    registry_lines = serialization.nt_lines(mapping.map_registry(shared.registry, mint))
+    _WORKER.update(shared=shared, mint=mint, names={e.id: e.name for e in shared.registry},
+                   registry=serialization.by_subject(registry_lines), index=shared.entity_index)
+
+
+def _article_unit(path: Path) -> ArticleUnit:
+    """facts → mapping → provenance → N-Triples for one article: the part of a build that parallelises."""
+    from . import facts, mapping, provenance, serialization, validation
+    from .cache import file_digest
+
+    shared: Shared = _WORKER["shared"]
+    root = shared.root
+    shown = path.relative_to(root).as_posix()
+    article, problems = facts.load_article(path, root, _WORKER["index"])
+    if article is None or problems:
+        return ArticleUnit(shown, (), tuple(problems), article.id if article else None,
+                           article.source if article else None)
+    mint = _WORKER["mint"]
+    graph, claims = mapping.map_article(article, mint, _WORKER["names"])
+    prov, quote_problems = provenance.anchor_article(article, graph, mint)
+    counts = (len(article.entities), len(article.events), len(article.accusations), len(article.threats),
+              len(article.relations))
+    if quote_problems:
+        return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
+    lines = serialization.article_lines(article.id, graph, prov, claims)
+    deps = tuple((name, file_digest(root / name) or "") for name in sorted({shown, article.text_file}))
+    return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
+                       serialization.article_file(lines.data, _WORKER["registry"], mint.base),
+                       validation.origins_of(prov))
+
+
+def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
+           progress: Progress | None) -> list[ArticleUnit]:
+    """Every article's unit, in facts-file order whatever the number of processes (so outputs never vary)."""
+    paths = list(shared.facts_paths)
+    found: dict[str, ArticleUnit] = {}
+    todo = []
+    for path in paths:
+        name = path.relative_to(shared.root).as_posix()
+        hit = cache.get(name, shared.root) if cache is not None else None
+        if hit is not None:
+            found[name] = hit
+        else:
+            todo.append(path)
+    done = len(found)
+    if progress:
+        progress(done, len(paths))
+    if jobs > 1 and len(todo) >= 4 * jobs:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(shared, base)) as pool:
+            for unit in pool.map(_article_unit, todo, chunksize=max(1, min(64, len(todo) // (8 * jobs)))):
+                found[unit.facts_file] = unit
+                done += 1
+                if progress:
+                    progress(done, len(paths))
+    elif todo:
+        _init_worker(shared, base)
+        for path in todo:
+            unit = _article_unit(path)
+            found[unit.facts_file] = unit
+            done += 1
+            if progress:
+                progress(done, len(paths))
+    return [found[p.relative_to(shared.root).as_posix()] for p in paths]
+
+
+def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
+    from . import __version__
+    from .cache import digest
+    from .resources import ontology_file, shipped
+
+    def read(path: Path) -> bytes:
+        return path.read_bytes() if path.is_file() else b""
+
+    shapes_path = Path(shapes) if shapes else shipped("shapes")
+    shape_files = sorted(shapes_path.glob("*.ttl")) if shapes_path.is_dir() else [shapes_path]
+    from .facts import DATASET_FILE, REGISTRY_FILE
+
+    return digest(__version__.encode(), base.encode(), read(shared.root / REGISTRY_FILE),
+                  read(shared.root / DATASET_FILE), read(ontology_file()), *(read(f) for f in shape_files))
+
+
 def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
-          validate: bool = True, strict: bool = False, shapes: str | Path | None = None) -> BuildResult:
+          validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
+          jobs: int | None = None, cache: bool = True, progress: Progress | None = None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``.
 
-    Raises InputError (exit 2) on any curator mistake.  A graph that breaks
-    the SHACL shapes is returned with ``written=False`` and its report; in
-    either case nothing is written unless every stage succeeded.
+    Articles are read, mapped and anchored in ``jobs`` processes (default: all
+    cores), reusing the previous build's result for every unchanged article
+    when ``cache`` is on.  Raises InputError (exit 2) listing every curator
+    mistake of the whole corpus, SHACL violations of the articles that could
+    be mapped included.  A graph that breaks the SHACL shapes is returned with
+    ``written=False`` and its report; in either case nothing is written unless
+    every stage succeeded.
     """
     from . import facts, mapping, provenance, serialization, validation
+    from .cache import BuildCache
     from .resources import ontology_file
 
-    corpus = facts.load(Path(seeds))
-    iri_base = resolve_base(base, corpus.dataset.base)
-    mapped = mapping.map_corpus(corpus, iri_base)
-    mapped = provenance.anchor(corpus, mapped)
+    shared = facts.load_shared(Path(seeds))
+    iri_base = resolve_base(base, shared.dataset.base)
+    mint = mapping.Minter(iri_base, {e.id for e in shared.registry})
+    key = _cache_key(shared, iri_base, shapes)
+    store = BuildCache.open(Path(out), key) if cache else None
+    units = _units(shared, iri_base, jobs or os.cpu_count() or 1, store, progress)
+    good = [u for u in units if u.lines is not None]
+    problems = [*shared.problems, *(p for u in units for p in u.problems),
+                *facts.check_articles([u for u in units if u.id is not None], shared)]  # type: ignore[arg-type]
+
+    registry_graph = mapping.map_registry(shared.registry, mint)
+    registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint)
+    registry = serialization.nt_lines(registry_graph)
+    data = serialization.merged([registry], (u.lines.data for u in good if u.lines))
+    ontology = ontology_file().read_bytes()
     report = None
     if validate:
-        data = mapped.instance_data()
-        origins = {}
-        for graph in (mapped.registry_provenance, *mapped.provenance_graphs.values()):
-            origins.update(validation.origins_of(graph))
-        report = validation.validate_graph(
-            data, shapes=validation.load_shapes(Path(shapes) if shapes else None),
-            ontology=validation.load_ontology(), origins=origins)
+        origins = validation.origins_of(registry_prov)
+        for unit in good:
+            origins.update(unit.origins)
+        report = validation.validate_ntriples(
+            ["".join(data).encode("utf-8"), _ontology_ntriples(ontology)],
+            shapes=validation.load_shapes(Path(shapes) if shapes else None), origins=origins)
+    if problems:
+        if report is not None:  # one run shows every mistake: the SHACL ones of the articles that mapped too
+            problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
+                         for r in report.results if r.severity == "Violation"]
+        raise InputError(problems)
     written = report is None or report.conforms(strict)
     files: tuple[str, ...] = ()
-    triples = len(set().union(*(g for g in (mapped.registry_graph, *mapped.article_graphs.values()))))
     if written:
-        outputs = serialization.render(corpus, mapped, ontology_file().read_bytes())
+        outputs = serialization.render_lines(
+            shared.dataset, mint, registry, serialization.nt_lines(registry_prov),
+            [u.lines for u in good if u.lines], ontology,
+            article_files={u.id: u.turtle for u in good if u.id and u.turtle}, data=data)
         serialization.write(outputs, Path(out))
         files = tuple(sorted(outputs.files))
-    articles = corpus.articles
+        if store is not None:
+            store.save(Path(out), {u.facts_file: u for u in good})
     return BuildResult(
         out_dir=Path(out),
-        articles=len(articles),
-        entities=len(corpus.registry) + sum(len(a.entities) for a in articles),
-        events=sum(len(a.events) for a in articles),
-        accusations=sum(len(a.accusations) for a in articles),
-        threats=sum(len(a.threats) for a in articles),
-        relations=sum(len(a.relations) for a in articles),
-        triples=triples,
+        articles=len(units),
+        entities=len(shared.registry) + sum(u.counts[0] for u in units),
+        events=sum(u.counts[1] for u in units),
+        accusations=sum(u.counts[2] for u in units),
+        threats=sum(u.counts[3] for u in units),
+        relations=sum(u.counts[4] for u in units),
+        triples=len(data),
         files=files,
         report=report,
         written=written,
+        reused=store.hits if store is not None else 0,
     )
+
+
+def _ontology_ntriples(turtle: bytes) -> bytes:
+    import pyoxigraph as ox
+
+    return ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
 
 
 def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None = None,

@@ -25,8 +25,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from . import vocab
 from .errors import OutputError
-from .facts import Corpus
-from .mapping import KG, MappedCorpus
+from .facts import Corpus, Dataset
+from .mapping import KG, MappedCorpus, Minter
 
 #: A file in every build folder, so kgpub never replaces a folder it did not write.
 MARKER = ".kgpub-build"
@@ -230,46 +230,48 @@ def _jsonld_lines(lines: list[str], base: str) -> bytes:
 
 
 @dataclass(frozen=True)
-class _Lines:
-    """The N-Triples lines of every graph of a build, each computed once and shared by all writers."""
+class ArticleLines:
+    """The N-Triples lines of one article's graphs: what a build keeps of an article, and caches."""
 
-    registry: list[str]
-    articles: dict[str, list[str]]
-    named: list[tuple[str, list[str]]]
-
-    @property
-    def data(self) -> list[str]:
-        """The asserted instance data (registry and articles), sorted and de-duplicated."""
-        merged = set(self.registry)
-        for lines in self.articles.values():
-            merged.update(lines)
-        return sorted(merged)
+    article_id: str
+    data: list[str]
+    provenance: list[str]
+    claims: dict[str, list[str]]
 
 
-def _lines_of(mapped: MappedCorpus) -> _Lines:
-    registry = nt_lines(mapped.registry_graph)
-    articles = {aid: nt_lines(graph) for aid, graph in mapped.article_graphs.items()}
-    named = []
-    for iri, graph in mapped.named_graphs():
-        if graph is mapped.registry_graph:
-            named.append((str(iri), registry))
-        else:
-            aid = next((a for a, g in mapped.article_graphs.items() if g is graph), None)
-            named.append((str(iri), articles[aid] if aid is not None else nt_lines(graph)))
-    return _Lines(registry, articles, named)
+def article_lines(article_id: str, graph: Graph, provenance: Graph, claims: dict[URIRef, Graph]) -> ArticleLines:
+    return ArticleLines(article_id, nt_lines(graph), nt_lines(provenance),
+                        {str(iri): nt_lines(g) for iri, g in claims.items()})
 
 
-def _by_subject(lines: list[str]) -> dict[str, list[str]]:
+def by_subject(lines: list[str]) -> dict[str, list[str]]:
+    """N-Triples lines grouped by their subject term."""
     out: dict[str, list[str]] = {}
     for line in lines:
         out.setdefault(line[: line.index("> ") + 1], []).append(line)
     return out
 
 
-def _void_lines(corpus: Corpus, mapped: MappedCorpus, data: list[str], files: dict[str, bytes]) -> list[str]:
+def article_file(own: list[str], registry: dict[str, list[str]], base: str) -> bytes:
+    """An article's Turtle file, readable alone: its graph plus the registry entries it mentions."""
+    objects = {_split(line)[2] for line in own}
+    extra = [line for subject in sorted(objects & registry.keys()) for line in registry[subject]]
+    return _turtle_lines(sorted(set(own) | set(extra)), base)
+
+
+def merged(*parts: Iterable[list[str]]) -> list[str]:
+    """The sorted, de-duplicated union of several lists of N-Triples lines."""
+    union: set[str] = set()
+    for group in parts:
+        for lines in group:
+            union.update(lines)
+    return sorted(union)
+
+
+def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], data: list[str],
+                files: dict[str, bytes]) -> list[str]:
     """VoID and DCAT description of the build: what it is, how big, where its dumps are."""
-    mint = mapped.minter
-    meta = corpus.dataset
+    meta = dataset
     ds = f"<{mint.dataset()}>"
     g: list[tuple[str, str, str]] = []
 
@@ -293,18 +295,28 @@ def _void_lines(corpus: Corpus, mapped: MappedCorpus, data: list[str], files: di
         add(ds, f"<{dcat}landingPage>", f"<{meta.homepage}>")
     if meta.created:
         add(ds, f"<{dct}created>", lit(meta.created, "date"))
-    for article in corpus.articles:
-        add(ds, f"<{dct}source>", f"<{mint.article(article.id)}>")
+    for article_id in article_ids:
+        add(ds, f"<{dct}source>", f"<{mint.article(article_id)}>")
     add(ds, f"<{void_}uriSpace>", lit(mint.base))
     for ns in (vocab.KG, vocab.OA, vocab.SCHEMA, vocab.PROV, vocab.SKOS, vocab.SEM):
         add(ds, f"<{void_}vocabulary>", f"<{ns}>")
-    triples = [_split(line) for line in data]
-    classes = Counter(o for s, p, o in triples if p == _RDF_TYPE)
-    entities = {s for s, p, o in triples if p == _RDF_TYPE and o.startswith(f"<{vocab.KG}")}
-    add(ds, f"<{void_}triples>", lit(len(triples), "integer"))
+    classes: Counter[str] = Counter()
+    subjects: set[str] = set()
+    properties: set[str] = set()
+    entities: set[str] = set()
+    kg_class = f"<{vocab.KG}"
+    for line in data:
+        s, p, o = _split(line)
+        subjects.add(s)
+        properties.add(p)
+        if p == _RDF_TYPE:
+            classes[o] += 1
+            if o.startswith(kg_class):
+                entities.add(s)
+    add(ds, f"<{void_}triples>", lit(len(data), "integer"))
     add(ds, f"<{void_}entities>", lit(len(entities), "integer"))
-    add(ds, f"<{void_}distinctSubjects>", lit(len({s for s, _, _ in triples}), "integer"))
-    add(ds, f"<{void_}properties>", lit(len({p for _, p, _ in triples}), "integer"))
+    add(ds, f"<{void_}distinctSubjects>", lit(len(subjects), "integer"))
+    add(ds, f"<{void_}properties>", lit(len(properties), "integer"))
     add(ds, f"<{void_}classes>", lit(len(classes), "integer"))
     names = _Abbreviator(prefixes(mint.base))
     for cls, n in sorted(classes.items()):
@@ -327,25 +339,45 @@ def _void_lines(corpus: Corpus, mapped: MappedCorpus, data: list[str], files: di
 
 
 def render(corpus: Corpus, mapped: MappedCorpus, ontology: bytes) -> Outputs:
-    """Every output file of a build, in memory, from N-Triples lines computed once per graph."""
-    base = mapped.minter.base
-    lines = _lines_of(mapped)
-    data = lines.data
+    """Every output file of a build, in memory, from the mapped graphs of a corpus."""
+    articles = [article_lines(a.id, mapped.article_graphs[a.id], mapped.provenance_graphs[a.id],
+                              {iri: g for iri, g in mapped.claim_graphs.items()
+                               if str(iri).startswith(f"{mapped.minter.article_graph(a.id)}/claim/")})
+                for a in corpus.articles]
+    return render_lines(corpus.dataset, mapped.minter, nt_lines(mapped.registry_graph),
+                        nt_lines(mapped.registry_provenance), articles, ontology)
+
+
+def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_provenance: list[str],
+                 articles: list[ArticleLines], ontology: bytes, article_files: dict[str, bytes] | None = None,
+                 data: list[str] | None = None) -> Outputs:
+    """Every output file of a build, from N-Triples lines computed once per graph.
+
+    ``article_files`` may bring per-article Turtle files made elsewhere (in
+    parallel, or cached); ``data``, the merged instance data when the caller
+    already has it.
+    """
+    base = mint.base
+    if data is None:
+        data = merged([registry], (a.data for a in articles))
+    named: list[tuple[str, list[str]]] = [(str(mint.registry_graph()), registry),
+                                          (str(mint.registry_provenance_graph()), registry_provenance)]
+    for a in articles:
+        named.append((str(mint.article_graph(a.article_id)), a.data))
+        named.append((str(mint.provenance_graph(a.article_id)), a.provenance))
+        named.extend(a.claims.items())
     files: dict[str, bytes] = {
         "kg.ttl": _turtle_lines(data, base),
         "kg.nt": "".join(data).encode("utf-8"),
         "kg.jsonld": _jsonld_lines(data, base),
-        "kg.trig": _trig_lines(lines.named, base),
+        "kg.trig": _trig_lines(named, base),
         "ontology.ttl": ontology,
     }
-    registry = _by_subject(lines.registry)
-    for article in corpus.articles:
-        own = lines.articles[article.id]
-        # Make each article file readable alone: add the registry entries it mentions.
-        objects = {_split(line)[2] for line in own}
-        extra = [line for subject in sorted(objects & registry.keys()) for line in registry[subject]]
-        files[f"articles/{article.id}.ttl"] = _turtle_lines(sorted(set(own) | set(extra)), base)
-    files["void.ttl"] = _turtle_lines(_void_lines(corpus, mapped, data, files), base)
+    registry_index = by_subject(registry) if article_files is None else {}
+    for a in articles:
+        made = article_files.get(a.article_id) if article_files is not None else None
+        files[f"articles/{a.article_id}.ttl"] = made if made is not None else article_file(a.data, registry_index, base)
+    files["void.ttl"] = _turtle_lines(_void_lines(dataset, mint, [a.article_id for a in articles], data, files), base)
     return Outputs(files=files)
 
 

@@ -373,16 +373,4 @@ def _put_manifest(client: Client, ends: Endpoints, hashes: dict[str, str]) -> No
     _check(response, "recording the load manifest")
 
 
-def progress_bar(done: int, total: int) -> None:
-    """A one-line progress bar on stderr when it is a terminal and there are more than a handful of graphs."""
-    if total <= 5 or not sys.stderr.isatty():
-        return
-    width = 30
-    filled = int(width * done / total)
-    sys.stderr.write(f"\rloading [{'#' * filled}{'.' * (width - filled)}] {done}/{total} graphs")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
-__all__ = ["Client", "Endpoints", "LoadResult", "endpoints", "guess_flavor", "load", "progress_bar"]
+__all__ = ["Client", "Endpoints", "LoadResult", "endpoints", "guess_flavor", "load"]

@@ -1,0 +1,111 @@
+"""The scale path: parallel, incremental and clean builds give the same bytes, and no error is lost."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+import kgpub
+from kgpub.errors import InputError
+from kgpub.progress import progress_bar
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synth import write_corpus  # noqa: E402
+
+ARTICLES = 40
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """Every file of a build a reader sees (the cache and the query index are kgpub's own)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.relative_to(out).parts[0].startswith(".")}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("scale") / "corpus"
+    write_corpus(root, ARTICLES, seed=11)
+    return root
+
+
+def test_parallel_and_serial_builds_are_byte_identical(corpus: Path, tmp_path: Path) -> None:
+    serial = kgpub.build(corpus, tmp_path / "serial", jobs=1, cache=False)
+    parallel = kgpub.build(corpus, tmp_path / "parallel", jobs=2, cache=False)
+    assert serial.written and parallel.written and serial.triples == parallel.triples
+    assert published(tmp_path / "serial") == published(tmp_path / "parallel")
+    assert len(published(tmp_path / "serial")) == 6 + ARTICLES
+
+
+def test_incremental_rebuild_reuses_unchanged_articles_and_equals_a_clean_build(corpus: Path, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(corpus, seeds)
+    first = kgpub.build(seeds, tmp_path / "dist", jobs=2)
+    assert first.reused == 0
+    again = kgpub.build(seeds, tmp_path / "dist", jobs=2)
+    assert again.reused == ARTICLES
+    facts = sorted(seeds.rglob("*.facts.yaml"))[7]
+    facts.write_text(facts.read_text().replace("report", "dispatch", 1))
+    text = facts.with_name(facts.name.replace(".facts.yaml", ".txt"))
+    changed = kgpub.build(seeds, tmp_path / "dist", jobs=2)
+    assert changed.reused == ARTICLES - 1
+    clean = kgpub.build(seeds, tmp_path / "clean", cache=False)
+    assert published(tmp_path / "dist") == published(tmp_path / "clean")
+    assert b"dispatch" in (tmp_path / "dist" / "kg.nt").read_bytes()
+    # the article text is part of the key too
+    text.write_text(text.read_text() + "\n")
+    assert kgpub.build(seeds, tmp_path / "dist").reused == ARTICLES - 1
+
+
+def test_changed_shapes_or_registry_invalidate_the_whole_cache(corpus: Path, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(corpus, seeds)
+    kgpub.build(seeds, tmp_path / "dist")
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_bytes((ROOT / "shapes" / "kgpub.shapes.ttl").read_bytes() + b"\n# changed\n")
+    assert kgpub.build(seeds, tmp_path / "dist", shapes=shapes).reused == 0
+    assert kgpub.build(seeds, tmp_path / "dist", shapes=shapes).reused == ARTICLES
+    registry = seeds / "entities.yaml"
+    registry.write_text(registry.read_text() + "\n")
+    assert kgpub.build(seeds, tmp_path / "dist", shapes=shapes).reused == 0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_deliberate_error_is_reported_in_one_run(tmp_path: Path, jobs: int) -> None:
+    root = tmp_path / "bad"
+    write_corpus(root, 60, seed=5, bad_rate=0.3)
+    expected = json.loads((root / "errors.json").read_text())
+    assert {e.split(": ", 1)[1] for e in expected} == {"impossible date", "quote not found", "undefined id",
+                                                       "accuser accuses itself"}
+    with pytest.raises(InputError) as caught:
+        kgpub.build(root, tmp_path / "dist", jobs=jobs)
+    lines = [str(d) for d in caught.value.diagnostics]
+    words = {"impossible date": "date", "quote not found": "not found", "undefined id": "undefined",
+             "accuser accuses itself": "Accusation-notSelf"}
+    for error in expected:
+        article, kind = error.split(": ", 1)
+        assert any(f"/{article}.facts.yaml" in line and words[kind] in line for line in lines), error
+    assert not (tmp_path / "dist").exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_rate_and_eta_on_a_terminal_only() -> None:
+    ticks = iter([0.0, 1.0, 2.0, 3.0])
+    out = _Terminal()
+    draw = progress_bar("articles", out, clock=lambda: next(ticks))
+    draw(10, 20)
+    draw(20, 20)
+    text = out.getvalue()
+    assert "10/20 articles" in text and "ETA" in text and "/s" in text and text.endswith("\n")
+    quiet = io.StringIO()
+    progress_bar("articles", quiet)(10, 20)
+    assert quiet.getvalue() == ""
