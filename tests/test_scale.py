@@ -42,6 +42,17 @@ def test_parallel_and_serial_builds_are_byte_identical(corpus: Path, tmp_path: P
     assert len(published(tmp_path / "serial")) == 6 + ARTICLES
 
 
+def test_a_refused_build_leaves_nothing_behind(corpus: Path, tmp_path: Path) -> None:
+    """With --strict, warnings refuse the build: the files staged meanwhile are removed, the old build stays."""
+    out = tmp_path / "dist"
+    kgpub.build(corpus, out, cache=False)
+    before = published(out)
+    result = kgpub.build(corpus, out, strict=True, jobs=2)
+    assert result.report is not None and result.report.count("Warning") > 0 and not result.written
+    assert published(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
 def test_incremental_rebuild_reuses_unchanged_articles_and_equals_a_clean_build(corpus: Path, tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)

@@ -68,3 +68,65 @@ def test_seed_files_validate_against_their_schemas() -> None:
     assert check(SEEDS / "dataset.yaml", "dataset") == []
     for path in sorted(SEEDS.rglob("*.facts.yaml")):
         assert check(path, "facts") == [], path
+
+
+def _mutations(doc):  # type: ignore[no-untyped-def]
+    """The document with each value in turn removed, given a wrong type, emptied, or joined by an unknown key."""
+    import copy
+
+    def walk(node, path):  # type: ignore[no-untyped-def]
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield path + [key], value
+                yield from walk(value, path + [key])
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                yield path + [i], value
+                yield from walk(value, path + [i])
+
+    for path, _ in list(walk(doc, [])):
+        for change in ("drop", 7, -1, True, None, "", "not-an-id!", [], {}, ["x"], "2021-02"):
+            mutated = copy.deepcopy(doc)
+            parent = mutated
+            for step in path[:-1]:
+                parent = parent[step]
+            if change == "drop":
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = change
+            yield mutated
+        if isinstance(_, dict):
+            mutated = copy.deepcopy(doc)
+            target = mutated
+            for step in path:
+                target = target[step]
+            target["unknown_key"] = 1
+            yield mutated
+
+
+@pytest.mark.parametrize("name,text", [("facts", "MINI_FACTS"), ("entities", "MINI_REGISTRY")])
+def test_fast_schema_check_agrees_with_jsonschema_on_every_mutation(name: str, text: str) -> None:
+    """fastjsonschema only decides valid/invalid on the happy path; it must never accept what jsonschema rejects."""
+    import fastjsonschema
+
+    import conftest
+
+    doc = yaml.safe_load(getattr(conftest, text))
+    checked = 0
+    for mutated in [doc, *_mutations(doc)]:
+        try:
+            facts._fast_check(name)(mutated)
+            fast_ok = True
+        except fastjsonschema.JsonSchemaException:
+            fast_ok = False
+        assert fast_ok == facts._validator(name).is_valid(mutated), mutated
+        checked += 1
+    assert checked > 200
+
+
+def test_fast_schema_check_accepts_the_seed_files() -> None:
+    for path in sorted(SEEDS.rglob("*.yaml")):
+        name = "facts" if path.name.endswith(".facts.yaml") else path.stem.replace("entities", "entities")
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        facts._fast_check(name)(doc)
+        assert facts._validator(name).is_valid(doc)

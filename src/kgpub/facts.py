@@ -325,10 +325,34 @@ def _validator(name: str) -> Any:
     return jsonschema.Draft202012Validator(schemas[name], registry=registry)
 
 
+@cache
+def _fast_check(name: str) -> Any:
+    """The same schema compiled to Python by fastjsonschema: 20x faster, but it stops at the first error.
+
+    So it decides only whether a document is valid; the errors of an invalid
+    one come from jsonschema, which finds all of them and words them well.  A
+    test holds both to the same verdict on every document the tests use.
+    """
+    import fastjsonschema
+
+    schemas = {}
+    for n in ("facts", "entities", "dataset"):
+        doc = json.loads(schema_file(n).read_text(encoding="utf-8"))
+        schemas[doc["$id"]] = doc
+    by_name = {uri.rsplit("/", 1)[-1].split(".", 1)[0]: doc for uri, doc in schemas.items()}
+    return fastjsonschema.compile(by_name[name], handlers={"https": schemas.__getitem__}, use_default=False)
+
+
 def _schema_diagnostics(doc: Any, schema: str, shown: str) -> list[Diagnostic]:
     """Every way ``doc`` breaks its JSON Schema, worded for a curator."""
+    import fastjsonschema
     from jsonschema.exceptions import best_match
 
+    try:
+        _fast_check(schema)(doc)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
     out = []
     for error in _validator(schema).iter_errors(doc):
         while error.context:  # anyOf: report the branch meant for this kind of value

@@ -392,6 +392,11 @@ def write(outputs: Outputs, out_dir: Path) -> None:
     old build or the new one.  A folder without kgpub's marker is never
     replaced: ``--out .`` must not wipe a project.
     """
+    swap(stage(outputs, out_dir), out_dir)
+
+
+def stage(outputs: Outputs, out_dir: Path) -> Path:
+    """Write every file into a new temporary folder beside ``out_dir`` and return it (see :func:`swap`)."""
     out_dir = Path(out_dir)
     if not _is_replaceable(out_dir):
         raise OutputError(f"{out_dir}: not a kgpub build folder (no {MARKER} file) and not empty; refusing to replace it")
@@ -408,12 +413,28 @@ def write(outputs: Outputs, out_dir: Path) -> None:
             path.write_bytes(content)
         (tmp / MARKER).write_text("written by kgpub build; the folder is replaced on every build\n")
         os.chmod(tmp, 0o755)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
+    return tmp
+
+
+def discard(staged: Path) -> None:
+    """Remove a staged folder that will not be swapped in (the graph did not conform)."""
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def swap(staged: Path, out_dir: Path) -> None:
+    """Put the staged folder in place of ``out_dir``; on failure the previous build stays where it was."""
+    out_dir = Path(out_dir)
+    parent = out_dir.resolve().parent
+    try:
         old = None
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
             os.rename(out_dir, old / "dist")
         try:
-            os.rename(tmp, out_dir)
+            os.rename(staged, out_dir)
         except OSError:
             if old is not None:  # put the previous build back where it was
                 os.rename(old / "dist", out_dir)
@@ -422,5 +443,5 @@ def write(outputs: Outputs, out_dir: Path) -> None:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(staged, ignore_errors=True)
         raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
