@@ -1,7 +1,17 @@
 """kgpub benchmarks: ratios against a baseline measured in the same run, on the same data.
 
+    python benchmarks/bench.py build [--articles 5000] [--naive-articles 100]
     python benchmarks/bench.py query [--articles 5000] [--repeat 7] [--rdflib-timeout 120]
     python benchmarks/bench.py load [--articles 5000]
+
+``build``: the same synthetic corpus built by the naive path (rdflib graphs,
+pySHACL over the whole graph, rdflib's serializers) and by ``kgpub build``
+(parallel mapping, set-based validation, kgpub's writers), each in a fresh
+process so its wall time and peak memory are its own; then a rebuild after
+one article changed.  The naive path is measured on a smaller corpus
+(``--naive-articles``) because at a million triples it runs for hours; the
+table compares triples per second, and kgpub also builds the small corpus so
+one ratio is at equal size.  Written to ``benchmarks/results/build.md``.
 
 ``query``: every shipped query on the seed build and on a synthetic build of
 about a million triples (benchmarks/synth.py), answered by kgpub's embedded
@@ -59,6 +69,93 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+NAIVE_RUNNER = r"""
+import json, sys, time
+from pathlib import Path
+started = time.perf_counter()
+import pyshacl
+from rdflib import Dataset
+from kgpub import facts, mapping, provenance, validation
+corpus, out = Path(sys.argv[1]), Path(sys.argv[2])
+loaded = facts.load(corpus)
+mapped = provenance.anchor(loaded, mapping.map_corpus(loaded, "https://w3id.org/kgpub/id/"))
+data = mapped.instance_data()
+conforms, _, _ = pyshacl.validate(data, shacl_graph=validation.load_shapes(), ont_graph=validation.load_ontology(),
+                                  inference="none", allow_warnings=True, advanced=True)
+out.mkdir(parents=True, exist_ok=True)
+data.serialize(out / "kg.ttl", format="turtle")
+data.serialize(out / "kg.nt", format="nt")
+data.serialize(out / "kg.jsonld", format="json-ld")
+ds = Dataset()
+for iri, graph in mapped.named_graphs():
+    named = ds.graph(iri)
+    for triple in graph:
+        named.add(triple)
+ds.serialize(out / "kg.trig", format="trig")
+print(json.dumps({"seconds": time.perf_counter() - started, "triples": len(data)}))
+"""
+
+KGPUB_RUNNER = r"""
+import json, sys, time
+from pathlib import Path
+started = time.perf_counter()
+import kgpub
+result = kgpub.build(Path(sys.argv[1]), Path(sys.argv[2]), cache=sys.argv[3] == "cache")
+assert result.written, result.summary()
+print(json.dumps({"seconds": time.perf_counter() - started, "triples": result.triples, "reused": result.reused}))
+"""
+
+
+def measured(runner: str, *args: str) -> dict:
+    """Run one build in a fresh Python process; its wall time, peak RSS (with its workers) and counts."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-c", runner, *args], capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if run.returncode != 0:
+        raise SystemExit(f"build failed:\n{run.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    out["wall"] = wall
+    out["rss"] = max(peak, before) / 2**20  # GiB (ru_maxrss is in KiB on Linux): the largest process of the run
+    return out
+
+
+def build_section(articles: int, naive_articles: int, work: Path) -> list[str]:
+    from synth import write_corpus
+
+    small, big = work / "small", work / "big"
+    write_corpus(small, naive_articles, seed=7)
+    write_corpus(big, articles, seed=7)
+    naive = measured(NAIVE_RUNNER, str(small), str(work / "naive-out"))
+    ours_small = measured(KGPUB_RUNNER, str(small), str(work / "small-out"), "fresh")
+    ours = measured(KGPUB_RUNNER, str(big), str(work / "big-out"), "fresh")
+    facts_file = sorted(big.rglob("*.facts.yaml"))[articles // 2]
+    facts_file.write_text(facts_file.read_text().replace("report", "dispatch", 1))
+    again = measured(KGPUB_RUNNER, str(big), str(work / "big-out"), "cache")
+
+    def row(label: str, n: int, r: dict) -> str:
+        return (f"| {label} | {n:,} | {r['triples']:,} | {r['wall']:.1f} | {r['rss']:.2f} | "
+                f"{r['triples'] / r['wall']:,.0f} |")
+
+    rate = lambda r: r["triples"] / r["wall"]  # noqa: E731
+    return ["### Build", "",
+            "| path | articles | triples | wall s | peak RSS GiB | triples/s |", "|---|---:|---:|---:|---:|---:|",
+            row("naive (rdflib + pySHACL + rdflib writers)", naive_articles, naive),
+            row("kgpub build", naive_articles, ours_small),
+            row("kgpub build", articles, ours),
+            row(f"kgpub build, 1 article changed ({again['reused']:,} reused)", articles, again), "",
+            f"- Same corpus ({naive_articles} articles): naive / kgpub = **{naive['wall'] / ours_small['wall']:.1f}×**.",
+            f"- Rate at {ours['triples']:,} triples against the naive rate at {naive['triples']:,} "
+            f"(the naive path is not run at full size: hours): **{rate(ours) / rate(naive):.1f}×**.",
+            f"- Rebuild after changing one article of {articles:,}: **{again['wall']:.1f} s** "
+            f"(full build {ours['wall']:.1f} s).",
+            "- Wall times include starting Python and importing kgpub; peak RSS is the largest process "
+            "(the build, its workers and its writer are separate processes).", ""]
 
 
 def build(corpus: Path, out: Path) -> tuple[float, int]:
@@ -200,7 +297,8 @@ def publish(report: list[str], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("section", choices=["query", "load"])
+    parser.add_argument("section", choices=["build", "query", "load"])
+    parser.add_argument("--naive-articles", type=int, default=100, help="corpus size for the naive path (build)")
     parser.add_argument("--articles", type=int, default=5000, help="synthetic articles (5000 ≈ 1 M triples)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--rdflib-timeout", type=int, default=120)
@@ -209,6 +307,16 @@ def main() -> None:
     from synth import write_corpus
 
     work = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
+    if args.section == "build":
+        try:
+            report = ["# Build benchmark", "", f"Machine: {machine()}", "",
+                      f"Command: `python benchmarks/bench.py build --articles {args.articles} "
+                      f"--naive-articles {args.naive_articles}`", ""]
+            report += build_section(args.articles, args.naive_articles, work)
+            publish(report, args.results / "build.md")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     if args.section == "load":
         try:
             corpus = work / "corpus"
