@@ -41,6 +41,12 @@ def test_build_jobs_and_cache(runner: CliRunner, mini: Path, tmp_path: Path) -> 
     assert bad.exit_code == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_build_index(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
+    result = build_in(runner, mini, tmp_path / "dist", "--index")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "dist" / ".index" / "meta.json").is_file()
+
+
 def test_build_quiet(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
     result = build_in(runner, mini, tmp_path / "dist", "--quiet")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")

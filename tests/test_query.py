@@ -158,6 +158,21 @@ def test_persistent_index_is_reused_and_refreshed(tmp_path: Path) -> None:
     assert json.loads(meta.read_text())["key"]["kg.trig"][1] == trig.stat().st_mtime_ns
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_build_with_index_leaves_the_index_ready(tmp_path: Path, jobs: int) -> None:
+    from conftest import SEEDS
+
+    out = tmp_path / "dist"
+    kgpub.build(SEEDS, out, index=True, jobs=jobs)
+    meta = out / ".index" / "meta.json"
+    made = meta.stat().st_mtime_ns
+    assert len(kgpub.query("accusations", out).rows) == 6
+    assert meta.stat().st_mtime_ns == made  # the build's index was used, not re-created
+    kgpub.build(SEEDS, out)  # a build without --index: the next query creates it
+    assert not meta.exists()
+    assert len(kgpub.query("accusations", out).rows) == 6 and meta.exists()
+
+
 def test_plain_rdf_file(seed_build: Path) -> None:
     result = kgpub.query("SELECT (COUNT(*) AS ?n) WHERE { ?e a kg:Threat }", seed_build / "kg.ttl")
     assert rows(result, "n") == [("7",)]

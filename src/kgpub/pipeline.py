@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import vocab
-from .errors import Diagnostic, InputError, KgpubError
+from .errors import Diagnostic, InputError, KgpubError, OutputError
 
 if TYPE_CHECKING:
     from .cache import BuildCache
@@ -210,20 +210,23 @@ def _collector_paused() -> Iterator[None]:
 
 def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
-          jobs: int | None = None, cache: bool = True, progress: Progress | None = None) -> BuildResult:
+          jobs: int | None = None, cache: bool = True, index: bool = False,
+          progress: Progress | None = None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`_build`."""
     with _collector_paused():
         return _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
-                      cache=cache, progress=progress)
+                      cache=cache, index=index, progress=progress)
 
 
 def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bool, strict: bool,
-           shapes: str | Path | None, jobs: int | None, cache: bool, progress: Progress | None) -> BuildResult:
+           shapes: str | Path | None, jobs: int | None, cache: bool, index: bool,
+           progress: Progress | None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``.
 
     Articles are read, mapped and anchored in ``jobs`` processes (default: all
     cores), reusing the previous build's result for every unchanged article
-    when ``cache`` is on.  Raises InputError (exit 2) listing every curator
+    when ``cache`` is on.  ``index`` also creates the query index (see
+    ``querying``), so the first query after the build answers at once.  Raises InputError (exit 2) listing every curator
     mistake of the whole corpus, SHACL violations of the articles that could
     be mapped included.  A graph that breaks the SHACL shapes is returned with
     ``written=False`` and its report; in either case nothing is written unless
@@ -282,6 +285,8 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     files: tuple[str, ...] = ()
     if written:
         staged, files = staging() if staging is not None else stage()
+        if index:  # here, never in the forked writer: RocksDB must not start in a child of a process using it
+            _create_index(staged, Path(out))
         serialization.swap(staged, Path(out))
         store.save(Path(out), {u.facts_file: u for u in good})
     elif staging is not None:
@@ -338,6 +343,20 @@ def _in_fork(work: Callable[[], Any]) -> Callable[[], Any]:
         return value
 
     return result
+
+
+def _create_index(staged: Path, out: Path) -> None:
+    from . import serialization
+    from .querying import create_index
+
+    try:
+        create_index(staged)
+    except OSError as exc:
+        serialization.discard(staged)
+        raise OutputError(f"{out}: cannot create the query index: {exc.strerror or exc}") from None
+    except KgpubError:
+        serialization.discard(staged)
+        raise
 
 
 def _ontology_ntriples(turtle: bytes) -> bytes:

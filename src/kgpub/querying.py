@@ -281,25 +281,37 @@ def open_index(folder: Path) -> _Index:
     """The persistent index of a build folder, created (or re-created) when the build changed."""
     import pyoxigraph as ox
 
-    trig = folder / "kg.trig"
-    key = _build_key(folder)
     index = folder / INDEX_DIR
-    meta_path = index / "meta.json"
     try:
-        meta = json.loads(meta_path.read_text())
-        if meta.get("key") == key:
+        meta = json.loads((index / "meta.json").read_text())
+        if meta.get("key") == _build_key(folder):
             return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
     except (OSError, ValueError, KeyError):
         pass
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=folder))
+        meta = create_index(folder)
     except OSError:
+        if index.exists() and (index / "meta.json").exists():  # another process won the race
+            return open_index(folder)
         return _memory_build(folder)  # a read-only build: index in memory for this run
+    return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
+
+
+def create_index(folder: Path) -> dict[str, Any]:
+    """Create (or replace) the persistent index of the build in ``folder``; return its metadata.
+
+    ``kgpub build --index`` calls this on the new build before it is swapped
+    in, so the first query after the build finds the index ready.
+    """
+    import pyoxigraph as ox
+
+    index = folder / INDEX_DIR
+    tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=folder))
     try:
         store = ox.Store(str(tmp / "store"))
         _load_build(store, folder)
         store.optimize()
-        meta = {"key": key, "base": _build_base(folder)}
+        meta = {"key": _build_key(folder), "base": _build_base(folder)}
         store.flush()
         del store
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
@@ -311,13 +323,11 @@ def open_index(folder: Path) -> _Index:
         os.rename(tmp, index)
     except (SyntaxError, ValueError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise QueryError(f"{trig}: cannot load: {' '.join(str(exc).split())}") from None
+        raise QueryError(f"{folder / 'kg.trig'}: cannot load: {' '.join(str(exc).split())}") from None
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
-        if index.exists() and (index / "meta.json").exists():  # another process won the race
-            return open_index(folder)
-        return _memory_build(folder)
-    return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
+        raise
+    return meta
 
 
 def _memory_build(folder: Path) -> _Index:
@@ -386,6 +396,21 @@ def _syntax_error(text: str, exc: Exception) -> QueryError:
     return QueryError(f"SPARQL syntax error at line {line_no}, column {col}: {what}\n  {line}\n  {' ' * (col - 1)}^")
 
 
+_SUBQUERY = re.compile(r"\{\s*SELECT\b", re.IGNORECASE)
+
+
+def values_clause(params: dict[str, Any]) -> str:
+    """A trailing VALUES clause binding each parameter to its term.
+
+    The terms are pyoxigraph terms written in their canonical syntax (IRIs
+    checked, literals escaped), so a value can never close the clause and add
+    query text of its own.
+    """
+    names = " ".join(f"?{n}" for n in params)
+    terms = " ".join(str(t) for t in params.values())
+    return f"\nVALUES ({names}) {{ ({terms}) }}"
+
+
 def run_local(text: str, data: Path, params: dict[str, Any] | None = None) -> Result:
     """Run ``text`` over a build folder or an RDF file with pyoxigraph."""
     import pyoxigraph as ox
@@ -396,10 +421,19 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None) -> Re
     kwargs: dict[str, Any] = {"prefixes": prefixes}
     if index.union:  # quads from elsewhere, no data graphs marked: query them all
         kwargs["use_default_graph_as_union"] = True
-    if params:
+    query = text
+    if params and _SUBQUERY.search(text):  # VALUES binds at the top level only; substitute everywhere
         kwargs["substitutions"] = {ox.Variable(name): term for name, term in params.items()}
+    elif params:  # a trailing VALUES lets the optimizer start from the bound terms: 100x faster than substitution
+        query = text + values_clause(params)
     try:
-        result = index.store.query(text, **kwargs)
+        try:
+            result = index.store.query(query, **kwargs)
+        except SyntaxError:
+            if query is text:
+                raise
+            kwargs["substitutions"] = {ox.Variable(name): term for name, term in (params or {}).items()}
+            result = index.store.query(text, **kwargs)  # e.g. the query has a VALUES clause of its own
     except SyntaxError as exc:
         raise _syntax_error(text, exc) from None
     except RuntimeError as exc:  # e.g. a bound parameter missing from the SELECT clause
@@ -438,9 +472,7 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}.items())
     body = prologue + text
     if params:
-        names = " ".join(f"?{n}" for n in params)
-        terms = " ".join(str(t) for t in params.values())
-        body += f"\nVALUES ({names}) {{ ({terms}) }}"
+        body += values_clause(params)
     client = SPARQLWrapper(endpoint)
     client.setQuery(body)
     client.setMethod(POST)
