@@ -109,6 +109,11 @@ def compile_shapes(shapes: Graph) -> Plan | None:
 class _Compiler:
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
+        self.fresh = 0  # numbers the variables of nested patterns, so the queries are the same on every run
+
+    def variable(self, stem: str) -> str:
+        self.fresh += 1
+        return f"?{stem}_{self.fresh}"
 
     def plan(self) -> Plan:
         g = self.g
@@ -202,9 +207,7 @@ class _Compiler:
                                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})",
                                     SH.MinCountConstraintComponent, "none"))
         for n in g.objects(shape, SH.maxCount):
-            checks.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?v }} "
-                                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(n)})",
-                                SH.MaxCountConstraintComponent, "none"))
+            checks.append(check(_at_most(focus, p, int(n)), SH.MaxCountConstraintComponent, "none"))
         for pred, o in sorted(g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if pred == SH.datatype and o not in _SPARQL_DATATYPES:
                 if not isinstance(o, URIRef):
@@ -231,12 +234,19 @@ class _Compiler:
             if g.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
                 raise Unsupported("sh:qualifiedValueShapesDisjoint")
             cond = self._shape("?v", qualified)
-            for limit, op, component in ((SH.qualifiedMinCount, "<", SH.QualifiedMinCountConstraintComponent),
-                                         (SH.qualifiedMaxCount, ">", SH.QualifiedMaxCountConstraintComponent)):
-                n = g.value(shape, limit)
-                if n is not None:
-                    checks.append(check(f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v FILTER ({cond}) }} }} "
-                                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {op} {int(n)})", component, "none"))
+            least = g.value(shape, SH.qualifiedMinCount)
+            if least is not None and int(least) == 1:
+                checks.append(check(f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?v FILTER ({cond}) }} }}",
+                                    SH.QualifiedMinCountConstraintComponent, "none"))
+            elif least is not None and int(least) > 1:
+                checks.append(check(f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v FILTER ({cond}) }} }} "
+                                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(least)})",
+                                    SH.QualifiedMinCountConstraintComponent, "none"))
+            most = g.value(shape, SH.qualifiedMaxCount)
+            if most is not None:
+                checks.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?v FILTER ({cond}) }} "
+                                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(most)})",
+                                    SH.QualifiedMaxCountConstraintComponent, "none"))
         return checks
 
     # -- conditions: a SPARQL boolean expression that is true when ``var`` meets the constraint
@@ -293,12 +303,12 @@ class _Compiler:
                 if int(n) > 1:
                     raise Unsupported("nested sh:minCount > 1")
                 if int(n) == 1:
-                    parts.append(f"EXISTS {{ {var} {p} ?q_{id(shape)} }}")
+                    parts.append(f"EXISTS {{ {var} {p} {self.variable('q')} }}")
             for n in g.objects(shape, SH.maxCount):
                 if int(n) != 0:
                     raise Unsupported("nested sh:maxCount > 0")
-                parts.append(f"NOT EXISTS {{ {var} {p} ?q_{id(shape)} }}")
-            inner = f"?i_{abs(hash((str(shape), var))) % 10**9}"
+                parts.append(f"NOT EXISTS {{ {var} {p} {self.variable('q')} }}")
+            inner = self.variable("i")
             for pred, o in g.predicate_objects(shape):
                 if pred in _VALUE:
                     parts.append(f"NOT EXISTS {{ {var} {p} {inner} FILTER (!({self._value(pred, o, inner)})) }}")
@@ -311,6 +321,19 @@ class _Compiler:
             for prop in g.objects(shape, SH.property):
                 parts.append(self._shape(var, prop))
         return "(" + " && ".join(parts) + ")" if parts else "true"
+
+
+def _at_most(focus: str, p: str, n: int) -> str:
+    """Focus nodes with more than ``n`` distinct values of ``p``.
+
+    The common limits get their own shapes of query: none (0) and one (1) are
+    a pattern match, where counting would group every focus node.
+    """
+    if n == 0:
+        return f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {p} ?v }}"
+    if n == 1:
+        return f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {p} ?a . ?this {p} ?b FILTER (!sameTerm(?a, ?b)) }}"
+    return f"SELECT ?this WHERE {{ {focus} ?this {p} ?v }} GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})"
 
 
 def _n3(node: Node) -> str:
