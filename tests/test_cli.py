@@ -42,9 +42,13 @@ def test_build_jobs_and_cache(runner: CliRunner, mini: Path, tmp_path: Path) -> 
 
 
 def test_build_index(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
-    result = build_in(runner, mini, tmp_path / "dist", "--index")
+    result = build_in(runner, mini, tmp_path / "dist")
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "dist" / ".index" / "meta.json").is_file()
+    result = build_in(runner, mini, tmp_path / "dist", "--no-index")
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "dist" / ".index").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "seeds"]  # no index folder left behind
 
 
 def test_build_quiet(runner: CliRunner, mini: Path, tmp_path: Path) -> None:

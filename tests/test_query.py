@@ -159,16 +159,16 @@ def test_persistent_index_is_reused_and_refreshed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_build_with_index_leaves_the_index_ready(tmp_path: Path, jobs: int) -> None:
+def test_build_leaves_the_index_ready(tmp_path: Path, jobs: int) -> None:
     from conftest import SEEDS
 
     out = tmp_path / "dist"
-    kgpub.build(SEEDS, out, index=True, jobs=jobs)
+    kgpub.build(SEEDS, out, jobs=jobs)
     meta = out / ".index" / "meta.json"
     made = meta.stat().st_mtime_ns
     assert len(kgpub.query("accusations", out).rows) == 6
     assert meta.stat().st_mtime_ns == made  # the build's index was used, not re-created
-    kgpub.build(SEEDS, out)  # a build without --index: the next query creates it
+    kgpub.build(SEEDS, out, index=False)  # --no-index: the next query creates it
     assert not meta.exists()
     assert len(kgpub.query("accusations", out).rows) == 6 and meta.exists()
 

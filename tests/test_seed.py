@@ -61,9 +61,12 @@ def test_build_is_byte_identical_across_runs_and_hash_seeds(seed_build: Path, tm
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", f"import kgpub; kgpub.build({str(SEEDS)!r}, {str(out)!r})"],
                    check=True, env=env)
-    first = sorted(p.relative_to(seed_build) for p in seed_build.rglob("*")
-                   if p.is_file() and ".index" not in p.parts)  # the query index is a cache, not output
-    second = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    def output(folder: Path) -> list[Path]:  # the query index and the article cache are kgpub's state, not output
+        return sorted(p.relative_to(folder) for p in folder.rglob("*")
+                      if p.is_file() and p.relative_to(folder).parts[0] not in (".index", ".cache"))
+
+    first, second = output(seed_build), output(out)
+    assert (out / ".index" / "meta.json").is_file() and (out / ".cache").is_dir()
     assert first == second
     for rel in first:
         assert (seed_build / rel).read_bytes() == (out / rel).read_bytes(), rel

@@ -65,10 +65,11 @@ def test_trig_orders_graphs_by_iri() -> None:
 def test_build_writes_every_output(mini: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     result = kgpub.build(mini, out)
-    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and ".index" not in p.parts}
     assert names == {"kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl",
                      "articles/mini-1.ttl", serialization.MARKER, ".cache/articles.pickle"}
     assert result.files == tuple(sorted(names - {serialization.MARKER, ".cache/articles.pickle"}))
+    assert (out / ".index" / "meta.json").is_file()
 
 
 def test_failed_build_leaves_the_previous_output_untouched(mini: Path, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ A newsroom rebuilds after touching one article of thousands; reading,
 mapping and anchoring the other articles again would redo identical work.
 Each article's result is kept with the SHA-256 of every file it was made from
 (its facts file and its text), under a key that covers everything else a
-result depends on: kgpub's version, the IRI base, the registry, the dataset
+result depends on: kgpub's version and code, the IRI base, the registry, the dataset
 description, the ontology and the shapes.  A changed key drops the whole
 cache; a changed file drops only that article's entry.
 

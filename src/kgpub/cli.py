@@ -57,9 +57,9 @@ def main() -> None:
 @click.option("--shapes", type=click.Path(path_type=Path), help="Shapes folder or file (default: the shipped shapes/).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that read and map articles (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Map every article again instead of reusing unchanged ones.")
-@click.option("--index", is_flag=True, help="Also create the query index now, so the first 'kgpub query' answers at once.")
+@click.option("--no-index", is_flag=True, help="Leave the query index to the first 'kgpub query'.")
 def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bool, strict: bool,
-          shapes: Path | None, jobs: int | None, no_cache: bool, index: bool) -> None:
+          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool) -> None:
     """Build the knowledge graph of every article in SEEDS (default: seeds).
 
     The graph is checked against the SHACL shapes first; on a violation the
@@ -71,7 +71,7 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
     if no_validate:
         click.echo("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
     result = pipeline.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
-                            jobs=jobs, cache=not no_cache, index=index,
+                            jobs=jobs, cache=not no_cache, index=not no_index,
                             progress=None if quiet else progress_bar("articles"))
     if not result.written:
         assert result.report is not None

@@ -187,7 +187,8 @@ def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
     shape_files = sorted(shapes_path.glob("*.ttl")) if shapes_path.is_dir() else [shapes_path]
     from .facts import DATASET_FILE, REGISTRY_FILE
 
-    return digest(__version__.encode(), base.encode(), read(shared.root / REGISTRY_FILE),
+    code = sorted(Path(__file__).parent.rglob("*.py")) + sorted(Path(__file__).parent.rglob("*.json"))
+    return digest(__version__.encode(), *(read(f) for f in code), base.encode(), read(shared.root / REGISTRY_FILE),
                   read(shared.root / DATASET_FILE), read(ontology_file()), *(read(f) for f in shape_files))
 
 
@@ -210,7 +211,7 @@ def _collector_paused() -> Iterator[None]:
 
 def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
-          jobs: int | None = None, cache: bool = True, index: bool = False,
+          jobs: int | None = None, cache: bool = True, index: bool = True,
           progress: Progress | None = None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`_build`."""
     with _collector_paused():
@@ -226,7 +227,8 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     Articles are read, mapped and anchored in ``jobs`` processes (default: all
     cores), reusing the previous build's result for every unchanged article
     when ``cache`` is on.  ``index`` also creates the query index (see
-    ``querying``), so the first query after the build answers at once.  Raises InputError (exit 2) listing every curator
+    ``querying``) while the graph is validated, so the first query after the
+    build answers at once.  Raises InputError (exit 2) listing every curator
     mistake of the whole corpus, SHACL violations of the articles that could
     be mapped included.  A graph that breaks the SHACL shapes is returned with
     ``written=False`` and its report; in either case nothing is written unless
@@ -249,20 +251,27 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
 
     registry_graph = mapping.map_registry(shared.registry, mint)
     registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint)
-    registry = serialization.nt_lines(registry_graph)
-    data = serialization.merged([registry], (u.lines.data for u in good if u.lines))
+    registry, registry_prov_lines = serialization.nt_lines(registry_graph), serialization.nt_lines(registry_prov)
+    articles = [u.lines for u in good if u.lines]
+    data = serialization.merged([registry], (a.data for a in articles))
+    data_bytes = "".join(data).encode("utf-8")
     ontology = ontology_file().read_bytes()
 
     def stage() -> tuple[Path, tuple[str, ...]]:
         outputs = serialization.render_lines(
-            shared.dataset, mint, registry, serialization.nt_lines(registry_prov),
-            [u.lines for u in good if u.lines], ontology,
+            shared.dataset, mint, registry, registry_prov_lines, articles, ontology,
             article_files={u.id: u.turtle for u in good if u.id and u.turtle}, data=data)
         return serialization.stage(outputs, Path(out)), tuple(sorted(outputs.files))
 
     # Writing does not depend on the verdict: with a core to spare, a forked
-    # process renders and stages the files while this one validates.
+    # process renders and stages the files while this one validates, and a
+    # thread of this one makes the query index (forked first: RocksDB must
+    # never start in the child of a process that runs it).
     staging = _in_fork(stage) if validate and not problems and workers > 1 else None
+    indexing = None
+    if index and not problems:
+        indexing = _Indexing(Path(out), serialization.named_lines(mint, registry, registry_prov_lines, articles),
+                             data_bytes, ontology)
     report = None
     try:
         if validate:
@@ -270,27 +279,35 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
             for unit in good:
                 origins.update(unit.origins)
             report = validation.validate_ntriples(
-                ["".join(data).encode("utf-8"), _ontology_ntriples(ontology)],
+                [data_bytes, _ontology_ntriples(ontology)],
                 shapes=validation.load_shapes(Path(shapes) if shapes else None), origins=origins)
-    except BaseException:
+        if problems:
+            if report is not None:  # one run shows every mistake: the SHACL ones of the articles that mapped too
+                problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
+                             for r in report.results if r.severity == "Violation"]
+            raise InputError(problems)
+        written = report is None or report.conforms(strict)
+        files: tuple[str, ...] = ()
+        if written:
+            pending, staging = staging, None  # from here on, a failed staging has cleaned up after itself
+            staged, files = pending() if pending is not None else stage()
+            try:
+                if indexing is not None:
+                    indexing.install(staged)
+                    indexing = None
+            except BaseException:
+                serialization.discard(staged)
+                raise
+            serialization.swap(staged, Path(out))
+            store.save(Path(out), {u.facts_file: u for u in good})
+    finally:
         if staging is not None:
-            serialization.discard(staging()[0])
-        raise
-    if problems:
-        if report is not None:  # one run shows every mistake: the SHACL ones of the articles that mapped too
-            problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
-                         for r in report.results if r.severity == "Violation"]
-        raise InputError(problems)
-    written = report is None or report.conforms(strict)
-    files: tuple[str, ...] = ()
-    if written:
-        staged, files = staging() if staging is not None else stage()
-        if index:  # here, never in the forked writer: RocksDB must not start in a child of a process using it
-            _create_index(staged, Path(out))
-        serialization.swap(staged, Path(out))
-        store.save(Path(out), {u.facts_file: u for u in good})
-    elif staging is not None:
-        serialization.discard(staging()[0])
+            try:
+                serialization.discard(staging()[0])
+            except KgpubError:
+                pass  # the writer failed as well; the error already raised is the one to report
+        if indexing is not None:
+            indexing.discard()
     return BuildResult(
         out_dir=Path(out),
         articles=len(units),
@@ -345,18 +362,40 @@ def _in_fork(work: Callable[[], Any]) -> Callable[[], Any]:
     return result
 
 
-def _create_index(staged: Path, out: Path) -> None:
-    from . import serialization
-    from .querying import create_index
+class _Indexing:
+    """The query index of a build, made in a thread (pyoxigraph's loader releases the GIL) beside the output."""
 
-    try:
-        create_index(staged)
-    except OSError as exc:
-        serialization.discard(staged)
-        raise OutputError(f"{out}: cannot create the query index: {exc.strerror or exc}") from None
-    except KgpubError:
-        serialization.discard(staged)
-        raise
+    def __init__(self, out: Path, named: list[tuple[str, list[str]]], data: bytes, ontology: bytes) -> None:
+        import tempfile
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .querying import index_from_lines
+
+        parent = out.resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.out = out
+        self.location = Path(tempfile.mkdtemp(prefix=f".{out.name}.index-", dir=parent))
+        self.pool = ThreadPoolExecutor(1)
+        self.future = self.pool.submit(index_from_lines, self.location, named, data, ontology)
+
+    def install(self, staged: Path) -> None:
+        """Wait for the index and move it into the staged build."""
+        from .querying import install_index
+
+        try:
+            self.future.result()
+            install_index(self.location, staged)
+        except OSError as exc:
+            raise OutputError(f"{self.out}: cannot create the query index: {exc.strerror or exc}") from None
+        finally:
+            self.pool.shutdown()
+
+    def discard(self) -> None:
+        import shutil
+
+        self.future.cancel()
+        self.pool.shutdown(wait=True)
+        shutil.rmtree(self.location, ignore_errors=True)
 
 
 def _ontology_ntriples(turtle: bytes) -> bytes:

@@ -348,6 +348,18 @@ def render(corpus: Corpus, mapped: MappedCorpus, ontology: bytes) -> Outputs:
                         nt_lines(mapped.registry_provenance), articles, ontology)
 
 
+def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str],
+                articles: list[ArticleLines]) -> list[tuple[str, list[str]]]:
+    """Every named graph of a build (registry, articles, provenance, claims) with its lines."""
+    named: list[tuple[str, list[str]]] = [(str(mint.registry_graph()), registry),
+                                          (str(mint.registry_provenance_graph()), registry_provenance)]
+    for a in articles:
+        named.append((str(mint.article_graph(a.article_id)), a.data))
+        named.append((str(mint.provenance_graph(a.article_id)), a.provenance))
+        named.extend(a.claims.items())
+    return named
+
+
 def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_provenance: list[str],
                  articles: list[ArticleLines], ontology: bytes, article_files: dict[str, bytes] | None = None,
                  data: list[str] | None = None) -> Outputs:
@@ -360,12 +372,7 @@ def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_p
     base = mint.base
     if data is None:
         data = merged([registry], (a.data for a in articles))
-    named: list[tuple[str, list[str]]] = [(str(mint.registry_graph()), registry),
-                                          (str(mint.registry_provenance_graph()), registry_provenance)]
-    for a in articles:
-        named.append((str(mint.article_graph(a.article_id)), a.data))
-        named.append((str(mint.provenance_graph(a.article_id)), a.provenance))
-        named.extend(a.claims.items())
+    named = named_lines(mint, registry, registry_provenance, articles)
     files: dict[str, bytes] = {
         "kg.ttl": _turtle_lines(data, base),
         "kg.nt": "".join(data).encode("utf-8"),
