@@ -20,7 +20,7 @@ from rdflib.namespace import PROV, RDF, XSD
 
 from .errors import Diagnostic, InputError
 from .facts import Article, Corpus, Entity, Quote, Source
-from .mapping import KG, OA, Minter, MappedCorpus
+from .mapping import KG, OA, Minter, MappedCorpus, new_graph
 
 #: Code points of context kept on each side of a quote (oa:prefix / oa:suffix).
 CONTEXT = 32
@@ -134,7 +134,7 @@ def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source,
 def anchor_article(article: Article, graph: Graph, mint: Minter) -> tuple[Graph, list[Diagnostic]]:
     """Add evidence to every fact of one article's ``graph``; return its provenance graph and quote problems."""
     problems: list[Diagnostic] = []
-    provenance = Graph()
+    provenance = new_graph()
     article_iri = mint.article(article.id)
     _origin(provenance, article_iri, article.source)
     provenance.add((mint.article_graph(article.id), RDF.type, KG.DataGraph))
@@ -161,7 +161,7 @@ def anchor_article(article: Article, graph: Graph, mint: Minter) -> tuple[Graph,
 
 def anchor_registry(registry: tuple[Entity, ...], registry_file: str | None, mint: Minter) -> Graph:
     """The registry's provenance graph: where each shared entity is defined."""
-    provenance = Graph()
+    provenance = new_graph()
     provenance.add((mint.registry_graph(), RDF.type, KG.DataGraph))
     provenance.add((mint.registry_provenance_graph(), RDF.type, KG.ProvenanceGraph))
     if registry_file:
