@@ -173,3 +173,17 @@ def test_validate_no_shapes(runner: CliRunner, built: Path, tmp_path: Path) -> N
     (tmp_path / "empty").mkdir()
     result = runner.invoke(main, ["validate", str(built), "--shapes", str(tmp_path / "empty")])
     assert (result.exit_code, result.stderr) == (2, f"{tmp_path / 'empty'}: no shapes (*.ttl) found\n")
+
+
+def test_validate_takes_only_the_data_graphs_of_a_kgpub_trig(seed_build: Path, tmp_path: Path) -> None:
+    """Claims are not facts: from kgpub's TriG only the graphs typed kg:DataGraph are validated."""
+    import pyoxigraph as ox
+
+    import kgpub
+
+    assert kgpub.validate([seed_build / "kg.trig"]).conforms()
+    untyped = [q for q in ox.parse(path=str(seed_build / "kg.trig"), format=ox.RdfFormat.TRIG)
+               if q.object.value != "https://w3id.org/kgpub/ontology#DataGraph"]
+    (tmp_path / "all.nq").write_bytes(ox.serialize(untyped, format=ox.RdfFormat.N_QUADS))
+    report = kgpub.validate([tmp_path / "all.nq"])  # every graph is data now, the claims too
+    assert {r.source_shape for r in report.results if r.severity == "Violation"} == {"kgsh:ComplicityShape"}

@@ -409,10 +409,13 @@ def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None
     """Validate RDF files (default: the build in ``dist/``) against the SHACL shapes."""
     from . import validation
 
-    data, origins = validation.load_data([Path(f) for f in (files or ["dist"])], input_format)
-    return validation.validate_graph(
-        data, shapes=validation.load_shapes(Path(shapes) if shapes else None),
-        ontology=validation.load_ontology() if ontology else None, origins=origins)
+    from .resources import ontology_file
+
+    chunks, origins = validation.read_data([Path(f) for f in (files or ["dist"])], input_format)
+    if ontology:
+        chunks.append(_ontology_ntriples(ontology_file().read_bytes()))
+    return validation.validate_ntriples(chunks, shapes=validation.load_shapes(Path(shapes) if shapes else None),
+                                        origins=origins)
 
 
 def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | None = None,
