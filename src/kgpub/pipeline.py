@@ -243,7 +243,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry})
     key = _cache_key(shared, iri_base, shapes)
     store = BuildCache.open(Path(out), key) if cache else BuildCache(key)  # --no-cache: a fresh one
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or _cores()
     units = _units(shared, iri_base, workers, store if cache else None, progress)
     good = [u for u in units if u.lines is not None]
     problems = [*shared.problems, *(p for u in units for p in u.problems),
@@ -322,6 +322,14 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
         written=written,
         reused=store.hits,
     )
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's limit, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _in_fork(work: Callable[[], Any]) -> Callable[[], Any]:
