@@ -238,6 +238,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     from .cache import BuildCache
     from .resources import ontology_file
 
+    serialization.check_replaceable(Path(out))  # before minutes of work, not after
     shared = facts.load_shared(Path(seeds))
     iri_base = resolve_base(base, shared.dataset.base)
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry})

@@ -392,6 +392,12 @@ def _is_replaceable(folder: Path) -> bool:
     return not folder.exists() or (folder.is_dir() and ((folder / MARKER).exists() or not any(folder.iterdir())))
 
 
+def check_replaceable(out_dir: Path) -> None:
+    """Refuse a folder kgpub did not write: ``--out .`` must not wipe a project.  Checked before any work too."""
+    if not _is_replaceable(Path(out_dir)):
+        raise OutputError(f"{out_dir}: not a kgpub build folder (no {MARKER} file) and not empty; refusing to replace it")
+
+
 def write(outputs: Outputs, out_dir: Path) -> None:
     """Write every file into a temporary folder, then swap it in for ``out_dir``.
 
@@ -405,8 +411,7 @@ def write(outputs: Outputs, out_dir: Path) -> None:
 def stage(outputs: Outputs, out_dir: Path) -> Path:
     """Write every file into a new temporary folder beside ``out_dir`` and return it (see :func:`swap`)."""
     out_dir = Path(out_dir)
-    if not _is_replaceable(out_dir):
-        raise OutputError(f"{out_dir}: not a kgpub build folder (no {MARKER} file) and not empty; refusing to replace it")
+    check_replaceable(out_dir)
     parent = out_dir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
