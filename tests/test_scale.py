@@ -73,6 +73,39 @@ def test_incremental_rebuild_reuses_unchanged_articles_and_equals_a_clean_build(
     assert kgpub.build(seeds, tmp_path / "dist").reused == ARTICLES - 1
 
 
+def index_quads(out: Path) -> list[str]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(out / ".index" / "store"))
+    return sorted(str(q) for q in store)
+
+
+def test_a_one_article_rebuild_updates_the_query_index_to_what_a_clean_build_makes(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kgpub import querying
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(corpus, seeds)
+    kgpub.build(seeds, tmp_path / "dist")
+    before = index_quads(tmp_path / "dist")
+    facts = sorted(seeds.rglob("*.facts.yaml"))[3]
+    facts.write_text(facts.read_text().replace("report", "dispatch", 1))
+    gone = sorted(seeds.rglob("*.facts.yaml"))[9]
+    gone.unlink()
+
+    def made_anew(*args: object) -> None:
+        raise AssertionError("the index was made anew, not updated")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(querying, "index_from_lines", made_anew)
+        assert kgpub.build(seeds, tmp_path / "dist").reused == ARTICLES - 2
+    updated = index_quads(tmp_path / "dist")
+    kgpub.build(seeds, tmp_path / "clean", cache=False)
+    assert updated == index_quads(tmp_path / "clean") != before
+    assert len(kgpub.query("SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'dispatch')) }",
+                           tmp_path / "dist").rows) > 0
+
+
 def test_changed_shapes_or_registry_invalidate_the_whole_cache(corpus: Path, tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)

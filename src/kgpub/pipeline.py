@@ -271,8 +271,9 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     staging = _in_fork(stage) if validate and not problems and workers > 1 else None
     indexing = None
     if index and not problems:
-        indexing = _Indexing(Path(out), serialization.named_lines(mint, registry, registry_prov_lines, articles),
-                             data_bytes, ontology)
+        indexing = _Indexing(Path(out), _index_work(Path(out), store, good, data, data_bytes, ontology,
+                                                    serialization.named_lines(mint, registry, registry_prov_lines,
+                                                                              articles), mint))
     report = None
     try:
         if validate:
@@ -374,18 +375,16 @@ def _in_fork(work: Callable[[], Any]) -> Callable[[], Any]:
 class _Indexing:
     """The query index of a build, made in a thread (pyoxigraph's loader releases the GIL) beside the output."""
 
-    def __init__(self, out: Path, named: list[tuple[str, list[str]]], data: bytes, ontology: bytes) -> None:
+    def __init__(self, out: Path, work: Callable[[Path], None]) -> None:
         import tempfile
         from concurrent.futures import ThreadPoolExecutor
-
-        from .querying import index_from_lines
 
         parent = out.resolve().parent
         parent.mkdir(parents=True, exist_ok=True)
         self.out = out
         self.location = Path(tempfile.mkdtemp(prefix=f".{out.name}.index-", dir=parent))
         self.pool = ThreadPoolExecutor(1)
-        self.future = self.pool.submit(index_from_lines, self.location, named, data, ontology)
+        self.future = self.pool.submit(work, self.location)
 
     def install(self, staged: Path) -> None:
         """Wait for the index and move it into the staged build."""
@@ -405,6 +404,40 @@ class _Indexing:
         self.future.cancel()
         self.pool.shutdown(wait=True)
         shutil.rmtree(self.location, ignore_errors=True)
+
+
+#: Above this share of changed articles, making the index anew is faster than updating the previous one.
+UPDATE_SHARE = 0.1
+
+
+def _index_work(out: Path, cache: BuildCache, good: list[ArticleUnit], data: list[str], data_bytes: bytes,
+                ontology: bytes, named: list[tuple[str, list[str]]], mint: Any) -> Callable[[Path], None]:
+    """How to make this build's index: update the previous build's when few articles changed, else anew."""
+    from .querying import index_by_update, index_from_lines, previous_index
+
+    previous = previous_index(out) if cache.hits else None
+    new = {u.facts_file: u for u in good}
+    changed = [name for name, unit in new.items() if cache.entries.get(name) is not unit]
+    gone = [name for name in cache.entries if name not in new]
+    if previous is None or len(changed) + len(gone) > UPDATE_SHARE * max(len(new), 1):
+        return lambda location: index_from_lines(location, named, data_bytes, ontology)
+    old_units = [cache.entries[name] for name in changed + gone if name in cache.entries]
+    new_units = [new[name] for name in changed]
+
+    def graphs(unit: ArticleUnit) -> list[tuple[str, list[str]]]:
+        lines = unit.lines
+        assert lines is not None
+        return [(str(mint.article_graph(lines.article_id)), lines.data),
+                (str(mint.provenance_graph(lines.article_id)), lines.provenance), *lines.claims.items()]
+
+    def work(location: Path) -> None:
+        present = set(data)
+        removed = sorted({line for u in old_units if u.lines for line in u.lines.data} - present)
+        index_by_update(location, previous, [g for u in old_units if u.lines for g, _ in graphs(u)],
+                        [g for u in new_units for g in graphs(u)], removed,
+                        sorted({line for u in new_units if u.lines for line in u.lines.data}))
+
+    return work
 
 
 def _ontology_ntriples(turtle: bytes) -> bytes:
