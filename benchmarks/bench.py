@@ -33,7 +33,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -47,7 +46,7 @@ sys.path.insert(0, str(HERE))
 
 import kgpub  # noqa: E402
 from kgpub import vocab  # noqa: E402
-from kgpub.querying import open_index, shipped_queries  # noqa: E402
+from kgpub.querying import shipped_queries  # noqa: E402
 
 PARAMS = {"entity": "id:e000001"}
 SEED_PARAMS = {"entity": "id:mustafa-al-kadhemi"}
@@ -302,7 +301,7 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
                     str(out / "ontology.ttl")], check=True, capture_output=True)
     bulk = time.perf_counter() - started
     return ["### Load into Oxigraph", "",
-            f"| loader | graphs | triples | seconds | triples/s |", "|---|---:|---:|---:|---:|",
+            "| loader | graphs | triples | seconds | triples/s |", "|---|---:|---:|---:|---:|",
             f"| kgpub load (PUT per graph, verified) | {len(result.graphs)} | {sent:,} | {ours:.1f} | {sent / ours:,.0f} |",
             f"| oxigraph load (bulk loader, local files) | — | {sent:,} | {bulk:.1f} | {sent / bulk:,.0f} |", "",
             f"kgpub load reaches **{bulk / ours:.2f}×** the bulk loader's throughput "

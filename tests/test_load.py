@@ -201,7 +201,7 @@ def test_cli_table_and_dry_run(build: Path) -> None:
         runner = CliRunner()
         dry = runner.invoke(main, ["load", store.url + "/ds", "--flavor", "fuseki", "--data", str(build), "--dry-run"])
         assert dry.exit_code == 0
-        assert dry.stdout.splitlines()[-1].startswith(f"would send 9 of 9 graphs (")
+        assert dry.stdout.splitlines()[-1].startswith("would send 9 of 9 graphs (")
         (line,) = [line for line in dry.stdout.splitlines()
                    if line.endswith(f"{store.url}/ds/data?graph=https%3A%2F%2Fw3id.org%2Fkgpub%2Fontology")]
         assert line.split()[:3] == ["PUT", "646", "triples"]

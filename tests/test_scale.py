@@ -66,6 +66,7 @@ def test_incremental_rebuild_reuses_unchanged_articles_and_equals_a_clean_build(
     changed = kgpub.build(seeds, tmp_path / "dist", jobs=2)
     assert changed.reused == ARTICLES - 1
     clean = kgpub.build(seeds, tmp_path / "clean", cache=False)
+    assert clean.reused == 0
     assert published(tmp_path / "dist") == published(tmp_path / "clean")
     assert b"dispatch" in (tmp_path / "dist" / "kg.nt").read_bytes()
     # the article text is part of the key too

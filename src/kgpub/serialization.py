@@ -20,13 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
 
 from . import vocab
 from .errors import OutputError
 from .facts import Corpus, Dataset
-from .mapping import KG, MappedCorpus, Minter
+from .mapping import MappedCorpus, Minter
 
 #: A file in every build folder, so kgpub never replaces a folder it did not write.
 MARKER = ".kgpub-build"

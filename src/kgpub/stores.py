@@ -13,7 +13,6 @@ what was sent.
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 import urllib.parse
 from collections.abc import Callable
