@@ -112,3 +112,17 @@ def test_custom_base(mini: Path, tmp_path: Path) -> None:
     kgpub.build(mini, tmp_path / "dist", base="https://news.example/kg/")
     g = Graph().parse(tmp_path / "dist" / "kg.ttl")
     assert (URIRef("https://news.example/kg/article/mini-1/rocket-attack"), None, None) in g
+
+
+def test_fast_jsonld_writer_equals_json_dumps(seed_build: Path) -> None:
+    """kgpub's JSON-LD layout writer gives exactly json.dumps(indent=2)'s bytes, on tricky strings too."""
+    import json
+
+    lines = (seed_build / "kg.nt").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.append('<https://w3id.org/kgpub/id/x> <http://www.w3.org/2000/01/rdf-schema#label> '
+                 '"quote \\" back\\\\slash\\nnew line, é, \\u2028, emoji 😀"@en .\n')
+    lines.append('<https://w3id.org/kgpub/id/x> <https://w3id.org/kgpub/ontology#personCount> '
+                 '"3"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .\n')
+    for subset in (sorted(lines), []):
+        document = serialization.jsonld_document(subset, "https://w3id.org/kgpub/id/")
+        assert serialization.jsonld_text(document) == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
