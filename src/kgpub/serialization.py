@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -26,6 +26,8 @@ from rdflib.namespace import XSD
 from . import vocab
 from .errors import OutputError
 from .facts import Corpus, Dataset
+from .layout import Block, Layout, Stats
+from .layout import render as render_blocks
 from .mapping import MappedCorpus, Minter
 
 #: A file in every build folder, so kgpub never replaces a folder it did not write.
@@ -42,9 +44,15 @@ MEDIA_TYPES = {
 
 @dataclass(frozen=True)
 class Outputs:
-    """The files of one build, as bytes keyed by their path inside the output folder."""
+    """The files of one build, as bytes keyed by their path inside the output folder.
+
+    ``layouts`` and ``stats`` describe the whole-graph files, so the next
+    build can patch them when few articles changed (see ``layout``).
+    """
 
     files: dict[str, bytes]
+    layouts: dict[str, Layout] = field(default_factory=dict)
+    stats: Stats | None = None
 
 
 def _namespaces(base: str):  # type: ignore[no-untyped-def]
@@ -97,26 +105,32 @@ def _split(line: str) -> tuple[str, str, str]:
 
 
 class _Abbreviator:
-    """Writes IRIs as prefixed names where the local name needs no escaping, and remembers the prefixes used."""
+    """Writes IRIs as prefixed names where the local name needs no escaping, and remembers the prefixes used.
+
+    ``block`` collects the prefixes of the block being written, so a file's
+    layout knows which blocks need which ``@prefix`` line (see ``layout``).
+    """
 
     def __init__(self, known: dict[str, str]) -> None:
         self.ordered = sorted(known.items(), key=lambda kv: -len(kv[1]))
         self.used: dict[str, str] = {}
-        self.cache: dict[str, str] = {}
+        self.cache: dict[str, tuple[str, str | None]] = {}
+        self.block: set[str] = set()
 
     def iri(self, term: str) -> str:
-        cached = self.cache.get(term)
-        if cached is not None:
-            return cached
-        out = term
-        iri = term[1:-1]
-        for prefix, ns in self.ordered:
-            if iri.startswith(ns) and _LOCAL.fullmatch(iri[len(ns):]):
-                out = f"{prefix}:{iri[len(ns):]}"
-                self.used[prefix] = ns
-                break
-        self.cache[term] = out
-        return out
+        hit = self.cache.get(term)
+        if hit is None:
+            hit = (term, None)
+            iri = term[1:-1]
+            for prefix, ns in self.ordered:
+                if iri.startswith(ns) and _LOCAL.fullmatch(iri[len(ns):]):
+                    hit = (f"{prefix}:{iri[len(ns):]}", prefix)
+                    self.used[prefix] = ns
+                    break
+            self.cache[term] = hit
+        if hit[1] is not None:
+            self.block.add(hit[1])
+        return hit[0]
 
     def obj(self, term: str) -> str:
         if term.startswith("<"):
@@ -127,29 +141,41 @@ class _Abbreviator:
         return term
 
     def header(self) -> str:
-        return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(self.used.items())) + "\n"
+        return prefix_header(self.used)
+
+
+def prefix_header(used: dict[str, str]) -> str:
+    """The ``@prefix`` lines of a Turtle or TriG file: the prefixes it uses, sorted, then a blank line."""
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items())) + "\n"
+
+
+def _blocks(lines: list[str], names: _Abbreviator, indent: str = "") -> list[Block]:
+    """One Turtle statement per subject (rdf:type first, written ``a``), in subject order."""
+    triples = sorted((_split(line) for line in lines), key=lambda t: (t[0], t[1] != _RDF_TYPE, t[1], t[2]))
+    out: list[Block] = []
+    parts: list[str] = []
+    last_s = last_p = None
+    for s, p, o in triples:
+        if s != last_s:
+            if last_s is not None:
+                parts.append(" .\n")
+                out.append(Block(last_s, "".join(parts), frozenset(names.block)))
+            names.block = set()
+            parts = [f"{indent}{names.iri(s)} {'a' if p == _RDF_TYPE else names.iri(p)} {names.obj(o)}"]
+        elif p != last_p:
+            parts.append(f" ;\n{indent}    {'a' if p == _RDF_TYPE else names.iri(p)} {names.obj(o)}")
+        else:
+            parts.append(f" ,\n{indent}        {names.obj(o)}")
+        last_s, last_p = s, p
+    if last_s is not None:
+        parts.append(" .\n")
+        out.append(Block(last_s, "".join(parts), frozenset(names.block)))
+    return out
 
 
 def _body(lines: list[str], names: _Abbreviator, indent: str = "") -> str:
-    """Turtle statements for N-Triples lines: one block per subject, rdf:type first, written ``a``."""
-    triples = sorted((_split(line) for line in lines), key=lambda t: (t[0], t[1] != _RDF_TYPE, t[1], t[2]))
-    out: list[str] = []
-    last_s = last_p = None
-    for s, p, o in triples:
-        obj = names.obj(o)
-        pred = "a" if p == _RDF_TYPE else names.iri(p)
-        if s != last_s:
-            if last_s is not None:
-                out.append(" .\n\n")
-            out.append(f"{indent}{names.iri(s)} {pred} {obj}")
-        elif p != last_p:
-            out.append(f" ;\n{indent}    {pred} {obj}")
-        else:
-            out.append(f" ,\n{indent}        {obj}")
-        last_s, last_p = s, p
-    if last_s is not None:
-        out.append(" .\n")
-    return "".join(out)
+    """Turtle statements for N-Triples lines: one block per subject, blocks separated by a blank line."""
+    return "\n".join(b.text for b in _blocks(lines, names, indent))
 
 
 def turtle(triples: Iterable[tuple[object, object, object]], base: str) -> bytes:
@@ -158,9 +184,34 @@ def turtle(triples: Iterable[tuple[object, object, object]], base: str) -> bytes
 
 
 def _turtle_lines(lines: list[str], base: str) -> bytes:
+    return _turtle_file(lines, base)[0]
+
+
+def _turtle_file(lines: list[str], base: str) -> tuple[bytes, Layout]:
+    """A Turtle file and its layout: a block per subject."""
     names = _Abbreviator(prefixes(base))
-    body = _body(lines, names)
-    return (names.header() + body).encode("utf-8")
+    blocks = _blocks(lines, names)
+    layout = Layout.of(blocks, names.header(), "\n", namespaces=prefixes(base))
+    return render_blocks(blocks, layout), layout
+
+
+def turtle_blocks(lines: list[str], base: str) -> list[Block]:
+    """The blocks kg.ttl holds for these lines' subjects."""
+    return _blocks(lines, _Abbreviator(prefixes(base)))
+
+
+def nt_blocks(lines: list[str]) -> list[Block]:
+    """The blocks kg.nt holds for these sorted lines: each subject's lines."""
+    out: list[Block] = []
+    for subject, group in by_subject(lines).items():
+        out.append(Block(subject, "".join(group)))
+    return out
+
+
+def _nt_file(lines: list[str]) -> tuple[bytes, Layout]:
+    blocks = nt_blocks(lines)
+    layout = Layout.of(blocks, "")
+    return render_blocks(blocks, layout), layout
 
 
 def ntriples(triples: Iterable[tuple[object, object, object]]) -> bytes:
@@ -174,12 +225,28 @@ def trig(named: list[tuple[URIRef, Graph]], base: str) -> bytes:
 
 
 def _trig_lines(named: list[tuple[str, list[str]]], base: str) -> bytes:
-    names = _Abbreviator(prefixes(base))
+    return _trig_file(named, base)[0]
+
+
+def trig_blocks(named: list[tuple[str, list[str]]], base: str, names: _Abbreviator | None = None) -> list[Block]:
+    """One block per non-empty named graph, graphs in IRI order."""
+    names = names or _Abbreviator(prefixes(base))
     blocks = []
     for iri, lines in sorted(named):
         if lines:
-            blocks.append(f"{names.iri(f'<{iri}>')} {{\n{_body(lines, names, '    ')}}}\n")
-    return (names.header() + "\n".join(blocks)).encode("utf-8")
+            inner = _blocks(lines, names, "    ")
+            names.block = set()
+            head = names.iri(f"<{iri}>")
+            used = frozenset(names.block.union(*(b.prefixes for b in inner)))
+            blocks.append(Block(iri, f"{head} {{\n" + "\n".join(b.text for b in inner) + "}\n", used))
+    return blocks
+
+
+def _trig_file(named: list[tuple[str, list[str]]], base: str) -> tuple[bytes, Layout]:
+    names = _Abbreviator(prefixes(base))
+    blocks = trig_blocks(named, base, names)
+    layout = Layout.of(blocks, names.header(), "\n", namespaces=prefixes(base))
+    return render_blocks(blocks, layout), layout
 
 
 def jsonld(triples: Iterable[tuple[object, object, object]], base: str) -> bytes:
@@ -194,6 +261,30 @@ def _jsonld_lines(lines: list[str], base: str) -> bytes:
     iteration (different on every run) and pyoxigraph writes expanded JSON-LD.
     """
     return jsonld_text(jsonld_document(lines, base)).encode("utf-8")
+
+
+def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
+    """The nodes kg.jsonld holds for these lines' subjects, keyed by IRI (the file's node order)."""
+    document = jsonld_document(lines, base)
+    graph = document["@graph"]
+    assert isinstance(graph, list)
+    return [Block(_expand(node["@id"], base), _node_text(node)) for node in graph]
+
+
+def _expand(compact: str, base: str) -> str:
+    prefix, _, local = compact.partition(":")
+    ns = prefixes(base).get(prefix)
+    return ns + local if ns is not None and not local.startswith("//") else compact
+
+
+def _jsonld_file(lines: list[str], base: str) -> tuple[bytes, Layout]:
+    document = jsonld_document(lines, base)
+    head, nodes, foot = _jsonld_parts(document)
+    graph = document["@graph"]
+    assert isinstance(graph, list)
+    blocks = [Block(_expand(node["@id"], base), text) for node, text in zip(graph, nodes)]
+    layout = Layout.of(blocks, head, ",\n", foot)
+    return render_blocks(blocks, layout), layout
 
 
 def jsonld_document(lines: list[str], base: str) -> dict[str, object]:
@@ -250,19 +341,20 @@ def jsonld_text(document: dict[str, object]) -> str:
     encoder: ten seconds at a million triples.  This writes the same layout
     around C-encoded strings; a test holds it to ``json.dumps``, byte for byte.
     """
+    head, nodes, foot = _jsonld_parts(document)
+    return head + ",\n".join(nodes) + foot
+
+
+def _jsonld_parts(document: dict[str, object]) -> tuple[str, list[str], str]:
+    """The text before the nodes, each node's text (joined by ``,\\n``), and the text after them."""
     context = document["@context"]
     graph = document["@graph"]
     assert isinstance(context, dict) and isinstance(graph, list)
-    out = ["{\n  \"@context\": {\n",
-           ",\n".join(f"    {_STRING(k)}: {_STRING(v)}" for k, v in context.items()),
-           "\n  },\n  \"@graph\": "]
+    head = ("{\n  \"@context\": {\n" + ",\n".join(f"    {_STRING(k)}: {_STRING(v)}" for k, v in context.items())
+            + "\n  },\n  \"@graph\": ")
     if not graph:
-        out.append("[]\n}\n")
-        return "".join(out)
-    out.append("[\n")
-    out.append(",\n".join(_node_text(node) for node in graph))
-    out.append("\n  ]\n}\n")
-    return "".join(out)
+        return head + "[]\n}\n", [], ""
+    return head + "[\n", [_node_text(node) for node in graph], "\n  ]\n}\n"
 
 
 def _node_text(node: dict[str, object]) -> str:
@@ -318,8 +410,33 @@ def merged(*parts: Iterable[list[str]]) -> list[str]:
     return sorted(union)
 
 
-def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], data: list[str],
-                files: dict[str, bytes]) -> list[str]:
+def stats_of(lines: Iterable[str]) -> Stats:
+    """The counts void.ttl gives of these data lines (additive over sources that share no subject)."""
+    classes: Counter[str] = Counter()
+    properties: Counter[str] = Counter()
+    subjects: set[str] = set()
+    entities: set[str] = set()
+    kg_class = f"<{vocab.KG}"
+    triples = 0
+    for line in lines:
+        s, p, o = _split(line)
+        triples += 1
+        subjects.add(s)
+        properties[p] += 1
+        if p == _RDF_TYPE:
+            classes[o] += 1
+            if o.startswith(kg_class):
+                entities.add(s)
+    return Stats(triples, len(subjects), len(entities), properties, classes)
+
+
+def void_file(dataset: Dataset, mint: Minter, article_ids: list[str], stats: Stats, sizes: dict[str, int]) -> bytes:
+    """void.ttl: the VoID and DCAT description of a build, from its counts and its files' sizes."""
+    return _turtle_lines(_void_lines(dataset, mint, article_ids, stats, sizes), mint.base)
+
+
+def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], stats: Stats,
+                sizes: dict[str, int]) -> list[str]:
     """VoID and DCAT description of the build: what it is, how big, where its dumps are."""
     meta = dataset
     ds = f"<{mint.dataset()}>"
@@ -350,23 +467,11 @@ def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], data: li
     add(ds, f"<{void_}uriSpace>", lit(mint.base))
     for ns in (vocab.KG, vocab.OA, vocab.SCHEMA, vocab.PROV, vocab.SKOS, vocab.SEM):
         add(ds, f"<{void_}vocabulary>", f"<{ns}>")
-    classes: Counter[str] = Counter()
-    subjects: set[str] = set()
-    properties: set[str] = set()
-    entities: set[str] = set()
-    kg_class = f"<{vocab.KG}"
-    for line in data:
-        s, p, o = _split(line)
-        subjects.add(s)
-        properties.add(p)
-        if p == _RDF_TYPE:
-            classes[o] += 1
-            if o.startswith(kg_class):
-                entities.add(s)
-    add(ds, f"<{void_}triples>", lit(len(data), "integer"))
-    add(ds, f"<{void_}entities>", lit(len(entities), "integer"))
-    add(ds, f"<{void_}distinctSubjects>", lit(len(subjects), "integer"))
-    add(ds, f"<{void_}properties>", lit(len(properties), "integer"))
+    classes = +stats.classes
+    add(ds, f"<{void_}triples>", lit(stats.triples, "integer"))
+    add(ds, f"<{void_}entities>", lit(stats.entities, "integer"))
+    add(ds, f"<{void_}distinctSubjects>", lit(stats.subjects, "integer"))
+    add(ds, f"<{void_}properties>", lit(len(+stats.properties), "integer"))
     add(ds, f"<{void_}classes>", lit(len(classes), "integer"))
     names = _Abbreviator(prefixes(mint.base))
     for cls, n in sorted(classes.items()):
@@ -380,7 +485,7 @@ def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], data: li
         add(dist, rdf_type, f"<{dcat}Distribution>")
         add(dist, f"<{dct}title>", lit(name))
         add(dist, f"<{dcat}mediaType>", f"<https://www.iana.org/assignments/media-types/{media}>")
-        add(dist, f"<{dcat}byteSize>", lit(len(files[name]), "nonNegativeInteger"))
+        add(dist, f"<{dcat}byteSize>", lit(sizes[name], "nonNegativeInteger"))
         if meta.download:
             add(dist, f"<{dcat}downloadURL>", f"<{meta.download}{name}>")
             if name != "ontology.ttl":
@@ -423,19 +528,19 @@ def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_p
     if data is None:
         data = merged([registry], (a.data for a in articles))
     named = named_lines(mint, registry, registry_provenance, articles)
-    files: dict[str, bytes] = {
-        "kg.ttl": _turtle_lines(data, base),
-        "kg.nt": "".join(data).encode("utf-8"),
-        "kg.jsonld": _jsonld_lines(data, base),
-        "kg.trig": _trig_lines(named, base),
-        "ontology.ttl": ontology,
-    }
+    layouts: dict[str, Layout] = {}
+    files: dict[str, bytes] = {"ontology.ttl": ontology}
+    for name, (content, layout) in (("kg.ttl", _turtle_file(data, base)), ("kg.nt", _nt_file(data)),
+                                    ("kg.jsonld", _jsonld_file(data, base)), ("kg.trig", _trig_file(named, base))):
+        files[name], layouts[name] = content, layout
     registry_index = by_subject(registry) if article_files is None else {}
     for a in articles:
         made = article_files.get(a.article_id) if article_files is not None else None
         files[f"articles/{a.article_id}.ttl"] = made if made is not None else article_file(a.data, registry_index, base)
-    files["void.ttl"] = _turtle_lines(_void_lines(dataset, mint, [a.article_id for a in articles], data, files), base)
-    return Outputs(files=files)
+    stats = stats_of(data)
+    files["void.ttl"] = void_file(dataset, mint, [a.article_id for a in articles], stats,
+                                  {name: len(content) for name, content in files.items()})
+    return Outputs(files=files, layouts=layouts, stats=stats)
 
 
 def _is_replaceable(folder: Path) -> bool:

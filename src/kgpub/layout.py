@@ -1,0 +1,181 @@
+"""Where each block of a written file sits, so a rebuild rewrites only the blocks that changed.
+
+Every whole-graph file kgpub writes is a header, then one block per key in
+key order (a subject in kg.nt, kg.ttl and kg.jsonld, a named graph in
+kg.trig) joined by a separator, then a footer.  A :class:`Layout` records the
+keys and the byte size of each block.  When one article of ten thousand
+changes, :func:`patch` writes the new file by copying the unchanged runs of
+blocks straight from the previous file (in the kernel, without reading them
+into Python) and writing only the changed blocks: the bytes are those a full
+render would give, at the cost of the changed blocks.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a file: its key, its text, and the prefixes it uses (for the ``@prefix`` header)."""
+
+    key: str
+    text: str
+    prefixes: frozenset[str] = frozenset()
+
+
+def size_of(text: str) -> int:
+    """Bytes of ``text`` in UTF-8, without encoding it when it is ASCII (nearly always)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+@dataclass
+class Layout:
+    """A file as ``header + sep.join(blocks) + footer``: keys in order and each block's size in bytes."""
+
+    keys: list[str]
+    sizes: list[int]
+    header: bytes
+    sep: bytes = b""
+    footer: bytes = b""
+    #: How many blocks use each prefix; None when the header does not depend on the blocks.
+    prefixes: Counter[str] | None = None
+    #: Which prefix namespaces the header may list (Turtle and TriG only).
+    namespaces: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, blocks: list[Block], header: str, sep: str = "", footer: str = "",
+           namespaces: dict[str, str] | None = None) -> Layout:
+        counts: Counter[str] | None = None
+        if namespaces is not None:
+            counts = Counter(p for b in blocks for p in b.prefixes)
+        return cls([b.key for b in blocks], [size_of(b.text) for b in blocks], header.encode("utf-8"),
+                   sep.encode("utf-8"), footer.encode("utf-8"), counts, dict(namespaces or {}))
+
+
+def render(blocks: list[Block], layout: Layout) -> bytes:
+    """The file ``layout`` describes, from its blocks (a full render)."""
+    body = layout.sep.decode("utf-8").join(b.text for b in blocks)
+    return layout.header + body.encode("utf-8") + layout.footer
+
+
+def patch(old: Path, layout: Layout, changes: dict[str, Block | None], replaced: dict[str, Block],
+          target: Path, header: Callable[[dict[str, str]], str] | None = None) -> Layout:
+    """Write to ``target`` the file ``old`` (laid out as ``layout``) with ``changes`` applied; return its layout.
+
+    ``changes`` maps a key to its new block, or to None to drop it; a key the
+    file lacks is inserted in key order.  ``replaced`` holds the previous
+    blocks of changed keys, so the prefix counts (and with them the ``@prefix``
+    header, through ``header``) stay exact.
+    """
+    starts = _starts(layout)
+    counts = Counter(layout.prefixes) if layout.prefixes is not None else None
+    pieces: list[tuple[int, int] | bytes] = []  # copied ranges of the old file, or new blocks
+    keys: list[str] = []
+    sizes: list[int] = []
+    at = 0
+    for key in sorted(changes):
+        i = bisect.bisect_left(layout.keys, key, lo=at)
+        if i > at:
+            pieces.append((starts[at], starts[i - 1] + layout.sizes[i - 1]))
+            keys += layout.keys[at:i]
+            sizes += layout.sizes[at:i]
+        present = i < len(layout.keys) and layout.keys[i] == key
+        if present:
+            at = i + 1
+            if counts is not None:
+                counts.subtract(replaced[key].prefixes)
+        else:
+            at = i
+        block = changes[key]
+        if block is not None:
+            text = block.text.encode("utf-8")
+            pieces.append(text)
+            keys.append(key)
+            sizes.append(len(text))
+            if counts is not None:
+                counts.update(block.prefixes)
+    if at < len(layout.keys):
+        pieces.append((starts[at], starts[-1] + layout.sizes[-1]))
+        keys += layout.keys[at:]
+        sizes += layout.sizes[at:]
+    if counts is not None:
+        counts = +counts  # drop the prefixes no block uses any more
+    head = layout.header
+    if header is not None and counts is not None:
+        head = header({p: layout.namespaces[p] for p in counts}).encode("utf-8")
+    with open(old, "rb") as source, open(target, "wb") as out:
+        out.write(head)
+        for n, piece in enumerate(pieces):
+            if n:
+                out.write(layout.sep)
+            if isinstance(piece, bytes):
+                out.write(piece)
+            else:
+                _copy(source, out, *piece)
+        out.write(layout.footer)
+    return Layout(keys, sizes, head, layout.sep, layout.footer, counts, layout.namespaces)
+
+
+def _starts(layout: Layout) -> list[int]:
+    """The byte offset of each block in the file."""
+    starts = []
+    at = len(layout.header)
+    step = len(layout.sep)
+    for size in layout.sizes:
+        starts.append(at)
+        at += size + step
+    return starts
+
+
+def _copy(source: BinaryIO, out: BinaryIO, start: int, end: int) -> None:
+    """Copy bytes ``start:end`` of ``source`` to the end of ``out``, in the kernel where it can."""
+    out.flush()
+    remaining = end - start
+    offset = start
+    try:
+        while remaining > 0:
+            done = os.copy_file_range(source.fileno(), out.fileno(), remaining, offset)
+            if done == 0:
+                break
+            offset += done
+            remaining -= done
+        out.seek(0, os.SEEK_END)
+    except (AttributeError, OSError):  # no copy_file_range here (not Linux, or another filesystem)
+        out.seek(0, os.SEEK_END)
+    if remaining > 0:
+        source.seek(offset)
+        while remaining > 0:
+            chunk = source.read(min(remaining, 1 << 22))
+            if not chunk:
+                raise OSError(f"{source.name}: shorter than its recorded layout")
+            out.write(chunk)
+            remaining -= len(chunk)
+
+
+@dataclass
+class Stats:
+    """What void.ttl counts about the data, kept so a rebuild updates the counts instead of recounting."""
+
+    triples: int = 0
+    subjects: int = 0
+    entities: int = 0
+    properties: Counter[str] = field(default_factory=Counter)
+    classes: Counter[str] = field(default_factory=Counter)
+
+    def __add__(self, other: Stats) -> Stats:
+        return Stats(self.triples + other.triples, self.subjects + other.subjects, self.entities + other.entities,
+                     self.properties + other.properties, self.classes + other.classes)
+
+    def __sub__(self, other: Stats) -> Stats:
+        return Stats(self.triples - other.triples, self.subjects - other.subjects, self.entities - other.entities,
+                     self.properties - other.properties, self.classes - other.classes)
+
+
+__all__ = ["Block", "Layout", "Stats", "patch", "render", "size_of"]
