@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from . import vocab
 from .errors import Diagnostic, InputError, KgpubError, OutputError
 
 if TYPE_CHECKING:
-    from .cache import BuildCache
+    from .cache import BuildCache, Entry
     from .facts import Shared, Source
     from .serialization import ArticleLines
 
@@ -94,6 +95,9 @@ class ArticleUnit:
     lines: ArticleLines | None = None
     turtle: bytes | None = None
     origins: dict[str, Source] = field(default_factory=dict)
+    #: Its data lines about nodes it does not own (relations between registry entities); every other
+    #: subject lies under the article's own IRI, so a rebuild knows exactly which blocks are its alone.
+    foreign: tuple[str, ...] = ()
 
 
 _WORKER: dict[str, Any] = {}
@@ -112,7 +116,7 @@ def _init_worker(shared: Shared, base: str) -> None:
 def _article_unit(path: Path) -> ArticleUnit:
     """facts → mapping → provenance → N-Triples for one article: the part of a build that parallelises."""
     from . import facts, mapping, provenance, serialization, validation
-    from .cache import file_digest
+    from .cache import dep
 
     shared: Shared = _WORKER["shared"]
     root = shared.root
@@ -129,17 +133,23 @@ def _article_unit(path: Path) -> ArticleUnit:
     if quote_problems:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
     lines = serialization.article_lines(article.id, graph, prov, claims)
-    deps = tuple((name, file_digest(root / name) or "") for name in sorted({shown, article.text_file}))
+    deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
+    own = f"<{mint.article(article.id)}"
+    foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
                        serialization.article_file(lines.data, _WORKER["registry"], mint.base),
-                       validation.origins_of(prov))
+                       validation.origins_of(prov), foreign)
 
 
 def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
-           progress: Progress | None) -> list[ArticleUnit]:
-    """Every article's unit, in facts-file order whatever the number of processes (so outputs never vary)."""
+           progress: Progress | None) -> list[ArticleUnit | Entry]:
+    """Every article's unit, in facts-file order whatever the number of processes (so outputs never vary).
+
+    An article whose files are unchanged since the last build comes as its
+    cache ``Entry``, not read until a stage needs its lines.
+    """
     paths = list(shared.facts_paths)
-    found: dict[str, ArticleUnit] = {}
+    found: dict[str, ArticleUnit | Entry] = {}
     todo = []
     for path in paths:
         name = path.relative_to(shared.root).as_posix()
@@ -226,33 +236,89 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
 
     Articles are read, mapped and anchored in ``jobs`` processes (default: all
     cores), reusing the previous build's result for every unchanged article
-    when ``cache`` is on.  ``index`` also creates the query index (see
-    ``querying``) while the graph is validated, so the first query after the
-    build answers at once.  Raises InputError (exit 2) listing every curator
-    mistake of the whole corpus, SHACL violations of the articles that could
-    be mapped included.  A graph that breaks the SHACL shapes is returned with
-    ``written=False`` and its report; in either case nothing is written unless
-    every stage succeeded.
+    when ``cache`` is on.  When few articles changed, the previous build is
+    patched (see :func:`_patch_build`); otherwise everything is rendered and
+    validated anew (:func:`_full_build`).  ``index`` also makes the query index
+    (see ``querying``), so the first query after the build answers at once.
+    Raises InputError (exit 2) listing every curator mistake of the whole
+    corpus, SHACL violations of the articles that could be mapped included.  A
+    graph that breaks the SHACL shapes is returned with ``written=False`` and
+    its report; in either case nothing is written unless every stage succeeded.
     """
-    from . import facts, mapping, provenance, serialization, validation
-    from .cache import BuildCache
-    from .resources import ontology_file
+    from . import facts, mapping, serialization
+    from .cache import BuildCache, Entry
 
-    serialization.check_replaceable(Path(out))  # before minutes of work, not after
+    out = Path(out)
+    serialization.check_replaceable(out)  # before minutes of work, not after
     shared = facts.load_shared(Path(seeds))
     iri_base = resolve_base(base, shared.dataset.base)
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry})
-    key = _cache_key(shared, iri_base, shapes)
-    store = BuildCache.open(Path(out), key) if cache else BuildCache(key)  # --no-cache: a fresh one
-    workers = jobs or _cores()
-    units = _units(shared, iri_base, workers, store if cache else None, progress)
-    good = [u for u in units if u.lines is not None]
-    problems = [*shared.problems, *(p for u in units for p in u.problems),
-                *facts.check_articles([u for u in units if u.id is not None], shared)]  # type: ignore[arg-type]
+    store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
+        else BuildCache(_cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
+    found = _units(shared, iri_base, jobs or _cores(), store if cache else None, progress)
+    summaries = [u.summary if isinstance(u, Entry) else u for u in found]
+    problems = [*shared.problems, *(p for u in summaries for p in u.problems),
+                *facts.check_articles([u for u in summaries if u.id is not None], shared)]  # type: ignore[arg-type]
+    options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or _cores())
+    if not problems:
+        patched = _patch_build(shared, mint, store, found, out, options)
+        if patched is not None:
+            return patched
+    reused = iter(store.units([u for u in found if isinstance(u, Entry)]))
+    units = [next(reused) if isinstance(u, Entry) else u for u in found]
+    return _full_build(shared, mint, store, units, out, problems, options)
 
+
+@dataclass(frozen=True)
+class _Options:
+    validate: bool
+    strict: bool
+    shapes: Path | None
+    index: bool
+    workers: int
+
+
+def _summary(unit: ArticleUnit) -> ArticleUnit:
+    """What the cache manifest keeps of a unit: everything but its lines and files."""
+    from dataclasses import replace
+
+    return replace(unit, lines=None, turtle=None, origins={})
+
+
+def _state(registry: list[str], registry_origins: dict[str, Source], units: list[ArticleUnit],
+           report: Report | None) -> dict[str, Any]:
+    """The build-wide part of the cache: what a patching rebuild needs besides the units.
+
+    ``shared`` counts, for every subject no single article owns (registry
+    entities), how many sources state each of its lines, so a rebuild knows
+    a subject's lines after an article stops or starts stating one.
+    """
+    shared: dict[str, Counter[str]] = {}
+    for line in registry:
+        shared.setdefault(_subject(line), Counter())[line] += 1
+    for unit in units:
+        for line in unit.foreign:
+            shared.setdefault(_subject(line), Counter())[line] += 1
+    return {"registry_origins": registry_origins, "shared": shared,
+            "results": report.results if report is not None else None}
+
+
+def _subject(line: str) -> str:
+    return line[: line.index("> ") + 1]
+
+
+def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[ArticleUnit], out: Path,
+                problems: list[Diagnostic], options: _Options) -> BuildResult:
+    """Render, validate and index the whole graph (the first build, or after many changes)."""
+    from . import mapping, provenance, querying, serialization, validation
+    from .cache import save, write_layout
+    from .resources import ontology_file
+
+    good = [u for u in units if u.lines is not None]
     registry_graph = mapping.map_registry(shared.registry, mint)
     registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint)
     registry, registry_prov_lines = serialization.nt_lines(registry_graph), serialization.nt_lines(registry_prov)
+    registry_origins = validation.origins_of(registry_prov)
     articles = [u.lines for u in good if u.lines]
     data = serialization.merged([registry], (a.data for a in articles))
     data_bytes = "".join(data).encode("utf-8")
@@ -262,33 +328,34 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
         outputs = serialization.render_lines(
             shared.dataset, mint, registry, registry_prov_lines, articles, ontology,
             article_files={u.id: u.turtle for u in good if u.id and u.turtle}, data=data)
-        return serialization.stage(outputs, Path(out)), tuple(sorted(outputs.files))
+        staged = serialization.stage(outputs, out)
+        write_layout(staged, {"files": outputs.layouts, "stats": outputs.stats})
+        return staged, tuple(sorted(outputs.files))
 
     # Writing does not depend on the verdict: with a core to spare, a forked
     # process renders and stages the files while this one validates, and a
     # thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
-    staging = _in_fork(stage) if validate and not problems and workers > 1 else None
+    staging = _in_fork(stage) if options.validate and not problems and options.workers > 1 else None
     indexing = None
-    if index and not problems:
-        indexing = _Indexing(Path(out), _index_work(Path(out), store, good, data, data_bytes, ontology,
-                                                    serialization.named_lines(mint, registry, registry_prov_lines,
-                                                                              articles), mint))
+    if options.index and not problems:
+        named = serialization.named_lines(mint, registry, registry_prov_lines, articles)
+        indexing = _Indexing(out, lambda location: querying.index_from_lines(location, named, data_bytes, ontology))
     report = None
     try:
-        if validate:
-            origins = validation.origins_of(registry_prov)
+        if options.validate:
+            origins = dict(registry_origins)
             for unit in good:
                 origins.update(unit.origins)
             report = validation.validate_ntriples(
-                [data_bytes, _ontology_ntriples(ontology)],
-                shapes=validation.load_shapes(Path(shapes) if shapes else None), origins=origins)
+                [data_bytes, _ontology_ntriples(ontology)], shapes=validation.load_shapes(options.shapes),
+                origins=origins)
         if problems:
             if report is not None:  # one run shows every mistake: the SHACL ones of the articles that mapped too
                 problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
                              for r in report.results if r.severity == "Violation"]
             raise InputError(problems)
-        written = report is None or report.conforms(strict)
+        written = report is None or report.conforms(options.strict)
         files: tuple[str, ...] = ()
         if written:
             pending, staging = staging, None  # from here on, a failed staging has cleaned up after itself
@@ -297,11 +364,12 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
                 if indexing is not None:
                     indexing.install(staged)
                     indexing = None
+                save(staged, store, {u.facts_file: u for u in good}, {u.facts_file: _summary(u) for u in good},
+                     {u.facts_file: u.deps for u in good}, _state(registry, registry_origins, good, report))
             except BaseException:
                 serialization.discard(staged)
                 raise
-            serialization.swap(staged, Path(out))
-            store.save(Path(out), {u.facts_file: u for u in good})
+            serialization.swap(staged, out)
     finally:
         if staging is not None:
             try:
@@ -310,20 +378,169 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
                 pass  # the writer failed as well; the error already raised is the one to report
         if indexing is not None:
             indexing.discard()
+    return _result(out, shared, units, len(data), files, report, written, store.hits)
+
+
+def _result(out: Path, shared: Shared, units: list[ArticleUnit], triples: int, files: tuple[str, ...],
+            report: Report | None, written: bool, reused: int) -> BuildResult:
     return BuildResult(
-        out_dir=Path(out),
+        out_dir=out,
         articles=len(units),
         entities=len(shared.registry) + sum(u.counts[0] for u in units),
         events=sum(u.counts[1] for u in units),
         accusations=sum(u.counts[2] for u in units),
         threats=sum(u.counts[3] for u in units),
         relations=sum(u.counts[4] for u in units),
-        triples=len(data),
+        triples=triples,
         files=files,
         report=report,
         written=written,
-        reused=store.hits,
+        reused=reused,
     )
+
+
+def _owned_lines(unit: ArticleUnit) -> list[str]:
+    """An article's data lines about its own nodes."""
+    assert unit.lines is not None
+    foreign = set(unit.foreign)
+    return [line for line in unit.lines.data if line not in foreign]
+
+
+def _shared_lines(shared: dict[str, Counter[str]], old: list[ArticleUnit], changed: list[ArticleUnit]
+                  ) -> tuple[dict[str, Counter[str]], dict[str, list[str]], dict[str, list[str]]]:
+    """The shared subjects' line counts after replacing ``old`` by ``changed``, and the touched ones' lines.
+
+    Returns the new counts, and for every subject the change touches its
+    lines before and after (sorted; empty when it has none).
+    """
+    touched = {_subject(line) for unit in (*old, *changed) for line in unit.foreign}
+    counts = dict(shared)
+    before = {}
+    for subject in touched:
+        counts[subject] = Counter(shared.get(subject, ()))
+        before[subject] = sorted(line for line, n in counts[subject].items() if n > 0)
+    for unit in old:
+        for line in unit.foreign:
+            counts[_subject(line)][line] -= 1
+    for unit in changed:
+        for line in unit.foreign:
+            counts[_subject(line)][line] += 1
+    after = {}
+    for subject in touched:
+        kept = +counts[subject]
+        if kept:
+            counts[subject] = kept
+        else:
+            del counts[subject]
+        after[subject] = sorted(kept)
+    return counts, before, after
+
+
+def _graphs(unit: ArticleUnit, mint: Any) -> list[tuple[str, list[str]]]:
+    """An article's named graphs with their lines: data, provenance, claims."""
+    lines = unit.lines
+    assert lines is not None
+    return [(str(mint.article_graph(lines.article_id)), lines.data),
+            (str(mint.provenance_graph(lines.article_id)), lines.provenance), *lines.claims.items()]
+
+
+def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,
+                 options: _Options) -> BuildResult | None:
+    """Patch the previous build when few articles changed; None when a full build must run instead.
+
+    Every article owns its nodes (their IRIs lie under its own
+    ``article/<id>``, checked when it is mapped), so what a changed article
+    contributes is exactly its own blocks in each file, its own named graphs
+    and its own nodes' validation results.  The files are patched block by
+    block (``layout``), the query index updated graph by graph, and only the
+    changed articles' nodes, with the nodes they link to, validated again, on
+    the updated index (which holds the whole graph); every other result is the
+    previous build's.  A test holds the output, the index and the report to a
+    clean build's.
+    """
+    import shutil
+
+    from . import serialization, validation
+    from .cache import Entry, save, write_layout
+    from .querying import index_by_update, install_index, previous_index
+
+    state = store.state
+    fresh = [u for u in found if not isinstance(u, Entry)]
+    present = {u.facts_file for u in found}
+    before = [store.entries[u.facts_file] for u in fresh if u.facts_file in store.entries]
+    before += [e for name, e in store.entries.items() if name not in present]
+    needs_index = options.index or options.validate
+    previous = store.layout() if store.folder is not None and "shared" in state else None
+    old_index = previous_index(out) if previous is not None and needs_index else None
+    if (previous is None or (needs_index and old_index is None) or not found
+            or (options.validate and state.get("results") is None)
+            or len(fresh) + len(before) > UPDATE_SHARE * 2 * len(found)
+            or not all(u.lines is not None for u in fresh)):
+        return None
+    old = [u for u in store.units(before) if u.lines is not None]
+    changed = [u for u in fresh if u.lines is not None]
+    counts, shared_before, shared_after = _shared_lines(state["shared"], old, changed)
+    # every line of every subject the change touches, before and after
+    removed = {line for u in old for line in _owned_lines(u)} | {
+        line for lines in shared_before.values() for line in lines}
+    added = {line for u in changed for line in _owned_lines(u)} | {
+        line for lines in shared_after.values() for line in lines}
+    staged = serialization.new_stage(out)
+    location = None
+    try:
+        layouts = serialization.patch_files(out, staged, previous["files"], [u.lines for u in old],  # type: ignore[misc]
+                                            [u.lines for u in changed], shared_before, shared_after, mint)
+        summaries = [u.summary if isinstance(u, Entry) else u for u in found]
+        for unit in found:
+            target = staged / "articles" / f"{(unit.summary if isinstance(unit, Entry) else unit).id}.ttl"
+            if isinstance(unit, Entry):
+                os.link(out / "articles" / target.name, target)
+            else:
+                target.write_bytes(unit.turtle or b"")
+        os.link(out / "ontology.ttl", staged / "ontology.ttl")
+        stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))
+        sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
+        (staged / "void.ttl").write_bytes(serialization.void_file(
+            shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes))
+        write_layout(staged, {"files": layouts, "stats": stats})
+        report = None
+        if needs_index:
+            import tempfile
+
+            location = Path(tempfile.mkdtemp(prefix=f".{out.name}.index-", dir=out.resolve().parent))
+            index_by_update(location, old_index, [g for u in old for g, _ in _graphs(u, mint)],  # type: ignore[arg-type]
+                            [g for u in changed for g in _graphs(u, mint)], sorted(removed - added),
+                            sorted(added - removed))
+            if options.validate:
+                origins = dict(state["registry_origins"])
+                for unit in changed:
+                    origins.update(unit.origins)
+                text = "".join(line for lines in counts.values() for line in lines) + "".join(sorted(added))
+                report = validation.revalidate(location / "store", state["results"], removed, added, text,
+                                               shapes=validation.load_shapes(options.shapes), origins=origins)
+                if report is None:  # shapes only pySHACL understands: validate everything
+                    serialization.discard(staged)
+                    return None
+        written = report is None or report.conforms(options.strict)
+        if not written:
+            serialization.discard(staged)
+        else:
+            if options.index:
+                assert location is not None
+                install_index(location, staged)
+                location = None
+            save(staged, store, {u.facts_file: u for u in found}, {u.facts_file: _summary(u) for u in changed},
+                 {u.facts_file: u.deps for u in changed},
+                 {**state, "shared": counts, "results": report.results if report is not None else None})
+            serialization.swap(staged, out)
+    except BaseException:
+        serialization.discard(staged)
+        raise
+    finally:
+        if location is not None:
+            shutil.rmtree(location, ignore_errors=True)
+    files = tuple(sorted([*serialization.MEDIA_TYPES, "void.ttl", *(f"articles/{u.id}.ttl" for u in summaries)]))
+    return _result(out, shared, summaries, stats.triples, files if written else (), report, written, store.hits)
 
 
 def _cores() -> int:
@@ -406,38 +623,8 @@ class _Indexing:
         shutil.rmtree(self.location, ignore_errors=True)
 
 
-#: Above this share of changed articles, making the index anew is faster than updating the previous one.
+#: Above this share of changed articles, a full build is faster than patching the previous one.
 UPDATE_SHARE = 0.1
-
-
-def _index_work(out: Path, cache: BuildCache, good: list[ArticleUnit], data: list[str], data_bytes: bytes,
-                ontology: bytes, named: list[tuple[str, list[str]]], mint: Any) -> Callable[[Path], None]:
-    """How to make this build's index: update the previous build's when few articles changed, else anew."""
-    from .querying import index_by_update, index_from_lines, previous_index
-
-    previous = previous_index(out) if cache.hits else None
-    new = {u.facts_file: u for u in good}
-    changed = [name for name, unit in new.items() if cache.entries.get(name) is not unit]
-    gone = [name for name in cache.entries if name not in new]
-    if previous is None or len(changed) + len(gone) > UPDATE_SHARE * max(len(new), 1):
-        return lambda location: index_from_lines(location, named, data_bytes, ontology)
-    old_units = [cache.entries[name] for name in changed + gone if name in cache.entries]
-    new_units = [new[name] for name in changed]
-
-    def graphs(unit: ArticleUnit) -> list[tuple[str, list[str]]]:
-        lines = unit.lines
-        assert lines is not None
-        return [(str(mint.article_graph(lines.article_id)), lines.data),
-                (str(mint.provenance_graph(lines.article_id)), lines.provenance), *lines.claims.items()]
-
-    def work(location: Path) -> None:
-        present = set(data)
-        removed = sorted({line for u in old_units if u.lines for line in u.lines.data} - present)
-        index_by_update(location, previous, [g for u in old_units if u.lines for g, _ in graphs(u)],
-                        [g for u in new_units for g in graphs(u)], removed,
-                        sorted({line for u in new_units if u.lines for line in u.lines.data}))
-
-    return work
 
 
 def _ontology_ntriples(turtle: bytes) -> bytes:

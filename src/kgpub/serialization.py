@@ -27,6 +27,7 @@ from . import vocab
 from .errors import OutputError
 from .facts import Corpus, Dataset
 from .layout import Block, Layout, Stats
+from .layout import patch as patch_layout
 from .layout import render as render_blocks
 from .mapping import MappedCorpus, Minter
 
@@ -565,6 +566,20 @@ def write(outputs: Outputs, out_dir: Path) -> None:
 
 def stage(outputs: Outputs, out_dir: Path) -> Path:
     """Write every file into a new temporary folder beside ``out_dir`` and return it (see :func:`swap`)."""
+    tmp = new_stage(out_dir)
+    try:
+        for name, content in outputs.files.items():
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
+    return tmp
+
+
+def new_stage(out_dir: Path) -> Path:
+    """A new temporary build folder beside ``out_dir``, with kgpub's marker and an ``articles/`` folder."""
     out_dir = Path(out_dir)
     check_replaceable(out_dir)
     parent = out_dir.resolve().parent
@@ -574,16 +589,50 @@ def stage(outputs: Outputs, out_dir: Path) -> Path:
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from None
     try:
-        for name, content in outputs.files.items():
-            path = tmp / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+        (tmp / "articles").mkdir()
         (tmp / MARKER).write_text("written by kgpub build; the folder is replaced on every build\n")
         os.chmod(tmp, 0o755)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
     return tmp
+
+
+def patch_files(old: Path, staged: Path, layouts: dict[str, Layout], before: list[ArticleLines],
+                after: list[ArticleLines], shared_before: dict[str, list[str]], shared_after: dict[str, list[str]],
+                mint: Minter) -> dict[str, Layout]:
+    """Write into ``staged`` the previous build's whole-graph files with some articles' blocks replaced.
+
+    ``before`` are the previous lines of the articles that changed or went,
+    ``after`` the new lines of those changed or added.  An article owns the
+    subjects under its IRI and its named graphs, so their blocks are exactly
+    those rendered from its own lines; the subjects it shares with others
+    (registry entities it relates) come with all their lines, before and after,
+    in ``shared_before`` and ``shared_after``.  Returns the new files' layouts.
+    """
+    base = mint.base
+
+    def blocks(articles: list[ArticleLines], shared: dict[str, list[str]]) -> dict[str, list[Block]]:
+        data = sorted({line for a in articles for line in a.data if line[: line.index("> ") + 1] not in shared}
+                      | {line for lines in shared.values() for line in lines})
+        named = [(str(mint.article_graph(a.article_id)), a.data) for a in articles]
+        named += [(str(mint.provenance_graph(a.article_id)), a.provenance) for a in articles]
+        named += [claim for a in articles for claim in a.claims.items()]
+        return {"kg.nt": nt_blocks(data), "kg.ttl": turtle_blocks(data, base),
+                "kg.jsonld": jsonld_blocks(data, base), "kg.trig": trig_blocks(named, base)}
+
+    old_blocks, new_blocks = blocks(before, shared_before), blocks(after, shared_after)
+    out = {}
+    try:
+        for name, layout in layouts.items():
+            changes: dict[str, Block | None] = {b.key: None for b in old_blocks[name]}
+            changes.update((b.key, b) for b in new_blocks[name])
+            header = prefix_header if layout.prefixes is not None else None
+            out[name] = patch_layout(old / name, layout, changes, {b.key: b for b in old_blocks[name]},
+                                     staged / name, header)
+    except OSError as exc:
+        raise OutputError(f"{staged}: cannot write the build: {exc.strerror or exc}") from None
+    return out
 
 
 def discard(staged: Path) -> None:

@@ -389,19 +389,37 @@ def _well_typed_function(term: Any) -> Any:
     return ox.Literal("true" if ok else "false", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
-def run(plan: Plan, store: Any, ntriples: str) -> list[RawResult]:
-    """Every result of ``plan`` over ``store``, which holds ``ntriples`` (data and ontology, default graph)."""
+_FOCUS_PATTERN = re.compile(re.escape(f"GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:") + r"(\d+)> \}")
+
+
+def run(plan: Plan, store: Any, ntriples: str, only: list[str] | None = None) -> list[RawResult]:
+    """Every result of ``plan`` over ``store``, which holds ``ntriples`` (data and ontology, default graph).
+
+    With ``only`` (IRIs), just the results whose focus node is one of them:
+    the store is then only read (it may be the query index), and
+    ``ntriples`` need only hold those nodes' triples.
+    """
     import pyoxigraph as ox
 
     functions = {ox.NamedNode(WELL_TYPED): _well_typed_function}
-    for i, target in enumerate(plan.targets):  # once per target, not once per check
-        store.update(f"INSERT {{ GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:{i}> }} }} WHERE {{ {target} }}")
+    if only is None:
+        for i, target in enumerate(plan.targets):  # once per target, not once per check
+            store.update(f"INSERT {{ GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:{i}> }} }} WHERE {{ {target} }}")
+    elif not only:
+        return []
+    values = " ".join(f"<{iri}>" for iri in only or ())
+
+    def focused(query: str) -> str:
+        if only is None:
+            return query
+        return _FOCUS_PATTERN.sub(lambda m: f"VALUES ?this {{ {values} }} {plan.targets[int(m.group(1))]}", query)
+
     out: list[RawResult] = []
     for check in plan.checks:
         if check.text_check is not None:
-            out += _text_datatype(check, store, ntriples)
+            out += _text_datatype(check, store, ntriples, focused(check.query))
             continue
-        for row in store.query(check.query, custom_functions=functions):
+        for row in store.query(focused(check.query), custom_functions=functions):
             focus = to_rdflib(row["this"])
             value = None
             if check.value == "value":
@@ -410,7 +428,7 @@ def run(plan: Plan, store: Any, ntriples: str) -> list[RawResult]:
                 value = focus
             out.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
                                  check.messages))
-    out += shacl_sparql.rows(list(plan.sparql), store)
+    out += shacl_sparql.rows(list(plan.sparql), store, values if only is not None else None)
     return _as_written(out, ntriples)
 
 
@@ -439,7 +457,7 @@ def _as_written(results: list[RawResult], ntriples: str) -> list[RawResult]:
     return out
 
 
-def _text_datatype(check: Check, store: Any, ntriples: str) -> list[RawResult]:
+def _text_datatype(check: Check, store: Any, ntriples: str, query: str) -> list[RawResult]:
     """An sh:datatype rule checked on the triples as written, then joined with the shape's focus nodes."""
     assert check.text_check is not None
     predicate, datatype = check.text_check
@@ -454,7 +472,7 @@ def _text_datatype(check: Check, store: Any, ntriples: str) -> list[RawResult]:
     subjects = [s for s in failing if s.startswith("<")]  # blank-node subjects cannot be named in VALUES
     for start in range(0, len(subjects), 500):
         values = " ".join(subjects[start:start + 500])
-        for row in store.query(check.query.replace(_SUBJECTS, values)):
+        for row in store.query(query.replace(_SUBJECTS, values)):
             focus = to_rdflib(row["this"])
             for value in dict.fromkeys(failing[f"<{row['this'].value}>"]):
                 out.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,

@@ -21,6 +21,8 @@ from rdflib.term import Node
 
 #: SHACL variables whose meaning cannot be reproduced by a single joined query.
 _UNSUPPORTED = ("$PATH", "$currentShape", "$shapesGraph", "?PATH", "?currentShape", "?shapesGraph")
+#: How each rewritten constraint selects its focus nodes (where ``rows`` narrows them with a VALUES).
+_FOCUS_SELECT = "{ SELECT DISTINCT ?this WHERE { "
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None
     if where is None:
         return None
     body_start = where.end()
-    rewritten = (text[:body_start] + "\n{ SELECT DISTINCT ?this WHERE { " + targets + " } }\n"
+    rewritten = (text[:body_start] + "\n" + _FOCUS_SELECT + targets + " } }\n"
                  + text[body_start:]).replace("$this", "?this")
     query = _prefixes(shapes, constraint) + rewritten
     severity = shapes.value(shape, SH.severity) or SH.Violation  # a shape's parameter in SHACL, not a constraint's
@@ -108,11 +110,16 @@ class RawResult:
     constraint: Node | None = None
 
 
-def rows(checks: list[SparqlCheck], store) -> list[RawResult]:  # type: ignore[no-untyped-def]
-    """Run every check over a pyoxigraph ``store`` and return its rows as results."""
+def rows(checks: list[SparqlCheck], store, only: str | None = None) -> list[RawResult]:  # type: ignore[no-untyped-def]
+    """Run every check over a pyoxigraph ``store`` and return its rows as results.
+
+    ``only``, IRIs in SPARQL syntax, restricts the focus nodes to those.
+    """
     out = []
     for check in checks:
-        solutions = store.query(check.query)
+        query = check.query if only is None else check.query.replace(
+            _FOCUS_SELECT, f"{_FOCUS_SELECT}VALUES ?this {{ {only} }} ", 1)
+        solutions = store.query(query)
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             row = {n: to_rdflib(solution[n]) for n in names if solution[n] is not None}

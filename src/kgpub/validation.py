@@ -60,7 +60,8 @@ class Report:
     """Every result of one validation, and the raw SHACL report graph."""
 
     results: tuple[Result, ...]
-    report_graph: Graph = field(repr=False, compare=False)
+    #: None when the report was assembled from a previous build's results (a patched rebuild)
+    report_graph: Graph | None = field(default=None, repr=False, compare=False)
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -249,6 +250,51 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
                   report_graph=report_graph)
 
 
+def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
+               registry: list[str], *, shapes: Graph, origins: dict[str, Source]) -> Report | None:
+    """The report of a graph that differs from a validated one by a few articles' lines.
+
+    ``store_path`` holds the new graph (a rebuild's updated query index);
+    ``removed`` and ``added`` are the changed articles' data lines before and
+    after.  Validated again: the changed articles' nodes, the nodes their lines
+    link to (before or after: an entity they stop mentioning may now be
+    unused), and the nodes that link to theirs.  Every other result is taken
+    from ``previous``.  Core constraints only read a focus node's own triples
+    and its values' types, so this is exact for them; a SHACL-SPARQL
+    constraint is re-checked for the same nodes, which covers constraints that
+    look at a node's own article and the nodes it links to (all of kgpub's).
+    None when the shapes need pySHACL.
+    """
+    import pyoxigraph as ox
+
+    plan = plan_for(shapes)
+    if plan is None:
+        return None
+    own = {line[1:line.index("> ")] for line in removed | added}
+    linked = {term[1:-1] for line in removed | added for term in [line[:-3].split(" ", 2)[2]]
+              if term.startswith("<") and term.endswith(">")} - own
+    store = ox.Store(str(store_path))
+    try:
+        if own:
+            values = " ".join(f"<{iri}>" for iri in sorted(own))
+            linked |= {row["s"].value for row in store.query(
+                f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o }}") if isinstance(row["s"], ox.NamedNode)}
+        focus = sorted(linked | {line[1:line.index("> ")] for line in added})  # the changed nodes that still exist
+        text = "".join(registry) + "".join(sorted(added))
+        raw = shacl_core.run(plan, store, text, only=focus)
+        report_graph = Graph()
+        report_graph.bind("sh", SH)
+        shacl_sparql.add_results(report_graph, raw)
+        fresh = _results(report_graph, _StoreLabels(store, raw), origins)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
+    finally:
+        del store
+    checked = own | linked
+    kept = [r for r in previous if r.focus not in checked]
+    return Report(results=_sorted([*kept, *fresh]))
+
+
 def _results(report: Graph, labels: _Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
     out = []
     for node in report.objects(None, SH.result):
@@ -269,9 +315,14 @@ def _results(report: Graph, labels: _Labels, origins: dict[str, Source]) -> tupl
             file=origin.file if origin else None,
             line=origin.line if origin else None,
         ))
+    return _sorted(out)
+
+
+def _sorted(results: list[Result]) -> tuple[Result, ...]:
+    """Results most severe first, then by facts file and line: the order every report lists them in."""
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    return tuple(sorted(out, key=lambda r: (order.get(r.severity, 9), r.file or "~", r.line or 0,
-                                             r.focus, r.path or "", r.message)))
+    return tuple(sorted(results, key=lambda r: (order.get(r.severity, 9), r.file or "~", r.line or 0,
+                                                r.focus, r.path or "", r.message)))
 
 
 def _origin(focus: str, origins: dict[str, Source]) -> Source | None:
@@ -399,4 +450,5 @@ def render_json(report: Report, *, strict: bool = False) -> str:
 
 
 def render_turtle(report: Report) -> str:
+    assert report.report_graph is not None, "reports of kgpub validate always carry their graph"
     return report.report_graph.serialize(format="turtle")
