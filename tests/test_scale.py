@@ -154,3 +154,71 @@ def test_progress_bar_shows_rate_and_eta_on_a_terminal_only() -> None:
     quiet = io.StringIO()
     progress_bar("articles", quiet)(10, 20)
     assert quiet.getvalue() == ""
+
+
+def _edit_text(seeds: Path) -> None:
+    text = sorted(seeds.rglob("*.txt"))[5]
+    text.write_text(text.read_text() + "\n")
+
+
+def _edit_relation(seeds: Path) -> None:
+    """A relation between two registry entities: lines about nodes the article does not own."""
+    facts = next(f for f in sorted(seeds.rglob("*.facts.yaml")) if "predicate: partOf" in f.read_text())
+    text = facts.read_text()
+    at = text.index("predicate: partOf")
+    end = text.index("\n", text.index("object:", at))
+    facts.write_text(text[:at] + "predicate: memberOf\n    object: e000003" + text[end:])
+
+
+def _late_event(seeds: Path) -> None:
+    """An event dated after its article: a SHACL-SPARQL violation, so the rebuild is refused."""
+    facts = sorted(seeds.rglob("*.facts.yaml"))[4]
+    text = facts.read_text()
+    at = text.index('    date: "', text.index("events:"))
+    facts.write_text(text[:at] + '    date: "2031-01-02"' + text[text.index("\n", at):])
+
+
+def _drop_article(seeds: Path) -> None:
+    sorted(seeds.rglob("*.facts.yaml"))[9].unlink()
+
+
+def _add_article(seeds: Path) -> None:
+    for path in sorted((seeds.parent / "spare").iterdir()):
+        path.rename(seeds / "articles" / path.name)
+
+
+@pytest.mark.parametrize("edit", [_edit_text, _edit_relation, _late_event, _drop_article, _add_article])
+def test_a_patched_rebuild_equals_a_clean_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit) -> None:
+    """Few changes: files patched block by block, index updated, only the changed nodes validated again.
+
+    The files, the query index and the report must all be a clean build's.
+    """
+    from kgpub import querying, serialization
+
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, ARTICLES + 1, seed=11)
+    (tmp_path / "spare").mkdir()
+    for path in sorted(seeds.rglob(f"a{ARTICLES:06d}.*")):  # the last article, held back for _add_article
+        path.rename(tmp_path / "spare" / path.name)
+    assert len(list((tmp_path / "spare").iterdir())) == 2
+    assert kgpub.build(seeds, tmp_path / "dist").articles == ARTICLES
+    edit(seeds)
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a full build ran instead of a patch")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(serialization, "render_lines", forbidden)
+        patched.setattr(querying, "index_from_lines", forbidden)
+        rebuilt = kgpub.build(seeds, tmp_path / "dist")
+    clean = kgpub.build(seeds, tmp_path / "clean", cache=False)
+    assert rebuilt.report is not None and clean.report is not None
+    assert rebuilt.report.results == clean.report.results
+    assert rebuilt.written == clean.written
+    assert (rebuilt.articles, rebuilt.triples, rebuilt.files) == (clean.articles, clean.triples, clean.files)
+    if clean.written:
+        assert published(tmp_path / "dist") == published(tmp_path / "clean")
+        assert index_quads(tmp_path / "dist") == index_quads(tmp_path / "clean")
+    else:
+        assert rebuilt.report.count("Violation") > 0
+        assert not any(p.name.startswith(".dist.") for p in tmp_path.iterdir())  # nothing staged is left

@@ -406,6 +406,10 @@ def _owned_lines(unit: ArticleUnit) -> list[str]:
     return [line for line in unit.lines.data if line not in foreign]
 
 
+def _types(lines: list[str]) -> list[str]:
+    return [line for line in lines if f"> <{vocab.RDF}type> " in line]
+
+
 def _shared_lines(shared: dict[str, Counter[str]], old: list[ArticleUnit], changed: list[ArticleUnit]
                   ) -> tuple[dict[str, Counter[str]], dict[str, list[str]], dict[str, list[str]]]:
     """The shared subjects' line counts after replacing ``old`` by ``changed``, and the touched ones' lines.
@@ -480,6 +484,8 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
     old = [u for u in store.units(before) if u.lines is not None]
     changed = [u for u in fresh if u.lines is not None]
     counts, shared_before, shared_after = _shared_lines(state["shared"], old, changed)
+    if any(_types(shared_before[s]) != _types(shared_after[s]) for s in shared_before):
+        return None  # nodes of other articles may link to it: their sh:class checks need a full validation
     # every line of every subject the change touches, before and after
     removed = {line for u in old for line in _owned_lines(u)} | {
         line for lines in shared_before.values() for line in lines}

@@ -412,7 +412,9 @@ def run(plan: Plan, store: Any, ntriples: str, only: list[str] | None = None) ->
     def focused(query: str) -> str:
         if only is None:
             return query
-        return _FOCUS_PATTERN.sub(lambda m: f"VALUES ?this {{ {values} }} {plan.targets[int(m.group(1))]}", query)
+        return _FOCUS_PATTERN.sub(  # DISTINCT: a node of two subclasses matches a class target twice
+            lambda m: f"{{ SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {plan.targets[int(m.group(1))]} }} }}",
+            query)
 
     out: list[RawResult] = []
     for check in plan.checks:

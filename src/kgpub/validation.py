@@ -256,11 +256,12 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
 
     ``store_path`` holds the new graph (a rebuild's updated query index);
     ``removed`` and ``added`` are the changed articles' data lines before and
-    after.  Validated again: the changed articles' nodes, the nodes their lines
-    link to (before or after: an entity they stop mentioning may now be
-    unused), and the nodes that link to theirs.  Every other result is taken
-    from ``previous``.  Core constraints only read a focus node's own triples
-    and its values' types, so this is exact for them; a SHACL-SPARQL
+    after.  Validated again: the changed articles' nodes and the nodes their
+    lines link to (before or after: an entity they stop mentioning may now be
+    unused).  Every other result is taken from ``previous``.  Core constraints
+    only read a focus node's own triples and its values' types; nodes outside
+    the changed articles that link to a changed node can only link to one whose
+    types did not change (the caller makes sure), so this is exact for them; a SHACL-SPARQL
     constraint is re-checked for the same nodes, which covers constraints that
     look at a node's own article and the nodes it links to (all of kgpub's).
     None when the shapes need pySHACL.
@@ -275,10 +276,6 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
               if term.startswith("<") and term.endswith(">")} - own
     store = ox.Store(str(store_path))
     try:
-        if own:
-            values = " ".join(f"<{iri}>" for iri in sorted(own))
-            linked |= {row["s"].value for row in store.query(
-                f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o }}") if isinstance(row["s"], ox.NamedNode)}
         focus = sorted(linked | {line[1:line.index("> ")] for line in added})  # the changed nodes that still exist
         text = "".join(registry) + "".join(sorted(added))
         raw = shacl_core.run(plan, store, text, only=focus)
