@@ -222,3 +222,15 @@ def test_a_patched_rebuild_equals_a_clean_build(tmp_path: Path, monkeypatch: pyt
     else:
         assert rebuilt.report.count("Violation") > 0
         assert not any(p.name.startswith(".dist.") for p in tmp_path.iterdir())  # nothing staged is left
+
+
+def test_a_build_folder_edited_by_hand_is_rendered_anew_not_patched(corpus: Path, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(corpus, seeds)
+    kgpub.build(seeds, tmp_path / "dist")
+    (tmp_path / "dist" / "kg.nt").write_bytes(b"")
+    (tmp_path / "dist" / "articles" / "a000002.ttl").unlink()
+    _edit_text(seeds)
+    assert kgpub.build(seeds, tmp_path / "dist").reused == ARTICLES - 1
+    kgpub.build(seeds, tmp_path / "clean", cache=False)
+    assert published(tmp_path / "dist") == published(tmp_path / "clean")

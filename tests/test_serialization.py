@@ -66,9 +66,10 @@ def test_build_writes_every_output(mini: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     result = kgpub.build(mini, out)
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and ".index" not in p.parts}
+    cache = {".cache/manifest.pickle", ".cache/units.log", ".cache/layout.pickle"}
     assert names == {"kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl",
-                     "articles/mini-1.ttl", serialization.MARKER, ".cache/articles.pickle"}
-    assert result.files == tuple(sorted(names - {serialization.MARKER, ".cache/articles.pickle"}))
+                     "articles/mini-1.ttl", serialization.MARKER, *cache}
+    assert result.files == tuple(sorted(names - {serialization.MARKER, *cache}))
     assert (out / ".index" / "meta.json").is_file()
 
 

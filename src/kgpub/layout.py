@@ -49,6 +49,10 @@ class Layout:
     #: Which prefix namespaces the header may list (Turtle and TriG only).
     namespaces: dict[str, str] = field(default_factory=dict)
 
+    def total(self) -> int:
+        """The size of the file this layout describes, to tell whether the file is still that file."""
+        return len(self.header) + sum(self.sizes) + len(self.sep) * max(len(self.sizes) - 1, 0) + len(self.footer)
+
     @classmethod
     def of(cls, blocks: list[Block], header: str, sep: str = "", footer: str = "",
            namespaces: dict[str, str] | None = None) -> Layout:
@@ -74,6 +78,8 @@ def patch(old: Path, layout: Layout, changes: dict[str, Block | None], replaced:
     blocks of changed keys, so the prefix counts (and with them the ``@prefix``
     header, through ``header``) stay exact.
     """
+    if old.stat().st_size != layout.total():
+        raise OSError(f"{old}: changed since it was written")
     starts = _starts(layout)
     counts = Counter(layout.prefixes) if layout.prefixes is not None else None
     pieces: list[tuple[int, int] | bytes] = []  # copied ranges of the old file, or new blocks

@@ -539,6 +539,9 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                  {u.facts_file: u.deps for u in changed},
                  {**state, "shared": counts, "results": report.results if report is not None else None})
             serialization.swap(staged, out)
+    except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
+        serialization.discard(staged)
+        return None
     except BaseException:
         serialization.discard(staged)
         raise

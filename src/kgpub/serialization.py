@@ -623,15 +623,12 @@ def patch_files(old: Path, staged: Path, layouts: dict[str, Layout], before: lis
 
     old_blocks, new_blocks = blocks(before, shared_before), blocks(after, shared_after)
     out = {}
-    try:
-        for name, layout in layouts.items():
-            changes: dict[str, Block | None] = {b.key: None for b in old_blocks[name]}
-            changes.update((b.key, b) for b in new_blocks[name])
-            header = prefix_header if layout.prefixes is not None else None
-            out[name] = patch_layout(old / name, layout, changes, {b.key: b for b in old_blocks[name]},
-                                     staged / name, header)
-    except OSError as exc:
-        raise OutputError(f"{staged}: cannot write the build: {exc.strerror or exc}") from None
+    for name, layout in layouts.items():  # an OSError (a file changed or gone) tells the caller to render anew
+        changes: dict[str, Block | None] = {b.key: None for b in old_blocks[name]}
+        changes.update((b.key, b) for b in new_blocks[name])
+        header = prefix_header if layout.prefixes is not None else None
+        out[name] = patch_layout(old / name, layout, changes, {b.key: b for b in old_blocks[name]},
+                                 staged / name, header)
     return out
 
 
