@@ -81,15 +81,15 @@ def dep(root: Path, name: str) -> Dep:
     return Dep(name, hashlib.sha256(data).hexdigest(), stat.st_size, mtime)
 
 
-def unchanged(root: Path, recorded: Dep) -> bool:
-    path = root / recorded.name
+def unchanged(root: str, recorded: Dep) -> bool:
+    path = os.path.join(root, recorded.name)  # os.path, not pathlib: called for every file of the corpus
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     if recorded.mtime_ns >= 0 and stat.st_size == recorded.size and stat.st_mtime_ns == recorded.mtime_ns:
         return True
-    return file_digest(path) == recorded.sha256
+    return file_digest(Path(path)) == recorded.sha256
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,8 @@ class BuildCache:
     def get(self, name: str, root: Path) -> Entry | None:
         """The entry for facts file ``name`` if every file it was made from is unchanged."""
         entry = self.entries.get(name)
-        if entry is None or not all(unchanged(root, d) for d in entry.deps):
+        folder = str(root)
+        if entry is None or not all(unchanged(folder, d) for d in entry.deps):
             return None
         self.hits += 1
         return entry

@@ -346,13 +346,14 @@ def _fast_check(name: str) -> Any:
 def _schema_diagnostics(doc: Any, schema: str, shown: str) -> list[Diagnostic]:
     """Every way ``doc`` breaks its JSON Schema, worded for a curator."""
     import fastjsonschema
-    from jsonschema.exceptions import best_match
 
     try:
         _fast_check(schema)(doc)
         return []
     except fastjsonschema.JsonSchemaException:
         pass
+    from jsonschema.exceptions import best_match  # a heavy import, needed only to explain a failure
+
     out = []
     for error in _validator(schema).iter_errors(doc):
         while error.context:  # anyOf: report the branch meant for this kind of value

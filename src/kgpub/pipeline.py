@@ -103,12 +103,13 @@ class ArticleUnit:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(shared: Shared, base: str) -> None:
-    """Per-process state of the article workers: the registry, minted and serialized once."""
+def _init_worker(shared: Shared, base: str, registry_lines: list[str] | None = None) -> None:
+    """Per-process state of the article workers: the registry, minted and serialized once (or cached)."""
     from . import mapping, serialization
 
     mint = mapping.Minter(base, {e.id for e in shared.registry})
-    registry_lines = serialization.nt_lines(mapping.map_registry(shared.registry, mint))
+    if registry_lines is None:
+        registry_lines = serialization.nt_lines(mapping.map_registry(shared.registry, mint))
     _WORKER.update(shared=shared, mint=mint, names={e.id: e.name for e in shared.registry},
                    registry=serialization.by_subject(registry_lines), index=shared.entity_index)
 
@@ -149,6 +150,7 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     cache ``Entry``, not read until a stage needs its lines.
     """
     paths = list(shared.facts_paths)
+    registry = cache.state.get("registry") if cache is not None else None  # valid: the registry is in the key
     found: dict[str, ArticleUnit | Entry] = {}
     todo = []
     for path in paths:
@@ -168,14 +170,14 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(shared, base)) as pool:
+                                 initargs=(shared, base, registry)) as pool:
             for unit in pool.map(_article_unit, todo, chunksize=max(1, min(64, len(todo) // (8 * jobs)))):
                 found[unit.facts_file] = unit
                 done += 1
                 if progress:
                     progress(done, len(paths))
     elif todo:
-        _init_worker(shared, base)
+        _init_worker(shared, base, registry)
         for path in todo:
             unit = _article_unit(path)
             found[unit.facts_file] = unit
@@ -198,7 +200,16 @@ def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
     from .facts import DATASET_FILE, REGISTRY_FILE
 
     code = sorted(Path(__file__).parent.rglob("*.py")) + sorted(Path(__file__).parent.rglob("*.json"))
-    return digest(__version__.encode(), *(read(f) for f in code), base.encode(), read(shared.root / REGISTRY_FILE),
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> bytes:  # the engines whose decisions the cache keeps
+        try:
+            return version(name).encode()
+        except PackageNotFoundError:
+            return b""
+
+    return digest(__version__.encode(), *(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")),
+                  *(read(f) for f in code), base.encode(), read(shared.root / REGISTRY_FILE),
                   read(shared.root / DATASET_FILE), read(ontology_file()), *(read(f) for f in shape_files))
 
 
@@ -299,8 +310,10 @@ def _state(registry: list[str], registry_origins: dict[str, Source], units: list
     for unit in units:
         for line in unit.foreign:
             shared.setdefault(_subject(line), Counter())[line] += 1
-    return {"registry_origins": registry_origins, "shared": shared,
-            "results": report.results if report is not None else None}
+    from .shacl_core import known_datatypes
+
+    return {"registry": registry, "registry_origins": registry_origins, "shared": shared,
+            "results": report.results if report is not None else None, "well_typed": known_datatypes()}
 
 
 def _subject(line: str) -> str:
@@ -467,6 +480,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
     from . import serialization, validation
     from .cache import Entry, save, write_layout
     from .querying import index_by_update, install_index, previous_index
+    from .shacl_core import known_datatypes
 
     state = store.state
     fresh = [u for u in found if not isinstance(u, Entry)]
@@ -518,6 +532,9 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                             [g for u in changed for g in _graphs(u, mint)], sorted(removed - added),
                             sorted(added - removed))
             if options.validate:
+                from .shacl_core import remember_datatypes
+
+                remember_datatypes(state.get("well_typed", {}))  # spares importing pySHACL for known literals
                 origins = dict(state["registry_origins"])
                 for unit in changed:
                     origins.update(unit.origins)
@@ -537,7 +554,8 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                 location = None
             save(staged, store, {u.facts_file: u for u in found}, {u.facts_file: _summary(u) for u in changed},
                  {u.facts_file: u.deps for u in changed},
-                 {**state, "shared": counts, "results": report.results if report is not None else None})
+                 {**state, "shared": counts, "results": report.results if report is not None else None,
+                  "well_typed": known_datatypes()})
             serialization.swap(staged, out)
     except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
         serialization.discard(staged)

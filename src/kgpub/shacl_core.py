@@ -382,6 +382,16 @@ def well_typed(lexical: str, datatype: str) -> bool:
     return known
 
 
+def known_datatypes() -> dict[tuple[str, str], bool]:
+    """Every (lexical, datatype) decided so far in this process, for the build cache."""
+    return dict(_WELL_TYPED_CACHE)
+
+
+def remember_datatypes(known: dict[tuple[str, str], bool]) -> None:
+    """Decisions of an earlier build (same kgpub, same pySHACL: the cache key covers both)."""
+    _WELL_TYPED_CACHE.update(known)
+
+
 def _well_typed_function(term: Any) -> Any:
     import pyoxigraph as ox
 
