@@ -120,3 +120,12 @@ def test_ntriples_terms_are_read_back_exactly() -> None:
     assert shacl_core.parse_term("<http://example.org/a>") == URIRef("http://example.org/a")
     text = '<http://s> <http://p> "has <http://p> inside" .\n<http://s> <http://q> "x <http://p> y" .\n'
     assert shacl_core.triples_with(text, "http://p") == [("<http://s>", '"has <http://p> inside"')]
+
+
+def test_checks_run_side_by_side_give_the_same_results_in_the_same_order() -> None:
+    shapes = Graph().parse(data=SHAPES, format="turtle")
+    nt = Graph().parse(data=DATA, format="turtle").serialize(format="nt", encoding="utf-8")
+    one = validation.validate_ntriples([nt], shapes=shapes, threads=1)
+    four = validation.validate_ntriples([nt], shapes=shapes, threads=4)
+    assert len(one.results) > 25
+    assert four.results == one.results

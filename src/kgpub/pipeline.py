@@ -362,7 +362,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 origins.update(unit.origins)
             report = validation.validate_ntriples(
                 [data_bytes, _ontology_ntriples(ontology)], shapes=validation.load_shapes(options.shapes),
-                origins=origins)
+                origins=origins, threads=options.workers)
         if problems:
             if report is not None:  # one run shows every mistake: the SHACL ones of the articles that mapped too
                 problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
@@ -540,7 +540,8 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                     origins.update(unit.origins)
                 text = "".join(line for lines in counts.values() for line in lines) + "".join(sorted(added))
                 report = validation.revalidate(location / "store", state["results"], removed, added, text,
-                                               shapes=validation.load_shapes(options.shapes), origins=origins)
+                                               shapes=validation.load_shapes(options.shapes), origins=origins,
+                                               threads=options.workers)
                 if report is None:  # shapes only pySHACL understands: validate everything
                     serialization.discard(staged)
                     return None
@@ -671,7 +672,7 @@ def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None
     if ontology:
         chunks.append(_ontology_ntriples(ontology_file().read_bytes()))
     return validation.validate_ntriples(chunks, shapes=validation.load_shapes(Path(shapes) if shapes else None),
-                                        origins=origins)
+                                        origins=origins, threads=_cores())
 
 
 def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | None = None,

@@ -24,7 +24,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -33,6 +34,8 @@ from rdflib.term import Node
 
 from . import shacl_sparql
 from .shacl_sparql import RawResult, to_rdflib
+
+T = TypeVar("T")
 
 #: The custom SPARQL function that tells whether a literal is well-formed for its datatype, as pySHACL decides.
 WELL_TYPED = "urn:kgpub:fn:wellTyped"
@@ -402,12 +405,14 @@ def _well_typed_function(term: Any) -> Any:
 _FOCUS_PATTERN = re.compile(re.escape(f"GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:") + r"(\d+)> \}")
 
 
-def run(plan: Plan, store: Any, ntriples: str, only: list[str] | None = None) -> list[RawResult]:
+def run(plan: Plan, store: Any, ntriples: str, only: list[str] | None = None,
+        threads: int = 1) -> list[RawResult]:
     """Every result of ``plan`` over ``store``, which holds ``ntriples`` (data and ontology, default graph).
 
     With ``only`` (IRIs), just the results whose focus node is one of them:
     the store is then only read (it may be the query index), and
-    ``ntriples`` need only hold those nodes' triples.
+    ``ntriples`` need only hold those nodes' triples.  ``threads`` run checks
+    side by side: pyoxigraph evaluates a query without holding the GIL.
     """
     import pyoxigraph as ox
 
@@ -426,11 +431,14 @@ def run(plan: Plan, store: Any, ntriples: str, only: list[str] | None = None) ->
             lambda m: f"{{ SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {plan.targets[int(m.group(1))]} }} }}",
             query)
 
-    out: list[RawResult] = []
-    for check in plan.checks:
+    sparql_only = values if only is not None else None
+
+    def one(check: Any) -> list[RawResult]:
+        if not isinstance(check, Check):  # a SHACL-SPARQL constraint
+            return shacl_sparql.rows([check], store, sparql_only)
         if check.text_check is not None:
-            out += _text_datatype(check, store, ntriples, focused(check.query))
-            continue
+            return _text_datatype(check, store, ntriples, focused(check.query))
+        rows = []
         for row in store.query(focused(check.query), custom_functions=functions):
             focus = to_rdflib(row["this"])
             value = None
@@ -438,10 +446,24 @@ def run(plan: Plan, store: Any, ntriples: str, only: list[str] | None = None) ->
                 value = to_rdflib(row["value"])
             elif check.value == "focus":
                 value = focus
-            out.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
-                                 check.messages))
-    out += shacl_sparql.rows(list(plan.sparql), store, values if only is not None else None)
+            rows.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
+                                  check.messages))
+        return rows
+
+    out: list[RawResult] = []
+    for rows in _in_threads(one, [*plan.checks, *plan.sparql], threads):  # in check order, whatever ran first
+        out += rows
     return _as_written(out, ntriples)
+
+
+def _in_threads(work: Callable[[T], list[RawResult]], items: list[T], threads: int) -> list[list[RawResult]]:
+    """``[work(i) for i in items]``, in ``threads`` threads; results in the items' order."""
+    if threads <= 1 or len(items) < 2:
+        return [work(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(work, items))
 
 
 def _as_written(results: list[RawResult], ntriples: str) -> list[RawResult]:

@@ -220,7 +220,7 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
 
 
 def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
-                      origins: dict[str, Source] | None = None) -> Report:
+                      origins: dict[str, Source] | None = None, threads: int = 1) -> Report:
     """Validate N-Triples data (the ontology among the chunks, when wanted) with the compiled checks.
 
     The build calls this with the N-Triples it already has: the data goes
@@ -240,7 +240,7 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
     text = b"".join(chunks)
     try:
         store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES)
-        raw = shacl_core.run(plan, store, text.decode("utf-8"))
+        raw = shacl_core.run(plan, store, text.decode("utf-8"), threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     report_graph = Graph()
@@ -251,7 +251,8 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
 
 
 def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
-               registry: list[str], *, shapes: Graph, origins: dict[str, Source]) -> Report | None:
+               registry: list[str], *, shapes: Graph, origins: dict[str, Source],
+               threads: int = 1) -> Report | None:
     """The report of a graph that differs from a validated one by a few articles' lines.
 
     ``store_path`` holds the new graph (a rebuild's updated query index);
@@ -278,7 +279,7 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
     try:
         focus = sorted(linked | {line[1:line.index("> ")] for line in added})  # the changed nodes that still exist
         text = "".join(registry) + "".join(sorted(added))
-        raw = shacl_core.run(plan, store, text, only=focus)
+        raw = shacl_core.run(plan, store, text, only=focus, threads=threads)
         report_graph = Graph()
         report_graph.bind("sh", SH)
         shacl_sparql.add_results(report_graph, raw)
