@@ -234,3 +234,20 @@ def test_a_build_folder_edited_by_hand_is_rendered_anew_not_patched(corpus: Path
     assert kgpub.build(seeds, tmp_path / "dist").reused == ARTICLES - 1
     kgpub.build(seeds, tmp_path / "clean", cache=False)
     assert published(tmp_path / "dist") == published(tmp_path / "clean")
+
+
+def test_patched_rebuilds_in_a_row_each_equal_a_clean_build(corpus: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A patch starts from the layouts the previous patch recorded, not only from a full build's."""
+    from kgpub import serialization
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(corpus, seeds)
+    kgpub.build(seeds, tmp_path / "dist")
+    for n, edit in enumerate([_edit_text, _drop_article, _edit_text]):
+        edit(seeds)
+        with monkeypatch.context() as patched:
+            patched.setattr(serialization, "render_lines", lambda *a, **k: pytest.fail("a full build ran"))
+            assert kgpub.build(seeds, tmp_path / "dist").written
+        assert kgpub.build(seeds, tmp_path / f"clean{n}", cache=False).written
+        assert published(tmp_path / "dist") == published(tmp_path / f"clean{n}")

@@ -733,7 +733,7 @@ def load_shared(root: Path | str) -> Shared:
                 else:
                     registry[entity.id] = entity
 
-    facts_paths = sorted(root.rglob(f"*{FACTS_SUFFIX}"), key=lambda p: shown(p))
+    facts_paths = sorted(root.rglob(f"*{FACTS_SUFFIX}"), key=Path.as_posix)  # all under root: its order
     if not facts_paths:
         problems.append(Diagnostic(str(root), None, "", f"no *{FACTS_SUFFIX} files found"))
     return Shared(root, dataset, tuple(registry.values()), registry_shown, tuple(facts_paths), tuple(problems))

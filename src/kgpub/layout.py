@@ -12,10 +12,11 @@ render would give, at the cost of the changed blocks.
 
 from __future__ import annotations
 
+import array
 import bisect
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -35,12 +36,17 @@ def size_of(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
+#: The last keys joined for pickling and the last string split when unpickling (shared by the next layout).
+_JOINED: dict[int, tuple[list[str], str]] = {}
+_SPLIT: dict[int, tuple[str, list[str]]] = {}
+
+
 @dataclass
 class Layout:
     """A file as ``header + sep.join(blocks) + footer``: keys in order and each block's size in bytes."""
 
     keys: list[str]
-    sizes: list[int]
+    sizes: Sequence[int]  # an array of unsigned 64-bit integers once pickled
     header: bytes
     sep: bytes = b""
     footer: bytes = b""
@@ -50,19 +56,30 @@ class Layout:
     namespaces: dict[str, str] = field(default_factory=dict)
 
     def __getstate__(self) -> dict[str, object]:
-        """Keys as one string and sizes as an array: a tenth of the time of pickling lists of objects."""
-        import array
+        """Keys as one string and sizes as an array: a tenth of the time of pickling lists of objects.
 
+        Layouts with the same keys (kg.nt and kg.ttl: one block per subject)
+        pickled together store them once: the joined string is shared.
+        """
         state = dict(self.__dict__)
-        state["keys"] = "\n".join(self.keys)
+        joined = _JOINED.get(id(self.keys))
+        if joined is None or joined[0] is not self.keys:
+            joined = (self.keys, "\n".join(self.keys))
+            _JOINED.clear()
+            _JOINED[id(self.keys)] = joined
+        state["keys"] = joined[1]
         state["sizes"] = array.array("Q", self.sizes)
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         keys = state["keys"]
         assert isinstance(keys, str)
-        state["keys"] = keys.split("\n") if keys else []
-        state["sizes"] = list(state["sizes"])  # type: ignore[call-overload]
+        split = _SPLIT.get(id(keys))
+        if split is None or split[0] is not keys:
+            split = (keys, keys.split("\n") if keys else [])
+            _SPLIT.clear()
+            _SPLIT[id(keys)] = split
+        state["keys"] = split[1]  # shared, never changed in place: a patch makes new lists
         self.__dict__.update(state)
 
     def total(self) -> int:
@@ -77,6 +94,17 @@ class Layout:
             counts = Counter(p for b in blocks for p in b.prefixes)
         return cls([b.key for b in blocks], [size_of(b.text) for b in blocks], header.encode("utf-8"),
                    sep.encode("utf-8"), footer.encode("utf-8"), counts, dict(namespaces or {}))
+
+
+def share_keys(layouts: dict[str, Layout]) -> None:
+    """Let layouts with equal keys hold one list, so they are stored once (see ``Layout.__getstate__``)."""
+    seen: list[list[str]] = []
+    for layout in layouts.values():
+        same = next((keys for keys in seen if keys == layout.keys), None)
+        if same is None:
+            seen.append(layout.keys)
+        else:
+            layout.keys = same
 
 
 def render(blocks: list[Block], layout: Layout) -> bytes:
@@ -100,7 +128,7 @@ def patch(old: Path, layout: Layout, changes: dict[str, Block | None], replaced:
     counts = Counter(layout.prefixes) if layout.prefixes is not None else None
     pieces: list[tuple[int, int] | bytes] = []  # copied ranges of the old file, or new blocks
     keys: list[str] = []
-    sizes: list[int] = []
+    sizes = array.array("Q")
     at = 0
     for key in sorted(changes):
         i = bisect.bisect_left(layout.keys, key, lo=at)
@@ -200,4 +228,4 @@ class Stats:
                      self.properties - other.properties, self.classes - other.classes)
 
 
-__all__ = ["Block", "Layout", "Stats", "patch", "render", "size_of"]
+__all__ = ["Block", "Layout", "Stats", "patch", "render", "share_keys", "size_of"]

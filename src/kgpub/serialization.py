@@ -29,6 +29,7 @@ from .facts import Corpus, Dataset
 from .layout import Block, Layout, Stats
 from .layout import patch as patch_layout
 from .layout import render as render_blocks
+from .layout import share_keys
 from .mapping import MappedCorpus, Minter
 
 #: A file in every build folder, so kgpub never replaces a folder it did not write.
@@ -534,6 +535,7 @@ def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_p
     for name, (content, layout) in (("kg.ttl", _turtle_file(data, base)), ("kg.nt", _nt_file(data)),
                                     ("kg.jsonld", _jsonld_file(data, base)), ("kg.trig", _trig_file(named, base))):
         files[name], layouts[name] = content, layout
+    share_keys(layouts)
     registry_index = by_subject(registry) if article_files is None else {}
     for a in articles:
         made = article_files.get(a.article_id) if article_files is not None else None
@@ -629,6 +631,7 @@ def patch_files(old: Path, staged: Path, layouts: dict[str, Layout], before: lis
         header = prefix_header if layout.prefixes is not None else None
         out[name] = patch_layout(old / name, layout, changes, {b.key: b for b in old_blocks[name]},
                                  staged / name, header)
+    share_keys(out)
     return out
 
 

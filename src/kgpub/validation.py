@@ -251,7 +251,7 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
 
 
 def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
-               registry: list[str], *, shapes: Graph, origins: dict[str, Source],
+               registry: list[str], *, plan: shacl_core.Plan | None, origins: dict[str, Source],
                threads: int = 1) -> Report | None:
     """The report of a graph that differs from a validated one by a few articles' lines.
 
@@ -265,11 +265,11 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
     types did not change (the caller makes sure), so this is exact for them; a SHACL-SPARQL
     constraint is re-checked for the same nodes, which covers constraints that
     look at a node's own article and the nodes it links to (all of kgpub's).
-    None when the shapes need pySHACL.
+    ``plan`` is the shapes' compiled checks (see :func:`plan_for`), None when
+    the shapes need pySHACL: then so does the whole graph, and this returns None.
     """
     import pyoxigraph as ox
 
-    plan = plan_for(shapes)
     if plan is None:
         return None
     own = {line[1:line.index("> ")] for line in removed | added}
