@@ -351,7 +351,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     def stage() -> tuple[Path, tuple[str, ...]]:
         outputs = serialization.render_lines(
             shared.dataset, mint, registry, registry_prov_lines, articles, ontology,
-            article_files={u.id: u.turtle for u in good if u.id and u.turtle}, data=data)
+            article_files={u.id: u.turtle for u in good if u.id and u.turtle}, data=data, data_bytes=data_bytes)
         staged = serialization.stage(outputs, out)
         write_layout(staged, {"files": outputs.layouts, "stats": outputs.stats})
         return staged, tuple(sorted(outputs.files))

@@ -210,10 +210,19 @@ def nt_blocks(lines: list[str]) -> list[Block]:
     return out
 
 
-def _nt_file(lines: list[str]) -> tuple[bytes, Layout]:
-    blocks = nt_blocks(lines)
-    layout = Layout.of(blocks, "")
-    return render_blocks(blocks, layout), layout
+def _nt_file(lines: list[str], content: bytes | None = None) -> tuple[bytes, Layout]:
+    """kg.nt is the sorted lines themselves (``content``, when the caller has them encoded) and its layout."""
+    keys: list[str] = []
+    sizes: list[int] = []
+    last = None
+    for line in lines:
+        subject = line[: line.index("> ") + 1]
+        if subject != last:
+            keys.append(subject)
+            sizes.append(0)
+            last = subject
+        sizes[-1] += len(line) if line.isascii() else len(line.encode("utf-8"))
+    return (content if content is not None else "".join(lines).encode("utf-8")), Layout(keys, sizes, b"")
 
 
 def ntriples(triples: Iterable[tuple[object, object, object]]) -> bytes:
@@ -519,12 +528,12 @@ def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str
 
 def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_provenance: list[str],
                  articles: list[ArticleLines], ontology: bytes, article_files: dict[str, bytes] | None = None,
-                 data: list[str] | None = None) -> Outputs:
+                 data: list[str] | None = None, data_bytes: bytes | None = None) -> Outputs:
     """Every output file of a build, from N-Triples lines computed once per graph.
 
     ``article_files`` may bring per-article Turtle files made elsewhere (in
     parallel, or cached); ``data``, the merged instance data when the caller
-    already has it.
+    already has it (and ``data_bytes``, the same encoded: kg.nt).
     """
     base = mint.base
     if data is None:
@@ -532,7 +541,7 @@ def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_p
     named = named_lines(mint, registry, registry_provenance, articles)
     layouts: dict[str, Layout] = {}
     files: dict[str, bytes] = {"ontology.ttl": ontology}
-    for name, (content, layout) in (("kg.ttl", _turtle_file(data, base)), ("kg.nt", _nt_file(data)),
+    for name, (content, layout) in (("kg.ttl", _turtle_file(data, base)), ("kg.nt", _nt_file(data, data_bytes)),
                                     ("kg.jsonld", _jsonld_file(data, base)), ("kg.trig", _trig_file(named, base))):
         files[name], layouts[name] = content, layout
     share_keys(layouts)
