@@ -98,3 +98,23 @@ def test_all_missing_quotes_are_reported_together(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         provenance.anchor(corpus, mapping.map_corpus(corpus, BASE))
     assert [d.line for d in caught.value.diagnostics] == [12, 22]
+
+
+def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -> None:
+    """The build maps into N-Triples lines and takes origins from the facts; both must be what the graphs say."""
+    from kgpub import serialization, validation
+
+    seed = Path(__file__).resolve().parents[1] / "seeds"
+    corpus = facts.load(seed)
+    mint = mapping.Minter(BASE, {e.id for e in corpus.registry})
+    names = {e.id: e.name for e in corpus.registry}
+    for article in corpus.articles:
+        graph, claims = mapping.map_article(article, mint, names)
+        prov, _ = provenance.anchor_article(article, graph, mint)
+        lines, line_claims = mapping.map_article(article, mint, names, mapping.Lines)
+        line_prov, _ = provenance.anchor_article(article, lines, mint, mapping.Lines)
+        assert serialization.nt_lines(lines) == serialization.nt_lines(graph) and len(lines) > 500
+        assert serialization.nt_lines(line_prov) == serialization.nt_lines(prov)
+        assert {str(k): serialization.nt_lines(v) for k, v in line_claims.items()} == \
+            {str(k): serialization.nt_lines(v) for k, v in claims.items()}
+        assert provenance.origins(article, mint) == validation.origins_of(prov)

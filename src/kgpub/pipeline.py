@@ -116,7 +116,7 @@ def _init_worker(shared: Shared, base: str, registry_lines: list[str] | None = N
 
 def _article_unit(path: Path) -> ArticleUnit:
     """facts → mapping → provenance → N-Triples for one article: the part of a build that parallelises."""
-    from . import facts, mapping, provenance, serialization, validation
+    from . import facts, mapping, provenance, serialization
     from .cache import dep
 
     shared: Shared = _WORKER["shared"]
@@ -127,8 +127,8 @@ def _article_unit(path: Path) -> ArticleUnit:
         return ArticleUnit(shown, (), tuple(problems), article.id if article else None,
                            article.source if article else None)
     mint = _WORKER["mint"]
-    graph, claims = mapping.map_article(article, mint, _WORKER["names"])
-    prov, quote_problems = provenance.anchor_article(article, graph, mint)
+    graph, claims = mapping.map_article(article, mint, _WORKER["names"], mapping.Lines)
+    prov, quote_problems = provenance.anchor_article(article, graph, mint, mapping.Lines)
     counts = (len(article.entities), len(article.events), len(article.accusations), len(article.threats),
               len(article.relations))
     if quote_problems:
@@ -139,7 +139,7 @@ def _article_unit(path: Path) -> ArticleUnit:
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
                        serialization.article_file(lines.data, _WORKER["registry"], mint.base),
-                       validation.origins_of(prov), foreign)
+                       provenance.origins(article, mint), foreign)
 
 
 def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,

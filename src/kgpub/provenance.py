@@ -12,6 +12,7 @@ the provenance graph: which file and line each fact came from.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -20,7 +21,7 @@ from rdflib.namespace import PROV, RDF, XSD
 
 from .errors import Diagnostic, InputError
 from .facts import Article, Corpus, Entity, Quote, Source
-from .mapping import KG, OA, Minter, MappedCorpus, new_graph
+from .mapping import KG, OA, Minter, MappedCorpus, Sink, new_graph
 
 #: Code points of context kept on each side of a quote (oa:prefix / oa:suffix).
 CONTEXT = 32
@@ -98,7 +99,7 @@ def _short(text: str, limit: int = 90) -> str:
 # --------------------------------------------------------------------------- RDF
 
 
-def _evidence(graph: Graph, fact: URIRef, article_iri: URIRef, spans: list[Span]) -> None:
+def _evidence(graph: Sink, fact: URIRef, article_iri: URIRef, spans: list[Span]) -> None:
     for n, span in enumerate(spans, start=1):
         resource = URIRef(f"{fact}/evidence/{n}")
         quote = URIRef(f"{resource}/quote")
@@ -117,7 +118,7 @@ def _evidence(graph: Graph, fact: URIRef, article_iri: URIRef, spans: list[Span]
         graph.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
 
 
-def _origin(graph: Graph, subject: URIRef, source: Source) -> None:
+def _origin(graph: Sink, subject: URIRef, source: Source) -> None:
     graph.add((subject, KG.sourceFile, Literal(source.file)))
     graph.add((subject, KG.sourceLine, Literal(source.line, datatype=XSD.positiveInteger)))
 
@@ -131,10 +132,14 @@ def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source,
     return out
 
 
-def anchor_article(article: Article, graph: Graph, mint: Minter) -> tuple[Graph, list[Diagnostic]]:
-    """Add evidence to every fact of one article's ``graph``; return its provenance graph and quote problems."""
+def anchor_article(article: Article, graph: Sink, mint: Minter,
+                   sink: Callable[[], Sink] = new_graph) -> tuple[Sink, list[Diagnostic]]:
+    """Add evidence to every fact of one article's ``graph``; return its provenance graph and quote problems.
+
+    ``sink`` makes the provenance graph (see ``mapping.map_article``).
+    """
     problems: list[Diagnostic] = []
-    provenance = new_graph()
+    provenance = sink()
     article_iri = mint.article(article.id)
     _origin(provenance, article_iri, article.source)
     provenance.add((mint.article_graph(article.id), RDF.type, KG.DataGraph))
@@ -157,6 +162,16 @@ def anchor_article(article: Article, graph: Graph, mint: Minter) -> tuple[Graph,
         _evidence(graph, fact, article_iri, spans)
         _origin(provenance, fact, source)
     return provenance, problems
+
+
+def origins(article: Article, mint: Minter) -> dict[str, Source]:
+    """The facts file and line of the article and of each of its facts: what its provenance graph states.
+
+    Given straight from the facts, so a build never reads its own provenance back.
+    """
+    out = {str(mint.article(article.id)): article.source}
+    out.update((str(fact), source) for fact, source, _ in _article_facts(article, mint))
+    return out
 
 
 def anchor_registry(registry: tuple[Entity, ...], registry_file: str | None, mint: Minter) -> Graph:

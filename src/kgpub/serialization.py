@@ -30,7 +30,8 @@ from .layout import Block, Layout, Stats
 from .layout import patch as patch_layout
 from .layout import render as render_blocks
 from .layout import share_keys
-from .mapping import MappedCorpus, Minter
+from .mapping import Lines, MappedCorpus, Minter, Sink
+from .mapping import nt_term as _term
 
 #: A file in every build folder, so kgpub never replaces a folder it did not write.
 MARKER = ".kgpub-build"
@@ -71,26 +72,15 @@ def prefixes(base: str) -> dict[str, str]:
     return {**vocab.PREFIXES, "id": base}
 
 
-def _term(node: object) -> str:
-    """One RDF term in N-Triples syntax (kgpub mints no blank nodes)."""
-    if isinstance(node, URIRef):
-        return f"<{node}>"
-    assert isinstance(node, Literal), node
-    text = str(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    if node.language:
-        return f'"{text}"@{node.language}'
-    if node.datatype is not None and node.datatype != XSD.string:
-        return f'"{text}"^^<{node.datatype}>'
-    return f'"{text}"'
-
-
-def nt_lines(triples: Iterable[tuple[object, object, object]]) -> list[str]:
+def nt_lines(triples: Iterable[tuple[object, object, object]] | Lines) -> list[str]:
     """Sorted, de-duplicated N-Triples lines: the canonical order of every output.
 
     Sorting whole lines keeps each subject's triples together, so the Turtle
     written from them groups by subject, and the bytes never depend on the
     order the graph was built in.
     """
+    if isinstance(triples, Lines):
+        return triples.sorted()
     return sorted({f"{_term(s)} {_term(p)} {_term(o)} .\n" for s, p, o in triples})
 
 
@@ -392,7 +382,7 @@ class ArticleLines:
     claims: dict[str, list[str]]
 
 
-def article_lines(article_id: str, graph: Graph, provenance: Graph, claims: dict[URIRef, Graph]) -> ArticleLines:
+def article_lines(article_id: str, graph: Sink, provenance: Sink, claims: dict[URIRef, Sink]) -> ArticleLines:
     return ArticleLines(article_id, nt_lines(graph), nt_lines(provenance),
                         {str(iri): nt_lines(g) for iri, g in claims.items()})
 
