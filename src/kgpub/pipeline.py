@@ -373,7 +373,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 origins.update(unit.origins)
             report = validation.validate_ntriples(
                 [data_bytes, _ontology_ntriples(ontology)], shapes=validation.load_shapes(options.shapes),
-                origins=origins, threads=options.workers)
+                origins=origins, threads=options.workers, with_graph=False)
         if problems:
             if report is not None:  # one run shows every mistake: the SHACL ones of the articles that mapped too
                 problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")

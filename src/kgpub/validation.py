@@ -220,11 +220,14 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
 
 
 def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
-                      origins: dict[str, Source] | None = None, threads: int = 1) -> Report:
+                      origins: dict[str, Source] | None = None, threads: int = 1,
+                      with_graph: bool = True) -> Report:
     """Validate N-Triples data (the ontology among the chunks, when wanted) with the compiled checks.
 
     The build calls this with the N-Triples it already has: the data goes
-    straight into pyoxigraph, never through an rdflib graph.
+    straight into pyoxigraph, never through an rdflib graph.  ``with_graph``
+    also makes the SHACL report graph (for ``--format turtle``); a build needs
+    only the results.
     """
     import pyoxigraph as ox
 
@@ -243,11 +246,12 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
         raw = shacl_core.run(plan, store, text.decode("utf-8"), threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
-    report_graph = Graph()
-    report_graph.bind("sh", SH)
-    shacl_sparql.add_results(report_graph, raw)
-    return Report(results=_results(report_graph, _StoreLabels(store, raw), origins or {}),
-                  report_graph=report_graph)
+    report_graph = None
+    if with_graph:
+        report_graph = Graph()
+        report_graph.bind("sh", SH)
+        shacl_sparql.add_results(report_graph, raw)
+    return Report(results=_raw_results(raw, _StoreLabels(store, raw), origins or {}), report_graph=report_graph)
 
 
 def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
@@ -280,10 +284,7 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
         focus = sorted(linked | {line[1:line.index("> ")] for line in added})  # the changed nodes that still exist
         text = "".join(registry) + "".join(sorted(added))
         raw = shacl_core.run(plan, store, text, only=focus, threads=threads)
-        report_graph = Graph()
-        report_graph.bind("sh", SH)
-        shacl_sparql.add_results(report_graph, raw)
-        fresh = _results(report_graph, _StoreLabels(store, raw), origins)
+        fresh = _raw_results(raw, _StoreLabels(store, raw), origins)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     finally:
@@ -294,26 +295,38 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
 
 
 def _results(report: Graph, labels: _Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
+    """The results of a SHACL report graph (pySHACL's)."""
     out = []
     for node in report.objects(None, SH.result):
         focus = report.value(node, SH.focusNode)
-        path = report.value(node, SH.resultPath)
-        value = report.value(node, SH.value)
-        severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
-        origin = _origin(str(focus), origins)
-        out.append(Result(
-            severity=severity,
-            focus=str(focus),
-            focus_label=labels.of(focus),
-            path=labels.short(path) if isinstance(path, URIRef) else None,
-            value=labels.show(value) if value is not None and value != focus else None,
-            message=str(report.value(node, SH.resultMessage) or "constraint not met"),
-            source_shape=labels.short(report.value(node, SH.sourceShape)),
-            component=labels.short(report.value(node, SH.sourceConstraintComponent)),
-            file=origin.file if origin else None,
-            line=origin.line if origin else None,
-        ))
+        out.append(_result(focus, report.value(node, SH.resultPath), report.value(node, SH.value),
+                           report.value(node, SH.resultSeverity), report.value(node, SH.resultMessage),
+                           report.value(node, SH.sourceShape), report.value(node, SH.sourceConstraintComponent),
+                           labels, origins))
     return _sorted(out)
+
+
+def _raw_results(raw: list[shacl_sparql.RawResult], labels: _Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
+    """The results the compiled checks found, as :func:`_results` reads them from their report graph."""
+    return _sorted([_result(r.focus, r.path, r.value, r.severity, r.messages[0] if r.messages else None, r.shape,
+                            r.component, labels, origins) for r in raw])
+
+
+def _result(focus: Node, path: Node | None, value: Node | None, severity: Node, message: Node | None,
+            shape: Node, component: Node, labels: _Labels, origins: dict[str, Source]) -> Result:
+    origin = _origin(str(focus), origins)
+    return Result(
+        severity=str(severity).rsplit("#", 1)[-1],
+        focus=str(focus),
+        focus_label=labels.of(focus),
+        path=labels.short(path) if isinstance(path, URIRef) else None,
+        value=labels.show(value) if value is not None and value != focus else None,
+        message=str(message or "constraint not met"),
+        source_shape=labels.short(shape),
+        component=labels.short(component),
+        file=origin.file if origin else None,
+        line=origin.line if origin else None,
+    )
 
 
 def _sorted(results: list[Result]) -> tuple[Result, ...]:
