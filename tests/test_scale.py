@@ -208,7 +208,7 @@ def test_a_patched_rebuild_equals_a_clean_build(tmp_path: Path, monkeypatch: pyt
         raise AssertionError("a full build ran instead of a patch")
 
     with monkeypatch.context() as patched:
-        patched.setattr(serialization, "render_lines", forbidden)
+        patched.setattr(serialization, "graph_files", forbidden)
         patched.setattr(querying, "index_from_lines", forbidden)
         rebuilt = kgpub.build(seeds, tmp_path / "dist")
     clean = kgpub.build(seeds, tmp_path / "clean", cache=False)
@@ -247,7 +247,7 @@ def test_patched_rebuilds_in_a_row_each_equal_a_clean_build(corpus: Path, tmp_pa
     for n, edit in enumerate([_edit_text, _drop_article, _edit_text]):
         edit(seeds)
         with monkeypatch.context() as patched:
-            patched.setattr(serialization, "render_lines", lambda *a, **k: pytest.fail("a full build ran"))
+            patched.setattr(serialization, "graph_files", lambda *a, **k: pytest.fail("a full build ran"))
             assert kgpub.build(seeds, tmp_path / "dist").written
         assert kgpub.build(seeds, tmp_path / f"clean{n}", cache=False).written
         assert published(tmp_path / "dist") == published(tmp_path / f"clean{n}")

@@ -348,24 +348,37 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     data_bytes = "".join(data).encode("utf-8")
     ontology = ontology_file().read_bytes()
 
-    def stage() -> tuple[Path, tuple[str, ...]]:
-        outputs = serialization.render_lines(
-            shared.dataset, mint, registry, registry_prov_lines, articles, ontology,
-            article_files={u.id: u.turtle for u in good if u.id and u.turtle}, data=data, data_bytes=data_bytes)
-        staged = serialization.stage(outputs, out)
-        write_layout(staged, {"files": outputs.layouts, "stats": outputs.stats})
-        return staged, tuple(sorted(outputs.files))
+    named = serialization.named_lines(mint, registry, registry_prov_lines, articles)
 
-    # Writing does not depend on the verdict: with a core to spare, a forked
-    # process renders and stages the files while this one validates, and a
-    # thread of this one makes the query index (forked first: RocksDB must
+    article_files = {u.lines.article_id: u.turtle or b"" for u in good if u.lines}
+
+    def render(names: tuple[str, ...], with_stats: bool, extra: dict[str, bytes]) -> Callable[[], tuple[dict[str, Any], Any]]:
+        def work() -> tuple[dict[str, Any], Any]:
+            assert staged is not None
+            serialization.write_files(staged, extra, out)
+            made = serialization.graph_files(names, mint, data, named, data_bytes)
+            serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
+            return ({name: layout for name, (_, layout) in made.items()},
+                    serialization.stats_of(data) if with_stats else None)
+        return work
+
+    # Writing does not depend on the verdict: with a core to spare, two forked
+    # processes render and stage the files (kg.jsonld and the articles' files,
+    # the others together: about the same time) while this one validates, and
+    # a thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
-    staging = _in_fork(stage) if options.validate and not problems and options.workers > 1 else None
+    staged = serialization.new_stage(out) if not problems else None
+    parts = [render(("kg.jsonld",), False, {f"articles/{i}.ttl": turtle for i, turtle in article_files.items()}),
+             render(("kg.ttl", "kg.trig", "kg.nt"), True, {})]
+    forked = options.validate and not problems and options.workers > 1
+    if forked:
+        parts = [_in_fork(part) for part in parts]
     indexing = None
     if options.index and not problems:
-        named = serialization.named_lines(mint, registry, registry_prov_lines, articles)
         indexing = _Indexing(out, lambda location: querying.index_from_lines(location, named, data_bytes, ontology))
     report = None
+    files: tuple[str, ...] = ()
+    written = False
     try:
         if options.validate:
             origins = dict(registry_origins)
@@ -380,27 +393,34 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                              for r in report.results if r.severity == "Violation"]
             raise InputError(problems)
         written = report is None or report.conforms(options.strict)
-        files: tuple[str, ...] = ()
         if written:
-            pending, staging = staging, None  # from here on, a failed staging has cleaned up after itself
-            staged, files = pending() if pending is not None else stage()
-            try:
-                if indexing is not None:
-                    indexing.install(staged)
-                    indexing = None
-                save(staged, store, {u.facts_file: u for u in good}, {u.facts_file: _summary(u) for u in good},
-                     {u.facts_file: u.deps for u in good}, _state(registry, registry_origins, good, report,
-                            validation.plan_for(validation.load_shapes(options.shapes)) if report is not None else None))
-            except BaseException:
-                serialization.discard(staged)
-                raise
+            assert staged is not None
+            layouts: dict[str, Any] = {}
+            stats = None
+            while parts:  # each is waited for once; if one fails, the finally waits for the rest
+                made, counted = parts.pop(0)()
+                layouts.update(made)
+                stats = counted or stats
+            serialization.share_keys(layouts)
+            files = serialization.finish_stage(staged, out, shared.dataset, mint, list(article_files), ontology,
+                                               layouts, stats)
+            write_layout(staged, {"files": layouts, "stats": stats})
+            if indexing is not None:
+                indexing.install(staged)
+                indexing = None
+            save(staged, store, {u.facts_file: u for u in good}, {u.facts_file: _summary(u) for u in good},
+                 {u.facts_file: u.deps for u in good}, _state(registry, registry_origins, good, report,
+                        validation.plan_for(validation.load_shapes(options.shapes)) if report is not None else None))
             serialization.swap(staged, out)
+            staged = None
     finally:
-        if staging is not None:
+        for part in parts if forked else ():
             try:
-                serialization.discard(staging()[0])
+                part()  # a forked writer must finish before its folder goes
             except KgpubError:
                 pass  # the writer failed as well; the error already raised is the one to report
+        if staged is not None:
+            serialization.discard(staged)
         if indexing is not None:
             indexing.discard()
     return _result(out, shared, units, len(data), files, report, written, store.hits)

@@ -529,20 +529,63 @@ def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_p
     if data is None:
         data = merged([registry], (a.data for a in articles))
     named = named_lines(mint, registry, registry_provenance, articles)
-    layouts: dict[str, Layout] = {}
-    files: dict[str, bytes] = {"ontology.ttl": ontology}
-    for name, (content, layout) in (("kg.ttl", _turtle_file(data, base)), ("kg.nt", _nt_file(data, data_bytes)),
-                                    ("kg.jsonld", _jsonld_file(data, base)), ("kg.trig", _trig_file(named, base))):
-        files[name], layouts[name] = content, layout
+    made = graph_files(GRAPH_FILES, mint, data, named, data_bytes)
+    files: dict[str, bytes] = {"ontology.ttl": ontology, **{name: content for name, (content, _) in made.items()}}
+    layouts = {name: layout for name, (_, layout) in made.items()}
     share_keys(layouts)
     registry_index = by_subject(registry) if article_files is None else {}
     for a in articles:
-        made = article_files.get(a.article_id) if article_files is not None else None
-        files[f"articles/{a.article_id}.ttl"] = made if made is not None else article_file(a.data, registry_index, base)
+        given = article_files.get(a.article_id) if article_files is not None else None
+        files[f"articles/{a.article_id}.ttl"] = given if given is not None else article_file(a.data, registry_index, base)
     stats = stats_of(data)
     files["void.ttl"] = void_file(dataset, mint, [a.article_id for a in articles], stats,
                                   {name: len(content) for name, content in files.items()})
     return Outputs(files=files, layouts=layouts, stats=stats)
+
+
+#: The files that hold the whole graph, each with a layout (see ``layout``).
+GRAPH_FILES = ("kg.ttl", "kg.nt", "kg.jsonld", "kg.trig")
+
+
+def graph_files(names: Iterable[str], mint: Minter, data: list[str], named: list[tuple[str, list[str]]],
+                data_bytes: bytes | None = None) -> dict[str, tuple[bytes, Layout]]:
+    """The whole-graph files ``names`` (of :data:`GRAPH_FILES`) with their layouts.
+
+    Each is rendered on its own, so a build can render them in several
+    processes at once.
+    """
+    base = mint.base
+    makers = {"kg.ttl": lambda: _turtle_file(data, base), "kg.nt": lambda: _nt_file(data, data_bytes),
+              "kg.jsonld": lambda: _jsonld_file(data, base), "kg.trig": lambda: _trig_file(named, base)}
+    return {name: makers[name]() for name in names}
+
+
+def write_files(staged: Path, files: dict[str, bytes], out_dir: Path) -> None:
+    """Write ``files`` (paths inside the build) into ``staged``, the build of ``out_dir`` in the making."""
+    try:
+        made: set[Path] = set()
+        for name, content in files.items():
+            path = staged / name
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            with open(path, "wb") as f:
+                f.write(content)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
+
+
+def finish_stage(staged: Path, out_dir: Path, dataset: Dataset, mint: Minter, article_ids: list[str],
+                 ontology: bytes, layouts: dict[str, Layout], stats: Stats) -> tuple[str, ...]:
+    """Write the rest of a build whose whole-graph and article files are staged: ontology, void.ttl.
+
+    Returns the names of every file of the build.
+    """
+    sizes = {name: layout.total() for name, layout in layouts.items()}
+    sizes["ontology.ttl"] = len(ontology)
+    files = {"ontology.ttl": ontology, "void.ttl": void_file(dataset, mint, article_ids, stats, sizes)}
+    write_files(staged, files, out_dir)
+    return tuple(sorted([*files, *layouts, *(f"articles/{i}.ttl" for i in article_ids)]))
 
 
 def _is_replaceable(folder: Path) -> bool:
@@ -569,13 +612,10 @@ def stage(outputs: Outputs, out_dir: Path) -> Path:
     """Write every file into a new temporary folder beside ``out_dir`` and return it (see :func:`swap`)."""
     tmp = new_stage(out_dir)
     try:
-        for name, content in outputs.files.items():
-            path = tmp / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-    except OSError as exc:
+        write_files(tmp, outputs.files, out_dir)
+    except OutputError:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
+        raise
     return tmp
 
 
