@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -171,6 +172,47 @@ def test_build_leaves_the_index_ready(tmp_path: Path, jobs: int) -> None:
     kgpub.build(SEEDS, out, index=False)  # --no-index: the next query creates it
     assert not meta.exists()
     assert len(kgpub.query("accusations", out).rows) == 6 and meta.exists()
+
+
+def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path: Path) -> None:
+    """A build indexes the default graph; the first GRAPH query adds the named graphs, once, as a full index has them."""
+    import pyoxigraph as ox
+    from conftest import SEEDS
+
+    from kgpub import querying
+
+    out = tmp_path / "dist"
+    kgpub.build(SEEDS, out)
+    meta = out / ".index" / "meta.json"
+    assert json.loads(meta.read_text())["graphs"] is False
+    assert len(kgpub.query("accusations", out).rows) == 6
+    assert json.loads(meta.read_text())["graphs"] is False  # a default-graph query leaves it so
+    claims = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s kg:complicitIn ?o } }"
+    counted = rows(kgpub.query(claims, out), "n")
+    assert counted != [("0",)] and json.loads(meta.read_text())["graphs"] is True
+    completed = sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))
+    assert rows(kgpub.query(claims, out), "n") == counted and len(kgpub.query("accusations", out).rows) == 6
+    shutil.rmtree(out / ".index")
+    querying.create_index(out, graphs=True)
+    assert completed == sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))
+    with_from = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/kgpub/ontology> WHERE { ?s ?p ?o }"
+    assert rows(kgpub.query(with_from, out), "n") != [("0",)]
+
+
+@pytest.mark.parametrize(("text", "reads"), [
+    ("SELECT * { GRAPH ?g { ?s ?p ?o } }", True),
+    ("select * from <urn:x> { ?s ?p ?o }", True),
+    ("SELECT * FROM NAMED <urn:x> { ?s ?p ?o }", True),
+    ("SELECT*{graph?g{?s?p?o}}", True),
+    ("SELECT ?graph ?from { ?graph a ?from }", False),
+    ('SELECT * { ?s <http://x/graph#from> "GRAPH" } # from the graph', False),
+    ("PREFIX graph: <urn:x> SELECT * { ?s graph:from ?o }", False),
+    ("SELECT * { ?s ?p '''a GRAPH\n''' }", False),
+])
+def test_queries_that_read_named_graphs_are_recognised(text: str, reads: bool) -> None:
+    from kgpub.querying import reads_named_graphs
+
+    assert reads_named_graphs(text) is reads
 
 
 def test_plain_rdf_file(seed_build: Path) -> None:

@@ -81,13 +81,20 @@ def index_quads(out: Path) -> list[str]:
     return sorted(str(q) for q in store)
 
 
+NAMED = "ASK { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.mark.parametrize("graphs", [False, True], ids=["default-graph-index", "named-graphs-added"])
 def test_a_one_article_rebuild_updates_the_query_index_to_what_a_clean_build_makes(
-        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, graphs: bool) -> None:
+    """The index is updated in place, named graphs included once a query has added them."""
     from kgpub import querying
 
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)
     kgpub.build(seeds, tmp_path / "dist")
+    if graphs:
+        assert kgpub.query(NAMED, tmp_path / "dist").value
     before = index_quads(tmp_path / "dist")
     facts = sorted(seeds.rglob("*.facts.yaml"))[3]
     facts.write_text(facts.read_text().replace("report", "dispatch", 1))
@@ -101,7 +108,10 @@ def test_a_one_article_rebuild_updates_the_query_index_to_what_a_clean_build_mak
         patched.setattr(querying, "index_from_lines", made_anew)
         assert kgpub.build(seeds, tmp_path / "dist").reused == ARTICLES - 2
     updated = index_quads(tmp_path / "dist")
+    assert json.loads((tmp_path / "dist" / ".index" / "meta.json").read_text())["graphs"] is graphs
     kgpub.build(seeds, tmp_path / "clean", cache=False)
+    if graphs:
+        assert kgpub.query(NAMED, tmp_path / "clean").value
     assert updated == index_quads(tmp_path / "clean") != before
     assert len(kgpub.query("SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'dispatch')) }",
                            tmp_path / "dist").rows) > 0

@@ -375,7 +375,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
         parts = [_in_fork(part) for part in parts]
     indexing = None
     if options.index and not problems:
-        indexing = _Indexing(out, lambda location: querying.index_from_lines(location, named, data_bytes, ontology))
+        indexing = _Indexing(out, lambda location: querying.index_from_lines(location, data_bytes, ontology))
     report = None
     files: tuple[str, ...] = ()
     written = False
@@ -540,6 +540,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
         line for lines in shared_after.values() for line in lines}
     staged = serialization.new_stage(out)
     location = None
+    with_graphs = False
     writing = None
     try:
         summaries = [u.summary if isinstance(u, Entry) else u for u in found]
@@ -569,7 +570,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
             import tempfile
 
             location = Path(tempfile.mkdtemp(prefix=f".{out.name}.index-", dir=out.resolve().parent))
-            index_by_update(location, old_index, [g for u in old for g, _ in _graphs(u, mint)],  # type: ignore[arg-type]
+            with_graphs = index_by_update(location, old_index, [g for u in old for g, _ in _graphs(u, mint)],  # type: ignore[arg-type]
                             [g for u in changed for g in _graphs(u, mint)], sorted(removed - added),
                             sorted(added - removed))
             if options.validate:
@@ -594,7 +595,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
         else:
             if options.index:
                 assert location is not None
-                install_index(location, staged)
+                install_index(location, staged, with_graphs)
                 location = None
             save(staged, store, {u.facts_file: u for u in found}, {u.facts_file: _summary(u) for u in changed},
                  {u.facts_file: u.deps for u in changed},
@@ -700,7 +701,7 @@ class _Indexing:
 
         try:
             self.future.result()
-            install_index(self.location, staged)
+            install_index(self.location, staged, False)
         except OSError as exc:
             raise OutputError(f"{self.out}: cannot create the query index: {exc.strerror or exc}") from None
         finally:

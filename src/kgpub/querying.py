@@ -14,7 +14,6 @@ pyoxigraph serializes to JSON, XML, CSV and TSV exactly per the specifications.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -29,7 +28,7 @@ from . import vocab
 from .errors import QueryError
 
 INDEX_DIR = ".index"
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 #: The graph the ontology is loaded into, so concept labels (event types) can be queried.
 ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
 DATA_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".trig": "TRIG", ".nq": "N_QUADS",
@@ -241,8 +240,9 @@ def _build_base(folder: Path) -> str:
     return vocab.DEFAULT_BASE
 
 
-def _load_build(store: Any, folder: Path) -> None:
-    """Load a build into ``store``: its named graphs, and a default graph holding the data and the ontology.
+def _load_build(store: Any, folder: Path, graphs: bool) -> bool:
+    """Load a build into ``store``: a default graph holding the data and the ontology, and the named graphs
+    when ``graphs``; return whether the named graphs are in.
 
     The default graph is a copy of the union of the data graphs (``kg.nt`` is
     exactly that) plus the ontology, rather than a list of graphs to union at
@@ -251,16 +251,29 @@ def _load_build(store: Any, folder: Path) -> None:
     """
     import pyoxigraph as ox
 
-    store.bulk_load(path=str(folder / "kg.trig"), format=ox.RdfFormat.TRIG)
     nt = folder / "kg.nt"
-    if nt.is_file():
-        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-    else:
+    if not nt.is_file():  # a build folder without kg.nt: its data graphs, copied to the default graph
+        _load_graphs(store, folder)
         _copy_to_default(store, _data_graphs(store))
+        graphs = True
+    else:
+        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+        if graphs:
+            _load_graphs(store, folder)
+    ontology = folder / "ontology.ttl"
+    if ontology.is_file():
+        store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE)
+    return graphs
+
+
+def _load_graphs(store: Any, folder: Path) -> None:
+    """The named graphs of a build: ``kg.trig``'s, and the ontology in its own graph."""
+    import pyoxigraph as ox
+
+    store.bulk_load(path=str(folder / "kg.trig"), format=ox.RdfFormat.TRIG)
     ontology = folder / "ontology.ttl"
     if ontology.is_file():
         store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-        store.bulk_load(path=str(ontology), format=ox.RdfFormat.TURTLE)
 
 
 def _copy_to_default(store: Any, graphs: list[Any]) -> None:
@@ -278,34 +291,64 @@ def _build_key(folder: Path) -> dict[str, Any]:
     return key
 
 
-def open_index(folder: Path) -> _Index:
-    """The persistent index of a build folder, created (or re-created) when the build changed."""
+#: GRAPH patterns and FROM / FROM NAMED clauses: the only ways a query reads named graphs.
+_GRAPH_KEYWORD = re.compile(r"(?<![\w?$:])(?:GRAPH|FROM)(?![\w:-])", re.IGNORECASE)
+#: Text where such a word is not a keyword: strings, IRIs and comments.
+_NOT_KEYWORDS = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                           r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n]*")
+
+
+def reads_named_graphs(text: str) -> bool:
+    """Whether a query may read named graphs: it says GRAPH or FROM outside strings, IRIs and comments.
+
+    A word that only looks like the keyword costs a one-off completion of the
+    index (see :func:`open_index`), never a wrong answer.
+    """
+    return _GRAPH_KEYWORD.search(_NOT_KEYWORDS.sub(" ", text)) is not None
+
+
+def _meta(index: Path) -> dict[str, Any] | None:
+    try:
+        meta = json.loads((index / "meta.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def open_index(folder: Path, graphs: bool = False) -> _Index:
+    """The persistent index of a build folder, created (or re-created) when the build changed.
+
+    ``graphs``: the query reads named graphs.  A build indexes only the default
+    graph (what the shipped queries read: half the work of indexing
+    everything); the first query that needs the named graphs adds them, once.
+    """
     import pyoxigraph as ox
 
     index = folder / INDEX_DIR
+    meta = _meta(index)
     try:
-        meta = json.loads((index / "meta.json").read_text())
-        if meta.get("key") == _build_key(folder):
-            return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
-    except (OSError, ValueError, KeyError):
-        pass
-    try:
-        meta = create_index(folder)
+        if meta is not None and meta.get("key") == _build_key(folder) and "base" in meta:
+            if meta.get("graphs") or not graphs:
+                return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
+            meta = add_graphs(folder)
+        else:
+            meta = create_index(folder, graphs)
     except OSError:
-        if index.exists() and (index / "meta.json").exists():  # another process won the race
-            return open_index(folder)
+        fresh = _meta(index)
+        if fresh is not None and fresh != meta:  # another process won the race
+            return open_index(folder, graphs)
         return _memory_build(folder)  # a read-only build: index in memory for this run
     return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
 
 
-def create_index(folder: Path) -> dict[str, Any]:
+def create_index(folder: Path, graphs: bool = True) -> dict[str, Any]:
     """Create (or replace) the persistent index of the build in ``folder`` from its files; return its metadata."""
     import pyoxigraph as ox
 
     tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=folder))
     try:
         store = ox.Store(str(tmp / "store"))
-        _load_build(store, folder)
+        graphs = _load_build(store, folder, graphs)
         store.flush()  # not optimize(): compaction costs a fifth of the load and saves milliseconds per query
         del store
     except (SyntaxError, ValueError) as exc:
@@ -314,23 +357,57 @@ def create_index(folder: Path) -> dict[str, Any]:
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return install_index(tmp, folder)
+    return install_index(tmp, folder, graphs)
 
 
-def index_from_lines(location: Path, named: list[tuple[str, list[str]]], data: bytes, ontology: bytes) -> None:
-    """Create an index store in the empty folder ``location`` from a build's N-Triples lines, before any file exists.
+def add_graphs(folder: Path) -> dict[str, Any]:
+    """Add the named graphs to the build's default-graph index (a copy of it, swapped in); return its metadata."""
+    import pyoxigraph as ox
 
-    The same content as :func:`create_index` loads from the files (named
-    graphs, the data as default graph, the ontology in both), so a build can
-    make its index while it validates (the loader releases the GIL).
+    tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=folder))
+    try:
+        store = _linked_copy(tmp / "store", folder / INDEX_DIR / "store")
+        _load_graphs(store, folder)
+        store.flush()
+        del store
+    except (SyntaxError, ValueError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise QueryError(f"{folder / 'kg.trig'}: cannot load: {' '.join(str(exc).split())}") from None
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return install_index(tmp, folder, True)
+
+
+def _linked_copy(target: Path, source: Path) -> Any:
+    """A writable store in ``target`` holding what the store in ``source`` holds.
+
+    A store's SST files never change once written, so they are hard-linked
+    rather than copied: the source keeps serving readers, untouched.
     """
     import pyoxigraph as ox
 
-    chunks = ("".join(f"{line[:-3]} <{graph}> .\n" for line in lines).encode("utf-8") for graph, lines in named)
+    target.mkdir()
+    for path in source.iterdir():
+        if path.suffix == ".sst":
+            os.link(path, target / path.name)
+        elif path.is_file():
+            shutil.copy2(path, target / path.name)
+    return ox.Store(str(target))
+
+
+def index_from_lines(location: Path, data: bytes, ontology: bytes) -> None:
+    """Create an index store in the empty folder ``location`` from a build's data, before any file exists.
+
+    The default graph :func:`create_index` loads from the files (the data and
+    the ontology), so a build can make its index while it validates (the
+    loader releases the GIL).  The named graphs wait for a query that reads
+    them: loading them too would more than double the work.
+    """
+    import pyoxigraph as ox
+
     store = ox.Store(str(location / "store"))
-    store.bulk_load(io.BufferedReader(_Stream(chunks), 1 << 20), format=ox.RdfFormat.N_QUADS)
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-    store.bulk_load(ontology, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
     store.bulk_load(ontology, format=ox.RdfFormat.TURTLE)
     store.flush()  # see create_index: no compaction
 
@@ -338,67 +415,43 @@ def index_from_lines(location: Path, named: list[tuple[str, list[str]]], data: b
 def previous_index(folder: Path) -> Path | None:
     """The index of the build in ``folder`` if it is up to date with that build's files, else None."""
     index = folder / INDEX_DIR
-    try:
-        meta = json.loads((index / "meta.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return index if meta.get("key") == _build_key(folder) and (index / "store").is_dir() else None
+    meta = _meta(index)
+    return index if meta is not None and meta.get("key") == _build_key(folder) and (index / "store").is_dir() \
+        else None
 
 
 def index_by_update(location: Path, previous: Path, removed_graphs: list[str], added: list[tuple[str, list[str]]],
-                    data_removed: list[str], data_added: list[str]) -> None:
+                    data_removed: list[str], data_added: list[str]) -> bool:
     """Make in ``location`` the previous build's index with a few articles' graphs replaced.
 
-    The previous store's SST files never change once written, so they are
-    hard-linked rather than copied; the previous build keeps its own index
-    intact until the new build is swapped in.  Re-indexing a million triples
-    because one article changed would take a quarter of a minute.
+    The previous build keeps its own index intact until the new build is
+    swapped in (see :func:`_linked_copy`).  Re-indexing a million triples
+    because one article changed would take a quarter of a minute.  Named
+    graphs are replaced only when the previous index has them; returns
+    whether it has.
     """
     import pyoxigraph as ox
 
-    target = location / "store"
-    target.mkdir()
-    for path in (previous / "store").iterdir():
-        if path.suffix == ".sst":
-            os.link(path, target / path.name)
-        elif path.is_file():
-            shutil.copy2(path, target / path.name)
-    store = ox.Store(str(target))
-    for graph in removed_graphs:
-        store.remove_graph(ox.NamedNode(graph))
+    graphs = bool((_meta(previous) or {}).get("graphs"))
+    store = _linked_copy(location / "store", previous / "store")
+    if graphs:
+        for graph in removed_graphs:
+            store.remove_graph(ox.NamedNode(graph))
+        quads = "".join(f"{line[:-3]} <{graph}> .\n" for graph, lines in added for line in lines)
+        store.load(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     for triple in ox.parse("".join(data_removed).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
         store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph()))
-    quads = "".join(f"{line[:-3]} <{graph}> .\n" for graph, lines in added for line in lines)
-    store.load(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     store.load("".join(data_added).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     store.flush()
+    return graphs
 
 
-class _Stream(io.RawIOBase):
-    """A read-only file over generated byte chunks: the N-Quads of a whole build never sit in memory at once."""
+def install_index(location: Path, folder: Path, graphs: bool) -> dict[str, Any]:
+    """Make the index store in ``location`` the index of the build in ``folder`` (its key from the files there).
 
-    def __init__(self, chunks: Any) -> None:
-        self.chunks = chunks
-        self.pending = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self.pending:
-            chunk = next(self.chunks, None)
-            if chunk is None:
-                return 0
-            self.pending = memoryview(chunk)
-        n = min(len(buffer), len(self.pending))
-        buffer[:n] = self.pending[:n]
-        self.pending = self.pending[n:]
-        return n
-
-
-def install_index(location: Path, folder: Path) -> dict[str, Any]:
-    """Make the index store in ``location`` the index of the build in ``folder`` (its key from the files there)."""
-    meta = {"key": _build_key(folder), "base": _build_base(folder)}
+    ``graphs``: the store holds the named graphs too, not only the default graph.
+    """
+    meta = {"key": _build_key(folder), "base": _build_base(folder), "graphs": graphs}
     (location / "meta.json").write_text(json.dumps(meta, indent=1))
     os.chmod(location, 0o755)
     index = folder / INDEX_DIR
@@ -415,7 +468,7 @@ def _memory_build(folder: Path) -> _Index:
 
     store = ox.Store()
     try:
-        _load_build(store, folder)
+        _load_build(store, folder, True)
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"{folder / 'kg.trig'}: cannot load: {' '.join(str(exc).split())}") from None
     return _Index(store, _build_base(folder))
@@ -435,12 +488,15 @@ def _memory_file(path: Path) -> _Index:
     return _Index(store, vocab.DEFAULT_BASE, union=any_named and not graphs)
 
 
-def open_data(data: Path) -> _Index:
-    """The store to query for ``data``: a build folder (persistent index) or any RDF file (in memory)."""
+def open_data(data: Path, graphs: bool = False) -> _Index:
+    """The store to query for ``data``: a build folder (persistent index) or any RDF file (in memory).
+
+    ``graphs``: the query reads named graphs (see :func:`open_index`).
+    """
     if data.is_dir():
         if not (data / "kg.trig").is_file():
             raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data FILE")
-        return open_index(data)
+        return open_index(data, graphs)
     if not data.is_file():
         raise QueryError(f"{data}: no such file or folder")
     return _memory_file(data)
@@ -496,7 +552,7 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None) -> Re
     import pyoxigraph as ox
 
     _check_readonly(text)
-    index = open_data(Path(data))
+    index = open_data(Path(data), reads_named_graphs(text))
     prefixes = {**vocab.PREFIXES, "id": index.base}
     kwargs: dict[str, Any] = {"prefixes": prefixes}
     if index.union:  # quads from elsewhere, no data graphs marked: query them all
