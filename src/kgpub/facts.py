@@ -617,13 +617,13 @@ def _check_references(doc: Any, shown: str, registry: dict[str, Entity]) -> list
                                            f"duplicate id {some_id!r}: already defined at line {local[some_id]}"))
             else:
                 local[some_id] = line or 0
-    known = sorted(set(registry) | set(local))
-    events = sorted(e["id"] for e in doc.get("events", ()))
+    known = registry.keys() | local.keys()
+    events = {e["id"] for e in doc.get("events", ())}
 
-    def check(value: Any, path: list[Any], pool: list[str], what: str) -> None:
-        if value in pool:
+    def check(value: Any, path: list[Any], pool: set[str], what: str) -> None:
+        if value in pool:  # a set: the registry of a large corpus holds thousands of ids
             return
-        near = difflib.get_close_matches(value, pool, n=1, cutoff=0.6)
+        near = difflib.get_close_matches(value, sorted(pool), n=1, cutoff=0.6)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         problems.append(Diagnostic(shown, _line_of(doc, path), _field_name(path),
                                    f"reference to undefined {what} id {value!r}{hint}"))
