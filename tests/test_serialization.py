@@ -124,6 +124,13 @@ def test_fast_jsonld_writer_equals_json_dumps(seed_build: Path) -> None:
                  '"quote \\" back\\\\slash\\nnew line, é, \\u2028, emoji 😀"@en .\n')
     lines.append('<https://w3id.org/kgpub/id/x> <https://w3id.org/kgpub/ontology#personCount> '
                  '"3"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .\n')
+    lines.append('<https://w3id.org/kgpub/id/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+                 '<https://w3id.org/kgpub/ontology#Person> .\n')
+    lines.append('<https://w3id.org/kgpub/id/x/y> <urn:other:p> "tab\there" .\n')
+    lines.append('<urn:other:s> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://w3id.org/kgpub/id/x> .\n')
     for subset in (sorted(lines), []):
         document = serialization.jsonld_document(subset, "https://w3id.org/kgpub/id/")
-        assert serialization.jsonld_text(document) == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        expected = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        assert serialization.jsonld_text(document) == expected
+        assert serialization.jsonld(Graph().parse(data="".join(subset), format="nt"),
+                                    "https://w3id.org/kgpub/id/") == expected.encode("utf-8")

@@ -261,31 +261,83 @@ def _jsonld_lines(lines: list[str], base: str) -> bytes:
     Written here because rdflib's JSON-LD serializer orders nodes by set
     iteration (different on every run) and pyoxigraph writes expanded JSON-LD.
     """
-    return jsonld_text(jsonld_document(lines, base)).encode("utf-8")
+    return _jsonld_file(lines, base)[0]
 
 
 def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
     """The nodes kg.jsonld holds for these lines' subjects, keyed by IRI (the file's node order)."""
-    document = jsonld_document(lines, base)
-    graph = document["@graph"]
-    assert isinstance(graph, list)
-    return [Block(_expand(node["@id"], base), _node_text(node)) for node in graph]
-
-
-def _expand(compact: str, base: str) -> str:
-    prefix, _, local = compact.partition(":")
-    ns = prefixes(base).get(prefix)
-    return ns + local if ns is not None and not local.startswith("//") else compact
+    return _jsonld_nodes(lines, base)
 
 
 def _jsonld_file(lines: list[str], base: str) -> tuple[bytes, Layout]:
-    document = jsonld_document(lines, base)
-    head, nodes, foot = _jsonld_parts(document)
-    graph = document["@graph"]
-    assert isinstance(graph, list)
-    blocks = [Block(_expand(node["@id"], base), text) for node, text in zip(graph, nodes)]
+    blocks = _jsonld_nodes(lines, base)
+    head, foot = _jsonld_frame(dict(sorted(prefixes(base).items())), bool(blocks))
     layout = Layout.of(blocks, head, ",\n", foot)
     return render_blocks(blocks, layout), layout
+
+
+def _jsonld_nodes(lines: list[str], base: str) -> list[Block]:
+    """Each subject's node of the JSON-LD document of ``lines``, as text, sorted by IRI.
+
+    Writes, line by line, the text :func:`jsonld_text` gives of
+    :func:`jsonld_document` (a test holds them equal) without building the
+    document: twice as fast at a million triples.  ``lines`` are sorted, so
+    each subject's lines, and within them each predicate's, are consecutive.
+    """
+    ordered = sorted(prefixes(base).items(), key=lambda kv: -len(kv[1]))
+    compacted: dict[str, str] = {}
+    keys: dict[str, str] = {}
+
+    def compact(iri: str) -> str:
+        short = compacted.get(iri)
+        if short is None:
+            short = iri
+            for prefix, ns in ordered:
+                if iri.startswith(ns) and len(iri) > len(ns):
+                    short = f"{prefix}:{iri[len(ns):]}"
+                    break
+            compacted[iri] = short
+        return short
+
+    def value(term: str) -> str:
+        if term[0] == "<":
+            return f'        {{\n          "@id": {_STRING(compact(term[1:-1]))}\n        }}'
+        end = term.rindex('"')
+        raw = term[1:end]
+        text = _STRING(json.loads(term[: end + 1]) if "\\" in raw else raw)  # N-Triples string escapes are JSON's
+        if end + 1 == len(term):
+            return f"        {text}"
+        if term[end + 1] == "@":
+            return f'        {{\n          "@value": {text},\n          "@language": {_STRING(term[end + 2:])}\n        }}'
+        return f'        {{\n          "@value": {text},\n          "@type": {_STRING(compact(term[end + 4:-1]))}\n        }}'
+
+    nodes: list[Block] = []
+    parts: list[str] = []
+    last_s = last_p = ""
+    for line in lines:
+        s_end = line.index("> ") + 1
+        p_end = line.index("> ", s_end + 1) + 1
+        s, p, o = line[:s_end], line[s_end + 1:p_end], line[p_end + 1:-3]
+        if s != last_s:
+            if parts:
+                parts.append("\n      ]\n    }")
+                nodes.append(Block(last_s[1:-1], "".join(parts)))
+            parts = [f'    {{\n      "@id": {_STRING(compact(s[1:-1]))}']
+            last_s, last_p = s, ""
+        if p != last_p:
+            key = keys.get(p)
+            if key is None:
+                key = keys[p] = '      "@type": [\n' if p == _RDF_TYPE else f"      {_STRING(compact(p[1:-1]))}: [\n"
+            parts.append(f"\n      ],\n{key}" if last_p else f",\n{key}")
+            last_p = p
+        else:
+            parts.append(",\n")
+        parts.append(f"        {_STRING(compact(o[1:-1]))}" if p == _RDF_TYPE else value(o))
+    if parts:
+        parts.append("\n      ]\n    }")
+        nodes.append(Block(last_s[1:-1], "".join(parts)))
+    nodes.sort(key=lambda block: block.key)
+    return nodes
 
 
 def jsonld_document(lines: list[str], base: str) -> dict[str, object]:
@@ -351,11 +403,15 @@ def _jsonld_parts(document: dict[str, object]) -> tuple[str, list[str], str]:
     context = document["@context"]
     graph = document["@graph"]
     assert isinstance(context, dict) and isinstance(graph, list)
+    head, foot = _jsonld_frame(context, bool(graph))
+    return head, [_node_text(node) for node in graph], foot
+
+
+def _jsonld_frame(context: dict[str, str], nodes: bool) -> tuple[str, str]:
+    """The text before and after the nodes of a document with this ``@context`` (``nodes``: it has some)."""
     head = ("{\n  \"@context\": {\n" + ",\n".join(f"    {_STRING(k)}: {_STRING(v)}" for k, v in context.items())
             + "\n  },\n  \"@graph\": ")
-    if not graph:
-        return head + "[]\n}\n", [], ""
-    return head + "[\n", [_node_text(node) for node in graph], "\n  ]\n}\n"
+    return (head + "[\n", "\n  ]\n}\n") if nodes else (head + "[]\n}\n", "")
 
 
 def _node_text(node: dict[str, object]) -> str:
