@@ -345,7 +345,8 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     registry_origins = validation.origins_of(registry_prov)
     articles = [u.lines for u in good if u.lines]
     data = serialization.merged([registry], (a.data for a in articles))
-    data_bytes = "".join(data).encode("utf-8")
+    data_text = "".join(data)
+    data_bytes = data_text.encode("utf-8")
     ontology = ontology_file().read_bytes()
 
     named = serialization.named_lines(mint, registry, registry_prov_lines, articles)
@@ -386,6 +387,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 origins.update(unit.origins)
             report = validation.validate_ntriples(
                 [data_bytes, _ontology_ntriples(ontology)], shapes=validation.load_shapes(options.shapes),
+                text=data_text,
                 origins=origins, threads=options.workers, with_graph=False)
         if problems:
             if report is not None:  # one run shows every mistake: the SHACL ones of the articles that mapped too

@@ -405,13 +405,14 @@ def _well_typed_function(term: Any) -> Any:
 _FOCUS_PATTERN = re.compile(re.escape(f"GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:") + r"(\d+)> \}")
 
 
-def run(plan: Plan, store: Any, ntriples: str, only: list[str] | None = None,
+def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | None = None,
         threads: int = 1) -> list[RawResult]:
     """Every result of ``plan`` over ``store``, which holds ``ntriples`` (data and ontology, default graph).
 
     With ``only`` (IRIs), just the results whose focus node is one of them:
     the store is then only read (it may be the query index), and
-    ``ntriples`` need only hold those nodes' triples.  ``threads`` run checks
+    ``ntriples`` need only hold those nodes' triples; it may come in parts (a
+    list), so a caller never joins a million lines only to hand them over.  ``threads`` run checks
     side by side: pyoxigraph evaluates a query without holding the GIL.
     """
     import pyoxigraph as ox
@@ -493,7 +494,7 @@ def _in_threads(work: Callable[[T], list[RawResult]], items: list[T], threads: i
         return list(pool.map(work, items))
 
 
-def _as_written(results: list[RawResult], ntriples: str) -> list[RawResult]:
+def _as_written(results: list[RawResult], ntriples: str | list[str]) -> list[RawResult]:
     """Results whose value is a number or boolean read back from the store, with the literal as written.
 
     pyoxigraph returns "78"^^xsd:nonNegativeInteger as "78"^^xsd:integer; the
@@ -518,7 +519,7 @@ def _as_written(results: list[RawResult], ntriples: str) -> list[RawResult]:
     return out
 
 
-def _text_datatype(check: Check, store: Any, ntriples: str, query: str) -> list[RawResult]:
+def _text_datatype(check: Check, store: Any, ntriples: str | list[str], query: str) -> list[RawResult]:
     """An sh:datatype rule checked on the triples as written, then joined with the shape's focus nodes."""
     assert check.text_check is not None
     predicate, datatype = check.text_check
@@ -565,8 +566,10 @@ def _matches(value: Literal, datatype: str) -> bool:
     return actual == datatype and well_typed(str(value), datatype)
 
 
-def triples_with(ntriples: str, predicate: str) -> list[tuple[str, str]]:
+def triples_with(ntriples: str | list[str], predicate: str) -> list[tuple[str, str]]:
     """(subject, object) of each N-Triples line with ``predicate``, found by substring search (C speed)."""
+    if not isinstance(ntriples, str):
+        return [pair for part in ntriples for pair in triples_with(part, predicate)]
     needle = f" <{predicate}> "
     out = []
     at = ntriples.find(needle)

@@ -221,13 +221,14 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
 
 def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
                       origins: dict[str, Source] | None = None, threads: int = 1,
-                      with_graph: bool = True) -> Report:
+                      with_graph: bool = True, text: str | None = None) -> Report:
     """Validate N-Triples data (the ontology among the chunks, when wanted) with the compiled checks.
 
     The build calls this with the N-Triples it already has: the data goes
     straight into pyoxigraph, never through an rdflib graph.  ``with_graph``
     also makes the SHACL report graph (for ``--format turtle``); a build needs
-    only the results.
+    only the results.  ``text``: the first chunk already decoded, when the
+    caller has it (a build does: no second copy of a million lines).
     """
     import pyoxigraph as ox
 
@@ -240,10 +241,12 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
             data.parse(data=chunk, format="nt")
         return validate_graph(data, shapes=shapes, origins=origins)
     store = ox.Store()
-    text = b"".join(chunks)
+    chunks = list(chunks)
     try:
-        store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES)
-        raw = shacl_core.run(plan, store, text.decode("utf-8"), threads=threads)
+        for chunk in chunks:
+            store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+        decoded = [chunk.decode("utf-8") for chunk in (chunks[1:] if text is not None else chunks)]
+        raw = shacl_core.run(plan, store, [text, *decoded] if text is not None else decoded, threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     report_graph = None
