@@ -364,13 +364,13 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
         return work
 
     # Writing does not depend on the verdict: with a core to spare, two forked
-    # processes render and stage the files (kg.jsonld and the articles' files,
-    # the others together: about the same time) while this one validates, and
+    # processes render and stage the files (kg.jsonld and kg.trig; kg.ttl, kg.nt,
+    # the counts and the articles' files: about the same time) while this one validates, and
     # a thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
     staged = serialization.new_stage(out) if not problems else None
-    parts = [render(("kg.jsonld",), False, {f"articles/{i}.ttl": turtle for i, turtle in article_files.items()}),
-             render(("kg.ttl", "kg.trig", "kg.nt"), True, {})]
+    parts = [render(("kg.jsonld", "kg.trig"), False, {}),
+             render(("kg.ttl", "kg.nt"), True, {f"articles/{i}.ttl": turtle for i, turtle in article_files.items()})]
     forked = options.validate and not problems and options.workers > 1
     if forked:
         parts = [_in_fork(part) for part in parts]
