@@ -3,8 +3,10 @@
 Embedded queries run on pyoxigraph: milliseconds where rdflib's engine takes
 seconds at a million triples, and an import that costs 16 ms instead of
 rdflib's 114 ms, so ``kgpub query`` never imports rdflib.  A build folder gets
-a persistent on-disk index (``.index/``) made on first use and reused until
-``kg.trig`` changes, so repeated queries do not re-parse the data.
+a persistent on-disk index (``.index/``) made on first use (or by the build)
+and reused until ``kg.trig`` changes, so repeated queries do not re-parse the
+data.  It starts with the default graph; the named graphs join it the first
+time a query reads them (see :func:`reads_named_graphs`).
 
 The default graph is the union of the *data graphs* (registry and articles):
 claims and provenance stay reachable with ``GRAPH`` but are never mistaken for
