@@ -22,6 +22,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -347,12 +348,35 @@ def create_index(folder: Path, graphs: bool = True) -> dict[str, Any]:
     """Create (or replace) the persistent index of the build in ``folder`` from its files; return its metadata."""
     import pyoxigraph as ox
 
+    def fill(location: Path) -> bool:
+        store = ox.Store(str(location))
+        loaded = _load_build(store, folder, graphs)
+        store.flush()  # not optimize(): compaction costs a fifth of the load and saves milliseconds per query
+        return loaded
+
+    return _made_index(folder, fill)
+
+
+def add_graphs(folder: Path) -> dict[str, Any]:
+    """Add the named graphs to the build's default-graph index (a copy of it, swapped in); return its metadata."""
+    def fill(location: Path) -> bool:
+        store = _linked_copy(location, folder / INDEX_DIR / "store")
+        _load_graphs(store, folder)
+        store.flush()
+        return True
+
+    return _made_index(folder, fill)
+
+
+def _made_index(folder: Path, fill: Callable[[Path], bool]) -> dict[str, Any]:
+    """An index store made by ``fill`` (which says whether it holds the named graphs) installed in ``folder``.
+
+    The store is made beside the current index and swapped in whole, so a
+    reader never sees a half-made one.
+    """
     tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=folder))
     try:
-        store = ox.Store(str(tmp / "store"))
-        graphs = _load_build(store, folder, graphs)
-        store.flush()  # not optimize(): compaction costs a fifth of the load and saves milliseconds per query
-        del store
+        graphs = fill(tmp / "store")
     except (SyntaxError, ValueError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise QueryError(f"{folder / 'kg.trig'}: cannot load: {' '.join(str(exc).split())}") from None
@@ -360,25 +384,6 @@ def create_index(folder: Path, graphs: bool = True) -> dict[str, Any]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return install_index(tmp, folder, graphs)
-
-
-def add_graphs(folder: Path) -> dict[str, Any]:
-    """Add the named graphs to the build's default-graph index (a copy of it, swapped in); return its metadata."""
-    import pyoxigraph as ox
-
-    tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=folder))
-    try:
-        store = _linked_copy(tmp / "store", folder / INDEX_DIR / "store")
-        _load_graphs(store, folder)
-        store.flush()
-        del store
-    except (SyntaxError, ValueError) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise QueryError(f"{folder / 'kg.trig'}: cannot load: {' '.join(str(exc).split())}") from None
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return install_index(tmp, folder, True)
 
 
 def _linked_copy(target: Path, source: Path) -> Any:
