@@ -42,6 +42,24 @@ def test_parallel_and_serial_builds_are_byte_identical(corpus: Path, tmp_path: P
     assert len(published(tmp_path / "serial")) == 6 + ARTICLES
 
 
+def test_article_files_made_from_kg_ttl_blocks_equal_each_file_written_whole(corpus: Path) -> None:
+    """Each article's file reuses kg.ttl's blocks of the nodes it owns; the bytes are those of a whole rendering."""
+    from kgpub import facts, mapping, pipeline, serialization
+
+    shared = facts.load_shared(corpus)
+    base = pipeline.resolve_base(None, shared.dataset.base)
+    mint = mapping.Minter(base, {e.id for e in shared.registry})
+    units = pipeline._units(shared, base, 1, None, None)
+    articles = [u.lines for u in units if u.lines]
+    assert any(u.foreign for u in units)  # relations between registry entities: blocks written again
+    registry = serialization.nt_lines(mapping.map_registry(shared.registry, mint))
+    data = serialization.merged([registry], (a.data for a in articles))
+    turtle, layout, files = serialization.turtle_and_articles(data, articles, registry, mint)
+    assert turtle == serialization.graph_files(("kg.ttl",), mint, data, [])["kg.ttl"][0]
+    entries = serialization.by_subject(registry)
+    assert files == {a.article_id: serialization.article_file(a.data, entries, base) for a in articles}
+
+
 def test_a_refused_build_leaves_nothing_behind(corpus: Path, tmp_path: Path) -> None:
     """With --strict, warnings refuse the build: the files staged meanwhile are removed, the old build stays."""
     out = tmp_path / "dist"

@@ -93,7 +93,6 @@ class ArticleUnit:
     source: Source | None = None
     counts: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # entities, events, accusations, threats, relations
     lines: ArticleLines | None = None
-    turtle: bytes | None = None
     origins: dict[str, Source] = field(default_factory=dict)
     #: Its data lines about nodes it does not own (relations between registry entities); every other
     #: subject lies under the article's own IRI, so a rebuild knows exactly which blocks are its alone.
@@ -103,15 +102,13 @@ class ArticleUnit:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(shared: Shared, base: str, registry_lines: list[str] | None = None) -> None:
-    """Per-process state of the article workers: the registry, minted and serialized once (or cached)."""
-    from . import mapping, serialization
+def _init_worker(shared: Shared, base: str) -> None:
+    """Per-process state of the article workers: the minter and the registry's names, made once."""
+    from . import mapping
 
     mint = mapping.Minter(base, {e.id for e in shared.registry})
-    if registry_lines is None:
-        registry_lines = serialization.nt_lines(mapping.map_registry(shared.registry, mint))
     _WORKER.update(shared=shared, mint=mint, names={e.id: e.name for e in shared.registry},
-                   registry=serialization.by_subject(registry_lines), index=shared.entity_index)
+                   index=shared.entity_index)
 
 
 def _article_unit(path: Path) -> ArticleUnit:
@@ -138,7 +135,6 @@ def _article_unit(path: Path) -> ArticleUnit:
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
-                       serialization.article_file(lines.data, _WORKER["registry"], mint.base),
                        provenance.origins(article, mint), foreign)
 
 
@@ -151,7 +147,6 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     """
     paths = list(shared.facts_paths)
     names = _relative(shared.root, paths)
-    registry = cache.state.get("registry") if cache is not None else None  # valid: the registry is in the key
     found: dict[str, ArticleUnit | Entry] = {}
     todo = []
     for path, name in zip(paths, names):
@@ -170,14 +165,14 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(shared, base, registry)) as pool:
+                                 initargs=(shared, base)) as pool:
             for unit in pool.map(_article_unit, todo, chunksize=max(1, min(64, len(todo) // (8 * jobs)))):
                 found[unit.facts_file] = unit
                 done += 1
                 if progress:
                     progress(done, len(paths))
     elif todo:
-        _init_worker(shared, base, registry)
+        _init_worker(shared, base)
         for path in todo:
             unit = _article_unit(path)
             found[unit.facts_file] = unit
@@ -303,7 +298,7 @@ def _summary(unit: ArticleUnit) -> ArticleUnit:
     """What the cache manifest keeps of a unit: everything but its lines and files."""
     from dataclasses import replace
 
-    return replace(unit, lines=None, turtle=None, origins={})
+    return replace(unit, lines=None, origins={})
 
 
 def _state(registry: list[str], registry_origins: dict[str, Source], units: list[ArticleUnit],
@@ -351,16 +346,19 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
 
     named = serialization.named_lines(mint, registry, registry_prov_lines, articles)
 
-    article_files = {u.lines.article_id: u.turtle or b"" for u in good if u.lines}
+    article_ids = [a.article_id for a in articles]
 
-    def render(names: tuple[str, ...], with_stats: bool, extra: dict[str, bytes]) -> Callable[[], tuple[dict[str, Any], Any]]:
+    def render(names: tuple[str, ...], with_articles: bool) -> Callable[[], tuple[dict[str, Any], Any]]:
         def work() -> tuple[dict[str, Any], Any]:
             assert staged is not None
-            serialization.write_files(staged, extra, out)
             made = serialization.graph_files(names, mint, data, named, data_bytes)
+            if with_articles:  # kg.ttl with them: they reuse its blocks
+                turtle, layout, files = serialization.turtle_and_articles(data, articles, registry, mint)
+                serialization.write_files(staged, {f"articles/{i}.ttl": text for i, text in files.items()}, out)
+                made["kg.ttl"] = (turtle, layout)
             serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
             return ({name: layout for name, (_, layout) in made.items()},
-                    serialization.stats_of(data) if with_stats else None)
+                    serialization.stats_of(data) if with_articles else None)
         return work
 
     # Writing does not depend on the verdict: with a core to spare, two forked
@@ -369,8 +367,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     # a thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
     staged = serialization.new_stage(out) if not problems else None
-    parts = [render(("kg.jsonld", "kg.trig"), False, {}),
-             render(("kg.ttl", "kg.nt"), True, {f"articles/{i}.ttl": turtle for i, turtle in article_files.items()})]
+    parts = [render(("kg.jsonld", "kg.trig"), False), render(("kg.nt",), True)]
     forked = options.validate and not problems and options.workers > 1
     if forked:
         parts = [_in_fork(part) for part in parts]
@@ -404,7 +401,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 layouts.update(made)
                 stats = counted or stats
             serialization.share_keys(layouts)
-            files = serialization.finish_stage(staged, out, shared.dataset, mint, list(article_files), ontology,
+            files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
                                                layouts, stats)
             write_layout(staged, {"files": layouts, "stats": stats})
             if indexing is not None:
@@ -552,8 +549,10 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                                                 [u.lines for u in changed], shared_before, shared_after, mint)
             _link_articles(out / "articles", staged / "articles",
                            [u.summary.id for u in found if isinstance(u, Entry)])
+            entries = serialization.by_subject(state["registry"])
             for unit in changed:
-                (staged / "articles" / f"{unit.id}.ttl").write_bytes(unit.turtle or b"")
+                (staged / "articles" / f"{unit.id}.ttl").write_bytes(
+                    serialization.article_file(unit.lines.data, entries, mint.base))  # type: ignore[union-attr]
             os.link(out / "ontology.ttl", staged / "ontology.ttl")
             stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))  # type: ignore[index]
             sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}

@@ -17,21 +17,20 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
 
 from . import vocab
 from .errors import OutputError
-from .facts import Corpus, Dataset
+from .facts import Dataset
 from .layout import Block, Layout, Stats
 from .layout import patch as patch_layout
 from .layout import render as render_blocks
 from .layout import share_keys
-from .mapping import Lines, MappedCorpus, Minter, Sink
+from .mapping import Lines, Minter, Sink
 from .mapping import nt_term as _term
 
 #: A file in every build folder, so kgpub never replaces a folder it did not write.
@@ -44,19 +43,6 @@ MEDIA_TYPES = {
     "kg.trig": "application/trig",
     "ontology.ttl": "text/turtle",
 }
-
-
-@dataclass(frozen=True)
-class Outputs:
-    """The files of one build, as bytes keyed by their path inside the output folder.
-
-    ``layouts`` and ``stats`` describe the whole-graph files, so the next
-    build can patch them when few articles changed (see ``layout``).
-    """
-
-    files: dict[str, bytes]
-    layouts: dict[str, Layout] = field(default_factory=dict)
-    stats: Stats | None = None
 
 
 def _namespaces(base: str):  # type: ignore[no-untyped-def]
@@ -480,6 +466,63 @@ def article_file(own: list[str], registry: dict[str, list[str]], base: str) -> b
     return _turtle_lines(sorted(set(own) | set(extra)), base)
 
 
+def turtle_and_articles(data: list[str], articles: list[ArticleLines], registry: list[str],
+                        mint: Minter) -> tuple[bytes, Layout, dict[str, bytes]]:
+    """kg.ttl with its layout, and every article's file (as :func:`article_file` writes it), from one rendering.
+
+    An article owns every subject under its IRI and states all of that
+    subject's lines, so such a subject's block in the article's file is its
+    block in kg.ttl, already written.  Only the registry entities an article
+    mentions are written again (an entity's registry block once for every
+    article, its block with the article's own relations once for that
+    article): the article files then cost a fifth of writing each one whole.
+    """
+    names = _Abbreviator(prefixes(mint.base))
+    blocks = _blocks(data, names)
+    layout = Layout.of(blocks, names.header(), "\n", namespaces=prefixes(mint.base))
+    return render_blocks(blocks, layout), layout, _article_files(blocks, articles, by_subject(registry), mint)
+
+
+def _article_files(blocks: list[Block], articles: list[ArticleLines], registry: dict[str, list[str]],
+                   mint: Minter) -> dict[str, bytes]:
+    known = prefixes(mint.base)
+    whole = {b.key: b for b in blocks}
+    names = _Abbreviator(known)
+    alone: dict[str, Block] = {}  # a registry entity's block of its registry lines only
+    out: dict[str, bytes] = {}
+    for article in articles:
+        own = f"<{mint.article(article.article_id)}"
+        chosen: list[Block] = []
+        foreign: dict[str, list[str]] = {}  # its lines about subjects it does not own
+        mentioned: set[str] = set()
+        last, owned = "", False
+        for line in article.data:
+            s_end = line.index("> ") + 1
+            if line[:s_end] != last:
+                last = line[:s_end]
+                owned = last.startswith(own) and last[len(own)] in "/>"
+                if owned:
+                    chosen.append(whole[last])
+            if not owned:
+                foreign.setdefault(last, []).append(line)
+            obj = line[line.index("> ", s_end + 1) + 2:-3]
+            if obj in registry:
+                mentioned.add(obj)
+        for subject in foreign.keys() | mentioned:
+            if subject not in foreign:
+                block = alone.get(subject)
+                if block is None:
+                    block = alone[subject] = _blocks(registry[subject], names)[0]
+            else:
+                lines = set(foreign[subject]) | set(registry[subject] if subject in mentioned else ())
+                block = _blocks(sorted(lines), names)[0]
+            chosen.append(block)
+        chosen.sort(key=lambda b: b.key)
+        used = {p: known[p] for b in chosen for p in b.prefixes}
+        out[article.article_id] = (prefix_header(used) + "\n".join(b.text for b in chosen)).encode("utf-8")
+    return out
+
+
 def merged(*parts: Iterable[list[str]]) -> list[str]:
     """The sorted, de-duplicated union of several lists of N-Triples lines.
 
@@ -578,16 +621,6 @@ def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], stats: S
     return sorted({f"{s} {p} {o} .\n" for s, p, o in g})
 
 
-def render(corpus: Corpus, mapped: MappedCorpus, ontology: bytes) -> Outputs:
-    """Every output file of a build, in memory, from the mapped graphs of a corpus."""
-    articles = [article_lines(a.id, mapped.article_graphs[a.id], mapped.provenance_graphs[a.id],
-                              {iri: g for iri, g in mapped.claim_graphs.items()
-                               if str(iri).startswith(f"{mapped.minter.article_graph(a.id)}/claim/")})
-                for a in corpus.articles]
-    return render_lines(corpus.dataset, mapped.minter, nt_lines(mapped.registry_graph),
-                        nt_lines(mapped.registry_provenance), articles, ontology)
-
-
 def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str],
                 articles: list[ArticleLines]) -> list[tuple[str, list[str]]]:
     """Every named graph of a build (registry, articles, provenance, claims) with its lines."""
@@ -598,33 +631,6 @@ def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str
         named.append((str(mint.provenance_graph(a.article_id)), a.provenance))
         named.extend(a.claims.items())
     return named
-
-
-def render_lines(dataset: Dataset, mint: Minter, registry: list[str], registry_provenance: list[str],
-                 articles: list[ArticleLines], ontology: bytes, article_files: dict[str, bytes] | None = None,
-                 data: list[str] | None = None, data_bytes: bytes | None = None) -> Outputs:
-    """Every output file of a build, from N-Triples lines computed once per graph.
-
-    ``article_files`` may bring per-article Turtle files made elsewhere (in
-    parallel, or cached); ``data``, the merged instance data when the caller
-    already has it (and ``data_bytes``, the same encoded: kg.nt).
-    """
-    base = mint.base
-    if data is None:
-        data = merged([registry], (a.data for a in articles))
-    named = named_lines(mint, registry, registry_provenance, articles)
-    made = graph_files(GRAPH_FILES, mint, data, named, data_bytes)
-    files: dict[str, bytes] = {"ontology.ttl": ontology, **{name: content for name, (content, _) in made.items()}}
-    layouts = {name: layout for name, (_, layout) in made.items()}
-    share_keys(layouts)
-    registry_index = by_subject(registry) if article_files is None else {}
-    for a in articles:
-        given = article_files.get(a.article_id) if article_files is not None else None
-        files[f"articles/{a.article_id}.ttl"] = given if given is not None else article_file(a.data, registry_index, base)
-    stats = stats_of(data)
-    files["void.ttl"] = void_file(dataset, mint, [a.article_id for a in articles], stats,
-                                  {name: len(content) for name, content in files.items()})
-    return Outputs(files=files, layouts=layouts, stats=stats)
 
 
 #: The files that hold the whole graph, each with a layout (see ``layout``).
@@ -680,27 +686,6 @@ def check_replaceable(out_dir: Path) -> None:
     """Refuse a folder kgpub did not write: ``--out .`` must not wipe a project.  Checked before any work too."""
     if not _is_replaceable(Path(out_dir)):
         raise OutputError(f"{out_dir}: not a kgpub build folder (no {MARKER} file) and not empty; refusing to replace it")
-
-
-def write(outputs: Outputs, out_dir: Path) -> None:
-    """Write every file into a temporary folder, then swap it in for ``out_dir``.
-
-    The swap is two renames on the same filesystem, so readers see either the
-    old build or the new one.  A folder without kgpub's marker is never
-    replaced: ``--out .`` must not wipe a project.
-    """
-    swap(stage(outputs, out_dir), out_dir)
-
-
-def stage(outputs: Outputs, out_dir: Path) -> Path:
-    """Write every file into a new temporary folder beside ``out_dir`` and return it (see :func:`swap`)."""
-    tmp = new_stage(out_dir)
-    try:
-        write_files(tmp, outputs.files, out_dir)
-    except OutputError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return tmp
 
 
 def new_stage(out_dir: Path) -> Path:
