@@ -42,9 +42,9 @@ def test_parallel_and_serial_builds_are_byte_identical(corpus: Path, tmp_path: P
     assert len(published(tmp_path / "serial")) == 6 + ARTICLES
 
 
-def test_article_files_made_from_kg_ttl_blocks_equal_each_file_written_whole(corpus: Path) -> None:
-    """Each article's file reuses kg.ttl's blocks of the nodes it owns; the bytes are those of a whole rendering."""
-    from kgpub import facts, mapping, pipeline, serialization
+def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: Path) -> None:
+    """kg.trig and the article files reuse kg.ttl's blocks of article-owned nodes; the bytes are a whole rendering's."""
+    from kgpub import facts, mapping, pipeline, provenance, serialization
 
     shared = facts.load_shared(corpus)
     base = pipeline.resolve_base(None, shared.dataset.base)
@@ -53,9 +53,11 @@ def test_article_files_made_from_kg_ttl_blocks_equal_each_file_written_whole(cor
     articles = [u.lines for u in units if u.lines]
     assert any(u.foreign for u in units)  # relations between registry entities: blocks written again
     registry = serialization.nt_lines(mapping.map_registry(shared.registry, mint))
+    registry_prov = serialization.nt_lines(provenance.anchor_registry(shared.registry, shared.registry_file, mint))
     data = serialization.merged([registry], (a.data for a in articles))
-    turtle, layout, files = serialization.turtle_and_articles(data, articles, registry, mint)
-    assert turtle == serialization.graph_files(("kg.ttl",), mint, data, [])["kg.ttl"][0]
+    named = serialization.named_lines(mint, registry, registry_prov, articles)
+    made, files = serialization.turtle_files(data, named, articles, registry, mint)
+    assert made == serialization.graph_files(("kg.ttl", "kg.trig"), mint, data, named)
     entries = serialization.by_subject(registry)
     assert files == {a.article_id: serialization.article_file(a.data, entries, base) for a in articles}
 

@@ -348,26 +348,26 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
 
     article_ids = [a.article_id for a in articles]
 
-    def render(names: tuple[str, ...], with_articles: bool) -> Callable[[], tuple[dict[str, Any], Any]]:
+    def render(names: tuple[str, ...], turtles: bool) -> Callable[[], tuple[dict[str, Any], Any]]:
         def work() -> tuple[dict[str, Any], Any]:
             assert staged is not None
             made = serialization.graph_files(names, mint, data, named, data_bytes)
-            if with_articles:  # kg.ttl with them: they reuse its blocks
-                turtle, layout, files = serialization.turtle_and_articles(data, articles, registry, mint)
+            if turtles:  # kg.ttl, kg.trig and the article files share each node's block
+                turtle_files, files = serialization.turtle_files(data, named, articles, registry, mint)
                 serialization.write_files(staged, {f"articles/{i}.ttl": text for i, text in files.items()}, out)
-                made["kg.ttl"] = (turtle, layout)
+                made.update(turtle_files)
             serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
             return ({name: layout for name, (_, layout) in made.items()},
-                    serialization.stats_of(data) if with_articles else None)
+                    None if turtles else serialization.stats_of(data))
         return work
 
     # Writing does not depend on the verdict: with a core to spare, two forked
-    # processes render and stage the files (kg.jsonld and kg.trig; kg.ttl, kg.nt,
-    # the counts and the articles' files: about the same time) while this one validates, and
+    # processes render and stage the files (kg.jsonld, kg.nt and the counts;
+    # kg.ttl, kg.trig and the articles' files: about the same time) while this one validates, and
     # a thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
     staged = serialization.new_stage(out) if not problems else None
-    parts = [render(("kg.jsonld", "kg.trig"), False), render(("kg.nt",), True)]
+    parts = [render(("kg.jsonld", "kg.nt"), False), render((), True)]
     forked = options.validate and not problems and options.workers > 1
     if forked:
         parts = [_in_fork(part) for part in parts]

@@ -242,13 +242,19 @@ def _trig_lines(named: list[tuple[str, list[str]]], base: str) -> bytes:
     return _trig_file(named, base)[0]
 
 
-def trig_blocks(named: list[tuple[str, list[str]]], base: str, names: _Abbreviator | None = None) -> list[Block]:
-    """One block per non-empty named graph, graphs in IRI order."""
+def trig_blocks(named: list[tuple[str, list[str]]], base: str, names: _Abbreviator | None = None,
+                reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> list[Block]:
+    """One block per non-empty named graph, graphs in IRI order.
+
+    ``reuse(graph)`` may give, for a subject of that graph, the block already
+    written for it elsewhere when the graph states all of that subject's lines
+    (see :func:`turtle_files`); it is then indented, not written again.
+    """
     names = names or _Abbreviator(prefixes(base))
     blocks = []
     for iri, lines in sorted(named):
         if lines:
-            inner = _blocks(lines, names, "    ")
+            inner = _graph_blocks(lines, names, reuse(iri)) if reuse is not None else _blocks(lines, names, "    ")
             names.block = set()
             head = names.iri(f"<{iri}>")
             used = frozenset(names.block.union(*(b.prefixes for b in inner)))
@@ -256,10 +262,35 @@ def trig_blocks(named: list[tuple[str, list[str]]], base: str, names: _Abbreviat
     return blocks
 
 
-def _trig_file(named: list[tuple[str, list[str]]], base: str) -> tuple[bytes, Layout]:
+def _graph_blocks(lines: list[str], names: _Abbreviator, known: Callable[[str], Block | None]) -> list[Block]:
+    """The indented blocks of a named graph's sorted ``lines``, each subject's from ``known`` where it has one."""
+    out: list[Block] = []
+    rest: list[str] = []
+    last, block = "", None
+    for line in lines:
+        subject = line[: line.index("> ") + 1]
+        if subject != last:
+            last = subject
+            block = known(subject)
+            if block is not None:
+                if rest:
+                    out += _blocks(rest, names, "    ")
+                    rest = []
+                out.append(Block(block.key, "    " + block.text[:-1].replace("\n", "\n    ") + "\n", block.prefixes))
+        if block is None:
+            rest.append(line)
+    if rest:
+        out += _blocks(rest, names, "    ")
+    return out
+
+
+def _trig_file(named: list[tuple[str, list[str]]], base: str,
+               reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> tuple[bytes, Layout]:
     names = _Abbreviator(prefixes(base))
-    blocks = trig_blocks(named, base, names)
-    layout = Layout.of(blocks, names.header(), "\n", namespaces=prefixes(base))
+    blocks = trig_blocks(named, base, names, reuse)
+    known = prefixes(base)
+    used = frozenset[str]().union(*(b.prefixes for b in blocks))  # reused blocks' prefixes too
+    layout = Layout.of(blocks, prefix_header({p: known[p] for p in used}), "\n", namespaces=known)
     return render_blocks(blocks, layout), layout
 
 
@@ -466,27 +497,39 @@ def article_file(own: list[str], registry: dict[str, list[str]], base: str) -> b
     return _turtle_lines(sorted(set(own) | set(extra)), base)
 
 
-def turtle_and_articles(data: list[str], articles: list[ArticleLines], registry: list[str],
-                        mint: Minter) -> tuple[bytes, Layout, dict[str, bytes]]:
-    """kg.ttl with its layout, and every article's file (as :func:`article_file` writes it), from one rendering.
+def turtle_files(data: list[str], named: list[tuple[str, list[str]]], articles: list[ArticleLines],
+                 registry: list[str], mint: Minter) -> tuple[dict[str, tuple[bytes, Layout]], dict[str, bytes]]:
+    """kg.ttl and kg.trig with their layouts, and every article's file (as :func:`article_file` writes it).
 
     An article owns every subject under its IRI and states all of that
     subject's lines, so such a subject's block in the article's file is its
-    block in kg.ttl, already written.  Only the registry entities an article
+    block in kg.ttl, and in the article's graph in kg.trig the same block
+    indented: each is written once.  Only the registry entities an article
     mentions are written again (an entity's registry block once for every
     article, its block with the article's own relations once for that
-    article): the article files then cost a fifth of writing each one whole.
+    article).  The article files then cost a fifth of writing each one whole,
+    and kg.trig half.
     """
-    names = _Abbreviator(prefixes(mint.base))
+    base = mint.base
+    names = _Abbreviator(prefixes(base))
     blocks = _blocks(data, names)
-    layout = Layout.of(blocks, names.header(), "\n", namespaces=prefixes(mint.base))
-    return render_blocks(blocks, layout), layout, _article_files(blocks, articles, by_subject(registry), mint)
+    layout = Layout.of(blocks, names.header(), "\n", namespaces=prefixes(base))
+    whole = {b.key: b for b in blocks}
+    owners = {str(mint.article_graph(a.article_id)): f"<{mint.article(a.article_id)}" for a in articles}
+
+    def reuse(graph: str) -> Callable[[str], Block | None]:
+        own = owners.get(graph)
+        if own is None:
+            return lambda subject: None
+        return lambda subject: whole[subject] if subject.startswith(own) and subject[len(own)] in "/>" else None
+
+    files = {"kg.ttl": (render_blocks(blocks, layout), layout), "kg.trig": _trig_file(named, base, reuse)}
+    return files, _article_files(whole, articles, by_subject(registry), mint)
 
 
-def _article_files(blocks: list[Block], articles: list[ArticleLines], registry: dict[str, list[str]],
+def _article_files(whole: dict[str, Block], articles: list[ArticleLines], registry: dict[str, list[str]],
                    mint: Minter) -> dict[str, bytes]:
     known = prefixes(mint.base)
-    whole = {b.key: b for b in blocks}
     names = _Abbreviator(known)
     alone: dict[str, Block] = {}  # a registry entity's block of its registry lines only
     out: dict[str, bytes] = {}
