@@ -21,7 +21,7 @@ from rdflib.namespace import PROV, RDF, XSD
 
 from .errors import Diagnostic, InputError
 from .facts import Article, Corpus, Entity, Quote, Source
-from .mapping import KG, OA, Minter, MappedCorpus, Sink, new_graph
+from .mapping import KG, OA, Minter, MappedCorpus, Sink, new_graph, nt_adder, nt_string
 
 #: Code points of context kept on each side of a quote (oa:prefix / oa:suffix).
 CONTEXT = 32
@@ -99,28 +99,38 @@ def _short(text: str, limit: int = 90) -> str:
 # --------------------------------------------------------------------------- RDF
 
 
+_EVIDENCE, _TYPE = f"<{KG.evidence}>", f"<{RDF.type}>"
+_SPECIFIC, _SOURCE, _SELECTOR = f"<{OA.SpecificResource}>", f"<{OA.hasSource}>", f"<{OA.hasSelector}>"
+_QUOTE, _EXACT, _PREFIX, _SUFFIX = f"<{OA.TextQuoteSelector}>", f"<{OA.exact}>", f"<{OA.prefix}>", f"<{OA.suffix}>"
+_POSITION, _START, _END = f"<{OA.TextPositionSelector}>", f"<{OA.start}>", f"<{OA.end}>"
+_COUNT = f"^^<{XSD.nonNegativeInteger}>"
+_SOURCE_FILE, _SOURCE_LINE, _LINE = f"<{KG.sourceFile}>", f"<{KG.sourceLine}>", f"^^<{XSD.positiveInteger}>"
+
+
 def _evidence(graph: Sink, fact: URIRef, article_iri: URIRef, spans: list[Span]) -> None:
+    add = nt_adder(graph)
+    subject, article = f"<{fact}>", f"<{article_iri}>"
     for n, span in enumerate(spans, start=1):
-        resource = URIRef(f"{fact}/evidence/{n}")
-        quote = URIRef(f"{resource}/quote")
-        position = URIRef(f"{resource}/position")
-        graph.add((fact, KG.evidence, resource))
-        graph.add((resource, RDF.type, OA.SpecificResource))
-        graph.add((resource, OA.hasSource, article_iri))
-        graph.add((resource, OA.hasSelector, quote))
-        graph.add((resource, OA.hasSelector, position))
-        graph.add((quote, RDF.type, OA.TextQuoteSelector))
-        graph.add((quote, OA.exact, Literal(span.exact)))
-        graph.add((quote, OA.prefix, Literal(span.prefix)))
-        graph.add((quote, OA.suffix, Literal(span.suffix)))
-        graph.add((position, RDF.type, OA.TextPositionSelector))
-        graph.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-        graph.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        resource = f"{fact}/evidence/{n}"
+        node, quote, position = f"<{resource}>", f"<{resource}/quote>", f"<{resource}/position>"
+        add(subject, _EVIDENCE, node)
+        add(node, _TYPE, _SPECIFIC)
+        add(node, _SOURCE, article)
+        add(node, _SELECTOR, quote)
+        add(node, _SELECTOR, position)
+        add(quote, _TYPE, _QUOTE)
+        add(quote, _EXACT, nt_string(span.exact))
+        add(quote, _PREFIX, nt_string(span.prefix))
+        add(quote, _SUFFIX, nt_string(span.suffix))
+        add(position, _TYPE, _POSITION)
+        add(position, _START, f'"{span.start}"{_COUNT}')
+        add(position, _END, f'"{span.end}"{_COUNT}')
 
 
 def _origin(graph: Sink, subject: URIRef, source: Source) -> None:
-    graph.add((subject, KG.sourceFile, Literal(source.file)))
-    graph.add((subject, KG.sourceLine, Literal(source.line, datatype=XSD.positiveInteger)))
+    add = nt_adder(graph)
+    add(f"<{subject}>", _SOURCE_FILE, nt_string(source.file))
+    add(f"<{subject}>", _SOURCE_LINE, f'"{source.line}"{_LINE}')
 
 
 def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source, tuple[Quote, ...]]]:
