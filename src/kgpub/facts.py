@@ -234,8 +234,13 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _convert(loader: Any, node: yaml.Node) -> Any:
     """Python values from YAML nodes, recording the line of every key and item."""
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):  # most nodes: no constructor to look up
+        return node.value
     if isinstance(node, yaml.MappingNode):
         data = _Mapping()
         data.line = node.start_mark.line + 1
@@ -256,7 +261,7 @@ def _convert(loader: Any, node: yaml.Node) -> Any:
         seq.item_lines = [child.start_mark.line + 1 for child in node.value]
         return seq
     constructor = loader.yaml_constructors.get(node.tag)
-    if node.tag == "tag:yaml.org,2002:str" or constructor is None:
+    if constructor is None:
         return loader.construct_scalar(node)
     return constructor(loader, node)
 

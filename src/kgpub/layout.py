@@ -109,8 +109,10 @@ def share_keys(layouts: dict[str, Layout]) -> None:
 
 def render(blocks: list[Block], layout: Layout) -> bytes:
     """The file ``layout`` describes, from its blocks (a full render)."""
-    body = layout.sep.decode("utf-8").join(b.text for b in blocks)
-    return layout.header + body.encode("utf-8") + layout.footer
+    texts = [b.text for b in blocks] or [""]
+    texts[0] = layout.header.decode("utf-8") + texts[0]  # one join and one encoding: no third copy of the file
+    texts[-1] += layout.footer.decode("utf-8")
+    return layout.sep.decode("utf-8").join(texts).encode("utf-8")
 
 
 def patch(old: Path, layout: Layout, changes: dict[str, Block | None], replaced: dict[str, Block],
