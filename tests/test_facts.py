@@ -135,6 +135,14 @@ def test_malformed_date_is_a_schema_error(tmp_path: Path) -> None:
     assert error.startswith(f"{FACTS_FILE}:27: events[0].date: '3 May 2021' is not valid: write it as YYYY-MM-DD, YYYY-MM or YYYY")
 
 
+def test_an_article_url_that_is_not_an_iri_is_located_in_the_facts_file(tmp_path: Path) -> None:
+    """A space or '>' in a URL would otherwise only surface as an N-Triples parse error of the built graph."""
+    root = write_corpus(tmp_path, facts=MINI_FACTS.replace('published: "2021-05-04"',
+                                                           'published: "2021-05-04"\n  url: "https://news.example/a b"'))
+    (error,) = errors_of(root)
+    assert error.startswith(f"{FACTS_FILE}:8: article.url: 'https://news.example/a b' is not valid: An IRI: no spaces")
+
+
 def test_missing_article_text(tmp_path: Path) -> None:
     root = write_corpus(tmp_path)
     (root / "articles" / "mini-1.txt").unlink()

@@ -373,7 +373,8 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
         parts = [_in_fork(part) for part in parts]
     indexing = None
     if options.index and not problems:
-        indexing = _Indexing(out, lambda location: querying.index_from_lines(location, data_bytes, ontology))
+        checked = options.validate  # validation parses the same bytes strictly
+        indexing = _Indexing(out, lambda location: querying.index_from_lines(location, data_bytes, ontology, checked))
     report = None
     files: tuple[str, ...] = ()
     written = False
