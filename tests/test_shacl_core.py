@@ -60,6 +60,11 @@ def both(shapes: str, data: str) -> tuple[validation.Report, validation.Report]:
     return fast, reference
 
 
+def unworded(report: validation.Report) -> list[validation.Result]:
+    """Shapes without sh:message get each engine's own wording; everything else must be identical."""
+    return sorted((replace(r, message="") for r in report.results), key=repr)
+
+
 def test_compiled_checks_give_pyshacls_results() -> None:
     fast, reference = both(SHAPES, DATA)
     assert len(reference.results) > 25  # every constraint above fires at least once
@@ -70,13 +75,30 @@ def test_compiled_checks_give_pyshacls_results() -> None:
         "sh:NodeConstraintComponent", "sh:QualifiedMinCountConstraintComponent",
         "sh:QualifiedMaxCountConstraintComponent", "sh:LessThanConstraintComponent",
         "sh:DisjointConstraintComponent", "sh:AndConstraintComponent", "sh:NotConstraintComponent"}
-    # Shapes without sh:message get each engine's own wording; everything else is identical.
-    def unworded(report: validation.Report) -> list[validation.Result]:
-        return sorted((replace(r, message="") for r in report.results), key=repr)
-
     assert unworded(fast) == unworded(reference)
     assert [r.message for r in fast.results if "count" in (r.path or "") and "Datatype" in r.component] == \
         ["count: one non-negative integer"] * 3
+
+
+def test_a_class_without_subclasses_is_targeted_by_its_type_triples_with_pyshacls_results() -> None:
+    """ex:Wheel has no subclass, so its focus nodes are read from its type triples, not recorded first."""
+    import pyoxigraph as ox
+
+    shapes = SHAPES + """
+ex:WheelShape a sh:NodeShape ; sh:targetClass ex:Wheel ;
+    sh:property [ sh:path ex:size ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ] .
+"""
+    data = DATA + 'ex:w1 ex:size 3 . ex:w2 ex:size 3 , 4 . ex:w3 ex:size "big" .\n'
+    plan = shacl_core.compile_shapes(Graph().parse(data=shapes, format="turtle"))
+    assert plan is not None
+    store = ox.Store()
+    store.load(data.encode(), format=ox.RdfFormat.TURTLE)
+    direct = shacl_core._direct_targets(plan.targets, store)
+    assert [plan.targets[i] for i in direct] == [t for t in plan.targets if "Wheel" in t]  # not ex:Thing (ex:Car)
+    fast, reference = both(shapes, data)
+    assert {str(r.focus) for r in reference.results if "size" in (r.path or "")} == {
+        "http://example.org/w2", "http://example.org/w3", "http://example.org/w4"}
+    assert unworded(fast) == unworded(reference)
 
 
 def test_numbers_are_reported_as_written_not_as_the_store_keeps_them() -> None:

@@ -418,9 +418,12 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
     import pyoxigraph as ox
 
     functions = {ox.NamedNode(WELL_TYPED): _well_typed_function}
+    direct: dict[int, str] = {}
     if only is None:
+        direct = _direct_targets(plan.targets, store)
         for i, target in enumerate(plan.targets):  # once per target, not once per check
-            store.update(f"INSERT {{ GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:{i}> }} }} WHERE {{ {target} }}")
+            if i not in direct:
+                store.update(f"INSERT {{ GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:{i}> }} }} WHERE {{ {target} }}")
     elif not only:
         return []
     values = " ".join(f"<{iri}>" for iri in only or ())
@@ -430,7 +433,7 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
     def focused(query: str) -> str:
         query = inline(query)
         if only is None:
-            return query
+            return _FOCUS_PATTERN.sub(lambda m: direct.get(int(m.group(1)), m.group(0)), query)
         return _FOCUS_PATTERN.sub(  # DISTINCT: a node of two subclasses matches a class target twice
             lambda m: f"{{ SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {plan.targets[int(m.group(1))]} }} }}",
             query)
@@ -458,6 +461,26 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
     for rows in _in_threads(one, [*plan.checks, *plan.sparql], threads):  # in check order, whatever ran first
         out += rows
     return _as_written(out, ntriples)
+
+
+_CLASS_TARGET = re.compile(r"\{ \?this " + re.escape(_TYPE_PATH) + r" (<[^>]+>) \}")
+
+
+def _direct_targets(targets: tuple[str, ...], store: Any) -> dict[int, str]:
+    """The class targets whose class has no subclass, each as the plain pattern ``?this rdf:type C``.
+
+    Such a target needs no recorded focus nodes: the type triples are its
+    focus nodes, once each, and a check reads them as fast as the records.
+    Recording the focus nodes of the selectors and specific resources (half
+    the nodes of a build) was a sixth of the validation time.
+    """
+    out = {}
+    for i, target in enumerate(targets):
+        match = _CLASS_TARGET.fullmatch(target)
+        if match is not None and not bool(store.query(
+                f"ASK {{ ?c <{RDFS.subClassOf}>+ {match.group(1)} FILTER (!sameTerm(?c, {match.group(1)})) }}")):
+            out[i] = f"?this <{RDF.type}> {match.group(1)} ."
+    return out
 
 
 _CLASS_TEST = re.compile(r"EXISTS \{ (\?\w+) " + re.escape(_TYPE_PATH) + r" (<[^>]+>) \}")
