@@ -101,3 +101,16 @@ def test_the_same_entity_is_the_same_iri_in_two_articles(tmp_path: Path) -> None
     alpha = URIRef(BASE + "alpha-brigade")
     for article in ("mini-1", "mini-2"):
         assert (URIRef(f"{BASE}article/{article}/rocket-attack"), KG.agent, alpha) in m.article_graphs[article]
+
+
+@pytest.mark.parametrize("text", ["a\\b", 'say "hi"', "line\nnext", "cr\rx", "tab\tx", "é ü 😀", "back\\nslash-n",
+                                  "\\u0041", "end\\"])
+def test_terms_written_as_ntriples_reach_both_sinks_unchanged(text: str) -> None:
+    """Provenance is written as N-Triples terms: an rdflib graph must get the very literal, lines the same text."""
+    from kgpub.mapping import Lines, nt_adder, nt_string, nt_term
+
+    graph, lines = Graph(), Lines()
+    for sink in (graph, lines):
+        nt_adder(sink)("<http://x.example/s>", "<http://x.example/p>", nt_string(text))
+    assert set(graph) == {(URIRef("http://x.example/s"), URIRef("http://x.example/p"), Literal(text))}
+    assert lines.sorted() == [f"<http://x.example/s> <http://x.example/p> {nt_term(Literal(text))} .\n"]
