@@ -169,13 +169,20 @@ def write_layout(folder: Path, layout: Any) -> None:
 
 def save(folder: Path, cache: BuildCache, units: dict[str, Any], summaries: dict[str, Any],
          deps: dict[str, tuple[Dep, ...]], state: dict[str, Any]) -> None:
-    """Write the cache of the build in ``folder``.
+    """Write the cache of the build in ``folder``: :func:`write_units`, then :func:`write_manifest`."""
+    write_manifest(folder, cache, write_units(folder, cache, units, summaries, deps), state)
+
+
+def write_units(folder: Path, cache: BuildCache, units: dict[str, Any], summaries: dict[str, Any],
+                deps: dict[str, tuple[Dep, ...]]) -> dict[str, Entry] | None:
+    """Write the units' log of the build in ``folder``; return the manifest's entries (None if it failed).
 
     ``units`` maps a facts file to its unit, or to the previous ``Entry`` when
     it was reused unread; a log the previous build wrote is then kept
     (hard-linked) and only new units are appended to it.  A build that read
-    every unit writes a fresh log, which is how the log sheds replaced units.  A cache that cannot be written only
-    costs time on the next build.
+    every unit writes a fresh log, which is how the log sheds replaced units.
+    Apart from the manifest, so a full build writes its log in a writer
+    process while it validates.
     """
     target = folder / CACHE_DIR
     try:
@@ -195,6 +202,20 @@ def save(folder: Path, cache: BuildCache, units: dict[str, Any], summaries: dict
                 log.write(blob)
                 entries[name] = Entry(name, deps[name], at, len(blob), summaries[name])
                 at += len(blob)
+        return entries
+    except OSError:
+        return None
+
+
+def write_manifest(folder: Path, cache: BuildCache, entries: dict[str, Entry] | None, state: dict[str, Any]) -> None:
+    """Write the manifest of the build in ``folder``, unless its log could not be written.
+
+    A cache that cannot be written only costs time on the next build.
+    """
+    if entries is None:
+        return
+    target = folder / CACHE_DIR
+    try:
         fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=target)
         with os.fdopen(fd, "wb") as f:
             pickle.dump((cache.key, entries, state), f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -203,4 +224,5 @@ def save(folder: Path, cache: BuildCache, units: dict[str, Any], summaries: dict
         pass
 
 
-__all__ = ["BuildCache", "CACHE_DIR", "Dep", "Entry", "dep", "digest", "file_digest", "save", "write_layout"]
+__all__ = ["BuildCache", "CACHE_DIR", "Dep", "Entry", "dep", "digest", "file_digest", "save", "write_layout", "write_manifest",
+           "write_units"]

@@ -330,7 +330,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 problems: list[Diagnostic], options: _Options) -> BuildResult:
     """Render, validate and index the whole graph (the first build, or after many changes)."""
     from . import mapping, provenance, querying, serialization, validation
-    from .cache import save, write_layout
+    from .cache import write_layout, write_manifest, write_units
     from .resources import ontology_file
 
     good = [u for u in units if u.lines is not None]
@@ -348,8 +348,8 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
 
     article_ids = [a.article_id for a in articles]
 
-    def render(names: tuple[str, ...], turtles: bool) -> Callable[[], tuple[dict[str, Any], Any]]:
-        def work() -> tuple[dict[str, Any], Any]:
+    def render(names: tuple[str, ...], turtles: bool) -> Callable[[], tuple[dict[str, Any], Any, Any]]:
+        def work() -> tuple[dict[str, Any], Any, Any]:
             assert staged is not None
             made = serialization.graph_files(names, mint, data, named, data_bytes)
             if turtles:  # kg.ttl, kg.trig and the article files share each node's block
@@ -357,13 +357,17 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 serialization.write_files(staged, {f"articles/{i}.ttl": text for i, text in files.items()}, out)
                 made.update(turtle_files)
             serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
-            return ({name: layout for name, (_, layout) in made.items()},
-                    None if turtles else serialization.stats_of(data))
+            layouts = {name: layout for name, (_, layout) in made.items()}
+            if turtles:
+                return layouts, None, None
+            entries = write_units(staged, store, {u.facts_file: u for u in good},
+                                  {u.facts_file: _summary(u) for u in good}, {u.facts_file: u.deps for u in good})
+            return layouts, serialization.stats_of(data), entries
         return work
 
     # Writing does not depend on the verdict: with a core to spare, two forked
-    # processes render and stage the files (kg.jsonld, kg.nt and the counts;
-    # kg.ttl, kg.trig and the articles' files: about the same time) while this one validates, and
+    # processes render and stage the files (kg.jsonld, kg.nt, the counts and the
+    # cache's units; kg.ttl, kg.trig and the articles' files: about the same time) while this one validates, and
     # a thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
     staged = serialization.new_stage(out) if not problems else None
@@ -396,11 +400,12 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
         if written:
             assert staged is not None
             layouts: dict[str, Any] = {}
-            stats = None
+            stats = entries = None
             while parts:  # each is waited for once; if one fails, the finally waits for the rest
-                made, counted = parts.pop(0)()
+                made, counted, logged = parts.pop(0)()
                 layouts.update(made)
                 stats = counted or stats
+                entries = logged if logged is not None else entries
             serialization.share_keys(layouts)
             files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
                                                layouts, stats)
@@ -408,9 +413,8 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
             if indexing is not None:
                 indexing.install(staged)
                 indexing = None
-            save(staged, store, {u.facts_file: u for u in good}, {u.facts_file: _summary(u) for u in good},
-                 {u.facts_file: u.deps for u in good}, _state(registry, registry_origins, good, report,
-                        validation.plan_for(validation.load_shapes(options.shapes)) if report is not None else None))
+            write_manifest(staged, store, entries, _state(registry, registry_origins, good, report,
+                           validation.plan_for(validation.load_shapes(options.shapes)) if report is not None else None))
             serialization.swap(staged, out)
             staged = None
     finally:
