@@ -529,6 +529,7 @@ def turtle_files(data: list[str], named: list[tuple[str, list[str]]], articles: 
 
 def _article_files(whole: dict[str, Block], articles: list[ArticleLines], registry: dict[str, list[str]],
                    mint: Minter) -> dict[str, bytes]:
+    """Each article's file from ``whole`` (kg.ttl's blocks by subject); see :func:`turtle_files`."""
     known = prefixes(mint.base)
     names = _Abbreviator(known)
     alone: dict[str, Block] = {}  # a registry entity's block of its registry lines only
