@@ -51,14 +51,14 @@ def remote_count(server: Oxigraph, graph: str) -> int:
 
 def test_first_load_and_reload(oxigraph: Oxigraph, build: Path) -> None:
     first = stores.load(build, oxigraph.url, flavor="oxigraph", client=fast())
-    assert first.ok and len(first.sent) == len(first.graphs) == 9
+    assert first.ok and len(first.sent) == len(first.graphs) == 7
     assert {g.status for g in first.graphs} == {"loaded"}
     assert all(g.in_store == g.triples for g in first.graphs)
     before = {g.iri: remote_count(oxigraph, g.iri) for g in first.graphs}
     again = stores.load(build, oxigraph.url, flavor="oxigraph", client=fast())
     assert again.ok and again.sent == [] and {g.status for g in again.graphs} == {"unchanged"}
     forced = stores.load(build, oxigraph.url, flavor="oxigraph", client=fast(), force=True)
-    assert len(forced.sent) == 9
+    assert len(forced.sent) == 7
     assert {g.iri: remote_count(oxigraph, g.iri) for g in first.graphs} == before  # no duplicates
 
 
@@ -67,7 +67,6 @@ def test_named_graphs_are_preserved(oxigraph: Oxigraph, build: Path) -> None:
     result = kgpub.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", endpoint=oxigraph.url + "/query")
     graphs = [row["g"]["value"] for row in result.rows]
     assert ARTICLE_GRAPH in graphs and "https://w3id.org/kgpub/ontology" in graphs
-    assert "https://w3id.org/kgpub/id/graph/mini-1/claim/beta-accuses-alpha" in graphs
     assert "https://w3id.org/kgpub/id/graph/entities" in graphs
 
 
@@ -201,7 +200,7 @@ def test_cli_table_and_dry_run(build: Path) -> None:
         runner = CliRunner()
         dry = runner.invoke(main, ["load", store.url + "/ds", "--flavor", "fuseki", "--data", str(build), "--dry-run"])
         assert dry.exit_code == 0
-        assert dry.stdout.splitlines()[-1].startswith("would send 9 of 9 graphs (")
+        assert dry.stdout.splitlines()[-1].startswith("would send 7 of 7 graphs (")
         (line,) = [line for line in dry.stdout.splitlines()
                    if line.endswith(f"{store.url}/ds/data?graph=https%3A%2F%2Fw3id.org%2Fkgpub%2Fontology")]
         assert line.split()[:3] == ["PUT", "646", "triples"]
@@ -210,7 +209,7 @@ def test_cli_table_and_dry_run(build: Path) -> None:
         assert real.exit_code == 0
         lines = real.stdout.splitlines()
         assert lines[0].split() == ["graph", "sent", "in", "store", "status"]
-        assert lines[-1].startswith("sent 9 of 9 graphs (") and f"to {store.url}/ds [fuseki], " in lines[-1]
+        assert lines[-1].startswith("sent 7 of 7 graphs (") and f"to {store.url}/ds [fuseki], " in lines[-1]
         assert lines[-1].endswith(" triples/s")
         assert all(line.split()[-1] == "loaded" for line in lines[1:-1])
     finally:
@@ -238,7 +237,7 @@ def test_virtuoso_load_reload_change_and_dry_run(virtuoso, two_articles: Path, b
     dry = stores.load(build, virtuoso.url + "/sparql", client=fast(), dry_run=True)
     assert dry.flavor == "virtuoso" and {g.status for g in dry.graphs} == {"planned"}
     first = stores.load(build, virtuoso.url, flavor="virtuoso", client=fast())
-    assert first.ok and len(first.sent) == 9, first.table()
+    assert first.ok and len(first.sent) == 7, first.table()
     again = stores.load(build, virtuoso.url, flavor="virtuoso", client=fast())
     assert again.ok and again.sent == [] and [g.in_store for g in again.graphs] == [g.in_store for g in first.graphs]
     facts = two_articles / "articles" / "mini-1.facts.yaml"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from kgpub import facts, mapping
 from kgpub.mapping import KG, KGT
@@ -64,12 +64,16 @@ def test_claims_are_never_asserted(mini: Path) -> None:
     g = m.article_graphs["mini-1"]
     alpha, attack = URIRef(BASE + "alpha-brigade"), URIRef(BASE + "article/mini-1/rocket-attack")
     accusation = URIRef(BASE + "article/mini-1/beta-accuses-alpha")
-    claim_graph = URIRef(BASE + "graph/mini-1/claim/beta-accuses-alpha")
-    assert (accusation, KG.claimGraph, claim_graph) in g
+    claim = URIRef(BASE + "article/mini-1/beta-accuses-alpha/claim/alpha-brigade/agent/rocket-attack")
+    assert (accusation, KG.claim, claim) in g
     assert (accusation, KG.concerns, attack) in g
-    # The claim "Alpha did the attack" only exists inside its own graph ...
-    assert set(m.claim_graphs[claim_graph]) == {(alpha, KG.agent, attack)}
-    # ... while the article graph has the event but not that agent triple from the claim.
+    # The claim "Alpha did the attack" is a reified statement, attributed to the accuser ...
+    assert {(p, o) for p, o in g.predicate_objects(claim)} == {
+        (RDF.type, KG.Claim), (RDF.type, RDF.Statement), (RDF.subject, alpha), (RDF.predicate, KG.agent),
+        (RDF.object, attack), (PROV.wasAttributedTo, URIRef(BASE + "beta-government")),
+        (RDFS.label, Literal("Claim by Beta government: Alpha Brigade agent Rocket attack on the Gamma base"))}
+    # ... and no graph of the build holds the triple itself: no store can turn it into a fact.
+    assert not any(isinstance(graph, Graph) and (alpha, KG.agent, attack) in graph for _, graph in m.named_graphs())
     text = MINI_FACTS.replace("    agent: alpha-brigade\n", "")
     root = write_corpus(mini.parent / "other", facts=text)
     other = mapped_of(root)

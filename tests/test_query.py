@@ -115,10 +115,14 @@ def test_iri_parameter_is_checked(seed_build: Path) -> None:
         kgpub.query("killed", seed_build, params={"x": "1"})
 
 
-def test_claims_are_reachable_only_with_graph(seed_build: Path) -> None:
+def test_claims_are_reified_and_never_asserted(seed_build: Path) -> None:
     assert kgpub.query("ASK { ?s kg:complicitIn ?o }", seed_build) == AskResult(False)
-    assert kgpub.query("ASK { GRAPH ?g { ?s kg:complicitIn ?o } ?g a kg:ClaimGraph }", seed_build) == AskResult(False)
-    assert kgpub.query("ASK { GRAPH ?g { ?s kg:complicitIn ?o } }", seed_build) == AskResult(True)
+    assert kgpub.query("ASK { GRAPH ?g { ?s kg:complicitIn ?o } }", seed_build) == AskResult(False)
+    assert kgpub.query("ASK { id:pro-iran-factions kg:agent ?e }", seed_build) == AskResult(False)
+    claim = """ASK { ?a a kg:Accusation ; kg:accuser id:pro-iran-factions ; kg:claim ?c .
+                   ?c a kg:Claim ; rdf:subject id:mustafa-al-kadhemi ; rdf:predicate kg:complicitIn ;
+                      prov:wasAttributedTo id:pro-iran-factions }"""
+    assert kgpub.query(claim, seed_build) == AskResult(True)
 
 
 def test_update_is_refused(seed_build: Path) -> None:
@@ -187,7 +191,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     assert json.loads(meta.read_text())["graphs"] is False
     assert len(kgpub.query("accusations", out).rows) == 6
     assert json.loads(meta.read_text())["graphs"] is False  # a default-graph query leaves it so
-    claims = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s kg:complicitIn ?o } }"
+    claims = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s kg:sourceLine ?o } }"
     counted = rows(kgpub.query(claims, out), "n")
     assert counted != [("0",)] and json.loads(meta.read_text())["graphs"] is True
     completed = sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))

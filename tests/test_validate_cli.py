@@ -176,14 +176,21 @@ def test_validate_no_shapes(runner: CliRunner, built: Path, tmp_path: Path) -> N
 
 
 def test_validate_takes_only_the_data_graphs_of_a_kgpub_trig(seed_build: Path, tmp_path: Path) -> None:
-    """Claims are not facts: from kgpub's TriG only the graphs typed kg:DataGraph are validated."""
+    """From kgpub's TriG only the graphs typed kg:DataGraph are validated; any other quad file is all data."""
     import pyoxigraph as ox
 
     import kgpub
 
     assert kgpub.validate([seed_build / "kg.trig"]).conforms()
-    untyped = [q for q in ox.parse(path=str(seed_build / "kg.trig"), format=ox.RdfFormat.TRIG)
-               if q.object.value != "https://w3id.org/kgpub/ontology#DataGraph"]
-    (tmp_path / "all.nq").write_bytes(ox.serialize(untyped, format=ox.RdfFormat.N_QUADS))
-    report = kgpub.validate([tmp_path / "all.nq"])  # every graph is data now, the claims too
+    quads = list(ox.parse(path=str(seed_build / "kg.trig"), format=ox.RdfFormat.TRIG))
+    kadhemi = ox.NamedNode("https://w3id.org/kgpub/id/mustafa-al-kadhemi")
+    strike = ox.NamedNode("https://w3id.org/kgpub/id/article/000_eb2d348de878cb8c/soleimani-strike")
+    aside = ox.Quad(kadhemi, ox.NamedNode("https://w3id.org/kgpub/ontology#complicitIn"), strike,
+                    ox.NamedNode("https://example.org/not-a-data-graph"))
+    (tmp_path / "kg.trig").write_bytes(ox.serialize([*quads, aside], format=ox.RdfFormat.TRIG))
+    (tmp_path / "kg.trig").rename(tmp_path / "with-aside.trig")
+    assert kgpub.validate([tmp_path / "with-aside.trig"]).conforms()  # typed data graphs only
+    untyped = [q for q in quads if q.object.value != "https://w3id.org/kgpub/ontology#DataGraph"]
+    (tmp_path / "all.nq").write_bytes(ox.serialize([*untyped, aside], format=ox.RdfFormat.N_QUADS))
+    report = kgpub.validate([tmp_path / "all.nq"])  # every graph is data now, the one aside too
     assert {r.source_shape for r in report.results if r.severity == "Violation"} == {"kgsh:ComplicityShape"}

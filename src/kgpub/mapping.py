@@ -3,20 +3,26 @@
 Every IRI is minted from the curator's ids (never from counters or blank
 nodes), so the same entity is the same IRI in every article and every build,
 and the output can be byte-identical from run to run.  Accusations are nodes
-of their own; what they claim goes into a named graph per accusation and is
-never asserted in the article's graph.
+of their own; what they claim is a reified statement (``kg:Claim``, an
+``rdf:Statement`` with ``rdf:subject``/``rdf:predicate``/``rdf:object``) in the
+article's graph, never the triple itself.  A claim kept as a triple in a named
+graph of its own would become an assertion in every store whose default graph
+is the union of its named graphs (GraphDB, RDF4J, Virtuoso, Fuseki with
+``unionDefaultGraph``); a reified statement asserts nothing under any policy.
 """
 
 from __future__ import annotations
+
+import re
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import vocab
-from .facts import Accusation, Article, Corpus, Entity, Event, PartialDate, Relation, Threat
+from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, Threat
 
 KG = Namespace(vocab.KG)
 KGT = Namespace(vocab.KGT)
@@ -77,8 +83,10 @@ class Minter:
     def provenance_graph(self, article_id: str) -> URIRef:
         return URIRef(f"{self.base}graph/{article_id}/provenance")
 
-    def claim_graph(self, article_id: str, accusation_id: str) -> URIRef:
-        return URIRef(f"{self.base}graph/{article_id}/claim/{accusation_id}")
+    def claim(self, article_id: str, accusation_id: str, claim: Claim) -> URIRef:
+        """A claim's node, under its accusation's IRI (so the article owns it), named by its statement."""
+        return URIRef(f"{self.base}article/{article_id}/{accusation_id}/claim/"
+                      f"{claim.subject}/{claim.predicate}/{claim.object}")
 
     def registry_graph(self) -> URIRef:
         return URIRef(f"{self.base}graph/entities")
@@ -171,7 +179,6 @@ class MappedCorpus:
     registry_provenance: Graph
     article_graphs: dict[str, Graph] = field(default_factory=dict)
     provenance_graphs: dict[str, Graph] = field(default_factory=dict)
-    claim_graphs: dict[URIRef, Graph] = field(default_factory=dict)
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
         """Every named graph with its IRI, in a stable order."""
@@ -181,11 +188,10 @@ class MappedCorpus:
         for article_id in sorted(self.article_graphs):
             out.append((m.article_graph(article_id), self.article_graphs[article_id]))
             out.append((m.provenance_graph(article_id), self.provenance_graphs[article_id]))
-        out += sorted(self.claim_graphs.items())
         return out
 
     def instance_data(self) -> Graph:
-        """The asserted knowledge: registry plus every article graph (no claims, no provenance)."""
+        """The asserted knowledge: registry plus every article graph (claims only reified, no provenance)."""
         union = Graph()
         for graph in (self.registry_graph, *(self.article_graphs[k] for k in sorted(self.article_graphs))):
             for triple in graph:
@@ -217,10 +223,9 @@ class _ArticleMapper:
     def __init__(self, article: Article, mint: Minter, names: dict[str, str], sink: Callable[[], Sink]) -> None:
         self.article = article
         self.mint = mint
-        self.names = {**names, **{e.id: e.name for e in article.entities}}
+        self.names = {**names, **{e.id: e.name for e in article.entities}, **{e.id: e.label for e in article.events}}
         self.sink = sink
         self.graph = sink()
-        self.claims: dict[URIRef, Sink] = {}
 
     def ref(self, some_id: str) -> URIRef:
         return self.mint.ref(self.article.id, some_id)
@@ -288,7 +293,7 @@ class _ArticleMapper:
             for some_id in ids:
                 g.add((iri, KG[role], self.ref(some_id)))
         if event.person_count is not None:
-            g.add((iri, KG.personCount, Literal(event.person_count, datatype=XSD.nonNegativeInteger)))
+            g.add((iri, KG.personCount, Literal(event.person_count, datatype=XSD.integer)))
 
     def accusation(self, acc: Accusation) -> None:
         g, iri = self.graph, self.local(acc.id)
@@ -309,13 +314,22 @@ class _ArticleMapper:
             g.add((iri, KG.allegation, Literal(acc.allegation.strip())))
         if acc.date:
             g.add((iri, KG.date, date_literal(acc.date)))
-        if acc.claims:
-            graph_iri = self.mint.claim_graph(self.article.id, acc.id)
-            g.add((iri, KG.claimGraph, graph_iri))
-            claim = self.sink()
-            for c in acc.claims:
-                claim.add((self.ref(c.subject), KG[c.predicate], self.ref(c.object)))
-            self.claims[graph_iri] = claim
+        for c in acc.claims:
+            self.claim(iri, acc, c)
+
+    def claim(self, accusation: URIRef, acc: Accusation, c: Claim) -> None:
+        """What the accuser alleges, reified: the statement is described, never made."""
+        g, node = self.graph, self.mint.claim(self.article.id, acc.id, c)
+        g.add((accusation, KG.claim, node))
+        g.add((node, RDF.type, KG.Claim))
+        g.add((node, RDF.type, RDF.Statement))
+        g.add((node, RDF.subject, self.ref(c.subject)))
+        g.add((node, RDF.predicate, KG[c.predicate]))
+        g.add((node, RDF.object, self.ref(c.object)))
+        g.add((node, PROV.wasAttributedTo, self.ref(acc.accuser)))
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", c.predicate).lower()
+        label = f"Claim by {self.names[acc.accuser]}: {self.names[c.subject]} {words} {self.names[c.object]}"
+        g.add((node, RDFS.label, Literal(label)))
 
     def threat(self, threat: Threat) -> None:
         g, iri = self.graph, self.local(threat.id)
@@ -346,24 +360,22 @@ def map_registry(registry: tuple[Entity, ...], mint: Minter) -> Graph:
 
 
 def map_article(article: Article, mint: Minter, names: dict[str, str],
-                sink: Callable[[], Sink] = new_graph) -> tuple[Sink, dict[URIRef, Sink]]:
-    """One article's graph and its claim graphs; needs nothing of any other article.
+                sink: Callable[[], Sink] = new_graph) -> Sink:
+    """One article's graph, its claims reified in it; needs nothing of any other article.
 
     ``sink`` makes what the triples go into: rdflib graphs by default, or
     :class:`Lines` when they are only to be written out (a build).
     """
     mapper = _ArticleMapper(article, mint, names, sink)
-    return mapper.run(), mapper.claims
+    return mapper.run()
 
 
 def map_corpus(corpus: Corpus, base: str) -> MappedCorpus:
-    """Map the whole corpus to RDF graphs, one per role (registry, article, claim)."""
+    """Map the whole corpus to RDF graphs, one per role (registry, article)."""
     mint = Minter(base, {e.id for e in corpus.registry})
     mapped = MappedCorpus(minter=mint, registry_graph=map_registry(corpus.registry, mint), registry_provenance=Graph())
     names = {e.id: e.name for e in corpus.registry}
     for article in corpus.articles:
-        graph, claims = map_article(article, mint, names)
-        mapped.article_graphs[article.id] = graph
+        mapped.article_graphs[article.id] = map_article(article, mint, names)
         mapped.provenance_graphs[article.id] = Graph()
-        mapped.claim_graphs.update(claims)
     return mapped

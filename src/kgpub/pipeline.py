@@ -124,13 +124,13 @@ def _article_unit(path: Path) -> ArticleUnit:
         return ArticleUnit(shown, (), tuple(problems), article.id if article else None,
                            article.source if article else None)
     mint = _WORKER["mint"]
-    graph, claims = mapping.map_article(article, mint, _WORKER["names"], mapping.Lines)
+    graph = mapping.map_article(article, mint, _WORKER["names"], mapping.Lines)
     prov, quote_problems = provenance.anchor_article(article, graph, mint, mapping.Lines)
     counts = (len(article.entities), len(article.events), len(article.accusations), len(article.threats),
               len(article.relations))
     if quote_problems:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
-    lines = serialization.article_lines(article.id, graph, prov, claims)
+    lines = serialization.article_lines(article.id, graph, prov)
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
@@ -490,11 +490,11 @@ def _shared_lines(shared: dict[str, Counter[str]], old: list[ArticleUnit], chang
 
 
 def _graphs(unit: ArticleUnit, mint: Any) -> list[tuple[str, list[str]]]:
-    """An article's named graphs with their lines: data, provenance, claims."""
+    """An article's named graphs with their lines: data and provenance."""
     lines = unit.lines
     assert lines is not None
     return [(str(mint.article_graph(lines.article_id)), lines.data),
-            (str(mint.provenance_graph(lines.article_id)), lines.provenance), *lines.claims.items()]
+            (str(mint.provenance_graph(lines.article_id)), lines.provenance)]
 
 
 def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,

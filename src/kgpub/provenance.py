@@ -103,8 +103,11 @@ _EVIDENCE, _TYPE = f"<{KG.evidence}>", f"<{RDF.type}>"
 _SPECIFIC, _SOURCE, _SELECTOR = f"<{OA.SpecificResource}>", f"<{OA.hasSource}>", f"<{OA.hasSelector}>"
 _QUOTE, _EXACT, _PREFIX, _SUFFIX = f"<{OA.TextQuoteSelector}>", f"<{OA.exact}>", f"<{OA.prefix}>", f"<{OA.suffix}>"
 _POSITION, _START, _END = f"<{OA.TextPositionSelector}>", f"<{OA.start}>", f"<{OA.end}>"
-_COUNT = f"^^<{XSD.nonNegativeInteger}>"
-_SOURCE_FILE, _SOURCE_LINE, _LINE = f"<{KG.sourceFile}>", f"<{KG.sourceLine}>", f"^^<{XSD.positiveInteger}>"
+#: Offsets and line numbers are xsd:integer (never negative, the shapes check): the one integer datatype that
+#: every store keeps as written.  Oxigraph rewrites xsd:nonNegativeInteger and xsd:positiveInteger to
+#: xsd:integer, so a graph read back from it would no longer be the graph that was loaded.
+_COUNT = f"^^<{XSD.integer}>"
+_SOURCE_FILE, _SOURCE_LINE, _LINE = f"<{KG.sourceFile}>", f"<{KG.sourceLine}>", f"^^<{XSD.integer}>"
 
 
 def _evidence(graph: Sink, fact: URIRef, article_iri: URIRef, spans: list[Span]) -> None:
@@ -156,12 +159,6 @@ def anchor_article(article: Article, graph: Sink, mint: Minter,
     provenance.add((mint.provenance_graph(article.id), RDF.type, KG.ProvenanceGraph))
     provenance.add((mint.article_graph(article.id), PROV.wasDerivedFrom, article_iri))
     provenance.add((mint.article_graph(article.id), KG.sourceFile, Literal(article.facts_file)))
-    for acc in article.accusations:
-        if acc.claims:
-            claim_graph = mint.claim_graph(article.id, acc.id)
-            provenance.add((claim_graph, RDF.type, KG.ClaimGraph))
-            provenance.add((claim_graph, PROV.wasAttributedTo, mint.ref(article.id, acc.accuser)))
-            provenance.add((claim_graph, PROV.wasDerivedFrom, mint.local(article.id, acc.id)))
     for fact, source, quotes in _article_facts(article, mint):
         spans = []
         for quote in quotes:

@@ -474,12 +474,10 @@ class ArticleLines:
     article_id: str
     data: list[str]
     provenance: list[str]
-    claims: dict[str, list[str]]
 
 
-def article_lines(article_id: str, graph: Sink, provenance: Sink, claims: dict[URIRef, Sink]) -> ArticleLines:
-    return ArticleLines(article_id, nt_lines(graph), nt_lines(provenance),
-                        {str(iri): nt_lines(g) for iri, g in claims.items()})
+def article_lines(article_id: str, graph: Sink, provenance: Sink) -> ArticleLines:
+    return ArticleLines(article_id, nt_lines(graph), nt_lines(provenance))
 
 
 def by_subject(lines: list[str]) -> dict[str, list[str]]:
@@ -667,13 +665,12 @@ def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], stats: S
 
 def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str],
                 articles: list[ArticleLines]) -> list[tuple[str, list[str]]]:
-    """Every named graph of a build (registry, articles, provenance, claims) with its lines."""
+    """Every named graph of a build (registry, articles, provenance) with its lines."""
     named: list[tuple[str, list[str]]] = [(str(mint.registry_graph()), registry),
                                           (str(mint.registry_provenance_graph()), registry_provenance)]
     for a in articles:
         named.append((str(mint.article_graph(a.article_id)), a.data))
         named.append((str(mint.provenance_graph(a.article_id)), a.provenance))
-        named.extend(a.claims.items())
     return named
 
 
@@ -771,7 +768,6 @@ def patch_files(old: Path, staged: Path, layouts: dict[str, Layout], before: lis
                       | {line for lines in shared.values() for line in lines})
         named = [(str(mint.article_graph(a.article_id)), a.data) for a in articles]
         named += [(str(mint.provenance_graph(a.article_id)), a.provenance) for a in articles]
-        named += [claim for a in articles for claim in a.claims.items()]
         return {"kg.nt": nt_blocks(data), "kg.ttl": turtle_blocks(data, base),
                 "kg.jsonld": jsonld_blocks(data, base), "kg.trig": trig_blocks(named, base)}
 

@@ -54,12 +54,18 @@ _NEUTRAL = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.deac
             SH.qualifiedMaxCount, SH.minCount, SH.maxCount, SH.lessThan, SH.disjoint, SH.flags}
 #: Constraints on each value node on its own, compiled to a SPARQL condition.
 _VALUE = {SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.minLength, SH.maxLength,
-          SH["or"], SH["and"], SH["not"], SH.node}
+          SH["or"], SH["and"], SH["not"], SH.node, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive}
+#: The range components as SHACL defines them: a value node conforms when this SPARQL comparison is true
+#: (an error, as for a string against a number, is a violation), ``{v}`` the value and ``{b}`` the bound.
+_RANGES = {SH.minInclusive: "{b} <= {v}", SH.maxInclusive: "{v} <= {b}",
+           SH.minExclusive: "{b} < {v}", SH.maxExclusive: "{v} < {b}"}
 _COMPONENT = {
     SH["class"]: SH.ClassConstraintComponent, SH.datatype: SH.DatatypeConstraintComponent,
     SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
     SH.pattern: SH.PatternConstraintComponent, SH.minLength: SH.MinLengthConstraintComponent,
     SH.maxLength: SH.MaxLengthConstraintComponent, SH["or"]: SH.OrConstraintComponent,
+    SH.minInclusive: SH.MinInclusiveConstraintComponent, SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+    SH.minExclusive: SH.MinExclusiveConstraintComponent, SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
     SH["and"]: SH.AndConstraintComponent, SH["not"]: SH.NotConstraintComponent, SH.node: SH.NodeConstraintComponent,
     SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
     SH.lessThan: SH.LessThanConstraintComponent, SH.disjoint: SH.DisjointConstraintComponent,
@@ -280,6 +286,10 @@ class _Compiler:
         if p in (SH.minLength, SH.maxLength):
             op = ">=" if p == SH.minLength else "<="
             return f"(!isBlank({var}) && STRLEN(STR({var})) {op} {int(o)})"
+        if p in _RANGES:
+            if not isinstance(o, Literal):
+                raise Unsupported(f"{p} with a non-literal bound")
+            return f"COALESCE({_RANGES[p].format(v=var, b=_n3(o))}, false)"
         if p in (SH["or"], SH["and"]):
             parts = [self._shape(var, member) for member in Collection(g, o)]
             joiner = " || " if p == SH["or"] else " && "

@@ -1,3 +1,3 @@
-# rule: kg:personCount is an xsd:nonNegativeInteger
-# expect: a:rocket-attack kgsh:Event-personCount sh:DatatypeConstraintComponent
+# rule: kg:personCount is a non-negative xsd:integer
+# expect: a:rocket-attack kgsh:Event-personCount sh:MinInclusiveConstraintComponent
 INSERT DATA { a:rocket-attack kg:personCount "-1"^^xsd:integer }
