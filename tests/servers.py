@@ -69,13 +69,17 @@ def oxigraph_binary() -> str | None:
     return str(candidate) if candidate.exists() else shutil.which("oxigraph")
 
 
-def start_oxigraph(port: int | None = None, location: Path | None = None) -> Oxigraph:
-    """An Oxigraph server on 127.0.0.1: in memory, or persisted in ``location``."""
+def start_oxigraph(port: int | None = None, location: Path | None = None, union: bool = False) -> Oxigraph:
+    """An Oxigraph server on 127.0.0.1: in memory, or persisted in ``location``; its default graph the
+    union of every graph when ``union``."""
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError("the oxigraph server (PyPI package 'oxigraph', a test extra) is not installed")
     port = port or free_port()
+    if location:
+        location.parent.mkdir(parents=True, exist_ok=True)
     storage = ["--location", str(location)] if location else []
+    storage += ["--union-default-graph"] if union else []
     process = subprocess.Popen([binary, "serve", *storage, "--bind", f"127.0.0.1:{port}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "RUST_LOG": "warn"})
     server = Oxigraph(process, port)
@@ -91,8 +95,8 @@ def start_oxigraph(port: int | None = None, location: Path | None = None) -> Oxi
 
 
 class FakeStore:
-    """An HTTP server on 127.0.0.1 implementing the Graph Store Protocol and SPARQL query endpoints
-    at the URL layout of a store we cannot install here (Fuseki, GraphDB), backed by pyoxigraph.
+    """An HTTP server on 127.0.0.1 implementing the Graph Store Protocol and SPARQL query endpoints,
+    backed by pyoxigraph, for the faults no real server produces on demand.
 
     It records every request, can demand credentials, and can answer 503 a given number of times
     first (as a proxy in front of a restarting server does).
@@ -148,6 +152,11 @@ class FakeStore:
                         outer.store.clear_graph(graph)
                     outer.store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
                     return self._answer(204)
+                if url.path == outer.gsp_path and self.command == "GET":
+                    graph = ox.NamedNode(params["graph"]) if "graph" in params else ox.DefaultGraph()
+                    data = ox.serialize((q.triple for q in outer.store.quads_for_pattern(None, None, None, graph)),
+                                        format=ox.RdfFormat.N_TRIPLES)
+                    return self._answer(200, data, "application/n-triples")
                 if url.path == outer.query_path:
                     form = dict(urllib.parse.parse_qsl(body.decode())) if self.command == "POST" else params
                     result = outer.store.query(form["query"])
@@ -242,3 +251,183 @@ def start_virtuoso(folder: Path) -> Virtuoso:
         stop(process)
         raise
     return server
+
+
+# --------------------------------------------------------------------------- Java servers (Fuseki, RDF4J) and Jena tools
+
+#: Where scripts/test.sh puts the Java artifacts it fetches from Maven Central (git ignores it).
+JAVA_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "java"
+FUSEKI_VERSION = "5.6.0"
+RDF4J_VERSION = "4.1.3"
+JETTY_RUNNER_VERSION = "9.4.57.v20241219"
+JENA_VERSION = "5.6.0"
+
+
+def java_artifact(name: str) -> Path:
+    """A fetched artifact by file name; a clear error naming the command that fetches it when missing."""
+    path = JAVA_CACHE / name
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: run 'bash scripts/java-deps.sh' (scripts/test.sh does)")
+    return path
+
+
+def java() -> str:
+    binary = shutil.which("java")
+    if binary is None:
+        raise RuntimeError("no 'java' on PATH (Java 17 is needed for Fuseki, RDF4J and Jena)")
+    return binary
+
+
+def _start_java(args: list[str], ready: str, log: Path, timeout: float = 90.0, cwd: Path | None = None,
+                auth: tuple[str, str] | None = None) -> subprocess.Popen:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        process = subprocess.Popen([java(), "-Xmx1g", "-XX:+UseSerialGC", *args], stdout=out,
+                                   stderr=subprocess.STDOUT, cwd=cwd)
+    try:
+        _wait_answering(ready, process, timeout, auth)
+    except Exception as exc:
+        stop(process)
+        tail = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{exc}; its log ends:\n{tail}") from None
+    return process
+
+
+def _wait_answering(url: str, process: subprocess.Popen, timeout: float, auth: tuple[str, str] | None) -> None:
+    """Wait until ``url`` answers 200 (a 404 while a web application deploys is not ready)."""
+    import base64
+
+    deadline = time.monotonic() + timeout
+    headers = {}
+    if auth:
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL: the server gets no chance to finish what it was doing."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+FUSEKI_CONFIG = """@prefix fuseki: <http://jena.apache.org/fuseki#> .
+@prefix tdb2: <http://jena.apache.org/2016/tdb#> .
+<#service> a fuseki:Service ; fuseki:name "ds" ;
+  fuseki:endpoint [ fuseki:operation fuseki:query ; fuseki:name "sparql" ] ,
+                  [ fuseki:operation fuseki:update ; fuseki:name "update" ] ,
+                  [ fuseki:operation fuseki:gsp-rw ; fuseki:name "data" ] ;
+  fuseki:dataset <#dataset> .
+<#dataset> a tdb2:DatasetTDB2 ; tdb2:location "{location}" ; tdb2:unionDefaultGraph {union} .
+"""
+
+
+@dataclass
+class Fuseki:
+    """Apache Jena Fuseki serving one dataset at ``/ds``."""
+
+    process: subprocess.Popen
+    port: int
+    union: bool
+    folder: Path
+    location: Path | None
+    auth: tuple[str, str] | None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/ds"
+
+    def restart(self) -> "Fuseki":
+        return start_fuseki(self.folder, port=self.port, location=self.location, union=self.union, auth=self.auth)
+
+
+def start_fuseki(folder: Path, *, port: int | None = None, location: Path | None = None, union: bool = False,
+                 auth: tuple[str, str] | None = None) -> Fuseki:
+    """Fuseki on 127.0.0.1 with a TDB2 dataset at ``/ds``: in memory, or persisted at ``location``;
+    its default graph the union of the named graphs when ``union``; basic authentication when ``auth``."""
+    jar = java_artifact(f"jena-fuseki-server-{FUSEKI_VERSION}.jar")
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    config = folder / "config.ttl"
+    config.write_text(FUSEKI_CONFIG.format(location=str(location) if location else "--mem--",
+                                           union="true" if union else "false"))
+    args = ["-jar", str(jar), "--localhost", "--port", str(port), "--config", str(config)]
+    if auth:
+        (folder / "passwd").write_text(f"{auth[0]}: {auth[1]}\n")
+        args += ["--passwd", str(folder / "passwd"), "--auth", "basic"]
+    process = _start_java(args, f"http://127.0.0.1:{port}/ds/sparql?query=ASK%7B%7D", folder / "fuseki.log",
+                          cwd=folder, auth=auth)
+    return Fuseki(process, port, union, folder, location, auth)
+
+
+RDF4J_REPOSITORY = """@prefix rep: <http://www.openrdf.org/config/repository#> .
+@prefix sr: <http://www.openrdf.org/config/repository/sail#> .
+@prefix sail: <http://www.openrdf.org/config/sail#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+[] a rep:Repository ; rep:repositoryID "{name}" ; rdfs:label "{name}" ;
+   rep:repositoryImpl [ rep:repositoryType "openrdf:SailRepository" ;
+                        sr:sailImpl [ sail:sailType "openrdf:{sail}" ] ] .
+"""
+
+
+@dataclass
+class Rdf4j:
+    """Eclipse RDF4J Server (the REST protocol GraphDB implements) on Jetty."""
+
+    process: subprocess.Popen
+    port: int
+    folder: Path
+
+    @property
+    def server(self) -> str:
+        return f"http://127.0.0.1:{self.port}/rdf4j-server"
+
+    def repository(self, name: str) -> str:
+        return f"{self.server}/repositories/{name}"
+
+    def create(self, name: str, persistent: bool = False) -> str:
+        """A new repository over the REST API (``PUT /repositories/ID`` with its configuration); its URL."""
+        body = RDF4J_REPOSITORY.format(name=name, sail="NativeStore" if persistent else "MemoryStore").encode()
+        request = urllib.request.Request(self.repository(name), data=body, method="PUT",
+                                         headers={"Content-Type": "text/turtle"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status in (200, 204), response.status
+        return self.repository(name)
+
+    def restart(self) -> "Rdf4j":
+        return start_rdf4j(self.folder, port=self.port)
+
+
+def start_rdf4j(folder: Path, *, port: int | None = None) -> Rdf4j:
+    """RDF4J Server's war on Jetty 9.4 (jetty-runner) on 127.0.0.1, its data in ``folder``."""
+    war = java_artifact(f"rdf4j-http-server-{RDF4J_VERSION}.war")
+    runner = java_artifact(f"jetty-runner-{JETTY_RUNNER_VERSION}.jar")
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    args = [f"-Dorg.eclipse.rdf4j.appdata.basedir={folder / 'data'}", f"-Djava.io.tmpdir={folder}",
+            "-jar", str(runner), "--host", "127.0.0.1", "--port", str(port), "--path", "/rdf4j-server", str(war)]
+    process = _start_java(args, f"http://127.0.0.1:{port}/rdf4j-server/protocol", folder / "rdf4j.log", cwd=folder)
+    return Rdf4j(process, port, folder)
+
+
+def jena_home() -> Path:
+    """The unpacked Apache Jena distribution (riot, shacl)."""
+    home = java_artifact(f"apache-jena-{JENA_VERSION}")
+    return home
+
+
+def jena(tool: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run one of Jena's command-line tools (``riot``, ``shacl``) and return what it printed."""
+    home = jena_home()
+    env = {**os.environ, "JENA_HOME": str(home), "JVM_ARGS": "-Xmx1g"}
+    return subprocess.run([str(home / "bin" / tool), *args], capture_output=True, text=True, timeout=timeout, env=env)

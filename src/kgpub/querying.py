@@ -600,37 +600,122 @@ def local_prefixes(data: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------- remote engine
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """The graphs a query runs over, named in the request (``default-graph-uri``, ``named-graph-uri``)."""
+
+    default: tuple[str, ...]
+    named: tuple[str, ...]
+
+
+#: Where ``kgpub load`` records each graph's hash and role (see ``stores``).
+MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
+_FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def declares_dataset(text: str) -> bool:
+    """Whether a query names its own dataset (FROM, FROM NAMED) outside strings, IRIs and comments."""
+    return _FROM.search(_NOT_KEYWORDS.sub(" ", text)) is not None
+
+
+def _manifest_dataset(rows: list[dict[str, Any]]) -> Dataset | None:
+    """The dataset the embedded engine answers from, as a store loaded by ``kgpub load`` holds it.
+
+    Default graph: the data graphs and the ontology (the default graph itself
+    when the build was loaded into it, by the name the store gives it); named
+    graphs: every graph loaded.  None when the store holds no kgpub load, or
+    when the data sits in a default graph the store has no name for: then the
+    store's own default graph is the dataset.
+    """
+    default, named, name, in_default = [], [], None, False
+    for row in rows:
+        graph, kind = row["g"]["value"], row["t"]["value"]
+        if kind == vocab.KG + "defaultGraphName":
+            name = row["o"]["value"]
+        elif graph == MANIFEST_GRAPH:
+            in_default = in_default or kind in (vocab.KG + "DataGraph", vocab.KG + "OntologyGraph")
+        elif kind in (vocab.KG + "DataGraph", vocab.KG + "OntologyGraph"):
+            default.append(graph)
+            named.append(graph)
+        elif kind == vocab.KG + "ProvenanceGraph":
+            named.append(graph)
+    if in_default:
+        if name is None:
+            return None
+        default.append(name)
+    if not default:
+        return None
+    return Dataset(tuple(sorted(default)), tuple(sorted(named)))
+
+
+def _wrapper(endpoint: str, user: str | None, password: str | None, timeout: float) -> Any:
+    from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint)
+    client.setMethod(POST)
+    client.setRequestMethod(URLENCODED)
+    client.setTimeout(max(1, round(timeout)))
+    if user:
+        client.setCredentials(user, password or "")
+    return client
+
+
+def store_dataset(endpoint: str, *, user: str | None = None, password: str | None = None,
+                  timeout: float = 30.0) -> Dataset | None:
+    """The dataset of a store loaded by ``kgpub load``, read from its load manifest (None when there is none)."""
+    from SPARQLWrapper import JSON
+
+    client = _wrapper(endpoint, user, password, timeout)
+    client.setQuery(f"""SELECT ?g ?t ?o WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{
+        {{ ?g a ?t }} UNION {{ ?g <{vocab.KG}defaultGraphName> ?o BIND (<{vocab.KG}defaultGraphName> AS ?t) }} }} }}""")
+    client.setReturnFormat(JSON)
+    raw = _send(client, endpoint, timeout)[0]
+    try:
+        rows = json.loads(raw)["results"]["bindings"]
+    except (ValueError, KeyError, TypeError):
+        return None  # an endpoint that cannot say: query its own default graph
+    return _manifest_dataset(rows)
+
+
 def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None, user: str | None = None,
-               password: str | None = None, timeout: float = 30.0) -> Result:
+               password: str | None = None, timeout: float = 30.0, dataset: Dataset | None = None) -> Result:
     """Run ``text`` on a SPARQL 1.1 endpoint through SPARQLWrapper.
 
     Parameters travel as a trailing ``VALUES`` clause of correctly escaped
     terms; the query uses a form POST (Virtuoso hangs on
     ``application/sparql-query`` bodies); Virtuoso's ASK-as-SELECT
-    (``__ASK_RETVAL``) is read as a boolean.
+    (``__ASK_RETVAL``) is read as a boolean.  ``dataset`` names the graphs in
+    the request, unless the query names its own with FROM.
     """
-    import urllib.error
-
-    from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
-    from SPARQLWrapper import SPARQLExceptions as errors
+    from SPARQLWrapper import JSON, N3
 
     _check_readonly(text)
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}.items())
     body = prologue + text
     if params:
         body += values_clause(params)
-    client = SPARQLWrapper(endpoint)
+    client = _wrapper(endpoint, user, password, timeout)
     client.setQuery(body)
-    client.setMethod(POST)
-    client.setRequestMethod(URLENCODED)
-    client.setTimeout(int(timeout))
-    if user:
-        client.setCredentials(user, password or "")
+    if dataset is not None and not declares_dataset(text):
+        for graph in dataset.default:
+            client.addDefaultGraph(graph)
+        for graph in dataset.named:
+            client.addNamedGraph(graph)
     kind = client.queryType
     graph_query = kind in ("CONSTRUCT", "DESCRIBE")
     client.setReturnFormat(N3 if graph_query else JSON)
     if graph_query:
         client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+    raw, content_type = _send(client, endpoint, timeout)
+    return _remote_result(raw, content_type, graph_query, endpoint)
+
+
+def _send(client: Any, endpoint: str, timeout: float) -> tuple[bytes, str]:
+    """The answer's body and content type; every failure a one-line QueryError."""
+    import urllib.error
+
+    from SPARQLWrapper import SPARQLExceptions as errors
+
     try:
         response = client.query().response
         raw = response.read()
@@ -650,7 +735,7 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
         raise QueryError(f"{endpoint}: no answer within {timeout:g} s") from None
     except OSError as exc:
         raise QueryError(f"{endpoint}: connection failed: {exc}") from None
-    return _remote_result(raw, content_type, graph_query, endpoint)
+    return raw, content_type
 
 
 def _response_body(message: str) -> str:

@@ -1,13 +1,17 @@
 """Stage 7 — publish a build into a triple store over the W3C Graph Store Protocol.
 
-Each named graph of the build (articles, registry, claims, provenance, and the
+Each named graph of the build (articles, registry, provenance, and the
 ontology) is replaced whole with one ``PUT``, so a re-load never duplicates and
 a failed request leaves that graph as it was.  Every payload is serialized and
 parsed back locally before it is sent (some servers empty the target graph when
 a PUT fails on bad syntax).  A manifest graph in the store records the content
-hash of every graph loaded, so only graphs that changed are sent again.  After
-loading, the triples of every graph are counted with SPARQL and compared with
-what was sent.
+hash and the role (data, provenance, ontology) of every graph loaded, so only
+graphs that changed are sent again, and so ``kgpub query --endpoint`` can ask
+the store for exactly the dataset the embedded engine answers from, whatever
+the store makes of its default graph.  After loading, every graph sent is read
+back and compared term by term with what was sent: a store that rewrites terms
+(canonical numbers, lower-cased language tags, IRI escapes) is named in a
+warning with an example, never passed over.
 """
 
 from __future__ import annotations
@@ -25,8 +29,15 @@ from .errors import StoreError
 
 ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
 MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
-FLAVORS = ("fuseki", "graphdb", "virtuoso", "oxigraph", "gsp")
+FLAVORS = ("fuseki", "graphdb", "rdf4j", "virtuoso", "oxigraph", "gsp")
 RETRIES = 4
+#: The role of each graph as the manifest records it: the embedded engine's default graph is the union
+#: of the data graphs and the ontology; provenance is reached with GRAPH.
+DATA, PROVENANCE, ONTOLOGY = vocab.KG + "DataGraph", vocab.KG + "ProvenanceGraph", vocab.KG + "OntologyGraph"
+#: How each store names its own default graph inside a SPARQL dataset (``default-graph-uri``), where it
+#: has a name: Fuseki's with ``unionDefaultGraph`` is otherwise hidden behind the union of its named graphs.
+DEFAULT_GRAPH_NAMES = {"fuseki": "urn:x-arq:DefaultGraph", "rdf4j": "http://rdf4j.org/schema/rdf4j#nil",
+                       "graphdb": "http://www.openrdf.org/schema/sesame#nil"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,8 @@ class Endpoints:
     graph_store: str
     query: str
     graph_param: str = "graph"
+    #: Whether the Graph Store Protocol end point takes ``?default`` (Virtuoso's does not).
+    has_default_graph: bool = True
 
     def graph_url(self, graph: str | None) -> str:
         if graph is None:
@@ -47,6 +60,8 @@ class Endpoints:
 def guess_flavor(url: str) -> str | None:
     """The store behind ``url`` when its layout says so unambiguously."""
     parsed = urllib.parse.urlparse(url)
+    if "/rdf4j-server/repositories/" in parsed.path:
+        return "rdf4j"
     if "/repositories/" in parsed.path:
         return "graphdb"
     if parsed.path.rstrip("/").endswith(("/sparql", "/sparql-graph-crud", "/sparql-graph-crud-auth")) or parsed.port == 8890:
@@ -67,12 +82,12 @@ def endpoints(url: str, flavor: str | None = None, *, graph_store: str | None = 
     base = url.rstrip("/")
     if flavor == "fuseki":  # BASE/DATASET
         return Endpoints(flavor, f"{base}/data", f"{base}/sparql")
-    if flavor == "graphdb":  # BASE/repositories/REPO
+    if flavor in ("graphdb", "rdf4j"):  # BASE/repositories/REPO: GraphDB implements RDF4J's REST protocol
         return Endpoints(flavor, f"{base}/rdf-graphs/service", base)
     if flavor == "virtuoso":
         root = base.rsplit("/sparql", 1)[0] if "/sparql" in base else base
         crud = "/sparql-graph-crud-auth" if authenticated else "/sparql-graph-crud"
-        return Endpoints(flavor, root + crud, root + "/sparql", graph_param="graph-uri")
+        return Endpoints(flavor, root + crud, root + "/sparql", graph_param="graph-uri", has_default_graph=False)
     if flavor == "oxigraph":
         return Endpoints(flavor, f"{base}/store", f"{base}/query")
     if flavor == "gsp":
@@ -87,34 +102,43 @@ def endpoints(url: str, flavor: str | None = None, *, graph_store: str | None = 
 
 @dataclass
 class GraphPlan:
-    """One graph to load: its IRI (None for the default graph), payload and content hash."""
+    """One graph to load: its IRI (None for the default graph), role, payload and content hash."""
 
     iri: str | None
     payload: bytes
     triples: int
     sha256: str
+    role: str = DATA
     action: str = "send"  # send | unchanged
     in_store: int | None = None
     status: str = ""
+    #: How the store changed what it was sent, when it did: one example line.
+    note: str = ""
 
 
-def _build_graphs(build: Path, target: str | None, default_graph: bool) -> dict[str | None, list[Any]]:
+def _build_graphs(build: Path, target: str | None, default_graph: bool) -> dict[str | None, tuple[str, list[Any]]]:
+    """The graphs to load, each with its role: the build's named graphs (their roles are typed in its
+    provenance graphs) and the ontology, or everything merged into one graph (then a data graph)."""
     import pyoxigraph as ox
 
     trig, ontology = build / "kg.trig", build / "ontology.ttl"
     if not trig.is_file():
         raise StoreError(f"{build}: no kg.trig here; run 'kgpub build' first or give --data DIR")
     graphs: dict[str | None, list[Any]] = {}
+    roles: dict[str, str] = {}
     for quad in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
         graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+        if quad.predicate.value == vocab.RDF + "type" and quad.object.value in (DATA, PROVENANCE):
+            roles[quad.subject.value] = quad.object.value
     if ontology.is_file():
         graphs[ONTOLOGY_GRAPH] = [q.triple for q in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE)]
+        roles[ONTOLOGY_GRAPH] = ONTOLOGY
     if target is None and not default_graph:
-        return graphs
+        return {iri: (roles.get(str(iri), DATA), triples) for iri, triples in graphs.items()}
     merged: list[Any] = []
     for triples in graphs.values():
         merged.extend(triples)
-    return {None if default_graph else target: merged}
+    return {None if default_graph else target: (DATA, merged)}
 
 
 def _payload(triples: list[Any]) -> tuple[bytes, str, int]:
@@ -232,20 +256,118 @@ def _select(client: Client, ends: Endpoints, query: str) -> list[dict[str, Any]]
         raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: {_excerpt(str(exc))}") from None
 
 
-def _count(client: Client, ends: Endpoints, graph: str | None) -> int:
-    pattern = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    rows = _select(client, ends, f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")
-    return int(rows[0]["n"]["value"]) if rows else 0
-
-
 def _manifest(client: Client, ends: Endpoints) -> dict[str, str]:
+    """The content hash of every graph a previous load recorded (the default graph's under the manifest's IRI)."""
     rows = _select(client, ends, f"SELECT ?g ?h WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?g <{vocab.KG}contentSha256> ?h }} }}")
     return {row["g"]["value"]: row["h"]["value"] for row in rows}
 
 
-def _manifest_payload(hashes: dict[str, str]) -> bytes:
-    lines = sorted(f'<{g}> <{vocab.KG}contentSha256> "{h}" .\n' for g, h in hashes.items())
-    return "".join(lines).encode("utf-8")
+def _manifest_payload(hashes: dict[str, str], roles: dict[str, str], default_name: str | None) -> bytes:
+    """The manifest: each graph's hash and role; the default graph (when loaded) under the manifest's own
+    IRI, with the name the store gives its default graph in a SPARQL dataset, where it has one."""
+    lines = {f'<{g}> <{vocab.KG}contentSha256> "{h}" .\n' for g, h in hashes.items()}
+    lines |= {f"<{g}> <{vocab.RDF}type> <{roles[g]}> .\n" for g in hashes if g in roles}
+    if MANIFEST_GRAPH in hashes and default_name:
+        lines.add(f"<{MANIFEST_GRAPH}> <{vocab.KG}defaultGraphName> <{default_name}> .\n")
+    return "".join(sorted(lines)).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def _read_back(client: Client, ends: Endpoints, iri: str | None) -> set[Any]:
+    """Every triple the store holds in graph ``iri``, read with a Graph Store Protocol GET."""
+    import pyoxigraph as ox
+
+    response = client.request("GET", ends.graph_url(iri), headers={"Accept": "application/n-triples, text/turtle;q=0.5"})
+    if response.status_code == 404:  # an empty graph, for a store that drops empty graphs
+        return set()
+    _check(response, f"reading back {iri or 'the default graph'}")
+    kind = response.headers.get("Content-Type", "")
+    fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in kind or "text/plain" in kind else ox.RdfFormat.TURTLE
+    try:
+        return {q.triple for q in ox.parse(response.content, format=fmt)}
+    except SyntaxError as exc:
+        raise StoreError(f"{_safe(response.url)}: what the store sent back does not parse: {_excerpt(str(exc))}") from None
+
+
+def _same_value(term: Any) -> Any:
+    """A key under which a term and the form a store may rewrite it into are equal: numbers by value,
+    language tags without case, lexical forms without surrounding space, IRIs without backslash escapes."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value.replace("\\", ""))
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return ("lang", term.value, term.language.lower())
+        datatype = term.datatype.value
+        if datatype.startswith(vocab.XSD) and datatype[len(vocab.XSD):] in _NUMERIC:
+            try:
+                return ("number", float(term.value))
+            except ValueError:
+                pass
+        return ("literal", term.value.strip(), datatype)
+    return ("other", str(term))
+
+
+_NUMERIC = {"integer", "decimal", "double", "float", "nonNegativeInteger", "positiveInteger", "negativeInteger",
+            "nonPositiveInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort",
+            "unsignedByte"}
+
+
+def _compare(sent: set[Any], stored: set[Any]) -> tuple[str, str]:
+    """``(status, note)``: loaded, normalised (the store rewrote terms; an example) or MISMATCH (an example).
+
+    Blank nodes cannot be matched by label: triples holding them are compared
+    as graphs (isomorphism), the rest term by term.
+    """
+    missing, extra = sent - stored, stored - sent
+    if not missing and not extra:
+        return "loaded", ""
+    if _blank(missing) or _blank(extra):
+        if _isomorphic(sent, stored):
+            return "loaded", ""
+        missing, extra = {t for t in missing if not _has_blank(t)}, {t for t in extra if not _has_blank(t)}
+        if not missing and not extra:
+            return "MISMATCH", "the triples with blank nodes differ"
+    key = lambda t: (_same_value(t.subject), _same_value(t.predicate), _same_value(t.object))  # noqa: E731
+    rewritten = {key(t): t for t in extra}
+    pairs = [(t, rewritten.get(key(t))) for t in sorted(missing, key=str)]
+    if len(missing) == len(extra) and all(after is not None for _, after in pairs):
+        before, after = pairs[0]
+        return "normalised", f"{len(pairs)} triple(s) rewritten, e.g. {before} came back as {after}"
+    lost = [t for t, after in pairs if after is None]
+    added = sorted(set(extra) - {after for _, after in pairs if after is not None}, key=str)
+    example = f"missing {lost[0]}" if lost else f"unexpected {added[0]}"
+    return "MISMATCH", f"{len(lost)} triple(s) missing, {len(added)} unexpected, e.g. {example}"
+
+
+def _has_blank(triple: Any) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+
+
+def _blank(triples: set[Any]) -> bool:
+    return any(_has_blank(t) for t in triples)
+
+
+def _isomorphic(a: set[Any], b: set[Any]) -> bool:
+    import pyoxigraph as ox
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    def graph(triples: set[Any]) -> Any:
+        return Graph().parse(data=ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+    return len(a) == len(b) and isomorphic(graph(a), graph(b))
+
+
+def _counts(client: Client, ends: Endpoints) -> dict[str, int]:
+    """The triples of every named graph, in one query (to check graphs that were not sent again)."""
+    rows = _select(client, ends, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
 
 
 # --------------------------------------------------------------------------- load
@@ -253,7 +375,7 @@ def _manifest_payload(hashes: dict[str, str]) -> bytes:
 
 @dataclass
 class LoadResult:
-    """What a load did, graph by graph; ``ok`` is False on any count mismatch."""
+    """What a load did, graph by graph; ``ok`` is False when any graph does not hold what was sent."""
 
     endpoint: str
     flavor: str
@@ -263,11 +385,17 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
-        return all(g.status in ("loaded", "unchanged", "planned") for g in self.graphs)
+        return all(g.status in ("loaded", "unchanged", "planned", "normalised") for g in self.graphs)
 
     @property
     def sent(self) -> list[GraphPlan]:
         return [g for g in self.graphs if g.action == "send"]
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per graph the store changed or did not keep: the store, the graph and an example."""
+        return [f"{'warning' if g.status == 'normalised' else 'error'}: {self.flavor} store at {self.endpoint}: "
+                f"graph {g.iri or '(default graph)'}: {g.note}" for g in self.graphs if g.note]
 
     def table(self) -> str:
         name = {None: "(default graph)"}
@@ -299,22 +427,26 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
          client: Client | None = None, progress: Callable[[int, int], None] | None = None,
          after_graph: Callable[[GraphPlan], None] | None = None) -> LoadResult:
-    """Load the build in ``build`` into the store at ``endpoint`` and verify what landed."""
+    """Load the build in ``build`` into the store at ``endpoint`` and verify what landed, term by term."""
     client = client or Client()
     ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint,
                      authenticated=bool(client.user))
+    if default_graph and not ends.has_default_graph:
+        raise StoreError(f"{_safe(endpoint)}: {ends.flavor}'s Graph Store Protocol has no default graph; "
+                         "load into one named graph with --graph IRI instead")
     graphs = _build_graphs(Path(build), graph, default_graph)
     plans = []
     triples_by_graph: dict[str | None, list[Any]] = {}
     for iri in sorted(graphs, key=lambda g: g or ""):
-        payload, digest, count = _payload(graphs[iri])
-        plans.append(GraphPlan(iri, payload, count, digest))
-        triples_by_graph[iri] = graphs[iri]
+        role, triples = graphs[iri]
+        payload, digest, count = _payload(triples)
+        plans.append(GraphPlan(iri, payload, count, digest, role))
+        triples_by_graph[iri] = triples
     known = {} if force or mode == "append" else _manifest(client, ends)
     for plan in plans:
-        if plan.iri is not None and known.get(plan.iri) == plan.sha256:
+        if known.get(_key(plan)) == plan.sha256:
             plan.action, plan.status = "unchanged", "unchanged"
-    result = LoadResult(endpoint, ends.flavor, plans, dry_run)
+    result = LoadResult(_safe(endpoint), ends.flavor, plans, dry_run)
     if dry_run:
         for plan in plans:
             plan.status = "planned" if plan.action == "send" else "unchanged"
@@ -323,6 +455,7 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     loaded: list[str] = []
     to_send = [p for p in plans if p.action == "send"]
     hashes = dict(known)
+    roles = {_key(p): p.role for p in plans}
     for n, plan in enumerate(to_send, start=1):
         try:
             _send(client, ends, plan, triples_by_graph[plan.iri], mode, chunk_triples)
@@ -331,29 +464,48 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
             rest = ", ".join(str(p.iri or "(default graph)") for p in to_send[n - 1:])
             if loaded and mode == "replace":
                 try:  # record what did land, so a re-run sends only the rest
-                    _put_manifest(client, ends, hashes)
+                    _put_manifest(client, ends, hashes, roles)
                 except StoreError:
                     pass  # the store is gone: a re-run sends those graphs again, still correct
             raise StoreError(f"{exc}; loaded before the failure: {done}; not loaded: {rest}") from None
         loaded.append(str(plan.iri or "(default graph)"))
-        if plan.iri is not None:
-            hashes[plan.iri] = plan.sha256
+        hashes[_key(plan)] = plan.sha256
         if progress:
             progress(n, len(to_send))
         if after_graph:
             after_graph(plan)
     result.seconds = time.perf_counter() - started
     if mode == "replace" and to_send:
-        _put_manifest(client, ends, hashes)
-    for plan in plans:
-        plan.in_store = _count(client, ends, plan.iri)
-        if plan.action == "unchanged":
-            plan.status = "unchanged" if plan.in_store == plan.triples else "MISMATCH"
-        elif mode == "append":
-            plan.status = "loaded" if plan.in_store >= plan.triples else "MISMATCH"
-        else:
-            plan.status = "loaded" if plan.in_store == plan.triples else "MISMATCH"
+        _put_manifest(client, ends, hashes, roles)
+    _verify(client, ends, plans, triples_by_graph, mode)
     return result
+
+
+def _key(plan: GraphPlan) -> str:
+    """The manifest's key for a graph: its IRI, or the manifest's own IRI for the default graph."""
+    return plan.iri if plan.iri is not None else MANIFEST_GRAPH
+
+
+def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], triples: dict[str | None, list[Any]],
+            mode: str) -> None:
+    """Read back every graph sent and compare it term by term; count those not sent again."""
+    counts = _counts(client, ends) if any(p.action == "unchanged" and p.iri for p in plans) else {}
+    for plan in plans:
+        if plan.action == "unchanged" and plan.iri is not None:
+            plan.in_store = counts.get(plan.iri, 0)
+            plan.status = "unchanged" if plan.in_store == plan.triples else "MISMATCH"
+            if plan.status == "MISMATCH":
+                plan.note = f"holds {plan.in_store} triples where {plan.triples} were loaded; re-load with --force"
+            continue
+        stored = _read_back(client, ends, plan.iri)
+        plan.in_store = len(stored)
+        sent = set(triples[plan.iri])
+        if mode == "append" and sent <= stored:  # the graph may hold more than this build
+            plan.status, plan.note = "loaded", ""
+        else:
+            plan.status, plan.note = _compare(sent, stored)
+        if plan.action == "unchanged" and plan.status == "loaded":
+            plan.status = "unchanged"
 
 
 def _send(client: Client, ends: Endpoints, plan: GraphPlan, triples: list[Any], mode: str, chunk: int | None) -> None:
@@ -366,8 +518,9 @@ def _send(client: Client, ends: Endpoints, plan: GraphPlan, triples: list[Any], 
         _check(response, f"loading {plan.iri or 'the default graph'}")
 
 
-def _put_manifest(client: Client, ends: Endpoints, hashes: dict[str, str]) -> None:
-    response = client.request("PUT", ends.graph_url(MANIFEST_GRAPH), data=_manifest_payload(hashes),
+def _put_manifest(client: Client, ends: Endpoints, hashes: dict[str, str], roles: dict[str, str]) -> None:
+    payload = _manifest_payload(hashes, roles, DEFAULT_GRAPH_NAMES.get(ends.flavor))
+    response = client.request("PUT", ends.graph_url(MANIFEST_GRAPH), data=payload,
                               headers={"Content-Type": "text/turtle; charset=utf-8"})
     _check(response, "recording the load manifest")
 
