@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Independent tools and real servers the tests use (rapper, Virtuoso). Installed with apt when
 # missing and we are root; in CI (CI=true) a test whose tool is missing fails instead of skipping.
+# The Java ones (Fuseki, RDF4J Server on Jetty, Jena's riot and shacl) come from Maven Central.
 missing=()
 command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
@@ -17,6 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "note: not installed: ${missing[*]}; the tests that need them will skip" >&2
   fi
 fi
+
+bash scripts/java-deps.sh
 
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'

@@ -164,3 +164,15 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
     stop(server.process)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Which real servers the run started, and how often: the log shows what the tests ran against."""
+    from collections import Counter
+
+    from servers import STARTED
+
+    if STARTED:
+        terminalreporter.section("servers started on 127.0.0.1")
+        for what, times in sorted(Counter(STARTED).items()):
+            terminalreporter.write_line(f"{times:>3} x {what}")

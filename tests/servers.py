@@ -18,6 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+#: Every server the tests started, as "name version (how)", for the run's closing summary.
+STARTED: list[str] = []
+
+
+def started(what: str) -> None:
+    STARTED.append(what)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -88,6 +96,8 @@ def start_oxigraph(port: int | None = None, location: Path | None = None, union:
     except Exception:
         stop(process)
         raise
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+    started(f"{version} ({'on disk' if location else 'in memory'}{', union default graph' if union else ''})")
     return server
 
 
@@ -250,6 +260,9 @@ def start_virtuoso(folder: Path) -> Virtuoso:
     except Exception:
         stop(process)
         raise
+    run = subprocess.run([binary, "+version"], capture_output=True, text=True)
+    version = next((line.split()[1] for line in (run.stdout + run.stderr).splitlines() if line.startswith("Version ")), "?")
+    started(f"Virtuoso {version} (Debian virtuoso-opensource)")
     return server
 
 
@@ -367,6 +380,8 @@ def start_fuseki(folder: Path, *, port: int | None = None, location: Path | None
         args += ["--passwd", str(folder / "passwd"), "--auth", "basic"]
     process = _start_java(args, f"http://127.0.0.1:{port}/ds/sparql?query=ASK%7B%7D", folder / "fuseki.log",
                           cwd=folder, auth=auth)
+    started(f"Apache Jena Fuseki {FUSEKI_VERSION} (TDB2 {'on disk' if location else 'in memory'}"
+            f"{', unionDefaultGraph' if union else ''}{', basic authentication' if auth else ''})")
     return Fuseki(process, port, union, folder, location, auth)
 
 
@@ -417,6 +432,7 @@ def start_rdf4j(folder: Path, *, port: int | None = None) -> Rdf4j:
     args = [f"-Dorg.eclipse.rdf4j.appdata.basedir={folder / 'data'}", f"-Djava.io.tmpdir={folder}",
             "-jar", str(runner), "--host", "127.0.0.1", "--port", str(port), "--path", "/rdf4j-server", str(war)]
     process = _start_java(args, f"http://127.0.0.1:{port}/rdf4j-server/protocol", folder / "rdf4j.log", cwd=folder)
+    started(f"Eclipse RDF4J Server {RDF4J_VERSION} (war on Jetty {JETTY_RUNNER_VERSION})")
     return Rdf4j(process, port, folder)
 
 
