@@ -268,3 +268,26 @@ def test_a_wrong_path_is_a_clear_error(store: Store, build: Path) -> None:
     with pytest.raises(StoreError) as caught:
         stores.load(build, wrong, flavor=store.flavor, client=client())
     assert str(caught.value).startswith(wrong) and "HTTP 4" in str(caught.value)
+
+
+def test_cli_prints_the_warning_and_exits_0(empty: Store, build: Path) -> None:
+    """Through the CLI: the table on stdout, the store's rewrites on stderr, exit 0 (the values are kept)."""
+    from click.testing import CliRunner
+
+    from kgpub.cli import main
+
+    trig = build / "kg.trig"
+    marker = "<https://w3id.org/kgpub/id/graph/mini-2> {\n"
+    trig.write_text(trig.read_text().replace(marker, marker + '    <https://example.org/y> <https://example.org/n> '
+                                             '"+7"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', 1))
+    result = CliRunner().invoke(main, ["load", empty.load_url, "--flavor", empty.flavor, "--data", str(build)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("sent 7 of 7 graphs (")
+    status = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()[1:-1]}
+    if status["https://w3id.org/kgpub/id/graph/mini-2"] == "normalised":
+        assert result.stderr.startswith(f"warning: {empty.flavor} store at {empty.load_url}: graph "
+                                        "https://w3id.org/kgpub/id/graph/mini-2: 1 triple(s) rewritten, e.g. ")
+    else:
+        assert result.stderr == ""
+    if empty.name.startswith("oxigraph"):
+        assert status["https://w3id.org/kgpub/id/graph/mini-2"] == "normalised"
