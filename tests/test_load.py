@@ -273,3 +273,41 @@ def test_load_table_never_prints_a_claim_as_asserted(build: Path) -> None:
     for iri, (_, triples) in stores._build_graphs(build, None, False).items():
         text = stores._payload(triples)[0].decode()
         assert "<https://w3id.org/kgpub/id/alpha-brigade> <https://w3id.org/kgpub/ontology#agent>" not in text, iri
+
+
+# --------------------------------------------------------------------------- --create
+
+
+def test_create_makes_a_fuseki_dataset(fuseki, build: Path) -> None:  # type: ignore[no-untyped-def]
+    url = fuseki.url.rsplit("/", 1)[0] + "/made"
+    with pytest.raises(StoreError, match="no dataset or repository answers here; check the URL, or make it with --create"):
+        stores.load(build, url, flavor="fuseki", client=fast())
+    result = CliRunner().invoke(main, ["load", url, "--flavor", "fuseki", "--data", str(build), "--create"])
+    assert result.exit_code == 0, result.stderr
+    assert stores.create(url, "fuseki", fast()) is False  # it exists now
+    assert kgpub.query("ASK { ?e a kg:Event }", endpoint=url + "/sparql").value is True
+
+
+def test_create_makes_an_rdf4j_repository(rdf4j, build: Path) -> None:  # type: ignore[no-untyped-def]
+    url = rdf4j.repository("made")
+    assert requests.get(url + "/size", timeout=30).status_code == 404
+    result = kgpub.load(url, build, flavor="rdf4j", create=True)
+    assert result.ok, result.table()
+    assert stores.create(url, "rdf4j", fast()) is False
+    assert kgpub.query("ASK { ?e a kg:Event }", endpoint=url).value is True
+
+
+def test_graphdb_creation_is_its_rest_api() -> None:
+    """GraphDB makes repositories through /rest/repositories (a multipart configuration of its own sail),
+    not RDF4J's PUT /repositories/ID: the request, at the protocol level."""
+    plan = stores.creation("http://127.0.0.1:7200/repositories/news", "graphdb")
+    assert plan is not None
+    assert (plan.method, plan.url, plan.exists) == ("POST", "http://127.0.0.1:7200/rest/repositories",
+                                                     "http://127.0.0.1:7200/rest/repositories/news")
+    assert plan.files is not None and plan.data is None
+    name, config, kind = plan.files["config"]
+    assert (name, kind) == ("news.ttl", "text/turtle")
+    assert b'rep:repositoryID "news"' in config and b'"graphdb:SailRepository"' in config and b'"graphdb:Sail"' in config
+    rdf4j = stores.creation("http://127.0.0.1:8080/rdf4j-server/repositories/news", "rdf4j")
+    assert rdf4j is not None and (rdf4j.method, rdf4j.url) == ("PUT", "http://127.0.0.1:8080/rdf4j-server/repositories/news")
+    assert stores.creation("http://127.0.0.1:7878", "oxigraph") is None

@@ -202,6 +202,8 @@ def _write_atomically(path: Path, payload: bytes) -> None:
               help="replace: one PUT per graph (idempotent); append: POST.")
 @click.option("--force", is_flag=True, help="Send every graph, even those unchanged since the last load.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and send nothing.")
+@click.option("--create", is_flag=True,
+              help="Make the Fuseki dataset, or the RDF4J or GraphDB repository, that ENDPOINT names if missing.")
 @click.option("--chunk-triples", type=click.IntRange(min=1), metavar="N",
               help="Split larger graphs: the first chunk is PUT, the rest POSTed (not atomic).")
 @click.option("--graph-store", metavar="URL", help="Graph Store endpoint (with --flavor gsp).")
@@ -210,7 +212,7 @@ def _write_atomically(path: Path, payload: bytes) -> None:
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each request.")
 def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, default_graph: bool, mode: str,
-         force: bool, dry_run: bool, chunk_triples: int | None, graph_store: str | None,
+         force: bool, dry_run: bool, create: bool, chunk_triples: int | None, graph_store: str | None,
          query_endpoint: str | None, user: str | None, insecure: bool, timeout: float) -> None:
     """Publish the build into the triple store at ENDPOINT, graph by graph, and verify what landed.
 
@@ -225,7 +227,7 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
     result = pipeline.load(endpoint, data, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                            query_endpoint=query_endpoint, user=user, password=os.environ.get("KGPUB_PASSWORD"),
-                           verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"))
+                           verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"), create=create)
     if dry_run:
         ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint, authenticated=bool(user))
         click.echo(result.plan(ends))

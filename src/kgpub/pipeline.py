@@ -773,12 +773,18 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
          default_graph: bool = False, mode: str = "replace", force: bool = False, dry_run: bool = False,
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
          user: str | None = None, password: str | None = None, verify_tls: bool = True,
-         timeout: float = 30.0, progress=None) -> LoadResult:  # type: ignore[no-untyped-def]
-    """Publish the build in ``data`` into the store at ``endpoint``; see ``kgpub.stores``."""
+         timeout: float = 30.0, progress=None, create: bool = False) -> LoadResult:  # type: ignore[no-untyped-def]
+    """Publish the build in ``data`` into the store at ``endpoint``; see ``kgpub.stores``.
+
+    ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
+    """
     from .stores import Client
+    from .stores import create as create_dataset
     from .stores import load as load_build
 
     client = Client(user=user, password=password, digest=(flavor == "virtuoso"), verify=verify_tls, timeout=timeout)
+    if create and not dry_run:
+        create_dataset(endpoint, flavor, client)
     return load_build(Path(data), endpoint, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                       force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                       query_endpoint=query_endpoint, client=client, progress=progress)

@@ -68,6 +68,8 @@ def guess_flavor(url: str) -> str | None:
         return "virtuoso"
     if parsed.port == 3030:
         return "fuseki"
+    if parsed.port == 7200:
+        return "graphdb"
     if parsed.port == 7878:
         return "oxigraph"
     return None
@@ -242,6 +244,9 @@ def _check(response: Any, what: str) -> None:
         return
     if response.status_code == 401:
         raise StoreError(f"{_safe(response.url)}: HTTP 401 Unauthorized while {what}: check --user and KGPUB_PASSWORD")
+    if response.status_code in (404, 405) and what == "querying":
+        raise StoreError(f"{_safe(response.url)}: HTTP {response.status_code} {response.reason} while {what}: "
+                         "no dataset or repository answers here; check the URL, or make it with --create")
     raise StoreError(f"{_safe(response.url)}: HTTP {response.status_code} {response.reason} while {what}: "
                      f"{_excerpt(response.text)}")
 
@@ -368,6 +373,68 @@ def _counts(client: Client, ends: Endpoints) -> dict[str, int]:
     """The triples of every named graph, in one query (to check graphs that were not sent again)."""
     rows = _select(client, ends, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+
+
+# --------------------------------------------------------------------------- creating the dataset
+
+
+#: A repository's configuration, in the vocabulary each server reads: RDF4J's native store, GraphDB's own sail.
+RDF4J_CONFIG = """@prefix rep: <http://www.openrdf.org/config/repository#> .
+@prefix sr: <http://www.openrdf.org/config/repository/sail#> .
+@prefix sail: <http://www.openrdf.org/config/sail#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+[] a rep:Repository ; rep:repositoryID "{id}" ; rdfs:label "{id} (made by kgpub load --create)" ;
+   rep:repositoryImpl [ rep:repositoryType "{repository}" ; sr:sailImpl [ sail:sailType "{sail}" ] ] .
+"""
+
+
+@dataclass(frozen=True)
+class Creation:
+    """How a store is asked whether a dataset exists, and to make it."""
+
+    exists: str  # a URL that answers 200 when it does
+    method: str
+    url: str
+    data: dict[str, str] | bytes | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    headers: dict[str, str] | None = None
+
+
+def creation(endpoint: str, flavor: str) -> Creation | None:
+    """The requests that make the dataset or repository ``endpoint`` names, per store; None where a store
+    has no such thing to make (Oxigraph, Virtuoso and a plain Graph Store make graphs as they get them).
+
+    Fuseki: its admin API, ``POST /$/datasets`` (a TDB2 dataset).  RDF4J: ``PUT /repositories/ID`` with a
+    native-store configuration.  GraphDB: ``POST /rest/repositories`` with the configuration as a
+    multipart file, its own repository type.
+    """
+    base = endpoint.rstrip("/")
+    if flavor == "fuseki":
+        root, name = base.rsplit("/", 1)
+        return Creation(f"{root}/$/datasets/{name}", "POST", f"{root}/$/datasets", data={"dbName": name, "dbType": "tdb2"})
+    if flavor in ("rdf4j", "graphdb"):
+        root, name = base.split("/repositories/", 1)
+        if flavor == "rdf4j":
+            config = RDF4J_CONFIG.format(id=name, repository="openrdf:SailRepository", sail="openrdf:NativeStore")
+            return Creation(f"{base}/size", "PUT", base, data=config.encode(), headers={"Content-Type": "text/turtle"})
+        config = RDF4J_CONFIG.format(id=name, repository="graphdb:SailRepository", sail="graphdb:Sail")
+        return Creation(f"{root}/rest/repositories/{name}", "POST", f"{root}/rest/repositories",
+                        files={"config": (f"{name}.ttl", config.encode(), "text/turtle")})
+    return None
+
+
+def create(endpoint: str, flavor: str | None = None, client: Client | None = None) -> bool:
+    """Make the dataset or repository ``endpoint`` names unless it exists; True when it was made."""
+    client = client or Client()
+    ends = endpoints(endpoint, flavor, authenticated=bool(client.user))
+    plan = creation(endpoint, ends.flavor)
+    if plan is None:
+        return False
+    if client.request("GET", plan.exists).status_code == 200:
+        return False
+    response = client.request(plan.method, plan.url, data=plan.data, files=plan.files, headers=plan.headers)
+    _check(response, f"creating {_safe(endpoint)}")
+    return True
 
 
 # --------------------------------------------------------------------------- load
@@ -525,4 +592,4 @@ def _put_manifest(client: Client, ends: Endpoints, hashes: dict[str, str], roles
     _check(response, "recording the load manifest")
 
 
-__all__ = ["Client", "Endpoints", "LoadResult", "endpoints", "guess_flavor", "load"]
+__all__ = ["Client", "Endpoints", "LoadResult", "create", "creation", "endpoints", "guess_flavor", "load"]
