@@ -385,14 +385,6 @@ def start_fuseki(folder: Path, *, port: int | None = None, location: Path | None
     return Fuseki(process, port, union, folder, location, auth)
 
 
-RDF4J_REPOSITORY = """@prefix rep: <http://www.openrdf.org/config/repository#> .
-@prefix sr: <http://www.openrdf.org/config/repository/sail#> .
-@prefix sail: <http://www.openrdf.org/config/sail#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-[] a rep:Repository ; rep:repositoryID "{name}" ; rdfs:label "{name}" ;
-   rep:repositoryImpl [ rep:repositoryType "openrdf:SailRepository" ;
-                        sr:sailImpl [ sail:sailType "openrdf:{sail}" ] ] .
-"""
 
 
 @dataclass
@@ -412,7 +404,10 @@ class Rdf4j:
 
     def create(self, name: str, persistent: bool = False) -> str:
         """A new repository over the REST API (``PUT /repositories/ID`` with its configuration); its URL."""
-        body = RDF4J_REPOSITORY.format(name=name, sail="NativeStore" if persistent else "MemoryStore").encode()
+        from kgpub.stores import RDF4J_CONFIG
+
+        body = RDF4J_CONFIG.format(id=name, repository="openrdf:SailRepository",
+                                   sail="openrdf:NativeStore" if persistent else "openrdf:MemoryStore").encode()
         request = urllib.request.Request(self.repository(name), data=body, method="PUT",
                                          headers={"Content-Type": "text/turtle"})
         with urllib.request.urlopen(request, timeout=60) as response:

@@ -22,7 +22,7 @@ import kgpub
 from kgpub import stores
 from kgpub.errors import StoreError
 from kgpub.querying import AskResult, SelectResult, shipped_queries
-from conftest import MINI_FACTS, SEEDS, require, write_corpus
+from conftest import MINI_FACTS, require, write_corpus
 from servers import start_fuseki, start_oxigraph, start_rdf4j, start_virtuoso, stop
 
 pytestmark = pytest.mark.integration
@@ -122,13 +122,6 @@ def build(two_articles: Path, tmp_path: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("seedbuild") / "dist"
-    kgpub.build(SEEDS, out)
-    return out
-
-
 # --------------------------------------------------------------------------- what every check compares
 
 
@@ -185,41 +178,41 @@ def test_first_load_reload_and_one_changed_article(empty: Store, build: Path) ->
     assert len(forced.sent) == 7 and forced.ok and [g.in_store for g in forced.graphs] == [g.in_store for g in changed.graphs]
 
 
-def test_everything_into_one_graph(empty: Store, seed: Path) -> None:
-    one = stores.load(seed, empty.load_url, flavor=empty.flavor, client=client(), graph="https://example.org/all")
+def test_everything_into_one_graph(empty: Store, seed_build: Path) -> None:
+    one = stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client(), graph="https://example.org/all")
     assert [g.iri for g in one.graphs] == ["https://example.org/all"] and one.ok, one.table()
-    assert_answers_like_the_build(empty, seed, "id:mustafa-al-kadhemi")
+    assert_answers_like_the_build(empty, seed_build, "id:mustafa-al-kadhemi")
 
 
-def test_everything_into_the_default_graph(empty: Store, seed: Path) -> None:
+def test_everything_into_the_default_graph(empty: Store, seed_build: Path) -> None:
     if empty.flavor == "virtuoso":
         with pytest.raises(StoreError, match="virtuoso's Graph Store Protocol has no default graph; load into one named graph with --graph IRI"):
-            stores.load(seed, empty.load_url, flavor=empty.flavor, client=client(), default_graph=True)
+            stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client(), default_graph=True)
         return
-    default = stores.load(seed, empty.load_url, flavor=empty.flavor, client=client(), default_graph=True)
+    default = stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client(), default_graph=True)
     assert [g.iri for g in default.graphs] == [None] and default.ok, default.table()
-    assert_answers_like_the_build(empty, seed, "id:mustafa-al-kadhemi")
-    again = stores.load(seed, empty.load_url, flavor=empty.flavor, client=client(), default_graph=True)
+    assert_answers_like_the_build(empty, seed_build, "id:mustafa-al-kadhemi")
+    again = stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client(), default_graph=True)
     assert again.sent == [] and again.ok
 
 
-def test_seed_in_named_graphs_answers_like_the_build(empty: Store, seed: Path) -> None:
-    result = stores.load(seed, empty.load_url, flavor=empty.flavor, client=client())
+def test_seed_in_named_graphs_answers_like_the_build(empty: Store, seed_build: Path) -> None:
+    result = stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client())
     assert result.ok and result.warnings == [], result.table()
-    assert_answers_like_the_build(empty, seed, "id:mustafa-al-kadhemi")
+    assert_answers_like_the_build(empty, seed_build, "id:mustafa-al-kadhemi")
 
 
-def test_chunked_load(empty: Store, seed: Path) -> None:
-    result = stores.load(seed, empty.load_url, flavor=empty.flavor, client=client(), chunk_triples=200)
+def test_chunked_load(empty: Store, seed_build: Path) -> None:
+    result = stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client(), chunk_triples=200)
     assert result.ok and {g.status for g in result.graphs} == {"loaded"}, result.table()
-    assert_answers_like_the_build(empty, seed, "id:mustafa-al-kadhemi")
+    assert_answers_like_the_build(empty, seed_build, "id:mustafa-al-kadhemi")
 
 
-def test_a_dump_of_the_loaded_store_conforms(empty: Store, seed: Path, tmp_path: Path) -> None:
+def test_a_dump_of_the_loaded_store_conforms(empty: Store, seed_build: Path, tmp_path: Path) -> None:
     """Every graph read back from the store, as the store keeps it, passes kgpub validate."""
     import pyoxigraph as ox
 
-    loaded = stores.load(seed, empty.load_url, flavor=empty.flavor, client=client())
+    loaded = stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client())
     assert loaded.ok
     ends = stores.endpoints(empty.load_url, empty.flavor)
     quads = []
