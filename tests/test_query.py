@@ -51,8 +51,8 @@ def test_accusations(seed_build: Path) -> None:
 def test_timeline_keeps_precision_and_order(seed_build: Path) -> None:
     result = kgpub.query("timeline", seed_build)
     dates = [r[0] for r in rows(result, "date")]
-    assert dates == sorted(dates)
-    assert dates[:2] == ["2003", "2019"]
+    assert dates == sorted(dates, key=lambda d: d + "-99-99"[len(d) - 4:])  # the README's rule
+    assert dates[:3] == ["2003", "2019", "2020-01-03"]
     strike = [r for r in rows(result, "date", "event", "type", "place") if r[0] == "2020-01-03"]
     assert strike == [("2020-01-03", "US drone strike in Baghdad that killed Qasem Soleimani and Abu Mahdi al-Muhandis",
                        "Air or drone strike; Targeted killing", "Baghdad")]
@@ -292,3 +292,21 @@ def test_table_fits_the_width(select: SelectResult) -> None:
 def test_wrong_format_for_the_result(select: SelectResult) -> None:
     with pytest.raises(QueryError, match="--format turtle does not apply to a SELECT result"):
         render(select, "turtle", PREFIXES)
+
+
+def test_timeline_orders_partial_dates_by_the_last_day_they_allow(tmp_path: Path) -> None:
+    """A year sits at its 31 December, a month at its last day; on the same day the precise date first;
+    two events with one label stay two rows (grouped by IRI)."""
+    from conftest import MINI_FACTS, write_corpus
+
+    event = MINI_FACTS[MINI_FACTS.index("  - id: rocket-attack"):MINI_FACTS.index("accusations:")]
+    more = "".join(event.replace("id: rocket-attack", f"id: attack-{n}").replace('date: "2021-05-03"', f'date: "{d}"')
+                   .replace("label: Rocket attack on the Gamma base", f"label: {label}")
+                   for n, (d, label) in enumerate([("2020", "Attack"), ("2020-05", "Attack"), ("2020-04-30", "Earlier"),
+                                                    ("2020-05-31", "Last of May"), ("2019-12", "December")]))
+    root = write_corpus(tmp_path / "seeds", facts=MINI_FACTS.replace("accusations:", more + "accusations:"))
+    assert kgpub.build(root, tmp_path / "dist").written
+    result = kgpub.query("timeline", tmp_path / "dist")
+    assert rows(result, "date", "event") == [
+        ("2019-12", "December"), ("2020-04-30", "Earlier"), ("2020-05-31", "Last of May"), ("2020-05", "Attack"),
+        ("2020", "Attack"), ("2021-05-03", "Rocket attack on the Gamma base")]
