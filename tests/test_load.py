@@ -159,7 +159,7 @@ def test_fuseki_credentials(fuseki_with_auth, build: Path, monkeypatch: pytest.M
     monkeypatch.setenv("KGPUB_PASSWORD", "s3cret-pass")
     good = runner.invoke(main, ["load", url, "--flavor", "fuseki", "--data", str(build), "--user", "curator"])
     assert good.exit_code == 0, good.stderr
-    assert "s3cret-pass" not in good.output and good.stdout.splitlines()[-1].startswith("sent 7 of 7 graphs (")
+    assert "s3cret-pass" not in good.output and good.stdout.splitlines()[-1].startswith("sent 8 of 8 graphs (")
     asked = runner.invoke(main, ["query", "ASK { ?e a kg:Event }", "--endpoint", url + "/sparql", "--user", "curator"])
     assert asked.exit_code == 0 and asked.stdout == "true\n"
     claim = runner.invoke(main, ["query", "ASK { GRAPH ?g { id:alpha-brigade kg:agent ?e } }",
@@ -187,14 +187,14 @@ def test_cli_table_and_dry_run(fuseki, build: Path) -> None:  # type: ignore[no-
     url = fuseki.url
     dry = runner.invoke(main, ["load", url, "--flavor", "fuseki", "--data", str(build), "--dry-run", "--force"])
     assert dry.exit_code == 0
-    assert dry.stdout.splitlines()[-1].startswith("would send 7 of 7 graphs (")
+    assert dry.stdout.splitlines()[-1].startswith("would send 8 of 8 graphs (")  # with the default graph's copy
     (line,) = [line for line in dry.stdout.splitlines() if line.endswith(f"{url}/data?graph=https%3A%2F%2Fw3id.org%2Fkgpub%2Fontology")]
     assert line.split()[0] == "PUT" and line.split()[2] == "triples"
     real = runner.invoke(main, ["load", url, "--flavor", "fuseki", "--data", str(build), "--force"])
     assert real.exit_code == 0, real.stderr
     lines = real.stdout.splitlines()
     assert lines[0].split() == ["graph", "sent", "in", "store", "status"]
-    assert lines[-1].startswith("sent 7 of 7 graphs (") and f"to {url} [fuseki], " in lines[-1]
+    assert lines[-1].startswith("sent 8 of 8 graphs (") and f"to {url} [fuseki], " in lines[-1]
     assert lines[-1].endswith(" triples/s")
     assert all(line.split()[-1] == "loaded" for line in lines[1:-1])
     assert real.stderr == ""
@@ -208,8 +208,8 @@ def rdf4j(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
 
 
 def test_graphdb_flavor_speaks_rdf4j_protocol(rdf4j, build: Path) -> None:  # type: ignore[no-untyped-def]
-    """GraphDB implements RDF4J's REST protocol: the graphdb flavor loads an RDF4J repository, and names the
-    default graph as GraphDB does (sesame:nil), which RDF4J still understands."""
+    """GraphDB implements RDF4J's REST protocol: the graphdb flavor loads an RDF4J repository, in named graphs
+    and into the default graph."""
     repository = rdf4j.create("as-graphdb")
     assert stores.guess_flavor(repository) == "rdf4j"
     assert stores.guess_flavor("http://127.0.0.1:7200/repositories/news") == "graphdb"
@@ -220,11 +220,12 @@ def test_graphdb_flavor_speaks_rdf4j_protocol(rdf4j, build: Path) -> None:  # ty
     other = rdf4j.create("as-graphdb-default")
     default = stores.load(build, other, flavor="graphdb", client=fast(), default_graph=True)
     assert default.ok, default.table()
-    manifest = requests.post(other, data={"query": "SELECT ?n WHERE { GRAPH <https://w3id.org/kgpub/load-manifest> "
-                                                   "{ ?m <https://w3id.org/kgpub/ontology#defaultGraphName> ?n } }"},
+    # GraphDB's and RDF4J's default graph is every graph, the default one (sesame:nil) included: queries need
+    # no dataset, and the manifest names none.
+    manifest = requests.post(other, data={"query": "SELECT ?g WHERE { GRAPH <https://w3id.org/kgpub/load-manifest> "
+                                                   "{ ?m <https://w3id.org/kgpub/ontology#queryDefaultGraph> ?g } }"},
                              headers={"Accept": "application/sparql-results+json"}, timeout=30).json()
-    (row,) = manifest["results"]["bindings"]
-    assert row["n"]["value"] == "http://www.openrdf.org/schema/sesame#nil"
+    assert manifest["results"]["bindings"] == []
     assert_answers_like_the_build(Store("graphdb", "graphdb", other, other, lambda _: None, lambda: None),
                                   build, "id:alpha-brigade")
 

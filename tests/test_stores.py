@@ -107,6 +107,15 @@ def client() -> stores.Client:
     return stores.Client(backoff=0.01, timeout=30)
 
 
+def own_default(store: Store) -> bool:
+    """Whether the store's default graph is its own (then a load adds a copy of the data to it)."""
+    return store.name in ("oxigraph", "fuseki")
+
+
+def graphs_of(store: Store, named: int = 7) -> int:
+    return named + own_default(store)
+
+
 @pytest.fixture(scope="module")
 def two_articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_corpus(tmp_path_factory.mktemp("corpus") / "seeds")
@@ -154,11 +163,15 @@ def assert_answers_like_the_build(store: Store, build: Path, entity: str) -> Non
 
 def test_first_load_reload_and_one_changed_article(empty: Store, build: Path) -> None:
     dry = stores.load(build, empty.load_url, flavor=empty.flavor, client=client(), dry_run=True)
-    assert {g.status for g in dry.graphs} == {"planned"} and len(dry.graphs) == 7
+    # A dry run on a fresh store cannot ask it whether its default graph is the union of its graphs: it plans
+    # the copy for the stores that may have a default graph of their own.
+    planned_copy = empty.flavor in ("oxigraph", "fuseki")
+    assert {g.status for g in dry.graphs} == {"planned"} and len(dry.graphs) == 7 + planned_copy
+    assert (None in [g.iri for g in dry.graphs]) == planned_copy
     assert kgpub.query("ASK { ?e a kg:Event }", endpoint=empty.query_url) == AskResult(False)  # nothing sent
 
     first = stores.load(build, empty.load_url, flavor=empty.flavor, client=client())
-    assert first.ok and len(first.sent) == 7, first.table()
+    assert first.ok and len(first.sent) == graphs_of(empty), first.table()
     assert {g.status for g in first.graphs} == {"loaded"} and first.warnings == []
     assert all(g.in_store == g.triples for g in first.graphs)
     assert_answers_like_the_build(empty, build, "id:alpha-brigade")
@@ -171,11 +184,12 @@ def test_first_load_reload_and_one_changed_article(empty: Store, build: Path) ->
     facts.write_text(facts.read_text().replace("label: Rocket attack on the Gamma base", "label: Rocket fire on the Gamma base"))
     kgpub.build(build.parent / "seeds", build)
     changed = stores.load(build, empty.load_url, flavor=empty.flavor, client=client())
-    assert [g.iri for g in changed.sent] == ["https://w3id.org/kgpub/id/graph/mini-2"] and changed.ok
+    assert [g.iri for g in changed.sent] == ["https://w3id.org/kgpub/id/graph/mini-2"] + [None] * own_default(empty)
+    assert changed.ok
     assert_answers_like_the_build(empty, build, "id:alpha-brigade")
 
     forced = stores.load(build, empty.load_url, flavor=empty.flavor, client=client(), force=True)
-    assert len(forced.sent) == 7 and forced.ok and [g.in_store for g in forced.graphs] == [g.in_store for g in changed.graphs]
+    assert len(forced.sent) == graphs_of(empty) and forced.ok and [g.in_store for g in forced.graphs] == [g.in_store for g in changed.graphs]
 
 
 def test_everything_into_one_graph(empty: Store, seed_build: Path) -> None:
@@ -216,7 +230,7 @@ def test_a_dump_of_the_loaded_store_conforms(empty: Store, seed_build: Path, tmp
     assert loaded.ok
     ends = stores.endpoints(empty.load_url, empty.flavor)
     quads = []
-    for plan in loaded.graphs:
+    for plan in [g for g in loaded.graphs if g.iri is not None]:  # the default graph's copy is their union
         response = requests.get(ends.graph_url(plan.iri), headers={"Accept": "application/n-triples"}, timeout=60)
         assert response.status_code == 200, response.text[:200]
         quads += [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(plan.iri))
@@ -241,16 +255,18 @@ def test_a_store_rewriting_terms_is_reported(empty: Store, build: Path) -> None:
     result = stores.load(build, empty.load_url, flavor=empty.flavor, client=client())
     assert result.ok, result.table()
     (graph,) = [g for g in result.graphs if g.iri == "https://w3id.org/kgpub/id/graph/mini-1"]
+    mine = [w for w in result.warnings if " graph https://w3id.org/kgpub/id/graph/mini-1: " in w]
+    assert len(result.warnings) == len(mine) + (own_default(empty) and graph.status == "normalised")  # its copy
     if graph.status == "normalised":
-        (line,) = result.warnings
+        (line,) = mine
         assert line.startswith(f"warning: {empty.flavor} store at {empty.load_url}: graph "
                                "https://w3id.org/kgpub/id/graph/mini-1: ")
         assert "rewritten, e.g. <https://example.org/x> <https://example.org/n>" in line and "came back as" in line
     else:
         assert graph.status == "loaded" and result.warnings == []
-    if empty.name.startswith("oxigraph"):  # Oxigraph keeps numbers as values and tags in lower case
+    if empty.name.startswith("oxigraph"):  # Oxigraph keeps numbers as values
         assert graph.status == "normalised"
-        assert result.warnings[0].endswith('1 triple(s) rewritten, e.g. <https://example.org/x> <https://example.org/n> '
+        assert mine[0].endswith('1 triple(s) rewritten, e.g. <https://example.org/x> <https://example.org/n> '
                                            '"05"^^<http://www.w3.org/2001/XMLSchema#integer> came back as '
                                            '<https://example.org/x> <https://example.org/n> '
                                            '"5"^^<http://www.w3.org/2001/XMLSchema#integer>')
@@ -275,11 +291,11 @@ def test_cli_prints_the_warning_and_exits_0(empty: Store, build: Path) -> None:
                                              '"+7"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', 1))
     result = CliRunner().invoke(main, ["load", empty.load_url, "--flavor", empty.flavor, "--data", str(build)])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[-1].startswith("sent 7 of 7 graphs (")
+    assert result.stdout.splitlines()[-1].startswith(f"sent {graphs_of(empty)} of {graphs_of(empty)} graphs (")
     status = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()[1:-1]}
     if status["https://w3id.org/kgpub/id/graph/mini-2"] == "normalised":
-        assert result.stderr.startswith(f"warning: {empty.flavor} store at {empty.load_url}: graph "
-                                        "https://w3id.org/kgpub/id/graph/mini-2: 1 triple(s) rewritten, e.g. ")
+        assert (f"warning: {empty.flavor} store at {empty.load_url}: graph "
+                "https://w3id.org/kgpub/id/graph/mini-2: 1 triple(s) rewritten, e.g. ") in result.stderr
     else:
         assert result.stderr == ""
     if empty.name.startswith("oxigraph"):

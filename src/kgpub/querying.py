@@ -618,36 +618,6 @@ def declares_dataset(text: str) -> bool:
     return _FROM.search(_NOT_KEYWORDS.sub(" ", text)) is not None
 
 
-def _manifest_dataset(rows: list[dict[str, Any]]) -> Dataset | None:
-    """The dataset the embedded engine answers from, as a store loaded by ``kgpub load`` holds it.
-
-    Default graph: the data graphs and the ontology (the default graph itself
-    when the build was loaded into it, by the name the store gives it); named
-    graphs: every graph loaded.  None when the store holds no kgpub load, or
-    when the data sits in a default graph the store has no name for: then the
-    store's own default graph is the dataset.
-    """
-    default, named, name, in_default = [], [], None, False
-    for row in rows:
-        graph, kind = row["g"]["value"], row["t"]["value"]
-        if kind == vocab.KG + "defaultGraphName":
-            name = row["o"]["value"]
-        elif graph == MANIFEST_GRAPH:
-            in_default = in_default or kind in (vocab.KG + "DataGraph", vocab.KG + "OntologyGraph")
-        elif kind in (vocab.KG + "DataGraph", vocab.KG + "OntologyGraph"):
-            default.append(graph)
-            named.append(graph)
-        elif kind == vocab.KG + "ProvenanceGraph":
-            named.append(graph)
-    if in_default:
-        if name is None:
-            return None
-        default.append(name)
-    if not default:
-        return None
-    return Dataset(tuple(sorted(default)), tuple(sorted(named)))
-
-
 def _wrapper(endpoint: str, user: str | None, password: str | None, timeout: float) -> Any:
     from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
@@ -662,19 +632,25 @@ def _wrapper(endpoint: str, user: str | None, password: str | None, timeout: flo
 
 def store_dataset(endpoint: str, *, user: str | None = None, password: str | None = None,
                   timeout: float = 30.0) -> Dataset | None:
-    """The dataset of a store loaded by ``kgpub load``, read from its load manifest (None when there is none)."""
+    """The dataset a query needs on a store that ``kgpub load`` filled, from its load manifest.
+
+    None almost always: the load leaves the data where the store's own default
+    graph shows it (the union of the graphs, or a copy of the data in a default
+    graph of its own).  Only a build loaded into one named graph of a store whose
+    default graph is its own, or into the hidden default graph of a Fuseki with
+    ``unionDefaultGraph``, needs that graph named in each query.
+    """
     from SPARQLWrapper import JSON
 
     client = _wrapper(endpoint, user, password, timeout)
-    client.setQuery(f"""SELECT ?g ?t ?o WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{
-        {{ ?g a ?t }} UNION {{ ?g <{vocab.KG}defaultGraphName> ?o BIND (<{vocab.KG}defaultGraphName> AS ?t) }} }} }}""")
+    client.setQuery(f"SELECT ?g WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> <{vocab.KG}queryDefaultGraph> ?g }} }}")
     client.setReturnFormat(JSON)
     raw = _send(client, endpoint, timeout)[0]
     try:
-        rows = json.loads(raw)["results"]["bindings"]
+        graphs = sorted(row["g"]["value"] for row in json.loads(raw)["results"]["bindings"])
     except (ValueError, KeyError, TypeError):
         return None  # an endpoint that cannot say: query its own default graph
-    return _manifest_dataset(rows)
+    return Dataset(tuple(graphs), ()) if graphs else None
 
 
 def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None, user: str | None = None,

@@ -261,20 +261,85 @@ def _select(client: Client, ends: Endpoints, query: str) -> list[dict[str, Any]]
         raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: {_excerpt(str(exc))}") from None
 
 
-def _manifest(client: Client, ends: Endpoints) -> dict[str, str]:
-    """The content hash of every graph a previous load recorded (the default graph's under the manifest's IRI)."""
-    rows = _select(client, ends, f"SELECT ?g ?h WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?g <{vocab.KG}contentSha256> ?h }} }}")
-    return {row["g"]["value"]: row["h"]["value"] for row in rows}
+@dataclass
+class Manifest:
+    """What the store's load manifest says: whether there is one, the hash of every graph loaded (None for
+    the default graph), and the graphs a query must name as its default graph (see :func:`load`)."""
+
+    exists: bool = False
+    hashes: dict[str | None, str] = field(default_factory=dict)
+    query_defaults: tuple[str, ...] = ()
 
 
-def _manifest_payload(hashes: dict[str, str], roles: dict[str, str], default_name: str | None) -> bytes:
-    """The manifest: each graph's hash and role; the default graph (when loaded) under the manifest's own
-    IRI, with the name the store gives its default graph in a SPARQL dataset, where it has one."""
-    lines = {f'<{g}> <{vocab.KG}contentSha256> "{h}" .\n' for g, h in hashes.items()}
-    lines |= {f"<{g}> <{vocab.RDF}type> <{roles[g]}> .\n" for g in hashes if g in roles}
-    if MANIFEST_GRAPH in hashes and default_name:
-        lines.add(f"<{MANIFEST_GRAPH}> <{vocab.KG}defaultGraphName> <{default_name}> .\n")
+_MARKER = f"<{MANIFEST_GRAPH}> <{vocab.RDF}type> <{vocab.KG}LoadManifest> .\n"
+
+
+def _manifest(client: Client, ends: Endpoints) -> Manifest:
+    kg = vocab.KG
+    rows = _select(client, ends, f"""SELECT ?g ?p ?o WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?g ?p ?o
+        VALUES ?p {{ <{kg}contentSha256> <{kg}defaultGraphSha256> <{kg}queryDefaultGraph> <{vocab.RDF}type> }} }} }}""")
+    found = Manifest(exists=bool(rows))
+    defaults = []
+    for row in rows:
+        p, o = row["p"]["value"], row["o"]["value"]
+        if p == kg + "contentSha256":
+            found.hashes[row["g"]["value"]] = o
+        elif p == kg + "defaultGraphSha256":
+            found.hashes[None] = o
+        elif p == kg + "queryDefaultGraph":
+            defaults.append(o)
+    found.query_defaults = tuple(sorted(defaults))
+    return found
+
+
+def _manifest_payload(hashes: dict[str | None, str], roles: dict[str | None, str], query_defaults: tuple[str, ...]) -> bytes:
+    """The manifest: each graph's hash and role, the default graph's hash, and the graphs queries must name."""
+    kg = vocab.KG
+    lines = {_MARKER}
+    lines |= {f'<{g}> <{kg}contentSha256> "{h}" .\n' for g, h in hashes.items() if g is not None}
+    lines |= {f"<{g}> <{vocab.RDF}type> <{roles[g]}> .\n" for g in hashes if g is not None and g in roles}
+    if None in hashes:
+        lines.add(f'<{MANIFEST_GRAPH}> <{kg}defaultGraphSha256> "{hashes[None]}" .\n')
+    lines |= {f"<{MANIFEST_GRAPH}> <{kg}queryDefaultGraph> <{g}> .\n" for g in query_defaults}
     return "".join(sorted(lines)).encode("utf-8")
+
+
+def _put_manifest(client: Client, ends: Endpoints, hashes: dict[str | None, str], roles: dict[str | None, str],
+                  query_defaults: tuple[str, ...]) -> None:
+    response = client.request("PUT", ends.graph_url(MANIFEST_GRAPH), data=_manifest_payload(hashes, roles, query_defaults),
+                              headers={"Content-Type": "text/turtle; charset=utf-8"})
+    _check(response, "recording the load manifest")
+
+
+def _ask(client: Client, ends: Endpoints, pattern: str) -> bool:
+    """An ASK on the store's own default graph (no dataset named)."""
+    response = client.request("POST", ends.query, data={"query": f"ASK {{ {pattern} }}"},
+                              headers={"Accept": "application/sparql-results+json"})
+    _check(response, "querying")
+    try:
+        return bool(response.json()["boolean"])
+    except (ValueError, KeyError):  # Virtuoso answers some ASKs as a one-cell SELECT
+        try:
+            rows = response.json()["results"]["bindings"]
+            return bool(rows) and next(iter(rows[0].values()))["value"] in ("1", "true")
+        except (ValueError, KeyError, StopIteration):
+            raise StoreError(f"{_safe(ends.query)}: malformed ASK answer: {_excerpt(response.text)}") from None
+
+
+#: Stores whose default graph is always the union of their graphs.
+_UNION_FLAVORS = ("graphdb", "rdf4j", "virtuoso")
+
+
+def _union_default(client: Client, ends: Endpoints, manifest: Manifest, dry_run: bool) -> bool:
+    """Whether the store's default graph shows its named graphs: asked of the manifest graph itself (written
+    first, marker only, on a first load), so kgpub never writes a probe of its own into a user's store."""
+    if not manifest.exists:
+        if dry_run:
+            return ends.flavor in _UNION_FLAVORS
+        response = client.request("PUT", ends.graph_url(MANIFEST_GRAPH), data=_MARKER.encode(),
+                                  headers={"Content-Type": "text/turtle; charset=utf-8"})
+        _check(response, "recording the load manifest")
+    return _ask(client, ends, f"<{MANIFEST_GRAPH}> <{vocab.RDF}type> <{vocab.KG}LoadManifest>")
 
 
 # --------------------------------------------------------------------------- verification
@@ -502,16 +567,21 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
         raise StoreError(f"{_safe(endpoint)}: {ends.flavor}'s Graph Store Protocol has no default graph; "
                          "load into one named graph with --graph IRI instead")
     graphs = _build_graphs(Path(build), graph, default_graph)
+    manifest = Manifest() if force or mode == "append" else _manifest(client, ends)
+    if force and not dry_run:
+        manifest.exists = _manifest(client, ends).exists
+    union = _union_default(client, ends, manifest, dry_run)
+    if graph is None and not default_graph and not union and ends.has_default_graph:
+        graphs[None] = (DATA, _default_copy(graphs))
     plans = []
     triples_by_graph: dict[str | None, list[Any]] = {}
-    for iri in sorted(graphs, key=lambda g: g or ""):
+    for iri in sorted(graphs, key=lambda g: (g is None, g or "")):  # the default graph's copy last: their union
         role, triples = graphs[iri]
         payload, digest, count = _payload(triples)
         plans.append(GraphPlan(iri, payload, count, digest, role))
         triples_by_graph[iri] = triples
-    known = {} if force or mode == "append" else _manifest(client, ends)
     for plan in plans:
-        if known.get(_key(plan)) == plan.sha256:
+        if manifest.hashes.get(plan.iri) == plan.sha256:
             plan.action, plan.status = "unchanged", "unchanged"
     result = LoadResult(_safe(endpoint), ends.flavor, plans, dry_run)
     if dry_run:
@@ -521,8 +591,8 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     started = time.perf_counter()
     loaded: list[str] = []
     to_send = [p for p in plans if p.action == "send"]
-    hashes = dict(known)
-    roles = {_key(p): p.role for p in plans}
+    hashes = dict(manifest.hashes)
+    roles = {p.iri: p.role for p in plans}
     for n, plan in enumerate(to_send, start=1):
         try:
             _send(client, ends, plan, triples_by_graph[plan.iri], mode, chunk_triples)
@@ -531,34 +601,67 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
             rest = ", ".join(str(p.iri or "(default graph)") for p in to_send[n - 1:])
             if loaded and mode == "replace":
                 try:  # record what did land, so a re-run sends only the rest
-                    _put_manifest(client, ends, hashes, roles)
+                    _put_manifest(client, ends, hashes, roles, manifest.query_defaults)
                 except StoreError:
                     pass  # the store is gone: a re-run sends those graphs again, still correct
             raise StoreError(f"{exc}; loaded before the failure: {done}; not loaded: {rest}") from None
         loaded.append(str(plan.iri or "(default graph)"))
-        hashes[_key(plan)] = plan.sha256
+        hashes[plan.iri] = plan.sha256
         if progress:
             progress(n, len(to_send))
         if after_graph:
             after_graph(plan)
     result.seconds = time.perf_counter() - started
-    if mode == "replace" and to_send:
-        _put_manifest(client, ends, hashes, roles)
-    _verify(client, ends, plans, triples_by_graph, mode)
+    query_defaults = manifest.query_defaults
+    if to_send:
+        query_defaults = _query_defaults(client, ends, plans, triples_by_graph)
+    if mode == "replace" and (to_send or query_defaults != manifest.query_defaults):
+        _put_manifest(client, ends, hashes, roles, query_defaults)
+    _verify(client, ends, plans, triples_by_graph, mode, own_default=not union)
     return result
 
 
-def _key(plan: GraphPlan) -> str:
-    """The manifest's key for a graph: its IRI, or the manifest's own IRI for the default graph."""
-    return plan.iri if plan.iri is not None else MANIFEST_GRAPH
+def _default_copy(graphs: dict[str | None, tuple[str, list[Any]]]) -> list[Any]:
+    """What the embedded engine's default graph holds: the data graphs and the ontology, merged.
+
+    A store whose default graph is its own (Fuseki, Oxigraph) gets this copy, so
+    that a query there needs no dataset: naming thousands of article graphs in
+    every query costs more than the query (tens of seconds at a million triples).
+    """
+    merged = {t for role, triples in graphs.values() if role in (DATA, ONTOLOGY) for t in triples}
+    return sorted(merged, key=str)
+
+
+def _query_defaults(client: Client, ends: Endpoints, plans: list[GraphPlan],
+                    triples: dict[str | None, list[Any]]) -> tuple[str, ...]:
+    """The graphs a query must name as its default graph, when the store's own does not show the data:
+    a build loaded into one named graph of a store whose default graph is its own, or into the default
+    graph of one that hides it behind the union of its named graphs (Fuseki with ``unionDefaultGraph``)."""
+    data = next((p for p in plans if p.role == DATA and triples[p.iri]), None)
+    if data is None:
+        return ()
+    import pyoxigraph as ox
+
+    # a triple whose terms no store rewrites (an IRI object), so that "not found" means "not shown"
+    probe = next((t for t in triples[data.iri] if isinstance(t.object, ox.NamedNode)), triples[data.iri][0])
+    if _ask(client, ends, f"{probe.subject} {probe.predicate} {probe.object}"):
+        return ()
+    if data.iri is not None:
+        return tuple(sorted(p.iri for p in plans if p.iri is not None and p.role in (DATA, ONTOLOGY)))
+    name = DEFAULT_GRAPH_NAMES.get(ends.flavor)
+    return (name,) if name else ()
 
 
 def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], triples: dict[str | None, list[Any]],
-            mode: str) -> None:
-    """Read back every graph sent and compare it term by term; count those not sent again."""
+            mode: str, own_default: bool) -> None:
+    """Read back every graph sent and compare it term by term; count those not sent again (the default
+    graph too, where the store's default graph is its own, not the union of every graph)."""
     counts = _counts(client, ends) if any(p.action == "unchanged" and p.iri for p in plans) else {}
+    if own_default and any(p.action == "unchanged" and p.iri is None for p in plans):
+        rows = _select(client, ends, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        counts[None] = int(rows[0]["n"]["value"]) if rows else 0
     for plan in plans:
-        if plan.action == "unchanged" and plan.iri is not None:
+        if plan.action == "unchanged" and (plan.iri in counts or plan.iri is not None):
             plan.in_store = counts.get(plan.iri, 0)
             plan.status = "unchanged" if plan.in_store == plan.triples else "MISMATCH"
             if plan.status == "MISMATCH":
@@ -583,13 +686,6 @@ def _send(client: Client, ends: Endpoints, plan: GraphPlan, triples: list[Any], 
         method = "PUT" if mode == "replace" and i == 0 else "POST"
         response = client.request(method, url, data=payload, headers={"Content-Type": "text/turtle; charset=utf-8"})
         _check(response, f"loading {plan.iri or 'the default graph'}")
-
-
-def _put_manifest(client: Client, ends: Endpoints, hashes: dict[str, str], roles: dict[str, str]) -> None:
-    payload = _manifest_payload(hashes, roles, DEFAULT_GRAPH_NAMES.get(ends.flavor))
-    response = client.request("PUT", ends.graph_url(MANIFEST_GRAPH), data=payload,
-                              headers={"Content-Type": "text/turtle; charset=utf-8"})
-    _check(response, "recording the load manifest")
 
 
 __all__ = ["Client", "Endpoints", "LoadResult", "create", "creation", "endpoints", "guess_flavor", "load"]
