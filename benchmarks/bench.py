@@ -326,6 +326,7 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
     finally:
         stop(server.process)
     sent = sum(g.triples for g in result.graphs)
+    named = sum(g.triples for g in result.graphs if g.iri is not None)  # what the bulk loader loads
     location = work / "bulk"
     started = time.perf_counter()
     subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(out / "kg.trig"),
@@ -335,14 +336,16 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
             "| loader | graphs | triples | seconds | triples/s |", "|---|---:|---:|---:|---:|",
             f"| kgpub load (PUT per graph, read back and compared) | {len(result.graphs)} | {sent:,} | {ours:.1f} | "
             f"{sent / ours:,.0f} |",
-            f"| oxigraph load (bulk loader, local files) | — | {sent:,} | {bulk:.1f} | {sent / bulk:,.0f} |", "",
-            f"kgpub load reaches **{bulk / ours:.2f}×** the bulk loader's throughput "
+            f"| oxigraph load (bulk loader, local files, no default-graph copy) | — | {named:,} | {bulk:.1f} | "
+            f"{named / bulk:,.0f} |", "",
+            f"kgpub load reaches **{(sent / ours) / (named / bulk):.2f}×** the bulk loader's throughput "
             "(the bulk loader writes the store's files directly; kgpub goes through HTTP, "
-            "re-parses every payload, records hashes and reads every graph back to compare it).", "",
+            "re-parses every payload, records hashes and reads every graph back to compare it; the triples "
+            "count the default graph's copy of the data, which a store whose default graph is its own gets).", "",
             "### Shipped queries on the loaded store", "",
-            "`kgpub query --endpoint` reads the load manifest, then sends the query with the build's dataset "
-            "(every data graph as `default-graph-uri`): the same rows as the embedded engine, at this cost "
-            "(one run each, warm):", "",
+            "`kgpub query --endpoint` on the loaded store (its default graph holds the load's copy of the data "
+            "graphs and the ontology, so the query names no dataset) gives the embedded engine's rows; one run "
+            "each, warm, the first call of each reading the load manifest too:", "",
             "| query | rows | embedded ms | on the loaded Oxigraph ms |", "|---|---:|---:|---:|", *queries, ""]
 
 

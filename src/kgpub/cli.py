@@ -73,6 +73,9 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
     result = pipeline.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
                             jobs=jobs, cache=not no_cache, index=not no_index,
                             progress=None if quiet else progress_bar("articles"))
+    for note in result.notes:  # entities the registry may already hold: warnings always, hints unless --quiet
+        if note.severity == "warning" or not quiet:
+            click.echo(str(note), err=True)
     if not result.written:
         assert result.report is not None
         click.echo(render_text(result.report, strict=strict), err=True)
@@ -80,6 +83,27 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
         sys.exit(1)
     if not quiet:
         click.echo(result.summary())
+
+
+@main.command()
+@click.argument("seeds", default="seeds", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--candidates-only", is_flag=True, help="List only the entities that may duplicate another.")
+def entities(seeds: Path, fmt: str, candidates_only: bool) -> None:
+    """List every entity of SEEDS with the articles that mention it and its merge candidates.
+
+    A candidate is a registry entity an article's own entity may be (same name
+    under another spelling: warning; a transliteration variant: hint), or an
+    entity another article defines under the same name, so a registry can be
+    cleaned in one pass.
+    """
+    import json
+    from dataclasses import asdict
+
+    from .identity import entities_table
+
+    rows = [r for r in pipeline.entities(seeds) if r.candidates or not candidates_only]
+    click.echo(json.dumps([asdict(r) for r in rows], indent=2) if fmt == "json" else entities_table(rows), nl=fmt == "json")
 
 
 @main.command()

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +51,8 @@ class BuildResult:
     report: Report | None = None
     written: bool = True
     reused: int = 0  # articles taken unchanged from the previous build's cache
+    #: Warnings and hints about entities the registry may already hold (see ``identity``).
+    notes: tuple[Any, ...] = ()
 
     @property
     def facts(self) -> int:
@@ -97,6 +99,8 @@ class ArticleUnit:
     #: Its data lines about nodes it does not own (relations between registry entities); every other
     #: subject lies under the article's own IRI, so a rebuild knows exactly which blocks are its alone.
     foreign: tuple[str, ...] = ()
+    #: Its entities that the registry may already hold, as warnings and hints (``identity.Note``).
+    notes: tuple[Any, ...] = ()
 
 
 _WORKER: dict[str, Any] = {}
@@ -104,11 +108,11 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(shared: Shared, base: str) -> None:
     """Per-process state of the article workers: the minter and the registry's names, made once."""
-    from . import mapping
+    from . import identity, mapping
 
     mint = mapping.Minter(base, {e.id for e in shared.registry})
     _WORKER.update(shared=shared, mint=mint, names={e.id: e.name for e in shared.registry},
-                   index=shared.entity_index)
+                   index=shared.entity_index, identities=identity.Index(shared.registry))
 
 
 def _article_unit(path: Path) -> ArticleUnit:
@@ -134,8 +138,9 @@ def _article_unit(path: Path) -> ArticleUnit:
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
+    notes = tuple(note for entity in article.entities for note in _WORKER["identities"].notes(entity))
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
-                       provenance.origins(article, mint), foreign)
+                       provenance.origins(article, mint), foreign, notes)
 
 
 def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
@@ -273,16 +278,23 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
         else BuildCache(_cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
     found = _units(shared, iri_base, jobs or _cores(), store if cache else None, progress)
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
+    notes = tuple(note for u in summaries for note in u.notes)
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
-                *facts.check_articles([u for u in summaries if u.id is not None], shared)]  # type: ignore[arg-type]
+                *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
+                *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
     options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or _cores())
     if not problems:
         patched = _patch_build(shared, mint, store, found, out, options)
         if patched is not None:
-            return patched
+            return replace(patched, notes=notes)
     reused = iter(store.units([u for u in found if isinstance(u, Entry)]))
     units = [next(reused) if isinstance(u, Entry) else u for u in found]
-    return _full_build(shared, mint, store, units, out, problems, options)
+    return replace(_full_build(shared, mint, store, units, out, problems, options), notes=notes)
+
+
+def _as_problem(note: Any) -> Diagnostic:
+    """A duplicate entity under --strict: an input error, like any other the curator must fix."""
+    return Diagnostic(note.file, note.line, note.field, f"{note.message} (a warning; --strict refuses it)")
 
 
 @dataclass(frozen=True)
@@ -729,6 +741,13 @@ def _ontology_ntriples(turtle: bytes) -> bytes:
     import pyoxigraph as ox
 
     return ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+
+
+def entities(seeds: str | Path = "seeds") -> list[Any]:
+    """Every entity of the corpus with the articles that mention it and its merge candidates (see ``identity``)."""
+    from . import facts, identity
+
+    return identity.corpus_entities(facts.load(Path(seeds)))
 
 
 def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None = None,
