@@ -88,7 +88,7 @@ def test_shipped_shapes_compile_to_set_based_checks(shapes: Graph) -> None:
     """The shipped shapes never fall back to pySHACL in a build."""
     plan = validation.plan_for(shapes)
     assert plan is not None
-    assert len(plan.sparql) == 4 and len(plan.checks) > 60
+    assert len(plan.sparql) == 5 and len(plan.checks) > 60
 
 
 def test_every_shape_and_constraint_is_documented(shapes: Graph) -> None:

@@ -31,7 +31,7 @@ REGISTRY_FILE = "entities.yaml"
 DATASET_FILE = "dataset.yaml"
 ROLES = ("agent", "victim", "participant", "target")
 #: ids that would clash with the IRI paths kgpub mints beside entity IRIs.
-RESERVED_IDS = frozenset({"article", "graph", "dataset"})
+RESERVED_IDS = frozenset({"article", "graph", "dataset", "event"})
 
 
 # --------------------------------------------------------------------------- typed corpus
@@ -111,6 +111,21 @@ class Event:
     roles: dict[str, tuple[str, ...]]
     person_count: int | None
     evidence: tuple[Quote, ...]
+    source: Source
+    #: A report of a shared event of the registry (``report: ID``): ``id`` is the shared event's.
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class SharedEvent:
+    """An event several articles report, defined once in the registry (``events:``); no evidence of its own."""
+
+    id: str
+    types: tuple[str, ...]
+    label: str
+    description: str | None
+    date: PartialDate | None
+    place: str | None
     source: Source
 
 
@@ -194,6 +209,7 @@ class Corpus:
     articles: tuple[Article, ...]
     registry_file: str | None = None
     entity_index: dict[str, Entity] = field(default_factory=dict, compare=False)
+    events: tuple[SharedEvent, ...] = ()
 
 
 # --------------------------------------------------------------------------- YAML with lines
@@ -508,9 +524,9 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
     r = reader
     events = tuple(
         Event(
-            id=e["id"],
-            types=_many(e["type"]),
-            label=e["label"].strip(),
+            id=e["report"] if "report" in e else e["id"],
+            types=_many(e.get("type")),
+            label=e["label"].strip() if "label" in e else "",
             description=e.get("description"),
             date=r.date(e.get("date"), "events", i, "date"),
             place=e.get("place"),
@@ -518,6 +534,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             person_count=e.get("personCount"),
             evidence=r.quotes(e["evidence"], "events", i, "evidence"),
             source=r.source("events", i),
+            shared="report" in e,
         )
         for i, e in enumerate(doc.get("events", ()))
     )
@@ -598,7 +615,8 @@ _REFERENCES: dict[str, tuple[str, ...]] = {
 _DEFINING = ("entities", "events", "accusations", "threats")
 
 
-def _check_references(doc: Any, shown: str, registry: dict[str, Entity]) -> list[Diagnostic]:
+def _check_references(doc: Any, shown: str, registry: dict[str, Entity],
+                      shared_events: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Duplicate ids, and references to ids defined nowhere, in one facts document.
 
     Works on the YAML document itself so each message points at the exact line
@@ -606,13 +624,32 @@ def _check_references(doc: Any, shown: str, registry: dict[str, Entity]) -> list
     """
     problems: list[Diagnostic] = []
     local: dict[str, int] = {}
+    reported: dict[str, int] = {}
+    for i, item in enumerate(doc.get("events", ())):
+        if "report" not in item:
+            continue
+        line, where, some_id = _line_of(doc, ["events", i, "report"]), _field_name(["events", i, "report"]), item["report"]
+        if some_id not in shared_events:
+            near = difflib.get_close_matches(some_id, sorted(shared_events), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else "; shared events are defined under events: in the registry"
+            problems.append(Diagnostic(shown, line, where, f"report of undefined shared event id {some_id!r}{hint}"))
+        elif some_id in reported:
+            problems.append(Diagnostic(shown, line, where, f"shared event {some_id!r} already reported at line "
+                                       f"{reported[some_id]}; one report an article, with all its evidence"))
+        else:
+            reported[some_id] = line or 0
     for section in _DEFINING:
         for i, item in enumerate(doc.get(section, ())):
+            if "id" not in item:
+                continue
             line = _line_of(doc, [section, i, "id"])
             where = _field_name([section, i, "id"])
             some_id = item["id"]
             if some_id in RESERVED_IDS:
                 problems.append(Diagnostic(shown, line, where, f"{some_id!r} is reserved; choose another id"))
+            elif some_id in shared_events:
+                problems.append(Diagnostic(shown, line, where, f"{some_id!r} is a shared event of the registry; "
+                                           f"report it with 'report: {some_id}' instead of defining it again"))
             elif some_id in registry:
                 first = registry[some_id].source
                 problems.append(Diagnostic(shown, line, where,
@@ -622,8 +659,8 @@ def _check_references(doc: Any, shown: str, registry: dict[str, Entity]) -> list
                                            f"duplicate id {some_id!r}: already defined at line {local[some_id]}"))
             else:
                 local[some_id] = line or 0
-    known = registry.keys() | local.keys()
-    events = {e["id"] for e in doc.get("events", ())}
+    known = registry.keys() | local.keys() | shared_events
+    events = {e["id"] for e in doc.get("events", ()) if "id" in e} | set(shared_events)
 
     def check(value: Any, path: list[Any], pool: set[str], what: str) -> None:
         if value in pool:  # a set: the registry of a large corpus holds thousands of ids
@@ -667,10 +704,15 @@ class Shared:
     registry_file: str | None
     facts_paths: tuple[Path, ...]
     problems: tuple[Diagnostic, ...]
+    events: tuple[SharedEvent, ...] = ()
 
     @property
     def entity_index(self) -> dict[str, Entity]:
         return {e.id: e for e in self.registry}
+
+    @property
+    def event_ids(self) -> frozenset[str]:
+        return frozenset(e.id for e in self.events)
 
 
 def _document(path: Path, root: Path, schema: str, problems: list[Diagnostic]) -> Any:
@@ -716,6 +758,7 @@ def load_shared(root: Path | str) -> Shared:
                 problems.append(Diagnostic(shown(dataset_path), line, "created", str(exc)))
 
     registry: dict[str, Entity] = {}
+    events: list[SharedEvent] = []
     registry_path = root / REGISTRY_FILE
     registry_shown = None
     if registry_path.is_file():
@@ -737,20 +780,49 @@ def load_shared(root: Path | str) -> Shared:
                                                "registry entities carry no evidence; quote them in an article's facts"))
                 else:
                     registry[entity.id] = entity
+            events = _shared_events(reader, doc, registry, problems)
 
     facts_paths = sorted(root.rglob(f"*{FACTS_SUFFIX}"), key=Path.as_posix)  # all under root: its order
     if not facts_paths:
         problems.append(Diagnostic(str(root), None, "", f"no *{FACTS_SUFFIX} files found"))
-    return Shared(root, dataset, tuple(registry.values()), registry_shown, tuple(facts_paths), tuple(problems))
+    return Shared(root, dataset, tuple(registry.values()), registry_shown, tuple(facts_paths), tuple(problems),
+                  tuple(events))
 
 
-def load_article(path: Path, root: Path, registry: dict[str, Entity]) -> tuple[Article | None, list[Diagnostic]]:
+def _shared_events(reader: _Reader, doc: Any, registry: dict[str, Entity], problems: list[Diagnostic]) -> list[SharedEvent]:
+    """The registry's shared events, each id new and each place a registry entity."""
+    out: dict[str, SharedEvent] = {}
+    for i, item in enumerate(doc.get("events", ())):
+        some_id, line = item["id"], _line_of(doc, ["events", i, "id"])
+        where = _field_name(["events", i, "id"])
+        if some_id in out or some_id in registry:
+            first = (out.get(some_id) or registry[some_id]).source.line
+            problems.append(Diagnostic(reader.shown, line, where, f"duplicate id {some_id!r}: already defined at line {first}"))
+            continue
+        if some_id in RESERVED_IDS:
+            problems.append(Diagnostic(reader.shown, line, where, f"{some_id!r} is reserved; choose another id"))
+            continue
+        place = item.get("place")
+        if place is not None and place not in registry:
+            near = difflib.get_close_matches(place, sorted(registry), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            problems.append(Diagnostic(reader.shown, _line_of(doc, ["events", i, "place"]), _field_name(["events", i, "place"]),
+                                       f"reference to undefined entity id {place!r}{hint}"))
+        out[some_id] = SharedEvent(some_id, _many(item["type"]), item["label"].strip(), item.get("description"),
+                                   reader.date(item.get("date"), "events", i, "date"), place, reader.source("events", i))
+    problems.extend(reader.problems)
+    reader.problems.clear()
+    return list(out.values())
+
+
+def load_article(path: Path, root: Path, registry: dict[str, Entity],
+                 shared_events: frozenset[str] = frozenset()) -> tuple[Article | None, list[Diagnostic]]:
     """One facts file (and its article text) read and checked; every problem it has, not just the first."""
     problems: list[Diagnostic] = []
     doc = _document(path, root, "facts", problems)
     if doc is None:
         return None, problems
-    references = _check_references(doc, path.relative_to(root).as_posix(), registry)
+    references = _check_references(doc, path.relative_to(root).as_posix(), registry, shared_events)
     if references:
         return None, references
     reader = _Reader(path.relative_to(root).as_posix(), doc)
@@ -786,7 +858,7 @@ def load(root: Path | str) -> Corpus:
     registry = shared.entity_index
     articles: list[Article] = []
     for path in shared.facts_paths:
-        article, found = load_article(path, shared.root, registry)
+        article, found = load_article(path, shared.root, registry, shared.event_ids)
         problems.extend(found)
         if article is not None:
             articles.append(article)
@@ -795,4 +867,4 @@ def load(root: Path | str) -> Corpus:
     if problems:
         raise InputError(problems)
     return Corpus(root=shared.root, dataset=shared.dataset, registry=shared.registry, articles=tuple(articles),
-                  registry_file=shared.registry_file, entity_index=registry)
+                  registry_file=shared.registry_file, entity_index=registry, events=shared.events)

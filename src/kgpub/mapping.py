@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import vocab
-from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, Threat
+from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat
 
 KG = Namespace(vocab.KG)
 KGT = Namespace(vocab.KGT)
@@ -55,9 +55,10 @@ PREDICATE_LABELS = {
 class Minter:
     """Mints every IRI of a build from ids, under one base."""
 
-    def __init__(self, base: str, registry_ids: set[str]) -> None:
+    def __init__(self, base: str, registry_ids: set[str], event_ids: frozenset[str] = frozenset()) -> None:
         self.base = base
         self.registry_ids = registry_ids
+        self.event_ids = event_ids
 
     def entity(self, entity_id: str) -> URIRef:
         return URIRef(self.base + entity_id)
@@ -72,7 +73,23 @@ class Minter:
         """An id as a fact uses it: a registry entity, or something of this article."""
         if some_id in self.registry_ids:
             return self.entity(some_id)
+        if some_id in self.event_ids:
+            return self.shared_event(some_id)
         return self.local(article_id, some_id)
+
+    def shared_event(self, event_id: str) -> URIRef:
+        """An event several articles report: one IRI for all of them, beside the registry's entities."""
+        return URIRef(f"{self.base}event/{event_id}")
+
+    def report(self, article_id: str, event_id: str) -> URIRef:
+        """One article's report of a shared event: what it says of it, with its evidence."""
+        return URIRef(f"{self.base}article/{article_id}/report/{event_id}")
+
+    def fact(self, article_id: str, item: Event | Accusation | Threat) -> URIRef:
+        """The node an article's event, accusation or threat becomes (a shared event's report for a report)."""
+        if isinstance(item, Event) and item.shared:
+            return self.report(article_id, item.id)
+        return self.local(article_id, item.id)
 
     def relation(self, article_id: str, rel: Relation) -> URIRef:
         return URIRef(f"{self.base}article/{article_id}/relation/{rel.subject}/{rel.predicate}/{rel.object}")
@@ -223,7 +240,7 @@ class _ArticleMapper:
     def __init__(self, article: Article, mint: Minter, names: dict[str, str], sink: Callable[[], Sink]) -> None:
         self.article = article
         self.mint = mint
-        self.names = {**names, **{e.id: e.name for e in article.entities}, **{e.id: e.label for e in article.events}}
+        self.names = {**names, **{e.id: e.name for e in article.entities}, **{e.id: e.label for e in article.events if not e.shared}}
         self.sink = sink
         self.graph = sink()
 
@@ -278,6 +295,8 @@ class _ArticleMapper:
             g.add((node, KG.role, Literal(rel.role.strip())))
 
     def event(self, event: Event) -> None:
+        if event.shared:
+            return self.report(event)
         g, iri = self.graph, self.local(event.id)
         g.add((iri, RDF.type, KG.Event))
         g.add((iri, RDFS.label, Literal(event.label)))
@@ -295,6 +314,30 @@ class _ArticleMapper:
         if event.person_count is not None:
             g.add((iri, KG.personCount, Literal(event.person_count, datatype=XSD.integer)))
 
+    def report(self, event: Event) -> None:
+        """An article's account of a shared event: its roles asserted on the one event node (what several
+        articles say of it merges there), and, on the report, everything it says, dates, places and counts
+        included, which may differ between articles and so are never put on the event itself."""
+        g, shared = self.graph, self.mint.shared_event(event.id)
+        node = self.mint.report(self.article.id, event.id)
+        g.add((node, RDF.type, KG.EventReport))
+        g.add((node, KG.reports, shared))
+        g.add((node, RDFS.label, Literal(f"{self.article.headline}: report of {self.names[event.id]}")))
+        for t in event.types:
+            g.add((node, KG.eventType, KGT[t]))
+        if event.description:
+            g.add((node, SCHEMA.description, Literal(event.description.strip())))
+        if event.date:
+            g.add((node, KG.date, date_literal(event.date)))
+        if event.place:
+            g.add((node, KG.place, self.ref(event.place)))
+        for role, ids in event.roles.items():
+            for some_id in ids:
+                g.add((node, KG[role], self.ref(some_id)))
+                g.add((shared, KG[role], self.ref(some_id)))
+        if event.person_count is not None:
+            g.add((node, KG.personCount, Literal(event.person_count, datatype=XSD.integer)))
+
     def accusation(self, acc: Accusation) -> None:
         g, iri = self.graph, self.local(acc.id)
         g.add((iri, RDF.type, KG.Accusation))
@@ -309,7 +352,7 @@ class _ArticleMapper:
         for accused in acc.accused:
             g.add((iri, KG.accused, self.ref(accused)))
         if acc.concerns:
-            g.add((iri, KG.concerns, self.local(acc.concerns)))
+            g.add((iri, KG.concerns, self.ref(acc.concerns)))
         if acc.allegation:
             g.add((iri, KG.allegation, Literal(acc.allegation.strip())))
         if acc.date:
@@ -351,11 +394,24 @@ class _ArticleMapper:
             g.add((iri, KG.place, self.ref(threat.place)))
 
 
-def map_registry(registry: tuple[Entity, ...], mint: Minter) -> Graph:
-    """The registry graph: every shared entity, once."""
+def map_registry(registry: tuple[Entity, ...], mint: Minter, events: tuple[SharedEvent, ...] = ()) -> Graph:
+    """The registry graph: every shared entity and every shared event, once."""
     graph = new_graph()
     for entity in registry:
         _entity(graph, mint.entity(entity.id), entity)
+    for event in events:
+        iri = mint.shared_event(event.id)
+        graph.add((iri, RDF.type, KG.Event))
+        graph.add((iri, RDF.type, KG.SharedEvent))
+        graph.add((iri, RDFS.label, Literal(event.label)))
+        for t in event.types:
+            graph.add((iri, KG.eventType, KGT[t]))
+        if event.description:
+            graph.add((iri, SCHEMA.description, Literal(event.description.strip())))
+        if event.date:
+            graph.add((iri, KG.date, date_literal(event.date)))
+        if event.place:
+            graph.add((iri, KG.place, mint.entity(event.place)))
     return graph
 
 
@@ -372,9 +428,10 @@ def map_article(article: Article, mint: Minter, names: dict[str, str],
 
 def map_corpus(corpus: Corpus, base: str) -> MappedCorpus:
     """Map the whole corpus to RDF graphs, one per role (registry, article)."""
-    mint = Minter(base, {e.id for e in corpus.registry})
-    mapped = MappedCorpus(minter=mint, registry_graph=map_registry(corpus.registry, mint), registry_provenance=Graph())
-    names = {e.id: e.name for e in corpus.registry}
+    mint = Minter(base, {e.id for e in corpus.registry}, frozenset(e.id for e in corpus.events))
+    mapped = MappedCorpus(minter=mint, registry_graph=map_registry(corpus.registry, mint, corpus.events),
+                          registry_provenance=Graph())
+    names = {**{e.id: e.name for e in corpus.registry}, **{e.id: e.label for e in corpus.events}}
     for article in corpus.articles:
         mapped.article_graphs[article.id] = map_article(article, mint, names)
         mapped.provenance_graphs[article.id] = Graph()

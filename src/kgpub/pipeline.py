@@ -110,8 +110,9 @@ def _init_worker(shared: Shared, base: str) -> None:
     """Per-process state of the article workers: the minter and the registry's names, made once."""
     from . import identity, mapping
 
-    mint = mapping.Minter(base, {e.id for e in shared.registry})
-    _WORKER.update(shared=shared, mint=mint, names={e.id: e.name for e in shared.registry},
+    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids)
+    names = {**{e.id: e.name for e in shared.registry}, **{e.id: e.label for e in shared.events}}
+    _WORKER.update(shared=shared, mint=mint, names=names,
                    index=shared.entity_index, identities=identity.Index(shared.registry))
 
 
@@ -123,7 +124,7 @@ def _article_unit(path: Path) -> ArticleUnit:
     shared: Shared = _WORKER["shared"]
     root = shared.root
     shown = path.relative_to(root).as_posix()
-    article, problems = facts.load_article(path, root, _WORKER["index"])
+    article, problems = facts.load_article(path, root, _WORKER["index"], shared.event_ids)
     if article is None or problems:
         return ArticleUnit(shown, (), tuple(problems), article.id if article else None,
                            article.source if article else None)
@@ -273,7 +274,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     serialization.check_replaceable(out)  # before minutes of work, not after
     shared = facts.load_shared(Path(seeds))
     iri_base = resolve_base(base, shared.dataset.base)
-    mint = mapping.Minter(iri_base, {e.id for e in shared.registry})
+    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids)
     store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
         else BuildCache(_cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
     found = _units(shared, iri_base, jobs or _cores(), store if cache else None, progress)
@@ -346,8 +347,8 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     from .resources import ontology_file
 
     good = [u for u in units if u.lines is not None]
-    registry_graph = mapping.map_registry(shared.registry, mint)
-    registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint)
+    registry_graph = mapping.map_registry(shared.registry, mint, shared.events)
+    registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint, shared.events)
     registry, registry_prov_lines = serialization.nt_lines(registry_graph), serialization.nt_lines(registry_prov)
     registry_origins = validation.origins_of(registry_prov)
     articles = [u.lines for u in good if u.lines]

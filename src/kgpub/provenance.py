@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from .errors import Diagnostic, InputError
-from .facts import Article, Corpus, Entity, Quote, Source
+from .facts import Article, Corpus, Entity, Quote, SharedEvent, Source
 from .mapping import KG, OA, Minter, MappedCorpus, Sink, new_graph, nt_adder, nt_string
 
 #: Code points of context kept on each side of a quote (oa:prefix / oa:suffix).
@@ -110,13 +110,17 @@ _COUNT = f"^^<{XSD.integer}>"
 _SOURCE_FILE, _SOURCE_LINE, _LINE = f"<{KG.sourceFile}>", f"<{KG.sourceLine}>", f"^^<{XSD.integer}>"
 
 
-def _evidence(graph: Sink, fact: URIRef, article_iri: URIRef, spans: list[Span]) -> None:
+def _evidence(graph: Sink, fact: URIRef, article_iri: URIRef, spans: list[Span], also: URIRef | None = None) -> None:
+    """The fact's evidence nodes, under the fact's IRI; ``also`` (a report's shared event) cites them too, so
+    the one event node carries the evidence of every article that reports it."""
     add = nt_adder(graph)
     subject, article = f"<{fact}>", f"<{article_iri}>"
     for n, span in enumerate(spans, start=1):
         resource = f"{fact}/evidence/{n}"
         node, quote, position = f"<{resource}>", f"<{resource}/quote>", f"<{resource}/position>"
         add(subject, _EVIDENCE, node)
+        if also is not None:
+            add(f"<{also}>", _EVIDENCE, node)
         add(node, _TYPE, _SPECIFIC)
         add(node, _SOURCE, article)
         add(node, _SELECTOR, quote)
@@ -141,7 +145,7 @@ def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source,
     out = [(mint.ref(article.id, e.id), e.source, e.evidence) for e in article.entities]
     out += [(mint.relation(article.id, r), r.source, r.evidence) for r in article.relations]
     for items in (article.events, article.accusations, article.threats):
-        out += [(mint.local(article.id, x.id), x.source, x.evidence) for x in items]
+        out += [(mint.fact(article.id, x), x.source, x.evidence) for x in items]
     return out
 
 
@@ -159,6 +163,7 @@ def anchor_article(article: Article, graph: Sink, mint: Minter,
     provenance.add((mint.provenance_graph(article.id), RDF.type, KG.ProvenanceGraph))
     provenance.add((mint.article_graph(article.id), PROV.wasDerivedFrom, article_iri))
     provenance.add((mint.article_graph(article.id), KG.sourceFile, Literal(article.facts_file)))
+    shared = {str(mint.report(article.id, e.id)): mint.shared_event(e.id) for e in article.events if e.shared}
     for fact, source, quotes in _article_facts(article, mint):
         spans = []
         for quote in quotes:
@@ -166,7 +171,7 @@ def anchor_article(article: Article, graph: Sink, mint: Minter,
                 spans.append(locate(article.text, quote, article.text_file))
             except InputError as exc:
                 problems.extend(exc.diagnostics)
-        _evidence(graph, fact, article_iri, spans)
+        _evidence(graph, fact, article_iri, spans, shared.get(str(fact)))
         _origin(provenance, fact, source)
     return provenance, problems
 
@@ -181,8 +186,9 @@ def origins(article: Article, mint: Minter) -> dict[str, Source]:
     return out
 
 
-def anchor_registry(registry: tuple[Entity, ...], registry_file: str | None, mint: Minter) -> Graph:
-    """The registry's provenance graph: where each shared entity is defined."""
+def anchor_registry(registry: tuple[Entity, ...], registry_file: str | None, mint: Minter,
+                    events: tuple[SharedEvent, ...] = ()) -> Graph:
+    """The registry's provenance graph: where each shared entity and shared event is defined."""
     provenance = new_graph()
     provenance.add((mint.registry_graph(), RDF.type, KG.DataGraph))
     provenance.add((mint.registry_provenance_graph(), RDF.type, KG.ProvenanceGraph))
@@ -190,6 +196,8 @@ def anchor_registry(registry: tuple[Entity, ...], registry_file: str | None, min
         provenance.add((mint.registry_graph(), KG.sourceFile, Literal(registry_file)))
     for entity in registry:
         _origin(provenance, mint.entity(entity.id), entity.source)
+    for event in events:
+        _origin(provenance, mint.shared_event(event.id), event.source)
     return provenance
 
 
@@ -205,7 +213,7 @@ def anchor(corpus: Corpus, mapped: MappedCorpus) -> MappedCorpus:
         provenance, found = anchor_article(article, mapped.article_graphs[article.id], mint)
         mapped.provenance_graphs[article.id] = provenance
         problems.extend(found)
-    mapped.registry_provenance = anchor_registry(corpus.registry, corpus.registry_file, mint)
+    mapped.registry_provenance = anchor_registry(corpus.registry, corpus.registry_file, mint, corpus.events)
     if problems:
         raise InputError(problems)
     return mapped
