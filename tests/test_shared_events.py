@@ -137,3 +137,16 @@ def test_facts_without_shared_events_build_as_before(tmp_path: Path) -> None:
     assert kgpub.build(root, tmp_path / "dist").written
     assert kgpub.query("ASK { ?r a kg:EventReport }", tmp_path / "dist") == AskResult(False)
     assert MINI_TEXT in (root / "articles" / "mini-1.txt").read_text()
+
+
+def test_an_own_event_matching_a_shared_one_is_a_hint(tmp_path: Path) -> None:
+    root = corpus(tmp_path / "seeds", ("a1", "news-co", None, "2021-05-03"))
+    facts = root / "articles" / "a1.facts.yaml"
+    facts.write_text(facts.read_text().replace("  - report: gamma-attack\n    date:", "  - id: own-attack\n"
+                     "    type: ShellingMissileAttack\n    label: An attack\n    place: gamma-base\n    date:"))
+    facts.write_text(facts.read_text().replace("concerns: gamma-attack", "concerns: own-attack"))
+    result = kgpub.build(root, tmp_path / "dist")
+    (note,) = result.notes
+    assert (note.severity, note.line, note.field) == ("hint", 10, "events[own-attack]")
+    assert "has the date, place and type of shared event 'gamma-attack'" in note.message
+    assert note.message.endswith("write 'report: gamma-attack' instead of defining it")

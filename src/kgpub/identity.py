@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .facts import Entity
+from .facts import Entity, Event, SharedEvent
 
 #: The Arabic article as it is written before a name (al-, el-, and the sun-letter forms ad-, ash-, ...).
 _ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "et"})
@@ -92,7 +92,13 @@ class _Known:
 class Index:
     """The registry's names and aliases under both keys, built once for a corpus."""
 
-    def __init__(self, registry: Iterable[Entity]) -> None:
+    def __init__(self, registry: Iterable[Entity], events: Iterable[SharedEvent] = ()) -> None:
+        #: The registry's shared events by (date, place): an article's own event that matches one, in type
+        #: too, is most likely an account of it.
+        self.events: dict[tuple[str, str | None], list[SharedEvent]] = {}
+        for event in events:
+            if event.date is not None:
+                self.events.setdefault((event.date.lexical, event.place), []).append(event)
         self.exact: dict[str, list[_Known]] = {}
         self.near: dict[str, list[_Known]] = {}
         self._by_initials: dict[str, list[str]] = {}
@@ -122,6 +128,17 @@ class Index:
                      f"{entity.id!r} ({name!r}) may be registry entity {k.id!r} ({k.name!r}, {k.where}); if it is, "
                      f"use the id {k.id!r} and drop this entity")
                 for _, (name, k, _) in sorted(near.items())]
+
+    def event_notes(self, event: Event) -> list[Note]:
+        """A hint when an article's own event has the date, place and a type of a shared event."""
+        if event.shared or event.date is None:
+            return []
+        return [Note(event.source.file, event.source.line, f"events[{event.id}]", "hint",
+                     f"{event.id!r} has the date, place and type of shared event {shared.id!r} ({shared.label!r}, "
+                     f"{shared.source.file}:{shared.source.line}); if it is the same event, write "
+                     f"'report: {shared.id}' instead of defining it")
+                for shared in self.events.get((event.date.lexical, event.place), ())
+                if set(shared.types) & set(event.types)]
 
     def _near(self, key: str) -> list[tuple[_Known, int]]:
         """Registry names whose skeleton is ``key``, or one edit from it with words of the same initials."""

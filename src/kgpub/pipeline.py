@@ -113,7 +113,7 @@ def _init_worker(shared: Shared, base: str) -> None:
     mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids)
     names = {**{e.id: e.name for e in shared.registry}, **{e.id: e.label for e in shared.events}}
     _WORKER.update(shared=shared, mint=mint, names=names,
-                   index=shared.entity_index, identities=identity.Index(shared.registry))
+                   index=shared.entity_index, identities=identity.Index(shared.registry, shared.events))
 
 
 def _article_unit(path: Path) -> ArticleUnit:
@@ -139,7 +139,9 @@ def _article_unit(path: Path) -> ArticleUnit:
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
-    notes = tuple(note for entity in article.entities for note in _WORKER["identities"].notes(entity))
+    identities = _WORKER["identities"]
+    notes = (*(note for entity in article.entities for note in identities.notes(entity)),
+             *(note for event in article.events for note in identities.event_notes(event)))
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
                        provenance.origins(article, mint), foreign, notes)
 
