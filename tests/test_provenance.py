@@ -106,8 +106,8 @@ def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -
 
     seed = Path(__file__).resolve().parents[1] / "seeds"
     corpus = facts.load(seed)
-    mint = mapping.Minter(BASE, {e.id for e in corpus.registry})
-    names = {e.id: e.name for e in corpus.registry}
+    mint = mapping.Minter(BASE, {e.id for e in corpus.registry}, frozenset(e.id for e in corpus.events))
+    names = {**{e.id: e.name for e in corpus.registry}, **{e.id: e.label for e in corpus.events}}
     for article in corpus.articles:
         graph = mapping.map_article(article, mint, names)
         prov, _ = provenance.anchor_article(article, graph, mint)

@@ -56,7 +56,7 @@ def test_hostile_parameter_stays_a_literal_remotely(oxigraph: Oxigraph) -> None:
 
 def test_ask_and_construct_remotely(oxigraph: Oxigraph) -> None:
     assert kgpub.query("ASK { ?e a kg:Event }", endpoint=oxigraph.url + "/query") == AskResult(True)
-    graph = kgpub.query("CONSTRUCT { ?e kg:victim ?v } WHERE { ?e kg:victim ?v }", endpoint=oxigraph.url + "/query")
+    graph = kgpub.query("CONSTRUCT { ?e kg:victim ?v } WHERE { ?e a kg:Event ; kg:victim ?v }", endpoint=oxigraph.url + "/query")
     assert isinstance(graph, GraphResult) and graph.ntriples.count(b"\n") == 2
 
 

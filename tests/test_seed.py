@@ -143,7 +143,7 @@ def test_claims_are_not_in_the_default_graph(kg: Graph) -> None:
 def test_every_quote_sits_at_its_offsets(kg: Graph) -> None:
     text = ARTICLE.read_bytes().decode("utf-8")
     rows = list(kg.query(PREFIXES + """
-        SELECT ?exact ?prefix ?suffix ?start ?end WHERE {
+        SELECT DISTINCT ?r ?exact ?prefix ?suffix ?start ?end WHERE {
           ?fact kg:evidence ?r . ?r oa:hasSelector ?q , ?p .
           ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
           ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
@@ -152,7 +152,7 @@ def test_every_quote_sits_at_its_offsets(kg: Graph) -> None:
     quotes = sum(len(x.evidence) for a in corpus.articles
                  for x in (*a.entities, *a.relations, *a.events, *a.accusations, *a.threats))
     assert len(rows) == quotes >= 80
-    for exact, prefix, suffix, start, end in rows:
+    for _, exact, prefix, suffix, start, end in rows:
         start, end = int(start), int(end)
         assert text[start:end] == str(exact)
         assert text[:start].endswith(str(prefix)) and text[end:].startswith(str(suffix))

@@ -184,7 +184,7 @@ def test_validate_takes_only_the_data_graphs_of_a_kgpub_trig(seed_build: Path, t
     assert kgpub.validate([seed_build / "kg.trig"]).conforms()
     quads = list(ox.parse(path=str(seed_build / "kg.trig"), format=ox.RdfFormat.TRIG))
     kadhemi = ox.NamedNode("https://w3id.org/kgpub/id/mustafa-al-kadhemi")
-    strike = ox.NamedNode("https://w3id.org/kgpub/id/article/000_eb2d348de878cb8c/soleimani-strike")
+    strike = ox.NamedNode("https://w3id.org/kgpub/id/event/soleimani-strike")
     aside = ox.Quad(kadhemi, ox.NamedNode("https://w3id.org/kgpub/ontology#complicitIn"), strike,
                     ox.NamedNode("https://example.org/not-a-data-graph"))
     (tmp_path / "kg.trig").write_bytes(ox.serialize([*quads, aside], format=ox.RdfFormat.TRIG))
