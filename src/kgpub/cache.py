@@ -24,11 +24,19 @@ the cache; only a successful build writes it):
 A file whose size and modification time are those recorded is taken as
 unchanged without reading it, as git does; a file modified within two
 seconds of being recorded is always hashed, since its time cannot tell.
+
+Nothing is unpickled that this machine's kgpub did not write: the manifest and
+the layout carry an HMAC-SHA256 under a secret key kept outside every build
+folder (``cache_secret``), checked before a byte is unpickled, and the
+manifest records the SHA-256 of every unit in the log, checked before that
+unit is read.  A build folder someone else prepared (a crafted
+``manifest.pickle`` runs code when unpickled) is a cache miss, never code run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
 import tempfile
@@ -43,6 +51,66 @@ _LOG = "units.log"
 _LAYOUT = "layout.pickle"
 #: Modification times this close to the recording (ns) are not trusted: the file may change again within the tick.
 _RACY_NS = 2_000_000_000
+
+
+_MAC = 32  # bytes of HMAC-SHA256 before each authenticated file's pickle
+
+
+def cache_secret() -> bytes | None:
+    """This user's key for the cache's HMACs: ``KGPUB_CACHE_SECRET``, else a random key made once in the
+    user's state folder (``$XDG_STATE_HOME/kgpub``, else ``~/.local/state/kgpub``), readable by the user only.
+    None when there is nowhere to keep one: then no cache is ever read."""
+    given = os.environ.get("KGPUB_CACHE_SECRET")
+    if given:
+        return given.encode()
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "kgpub"
+    path = state / "cache-secret"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(32))
+        return path.read_bytes()
+    except FileExistsError:  # another build made it meanwhile
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _sealed(data: bytes) -> bytes | None:
+    """``data`` behind its HMAC, or None when there is no key to seal it with."""
+    secret = cache_secret()
+    return None if secret is None else hmac.new(secret, data, "sha256").digest() + data
+
+
+def _opened(blob: bytes) -> bytes | None:
+    """The data of a sealed blob when its HMAC is this user's; None otherwise (never unpickle it then)."""
+    secret = cache_secret()
+    if secret is None or len(blob) < _MAC:
+        return None
+    mac, data = blob[:_MAC], blob[_MAC:]
+    return data if hmac.compare_digest(mac, hmac.new(secret, data, "sha256").digest()) else None
+
+
+def _load_sealed(path: Path) -> Any:
+    """Unpickle ``path`` only if this user's kgpub sealed it; raise ValueError otherwise."""
+    data = _opened(path.read_bytes())
+    if data is None:
+        raise ValueError(f"{path}: not sealed by this kgpub: not read")
+    return pickle.loads(data)
+
+
+def _dump_sealed(obj: Any, f: Any) -> None:
+    sealed = _sealed(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    if sealed is None:
+        raise OSError("no key to seal the cache with")
+    f.write(sealed)
 
 
 def digest(*parts: bytes) -> str:
@@ -101,6 +169,7 @@ class Entry:
     offset: int
     length: int
     summary: Any  # the unit's small fields, for a rebuild that never loads the unit
+    sha256: str = ""  # of the unit's pickle in the log: checked before it is unpickled
 
 
 class BuildCache:
@@ -119,8 +188,7 @@ class BuildCache:
         """The cache of the build in ``out_dir`` when it was made under ``key``; else an empty one."""
         folder = Path(out_dir) / CACHE_DIR
         try:
-            with open(folder / _MANIFEST, "rb") as f:
-                stored_key, entries, state = pickle.load(f)
+            stored_key, entries, state = _load_sealed(folder / _MANIFEST)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return cls(key)
         if stored_key != key:
@@ -145,7 +213,10 @@ class BuildCache:
         with open(self.folder / _LOG, "rb") as log:
             for entry in sorted(entries, key=lambda e: e.offset):
                 log.seek(entry.offset)
-                out[entry.offset] = pickle.loads(log.read(entry.length))
+                blob = log.read(entry.length)
+                if hashlib.sha256(blob).hexdigest() != entry.sha256:  # the sealed manifest says what it must be
+                    raise ValueError(f"{self.folder / _LOG}: unit of {entry.facts_file} changed since it was written")
+                out[entry.offset] = pickle.loads(blob)
         return [out[e.offset] for e in entries]
 
     def layout(self) -> Any | None:
@@ -153,8 +224,7 @@ class BuildCache:
         if self.folder is None:
             return None
         try:
-            with open(self.folder / _LAYOUT, "rb") as f:
-                return pickle.load(f)
+            return _load_sealed(self.folder / _LAYOUT)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return None
 
@@ -163,8 +233,11 @@ def write_layout(folder: Path, layout: Any) -> None:
     """Record the layouts of the build staged in ``folder`` (written by whoever wrote its files)."""
     cache = folder / CACHE_DIR
     cache.mkdir(exist_ok=True)
-    with open(cache / _LAYOUT, "wb") as f:
-        pickle.dump(layout, f, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with open(cache / _LAYOUT, "wb") as f:
+            _dump_sealed(layout, f)
+    except OSError:  # no layout: the next build renders everything, as for a first build
+        (cache / _LAYOUT).unlink(missing_ok=True)
 
 
 def save(folder: Path, cache: BuildCache, units: dict[str, Any], summaries: dict[str, Any],
@@ -200,7 +273,7 @@ def write_units(folder: Path, cache: BuildCache, units: dict[str, Any], summarie
                     continue
                 blob = pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL)
                 log.write(blob)
-                entries[name] = Entry(name, deps[name], at, len(blob), summaries[name])
+                entries[name] = Entry(name, deps[name], at, len(blob), summaries[name], hashlib.sha256(blob).hexdigest())
                 at += len(blob)
         return entries
     except OSError:
@@ -218,7 +291,7 @@ def write_manifest(folder: Path, cache: BuildCache, entries: dict[str, Entry] | 
     try:
         fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=target)
         with os.fdopen(fd, "wb") as f:
-            pickle.dump((cache.key, entries, state), f, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump_sealed((cache.key, entries, state), f)
         os.replace(tmp, target / _MANIFEST)
     except OSError:
         pass

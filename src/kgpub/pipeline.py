@@ -290,7 +290,11 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
         patched = _patch_build(shared, mint, store, found, out, options)
         if patched is not None:
             return replace(patched, notes=notes)
-    reused = iter(store.units([u for u in found if isinstance(u, Entry)]))
+    try:
+        reused = iter(store.units([u for u in found if isinstance(u, Entry)]))
+    except ValueError:  # the log is not what the sealed manifest says: build without the cache
+        return _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
+                      cache=False, index=index, progress=progress)
     units = [next(reused) if isinstance(u, Entry) else u for u in found]
     return replace(_full_build(shared, mint, store, units, out, problems, options), notes=notes)
 
@@ -547,7 +551,10 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
             or len(fresh) + len(before) > UPDATE_SHARE * 2 * len(found)
             or not all(u.lines is not None for u in fresh)):
         return None
-    old = [u for u in store.units(before) if u.lines is not None]
+    try:
+        old = [u for u in store.units(before) if u.lines is not None]
+    except ValueError:  # a log that is not what the sealed manifest says: no patching from it
+        return None
     changed = [u for u in fresh if u.lines is not None]
     counts, shared_before, shared_after = _shared_lines(state["shared"], old, changed)
     if any(_types(shared_before[s]) != _types(shared_after[s]) for s in shared_before):
