@@ -61,3 +61,37 @@ def test_defect_01_the_cache_secret_lives_outside_the_build(tmp_path: Path) -> N
     secret = tmp_path / "state" / "kgpub" / "cache-secret"
     assert first == again and len(first.strip()) == 64
     assert oct(secret.stat().st_mode & 0o777) == "0o600"
+
+
+SEED_FACTS = "articles/000_eb2d348de878cb8c.facts.yaml"
+
+
+def _text(seeds: Path, value: str) -> None:
+    facts = seeds / SEED_FACTS
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("  text: 000_eb2d348de878cb8c.txt", f"  text: {value!r}"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("../../../../../../etc/passwd", "lies outside the seeds folder (symlinks resolved); article texts must be inside it"),
+    ("/etc/hostname", "lies outside the seeds folder (symlinks resolved); article texts must be inside it"),
+    ("link-out.txt", "lies outside the seeds folder (symlinks resolved); article texts must be inside it"),
+    ("a-fifo.txt", "is not a regular file (a folder, a device or a pipe); name the article's text file"),
+    ("a-folder", "is not a regular file (a folder, a device or a pipe); name the article's text file"),
+    ("loop.txt", "cannot be resolved (a symlink loop?)"),
+])
+def test_defect_02_article_texts_must_be_regular_files_inside_the_seeds_folder(
+        seeds_copy: Path, tmp_path: Path, value: str, expected: str) -> None:
+    articles = seeds_copy / "articles"
+    (tmp_path / "secret.txt").write_text("the password is hunter2")
+    (articles / "link-out.txt").symlink_to(tmp_path / "secret.txt")
+    os.mkfifo(articles / "a-fifo.txt")
+    (articles / "a-folder").mkdir()
+    (articles / "loop.txt").symlink_to(articles / "loop.txt")
+    _text(seeds_copy, value)
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", str(seeds_copy), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 2 and not out.exists()
+    line = [ln for ln in result.stderr.splitlines() if "article.text" in ln]
+    assert line == [f"{SEED_FACTS}:10: article.text: {value!r} {expected}"], result.stderr
+    assert "hunter2" not in result.output and "root:" not in result.output and "Traceback" not in result.output

@@ -14,6 +14,7 @@ import calendar
 import difflib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -505,18 +506,59 @@ def _many(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else (value,)
 
 
+#: The largest article text kgpub reads: a news article is tens of kilobytes; a larger file is a mistake.
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+
+
+def _unreadable_text(path: Path, root: Path) -> str | None:
+    """Why ``path`` is not an article text kgpub may read, or None.
+
+    A text must be a regular file inside the seeds folder once every symlink is
+    resolved: a facts file naming ``../../etc/passwd`` (or a link out of the
+    folder) would otherwise be read, and its content published in quotes'
+    context or printed in a hint; a FIFO would hang the build, ``/dev/zero``
+    exhaust memory.
+    """
+    import stat
+
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return "cannot be resolved (a symlink loop?)"
+    if not resolved.is_relative_to(root.resolve()):
+        return "lies outside the seeds folder (symlinks resolved); article texts must be inside it"
+    try:
+        info = os.stat(resolved)
+    except FileNotFoundError:
+        return None  # reported as a missing file
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a folder, a device or a pipe); name the article's text file"
+    if info.st_size > MAX_TEXT_BYTES:
+        return f"is {info.st_size:,} bytes, more than the {MAX_TEXT_BYTES:,} an article text may have"
+    return None
+
+
 def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
     doc = reader.doc
     meta = doc["article"]
     text_name = meta.get("text") or facts_path.name[: -len(FACTS_SUFFIX)] + ".txt"
     text_path = facts_path.parent / text_name
-    text_shown = text_path.relative_to(root).as_posix() if text_path.is_relative_to(root) else str(text_path)
+    text_shown = text_path.relative_to(root).as_posix() if text_path.is_relative_to(root) else str(text_name)
+    line = _line_of(doc, ["article", "text"]) or meta.line
+    refused = _unreadable_text(text_path, root)
+    if refused:
+        reader.problems.append(Diagnostic(reader.shown, line, "article.text", f"{str(text_name)!r} {refused}"))
+        return None
     try:
         raw = text_path.read_bytes()
         text = raw.decode("utf-8")
     except FileNotFoundError:
-        reader.problems.append(Diagnostic(reader.shown, _line_of(doc, ["article", "text"]) or meta.line,
-                                          "article.text", f"article text file {text_shown} does not exist"))
+        reader.problems.append(Diagnostic(reader.shown, line, "article.text", f"article text file {text_shown} does not exist"))
+        return None
+    except OSError as exc:
+        reader.problems.append(Diagnostic(reader.shown, line, "article.text", f"{text_shown!r} cannot be read: {exc.strerror}"))
         return None
     except UnicodeDecodeError as exc:
         reader.problems.append(Diagnostic(text_shown, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
