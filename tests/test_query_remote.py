@@ -67,7 +67,9 @@ def test_http_error_is_reported(oxigraph: Oxigraph) -> None:
 
 
 def test_server_side_syntax_error_is_reported(oxigraph: Oxigraph) -> None:
-    with pytest.raises(QueryError, match="/query: HTTP 400 Bad Request: "):
+    with pytest.raises(QueryError, match="/query: HTTP 400 Bad Request: "):  # parses, but the server refuses it
+        kgpub.query("SELECT (?x AS ?x) WHERE { BIND (1 AS ?x) }", endpoint=oxigraph.url + "/query")
+    with pytest.raises(QueryError, match="^SPARQL syntax error at line 1, column "):  # never sent
         kgpub.query("SELECT * WHERE { ?s ?p ?o } GROUP BY", endpoint=oxigraph.url + "/query")
 
 

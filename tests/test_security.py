@@ -95,3 +95,65 @@ def test_defect_02_article_texts_must_be_regular_files_inside_the_seeds_folder(
     line = [ln for ln in result.stderr.splitlines() if "article.text" in ln]
     assert line == [f"{SEED_FACTS}:10: article.text: {value!r} {expected}"], result.stderr
     assert "hunter2" not in result.output and "root:" not in result.output and "Traceback" not in result.output
+
+
+@pytest.fixture
+def listener():  # type: ignore[no-untyped-def]
+    """A local HTTP server that records every request: nothing may reach it."""
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802
+            seen.append(self.path)
+            body = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("form", ["SERVICE <{url}/sparql> {{ ?s ?p ?o }}", "SERVICE SILENT <{url}/sparql> {{ ?s ?p ?o }}",
+                                  "serv\\u0069ce <{url}/sparql> {{ ?s ?p ?o }}",
+                                  "# SERVICE in a comment is fine\n SERVICE <{url}/x> {{ ?s ?p ?o }}"])
+def test_defect_03_the_embedded_engine_makes_no_network_request(seed_build: Path, listener, form: str) -> None:  # type: ignore[no-untyped-def]
+    url, seen = listener
+    query = "SELECT * WHERE { " + form.format(url=url) + " }"
+    result = CliRunner().invoke(main, ["query", query, "--data", str(seed_build)])
+    assert result.exit_code == 2 and seen == []
+    assert result.stderr == ("the query calls SERVICE, which would send requests to another host; "
+                             "kgpub query refuses it unless --allow-service is given\n")
+    assert kgpub.query('SELECT * WHERE { ?s rdfs:label "SERVICE <http://x/>" }', seed_build) is not None  # in a string
+    allowed = CliRunner().invoke(main, ["query", "SELECT * WHERE { SERVICE <" + url + "/sparql> { ?s ?p ?o } }",
+                                        "--data", str(seed_build), "--allow-service"])
+    assert seen, allowed.stderr  # asked for, it goes
+
+
+@pytest.mark.parametrize("update", [
+    "PREFIX ex: <http://example.org/>\n# c\nINSERT DATA { ex:pwned ex:b ex:c }",
+    "# a comment\nDELETE WHERE { ?s ?p ?o }",
+    "BASE <http://x/> PREFIX a: <http://a/> # note\n CLEAR ALL",
+    "PREFIX ex: <http://example.org/> #x\r\nLOAD <http://example.org/data>",
+])
+def test_defect_04_an_update_never_reaches_an_endpoint(listener, update: str) -> None:  # type: ignore[no-untyped-def]
+    url, seen = listener
+    result = CliRunner().invoke(main, ["query", update, "--endpoint", url + "/update"])
+    assert result.exit_code == 2 and seen == []
+    assert result.stderr.startswith("kgpub query is read-only: SPARQL UPDATE is refused")
+    asked = CliRunner().invoke(main, ["query", "# a comment first\nSELECT * WHERE { ?s ?p ?o }", "--endpoint", url + "/sparql",
+                                      "--store-default-graph"])
+    assert asked.exit_code == 0 and seen == ["/sparql"]  # a query, sent as a query

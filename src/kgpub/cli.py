@@ -151,9 +151,11 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for the endpoint.")
 @click.option("--store-default-graph", is_flag=True,
               help="With --endpoint: query the store's own default graph, not the graphs 'kgpub load' recorded.")
+@click.option("--allow-service", is_flag=True,
+              help="Let the embedded engine run SERVICE clauses (requests to the hosts they name); refused otherwise.")
 def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, params: tuple[str, ...],
           list_queries: bool, endpoint: str | None, user: str | None, timeout: float,
-          store_default_graph: bool) -> None:
+          store_default_graph: bool, allow_service: bool) -> None:
     """Run SPARQL over a build: inline text, @file.rq, - for stdin, or a shipped query's name.
 
     The kg, kgt, id, oa, schema, prov, skos, rdfs, xsd, ... prefixes are
@@ -173,7 +175,7 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, 
     bindings = dict(_param(p) for p in params)
     result = pipeline.query(sparql, data, params=bindings, endpoint=endpoint, user=user,
                             password=os.environ.get("KGPUB_PASSWORD"), timeout=timeout,
-                            store_default_graph=store_default_graph)
+                            store_default_graph=store_default_graph, allow_service=allow_service)
     prefixes = local_prefixes(data) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
     width = shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None
     payload = render(result, fmt, prefixes, width)

@@ -776,7 +776,7 @@ def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None
 
 def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | None = None,
           endpoint: str | None = None, user: str | None = None, password: str | None = None,
-          timeout: float = 30.0, store_default_graph: bool = False) -> QueryResult:
+          timeout: float = 30.0, store_default_graph: bool = False, allow_service: bool = False) -> QueryResult:
     """Run a query (SPARQL text, ``@file.rq`` or a shipped query's name) over a build or an endpoint.
 
     ``params`` are bound to the query's variables as RDF terms, never pasted
@@ -784,6 +784,8 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     over the dataset the load recorded (data graphs and ontology as the default
     graph, every graph named), so it answers as over the build whatever the
     store makes of its default graph; ``store_default_graph`` asks the store's own.
+    The embedded engine refuses ``SERVICE`` (a request to another host) unless
+    ``allow_service``.
     """
     from .querying import bind_params, local_prefixes, resolve_query, run_local, run_remote, store_dataset
 
@@ -791,11 +793,13 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     prefixes = local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
     bound = bind_params(params or {}, shipped, prefixes)
     if endpoint:
-        dataset = None if store_default_graph else store_dataset(endpoint, user=user, password=password,
-                                                                 timeout=timeout)
+        def dataset() -> Any:
+            return None if store_default_graph else store_dataset(endpoint, user=user, password=password,
+                                                                  timeout=timeout)
+
         return run_remote(text, endpoint, params=bound, user=user, password=password, timeout=timeout,
                           dataset=dataset)
-    return run_local(text, Path(data), bound)
+    return run_local(text, Path(data), bound, allow_service=allow_service)
 
 
 def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None, graph: str | None = None,

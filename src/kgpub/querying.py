@@ -512,13 +512,54 @@ def open_data(data: Path, graphs: bool = False) -> _Index:
     return _memory_file(data)
 
 
+_READ_ONLY = ("kgpub query is read-only: SPARQL UPDATE is refused (the build is the source of truth; "
+              "change the facts and run kgpub build)")
+#: SPARQL's codepoint escapes, which the grammar says are replaced before a query is parsed (so a keyword
+#: may be written with them: SERV\u0049CE).
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
 def _check_readonly(text: str) -> None:
+    """Refuse an update with a clear message (pyoxigraph's query parser would refuse it anyway)."""
     body = re.sub(r"(?m)^\s*#.*$", "", text)
     while (match := _PROLOGUE.match(body)) is not None:
         body = body[match.end():]
     if _UPDATE.match(body):
-        raise QueryError("kgpub query is read-only: SPARQL UPDATE is refused (the build is the source of truth; "
-                         "change the facts and run kgpub build)")
+        raise QueryError(_READ_ONLY)
+
+
+def uses_service(text: str) -> bool:
+    """Whether a query may call a SERVICE: the keyword outside strings, IRIs and comments, codepoint
+    escapes decoded first as SPARQL's grammar does.  An over-approximation: a word that only looks like
+    the keyword refuses the query (with the way to allow it), never lets a federated call through."""
+    decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return _SERVICE.search(_NOT_KEYWORDS.sub(" ", decoded)) is not None
+
+
+def query_form(text: str, offset: int = 0) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, as a real SPARQL parser (rdflib's) reads ``text``; an update,
+    whatever comments or prefixes stand before it, is refused, and text that is neither is a syntax error.
+
+    Used before a query leaves for an endpoint: the endpoint must only ever get a query.  ``offset``: the
+    lines put before the user's text (the predeclared prefixes), so errors point at the user's line.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import parser
+
+    try:
+        tree = parser.parseQuery(text)
+    except ParseException as exc:
+        try:
+            parser.parseUpdate(text)
+        except ParseException:
+            raise QueryError(f"SPARQL syntax error at line {exc.lineno - offset}, column {exc.col}: "
+                             f"{' '.join(str(exc.msg).split())[:120]}") from None
+        raise QueryError(_READ_ONLY) from None
+    except Exception as exc:  # noqa: BLE001 - rdflib raises what it likes on odd input
+        raise QueryError(f"SPARQL syntax error: {' '.join(str(exc).split())[:200]}") from None
+    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+            "DescribeQuery": "DESCRIBE"}[tree[1].name]
 
 
 def _syntax_error(text: str, exc: Exception) -> QueryError:
@@ -557,11 +598,18 @@ def values_clause(params: dict[str, Any]) -> str:
     return f"\nVALUES ({names}) {{ ({terms}) }}"
 
 
-def run_local(text: str, data: Path, params: dict[str, Any] | None = None) -> Result:
-    """Run ``text`` over a build folder or an RDF file with pyoxigraph."""
+def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, allow_service: bool = False) -> Result:
+    """Run ``text`` over a build folder or an RDF file with pyoxigraph.
+
+    A ``SERVICE`` clause would make the embedded engine send requests to
+    whatever host the query names: refused unless ``allow_service``.
+    """
     import pyoxigraph as ox
 
     _check_readonly(text)
+    if not allow_service and uses_service(text):
+        raise QueryError("the query calls SERVICE, which would send requests to another host; "
+                         "kgpub query refuses it unless --allow-service is given")
     index = open_data(Path(data), reads_named_graphs(text))
     prefixes = {**vocab.PREFIXES, "id": index.base}
     kwargs: dict[str, Any] = {"prefixes": prefixes}
@@ -654,24 +702,29 @@ def store_dataset(endpoint: str, *, user: str | None = None, password: str | Non
 
 
 def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None, user: str | None = None,
-               password: str | None = None, timeout: float = 30.0, dataset: Dataset | None = None) -> Result:
+               password: str | None = None, timeout: float = 30.0,
+               dataset: Dataset | Callable[[], Dataset | None] | None = None) -> Result:
     """Run ``text`` on a SPARQL 1.1 endpoint through SPARQLWrapper.
 
     Parameters travel as a trailing ``VALUES`` clause of correctly escaped
     terms; the query uses a form POST (Virtuoso hangs on
     ``application/sparql-query`` bodies); Virtuoso's ASK-as-SELECT
-    (``__ASK_RETVAL``) is read as a boolean.  ``dataset`` names the graphs in
-    the request, unless the query names its own with FROM.
+    (``__ASK_RETVAL``) is read as a boolean.  ``dataset`` (or a function that
+    asks the store for it, called once the text is known to be a query) names
+    the graphs in the request, unless the query names its own with FROM.
     """
     from SPARQLWrapper import JSON, N3
 
-    _check_readonly(text)
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}.items())
     body = prologue + text
     if params:
         body += values_clause(params)
+    form = query_form(body, prologue.count("\n"))  # an update never leaves, however it is dressed: checked before any request
+    if callable(dataset):
+        dataset = dataset()
     client = _wrapper(endpoint, user, password, timeout)
     client.setQuery(body)
+    client.queryType = form  # what the parser read, not SPARQLWrapper's guess from the text
     if dataset is not None and not declares_dataset(text):
         for graph in dataset.default:
             client.addDefaultGraph(graph)
