@@ -157,3 +157,61 @@ def test_defect_04_an_update_never_reaches_an_endpoint(listener, update: str) ->
     asked = CliRunner().invoke(main, ["query", "# a comment first\nSELECT * WHERE { ?s ?p ?o }", "--endpoint", url + "/sparql",
                                       "--store-default-graph"])
     assert asked.exit_code == 0 and seen == ["/sparql"]  # a query, sent as a query
+
+
+@pytest.fixture
+def echoing():  # type: ignore[no-untyped-def]
+    """A server that answers 500 with the request's headers in its body, as some proxies do."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _echo(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            if "Authorization" not in self.headers:  # ask for credentials, as a protected store does
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="store"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            echoed = sorted(self.headers.items(), key=lambda kv: kv[0] != "Authorization")  # the header first
+            body = ("bad request; you sent:\n" + "".join(f"{k}: {v}\n" for k, v in echoed)).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = _echo
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_defect_05_credentials_are_never_printed(echoing: int, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+
+    port = echoing
+    secret = "s3cret-Pass"
+    token = base64.b64encode(f"bob:{secret}".encode()).decode()
+    runner = CliRunner()
+    for args in (["load", f"http://bob:{secret}@127.0.0.1:{port}/ds", "--flavor", "fuseki", "--data", str(built)],
+                 ["load", f"http://bob:{secret}@127.0.0.1:{port}/ds", "--flavor", "fuseki", "--data", str(built), "--dry-run"],
+                 ["query", "ASK {}", "--endpoint", f"http://bob:{secret}@127.0.0.1:{port}/sparql"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code in (0, 2, 3), result.output
+        assert secret not in result.output and token not in result.output, result.output
+        assert "Traceback" not in result.output
+        if result.exit_code:
+            assert f"http://127.0.0.1:{port}/" in result.stderr and "bob:" not in result.stderr
+            assert "HTTP 400" in result.stderr and "Authorization: ***" in result.stderr  # echoed, masked
+    monkeypatch.setenv("KGPUB_PASSWORD", secret)
+    result = runner.invoke(main, ["query", "ASK {}", "--endpoint", f"http://127.0.0.1:{port}/sparql", "--user", "bob"])
+    assert result.exit_code == 2 and secret not in result.output and token not in result.output

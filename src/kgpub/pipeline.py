@@ -793,6 +793,12 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     prefixes = local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
     bound = bind_params(params or {}, shipped, prefixes)
     if endpoint:
+        from .secrets import split_credentials
+
+        endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
+        if url_user is not None and user is None:
+            user, password = url_user, url_password if url_password is not None else password
+
         def dataset() -> Any:
             return None if store_default_graph else store_dataset(endpoint, user=user, password=password,
                                                                   timeout=timeout)
@@ -811,10 +817,14 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
     """
+    from .secrets import split_credentials
     from .stores import Client
     from .stores import create as create_dataset
     from .stores import load as load_build
 
+    endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
+    if url_user is not None and user is None:
+        user, password = url_user, url_password if url_password is not None else password
     client = Client(user=user, password=password, digest=(flavor == "virtuoso"), verify=verify_tls, timeout=timeout)
     if create and not dry_run:
         create_dataset(endpoint, flavor, client)

@@ -693,7 +693,7 @@ def store_dataset(endpoint: str, *, user: str | None = None, password: str | Non
     client = _wrapper(endpoint, user, password, timeout)
     client.setQuery(f"SELECT ?g WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> <{vocab.KG}queryDefaultGraph> ?g }} }}")
     client.setReturnFormat(JSON)
-    raw = _send(client, endpoint, timeout)[0]
+    raw = _send(client, endpoint, timeout, user, password)[0]
     try:
         graphs = sorted(row["g"]["value"] for row in json.loads(raw)["results"]["bindings"])
     except (ValueError, KeyError, TypeError):
@@ -735,15 +735,21 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
     client.setReturnFormat(N3 if graph_query else JSON)
     if graph_query:
         client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
-    raw, content_type = _send(client, endpoint, timeout)
+    raw, content_type = _send(client, endpoint, timeout, user, password)
     return _remote_result(raw, content_type, graph_query, endpoint)
 
 
-def _send(client: Any, endpoint: str, timeout: float) -> tuple[bytes, str]:
-    """The answer's body and content type; every failure a one-line QueryError."""
+def _send(client: Any, endpoint: str, timeout: float, user: str | None = None,
+          password: str | None = None) -> tuple[bytes, str]:
+    """The answer's body and content type; every failure a one-line QueryError, credentials masked."""
     import urllib.error
 
     from SPARQLWrapper import SPARQLExceptions as errors
+
+    from .secrets import redact
+
+    def _excerpt(text: str) -> str:
+        return _one_line(redact(text, user, password))
 
     try:
         response = client.query().response
@@ -800,7 +806,7 @@ class _LazyStatus(dict):  # type: ignore[type-arg]
 _STATUS = _LazyStatus()
 
 
-def _excerpt(text: str, limit: int = 300) -> str:
+def _one_line(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -813,7 +819,7 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         try:
             triples = [q.triple for q in ox.parse(raw, format=fmt)]
         except SyntaxError as exc:
-            raise QueryError(f"{endpoint}: malformed RDF in the answer: {_excerpt(str(exc))}") from None
+            raise QueryError(f"{endpoint}: malformed RDF in the answer: {_one_line(str(exc))}") from None
         return GraphResult(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
     try:
         document = json.loads(raw)
@@ -829,7 +835,7 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         return SelectResult(solutions.serialize(format=ox.QueryResultsFormat.JSON))
     except (ValueError, KeyError, TypeError, SyntaxError) as exc:
         raise QueryError(f"{endpoint}: malformed SPARQL results ({content_type or 'no content type'}): "
-                         f"{_excerpt(str(exc))}") from None
+                         f"{_one_line(str(exc))}") from None
 
 
 # --------------------------------------------------------------------------- formatting

@@ -209,7 +209,7 @@ class Client:
             else:
                 if response.status_code < 500:
                     return response
-                last = f"HTTP {response.status_code} {response.reason}: {_excerpt(response.text)}"
+                last = f"HTTP {response.status_code} {response.reason}: {_body(response)}"
             if attempt < RETRIES - 1:
                 time.sleep(self.backoff * 2 ** attempt)
         raise StoreError(f"{_safe(url)}: {last} (after {RETRIES} attempts)")
@@ -226,6 +226,25 @@ def _reason(exc: Exception) -> str:
 def _excerpt(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _body(response: Any) -> str:
+    """The start of a server's answer, with the request's credentials masked wherever it echoes them."""
+    import base64
+
+    from .secrets import redact
+
+    text = redact(response.text)
+    header = (getattr(response.request, "headers", None) or {}).get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if token:
+        text = text.replace(token, "***")
+        if scheme.lower() == "basic":
+            try:
+                text = redact(text, *base64.b64decode(token).decode("utf-8", "replace").split(":", 1))
+            except (ValueError, TypeError):
+                pass
+    return _excerpt(text)
 
 
 def _safe(url: str) -> str:
@@ -248,7 +267,7 @@ def _check(response: Any, what: str) -> None:
         raise StoreError(f"{_safe(response.url)}: HTTP {response.status_code} {response.reason} while {what}: "
                          "no dataset or repository answers here; check the URL, or make it with --create")
     raise StoreError(f"{_safe(response.url)}: HTTP {response.status_code} {response.reason} while {what}: "
-                     f"{_excerpt(response.text)}")
+                     f"{_body(response)}")
 
 
 def _select(client: Client, ends: Endpoints, query: str) -> list[dict[str, Any]]:
@@ -323,7 +342,7 @@ def _ask(client: Client, ends: Endpoints, pattern: str) -> bool:
             rows = response.json()["results"]["bindings"]
             return bool(rows) and next(iter(rows[0].values()))["value"] in ("1", "true")
         except (ValueError, KeyError, StopIteration):
-            raise StoreError(f"{_safe(ends.query)}: malformed ASK answer: {_excerpt(response.text)}") from None
+            raise StoreError(f"{_safe(ends.query)}: malformed ASK answer: {_body(response)}") from None
 
 
 #: Stores whose default graph is always the union of their graphs.

@@ -1,0 +1,40 @@
+"""Credentials stay secret: never on the command line, never printed, never echoed back from a server.
+
+A URL such as ``http://bob:secret@host/`` carries a password; kgpub takes it as
+the credentials and shows the URL without it.  A server that echoes a request
+in its error body (some proxies do) would print the ``Authorization`` header:
+every text shown from a server goes through :func:`redact` first.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import urllib.parse
+
+_AUTH_HEADER = re.compile(r"(?i)\b(authorization|proxy-authorization)(\s*[:=]\s*)(\S+(?:\s+[A-Za-z0-9+/=._~-]+)?)")
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``url`` without its ``user:password@`` part, and that user and password (decoded), if any."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None, None
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    if parts.port:
+        host += f":{parts.port}"
+    safe = urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    user = urllib.parse.unquote(parts.username) if parts.username is not None else None
+    password = urllib.parse.unquote(parts.password) if parts.password is not None else None
+    return safe, user, password
+
+
+def redact(text: str, user: str | None = None, password: str | None = None) -> str:
+    """``text`` with any Authorization header's value, the password, and its basic-auth token masked."""
+    text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    if password:
+        token = base64.b64encode(f"{user or ''}:{password}".encode()).decode()
+        text = text.replace(token, "***").replace(password, "***")
+    return text
