@@ -73,7 +73,7 @@ ERROR_CASES = {
     "quote not found": (("fired rockets at the Gamma base on", "fired rockets at Gamma base on"),
                         f"{FACTS_FILE}:31: evidence: quote not found in articles/mini-1.txt: "
                         "'Alpha Brigade fighters fired rockets at Gamma base on 3 May 2021'; "
-                        "closest passage: 'Alpha Brigade fighters fired rockets at the Gamma base on 3 May'"),
+                        "closest passage: 'Alpha Brigade fighters fired rockets at the Gamma base on 3 May 2021'"),
 }
 
 

@@ -215,3 +215,73 @@ def test_defect_05_credentials_are_never_printed(echoing: int, built: Path, monk
     monkeypatch.setenv("KGPUB_PASSWORD", secret)
     result = runner.invoke(main, ["query", "ASK {}", "--endpoint", f"http://127.0.0.1:{port}/sparql", "--user", "bob"])
     assert result.exit_code == 2 and secret not in result.output and token not in result.output
+
+
+def test_defect_09_the_build_never_deletes_what_is_not_its_own(seeds_copy: Path, tmp_path: Path) -> None:
+    import shutil
+
+    runner = CliRunner()
+    out = tmp_path / "dist"
+    assert runner.invoke(main, ["build", str(seeds_copy), "--out", str(out), "-q"]).exit_code == 0
+    before = sorted(p.name for p in out.iterdir())
+    # the seeds folder inside the output folder
+    inner = Path(shutil.copytree(seeds_copy, out / "seeds"))
+    result = runner.invoke(main, ["build", str(inner), "--out", str(out), "-q"])
+    assert result.exit_code == 2 and inner.is_dir()
+    assert result.stderr == (f"{out}: holds the seeds folder {inner}; a build replaces its output folder whole, "
+                             "so write it elsewhere\n")
+    shutil.rmtree(inner)
+    # a file a user added
+    (out / "notes.txt").write_text("mine")
+    result = runner.invoke(main, ["build", str(seeds_copy), "--out", str(out), "-q"])
+    assert result.exit_code == 2 and (out / "notes.txt").read_text() == "mine"
+    assert result.stderr == (f"{out}: holds files a build did not write (notes.txt); a build replaces the folder "
+                             "whole and would delete them: move them out first\n")
+    (out / "notes.txt").unlink()
+    assert sorted(p.name for p in out.iterdir()) == before
+    # an --out that is a symlink
+    link = tmp_path / "published"
+    link.symlink_to(out)
+    result = runner.invoke(main, ["build", str(seeds_copy), "--out", str(link), "-q"])
+    assert result.exit_code == 2 and link.is_symlink()
+    assert result.stderr == f"{link}: is a symlink; give the folder it points to ({out}) as --out\n"
+    assert runner.invoke(main, ["build", str(seeds_copy), "--out", str(out), "-q"]).exit_code == 0
+
+
+@pytest.mark.parametrize(("yaml_text", "expected"), [
+    ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+     "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n", "more than 100 aliases of lists or mappings"),
+    ("article: &r [*r]\n", "a recursive alias (a node that contains itself)"),
+    ("article: " + "[" * 200 + "]" * 200 + "\n", "nested more than 64 levels deep"),
+    ("article:\n  id: !!int abc\n", "int value 'abc' is not valid"),
+    ("article:\n  id: !!bool maybe\n", "bool value 'maybe' is not valid"),
+    ("article:\n  id: !!float abc\n", "float value 'abc' is not valid"),
+])
+def test_defect_07_yaml_bombs_and_bad_tags_are_refused_at_once(seeds_copy: Path, tmp_path: Path, yaml_text: str,
+                                                               expected: str) -> None:
+    import time
+
+    (seeds_copy / SEED_FACTS).write_text(yaml_text, encoding="utf-8")
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["build", str(seeds_copy), "--out", str(tmp_path / "dist")])
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = [ln for ln in result.stderr.splitlines() if ln.startswith(SEED_FACTS)]
+    assert "YAML syntax error: " in line and expected in line, line
+
+
+def test_defect_07_a_misquote_in_a_long_text_is_refused_fast(seeds_copy: Path, tmp_path: Path) -> None:
+    """The closest-passage hint for a quote not in a 4 MB text costs milliseconds, not a minute."""
+    import time
+
+    article = seeds_copy / "articles" / "000_eb2d348de878cb8c.txt"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + ("filler words about nothing in particular " * 95_000), encoding="utf-8")
+    facts = seeds_copy / SEED_FACTS
+    facts.write_text(facts.read_text(encoding="utf-8").replace("the Baghdad drone strike", "the Bagdad drone strike"),
+                     encoding="utf-8")
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["build", str(seeds_copy), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 2 and "closest passage: 'the Baghdad drone strike'" in result.stderr
+    assert time.monotonic() - started < 30

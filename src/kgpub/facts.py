@@ -254,33 +254,77 @@ _Loader.yaml_implicit_resolvers = {
 _STR = "tag:yaml.org,2002:str"
 
 
-def _convert(loader: Any, node: yaml.Node) -> Any:
-    """Python values from YAML nodes, recording the line of every key and item."""
+#: A facts file has no use for deep nesting or many aliases; beyond these a document is refused, not expanded
+#: (an "alias bomb" of a few lines expands to billions of nodes).
+MAX_DEPTH = 64
+MAX_ALIASES = 100
+
+
+class _Guard:
+    """What one document's conversion has seen: the nodes on the current path, and how often a node came
+    again (an alias)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.path: set[int] = set()
+        self.aliases = 0
+
+
+def _convert(loader: Any, node: yaml.Node, guard: _Guard | None = None, depth: int = 0) -> Any:
+    """Python values from YAML nodes, recording the line of every key and item; deep, recursive or
+    alias-heavy documents are refused with the line where it happens."""
     if node.tag == _STR and isinstance(node, yaml.ScalarNode):  # most nodes: no constructor to look up
         return node.value
+    if guard is None:
+        guard = _Guard()
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        key = id(node)
+        if key in guard.path:
+            raise yaml.MarkedYAMLError(None, None, "a recursive alias (a node that contains itself)", node.start_mark)
+        if key in guard.seen:
+            guard.aliases += 1
+            if guard.aliases > MAX_ALIASES:
+                raise yaml.MarkedYAMLError(None, None, f"more than {MAX_ALIASES} aliases of lists or mappings",
+                                           node.start_mark)
+        if depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
+        guard.seen.add(key)
+        guard.path.add(key)
+        try:
+            return _convert_collection(loader, node, guard, depth)
+        finally:
+            guard.path.discard(key)
+    constructor = loader.yaml_constructors.get(node.tag)
+    if constructor is None:
+        return loader.construct_scalar(node)
+    try:
+        return constructor(loader, node)
+    except (ValueError, TypeError, KeyError, yaml.constructor.ConstructorError) as exc:  # !!int abc, !!bool maybe
+        raise yaml.MarkedYAMLError(None, None, f"{node.tag.rsplit(':', 1)[-1]} value {node.value!r} is not valid "
+                                   f"({' '.join(str(exc).split())[:80]})", node.start_mark) from None
+
+
+def _convert_collection(loader: Any, node: yaml.Node, guard: _Guard, depth: int) -> Any:
     if isinstance(node, yaml.MappingNode):
         data = _Mapping()
         data.line = node.start_mark.line + 1
         data.key_lines = {}
         for key_node, value_node in node.value:
-            key = _convert(loader, key_node)
+            key = _convert(loader, key_node, guard, depth + 1)
             if isinstance(key, (dict, list)):
                 raise yaml.MarkedYAMLError(None, None, "a mapping key must be a plain value", key_node.start_mark)
+            if not isinstance(key, str):  # 1: x, true: y beside real keys: report them as the unknown keys they are
+                key = str(key)
             if key in data:
                 first = data.key_lines[key][0]
                 raise _DuplicateKey(None, None, f"duplicate key {key!r} (first at line {first})", key_node.start_mark)
-            data[key] = _convert(loader, value_node)
+            data[key] = _convert(loader, value_node, guard, depth + 1)
             data.key_lines[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return data
-    if isinstance(node, yaml.SequenceNode):
-        seq = _Sequence(_convert(loader, child) for child in node.value)
-        seq.line = node.start_mark.line + 1
-        seq.item_lines = [child.start_mark.line + 1 for child in node.value]
-        return seq
-    constructor = loader.yaml_constructors.get(node.tag)
-    if constructor is None:
-        return loader.construct_scalar(node)
-    return constructor(loader, node)
+    seq = _Sequence(_convert(loader, child, guard, depth + 1) for child in node.value)
+    seq.line = node.start_mark.line + 1
+    seq.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return seq
 
 
 def _read_yaml(path: Path, shown: str) -> Any:

@@ -273,7 +273,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     from .cache import BuildCache, Entry
 
     out = Path(out)
-    serialization.check_replaceable(out)  # before minutes of work, not after
+    serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
     shared = facts.load_shared(Path(seeds))
     iri_base = resolve_base(base, shared.dataset.base)
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids)

@@ -723,10 +723,31 @@ def _is_replaceable(folder: Path) -> bool:
     return not folder.exists() or (folder.is_dir() and ((folder / MARKER).exists() or not any(folder.iterdir())))
 
 
-def check_replaceable(out_dir: Path) -> None:
-    """Refuse a folder kgpub did not write: ``--out .`` must not wipe a project.  Checked before any work too."""
-    if not _is_replaceable(Path(out_dir)):
+#: What a build folder holds: anything else in it is someone's, and a build never deletes it.
+_BUILD_NAMES = frozenset({MARKER, "kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl", "articles",
+                          ".cache", ".index"})
+
+
+def check_replaceable(out_dir: Path, seeds: Path | None = None) -> None:
+    """Refuse to replace what kgpub did not write: ``--out .`` must not wipe a project, ``--out dist`` must not
+    take ``dist/seeds`` or a file a user put in ``dist/`` with it, and a symlink is not swapped for a folder.
+    Checked before any work too."""
+    out_dir = Path(out_dir)
+    if out_dir.is_symlink():
+        raise OutputError(f"{out_dir}: is a symlink; give the folder it points to ({os.path.realpath(out_dir)}) as --out")
+    if seeds is not None and out_dir.exists():
+        inside = Path(seeds).resolve()
+        if inside == out_dir.resolve() or inside.is_relative_to(out_dir.resolve()):
+            raise OutputError(f"{out_dir}: holds the seeds folder {seeds}; a build replaces its output folder whole, "
+                              "so write it elsewhere")
+    if not _is_replaceable(out_dir):
         raise OutputError(f"{out_dir}: not a kgpub build folder (no {MARKER} file) and not empty; refusing to replace it")
+    if out_dir.is_dir() and (out_dir / MARKER).exists():
+        foreign = sorted(p.name for p in out_dir.iterdir() if p.name not in _BUILD_NAMES)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise OutputError(f"{out_dir}: holds files a build did not write ({shown}); a build replaces the folder "
+                              "whole and would delete them: move them out first")
 
 
 def new_stage(out_dir: Path) -> Path:
