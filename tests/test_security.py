@@ -285,3 +285,64 @@ def test_defect_07_a_misquote_in_a_long_text_is_refused_fast(seeds_copy: Path, t
     result = CliRunner().invoke(main, ["build", str(seeds_copy), "--out", str(tmp_path / "dist")])
     assert result.exit_code == 2 and "closest passage: 'the Baghdad drone strike'" in result.stderr
     assert time.monotonic() - started < 30
+
+
+@pytest.fixture
+def trickler():  # type: ignore[no-untyped-def]
+    """A server that answers one byte a second, for ever (bounded: it stops when the test ends)."""
+    import socket
+    import threading
+    import time
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 100000\r\n\r\n")
+            for _ in range(120):
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    return
+                time.sleep(1)
+
+    def accept() -> None:
+        sock.settimeout(0.5)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield sock.getsockname()[1]
+    stop.set()
+    sock.close()
+
+
+def test_defect_06_a_trickling_server_meets_the_deadline(trickler: int, built: Path) -> None:
+    import time
+
+    runner = CliRunner()
+    for args in (["query", "ASK {}", "--endpoint", f"http://127.0.0.1:{trickler}/sparql", "--timeout", "2",
+                  "--store-default-graph"],
+                 ["load", f"http://127.0.0.1:{trickler}/ds", "--flavor", "fuseki", "--data", str(built), "--timeout", "1.5"]):
+        started = time.monotonic()
+        result = runner.invoke(main, args)
+        elapsed = time.monotonic() - started
+        assert result.exit_code in (2, 3) and "no complete answer within" in result.stderr, result.output
+        assert elapsed < 20, elapsed  # the load retries 4 times, each bounded
+        assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc"])
+def test_defect_06_a_timeout_must_be_a_positive_number(value: str) -> None:
+    result = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", value])
+    assert result.exit_code == 2 and "--timeout" in result.stderr and "Traceback" not in result.output

@@ -148,7 +148,7 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
 @click.option("--list", "list_queries", is_flag=True, help="List the shipped queries and exit.")
 @click.option("--endpoint", "-e", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead.")
 @click.option("--user", help="User for the endpoint; the password comes from KGPUB_PASSWORD.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for the endpoint.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds to wait for the endpoint.")
 @click.option("--store-default-graph", is_flag=True,
               help="With --endpoint: query the store's own default graph, not the graphs 'kgpub load' recorded.")
 @click.option("--allow-service", is_flag=True,
@@ -236,7 +236,7 @@ def _write_atomically(path: Path, payload: bytes) -> None:
 @click.option("--query-endpoint", metavar="URL", help="SPARQL query endpoint (with --flavor gsp).")
 @click.option("--user", help="User name; the password comes from KGPUB_PASSWORD (or ~/.netrc).")
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each request.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds to wait for each request.")
 def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, default_graph: bool, mode: str,
          force: bool, dry_run: bool, create: bool, chunk_triples: int | None, graph_store: str | None,
          query_endpoint: str | None, user: str | None, insecure: bool, timeout: float) -> None:

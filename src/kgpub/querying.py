@@ -672,7 +672,7 @@ def _wrapper(endpoint: str, user: str | None, password: str | None, timeout: flo
     client = SPARQLWrapper(endpoint)
     client.setMethod(POST)
     client.setRequestMethod(URLENCODED)
-    client.setTimeout(max(1, round(timeout)))
+    client.timeout = timeout  # setTimeout() would truncate 0.5 to 0, which means no limit at all
     if user:
         client.setCredentials(user, password or "")
     return client
@@ -751,9 +751,17 @@ def _send(client: Any, endpoint: str, timeout: float, user: str | None = None,
     def _excerpt(text: str) -> str:
         return _one_line(redact(text, user, password))
 
+    import time
+
+    deadline = time.monotonic() + timeout
     try:
         response = client.query().response
-        raw = response.read()
+        chunks = []
+        while chunk := response.read1(65536):  # what has arrived, so a trickling server meets the deadline
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise TimeoutError
+        raw = b"".join(chunks)
         content_type = response.headers.get("Content-Type", "")
     except errors.Unauthorized:
         raise QueryError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD") from None
@@ -767,7 +775,7 @@ def _send(client: Any, endpoint: str, timeout: float, user: str | None = None,
     except urllib.error.URLError as exc:
         raise QueryError(f"{endpoint}: cannot reach the endpoint: {exc.reason}") from None
     except TimeoutError:
-        raise QueryError(f"{endpoint}: no answer within {timeout:g} s") from None
+        raise QueryError(f"{endpoint}: no complete answer within {timeout:g} s") from None
     except OSError as exc:
         raise QueryError(f"{endpoint}: connection failed: {exc}") from None
     return raw, content_type

@@ -195,17 +195,28 @@ class Client:
             auth = HTTPDigestAuth if self.digest else HTTPBasicAuth
             self.session.auth = auth(self.user, self.password or "")
 
+    def _within_deadline(self, method: str, url: str, **kwargs: Any) -> Any:
+        """One request whose answer must be complete within ``timeout`` seconds in all: a server that
+        trickles a byte a second would pass any per-read timeout."""
+        deadline = time.monotonic() + self.timeout
+        response = self.session.request(method, url, timeout=(min(self.timeout, 10.0), self.timeout), stream=True,
+                                        allow_redirects=False, **kwargs)
+        response._content = _deadline_read(response, deadline)
+        return response
+
     def request(self, method: str, url: str, **kwargs: Any) -> Any:
         import requests
 
         last = ""
         for attempt in range(RETRIES):
             try:
-                response = self.session.request(method, url, timeout=(min(self.timeout, 10.0), self.timeout), **kwargs)
+                response = self._within_deadline(method, url, **kwargs)
             except requests.ConnectionError as exc:
                 last = f"cannot connect: {_reason(exc)}"
-            except requests.Timeout:
-                last = f"no answer within {self.timeout:g} s"
+            except (requests.Timeout, TimeoutError):
+                last = f"no complete answer within {self.timeout:g} s"
+            except requests.RequestException as exc:  # closed mid-body, a bad URL, ...
+                raise StoreError(f"{_safe(url)}: {type(exc).__name__}: {_excerpt(str(exc), 160)}") from None
             else:
                 if response.status_code < 500:
                     return response
@@ -213,6 +224,30 @@ class Client:
             if attempt < RETRIES - 1:
                 time.sleep(self.backoff * 2 ** attempt)
         raise StoreError(f"{_safe(url)}: {last} (after {RETRIES} attempts)")
+
+
+def _deadline_read(response: Any, deadline: float) -> bytes:
+    """The body as it arrives (urllib3's ``read1``: what one receive gives, so each step is short), decoded
+    as requests would, with the deadline checked after every step."""
+    chunks = []
+    raw = response.raw
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            chunk = raw.read1(65536, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except TimeoutError:
+        response.close()
+        raise
+    except Exception as exc:  # noqa: BLE001 - urllib3's protocol errors: closed mid-body, bad chunking
+        import requests
+
+        response.close()
+        raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
+    return b"".join(chunks)
 
 
 def _reason(exc: Exception) -> str:
