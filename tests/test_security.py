@@ -346,3 +346,25 @@ def test_defect_06_a_trickling_server_meets_the_deadline(trickler: int, built: P
 def test_defect_06_a_timeout_must_be_a_positive_number(value: str) -> None:
     result = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", value])
     assert result.exit_code == 2 and "--timeout" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("file", "old", "new", "field"), [
+    (SEED_FACTS, "  id: 000_eb2d348de878cb8c", '  id: "000_eb2d348de878cb8c\\n"', "article.id"),
+    (SEED_FACTS, "  language: en", '  language: "en\\n"', "article.language"),
+    ("entities.yaml", "    wikidata: Q22686", '    wikidata: "Q22686\\n"', "entities[0].wikidata"),
+    ("entities.yaml", "  - id: donald-trump", '  - id: "donald-trump\\n"', "entities[0].id"),
+    ("dataset.yaml", "base: https://w3id.org/kgpub/id/", 'base: "https://w3id.org/kgpub/id/\\n"', "base"),
+    ("dataset.yaml", "license: https://creativecommons.org/licenses/by/4.0/",
+     'license: "https://creativecommons.org/licenses/by/4.0/\\n"', "license"),
+])
+def test_defect_11_a_trailing_newline_is_not_valid(seeds_copy: Path, tmp_path: Path, file: str, old: str, new: str,
+                                                   field: str) -> None:
+    path = seeds_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(seeds_copy), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 2 and not (tmp_path / "dist").exists()
+    lines = [ln for ln in result.stderr.splitlines() if f": {field}: " in ln]
+    assert lines and lines[0].startswith(f"{file}:") and "is not valid" in lines[0], result.stderr
+    assert "Traceback" not in result.output and "Parser error" not in result.output
