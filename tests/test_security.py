@@ -368,3 +368,96 @@ def test_defect_11_a_trailing_newline_is_not_valid(seeds_copy: Path, tmp_path: P
     lines = [ln for ln in result.stderr.splitlines() if f": {field}: " in ln]
     assert lines and lines[0].startswith(f"{file}:") and "is not valid" in lines[0], result.stderr
     assert "Traceback" not in result.output and "Parser error" not in result.output
+
+
+# --------------------------------------------------------------------------- defect 8: a crash-safe swap
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".cache" not in p.parts and ".index" not in p.parts}
+
+
+def _leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def test_defect_08_a_swap_killed_between_its_renames_is_recovered(seeds_copy: Path, tmp_path: Path) -> None:
+    """The middle state of a two-rename swap (the previous build parked, no output folder) is put back."""
+    from kgpub import execution
+
+    out = tmp_path / "dist"
+    assert kgpub.build(seeds_copy, out).written
+    before = _tree(out)
+    parked = tmp_path / ".dist.old-killed"
+    parked.mkdir()
+    os.rename(out, parked / "dist")
+    (tmp_path / ".dist.tmp-killed").mkdir()
+    (tmp_path / ".dist.index-killed").mkdir()
+    execution.recover(out)
+    assert _tree(out) == before and _leftovers(out) == []
+
+
+def test_defect_08_the_swap_is_one_atomic_exchange(seeds_copy: Path, tmp_path: Path) -> None:
+    from kgpub import execution
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "x").write_text("a"), (b / "x").write_text("b")
+    assert execution._exchange(a, b)  # Linux: renameat2(RENAME_EXCHANGE)
+    assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
+
+
+def _synthetic(tmp_path: Path, articles: int) -> Path:
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    from synth import write_corpus
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, articles, seed=3)
+    return corpus
+
+
+def test_defect_08_sigkill_at_any_point_of_a_build_loses_no_build(tmp_path: Path) -> None:
+    """SIGKILL a full build and a patched one at several points: the output folder is always a complete build
+    (the previous or the new one), and the next build leaves no temporary folder."""
+    import signal
+    import time
+
+    corpus = _synthetic(tmp_path, 150)
+    out = tmp_path / "dist"
+    command = [sys.executable, "-c", "from kgpub.cli import main; main()", "build", str(corpus), "--out", str(out), "-q"]
+    env = {**os.environ, "PYTHONPATH": str(Path(kgpub.__file__).parents[1])}
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    complete = [_tree(out)]
+    facts = sorted(corpus.rglob("*.facts.yaml"))
+    kills = 0
+    for n, delay in enumerate((0.2, 0.5, 0.9, 1.4, 2.0, 3.0)):
+        changed = facts[n] if n % 2 else facts[0]  # one article: a patched build; below, many: a full build
+        for f in ([changed] if n % 2 else facts[: len(facts) // 2]):
+            f.write_text(f.read_text().replace("report", f"report{n}", 1))
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+        assert out.is_dir() and (out / ".kgpub-build").exists(), f"no build after a kill at {delay} s"
+        state = _tree(out)
+        assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+        assert _leftovers(out) == [], _leftovers(out)
+        complete.append(_tree(out))  # the new build, complete: what the killed one was making
+        assert state in complete[-2:], f"a partial build after a kill at {delay} s"
+    assert kills >= 3
+
+
+def test_defect_08_two_builds_at_once_into_one_folder(tmp_path: Path) -> None:
+    corpus = _synthetic(tmp_path, 60)
+    out = tmp_path / "dist"
+    command = [sys.executable, "-c", "from kgpub.cli import main; main()", "build", str(corpus), "--out", str(out), "-q"]
+    env = {**os.environ, "PYTHONPATH": str(Path(kgpub.__file__).parents[1])}
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    second = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0, second.stderr.read()
+    assert (out / "kg.ttl").exists() and _leftovers(out) == []
+    assert kgpub.validate([out]).conforms()

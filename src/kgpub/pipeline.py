@@ -248,7 +248,9 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
           jobs: int | None = None, cache: bool = True, index: bool = True,
           progress: Progress | None = None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`_build`."""
-    with _collector_paused():
+    from .execution import build_lock
+
+    with _collector_paused(), build_lock(Path(out)):
         return _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
                       cache=cache, index=index, progress=progress)
 
@@ -348,7 +350,7 @@ def _subject(line: str) -> str:
 def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[ArticleUnit], out: Path,
                 problems: list[Diagnostic], options: _Options) -> BuildResult:
     """Render, validate and index the whole graph (the first build, or after many changes)."""
-    from . import mapping, provenance, querying, serialization, validation
+    from . import execution, mapping, provenance, querying, serialization, validation
     from .cache import write_layout, write_manifest, write_units
     from .resources import ontology_file
 
@@ -389,7 +391,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     # cache's units; kg.ttl, kg.trig and the articles' files: about the same time) while this one validates, and
     # a thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
-    staged = serialization.new_stage(out) if not problems else None
+    staged = execution.new_stage(out) if not problems else None
     parts = [render(("kg.jsonld", "kg.nt"), False), render((), True)]
     forked = options.validate and not problems and options.workers > 1
     if forked:
@@ -434,7 +436,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 indexing = None
             write_manifest(staged, store, entries, _state(registry, registry_origins, good, report,
                            validation.plan_for(validation.load_shapes(options.shapes)) if report is not None else None))
-            serialization.swap(staged, out)
+            execution.swap(staged, out)
             staged = None
     finally:
         for part in parts if forked else ():
@@ -443,7 +445,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
             except KgpubError:
                 pass  # the writer failed as well; the error already raised is the one to report
         if staged is not None:
-            serialization.discard(staged)
+            execution.discard(staged)
         if indexing is not None:
             indexing.discard()
     return _result(out, shared, units, len(data), files, report, written, store.hits)
@@ -533,7 +535,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
     import shutil
     from concurrent.futures import ThreadPoolExecutor
 
-    from . import serialization, validation
+    from . import execution, serialization, validation
     from .cache import Entry, save, write_layout
     from .querying import index_by_update, install_index, previous_index
     from .shacl_core import known_datatypes
@@ -564,7 +566,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
         line for lines in shared_before.values() for line in lines}
     added = {line for u in changed for line in _owned_lines(u)} | {
         line for lines in shared_after.values() for line in lines}
-    staged = serialization.new_stage(out)
+    staged = execution.new_stage(out)
     location = None
     with_graphs = False
     writing = None
@@ -619,7 +621,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
         writing.shutdown()
         written = report is None or report.conforms(options.strict)
         if not written:
-            serialization.discard(staged)
+            execution.discard(staged)
         else:
             if options.index:
                 assert location is not None
@@ -629,7 +631,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                  {u.facts_file: u.deps for u in changed},
                  {**state, "shared": counts, "results": report.results if report is not None else None,
                   "well_typed": known_datatypes(), "plan": plan})
-            serialization.swap(staged, out)
+            execution.swap(staged, out)
     except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
         _discard(staged, writing)
         return None
@@ -645,11 +647,11 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
 
 def _discard(staged: Path, writing: Any) -> None:
     """Drop a staged build, once the thread writing into it (if any) has stopped."""
-    from . import serialization
+    from . import execution
 
     if writing is not None:
         writing.shutdown(wait=True, cancel_futures=True)
-    serialization.discard(staged)
+    execution.discard(staged)
 
 
 def _link_articles(source: Path, target: Path, ids: list[str | None]) -> None:

@@ -14,7 +14,6 @@ import json
 import re
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import vocab
 from .errors import OutputError
+from .execution import MARKER
 from .facts import Dataset
 from .layout import Block, Layout, Stats
 from .layout import patch as patch_layout
@@ -34,7 +34,6 @@ from .mapping import Lines, Minter, Sink
 from .mapping import nt_term as _term
 
 #: A file in every build folder, so kgpub never replaces a folder it did not write.
-MARKER = ".kgpub-build"
 
 MEDIA_TYPES = {
     "kg.ttl": "text/turtle",
@@ -750,26 +749,6 @@ def check_replaceable(out_dir: Path, seeds: Path | None = None) -> None:
                               "whole and would delete them: move them out first")
 
 
-def new_stage(out_dir: Path) -> Path:
-    """A new temporary build folder beside ``out_dir``, with kgpub's marker and an ``articles/`` folder."""
-    out_dir = Path(out_dir)
-    check_replaceable(out_dir)
-    parent = out_dir.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from None
-    try:
-        (tmp / "articles").mkdir()
-        (tmp / MARKER).write_text("written by kgpub build; the folder is replaced on every build\n")
-        os.chmod(tmp, 0o755)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
-    return tmp
-
-
 def patch_files(old: Path, staged: Path, layouts: dict[str, Layout], before: list[ArticleLines],
                 after: list[ArticleLines], shared_before: dict[str, list[str]], shared_after: dict[str, list[str]],
                 mint: Minter) -> dict[str, Layout]:
@@ -804,29 +783,3 @@ def patch_files(old: Path, staged: Path, layouts: dict[str, Layout], before: lis
     return out
 
 
-def discard(staged: Path) -> None:
-    """Remove a staged folder that will not be swapped in (the graph did not conform)."""
-    shutil.rmtree(staged, ignore_errors=True)
-
-
-def swap(staged: Path, out_dir: Path) -> None:
-    """Put the staged folder in place of ``out_dir``; on failure the previous build stays where it was."""
-    out_dir = Path(out_dir)
-    parent = out_dir.resolve().parent
-    try:
-        old = None
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
-            os.rename(out_dir, old / "dist")
-        try:
-            os.rename(staged, out_dir)
-        except OSError:
-            if old is not None:  # put the previous build back where it was
-                os.rename(old / "dist", out_dir)
-                shutil.rmtree(old, ignore_errors=True)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError as exc:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
