@@ -166,11 +166,20 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     stop(server.process)
 
 
+#: Lines the run's closing summary shows (counts that tests report: the bad-input corpus's size, ...).
+SUMMARY: list[str] = []
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     """Which real servers the run started, and how often: the log shows what the tests ran against."""
     from collections import Counter
 
     from servers import STARTED
+
+    if SUMMARY:
+        terminalreporter.section("counts")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
 
     if STARTED:
         terminalreporter.section("servers started on 127.0.0.1")

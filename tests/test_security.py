@@ -428,7 +428,7 @@ def test_defect_08_sigkill_at_any_point_of_a_build_loses_no_build(tmp_path: Path
     out = tmp_path / "dist"
     command = [sys.executable, "-c", "from kgpub.cli import main; main()", "build", str(corpus), "--out", str(out), "-q"]
     env = {**os.environ, "PYTHONPATH": str(Path(kgpub.__file__).parents[1])}
-    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    assert subprocess.run(command, env=env, capture_output=True, timeout=300).returncode == 0
     complete = [_tree(out)]
     facts = sorted(corpus.rglob("*.facts.yaml"))
     kills = 0
@@ -441,10 +441,10 @@ def test_defect_08_sigkill_at_any_point_of_a_build_loses_no_build(tmp_path: Path
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
-        process.wait()
+        process.wait(timeout=60)
         assert out.is_dir() and (out / ".kgpub-build").exists(), f"no build after a kill at {delay} s"
         state = _tree(out)
-        assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+        assert subprocess.run(command, env=env, capture_output=True, timeout=300).returncode == 0
         assert _leftovers(out) == [], _leftovers(out)
         complete.append(_tree(out))  # the new build, complete: what the killed one was making
         assert state in complete[-2:], f"a partial build after a kill at {delay} s"

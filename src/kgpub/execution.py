@@ -35,6 +35,22 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this forked process (an article worker, a file writer) end when the build ``parent`` that forked
+    it ends, even by SIGKILL: an orphan would keep the build's lock, and write into a folder nobody swaps in."""
+    import signal
+
+    name = ctypes.util.find_library("c")
+    prctl = getattr(ctypes.CDLL(name, use_errno=True), "prctl", None) if name else None
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the build died before the call: nobody is waiting for this work
+        os._exit(1)
+
+
 def _stale_prefixes(out_dir: Path) -> tuple[str, ...]:
     return tuple(f".{out_dir.name}.{kind}-" for kind in ("tmp", "index", "old"))
 

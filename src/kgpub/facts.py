@@ -299,7 +299,7 @@ def _convert(loader: Any, node: yaml.Node, guard: _Guard | None = None, depth: i
         return loader.construct_scalar(node)
     try:
         return constructor(loader, node)
-    except (ValueError, TypeError, KeyError, yaml.constructor.ConstructorError) as exc:  # !!int abc, !!bool maybe
+    except (ValueError, TypeError, KeyError, AttributeError, yaml.constructor.ConstructorError) as exc:  # !!int abc
         raise yaml.MarkedYAMLError(None, None, f"{node.tag.rsplit(':', 1)[-1]} value {node.value!r} is not valid "
                                    f"({' '.join(str(exc).split())[:80]})", node.start_mark) from None
 
@@ -459,6 +459,9 @@ def _describe(doc: Any, error: Any, path: list[Any], shown: str) -> Diagnostic |
         error.validator == "pattern" and isinstance(instance, str) and not instance.strip()
     ):
         return Diagnostic(shown, line, field_name, "must not be empty")
+    if error.validator == "maxLength":
+        return Diagnostic(shown, line, field_name, f"{str(instance)[:40]!r}… is {len(instance)} characters long; "
+                                                   f"at most {error.validator_value} are allowed")
     if error.validator == "pattern":
         what = error.schema.get("description", f"must match {error.validator_value}")
         return Diagnostic(shown, line, field_name, f"{instance!r} is not valid: {what}")
@@ -525,7 +528,8 @@ class _Reader:
         for i, item in enumerate(items or ()):
             src = self.source(*path, i)
             if isinstance(item, dict):
-                out.append(Quote(item["quote"], item.get("occurrence"), src))
+                occurrence = item.get("occurrence")  # JSON Schema's integer takes 2.0: it means 2
+                out.append(Quote(item["quote"], int(occurrence) if occurrence is not None else None, src))
             else:
                 out.append(Quote(item, None, src))
         return tuple(out)
@@ -617,7 +621,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             date=r.date(e.get("date"), "events", i, "date"),
             place=e.get("place"),
             roles={role: _many(e.get(role)) for role in ROLES},
-            person_count=e.get("personCount"),
+            person_count=int(e["personCount"]) if e.get("personCount") is not None else None,
             evidence=r.quotes(e["evidence"], "events", i, "evidence"),
             source=r.source("events", i),
             shared="report" in e,

@@ -106,9 +106,16 @@ class ArticleUnit:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(shared: Shared, base: str) -> None:
-    """Per-process state of the article workers: the minter and the registry's names, made once."""
+def _init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
+    """Per-process state of the article workers: the minter and the registry's names, made once.
+
+    ``parent``: the build's process id, when this is a forked worker (which then ends with it)."""
     from . import identity, mapping
+
+    if parent is not None:
+        from .execution import die_with_parent
+
+        die_with_parent(parent)
 
     mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids)
     names = {**{e.id: e.name for e in shared.registry}, **{e.id: e.label for e in shared.events}}
@@ -173,7 +180,7 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(shared, base)) as pool:
+                                 initargs=(shared, base, os.getpid())) as pool:
             for unit in pool.map(_article_unit, todo, chunksize=max(1, min(64, len(todo) // (8 * jobs)))):
                 found[unit.facts_file] = unit
                 done += 1
@@ -686,8 +693,12 @@ def _in_fork(work: Callable[[], Any]) -> Callable[[], Any]:
         return work
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
+    parent = os.getpid()
 
     def child() -> None:
+        from .execution import die_with_parent
+
+        die_with_parent(parent)
         try:
             send.send((True, work()))
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
@@ -795,11 +806,15 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     prefixes = local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
     bound = bind_params(params or {}, shipped, prefixes)
     if endpoint:
-        from .secrets import split_credentials
+        from .errors import QueryError
+        from .secrets import check_url, split_credentials
 
         endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
         if url_user is not None and user is None:
             user, password = url_user, url_password if url_password is not None else password
+        wrong = check_url(endpoint)
+        if wrong:
+            raise QueryError(f"{endpoint}: {wrong}")
 
         def dataset() -> Any:
             return None if store_default_graph else store_dataset(endpoint, user=user, password=password,
@@ -819,7 +834,8 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
     """
-    from .secrets import split_credentials
+    from .errors import StoreError
+    from .secrets import check_url, split_credentials
     from .stores import Client
     from .stores import create as create_dataset
     from .stores import load as load_build
@@ -827,6 +843,10 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
     endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
     if url_user is not None and user is None:
         user, password = url_user, url_password if url_password is not None else password
+    for url in (endpoint, graph_store, query_endpoint):
+        wrong = check_url(url) if url is not None else None
+        if wrong:
+            raise StoreError(f"{url}: {wrong}")
     client = Client(user=user, password=password, digest=(flavor == "virtuoso"), verify=verify_tls, timeout=timeout)
     if create and not dry_run:
         create_dataset(endpoint, flavor, client)

@@ -141,6 +141,8 @@ def resolve_query(spec: str, stdin: Any = None) -> tuple[str, ShippedQuery | Non
             return path.read_text(encoding="utf-8"), None
         except OSError as exc:
             raise QueryError(f"{path}: cannot read the query: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise QueryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if re.fullmatch(r"[A-Za-z0-9_-]+", spec):
         path = _queries_folder() / f"{spec}.rq"
         if path.is_file():
@@ -180,6 +182,15 @@ def bind_params(values: dict[str, str], shipped: ShippedQuery | None, prefixes: 
 
 
 def _term(name: str, raw: str, kind: str | None, prefixes: dict[str, str], ox: Any) -> Any:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):  # a name is never pasted, but must be a variable's
+        raise QueryError(f"--param {name!r}: not a variable name (letters, digits and '_')")
+    try:
+        return _typed_term(name, raw, kind, prefixes, ox)
+    except ValueError as exc:  # pyoxigraph refuses the IRI: '<foo>' is relative, 'id:a>b' holds a '>'
+        raise QueryError(f"--param {name}: {raw!r} is not a valid IRI: {exc}") from None
+
+
+def _typed_term(name: str, raw: str, kind: str | None, prefixes: dict[str, str], ox: Any) -> Any:
     iri = None
     if raw.startswith("<") and raw.endswith(">"):
         iri = raw[1:-1]
@@ -736,7 +747,7 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
     if graph_query:
         client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
     raw, content_type = _send(client, endpoint, timeout, user, password)
-    return _remote_result(raw, content_type, graph_query, endpoint)
+    return _remote_result(raw, content_type, graph_query, endpoint, ask=form == "ASK")
 
 
 def _send(client: Any, endpoint: str, timeout: float, user: str | None = None,
@@ -819,7 +830,7 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: str) -> Result:
+def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: str, ask: bool = False) -> Result:
     import pyoxigraph as ox
 
     if graph_query:
@@ -837,6 +848,8 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         bindings = document["results"]["bindings"]
         if head == ["__ASK_RETVAL"]:  # Virtuoso answers ASK as a one-row SELECT
             return AskResult(bool(bindings) and bindings[0]["__ASK_RETVAL"]["value"] not in ("0", "false"))
+        if ask:
+            raise ValueError("an ASK was answered without a boolean")
         # Re-encode first (Virtuoso escapes "/" as "\/", which pyoxigraph's parser rejects inside IRIs),
         # then round-trip through pyoxigraph's parser: it checks the document and normalises it.
         solutions = ox.parse_query_results(json.dumps(document), format=ox.QueryResultsFormat.JSON)

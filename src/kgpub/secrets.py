@@ -38,3 +38,19 @@ def redact(text: str, user: str | None = None, password: str | None = None) -> s
         token = base64.b64encode(f"{user or ''}:{password}".encode()).decode()
         text = text.replace(token, "***").replace(password, "***")
     return text
+
+
+def check_url(url: str) -> str | None:
+    """Why ``url`` is not an http(s) URL kgpub can send a request to, or None."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port  # raises on a port out of range
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "not an http(s) URL" + (f" (scheme {parts.scheme!r})" if parts.scheme else "")
+    if not parts.hostname:
+        return "has no host"
+    if port == 0:
+        return "has port 0"
+    return None

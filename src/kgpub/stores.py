@@ -310,8 +310,11 @@ def _select(client: Client, ends: Endpoints, query: str) -> list[dict[str, Any]]
                               headers={"Accept": "application/sparql-results+json"})
     _check(response, "querying")
     try:
-        return list(response.json()["results"]["bindings"])
-    except (ValueError, KeyError) as exc:
+        rows = list(response.json()["results"]["bindings"])
+        if not all(isinstance(row, dict) for row in rows):
+            raise ValueError("a solution is not an object")
+        return rows
+    except (ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: {_excerpt(str(exc))}") from None
 
 
@@ -334,6 +337,8 @@ def _manifest(client: Client, ends: Endpoints) -> Manifest:
         VALUES ?p {{ <{kg}contentSha256> <{kg}defaultGraphSha256> <{kg}queryDefaultGraph> <{vocab.RDF}type> }} }} }}""")
     found = Manifest(exists=bool(rows))
     defaults = []
+    if not all(isinstance(row.get(v), dict) and "value" in row[v] for row in rows for v in ("g", "p", "o")):
+        raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: the manifest query's variables are missing")
     for row in rows:
         p, o = row["p"]["value"], row["o"]["value"]
         if p == kg + "contentSha256":
@@ -491,7 +496,10 @@ def _isomorphic(a: set[Any], b: set[Any]) -> bool:
 def _counts(client: Client, ends: Endpoints) -> dict[str, int]:
     """The triples of every named graph, in one query (to check graphs that were not sent again)."""
     rows = _select(client, ends, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+    try:
+        return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+    except (KeyError, TypeError, ValueError):
+        raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number") from None
 
 
 # --------------------------------------------------------------------------- creating the dataset
@@ -713,7 +721,10 @@ def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], triples: di
     counts = _counts(client, ends) if any(p.action == "unchanged" and p.iri for p in plans) else {}
     if own_default and any(p.action == "unchanged" and p.iri is None for p in plans):
         rows = _select(client, ends, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        counts[None] = int(rows[0]["n"]["value"]) if rows else 0
+        try:
+            counts[None] = int(rows[0]["n"]["value"]) if rows else 0
+        except (KeyError, TypeError, ValueError):
+            raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number") from None
     for plan in plans:
         if plan.action == "unchanged" and (plan.iri in counts or plan.iri is not None):
             plan.in_store = counts.get(plan.iri, 0)
