@@ -300,29 +300,12 @@ class _ArticleMapper:
         g, iri = self.graph, self.local(event.id)
         g.add((iri, RDF.type, KG.Event))
         g.add((iri, RDFS.label, Literal(event.label)))
-        for t in event.types:
-            g.add((iri, KG.eventType, KGT[t]))
-        if event.description:
-            g.add((iri, SCHEMA.description, Literal(event.description.strip())))
-        if event.date:
-            g.add((iri, KG.date, date_literal(event.date)))
-        if event.place:
-            g.add((iri, KG.place, self.ref(event.place)))
-        for role, ids in event.roles.items():
-            for some_id in ids:
-                g.add((iri, KG[role], self.ref(some_id)))
-        if event.person_count is not None:
-            g.add((iri, KG.personCount, Literal(event.person_count, datatype=XSD.integer)))
+        self.account(iri, event)
 
-    def report(self, event: Event) -> None:
-        """An article's account of a shared event: its roles asserted on the one event node (what several
-        articles say of it merges there), and, on the report, everything it says, dates, places and counts
-        included, which may differ between articles and so are never put on the event itself."""
-        g, shared = self.graph, self.mint.shared_event(event.id)
-        node = self.mint.report(self.article.id, event.id)
-        g.add((node, RDF.type, KG.EventReport))
-        g.add((node, KG.reports, shared))
-        g.add((node, RDFS.label, Literal(f"{self.article.headline}: report of {self.names[event.id]}")))
+    def account(self, node: URIRef, event: Event, roles_also: URIRef | None = None) -> None:
+        """What an article says of an event, on ``node``: types, description, date, place, roles (on
+        ``roles_also`` too) and count."""
+        g = self.graph
         for t in event.types:
             g.add((node, KG.eventType, KGT[t]))
         if event.description:
@@ -334,9 +317,21 @@ class _ArticleMapper:
         for role, ids in event.roles.items():
             for some_id in ids:
                 g.add((node, KG[role], self.ref(some_id)))
-                g.add((shared, KG[role], self.ref(some_id)))
+                if roles_also is not None:
+                    g.add((roles_also, KG[role], self.ref(some_id)))
         if event.person_count is not None:
             g.add((node, KG.personCount, Literal(event.person_count, datatype=XSD.integer)))
+
+    def report(self, event: Event) -> None:
+        """An article's account of a shared event: its roles asserted on the one event node (what several
+        articles say of it merges there), and, on the report, everything it says, dates, places and counts
+        included, which may differ between articles and so are never put on the event itself."""
+        g, shared = self.graph, self.mint.shared_event(event.id)
+        node = self.mint.report(self.article.id, event.id)
+        g.add((node, RDF.type, KG.EventReport))
+        g.add((node, KG.reports, shared))
+        g.add((node, RDFS.label, Literal(f"{self.article.headline}: report of {self.names[event.id]}")))
+        self.account(node, event, roles_also=shared)
 
     def accusation(self, acc: Accusation) -> None:
         g, iri = self.graph, self.local(acc.id)
