@@ -461,3 +461,32 @@ def test_defect_08_two_builds_at_once_into_one_folder(tmp_path: Path) -> None:
     assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0, second.stderr.read()
     assert (out / "kg.ttl").exists() and _leftovers(out) == []
     assert kgpub.validate([out]).conforms()
+
+
+def test_defect_13_an_edit_of_the_same_size_with_its_time_restored_is_rebuilt(seeds_copy: Path, tmp_path: Path) -> None:
+    import time
+
+    out = tmp_path / "dist"
+    facts = seeds_copy / SEED_FACTS
+    old_time = time.time() - 3600
+    os.utime(facts, (old_time, old_time))
+    assert kgpub.build(seeds_copy, out).written
+    stat = facts.stat()
+    text = facts.read_text(encoding="utf-8")
+    edited = text.replace("label: The US embassy withdraws", "label: The UK embassy withdraws")
+    assert len(edited) == len(text) and edited != text
+    facts.write_text(edited, encoding="utf-8")
+    os.utime(facts, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as cp -p or rsync -t leave it
+    time.sleep(0.01)
+    assert kgpub.build(seeds_copy, out).reused == 0
+    assert kgpub.query('ASK { ?e rdfs:label "The UK embassy withdraws its non-essential staff" }', out).value
+
+
+def test_defect_13_the_netrc_password_is_used_with_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kgpub.secrets import netrc_password
+
+    (tmp_path / ".netrc").write_text("machine 127.0.0.1 login curator password from-netrc\n")
+    os.chmod(tmp_path / ".netrc", 0o600)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert netrc_password("http://127.0.0.1:3030/ds", "curator") == "from-netrc"
+    assert netrc_password("http://127.0.0.1:3030/ds", "someone-else") is None

@@ -21,9 +21,11 @@ the cache; only a successful build writes it):
 - ``layout.pickle``: where every block of the whole-graph files sits (see
   ``layout``), so a rebuild patches them.
 
-A file whose size and modification time are those recorded is taken as
-unchanged without reading it, as git does; a file modified within two
-seconds of being recorded is always hashed, since its time cannot tell.
+A file whose size, modification time and inode change time are those
+recorded is taken as unchanged without reading it, as git does (the change
+time, which no copying tool can restore, catches an edit of the same size
+whose modification time was put back); any other file is hashed, and so is a
+file changed within two seconds of being recorded, since its times cannot tell.
 
 Nothing is unpickled that this machine's kgpub did not write: the manifest and
 the layout carry an HMAC-SHA256 under a secret key kept outside every build
@@ -135,6 +137,9 @@ class Dep:
     sha256: str
     size: int = -1
     mtime_ns: int = -1
+    #: The inode's change time: set by the kernel on every write, and, unlike the modification time, not
+    #: restorable by ``touch -d``, ``cp -p`` or ``rsync -t``: an edit of the same size cannot pass for none.
+    ctime_ns: int = -1
 
 
 def dep(root: Path, name: str) -> Dep:
@@ -145,8 +150,9 @@ def dep(root: Path, name: str) -> Dep:
         data = path.read_bytes()
     except OSError:
         return Dep(name, "")
-    mtime = stat.st_mtime_ns if time.time_ns() - stat.st_mtime_ns > _RACY_NS else -1
-    return Dep(name, hashlib.sha256(data).hexdigest(), stat.st_size, mtime)
+    settled = time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _RACY_NS
+    mtime, ctime = (stat.st_mtime_ns, stat.st_ctime_ns) if settled else (-1, -1)
+    return Dep(name, hashlib.sha256(data).hexdigest(), stat.st_size, mtime, ctime)
 
 
 def unchanged(root: str, recorded: Dep) -> bool:
@@ -155,7 +161,8 @@ def unchanged(root: str, recorded: Dep) -> bool:
         stat = os.stat(path)
     except OSError:
         return False
-    if recorded.mtime_ns >= 0 and stat.st_size == recorded.size and stat.st_mtime_ns == recorded.mtime_ns:
+    if (recorded.mtime_ns >= 0 and stat.st_size == recorded.size and stat.st_mtime_ns == recorded.mtime_ns
+            and stat.st_ctime_ns == recorded.ctime_ns):
         return True
     return file_digest(Path(path)) == recorded.sha256
 

@@ -807,7 +807,7 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     bound = bind_params(params or {}, shipped, prefixes)
     if endpoint:
         from .errors import QueryError
-        from .secrets import check_url, split_credentials
+        from .secrets import check_url, netrc_password, split_credentials
 
         endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
         if url_user is not None and user is None:
@@ -815,6 +815,8 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
         wrong = check_url(endpoint)
         if wrong:
             raise QueryError(f"{endpoint}: {wrong}")
+        if user is not None and password is None:
+            password = netrc_password(endpoint, user)
 
         def dataset() -> Any:
             return None if store_default_graph else store_dataset(endpoint, user=user, password=password,
@@ -835,7 +837,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
     """
     from .errors import StoreError
-    from .secrets import check_url, split_credentials
+    from .secrets import check_url, netrc_password, split_credentials
     from .stores import Client
     from .stores import create as create_dataset
     from .stores import load as load_build
@@ -847,6 +849,8 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
         wrong = check_url(url) if url is not None else None
         if wrong:
             raise StoreError(f"{url}: {wrong}")
+    if user is not None and password is None:
+        password = netrc_password(endpoint, user)
     client = Client(user=user, password=password, digest=(flavor == "virtuoso"), verify=verify_tls, timeout=timeout)
     if create and not dry_run:
         create_dataset(endpoint, flavor, client)

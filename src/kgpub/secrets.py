@@ -54,3 +54,17 @@ def check_url(url: str) -> str | None:
     if port == 0:
         return "has port 0"
     return None
+
+
+def netrc_password(url: str, user: str) -> str | None:
+    """The password ``~/.netrc`` gives ``user`` on ``url``'s host, if it names that login there."""
+    import netrc
+
+    host = urllib.parse.urlsplit(url).hostname
+    try:
+        found = netrc.netrc().authenticators(host) if host else None
+    except (OSError, netrc.NetrcParseError):
+        return None
+    if found and found[0] == user:
+        return found[2]
+    return None
