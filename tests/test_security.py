@@ -490,3 +490,17 @@ def test_defect_13_the_netrc_password_is_used_with_user(tmp_path: Path, monkeypa
     monkeypatch.setenv("HOME", str(tmp_path))
     assert netrc_password("http://127.0.0.1:3030/ds", "curator") == "from-netrc"
     assert netrc_password("http://127.0.0.1:3030/ds", "someone-else") is None
+
+
+def test_defect_12_a_registry_mistake_comes_first_not_after_a_hundred_undefined_references(
+        seeds_copy: Path, tmp_path: Path) -> None:
+    registry = seeds_copy / "entities.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("    type: Person\n", "    type: Persn\n", 1),
+                        encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(seeds_copy), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 2
+    lines = sorted(result.stderr.splitlines(), key=lambda line: "not checked" in line)
+    assert len(lines) == 2, lines  # the cause, and one line for what it kept from being checked
+    assert lines[0].startswith("entities.yaml:9: ") and "'Persn' is not allowed here; did you mean 'Person'?" in lines[0]
+    assert lines[1].startswith("entities.yaml: ") and "were not checked: fix entities.yaml first" in lines[1]
+    assert "undefined" not in result.stderr

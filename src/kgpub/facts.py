@@ -937,6 +937,22 @@ def check_articles(articles: Iterable[Article], shared: Shared) -> list[Diagnost
     return problems
 
 
+def without_cascade(problems: list[Diagnostic], registry_file: str | None) -> list[Diagnostic]:
+    """Every problem, but when the registry itself is broken, not the articles' references to the ids it
+    failed to define: one line says how many were left unchecked, so the registry's own mistake comes
+    first instead of after a hundred misleading "undefined entity" lines."""
+    if registry_file is None or not any(d.file == registry_file for d in problems):
+        return problems
+    undefined = [d for d in problems if d.file != registry_file
+                 and d.message.startswith(("reference to undefined", "report of undefined"))]
+    if not undefined:
+        return problems
+    kept = [d for d in problems if d not in undefined]
+    kept.append(Diagnostic(registry_file, None, "", f"{len(undefined)} reference(s) in the articles to ids the "
+                                                    f"registry should define were not checked: fix {registry_file} first"))
+    return kept
+
+
 def load(root: Path | str) -> Corpus:
     """Read the seeds folder ``root``: registry, dataset description and every facts file.
 
@@ -955,6 +971,6 @@ def load(root: Path | str) -> Corpus:
     duplicates = check_articles(articles, shared)
     problems.extend(duplicates)
     if problems:
-        raise InputError(problems)
+        raise InputError(without_cascade(problems, shared.registry_file))
     return Corpus(root=shared.root, dataset=shared.dataset, registry=shared.registry, articles=tuple(articles),
                   registry_file=shared.registry_file, entity_index=registry, events=shared.events)

@@ -294,6 +294,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
                 *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
+    problems = facts.without_cascade(problems, shared.registry_file)
     options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or _cores())
     if not problems:
         patched = _patch_build(shared, mint, store, found, out, options)
