@@ -427,28 +427,20 @@ def main() -> None:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return
-    if args.section == "identity":
+    if args.section in ("identity", "load"):
+        title = {"identity": "Duplicate detection benchmark", "load": "Load benchmark"}[args.section]
         try:
             corpus = work / "corpus"
             write_corpus(corpus, args.articles, seed=7)
             seconds, triples = build(corpus, work / "synthetic")
-            report = ["# Duplicate detection benchmark", "", f"Machine: {machine()}", "",
-                      f"Command: `python benchmarks/bench.py identity --articles {args.articles}`", ""]
-            report += identity_section(corpus, seconds, triples)
-            publish(report, args.results / "identity.md")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        return
-    if args.section == "load":
-        try:
-            corpus = work / "corpus"
-            write_corpus(corpus, args.articles, seed=7)
-            seconds, triples = build(corpus, work / "synthetic")
-            report = ["# Load benchmark", "", f"Machine: {machine()}", "",
-                      f"Command: `python benchmarks/bench.py load --articles {args.articles}`", "",
+            report = [f"# {title}", "", f"Machine: {machine()}", "",
+                      f"Command: `python benchmarks/bench.py {args.section} --articles {args.articles}`", "",
                       f"Synthetic build: {args.articles} articles, {triples:,} triples.", ""]
-            report += load_section(work / "synthetic", triples, work)
-            publish(report, args.results / "load.md")
+            if args.section == "identity":
+                report += identity_section(corpus, seconds, triples)
+            else:
+                report += load_section(work / "synthetic", triples, work)
+            publish(report, args.results / f"{args.section}.md")
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return

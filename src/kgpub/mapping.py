@@ -306,14 +306,7 @@ class _ArticleMapper:
         """What an article says of an event, on ``node``: types, description, date, place, roles (on
         ``roles_also`` too) and count."""
         g = self.graph
-        for t in event.types:
-            g.add((node, KG.eventType, KGT[t]))
-        if event.description:
-            g.add((node, SCHEMA.description, Literal(event.description.strip())))
-        if event.date:
-            g.add((node, KG.date, date_literal(event.date)))
-        if event.place:
-            g.add((node, KG.place, self.ref(event.place)))
+        _event_facts(g, node, event, self.ref(event.place) if event.place else None)
         for role, ids in event.roles.items():
             for some_id in ids:
                 g.add((node, KG[role], self.ref(some_id)))
@@ -399,15 +392,21 @@ def map_registry(registry: tuple[Entity, ...], mint: Minter, events: tuple[Share
         graph.add((iri, RDF.type, KG.Event))
         graph.add((iri, RDF.type, KG.SharedEvent))
         graph.add((iri, RDFS.label, Literal(event.label)))
-        for t in event.types:
-            graph.add((iri, KG.eventType, KGT[t]))
-        if event.description:
-            graph.add((iri, SCHEMA.description, Literal(event.description.strip())))
-        if event.date:
-            graph.add((iri, KG.date, date_literal(event.date)))
-        if event.place:
-            graph.add((iri, KG.place, mint.entity(event.place)))
+        _event_facts(graph, iri, event, mint.entity(event.place) if event.place else None)
     return graph
+
+
+def _event_facts(graph: Sink, node: URIRef, event: Event | SharedEvent, place: URIRef | None) -> None:
+    """An event's types, description, date and place (as an IRI), whoever states them: an article, a
+    report, or the registry."""
+    for t in event.types:
+        graph.add((node, KG.eventType, KGT[t]))
+    if event.description:
+        graph.add((node, SCHEMA.description, Literal(event.description.strip())))
+    if event.date:
+        graph.add((node, KG.date, date_literal(event.date)))
+    if place is not None:
+        graph.add((node, KG.place, place))
 
 
 def map_article(article: Article, mint: Minter, names: dict[str, str],

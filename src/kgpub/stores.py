@@ -726,7 +726,8 @@ def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], triples: di
         except (KeyError, TypeError, ValueError):
             raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number") from None
     for plan in plans:
-        if plan.action == "unchanged" and (plan.iri in counts or plan.iri is not None):
+        counted = plan.iri is not None or None in counts  # the default graph only where it is the store's own
+        if plan.action == "unchanged" and counted:
             plan.in_store = counts.get(plan.iri, 0)
             plan.status = "unchanged" if plan.in_store == plan.triples else "MISMATCH"
             if plan.status == "MISMATCH":
