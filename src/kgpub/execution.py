@@ -1,9 +1,11 @@
-"""How a build is put in place: one build at a time per output folder, staged beside it, swapped in whole.
+"""How a build runs: its processes and threads, where it is staged, and how it replaces the previous build.
 
-``pipeline`` says what a build computes; this module owns where it is staged
-and how it replaces the previous build, so that at every instant, even after a
-SIGKILL, the output folder holds either the previous build or the new one,
-complete, and a rerun leaves no temporary folder behind:
+``pipeline`` says what a build computes, in order; this module owns how that
+work is run (article workers in a process pool, file writers in forked
+processes, the query index in a thread) and where it is put, so that one can
+change without reading the other.  At every instant, even after a SIGKILL,
+the output folder holds either the previous build or the new one, complete,
+and a rerun leaves no temporary folder behind:
 
 * a lock on the folder that holds the output folder (``flock`` on the folder
   itself: no lock file is left behind) lets one build at a time write there; a
@@ -21,14 +23,20 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import gc
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
-from .errors import OutputError
+from .errors import KgpubError, OutputError
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 MARKER = ".kgpub-build"
 _RENAME_EXCHANGE = 2
@@ -157,3 +165,192 @@ def swap(staged: Path, out_dir: Path) -> None:
     except OSError as exc:
         shutil.rmtree(staged, ignore_errors=True)
         raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's limit, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of a build.
+
+    A build makes millions of small objects that all live until it ends; the
+    collector would rescan them over and over (a third of the validation time
+    at a million triples) and never free one.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def map_in_order(work: Callable[[T], R], items: list[T], *, jobs: int,
+                 setup: Callable[..., None], setup_args: tuple[Any, ...]) -> Iterator[R]:
+    """``work`` over ``items``, yielded in their order, in ``jobs`` forked processes when there is enough to share.
+
+    ``setup(*setup_args, parent)`` prepares each process once (``parent``: the
+    build's process id, so a forked worker ends with it; None when the work
+    runs in this process).  Fork shares the build's data without pickling it.
+    """
+    if jobs > 1 and len(items) >= 4 * jobs:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=setup,
+                                 initargs=(*setup_args, os.getpid())) as pool:
+            yield from pool.map(work, items, chunksize=max(1, min(64, len(items) // (8 * jobs))))
+    elif items:
+        setup(*setup_args, None)
+        for item in items:
+            yield work(item)
+
+
+class Forked:
+    """Work started in a forked process; :meth:`result` waits for its value (or raises its error), once.
+
+    Forking shares the build's data with the child without copying or
+    pickling it; only the small result comes back.  Where fork does not
+    exist, the work simply runs when its result is asked for.
+    """
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        import multiprocessing
+
+        self._work: Callable[[], Any] | None = None
+        self._done = False
+        self._value: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._work = work
+            return
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        parent = os.getpid()
+
+        def child() -> None:
+            die_with_parent(parent)
+            try:
+                send.send((True, work()))
+            except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+                send.send((False, exc if isinstance(exc, KgpubError)
+                           else KgpubError(f"writing the build failed: {exc}")))
+
+        self._process = context.Process(target=child, daemon=True)
+        self._process.start()
+        send.close()
+
+    @property
+    def waited(self) -> bool:
+        return self._done
+
+    def result(self) -> Any:
+        if self._done:
+            return self._value
+        self._done = True
+        if self._work is not None:
+            self._value = self._work()
+            return self._value
+        try:
+            ok, value = self._receive.recv()
+        except EOFError:
+            ok, value = False, KgpubError("writing the build failed: the writer process died")
+        finally:
+            self._process.join()
+        if not ok:
+            raise value
+        self._value = value
+        return value
+
+
+class Stage:
+    """A new build staged beside its output folder, written by forked processes and threads, then swapped in.
+
+    Used as a context manager: whatever happens inside (an error, a graph that
+    does not conform), leaving it waits for every process and thread it
+    started and removes every temporary folder, unless :meth:`swap` put the
+    build in place::
+
+        with Stage(out) as stage:
+            files = stage.fork(write_files)        # in a forked process
+            index = stage.folder("index")           # a temporary folder beside the output
+            indexing = stage.thread(make_index, index)
+            ...
+            stage.swap()
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out = Path(out_dir)
+        self.path = new_stage(self.out)
+        self._forked: list[Forked] = []
+        self._threads: list[ThreadPoolExecutor] = []
+        self._folders: list[Path] = []
+        self._swapped = False
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def fork(self, work: Callable[[], Any]) -> Forked:
+        part = Forked(work)
+        self._forked.append(part)
+        return part
+
+    def thread(self, work: Callable[..., R], *args: Any) -> Future[R]:
+        pool = ThreadPoolExecutor(1)
+        self._threads.append(pool)
+        return pool.submit(work, *args)
+
+    def folder(self, kind: str) -> Path:
+        """A new empty folder beside the output (``.NAME.KIND-*``): removed on leaving unless moved away."""
+        parent = self.out.resolve().parent
+        try:
+            path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.{kind}-", dir=parent))
+        except OSError as exc:
+            raise OutputError(f"{self.out}: cannot write the build: {exc.strerror or exc}") from None
+        self._folders.append(path)
+        return path
+
+    def swap(self) -> None:
+        """Put the staged build in place of the output folder (see :func:`swap`)."""
+        self._wait(quiet=False)
+        swap(self.path, self.out)
+        self._swapped = True
+
+    def _wait(self, quiet: bool) -> None:
+        for pool in self._threads:
+            pool.shutdown(wait=True, cancel_futures=quiet)
+        for part in self._forked:
+            if not part.waited:
+                try:
+                    part.result()  # a forked writer must finish before its folder goes
+                except KgpubError:
+                    if not quiet:
+                        raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._wait(quiet=True)
+        finally:
+            for folder in self._folders:
+                shutil.rmtree(folder, ignore_errors=True)
+            if not self._swapped:
+                discard(self.path)
+
+
+def link_files(source: Path, target: Path, names: Iterable[str]) -> None:
+    """Hard-link files into the new build (thousands of them: names relative to open folders)."""
+    src, dst = os.open(source, os.O_RDONLY), os.open(target, os.O_RDONLY)
+    try:
+        for name in names:
+            os.link(name, name, src_dir_fd=src, dst_dir_fd=dst)
+    finally:
+        os.close(src)
+        os.close(dst)

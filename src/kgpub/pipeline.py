@@ -8,12 +8,10 @@ over them.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,6 +158,8 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     An article whose files are unchanged since the last build comes as its
     cache ``Entry``, not read until a stage needs its lines.
     """
+    from . import execution
+
     paths = list(shared.facts_paths)
     names = _relative(shared.root, paths)
     found: dict[str, ArticleUnit | Entry] = {}
@@ -173,27 +173,11 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     done = len(found)
     if progress:
         progress(done, len(paths))
-    if jobs > 1 and len(todo) >= 4 * jobs:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(shared, base, os.getpid())) as pool:
-            for unit in pool.map(_article_unit, todo, chunksize=max(1, min(64, len(todo) // (8 * jobs)))):
-                found[unit.facts_file] = unit
-                done += 1
-                if progress:
-                    progress(done, len(paths))
-    elif todo:
-        _init_worker(shared, base)
-        for path in todo:
-            unit = _article_unit(path)
-            found[unit.facts_file] = unit
-            done += 1
-            if progress:
-                progress(done, len(paths))
+    for unit in execution.map_in_order(_article_unit, todo, jobs=jobs, setup=_init_worker, setup_args=(shared, base)):
+        found[unit.facts_file] = unit
+        done += 1
+        if progress:
+            progress(done, len(paths))
     return [found[name] for name in names]
 
 
@@ -233,31 +217,14 @@ def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
                   read(shared.root / DATASET_FILE), read(ontology_file()), *(read(f) for f in shape_files))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the length of a build.
-
-    A build makes millions of small objects that all live until it ends; the
-    collector would rescan them over and over (a third of the validation time
-    at a million triples) and never free one.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
           jobs: int | None = None, cache: bool = True, index: bool = True,
           progress: Progress | None = None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`_build`."""
-    from .execution import build_lock
+    from .execution import build_lock, collector_paused
 
-    with _collector_paused(), build_lock(Path(out)):
+    with collector_paused(), build_lock(Path(out)):
         return _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
                       cache=cache, index=index, progress=progress)
 
@@ -278,7 +245,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     graph that breaks the SHACL shapes is returned with ``written=False`` and
     its report; in either case nothing is written unless every stage succeeded.
     """
-    from . import facts, mapping, serialization
+    from . import execution, facts, mapping, serialization
     from .cache import BuildCache, Entry
 
     out = Path(out)
@@ -288,14 +255,14 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids)
     store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
         else BuildCache(_cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
-    found = _units(shared, iri_base, jobs or _cores(), store if cache else None, progress)
+    found = _units(shared, iri_base, jobs or execution.cores(), store if cache else None, progress)
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     notes = tuple(note for u in summaries for note in u.notes)
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
                 *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
     problems = facts.without_cascade(problems, shared.registry_file)
-    options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or _cores())
+    options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or execution.cores())
     if not problems:
         patched = _patch_build(shared, mint, store, found, out, options)
         if patched is not None:
@@ -379,7 +346,6 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
 
     def render(names: tuple[str, ...], turtles: bool) -> Callable[[], tuple[dict[str, Any], Any, Any]]:
         def work() -> tuple[dict[str, Any], Any, Any]:
-            assert staged is not None
             made = serialization.graph_files(names, mint, data, named, data_bytes)
             if turtles:  # kg.ttl, kg.trig and the article files share each node's block
                 turtle_files, files = serialization.turtle_files(data, named, articles, registry, mint)
@@ -394,44 +360,44 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
             return layouts, serialization.stats_of(data), entries
         return work
 
+    shapes = validation.load_shapes(options.shapes) if options.validate else None
+
+    def validated() -> Report:
+        origins = dict(registry_origins)
+        for unit in good:
+            origins.update(unit.origins)
+        return validation.validate_ntriples([data_bytes, _ontology_ntriples(ontology)], shapes=shapes,
+                                            text=data_text, origins=origins, threads=options.workers,
+                                            with_graph=False)
+
+    if problems:  # one run shows every mistake: the SHACL ones of the articles that mapped too
+        if shapes is not None:
+            problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
+                         for r in validated().results if r.severity == "Violation"]
+        raise InputError(problems)
+    files: tuple[str, ...] = ()
     # Writing does not depend on the verdict: with a core to spare, two forked
     # processes render and stage the files (kg.jsonld, kg.nt, the counts and the
     # cache's units; kg.ttl, kg.trig and the articles' files: about the same time) while this one validates, and
     # a thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
-    staged = execution.new_stage(out) if not problems else None
-    parts = [render(("kg.jsonld", "kg.nt"), False), render((), True)]
-    forked = options.validate and not problems and options.workers > 1
-    if forked:
-        parts = [_in_fork(part) for part in parts]
-    indexing = None
-    if options.index and not problems:
-        checked = options.validate  # validation parses the same bytes strictly
-        indexing = _Indexing(out, lambda location: querying.index_from_lines(location, data_bytes, ontology, checked))
-    report = None
-    files: tuple[str, ...] = ()
-    written = False
-    try:
-        if options.validate:
-            origins = dict(registry_origins)
-            for unit in good:
-                origins.update(unit.origins)
-            report = validation.validate_ntriples(
-                [data_bytes, _ontology_ntriples(ontology)], shapes=validation.load_shapes(options.shapes),
-                text=data_text,
-                origins=origins, threads=options.workers, with_graph=False)
-        if problems:
-            if report is not None:  # one run shows every mistake: the SHACL ones of the articles that mapped too
-                problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
-                             for r in report.results if r.severity == "Violation"]
-            raise InputError(problems)
+    with execution.Stage(out) as stage:
+        staged = stage.path
+        parts: list[Any] = [render(("kg.jsonld", "kg.nt"), False), render((), True)]
+        if shapes is not None and options.workers > 1:
+            parts = [stage.fork(part).result for part in parts]
+        index = None
+        if options.index:
+            index = stage.folder("index")
+            checked = shapes is not None  # validation parses the same bytes strictly
+            indexing = stage.thread(querying.index_from_lines, index, data_bytes, ontology, checked)
+        report = validated() if shapes is not None else None
         written = report is None or report.conforms(options.strict)
         if written:
-            assert staged is not None
             layouts: dict[str, Any] = {}
             stats = entries = None
-            while parts:  # each is waited for once; if one fails, the finally waits for the rest
-                made, counted, logged = parts.pop(0)()
+            for part in parts:
+                made, counted, logged = part()
                 layouts.update(made)
                 stats = counted or stats
                 entries = logged if logged is not None else entries
@@ -439,23 +405,11 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
             files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
                                                layouts, stats)
             write_layout(staged, {"files": layouts, "stats": stats})
-            if indexing is not None:
-                indexing.install(staged)
-                indexing = None
+            if index is not None:
+                _install_index(out, indexing, index, staged)
             write_manifest(staged, store, entries, _state(registry, registry_origins, good, report,
-                           validation.plan_for(validation.load_shapes(options.shapes)) if report is not None else None))
-            execution.swap(staged, out)
-            staged = None
-    finally:
-        for part in parts if forked else ():
-            try:
-                part()  # a forked writer must finish before its folder goes
-            except KgpubError:
-                pass  # the writer failed as well; the error already raised is the one to report
-        if staged is not None:
-            execution.discard(staged)
-        if indexing is not None:
-            indexing.discard()
+                           validation.plan_for(shapes) if shapes is not None else None))
+            stage.swap()
     return _result(out, shared, units, len(data), files, report, written, store.hits)
 
 
@@ -540,9 +494,6 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
     previous build's.  A test holds the output, the index and the report to a
     clean build's.
     """
-    import shutil
-    from concurrent.futures import ThreadPoolExecutor
-
     from . import execution, serialization, validation
     from .cache import Entry, save, write_layout
     from .querying import index_by_update, install_index, previous_index
@@ -574,187 +525,76 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
         line for lines in shared_before.values() for line in lines}
     added = {line for u in changed for line in _owned_lines(u)} | {
         line for lines in shared_after.values() for line in lines}
-    staged = execution.new_stage(out)
-    location = None
-    with_graphs = False
-    writing = None
+    summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     try:
-        summaries = [u.summary if isinstance(u, Entry) else u for u in found]
+        with execution.Stage(out) as stage:
+            staged = stage.path
 
-        def write_files() -> Any:
-            layouts = serialization.patch_files(out, staged, previous["files"], [u.lines for u in old],  # type: ignore[index]
-                                                [u.lines for u in changed], shared_before, shared_after, mint)
-            _link_articles(out / "articles", staged / "articles",
-                           [u.summary.id for u in found if isinstance(u, Entry)])
-            entries = serialization.by_subject(state["registry"])
-            for unit in changed:
-                (staged / "articles" / f"{unit.id}.ttl").write_bytes(
-                    serialization.article_file(unit.lines.data, entries, mint.base))  # type: ignore[union-attr]
-            os.link(out / "ontology.ttl", staged / "ontology.ttl")
-            stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))  # type: ignore[index]
-            sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
-            (staged / "void.ttl").write_bytes(serialization.void_file(
-                shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes))
-            write_layout(staged, {"files": layouts, "stats": stats})
-            return stats
-
-        # The files are mostly copied by the kernel and the index is queried by pyoxigraph, both
-        # without the GIL: the files are patched in a thread while the index is updated and checked.
-        writing = ThreadPoolExecutor(1)
-        files = writing.submit(write_files)
-        report = None
-        plan = state.get("plan")
-        if needs_index:
-            import tempfile
-
-            location = Path(tempfile.mkdtemp(prefix=f".{out.name}.index-", dir=out.resolve().parent))
-            with_graphs = index_by_update(location, old_index, [g for u in old for g, _ in _graphs(u, mint)],  # type: ignore[arg-type]
-                            [g for u in changed for g in _graphs(u, mint)], sorted(removed - added),
-                            sorted(added - removed))
-            if options.validate:
-                from .shacl_core import remember_datatypes
-
-                remember_datatypes(state.get("well_typed", {}))  # spares importing pySHACL for known literals
-                origins = dict(state["registry_origins"])
+            def write_files() -> Any:
+                layouts = serialization.patch_files(out, staged, previous["files"], [u.lines for u in old],  # type: ignore[index]
+                                                    [u.lines for u in changed], shared_before, shared_after, mint)
+                execution.link_files(out / "articles", staged / "articles",
+                                     (f"{u.summary.id}.ttl" for u in found if isinstance(u, Entry)))
+                entries = serialization.by_subject(state["registry"])
                 for unit in changed:
-                    origins.update(unit.origins)
-                text = "".join(line for lines in counts.values() for line in lines) + "".join(sorted(added))
-                plan = plan or validation.plan_for(validation.load_shapes(options.shapes))
-                report = validation.revalidate(location / "store", state["results"], removed, added, text,
-                                               plan=plan, origins=origins, threads=options.workers)
-                if report is None:  # shapes only pySHACL understands: validate everything
-                    _discard(staged, writing)
-                    return None
-        stats = files.result()
-        writing.shutdown()
-        written = report is None or report.conforms(options.strict)
-        if not written:
-            execution.discard(staged)
-        else:
-            if options.index:
-                assert location is not None
-                install_index(location, staged, with_graphs)
-                location = None
-            save(staged, store, {u.facts_file: u for u in found}, {u.facts_file: _summary(u) for u in changed},
-                 {u.facts_file: u.deps for u in changed},
-                 {**state, "shared": counts, "results": report.results if report is not None else None,
-                  "well_typed": known_datatypes(), "plan": plan})
-            execution.swap(staged, out)
+                    (staged / "articles" / f"{unit.id}.ttl").write_bytes(
+                        serialization.article_file(unit.lines.data, entries, mint.base))  # type: ignore[union-attr]
+                os.link(out / "ontology.ttl", staged / "ontology.ttl")
+                stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))  # type: ignore[index]
+                sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
+                (staged / "void.ttl").write_bytes(serialization.void_file(
+                    shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes))
+                write_layout(staged, {"files": layouts, "stats": stats})
+                return stats
+
+            # The files are mostly copied by the kernel and the index is queried by pyoxigraph, both
+            # without the GIL: the files are patched in a thread while the index is updated and checked.
+            files = stage.thread(write_files)
+            report = None
+            plan = state.get("plan")
+            if needs_index:
+                location = stage.folder("index")
+                with_graphs = index_by_update(location, old_index, [g for u in old for g, _ in _graphs(u, mint)],  # type: ignore[arg-type]
+                                              [g for u in changed for g in _graphs(u, mint)], sorted(removed - added),
+                                              sorted(added - removed))
+                if options.validate:
+                    from .shacl_core import remember_datatypes
+
+                    remember_datatypes(state.get("well_typed", {}))  # spares importing pySHACL for known literals
+                    origins = dict(state["registry_origins"])
+                    for unit in changed:
+                        origins.update(unit.origins)
+                    text = "".join(line for lines in counts.values() for line in lines) + "".join(sorted(added))
+                    plan = plan or validation.plan_for(validation.load_shapes(options.shapes))
+                    report = validation.revalidate(location / "store", state["results"], removed, added, text,
+                                                   plan=plan, origins=origins, threads=options.workers)
+                    if report is None:  # shapes only pySHACL understands: validate everything
+                        return None
+            stats = files.result()
+            written = report is None or report.conforms(options.strict)
+            if written:
+                if options.index:
+                    install_index(location, staged, with_graphs)
+                save(staged, store, {u.facts_file: u for u in found}, {u.facts_file: _summary(u) for u in changed},
+                     {u.facts_file: u.deps for u in changed},
+                     {**state, "shared": counts, "results": report.results if report is not None else None,
+                      "well_typed": known_datatypes(), "plan": plan})
+                stage.swap()
     except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
-        _discard(staged, writing)
         return None
-    except BaseException:
-        _discard(staged, writing)
-        raise
-    finally:
-        if location is not None:
-            shutil.rmtree(location, ignore_errors=True)
     names = tuple(sorted([*serialization.MEDIA_TYPES, "void.ttl", *(f"articles/{u.id}.ttl" for u in summaries)]))
     return _result(out, shared, summaries, stats.triples, names if written else (), report, written, store.hits)
 
 
-def _discard(staged: Path, writing: Any) -> None:
-    """Drop a staged build, once the thread writing into it (if any) has stopped."""
-    from . import execution
+def _install_index(out: Path, indexing: Any, location: Path, staged: Path) -> None:
+    """Wait for the query index made beside the output and move it into the staged build."""
+    from .querying import install_index
 
-    if writing is not None:
-        writing.shutdown(wait=True, cancel_futures=True)
-    execution.discard(staged)
-
-
-def _link_articles(source: Path, target: Path, ids: list[str | None]) -> None:
-    """Hard-link the unchanged articles' files into the new build (thousands: names relative to open folders)."""
-    src, dst = os.open(source, os.O_RDONLY), os.open(target, os.O_RDONLY)
     try:
-        for name in (f"{i}.ttl" for i in ids):
-            os.link(name, name, src_dir_fd=src, dst_dir_fd=dst)
-    finally:
-        os.close(src)
-        os.close(dst)
-
-
-def _cores() -> int:
-    """The cores this process may run on (a container's limit, not the machine's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _in_fork(work: Callable[[], Any]) -> Callable[[], Any]:
-    """Start ``work`` in a forked process; return a function that waits for its result (or its error).
-
-    Forking shares the build's data with the child without copying or
-    pickling it; only the small result comes back.  Where fork does not
-    exist, the work simply runs when its result is asked for.
-    """
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return work
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    parent = os.getpid()
-
-    def child() -> None:
-        from .execution import die_with_parent
-
-        die_with_parent(parent)
-        try:
-            send.send((True, work()))
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            send.send((False, exc if isinstance(exc, KgpubError) else KgpubError(f"writing the build failed: {exc}")))
-
-    process = context.Process(target=child, daemon=True)
-    process.start()
-    send.close()
-
-    def result() -> Any:
-        try:
-            ok, value = receive.recv()
-        except EOFError:
-            ok, value = False, KgpubError("writing the build failed: the writer process died")
-        finally:
-            process.join()
-        if not ok:
-            raise value
-        return value
-
-    return result
-
-
-class _Indexing:
-    """The query index of a build, made in a thread (pyoxigraph's loader releases the GIL) beside the output."""
-
-    def __init__(self, out: Path, work: Callable[[Path], None]) -> None:
-        import tempfile
-        from concurrent.futures import ThreadPoolExecutor
-
-        parent = out.resolve().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self.out = out
-        self.location = Path(tempfile.mkdtemp(prefix=f".{out.name}.index-", dir=parent))
-        self.pool = ThreadPoolExecutor(1)
-        self.future = self.pool.submit(work, self.location)
-
-    def install(self, staged: Path) -> None:
-        """Wait for the index and move it into the staged build."""
-        from .querying import install_index
-
-        try:
-            self.future.result()
-            install_index(self.location, staged, False)
-        except OSError as exc:
-            raise OutputError(f"{self.out}: cannot create the query index: {exc.strerror or exc}") from None
-        finally:
-            self.pool.shutdown()
-
-    def discard(self) -> None:
-        import shutil
-
-        self.future.cancel()
-        self.pool.shutdown(wait=True)
-        shutil.rmtree(self.location, ignore_errors=True)
+        indexing.result()
+        install_index(location, staged, False)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the query index: {exc.strerror or exc}") from None
 
 
 #: Above this share of changed articles, a full build is faster than patching the previous one.
@@ -777,7 +617,7 @@ def entities(seeds: str | Path = "seeds") -> list[Any]:
 def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None = None,
              ontology: bool = True, input_format: str | None = None) -> Report:
     """Validate RDF files (default: the build in ``dist/``) against the SHACL shapes."""
-    from . import validation
+    from . import execution, validation
 
     from .resources import ontology_file
 
@@ -785,7 +625,7 @@ def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None
     if ontology:
         chunks.append(_ontology_ntriples(ontology_file().read_bytes()))
     return validation.validate_ntriples(chunks, shapes=validation.load_shapes(Path(shapes) if shapes else None),
-                                        origins=origins, threads=_cores())
+                                        origins=origins, threads=execution.cores())
 
 
 def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | None = None,

@@ -594,7 +594,23 @@ def _syntax_error(text: str, exc: Exception) -> QueryError:
     return QueryError(f"SPARQL syntax error at line {line_no}, column {col}: {what}\n  {line}\n  {' ' * (col - 1)}^")
 
 
-_SUBQUERY = re.compile(r"\{\s*SELECT\b", re.IGNORECASE)
+def prebound(text: str, params: dict[str, Any]) -> str:
+    """``text`` with each parameter's term in place of its variable, everywhere (see ``prebinding``).
+
+    ``SELECT *`` would lose the bound variables' columns: a trailing VALUES
+    clause gives them back (the variables no longer occur in the pattern).
+    """
+    from .prebinding import BindingError, has_trailing_values, is_select_star, substitute
+
+    if not params:
+        return text
+    try:
+        query = substitute(text, {name: str(term) for name, term in params.items()})
+    except BindingError as exc:
+        raise QueryError(f"cannot bind the parameters: {exc}") from None
+    if is_select_star(text) and not has_trailing_values(text):
+        query += values_clause(params)
+    return query
 
 
 def values_clause(params: dict[str, Any]) -> str:
@@ -626,20 +642,18 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, al
     kwargs: dict[str, Any] = {"prefixes": prefixes}
     if index.union:  # quads from elsewhere, no data graphs marked: query them all
         kwargs["use_default_graph_as_union"] = True
-    query = text
-    if params and _SUBQUERY.search(text):  # VALUES binds at the top level only; substitute everywhere
-        kwargs["substitutions"] = {ox.Variable(name): term for name, term in params.items()}
-    elif params:  # a trailing VALUES lets the optimizer start from the bound terms: 100x faster than substitution
-        query = text + values_clause(params)
+    query = prebound(text, params or {})
     try:
-        try:
-            result = index.store.query(query, **kwargs)
-        except SyntaxError:
-            if query is text:
-                raise
-            kwargs["substitutions"] = {ox.Variable(name): term for name, term in (params or {}).items()}
-            result = index.store.query(text, **kwargs)  # e.g. the query has a VALUES clause of its own
+        result = index.store.query(query, **kwargs)
     except SyntaxError as exc:
+        if query is not text:
+            try:
+                ox.Store().query(text, prefixes=prefixes)  # the query alone, on nothing: only its syntax
+            except SyntaxError:
+                pass
+            else:  # e.g. a literal bound to a variable that stands as a subject
+                raise QueryError("cannot bind the parameters: a value stands where SPARQL does not allow "
+                                 f"such a term ({' '.join(str(exc).split())[:160]})") from None
         raise _syntax_error(text, exc) from None
     except RuntimeError as exc:  # e.g. a bound parameter missing from the SELECT clause
         raise QueryError(f"cannot run the query: {' '.join(str(exc).split())}") from None
@@ -717,8 +731,8 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
                dataset: Dataset | Callable[[], Dataset | None] | None = None) -> Result:
     """Run ``text`` on a SPARQL 1.1 endpoint through SPARQLWrapper.
 
-    Parameters travel as a trailing ``VALUES`` clause of correctly escaped
-    terms; the query uses a form POST (Virtuoso hangs on
+    Parameters are put in place of their variables as correctly escaped
+    terms (``prebound``); the query uses a form POST (Virtuoso hangs on
     ``application/sparql-query`` bodies); Virtuoso's ASK-as-SELECT
     (``__ASK_RETVAL``) is read as a boolean.  ``dataset`` (or a function that
     asks the store for it, called once the text is known to be a query) names
@@ -727,9 +741,7 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
     from SPARQLWrapper import JSON, N3
 
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}.items())
-    body = prologue + text
-    if params:
-        body += values_clause(params)
+    body = prologue + prebound(text, params or {})
     form = query_form(body, prologue.count("\n"))  # an update never leaves, however it is dressed: checked before any request
     if callable(dataset):
         dataset = dataset()

@@ -1,0 +1,153 @@
+"""Bind variables of a SPARQL query to RDF terms everywhere they occur: pre-binding by substitution.
+
+A trailing ``VALUES`` clause (or pyoxigraph's ``substitutions``) joins the
+bindings after the query's groups are evaluated, so a ``FILTER(?s = ?x)`` or
+a ``BIND(?x AS ?y)`` inside them still sees ``?x`` unbound, and a sub-select
+that does not project ``?x`` never sees it.  Pre-binding (the meaning SHACL
+gives ``$this``, and what a user of ``--param`` expects) puts the term in
+place of every occurrence of the variable, in patterns, expressions and
+sub-selects alike.  The query is tokenized (strings, IRIs and comments are
+never touched); the terms are canonical N-Triples terms (IRIs checked,
+literals escaped), so a value can never add query text of its own.
+
+Where a variable cannot become a term, the grammar is honoured:
+
+* ``SELECT ?x`` (a projection, also in sub-selects) becomes ``(TERM AS ?x)``,
+  so the result still has the column;
+* ``GROUP BY ?x`` / ``ORDER BY ?x`` become ``(TERM)``;
+* ``BOUND(?x)`` becomes ``true``;
+* a query that assigns the variable itself (``AS ?x``, ``VALUES ?x``) cannot be
+  pre-bound: :class:`BindingError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r'(?P<space>\s+)|(?P<comment>#[^\n]*)'
+    r'|(?P<string>"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
+    r'|(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\U000EFFFF]+)'
+    r'|(?P<word>[A-Za-z_][A-Za-z0-9_\-]*)'
+    r'|(?P<other>.)', re.DOTALL)
+
+_CLAUSE_END = {"WHERE", "FROM", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES", "GROUP"}
+
+
+class BindingError(ValueError):
+    """The query assigns a variable it was asked to pre-bind."""
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+
+
+def _tokens(text: str) -> list[_Token]:
+    return [_Token(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text)]
+
+
+def _significant(tokens: list[_Token], start: int, step: int) -> Iterator[int]:
+    i = start
+    while 0 <= i < len(tokens):
+        if tokens[i].kind not in ("space", "comment"):
+            yield i
+        i += step
+
+
+def _word(token: _Token) -> str:
+    return token.text.upper() if token.kind == "word" else token.text
+
+
+def substitute(text: str, terms: dict[str, str]) -> str:
+    """``text`` with each variable named in ``terms`` (without ``?``) replaced by its term's text.
+
+    Raises :class:`BindingError` when the query assigns one of them itself.
+    """
+    if not terms:
+        return text
+    tokens = _tokens(text)
+    out: list[str] = []
+    clause = None  # "SELECT" (the projection), "GROUP" or "ORDER" (BY ...), else None
+    depth = 0  # parentheses since the clause began
+    skip_to = -1
+    for i, token in enumerate(tokens):
+        if i <= skip_to:
+            continue
+        word = _word(token)
+        if token.kind == "word" and word in ("SELECT", "GROUP", "ORDER") or token.text in "{}" and token.kind == "other":
+            clause = word if token.kind == "word" else None
+            depth = 0
+        elif token.kind == "word" and word in _CLAUSE_END and depth == 0:
+            clause = None
+        elif token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        if token.kind != "var" or token.text[1:] not in terms:
+            out.append(token.text)
+            continue
+        term = terms[token.text[1:]]
+        before = [tokens[j] for j in _significant(tokens, i - 1, -1)][:2]
+        after = [tokens[j] for j in _significant(tokens, i + 1, 1)][:1]
+        if before and _word(before[0]) == "AS":
+            raise BindingError(f"the query assigns ?{token.text[1:]} itself (AS ?{token.text[1:]}), "
+                               "so it cannot be bound to a value")
+        if _assigned_by_values(tokens, i):
+            raise BindingError(f"the query assigns ?{token.text[1:]} itself (VALUES), "
+                               "so it cannot be bound to a value")
+        if (len(before) == 2 and before[0].text == "(" and _word(before[1]) == "BOUND"
+                and after and after[0].text == ")"):
+            # BOUND(?x) → true: drop "BOUND (" already written, and the ")"
+            while out and out[-1] != before[1].text:
+                out.pop()
+            out[-1] = "true"
+            skip_to = next(_significant(tokens, i + 1, 1))
+            depth -= 1
+            continue
+        if clause == "SELECT" and depth == 0:
+            out.append(f"({term} AS {token.text})")
+        elif clause in ("GROUP", "ORDER") and depth == 0:
+            out.append(f"({term})")
+        else:
+            out.append(term)
+    return "".join(out)
+
+
+def _assigned_by_values(tokens: list[_Token], i: int) -> bool:
+    """Whether the variable at ``i`` is in the variable list of a ``VALUES`` clause."""
+    for j in _significant(tokens, i - 1, -1):
+        token = tokens[j]
+        if token.kind == "var" or token.text == "(":
+            continue
+        return _word(token) == "VALUES"
+    return False
+
+
+def is_select_star(text: str) -> bool:
+    """Whether the outermost query is ``SELECT *`` (its result then shows the bound variables only if joined)."""
+    tokens = [t for t in _tokens(text) if t.kind not in ("space", "comment")]
+    for i, token in enumerate(tokens):
+        if _word(token) == "SELECT":
+            rest = [_word(t) for t in tokens[i + 1:i + 3]]
+            return "*" in rest[:1] or (rest[:1] in (["DISTINCT"], ["REDUCED"]) and rest[1:2] == ["*"])
+        if token.text == "{":
+            return False
+    return False
+
+
+def has_trailing_values(text: str) -> bool:
+    """Whether the query ends with a ``VALUES`` clause of its own (outside every group)."""
+    depth = 0
+    for token in _tokens(text):
+        if token.kind == "other" and token.text == "{":
+            depth += 1
+        elif token.kind == "other" and token.text == "}":
+            depth -= 1
+        elif depth == 0 and _word(token) == "VALUES":
+            return True
+    return False
