@@ -342,6 +342,43 @@ def test_defect_06_a_trickling_server_meets_the_deadline(trickler: int, built: P
         assert "Traceback" not in result.output
 
 
+_CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_defect_06_a_local_query_has_a_time_limit(seed_build: Path) -> None:
+    """A cross product of the seed build (10^10 rows) is stopped at --timeout with one clear line."""
+    result = subprocess.run([sys.executable, "-m", "kgpub", "query", _CROSS, "--data", str(seed_build),
+                             "--timeout", "1.5"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "the query ran longer than 1.5 s and was stopped; narrow it (LIMIT, more specific patterns) or raise --timeout"]
+    with pytest.raises(kgpub.errors.QueryError, match="longer than 0.5 s"):
+        kgpub.query(_CROSS, seed_build, timeout=0.5)
+    assert kgpub.query("ASK { ?s ?p ?o }", seed_build, timeout=5).value is True  # type: ignore[union-attr]
+
+
+def test_defect_07_a_local_query_has_a_memory_limit(seed_build: Path) -> None:
+    """Sorting a cross product needs gigabytes: stopped at --max-memory, no panic, no traceback, exit 2."""
+    sort = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"
+    result = subprocess.run([sys.executable, "-m", "kgpub", "query", sort, "--data", str(seed_build),
+                             "--max-memory", "200M", "--timeout", "120"], capture_output=True, text=True, timeout=150)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "the query needed more than 200.0 MiB of memory and was stopped; "
+        "narrow it (LIMIT, more specific patterns) or raise --max-memory"]
+    ok = subprocess.run([sys.executable, "-m", "kgpub", "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                         "--data", str(seed_build), "--max-memory", "200M", "--format", "csv"],
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and ok.stdout.splitlines()[0] == "n", ok.stderr
+
+
+@pytest.mark.parametrize("value", ["12", "abc", "0.5K"])
+def test_defect_07_a_memory_limit_must_be_a_size(value: str, seed_build: Path) -> None:
+    result = CliRunner().invoke(main, ["query", "ASK {}", "--data", str(seed_build), "--max-memory", value])
+    assert result.exit_code == 2 and "--max-memory" in result.stderr and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "abc"])
 def test_defect_06_a_timeout_must_be_a_positive_number(value: str) -> None:
     result = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", value])

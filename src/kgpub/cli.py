@@ -40,6 +40,29 @@ class KgpubGroup(click.Group):
             ctx.exit(INTERNAL_ERROR)
 
 
+class _Size(click.ParamType):
+    """A size in bytes written as 2G, 500M, 64K or a plain number of bytes."""
+
+    name = "size"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        number, unit = (text[:-1], text[-1]) if text[-1:] in self._UNITS else (text, "")
+        try:
+            size = int(float(number) * self._UNITS[unit])
+        except ValueError:
+            size = 0
+        if size < 1 << 20:
+            self.fail(f"{value!r} is not a size of at least 1M (write it as 2G, 500M ...)", param, ctx)
+        return size
+
+
+_SIZE = _Size()
+
+
 @click.group(cls=KgpubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kgpub")
 def main() -> None:
@@ -148,13 +171,16 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
 @click.option("--list", "list_queries", is_flag=True, help="List the shipped queries and exit.")
 @click.option("--endpoint", "-e", metavar="URL", help="Run on a remote SPARQL 1.1 endpoint instead.")
 @click.option("--user", help="User for the endpoint; the password comes from KGPUB_PASSWORD.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds to wait for the endpoint.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds the query may run (embedded) or the endpoint may take to answer.")
+@click.option("--max-memory", type=_SIZE, metavar="SIZE",
+              help="Memory the embedded engine may use, e.g. 2G or 500M  [default: half the machine's].")
 @click.option("--store-default-graph", is_flag=True,
               help="With --endpoint: query the store's own default graph, not the graphs 'kgpub load' recorded.")
 @click.option("--allow-service", is_flag=True,
               help="Let the embedded engine run SERVICE clauses (requests to the hosts they name); refused otherwise.")
 def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, params: tuple[str, ...],
-          list_queries: bool, endpoint: str | None, user: str | None, timeout: float,
+          list_queries: bool, endpoint: str | None, user: str | None, timeout: float, max_memory: int | None,
           store_default_graph: bool, allow_service: bool) -> None:
     """Run SPARQL over a build: inline text, @file.rq, - for stdin, or a shipped query's name.
 
@@ -174,7 +200,7 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, 
         sparql = sys.stdin.read()
     bindings = dict(_param(p) for p in params)
     result = pipeline.query(sparql, data, params=bindings, endpoint=endpoint, user=user,
-                            password=os.environ.get("KGPUB_PASSWORD"), timeout=timeout,
+                            password=os.environ.get("KGPUB_PASSWORD"), timeout=timeout, memory=max_memory,
                             store_default_graph=store_default_graph, allow_service=allow_service)
     prefixes = local_prefixes(data) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
     width = shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None

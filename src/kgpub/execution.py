@@ -354,3 +354,101 @@ def link_files(source: Path, target: Path, names: Iterable[str]) -> None:
     finally:
         os.close(src)
         os.close(dst)
+
+
+class LimitExceeded(Exception):
+    """Bounded work ran past its time (``what == "time"``) or memory (``what == "memory"``) limit."""
+
+    def __init__(self, what: str, limit: float) -> None:
+        super().__init__(what)
+        self.what = what
+        self.limit = limit
+
+
+def memory_available() -> int:
+    """Bytes of memory this process may use: the machine's, or its container's limit (cgroup v2 or v1)."""
+    limits = [os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")]
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(path).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            limits.append(int(text))
+    return min(limits)
+
+
+def _data_size() -> int:
+    """Bytes of this process's data segment (``VmData``): what RLIMIT_DATA counts."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def bounded(work: Callable[[], R], *, seconds: float, memory: int | None) -> R:
+    """``work()`` in a forked process that is killed after ``seconds`` and may allocate at most ``memory`` bytes.
+
+    A query engine cannot be interrupted from Python (a cross product or an
+    ORDER BY over one runs in native code until it ends or exhausts memory),
+    so it runs in a child this process can kill: the caller gets
+    :class:`LimitExceeded`, never a hang, a MemoryError or a native panic.
+    The result comes back pickled through a pipe from our own child.
+    """
+    import multiprocessing
+    import resource
+    import signal
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return work()
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    parent = os.getpid()
+
+    def child() -> None:
+        die_with_parent(parent)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)  # a native engine out of memory prints its panic: the parent says what happened
+        if memory is not None:  # on top of what the fork inherited
+            ceiling = _data_size() + memory
+            resource.setrlimit(resource.RLIMIT_DATA, (ceiling, ceiling))
+        try:
+            value: tuple[str, Any] = ("ok", work())
+        except MemoryError:
+            value = ("memory", None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            value = ("error", exc)
+        try:
+            send.send(value)
+        except Exception as exc:  # noqa: BLE001 - e.g. the result did not fit in memory
+            send.send(("memory", None) if isinstance(exc, MemoryError) else ("error", KgpubError(str(exc))))
+        os._exit(0)
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise LimitExceeded("time", seconds)
+        try:
+            kind, value = receive.recv()
+        except EOFError:  # died: a native allocation failure aborts the process
+            process.join(5)
+            code = process.exitcode
+            if memory is not None and code is not None and code < 0 and -code in (signal.SIGABRT, signal.SIGSEGV,
+                                                                                     signal.SIGKILL, signal.SIGBUS):
+                raise LimitExceeded("memory", memory) from None
+            raise KgpubError(f"the query process ended unexpectedly (exit status {code})") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receive.close()
+    if kind == "memory":
+        raise LimitExceeded("memory", memory or 0)
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]

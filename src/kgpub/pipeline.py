@@ -630,7 +630,8 @@ def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None
 
 def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | None = None,
           endpoint: str | None = None, user: str | None = None, password: str | None = None,
-          timeout: float = 30.0, store_default_graph: bool = False, allow_service: bool = False) -> QueryResult:
+          timeout: float = 60.0, memory: int | None = None, store_default_graph: bool = False,
+          allow_service: bool = False) -> QueryResult:
     """Run a query (SPARQL text, ``@file.rq`` or a shipped query's name) over a build or an endpoint.
 
     ``params`` are bound to the query's variables as RDF terms, never pasted
@@ -639,7 +640,8 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     graph, every graph named), so it answers as over the build whatever the
     store makes of its default graph; ``store_default_graph`` asks the store's own.
     The embedded engine refuses ``SERVICE`` (a request to another host) unless
-    ``allow_service``.
+    ``allow_service``, and stops a query that runs longer than ``timeout``
+    seconds or needs more than ``memory`` bytes (default: half the machine's).
     """
     from .querying import bind_params, local_prefixes, resolve_query, run_local, run_remote, store_dataset
 
@@ -665,7 +667,7 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
 
         return run_remote(text, endpoint, params=bound, user=user, password=password, timeout=timeout,
                           dataset=dataset)
-    return run_local(text, Path(data), bound, allow_service=allow_service)
+    return run_local(text, Path(data), bound, allow_service=allow_service, timeout=timeout, memory=memory)
 
 
 def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None, graph: str | None = None,

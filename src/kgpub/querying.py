@@ -329,30 +329,35 @@ def _meta(index: Path) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) else None
 
 
-def open_index(folder: Path, graphs: bool = False) -> _Index:
-    """The persistent index of a build folder, created (or re-created) when the build changed.
+def prepare_index(folder: Path, graphs: bool = False) -> dict[str, Any] | None:
+    """Make sure the persistent index of a build folder is up to date; its metadata, None if it cannot be made.
 
     ``graphs``: the query reads named graphs.  A build indexes only the default
     graph (what the shipped queries read: half the work of indexing
     everything); the first query that needs the named graphs adds them, once.
+    None: the build folder is read-only, so the index lives in memory for one run.
     """
-    import pyoxigraph as ox
-
     index = folder / INDEX_DIR
     meta = _meta(index)
     try:
         if meta is not None and meta.get("key") == _build_key(folder) and "base" in meta:
-            if meta.get("graphs") or not graphs:
-                return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
-            meta = add_graphs(folder)
-        else:
-            meta = create_index(folder, graphs)
+            return add_graphs(folder) if graphs and not meta.get("graphs") else meta
+        return create_index(folder, graphs)
     except OSError:
         fresh = _meta(index)
         if fresh is not None and fresh != meta:  # another process won the race
-            return open_index(folder, graphs)
-        return _memory_build(folder)  # a read-only build: index in memory for this run
-    return _Index(ox.Store.read_only(str(index / "store")), meta["base"])
+            return prepare_index(folder, graphs)
+        return None
+
+
+def open_index(folder: Path, graphs: bool = False) -> _Index:
+    """The persistent index of a build folder (see :func:`prepare_index`), open for reading."""
+    import pyoxigraph as ox
+
+    meta = prepare_index(folder, graphs)
+    if meta is None:
+        return _memory_build(folder)
+    return _Index(ox.Store.read_only(str(folder / INDEX_DIR / "store")), meta["base"])
 
 
 def create_index(folder: Path, graphs: bool = True) -> dict[str, Any]:
@@ -625,24 +630,59 @@ def values_clause(params: dict[str, Any]) -> str:
     return f"\nVALUES ({names}) {{ ({terms}) }}"
 
 
-def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, allow_service: bool = False) -> Result:
-    """Run ``text`` over a build folder or an RDF file with pyoxigraph.
+#: Seconds a local query may run by default (``--timeout``).
+LOCAL_TIMEOUT = 60.0
+
+
+def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, allow_service: bool = False,
+              timeout: float = LOCAL_TIMEOUT, memory: int | None = None) -> Result:
+    """Run ``text`` over a build folder or an RDF file with pyoxigraph, within ``timeout`` seconds and ``memory`` bytes.
 
     A ``SERVICE`` clause would make the embedded engine send requests to
-    whatever host the query names: refused unless ``allow_service``.
+    whatever host the query names: refused unless ``allow_service``.  The
+    query runs in a child process (``execution.bounded``) that is stopped at
+    its limits, so a cross product ends with a clear error, not a hang or a
+    machine out of memory; ``memory`` defaults to half of what the machine (or
+    its container) has.  A build's index is made first, outside the limits.
     """
-    import pyoxigraph as ox
+    from .execution import LimitExceeded, bounded, memory_available
 
     _check_readonly(text)
     if not allow_service and uses_service(text):
         raise QueryError("the query calls SERVICE, which would send requests to another host; "
                          "kgpub query refuses it unless --allow-service is given")
-    index = open_data(Path(data), reads_named_graphs(text))
+    data = Path(data)
+    graphs = reads_named_graphs(text)
+    if data.is_dir() and (data / "kg.trig").is_file():
+        prepare_index(data, graphs)
+    query = prebound(text, params or {})
+    limit = memory if memory is not None else memory_available() // 2
+    try:
+        return bounded(lambda: _evaluate(text, query, data, graphs), seconds=timeout, memory=limit)
+    except LimitExceeded as exc:
+        if exc.what == "time":
+            raise QueryError(f"the query ran longer than {exc.limit:g} s and was stopped; "
+                             "narrow it (LIMIT, more specific patterns) or raise --timeout") from None
+        raise QueryError(f"the query needed more than {_size(int(exc.limit))} of memory and was stopped; "
+                         "narrow it (LIMIT, more specific patterns) or raise --max-memory") from None
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= factor:
+            return f"{n / factor:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _evaluate(text: str, query: str, data: Path, graphs: bool) -> Result:
+    """Open the data and run the (pre-bound) query: the part of a local query that runs within its limits."""
+    import pyoxigraph as ox
+
+    index = open_data(data, graphs)
     prefixes = {**vocab.PREFIXES, "id": index.base}
     kwargs: dict[str, Any] = {"prefixes": prefixes}
     if index.union:  # quads from elsewhere, no data graphs marked: query them all
         kwargs["use_default_graph_as_union"] = True
-    query = prebound(text, params or {})
     try:
         result = index.store.query(query, **kwargs)
     except SyntaxError as exc:
@@ -655,13 +695,16 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, al
                 raise QueryError("cannot bind the parameters: a value stands where SPARQL does not allow "
                                  f"such a term ({' '.join(str(exc).split())[:160]})") from None
         raise _syntax_error(text, exc) from None
-    except RuntimeError as exc:  # e.g. a bound parameter missing from the SELECT clause
+    except RuntimeError as exc:
         raise QueryError(f"cannot run the query: {' '.join(str(exc).split())}") from None
-    if isinstance(result, ox.QueryBoolean):
-        return AskResult(bool(result))
-    if isinstance(result, ox.QuerySolutions):
-        return SelectResult(result.serialize(format=ox.QueryResultsFormat.JSON))
-    return GraphResult(ox.serialize(result, format=ox.RdfFormat.N_TRIPLES))
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            return AskResult(bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            return SelectResult(result.serialize(format=ox.QueryResultsFormat.JSON))
+        return GraphResult(ox.serialize(result, format=ox.RdfFormat.N_TRIPLES))
+    except (RuntimeError, OSError) as exc:  # evaluation errors surface while the results are read
+        raise QueryError(f"cannot run the query: {' '.join(str(exc).split())}") from None
 
 
 def local_prefixes(data: Path) -> dict[str, str]:
