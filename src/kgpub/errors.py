@@ -76,6 +76,12 @@ class QueryError(KgpubError):
     exit_code = 2
 
 
+class UsageError(KgpubError):
+    """A command was given options that cannot work together, or a target that is not one (exit 2, as click's)."""
+
+    exit_code = 2
+
+
 class StoreError(KgpubError):
     """A triple store refused or failed a load."""
 

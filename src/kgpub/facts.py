@@ -234,6 +234,10 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that kgpub refuses (too deep, too many aliases, a value too long): not a syntax error."""
+
+
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C scanner when available
 
 
@@ -258,6 +262,8 @@ _STR = "tag:yaml.org,2002:str"
 #: (an "alias bomb" of a few lines expands to billions of nodes).
 MAX_DEPTH = 64
 MAX_ALIASES = 100
+#: Characters of one YAML value: a note or description, not a text (a longer line than 16 MiB breaks parsers).
+MAX_VALUE = 100_000
 
 
 class _Guard:
@@ -273,6 +279,10 @@ class _Guard:
 def _convert(loader: Any, node: yaml.Node, guard: _Guard | None = None, depth: int = 0) -> Any:
     """Python values from YAML nodes, recording the line of every key and item; deep, recursive or
     alias-heavy documents are refused with the line where it happens."""
+    if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_VALUE:  # every output keeps a literal on one line
+        raise _Refused(None, None, f"a value of {len(node.value):,} characters; a facts value may have "
+                                   f"at most {MAX_VALUE:,} (the article's text belongs in its .txt file)",
+                                   node.start_mark)
     if node.tag == _STR and isinstance(node, yaml.ScalarNode):  # most nodes: no constructor to look up
         return node.value
     if guard is None:
@@ -280,14 +290,14 @@ def _convert(loader: Any, node: yaml.Node, guard: _Guard | None = None, depth: i
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         key = id(node)
         if key in guard.path:
-            raise yaml.MarkedYAMLError(None, None, "a recursive alias (a node that contains itself)", node.start_mark)
+            raise _Refused(None, None, "a recursive alias (a node that contains itself)", node.start_mark)
         if key in guard.seen:
             guard.aliases += 1
             if guard.aliases > MAX_ALIASES:
-                raise yaml.MarkedYAMLError(None, None, f"more than {MAX_ALIASES} aliases of lists or mappings",
+                raise _Refused(None, None, f"more than {MAX_ALIASES} aliases of lists or mappings",
                                            node.start_mark)
         if depth > MAX_DEPTH:
-            raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
+            raise _Refused(None, None, f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
         guard.seen.add(key)
         guard.path.add(key)
         try:
@@ -327,12 +337,46 @@ def _convert_collection(loader: Any, node: yaml.Node, guard: _Guard, depth: int)
     return seq
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decoded(raw: bytes, shown: str) -> str | Diagnostic:
+    """``raw`` as UTF-8 text without control characters, else the Diagnostic at the line and column of the first bad one.
+
+    A NUL or an escape character in an article is corruption (or an attempt
+    to write to the reader's terminal), never text a quote can rest on; XML
+    and JSON-LD outputs could not carry it either.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw, exc.start)
+        return Diagnostic(shown, line, "", f"not UTF-8 text ({exc.reason}, byte {exc.start})", column)
+    match = _CONTROL.search(text)
+    if match is not None:
+        at = match.start()
+        line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+        return Diagnostic(shown, line, "", f"control character U+{ord(match.group()):04X}: "
+                          "a text may hold tabs and line breaks, no other control characters", column)
+    return text
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (1-based, in characters) of byte ``offset``."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, len(raw[start:offset].decode("utf-8", "replace")) + 1
+
+
 def _read_yaml(path: Path, shown: str) -> Any:
     """Parse one YAML file, turning syntax errors into a located Diagnostic."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError([Diagnostic(shown, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")])
+        line, column = _position(raw, exc.start)
+        raise InputError([Diagnostic(shown, line, "", f"not UTF-8 text ({exc.reason}, byte {exc.start})",
+                                     column)]) from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -342,7 +386,8 @@ def _read_yaml(path: Path, shown: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise InputError([Diagnostic(shown, line, "", f"YAML syntax error: {problem}", column)])
+        what = problem if isinstance(exc, _Refused) else f"YAML syntax error: {problem}"
+        raise InputError([Diagnostic(shown, line, "", what, column)])
     except yaml.YAMLError as exc:
         raise InputError([Diagnostic(shown, None, "", f"YAML error: {' '.join(str(exc).split())}")])
     finally:
@@ -601,15 +646,15 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
         return None
     try:
         raw = text_path.read_bytes()
-        text = raw.decode("utf-8")
     except FileNotFoundError:
         reader.problems.append(Diagnostic(reader.shown, line, "article.text", f"article text file {text_shown} does not exist"))
         return None
     except OSError as exc:
         reader.problems.append(Diagnostic(reader.shown, line, "article.text", f"{text_shown!r} cannot be read: {exc.strerror}"))
         return None
-    except UnicodeDecodeError as exc:
-        reader.problems.append(Diagnostic(text_shown, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+    text = decoded(raw, text_shown)
+    if isinstance(text, Diagnostic):
+        reader.problems.append(text)
         return None
     r = reader
     events = tuple(

@@ -70,12 +70,34 @@ class BuildResult:
         )
 
 
-def resolve_base(cli_base: str | None, dataset_base: str | None) -> str:
-    """The IRI base: the command's, else the dataset's, else kgpub's default."""
+def resolve_base(cli_base: str | None, dataset_base: str | None, dataset_file: Path | None = None) -> str:
+    """The IRI base: the command's, else the dataset's, else kgpub's default; checked by an IRI parser.
+
+    A wrong base is reported where it was written: ``--base``, or the line of
+    ``base:`` in ``dataset.yaml``.
+    """
+    import pyoxigraph as ox
+
     base = cli_base or dataset_base or vocab.DEFAULT_BASE
+    wrong = None
     if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+[/#]", base):
-        raise KgpubError(f"--base {base!r}: must be an http(s) IRI ending in '/' or '#'")
-    return base
+        wrong = "must be an http(s) IRI ending in '/' or '#'"
+    else:
+        try:
+            ox.NamedNode(base + "x")
+        except ValueError as exc:
+            wrong = f"is not a valid IRI: {exc}"
+    if wrong is None:
+        return base
+    if cli_base or dataset_file is None:
+        raise KgpubError(f"--base {base!r}: {wrong}")
+    line = None
+    try:
+        lines = dataset_file.read_text(encoding="utf-8").splitlines()
+        line = next((i for i, text in enumerate(lines, 1) if re.match(r"base\s*:", text)), None)
+    except OSError:
+        pass
+    raise InputError([Diagnostic(dataset_file.name, line, "base", f"{base!r} {wrong}")])
 
 
 @dataclass(frozen=True)
@@ -251,7 +273,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     out = Path(out)
     serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
     shared = facts.load_shared(Path(seeds))
-    iri_base = resolve_base(base, shared.dataset.base)
+    iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids)
     store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
         else BuildCache(_cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
@@ -372,8 +394,12 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
 
     if problems:  # one run shows every mistake: the SHACL ones of the articles that mapped too
         if shapes is not None:
+            # a shared event whose reports stand in an article that failed lacks what they give it (actors,
+            # evidence): its results would only echo that article's own mistake
+            failed = len(good) < len(units)
+            shared_events = {str(mint.shared_event(e.id)) for e in shared.events} if failed else set()
             problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
-                         for r in validated().results if r.severity == "Violation"]
+                         for r in validated().results if r.severity == "Violation" and r.focus not in shared_events]
         raise InputError(problems)
     files: tuple[str, ...] = ()
     # Writing does not depend on the verdict: with a core to spare, two forked
@@ -679,7 +705,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
     """
-    from .errors import StoreError
+    from .errors import UsageError
     from .secrets import check_url, netrc_password, split_credentials
     from .stores import Client
     from .stores import create as create_dataset
@@ -691,7 +717,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
     for url in (endpoint, graph_store, query_endpoint):
         wrong = check_url(url) if url is not None else None
         if wrong:
-            raise StoreError(f"{url}: {wrong}")
+            raise UsageError(f"{url}: {wrong}")
     if user is not None and password is None:
         password = netrc_password(endpoint, user)
     client = Client(user=user, password=password, digest=(flavor == "virtuoso"), verify=verify_tls, timeout=timeout)

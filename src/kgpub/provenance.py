@@ -63,7 +63,24 @@ def closest_passage(text: str, quote: str) -> str:
         start -= 1  # whole words, as the curator will copy them
     while 0 < end < len(text) and text[end].isalnum() and text[end - 1].isalnum() and end - found.dest_end < 40:
         end += 1
-    return " ".join(text[start:end].split())
+    return text[start:end]
+
+
+def _first_difference(quote: str, passage: str) -> str:
+    """Where quote and passage first differ, with both characters named, when the difference is not visible:
+    a no-break space, a typographic quote or a dash looks like its plain twin in any message."""
+    import unicodedata
+
+    at = next((i for i, (a, b) in enumerate(zip(quote, passage)) if a != b), None)
+    if at is None:
+        return ""
+    a, b = quote[at], passage[at]
+    if a.isascii() and a.isprintable() and b.isascii() and b.isprintable() and not (a.isspace() or b.isspace()):
+        return ""
+
+    def named(c: str) -> str:
+        return f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED')}"
+    return f"; they first differ at character {at + 1}: the text has {named(b)}, the quote {named(a)}"
 
 
 def locate(text: str, quote: Quote, text_file: str) -> Span:
@@ -74,7 +91,7 @@ def locate(text: str, quote: Quote, text_file: str) -> Span:
         hint = closest_passage(text, quote.text)
         raise InputError([where(quote.source.file, quote.source.line, "evidence",
                                 f"quote not found in {text_file}: {_short(quote.text)!r}; "
-                                f"closest passage: {_short(hint)!r}")])
+                                f"closest passage: {_short(hint)!r}{_first_difference(quote.text, hint)}")])
     if quote.occurrence is None and len(starts) > 1:
         raise InputError([where(quote.source.file, quote.source.line, "evidence",
                                 f"quote occurs {len(starts)} times in {text_file}: {_short(quote.text)!r}; "

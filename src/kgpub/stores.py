@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocab
-from .errors import StoreError
+from .errors import StoreError, UsageError
 
 ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
 MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
@@ -80,7 +80,7 @@ def endpoints(url: str, flavor: str | None = None, *, graph_store: str | None = 
     """The URLs of each flavor's documented layout, from the base URL a user knows."""
     flavor = flavor or ("gsp" if graph_store else guess_flavor(url))
     if flavor is None:
-        raise StoreError(f"{url}: cannot tell which store this is; give --flavor ({', '.join(FLAVORS)})")
+        raise UsageError(f"{url}: cannot tell which store this is; give --flavor ({', '.join(FLAVORS)})")
     base = url.rstrip("/")
     if flavor == "fuseki":  # BASE/DATASET
         return Endpoints(flavor, f"{base}/data", f"{base}/sparql")
@@ -94,9 +94,9 @@ def endpoints(url: str, flavor: str | None = None, *, graph_store: str | None = 
         return Endpoints(flavor, f"{base}/store", f"{base}/query")
     if flavor == "gsp":
         if not graph_store or not query_endpoint:
-            raise StoreError("--flavor gsp needs --graph-store URL and --query-endpoint URL")
+            raise UsageError("--flavor gsp needs --graph-store URL and --query-endpoint URL")
         return Endpoints(flavor, graph_store, query_endpoint)
-    raise StoreError(f"unknown flavor {flavor!r}; one of {', '.join(FLAVORS)}")
+    raise UsageError(f"unknown flavor {flavor!r}; one of {', '.join(FLAVORS)}")
 
 
 # --------------------------------------------------------------------------- what to send
@@ -125,7 +125,7 @@ def _build_graphs(build: Path, target: str | None, default_graph: bool) -> dict[
 
     trig, ontology = build / "kg.trig", build / "ontology.ttl"
     if not trig.is_file():
-        raise StoreError(f"{build}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+        raise UsageError(f"{build}: no kg.trig here; run 'kgpub build' first or give --data DIR")
     graphs: dict[str | None, list[Any]] = {}
     roles: dict[str, str] = {}
     for quad in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
@@ -616,6 +616,14 @@ class LoadResult:
         return "\n".join(lines)
 
 
+def _graph_list(graphs: list[str], shown: int = 3) -> str:
+    """A few graph IRIs and how many more: one line, not 56 KB for a thousand articles."""
+    if not graphs:
+        return "none"
+    more = len(graphs) - shown
+    return ", ".join(graphs[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | None = None,
          default_graph: bool = False, mode: str = "replace", force: bool = False, dry_run: bool = False,
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
@@ -626,7 +634,7 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint,
                      authenticated=bool(client.user))
     if default_graph and not ends.has_default_graph:
-        raise StoreError(f"{_safe(endpoint)}: {ends.flavor}'s Graph Store Protocol has no default graph; "
+        raise UsageError(f"{_safe(endpoint)}: {ends.flavor}'s Graph Store Protocol has no default graph; "
                          "load into one named graph with --graph IRI instead")
     graphs = _build_graphs(Path(build), graph, default_graph)
     manifest = Manifest() if force or mode == "append" else _manifest(client, ends)
@@ -659,8 +667,8 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
         try:
             _send(client, ends, plan, triples_by_graph[plan.iri], mode, chunk_triples)
         except StoreError as exc:
-            done = ", ".join(loaded) or "none"
-            rest = ", ".join(str(p.iri or "(default graph)") for p in to_send[n - 1:])
+            done = _graph_list(loaded)
+            rest = _graph_list([str(p.iri or "(default graph)") for p in to_send[n - 1:]])
             if loaded and mode == "replace":
                 try:  # record what did land, so a re-run sends only the rest
                     _put_manifest(client, ends, hashes, roles, manifest.query_defaults)
