@@ -634,3 +634,92 @@ def test_defect_13_a_failed_load_names_a_few_graphs_not_all() -> None:
     line = _graph_list(graphs)
     assert len(line) < 300 and line.endswith("and 1200 more")
     assert _graph_list(graphs[:2]) == ", ".join(graphs[:2]) and _graph_list([]) == "none"
+
+
+# --------------------------------------------------------------------------- fault injection: disk full, read-only
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A 16 MiB tmpfs of its own (the tests run as root, as the test script does): filled or made read-only at will."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True, text=True)
+    assert mounted.returncode == 0, f"cannot mount a tmpfs for the disk-full test (run as root): {mounted.stderr}"
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _run_build(seeds: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kgpub", "build", str(seeds), "--out", str(out), "-q", *extra],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_fault_a_full_disk_at_any_point_loses_no_build(small_disk: Path, tmp_path: Path) -> None:
+    """The new build fills the disk at a different point each time (ballast of growing size): every run either
+    succeeds whole or fails with one line and exit 2, the previous build byte-identical, nothing left beside it."""
+    corpus = _synthetic(tmp_path, 40)  # a build of about 7.5 MB beside the seed build's 2 MB
+    out = small_disk / "dist"
+    assert _run_build(Path("seeds").resolve(), out).returncode == 0
+    outcomes = set()
+    for ballast_mb in (13.5, 12.5, 11.5, 10.5, 9.5, 8.5, 7.5, 6.5, 5, 3, 0):
+        before = _tree(out)
+        ballast = small_disk / "ballast"
+        ballast.write_bytes(b"\0" * int(ballast_mb * (1 << 20)))
+        result = _run_build(corpus, out)
+        ballast.unlink()
+        assert result.returncode in (0, 2), result.stderr
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        if result.returncode == 2:
+            assert result.stderr.splitlines() == [f"{out}: cannot write the build: No space left on device"], result.stderr
+            assert _tree(out) == before
+            outcomes.add("full")
+        else:
+            assert (out / "kg.trig").is_file() and (out / "articles").is_dir() and _tree(out) != before
+            outcomes.add("built")
+            assert kgpub.query("ASK { ?s ?p ?o }", out).value is True  # type: ignore[union-attr]
+        assert _leftovers(out) == [] and sorted(p.name for p in small_disk.iterdir()) == ["dist"]
+        _run_build(Path("seeds").resolve(), out)  # back to the small build for the next round
+    assert outcomes == {"full", "built"}
+
+
+def test_fault_a_full_disk_during_a_patched_build(small_disk: Path, seeds_copy: Path) -> None:
+    """One article changed (the build patches the previous one) on a disk with almost no room left."""
+    out = small_disk / "dist"
+    assert _run_build(seeds_copy, out).returncode == 0
+    facts = seeds_copy / SEED_FACTS
+    outcomes = set()
+    for n, room_kb in enumerate((50, 400, 1500, 6000)):
+        before = _tree(out)
+        facts.write_text(facts.read_text(encoding="utf-8") + f"# edit {n}\n", encoding="utf-8")
+        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+        ballast = small_disk / "ballast"
+        ballast.write_bytes(b"\0" * max(0, free - room_kb * 1024))
+        result = _run_build(seeds_copy, out)
+        ballast.unlink()
+        assert result.returncode in (0, 2) and "Traceback" not in result.stderr, result.stderr
+        if result.returncode == 2:
+            assert result.stderr.splitlines() == [f"{out}: cannot write the build: No space left on device"]
+            assert _tree(out) == before
+            outcomes.add("full")
+        else:
+            assert (out / "kg.trig").is_file()
+            outcomes.add("built")
+        assert _leftovers(out) == [] and sorted(p.name for p in small_disk.iterdir()) == ["dist"]
+    assert "full" in outcomes
+
+
+def test_fault_a_read_only_output_is_refused_and_still_queried(small_disk: Path, seeds_copy: Path) -> None:
+    out = small_disk / "dist"
+    assert _run_build(seeds_copy, out, "--no-index").returncode == 0
+    before = _tree(out)
+    facts = seeds_copy / SEED_FACTS
+    facts.write_text(facts.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = _run_build(seeds_copy, out)
+    assert result.returncode == 2 and result.stderr.splitlines() == [
+        f"{out}: cannot create the output folder: Read-only file system"], result.stderr
+    assert _tree(out) == before and _leftovers(out) == []
+    asked = subprocess.run([sys.executable, "-m", "kgpub", "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                            "--data", str(out), "--format", "csv"], capture_output=True, text=True, timeout=120)
+    assert asked.returncode == 0 and int(asked.stdout.splitlines()[1]) > 1000, asked.stderr  # indexed in memory

@@ -46,6 +46,18 @@ _AT_FDCWD = -100
 _PR_SET_PDEATHSIG = 1
 
 
+def os_reason(exc: BaseException) -> str:
+    """Why an operating-system call failed, in the system's words: a native library's long message (RocksDB's
+    "IO error: No space left on device: While appending to file: ...") is cut to the reason it carries."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = " ".join(str(exc).split())
+    for code in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO, errno.EMFILE):
+        if os.strerror(code) in text:
+            return os.strerror(code)
+    return text[:160]
+
+
 def die_with_parent(parent: int) -> None:
     """Make this forked process (an article worker, a file writer) end when the build ``parent`` that forked
     it ends, even by SIGKILL: an orphan would keep the build's lock, and write into a folder nobody swaps in."""
@@ -118,7 +130,7 @@ def new_stage(out_dir: Path) -> Path:
         os.chmod(tmp, 0o755)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
+        raise OutputError(f"{out_dir}: cannot write the build: {os_reason(exc)}") from None
     return tmp
 
 
@@ -164,7 +176,7 @@ def swap(staged: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         shutil.rmtree(staged, ignore_errors=True)
-        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
+        raise OutputError(f"{out_dir}: cannot write the build: {os_reason(exc)}") from None
 
 
 def cores() -> int:
@@ -242,7 +254,7 @@ class Forked:
                 send.send((True, work()))
             except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
                 send.send((False, exc if isinstance(exc, KgpubError)
-                           else KgpubError(f"writing the build failed: {exc}")))
+                           else KgpubError(f"writing the build failed: {os_reason(exc)}")))
 
         self._process = context.Process(target=child, daemon=True)
         self._process.start()
@@ -314,7 +326,7 @@ class Stage:
         try:
             path = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.{kind}-", dir=parent))
         except OSError as exc:
-            raise OutputError(f"{self.out}: cannot write the build: {exc.strerror or exc}") from None
+            raise OutputError(f"{self.out}: cannot write the build: {os_reason(exc)}") from None
         self._folders.append(path)
         return path
 

@@ -616,11 +616,13 @@ def _install_index(out: Path, indexing: Any, location: Path, staged: Path) -> No
     """Wait for the query index made beside the output and move it into the staged build."""
     from .querying import install_index
 
+    from .execution import os_reason
+
     try:
         indexing.result()
         install_index(location, staged, False)
     except OSError as exc:
-        raise OutputError(f"{out}: cannot create the query index: {exc.strerror or exc}") from None
+        raise OutputError(f"{out}: cannot write the build: {os_reason(exc)}") from None
 
 
 #: Above this share of changed articles, a full build is faster than patching the previous one.

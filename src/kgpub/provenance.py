@@ -63,7 +63,7 @@ def closest_passage(text: str, quote: str) -> str:
         start -= 1  # whole words, as the curator will copy them
     while 0 < end < len(text) and text[end].isalnum() and text[end - 1].isalnum() and end - found.dest_end < 40:
         end += 1
-    return text[start:end]
+    return text[start:end].strip()
 
 
 def _first_difference(quote: str, passage: str) -> str:
@@ -71,6 +71,8 @@ def _first_difference(quote: str, passage: str) -> str:
     a no-break space, a typographic quote or a dash looks like its plain twin in any message."""
     import unicodedata
 
+    if len(quote) != len(passage) and quote.split() != passage.split():
+        return ""  # other words: the passage itself shows the difference
     at = next((i for i, (a, b) in enumerate(zip(quote, passage)) if a != b), None)
     if at is None:
         return ""
@@ -79,7 +81,8 @@ def _first_difference(quote: str, passage: str) -> str:
         return ""
 
     def named(c: str) -> str:
-        return f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED')}"
+        name = unicodedata.name(c, "") or {"\n": "LINE FEED", "\t": "TAB", "\r": "CARRIAGE RETURN"}.get(c, "")
+        return f"U+{ord(c):04X} {name}".rstrip()
     return f"; they first differ at character {at + 1}: the text has {named(b)}, the quote {named(a)}"
 
 

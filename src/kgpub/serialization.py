@@ -24,7 +24,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import vocab
 from .errors import OutputError
-from .execution import MARKER
+from .execution import MARKER, os_reason
 from .facts import Dataset
 from .layout import Block, Layout, Stats
 from .layout import patch as patch_layout
@@ -702,7 +702,7 @@ def write_files(staged: Path, files: dict[str, bytes], out_dir: Path) -> None:
             with open(path, "wb") as f:
                 f.write(content)
     except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot write the build: {exc.strerror or exc}") from None
+        raise OutputError(f"{out_dir}: cannot write the build: {os_reason(exc)}") from None
 
 
 def finish_stage(staged: Path, out_dir: Path, dataset: Dataset, mint: Minter, article_ids: list[str],
