@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import kgpub
 from kgpub import stores
 from kgpub.cli import main
-from kgpub.errors import StoreError
+from kgpub.errors import StoreError, UsageError
 from conftest import MINI_FACTS, require, write_corpus
 from servers import (FakeStore, free_port, kill, start_fuseki, start_oxigraph, start_rdf4j, start_virtuoso, stop)
 from test_stores import Store, assert_answers_like_the_build
@@ -237,7 +237,7 @@ def test_flavor_is_guessed_and_said() -> None:
     assert stores.guess_flavor("http://127.0.0.1:3030/ds") == "fuseki"
     assert stores.guess_flavor("http://127.0.0.1:7878") == "oxigraph"
     assert stores.endpoints("http://h:8890/sparql", authenticated=True).graph_store == "http://h:8890/sparql-graph-crud-auth"
-    with pytest.raises(StoreError, match="cannot tell which store this is; give --flavor"):
+    with pytest.raises(UsageError, match="cannot tell which store this is; give --flavor"):
         stores.endpoints("http://127.0.0.1:1234/x")
 
 

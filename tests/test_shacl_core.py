@@ -115,16 +115,18 @@ def test_a_conforming_graph_has_no_results() -> None:
     assert fast.results == reference.results == ()
 
 
-@pytest.mark.parametrize("shape", [
-    "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ( ex:a ex:b ) ; sh:minCount 1 ] .",
-    "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ex:a ; sh:hasValue 1 ] .",
-    "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:closed true .",
-    "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:string ] ) .",
-    "ex:S a sh:NodeShape, rdfs:Class ; sh:property [ sh:path ex:b ; sh:minCount 1 ] .",
+@pytest.mark.parametrize(("shape", "delegated"), [
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ( ex:a ex:b ) ; sh:minCount 1 ] .", True),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ex:a ; sh:hasValue 1 ] .", True),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:closed true .", True),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:string ] ) .",
+     True),
+    ("ex:S a sh:NodeShape, rdfs:Class ; sh:property [ sh:path ex:b ; sh:minCount 1 ] .", False),  # compiled now
 ])
-def test_what_is_not_compiled_falls_back_to_pyshacl(shape: str) -> None:
+def test_what_is_not_compiled_falls_back_to_pyshacl(shape: str, delegated: bool) -> None:
     shapes = Graph().parse(data=PREFIXES + shape, format="turtle")
-    assert shacl_core.compile_shapes(shapes) is None
+    plan = shacl_core.compile_shapes(shapes)
+    assert (plan.delegated is not None) == delegated
     data = Graph().parse(data=PREFIXES + "ex:t a ex:Thing , ex:S ; ex:a 2 .", format="turtle")
     def found(report: validation.Report) -> list[tuple[str, str, str]]:
         return [(r.severity, r.focus, r.component) for r in report.results]

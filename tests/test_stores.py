@@ -20,7 +20,7 @@ import requests
 
 import kgpub
 from kgpub import stores
-from kgpub.errors import StoreError
+from kgpub.errors import StoreError, UsageError
 from kgpub.querying import AskResult, SelectResult, shipped_queries
 from conftest import MINI_FACTS, require, write_corpus
 from servers import start_fuseki, start_oxigraph, start_rdf4j, start_virtuoso, stop
@@ -200,7 +200,7 @@ def test_everything_into_one_graph(empty: Store, seed_build: Path) -> None:
 
 def test_everything_into_the_default_graph(empty: Store, seed_build: Path) -> None:
     if empty.flavor == "virtuoso":
-        with pytest.raises(StoreError, match="virtuoso's Graph Store Protocol has no default graph; load into one named graph with --graph IRI"):
+        with pytest.raises(UsageError, match="virtuoso's Graph Store Protocol has no default graph; load into one named graph with --graph IRI"):
             stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client(), default_graph=True)
         return
     default = stores.load(seed_build, empty.load_url, flavor=empty.flavor, client=client(), default_graph=True)

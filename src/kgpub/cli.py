@@ -139,7 +139,8 @@ def entities(seeds: Path, fmt: str, candidates_only: bool) -> None:
 @click.option("--no-ontology", is_flag=True, help="Do not mix the kgpub ontology into the data.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--show-info", is_flag=True, help="List curation hints (sh:Info) in the text report.")
-def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_format: str | None,
+@click.option("--base", metavar="IRI", help="Base IRI for relative IRIs in FILES and the shapes (default: each file's URL).")
+def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_format: str | None, base: str | None,
              no_ontology: bool, strict: bool, show_info: bool) -> None:
     """Check RDF FILES (default: the build in dist/) against the SHACL shapes.
 
@@ -148,7 +149,8 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
     """
     from .validation import render_json, render_text, render_turtle
 
-    report = pipeline.validate(list(files), shapes=shapes, ontology=not no_ontology, input_format=input_format)
+    report = pipeline.validate(list(files), shapes=shapes, ontology=not no_ontology, input_format=input_format,
+                               base=base)
     if fmt == "json":
         click.echo(render_json(report, strict=strict))
     elif fmt == "turtle":

@@ -96,29 +96,47 @@ class Check:
 
 @dataclass(frozen=True)
 class Plan:
-    """Every compiled check of a shapes graph, plus its SHACL-SPARQL constraints."""
+    """Every compiled check of a shapes graph, its SHACL-SPARQL constraints, and what is left to pySHACL."""
 
     checks: tuple[Check, ...]
     sparql: tuple[shacl_sparql.SparqlCheck, ...]
     #: The distinct target patterns; ``run`` records each one's focus nodes once, in a graph of their own.
     targets: tuple[str, ...] = ()
+    #: The shapes graph pySHACL validates (None: nothing is left to it): every shape of the original, but only
+    #: the targets and constraints this module did not compile (see :class:`_Delegation`).
+    delegated: Graph | None = None
+    #: Each shape made for the delegated graph, and the shape of the original it stands for.
+    origins: tuple[tuple[Node, Node], ...] = ()
+
+    def source(self, shape: Node) -> Node:
+        """The original shape a delegated result's ``sh:sourceShape`` stands for."""
+        return dict(self.origins).get(shape, shape)
 
 
 # --------------------------------------------------------------------------- compiling
 
+#: What a node shape may say besides its constraints.
+_NODE_NEUTRAL = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.deactivated, SH.name,
+                 SH.description, SH.order, SH.group, SH.defaultValue, SH.targetClass, SH.targetNode,
+                 SH.targetSubjectsOf, SH.targetObjectsOf, SH.property, SH.sparql, SH.flags, SH.path,
+                 RDFS.subClassOf, SH.declare, SH.prefixes}
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+#: Constraint parameters that only mean something together with another (delegated as one piece).
+_TOGETHER = {SH.pattern: (SH.flags,), SH.qualifiedValueShape: (SH.qualifiedMinCount, SH.qualifiedMaxCount,
+                                                               SH.qualifiedValueShapesDisjoint),
+             SH.closed: (SH.ignoredProperties,)}
 
-def compile_shapes(shapes: Graph) -> Plan | None:
-    """The checks for ``shapes``, or None when some shape needs pySHACL."""
-    try:
-        return _Compiler(shapes).plan()
-    except Unsupported:
-        return None
+
+def compile_shapes(shapes: Graph) -> Plan:
+    """The compiled checks for ``shapes``; what cannot be compiled exactly is left to pySHACL, constraint by constraint."""
+    return _Compiler(shapes).plan()
 
 
 class _Compiler:
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
         self.fresh = 0  # numbers the variables of nested patterns, so the queries are the same on every run
+        self.custom = _custom_parameters(shapes)
 
     def variable(self, stem: str) -> str:
         self.fresh += 1
@@ -126,38 +144,46 @@ class _Compiler:
 
     def plan(self) -> Plan:
         g = self.g
-        if any(g.subjects(SH.target, None)) or any(True for _ in g.subjects(SH.closed, None)):
-            raise Unsupported("SPARQL targets or closed shapes")
-        shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape)) \
-            | set(g.subjects(SH.property, None)) | set(g.subjects(SH.path, None))
-        if any((s, RDF.type, c) in g for s in shapes for c in (RDFS.Class, OWL.Class)):
-            raise Unsupported("implicit class targets")
         checks: list[Check] = []
         sparql: list[shacl_sparql.SparqlCheck] = []
         targets: list[str] = []
-        targeted = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-                    for s in g.subjects(p, None)}
-        for shape in sorted(targeted, key=str):
+        left = _Delegation(g)
+        for shape in sorted(_targeted(g), key=str):
             if self._deactivated(shape):
                 continue
-            focus = shacl_sparql._targets(g, shape)
-            if focus is None:
-                raise Unsupported(f"targets of {shape}")
-            if focus not in targets:
-                targets.append(focus)
-            focus = f"GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:{targets.index(focus)}> }}"
+            pattern = shacl_sparql._targets(g, shape)
+            if pattern is None or (shape, SH.closed, None) in g:  # SPARQL targets; closed shapes need all paths
+                left.whole(shape)
+                continue
+            if pattern not in targets:
+                targets.append(pattern)
+            focus = f"GRAPH <{_FOCUS}> {{ <{_FOCUS}:{targets.index(pattern)}> <{_FOCUS}> ?this }}"
             if (shape, SH.path, None) in g:
-                checks += self._property(shape, focus)
-            else:
-                checks += self._node(shape, focus)
-                for constraint in g.objects(shape, SH.sparql):
-                    check = shacl_sparql._prepare(g, shape, constraint)
-                    if check is None:
-                        raise Unsupported(f"SPARQL constraint {constraint}")
+                got, pieces = self._property(shape, focus)
+                checks += got
+                if pieces is None:
+                    left.whole(shape)
+                else:
+                    left.add(shape, pieces)
+                continue
+            got, pieces = self._node(shape, focus)
+            checks += got
+            left.add(shape, pieces)
+            for constraint in g.objects(shape, SH.sparql):
+                check = shacl_sparql._prepare(g, shape, constraint)
+                if check is None:
+                    left.add(shape, [(SH.sparql, constraint)])
+                else:
                     sparql.append(check)
-            self._check_known(shape)
+            for prop in sorted(g.objects(shape, SH.property), key=str):
+                if self._deactivated(prop):
+                    continue
+                got, pieces = self._property(prop, focus)
+                checks += got
+                left.add_property(shape, prop, pieces)
+        delegated, origins = left.graph()
         return Plan(tuple(checks), tuple(sorted(sparql, key=lambda c: (str(c.shape), str(c.constraint)))),
-                    tuple(targets))
+                    tuple(targets), delegated, origins)
 
     # -- shapes
 
@@ -166,7 +192,7 @@ class _Compiler:
 
     def _check_known(self, shape: Node) -> None:
         for p in set(self.g.predicates(shape, None)):
-            if p not in _NEUTRAL and p not in _VALUE and (p.startswith(str(SH)) or p == SH.target):
+            if p in self.custom or (p not in _NEUTRAL and p not in _VALUE and (p.startswith(str(SH)) or p == SH.target)):
                 raise Unsupported(f"{p} on {shape}")
 
     def _meta(self, shape: Node) -> tuple[URIRef, tuple[Literal, ...]]:
@@ -174,19 +200,22 @@ class _Compiler:
         messages = tuple(m for m in self.g.objects(shape, SH.message) if isinstance(m, Literal))
         return URIRef(severity), messages
 
-    def _node(self, shape: Node, focus: str) -> list[Check]:
+    def _node(self, shape: Node, focus: str) -> tuple[list[Check], list[tuple[Node, Node]]]:
+        """The compiled checks of a node shape's own constraints, and the (parameter, value) pairs left over."""
         severity, messages = self._meta(shape)
-        checks = []
+        checks, left = [], []
         for p, o in sorted(self.g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
-            if p in _VALUE:
-                cond = self._value(p, o, "?this")
+            if p in _VALUE and p not in self.custom:
+                try:
+                    cond = self._value(p, o, "?this")
+                except Unsupported:
+                    left.append((p, o))
+                    continue
                 checks.append(Check(f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER (!({cond})) }}",
                                     shape, _COMPONENT[p], severity, None, messages, "focus"))
-        for prop in sorted(self.g.objects(shape, SH.property), key=str):
-            if not self._deactivated(prop):
-                self._check_known(prop)
-                checks += self._property(prop, focus)
-        return checks
+            elif p not in _NODE_NEUTRAL and (p.startswith(str(SH)) or p in self.custom):
+                left.append((p, o))
+        return checks, left
 
     def _path(self, shape: Node) -> URIRef:
         path = self.g.value(shape, SH.path)
@@ -194,13 +223,16 @@ class _Compiler:
             raise Unsupported(f"path of {shape}")
         return path
 
-    def _property(self, shape: Node, focus: str) -> list[Check]:
+    def _property(self, shape: Node, focus: str) -> tuple[list[Check], list[tuple[Node, Node]] | None]:
+        """A property shape's compiled checks, and the (parameter, value) pairs left to pySHACL (None: all of it)."""
         g = self.g
-        if (shape, SH.sparql, None) in g or (shape, SH.property, None) in g:
-            raise Unsupported(f"SPARQL or nested property constraints on {shape}")
+        if (shape, SH.property, None) in g or not isinstance(g.value(shape, SH.path), URIRef) \
+                or g.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
+            return [], None  # nested property shapes, complex paths, sibling-aware counts: pySHACL, whole
         path = self._path(shape)
         p = f"<{path}>"
         severity, messages = self._meta(shape)
+        left: list[tuple[Node, Node]] = []
 
         def check(query: str, component: URIRef, value: str) -> Check:
             return Check(query, shape, component, severity, path, messages, value)
@@ -218,45 +250,70 @@ class _Compiler:
         for n in g.objects(shape, SH.maxCount):
             checks.append(check(_at_most(focus, p, int(n)), SH.MaxCountConstraintComponent, "none"))
         for pred, o in sorted(g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
-            if pred == SH.datatype and o not in _SPARQL_DATATYPES:
+            if pred in self.custom:
+                left.append((pred, o))
+            elif pred == SH.datatype and o not in _SPARQL_DATATYPES:
                 if not isinstance(o, URIRef):
-                    raise Unsupported("sh:datatype with a non-IRI")
+                    left.append((pred, o))
+                    continue
                 checks.append(Check(f"SELECT ?this WHERE {{ VALUES ?this {{ {_SUBJECTS} }} {focus} }}", shape,
                                     SH.DatatypeConstraintComponent, severity, path, messages, "value", (path, o)))
             elif pred in _VALUE:
-                cond = self._value(pred, o, "?value")
+                try:
+                    cond = self._value(pred, o, "?value")
+                except Unsupported:
+                    left.append((pred, o))
+                    continue
                 checks.append(check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value "
                                     f"FILTER (!({cond})) }}", _COMPONENT[pred], "value"))
+            elif pred == SH.uniqueLang:
+                if o.eq(Literal(True)) if isinstance(o, Literal) else False:
+                    checks.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?a . ?this {p} ?b "
+                                        f"FILTER (!sameTerm(?a, ?b) && LANG(?a) != \"\" && LCASE(LANG(?a)) = LCASE(LANG(?b))) }} "
+                                        f"GROUP BY ?this (LCASE(LANG(?a)))", SH.UniqueLangConstraintComponent, "none"))
+            elif pred == SH.sparql:
+                left.append((pred, o))
+            elif pred not in _NEUTRAL and (pred.startswith(str(SH)) or pred == SH.target):
+                left.append((pred, o))
         for other in g.objects(shape, SH.lessThan):
             if not isinstance(other, URIRef):
-                raise Unsupported("sh:lessThan with a non-IRI")
+                left.append((SH.lessThan, other))
+                continue
             checks.append(check(f"SELECT ?this ?value WHERE {{ {focus} ?this {p} ?value . ?this <{other}> ?other "
                                 f"FILTER (!COALESCE(?value < ?other, false)) }}",
                                 SH.LessThanConstraintComponent, "value"))
         for other in g.objects(shape, SH.disjoint):
             if not isinstance(other, URIRef):
-                raise Unsupported("sh:disjoint with a non-IRI")
+                left.append((SH.disjoint, other))
+                continue
             checks.append(check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value . "
                                 f"?this <{other}> ?value }}", SH.DisjointConstraintComponent, "value"))
         qualified = g.value(shape, SH.qualifiedValueShape)
         if qualified is not None:
-            if g.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
-                raise Unsupported("sh:qualifiedValueShapesDisjoint")
-            cond = self._shape("?v", qualified)
-            least = g.value(shape, SH.qualifiedMinCount)
-            if least is not None and int(least) == 1:
-                checks.append(check(f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?v FILTER ({cond}) }} }}",
-                                    SH.QualifiedMinCountConstraintComponent, "none"))
-            elif least is not None and int(least) > 1:
-                checks.append(check(f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v FILTER ({cond}) }} }} "
-                                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(least)})",
-                                    SH.QualifiedMinCountConstraintComponent, "none"))
-            most = g.value(shape, SH.qualifiedMaxCount)
-            if most is not None:
-                checks.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?v FILTER ({cond}) }} "
-                                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(most)})",
-                                    SH.QualifiedMaxCountConstraintComponent, "none"))
-        return checks
+            try:
+                checks += self._qualified(shape, qualified, focus, p, check)
+            except Unsupported:
+                left.append((SH.qualifiedValueShape, qualified))
+        return checks, left
+
+    def _qualified(self, shape: Node, qualified: Node, focus: str, p: str, check: Callable[..., Check]) -> list[Check]:
+        g = self.g
+        cond = self._shape("?v", qualified)
+        out = []
+        least = g.value(shape, SH.qualifiedMinCount)
+        if least is not None and int(least) == 1:
+            out.append(check(f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?v FILTER ({cond}) }} }}",
+                             SH.QualifiedMinCountConstraintComponent, "none"))
+        elif least is not None and int(least) > 1:
+            out.append(check(f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v FILTER ({cond}) }} }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(least)})",
+                             SH.QualifiedMinCountConstraintComponent, "none"))
+        most = g.value(shape, SH.qualifiedMaxCount)
+        if most is not None:
+            out.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?v FILTER ({cond}) }} "
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(most)})",
+                             SH.QualifiedMaxCountConstraintComponent, "none"))
+        return out
 
     # -- conditions: a SPARQL boolean expression that is true when ``var`` meets the constraint
 
@@ -336,6 +393,107 @@ class _Compiler:
         return "(" + " && ".join(parts) + ")" if parts else "true"
 
 
+def _targeted(g: Graph) -> set[Node]:
+    """Every shape with a target, implicit class targets (a shape that is also a class) included."""
+    shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    implicit = {s for s in shapes for c in (RDFS.Class, OWL.Class) if (s, RDF.type, c) in g}
+    return {s for p in _TARGETS for s in g.subjects(p, None)} | implicit
+
+
+def _custom_parameters(g: Graph) -> set[Node]:
+    """The parameters of the SHACL-SPARQL constraint components a shapes graph declares (left to pySHACL)."""
+    return {path for component in g.subjects(RDF.type, SH.ConstraintComponent)
+            for parameter in g.objects(component, SH.parameter) for path in g.objects(parameter, SH.path)}
+
+
+class _Delegation:
+    """The shapes graph for pySHACL: the original shapes, with targets only where something was left to it.
+
+    A shape left whole keeps its targets.  A shape of which only some
+    constraints were left gets a stand-in (``urn:kgpub:delegated:N``) with the
+    same targets and just those constraints; the original keeps its
+    constraints for any shape that refers to it (``sh:node``, ``sh:or`` ...)
+    but loses its targets, so nothing is validated twice.  Results of a stand-in
+    are reported as the original's (:meth:`Plan.source`).
+    """
+
+    def __init__(self, g: Graph) -> None:
+        self.g = g
+        self.wholes: list[Node] = []
+        self.pieces: dict[Node, list[tuple[Node, Node]]] = {}
+        self.properties: dict[Node, list[tuple[Node, list[tuple[Node, Node]] | None]]] = {}
+        self.custom = _custom_parameters(g)
+        self.out = Graph()
+
+    def whole(self, shape: Node) -> None:
+        self.wholes.append(shape)
+
+    def add(self, shape: Node, pieces: list[tuple[Node, Node]]) -> None:
+        if pieces:
+            self.pieces.setdefault(shape, []).extend(pieces)
+
+    def add_property(self, shape: Node, prop: Node, pieces: list[tuple[Node, Node]] | None) -> None:
+        if pieces is None or pieces:
+            self.properties.setdefault(shape, []).append((prop, pieces))
+
+    def graph(self) -> tuple[Graph | None, tuple[tuple[Node, Node], ...]]:
+        g = self.g
+        if not self.wholes and not self.pieces and not self.properties:
+            return None, ()
+        targeted = _targeted(g)
+        out = self.out = Graph()
+        for prefix, namespace in g.namespaces():
+            out.bind(prefix, namespace, override=False)
+        for triple in g:
+            s, p, o = triple
+            if p in _TARGETS and s in targeted or (p == RDF.type and o in (RDFS.Class, OWL.Class) and s in targeted):
+                continue
+            out.add(triple)
+        for shape in self.wholes:
+            for p in _TARGETS:
+                for o in g.objects(shape, p):
+                    out.add((shape, p, o))
+            for c in (RDFS.Class, OWL.Class):
+                if (shape, RDF.type, c) in g:
+                    out.add((shape, RDF.type, c))
+        origins: list[tuple[Node, Node]] = []
+        for n, shape in enumerate(sorted(set(self.pieces) | set(self.properties), key=str)):
+            stand_in = URIRef(f"urn:kgpub:delegated:{n}")
+            origins.append((stand_in, shape))
+            self._copy(shape, stand_in, self.pieces.get(shape, []))
+            for p in _TARGETS:
+                for o in g.objects(shape, p):
+                    out.add((stand_in, p, o))
+            if any((shape, RDF.type, c) in g for c in (RDFS.Class, OWL.Class)):
+                out.add((stand_in, SH.targetClass, shape))
+            for m, (prop, pieces) in enumerate(self.properties.get(shape, [])):
+                if pieces is None:
+                    out.add((stand_in, SH.property, prop))
+                    continue
+                part = URIRef(f"urn:kgpub:delegated:{n}:{m}")
+                origins.append((part, prop))
+                self._copy(prop, part, pieces)
+                out.add((stand_in, SH.property, part))
+        return out, tuple(origins)
+
+    def _copy(self, shape: Node, into: URIRef, pieces: list[tuple[Node, Node]]) -> None:
+        """A stand-in for ``shape`` holding its path, severity and messages and just ``pieces`` of its constraints."""
+        g, out = self.g, self.out
+        out.add((into, RDF.type, SH.PropertyShape if (shape, SH.path, None) in g else SH.NodeShape))
+        for p in (SH.path, SH.severity, SH.message, SH.deactivated):
+            for o in g.objects(shape, p):
+                out.add((into, p, o))
+        for p, o in pieces:
+            out.add((into, p, o))
+            for other in _TOGETHER.get(p, ()):
+                for value in g.objects(shape, other):
+                    out.add((into, other, value))
+            if p in self.custom:  # a component's parameters go together
+                for other in self.custom:
+                    for value in g.objects(shape, other):
+                        out.add((into, other, value))
+
+
 def _at_most(focus: str, p: str, n: int) -> str:
     """Focus nodes with more than ``n`` distinct values of ``p``.
 
@@ -412,7 +570,7 @@ def _well_typed_function(term: Any) -> Any:
     return ox.Literal("true" if ok else "false", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
-_FOCUS_PATTERN = re.compile(re.escape(f"GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:") + r"(\d+)> \}")
+_FOCUS_PATTERN = re.compile(re.escape(f"GRAPH <{_FOCUS}> {{ <{_FOCUS}:") + r"(\d+)> " + re.escape(f"<{_FOCUS}> ?this }}"))
 
 
 def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | None = None,
@@ -433,7 +591,7 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
         direct = _direct_targets(plan.targets, store)
         for i, target in enumerate(plan.targets):  # once per target, not once per check
             if i not in direct:
-                store.update(f"INSERT {{ GRAPH <{_FOCUS}> {{ ?this <{_FOCUS}> <{_FOCUS}:{i}> }} }} WHERE {{ {target} }}")
+                store.update(f"INSERT {{ GRAPH <{_FOCUS}> {{ <{_FOCUS}:{i}> <{_FOCUS}> ?this }} }} WHERE {{ {target} }}")
     elif not only:
         return []
     values = " ".join(f"<{iri}>" for iri in only or ())

@@ -74,12 +74,16 @@ def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None
 
 def _targets(shapes: Graph, shape: Node) -> str | None:
     """A graph pattern binding ``?this`` to every focus node of ``shape``, or None if unsupported."""
-    if (shape, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in shapes:
-        return None  # implicit class targets: leave to pySHACL
     if (shape, SH.target, None) in shapes:
         return None  # SPARQL-based targets: leave to pySHACL
+    classes = list(shapes.objects(shape, SH.targetClass))
+    if any((shape, RDF.type, URIRef(c)) in shapes for c in ("http://www.w3.org/2000/01/rdf-schema#Class",
+                                                              "http://www.w3.org/2002/07/owl#Class")):
+        classes.append(shape)  # an implicit class target: the shape is a class
+    if any(not isinstance(c, URIRef) for c in classes):
+        return None
     parts = [f"{{ ?this <{RDF.type}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{c}> }}"
-             for c in shapes.objects(shape, SH.targetClass)]
+             for c in dict.fromkeys(classes)]
     parts += [f"{{ VALUES ?this {{ {n.n3()} }} }}" for n in shapes.objects(shape, SH.targetNode)]
     parts += [f"{{ ?this <{p}> ?kgpub_o }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
     parts += [f"{{ ?kgpub_s <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
@@ -82,18 +82,20 @@ class Report:
 _SHAPES_CACHE: dict[tuple[str, ...], Graph] = {}
 
 
-def load_shapes(folder: Path | None = None) -> Graph:
-    """All ``*.ttl`` shapes of ``folder`` (default: the shipped ``shapes/``), parsed once per process."""
+def load_shapes(folder: Path | None = None, base: str | None = None) -> Graph:
+    """All ``*.ttl`` shapes of ``folder`` (default: the shipped ``shapes/``), parsed once per process.
+
+    Relative IRIs resolve against each file's own URL, or ``base``."""
     folder = Path(folder) if folder else shipped("shapes")
     files = sorted(folder.glob("*.ttl")) if folder.is_dir() else [folder] if folder.is_file() else []
     if not files:
         raise ValidationSetupError(f"{folder}: no shapes (*.ttl) found")
-    key = tuple(f"{f}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in files)
+    key = (base, *(f"{f}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in files))
     if key not in _SHAPES_CACHE:
         graph = Graph()
         for f in files:
             try:
-                graph.parse(f, format="turtle")
+                graph.parse(f, format="turtle", publicID=base or f.resolve().as_uri())
             except Exception as exc:  # noqa: BLE001 - rdflib raises many parser types
                 raise ValidationSetupError(f"{f}: cannot parse shapes: {_one_line(exc)}") from None
         _SHAPES_CACHE[key] = graph
@@ -112,8 +114,11 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def read_data(files: Iterable[Path], input_format: str | None = None) -> tuple[list[bytes], dict[str, Source]]:
+def read_data(files: Iterable[Path], input_format: str | None = None,
+              base: str | None = None) -> tuple[list[bytes], dict[str, Source]]:
     """The data to validate from RDF files, as N-Triples, and where each fact came from when known.
+
+    Relative IRIs resolve against each file's own URL (``file:///...``), or ``base``.
 
     A kgpub TriG contributes only its data graphs (claims are not facts) and
     lends its provenance graphs for file and line.  Any other quad file
@@ -134,7 +139,8 @@ def read_data(files: Iterable[Path], input_format: str | None = None) -> tuple[l
         if fmt is None:
             raise ValidationSetupError(f"{path}: unknown RDF format; use --input-format")
         try:
-            quads = list(ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[fmt])))
+            quads = list(ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]),
+                                  base_iri=base or path.resolve().as_uri()))
         except (SyntaxError, ValueError, OSError) as exc:
             raise ValidationSetupError(f"{path}: cannot load data: {_one_line(exc)}") from None
         rdf_type, data_graph, provenance_graph = (ox.NamedNode(str(RDF.type)), ox.NamedNode(vocab.KG + "DataGraph"),
@@ -179,8 +185,8 @@ def _split(shapes: Graph) -> tuple[Graph, list[shacl_sparql.SparqlCheck]]:
     return cached[1], cached[2]
 
 
-def plan_for(shapes: Graph) -> shacl_core.Plan | None:
-    """The compiled set-based checks of ``shapes``, or None when pySHACL must do the work."""
+def plan_for(shapes: Graph) -> shacl_core.Plan:
+    """The compiled set-based checks of ``shapes``, with what is left to pySHACL (computed once per graph)."""
     cached = _PLAN_CACHE.get(id(shapes))
     if cached is None or cached[0] is not shapes:
         cached = (shapes, shacl_core.compile_shapes(shapes))
@@ -199,7 +205,7 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
     yardstick the fast paths are tested against.
     """
     shapes = shapes if shapes is not None else load_shapes()
-    if not reference and plan_for(shapes) is not None:
+    if not reference:
         nt = data.serialize(format="nt", encoding="utf-8")
         extra = ontology.serialize(format="nt", encoding="utf-8") if ontology is not None else b""
         return validate_ntriples([nt, extra], shapes=shapes, origins=origins)
@@ -234,12 +240,6 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
 
     shapes = shapes if shapes is not None else load_shapes()
     plan = plan_for(shapes)
-    if plan is None:  # shapes only pySHACL understands
-        data = Graph()
-        chunks = list(chunks)
-        for chunk in chunks:
-            data.parse(data=chunk, format="nt")
-        return validate_graph(data, shapes=shapes, origins=origins)
     store = ox.Store()
     chunks = list(chunks)
     try:
@@ -249,12 +249,69 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
         raw = shacl_core.run(plan, store, [text, *decoded] if text is not None else decoded, threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
+    described: list[Graph] = [shapes]
+    if plan.delegated is not None:  # what the compiler left to the reference engine, and only that
+        data = Graph()
+        for chunk in chunks:
+            data.parse(data=chunk, format="nt")
+        raw += _delegated_results(plan, data)
+        described.append(data)
     report_graph = None
     if with_graph:
         report_graph = Graph()
         report_graph.bind("sh", SH)
         shacl_sparql.add_results(report_graph, raw)
+        _describe_blank_nodes(report_graph, store, described)
     return Report(results=_raw_results(raw, _StoreLabels(store, raw), origins or {}), report_graph=report_graph)
+
+
+def _delegated_results(plan: shacl_core.Plan, data: Graph) -> list[shacl_sparql.RawResult]:
+    """pySHACL's results for the shapes and constraints the compiler left to it, as the originals' results."""
+    import pyshacl
+
+    assert plan.delegated is not None
+    try:
+        _, report, _ = pyshacl.validate(data, shacl_graph=plan.delegated, inference="none", allow_warnings=True,
+                                        allow_infos=True, advanced=True, abort_on_first=False)
+    except Exception as exc:  # noqa: BLE001 - pySHACL raises its own and rdflib's errors
+        raise ValidationSetupError(f"SHACL validation failed: the shapes use what kgpub does not support: "
+                                   f"{_one_line(exc)[:300]}") from None
+    out = []
+    for node in report.objects(None, SH.result):
+        out.append(shacl_sparql.RawResult(
+            focus=report.value(node, SH.focusNode), severity=report.value(node, SH.resultSeverity),
+            shape=plan.source(report.value(node, SH.sourceShape)),
+            component=report.value(node, SH.sourceConstraintComponent), path=report.value(node, SH.resultPath),
+            value=report.value(node, SH.value),
+            messages=tuple(m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)),
+            constraint=report.value(node, SH.sourceConstraint)))
+    return out
+
+
+def _describe_blank_nodes(report: Graph, store, graphs: list[Graph]) -> None:  # type: ignore[no-untyped-def]
+    """Copy into the report what each blank node a result names is (a path's structure, a focus node's
+    triples): a blank node's label alone means nothing outside the graph it came from."""
+    import pyoxigraph as ox
+
+    todo = [o for p in (SH.focusNode, SH.value, SH.resultPath, SH.sourceShape)
+            for o in report.objects(None, p) if isinstance(o, BNode)]
+    seen: set[Node] = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        pairs = [(p, o) for g in graphs for p, o in g.predicate_objects(node)]
+        if not pairs:
+            pairs = [(to_rdflib_term(q.predicate), to_rdflib_term(q.object))
+                     for q in store.quads_for_pattern(ox.BlankNode(str(node)), None, None)]
+        for p, o in pairs:
+            report.add((node, p, o))
+            if isinstance(o, BNode):
+                todo.append(o)
+
+
+to_rdflib_term = shacl_sparql.to_rdflib
 
 
 def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
@@ -277,8 +334,8 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
     """
     import pyoxigraph as ox
 
-    if plan is None:
-        return None
+    if plan is None or plan.delegated is not None:
+        return None  # shapes pySHACL takes part in: validate everything
     own = {line[1:line.index("> ")] for line in removed | added}
     linked = {term[1:-1] for line in removed | added for term in [line[:-3].split(" ", 2)[2]]
               if term.startswith("<") and term.endswith(">")} - own
