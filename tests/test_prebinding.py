@@ -22,8 +22,9 @@ A = "<http://example.org/a>"
     ("SELECT $x { $x ?p ?o }", "SELECT (<http://example.org/a> AS $x) { <http://example.org/a> ?p ?o }"),
     ("ASK { ?s ?p ?o FILTER(?s = ?x) }", "ASK { ?s ?p ?o FILTER(?s = <http://example.org/a>) }"),
     ("ASK { ?s ?p ?o BIND(?x AS ?y) }", "ASK { ?s ?p ?o BIND(<http://example.org/a> AS ?y) }"),
-    ("ASK { FILTER(BOUND(?x)) }", "ASK { FILTER(true) }"),
-    ("ASK { FILTER(!BOUND( ?x )) }", "ASK { FILTER(!true) }"),
+    ("ASK { FILTER(BOUND(?x)) }", "ASK { FILTER((true)) }"),
+    ("ASK { FILTER(!BOUND( ?x )) }", "ASK { FILTER(!(true)) }"),
+    ("ASK { FILTER bound($x) }", "ASK { FILTER (true) }"),
     ("SELECT ?s WHERE { ?s ?p ?x } GROUP BY ?x ORDER BY DESC(?x) ?x",
      "SELECT ?s WHERE { ?s ?p <http://example.org/a> } GROUP BY (<http://example.org/a>) "
      "ORDER BY DESC(<http://example.org/a>) (<http://example.org/a>)"),

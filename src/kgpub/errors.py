@@ -76,6 +76,12 @@ class QueryError(KgpubError):
     exit_code = 2
 
 
+class ValidationSetupError(KgpubError):
+    """The data or the shapes cannot be read, or the shapes ask what SHACL gives no meaning (pySHACL's exit 2)."""
+
+    exit_code = 2
+
+
 class UsageError(KgpubError):
     """A command was given options that cannot work together, or a target that is not one (exit 2, as click's)."""
 

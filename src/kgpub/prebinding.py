@@ -15,7 +15,7 @@ Where a variable cannot become a term, the grammar is honoured:
 * ``SELECT ?x`` (a projection, also in sub-selects) becomes ``(TERM AS ?x)``,
   so the result still has the column;
 * ``GROUP BY ?x`` / ``ORDER BY ?x`` become ``(TERM)``;
-* ``BOUND(?x)`` becomes ``true``;
+* ``BOUND(?x)`` becomes ``(true)``;
 * a query that assigns the variable itself (``AS ?x``, ``VALUES ?x``) cannot be
   pre-bound: :class:`BindingError`.
 """
@@ -105,7 +105,7 @@ def substitute(text: str, terms: dict[str, str]) -> str:
             # BOUND(?x) → true: drop "BOUND (" already written, and the ")"
             while out and out[-1] != before[1].text:
                 out.pop()
-            out[-1] = "true"
+            out[-1] = "(true)"  # bracketed: FILTER BOUND(?x) stays a valid FILTER
             skip_to = next(_significant(tokens, i + 1, 1))
             depth -= 1
             continue
@@ -151,3 +151,49 @@ def has_trailing_values(text: str) -> bool:
         elif depth == 0 and _word(token) == "VALUES":
             return True
     return False
+
+
+def tokens_of(text: str) -> Iterator[tuple[str, str, str | None]]:
+    """(kind, text — keywords upper-cased —, the next significant token's text) of each significant token."""
+    tokens = [t for t in _tokens(text) if t.kind not in ("space", "comment")]
+    for i, token in enumerate(tokens):
+        yield token.kind, _word(token), tokens[i + 1].text if i + 1 < len(tokens) else None
+
+
+def sub_selects(text: str) -> list[str]:
+    """The projection (the text between SELECT and WHERE or ``{``) of every SELECT nested in a group."""
+    tokens = [t for t in _tokens(text) if t.kind not in ("space", "comment")]
+    out, depth = [], 0
+    for i, token in enumerate(tokens):
+        if token.kind == "other" and token.text == "{":
+            depth += 1
+        elif token.kind == "other" and token.text == "}":
+            depth -= 1
+        elif depth > 0 and _word(token) == "SELECT":
+            projection = []
+            for later in tokens[i + 1:]:
+                if _word(later) in ("WHERE", "FROM") or later.text == "{":
+                    break
+                projection.append(later.text)
+            out.append(" ".join(projection))
+    return out
+
+
+def depths_of_variable(text: str, name: str) -> list[tuple[int, bool]]:
+    """For each occurrence of ``?name``/``$name``: its depth in braces, and whether it lies in an EXISTS group."""
+    tokens = [t for t in _tokens(text) if t.kind not in ("space", "comment")]
+    out: list[tuple[int, bool]] = []
+    depth = 0
+    exists_at: list[int] = []  # depths of the open EXISTS groups
+    for i, token in enumerate(tokens):
+        if token.kind == "other" and token.text == "{":
+            depth += 1
+            if i > 0 and _word(tokens[i - 1]) == "EXISTS":
+                exists_at.append(depth)
+        elif token.kind == "other" and token.text == "}":
+            if exists_at and exists_at[-1] == depth:
+                exists_at.pop()
+            depth -= 1
+        elif token.kind == "var" and token.text[1:] == name:
+            out.append((depth, bool(exists_at)))
+    return out

@@ -107,6 +107,8 @@ class Plan:
     delegated: Graph | None = None
     #: Each shape made for the delegated graph, and the shape of the original it stands for.
     origins: tuple[tuple[Node, Node], ...] = ()
+    #: The literals targets name (``sh:targetNode``), as written: a literal focus node is reported so.
+    written: tuple[Node, ...] = ()
 
     def source(self, shape: Node) -> Node:
         """The original shape a delegated result's ``sh:sourceShape`` stands for."""
@@ -148,6 +150,7 @@ class _Compiler:
         sparql: list[shacl_sparql.SparqlCheck] = []
         targets: list[str] = []
         left = _Delegation(g)
+        _validators_problem(g)
         for shape in sorted(_targeted(g), key=str):
             if self._deactivated(shape):
                 continue
@@ -170,6 +173,7 @@ class _Compiler:
             checks += got
             left.add(shape, pieces)
             for constraint in g.objects(shape, SH.sparql):
+                _refuse_meaningless(g, shape, constraint)
                 check = shacl_sparql._prepare(g, shape, constraint)
                 if check is None:
                     left.add(shape, [(SH.sparql, constraint)])
@@ -182,8 +186,9 @@ class _Compiler:
                 checks += got
                 left.add_property(shape, prop, pieces)
         delegated, origins = left.graph()
+        written = tuple(sorted({o for o in g.objects(None, SH.targetNode) if isinstance(o, Literal)}, key=str))
         return Plan(tuple(checks), tuple(sorted(sparql, key=lambda c: (str(c.shape), str(c.constraint)))),
-                    tuple(targets), delegated, origins)
+                    tuple(targets), delegated, origins, written)
 
     # -- shapes
 
@@ -267,7 +272,7 @@ class _Compiler:
                 checks.append(check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value "
                                     f"FILTER (!({cond})) }}", _COMPONENT[pred], "value"))
             elif pred == SH.uniqueLang:
-                if o.eq(Literal(True)) if isinstance(o, Literal) else False:
+                if o == Literal(True):  # only "true"^^xsd:boolean, the term SHACL names ("1" leaves it off)
                     checks.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?a . ?this {p} ?b "
                                         f"FILTER (!sameTerm(?a, ?b) && LANG(?a) != \"\" && LCASE(LANG(?a)) = LCASE(LANG(?b))) }} "
                                         f"GROUP BY ?this (LCASE(LANG(?a)))", SH.UniqueLangConstraintComponent, "none"))
@@ -393,6 +398,44 @@ class _Compiler:
         return "(" + " && ".join(parts) + ")" if parts else "true"
 
 
+def _refuse_meaningless(g: Graph, shape: Node, constraint: Node) -> None:
+    """Stop on a SHACL-SPARQL query the spec gives no meaning (never run it, never guess what it means)."""
+    from .errors import ValidationSetupError
+
+    for query in (*g.objects(constraint, SH.select), *g.objects(constraint, SH.ask)):
+        problem = shacl_sparql.prebinding_problem(str(query))
+        if problem is not None:
+            raise ValidationSetupError(f"SHACL validation failed: the SPARQL constraint {_shown(constraint)} of "
+                                       f"{_shown(shape)} cannot be run: {problem}")
+
+
+def _validators_problem(g: Graph) -> None:
+    """The same for the validators of the SPARQL-based constraint components a shapes graph declares."""
+    from .errors import ValidationSetupError
+
+    for component in _components(g):
+        parameters = tuple(str(path).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                           for parameter in g.objects(component, SH.parameter) for path in g.objects(parameter, SH.path))
+        for p in (SH.validator, SH.nodeValidator, SH.propertyValidator):
+            for validator in g.objects(component, p):
+                for query in (*g.objects(validator, SH.select), *g.objects(validator, SH.ask)):
+                    problem = shacl_sparql.prebinding_problem(str(query), ("this", "value", "currentShape",
+                                                                           "shapesGraph", *parameters))
+                    if problem is not None:
+                        raise ValidationSetupError(f"SHACL validation failed: a validator of {_shown(component)} "
+                                                   f"cannot be run: {problem}")
+
+
+def _shown(node: Node) -> str:
+    return node.n3() if isinstance(node, URIRef) else "(a blank node)"
+
+
+def _components(g: Graph) -> set[Node]:
+    """The constraint components a shapes graph declares: instances of sh:ConstraintComponent or a subclass."""
+    classes = set(g.transitive_subjects(RDFS.subClassOf, SH.ConstraintComponent))
+    return {c for cls in classes for c in g.subjects(RDF.type, cls)}
+
+
 def _targeted(g: Graph) -> set[Node]:
     """Every shape with a target, implicit class targets (a shape that is also a class) included."""
     shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
@@ -402,7 +445,7 @@ def _targeted(g: Graph) -> set[Node]:
 
 def _custom_parameters(g: Graph) -> set[Node]:
     """The parameters of the SHACL-SPARQL constraint components a shapes graph declares (left to pySHACL)."""
-    return {path for component in g.subjects(RDF.type, SH.ConstraintComponent)
+    return {path for component in _components(g)
             for parameter in g.objects(component, SH.parameter) for path in g.objects(parameter, SH.path)}
 
 
@@ -628,7 +671,7 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
     out: list[RawResult] = []
     for rows in _in_threads(one, [*plan.checks, *plan.sparql], threads):  # in check order, whatever ran first
         out += rows
-    return _as_written(out, ntriples)
+    return _as_written(out, ntriples, plan.written)
 
 
 _CLASS_TARGET = re.compile(r"\{ \?this " + re.escape(_TYPE_PATH) + r" (<[^>]+>) \}")
@@ -685,29 +728,61 @@ def _in_threads(work: Callable[[T], list[RawResult]], items: list[T], threads: i
         return list(pool.map(work, items))
 
 
-def _as_written(results: list[RawResult], ntriples: str | list[str]) -> list[RawResult]:
-    """Results whose value is a number or boolean read back from the store, with the literal as written.
+def _as_written(results: list[RawResult], ntriples: str | list[str], written: tuple[Node, ...] = ()) -> list[RawResult]:
+    """Results with every literal the store gave back as the data or the shapes wrote it.
 
-    pyoxigraph returns "78"^^xsd:nonNegativeInteger as "78"^^xsd:integer; the
-    user must see what their data says.
+    pyoxigraph keeps numbers and booleans as values ("78"^^xsd:nonNegativeInteger
+    comes back as "78"^^xsd:integer, "4.0" as "4") and language tags in lower
+    case (@fr-CA as @fr-ca); the user must see what their data says.  A value
+    is looked up among its focus node's objects in the N-Triples text; a
+    literal focus node among ``written``, the literals the targets name.
     """
     by_path: dict[str, dict[str, list[Node]]] = {}
     out = []
     for r in results:
-        value = r.value
-        if isinstance(value, Literal) and value.datatype is not None and value.datatype not in _SPARQL_DATATYPES \
-                and r.path is not None and isinstance(r.focus, URIRef):
+        value, focus = r.value, r.focus
+        if _rewritten(focus):
+            focus = next((w for w in written if _same_literal(w, focus)), focus)
+            value = focus if value is not None and value == r.focus else value
+        if _rewritten(value) and value != r.focus and r.path is not None and isinstance(r.focus, URIRef):
             objects = by_path.get(str(r.path))
             if objects is None:
                 objects = {}
                 for subject, obj in triples_with(ntriples, str(r.path)):
                     objects.setdefault(subject, []).append(parse_term(obj))
                 by_path[str(r.path)] = objects
-            written = [o for o in objects.get(f"<{r.focus}>", ()) if isinstance(o, Literal) and o.eq(value)]
-            if written:
-                r = RawResult(r.focus, r.severity, r.shape, r.component, r.path, written[0], r.messages, r.constraint)
+            value = next((o for o in objects.get(f"<{r.focus}>", ()) if _same_literal(o, value)), value)
+        if focus is not r.focus or value is not r.value:
+            r = RawResult(focus, r.severity, r.shape, r.component, r.path, value, r.messages, r.constraint)
         out.append(r)
     return out
+
+
+def _rewritten(term: Node | None) -> bool:
+    """Whether the store may have changed how this literal is written (its lexical form or its language tag)."""
+    return isinstance(term, Literal) and (term.language is not None or
+                                          (term.datatype is not None and term.datatype not in _SPARQL_DATATYPES))
+
+
+def _same_literal(written: Node, stored: Node) -> bool:
+    """Whether ``stored`` (a literal as the store returns it) is the literal ``written``."""
+    if not isinstance(written, Literal) or not isinstance(stored, Literal):
+        return False
+    if stored.language is not None:
+        return written.language is not None and written.language.lower() == stored.language.lower() \
+            and str(written) == str(stored)
+    if written.datatype != stored.datatype and not (stored.datatype == XSD.integer and written.datatype in _INTEGERS):
+        return False
+    if str(written) == str(stored):
+        return True
+    try:
+        return bool(written.eq(stored))
+    except TypeError:  # an ill-typed literal: rdflib cannot compare its value
+        return False
+
+
+_INTEGERS = {XSD.nonNegativeInteger, XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.long,
+             XSD.int, XSD.short, XSD.byte, XSD.unsignedLong, XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte}
 
 
 def _text_datatype(check: Check, store: Any, ntriples: str | list[str], query: str) -> list[RawResult]:

@@ -34,6 +34,8 @@ class SparqlCheck:
     query: str
     severity: URIRef
     messages: tuple[Literal, ...]
+    #: The query reads ``$shapesGraph``: the store must hold the shapes in :data:`SHAPES_GRAPH`.
+    uses_shapes_graph: bool = False
 
 
 def split(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
@@ -50,16 +52,59 @@ def split(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
     return core, sorted(checks, key=lambda c: (str(c.shape), str(c.constraint)))
 
 
+#: Variables SHACL pre-binds in a SPARQL constraint: the focus node, the shape and the shapes graph.
+_PREBOUND = ("this", "currentShape", "shapesGraph")
+#: The named graph a validation store holds the shapes graph in, for ``$shapesGraph``.
+SHAPES_GRAPH = "urn:kgpub:shapes-graph"
+
+
+def prebinding_problem(text: str, variables: tuple[str, ...] = _PREBOUND) -> str | None:
+    """Why a SHACL-SPARQL query may not be run at all (SHACL §5.2.2), or None.
+
+    Pre-binding replaces variables by values: a query that uses MINUS, VALUES
+    or SERVICE, assigns a pre-bound variable itself, or has a sub-select that
+    does not return the pre-bound variables it would hide, has no meaning.
+    """
+    from .prebinding import sub_selects, tokens_of
+
+    for kind, word, following in tokens_of(text):
+        if kind == "word" and word in ("MINUS", "VALUES", "SERVICE"):
+            return f"it uses {word}, which SHACL-SPARQL does not allow (SHACL 5.2.2)"
+        if kind == "word" and word == "AS" and following and following[1:] in variables:
+            return f"it assigns the pre-bound variable {following} (SHACL 5.2.2)"
+    for projected in sub_selects(text):
+        if not any(f"{sign}this" in projected for sign in "?$"):
+            return "a sub-select does not return $this (SHACL 5.2.2: sub-queries must return all pre-bound variables)"
+    return None
+
+
+def set_based(text: str) -> bool:
+    """Whether the query may run once for all focus nodes, joined with them, and mean what pre-binding means:
+    ``$this`` stands only in the top-level group or inside FILTER [NOT] EXISTS, and there is no sub-select."""
+    from .prebinding import depths_of_variable, sub_selects
+
+    if sub_selects(text):
+        return False
+    return all(depth <= 1 or in_exists for depth, in_exists in depths_of_variable(text, "this"))
+
+
 def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None:
+    """The set-based form of one sh:sparql constraint; None when it must run node by node (pySHACL)."""
     if shapes.value(shape, SH.deactivated) == Literal(True) or shapes.value(constraint, SH.deactivated) == Literal(True):
         return None
     if (shape, SH.path, None) in shapes:  # property-shape SPARQL constraints need $PATH semantics
         return None
     select = shapes.value(constraint, SH.select)
     targets = _targets(shapes, shape)
-    if select is None or targets is None or any(v in str(select) for v in _UNSUPPORTED):
+    if select is None or targets is None or any(v in str(select) for v in ("$PATH", "?PATH")):
         return None
     text = str(select)
+    if not set_based(text):
+        return None
+    if any(v in text for v in ("$currentShape", "?currentShape")) and not isinstance(shape, URIRef):
+        return None
+    text = substitute(text, {"shapesGraph": f"<{SHAPES_GRAPH}>", **({"currentShape": shape.n3()}
+                                                                     if isinstance(shape, URIRef) else {})})
     where = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
     if where is None:
         return None
@@ -69,7 +114,15 @@ def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None
     query = _prefixes(shapes, constraint) + rewritten
     severity = shapes.value(shape, SH.severity) or SH.Violation  # a shape's parameter in SHACL, not a constraint's
     messages = tuple(shapes.objects(constraint, SH.message)) or tuple(shapes.objects(shape, SH.message))
-    return SparqlCheck(shape, constraint, query, URIRef(severity), tuple(m for m in messages if isinstance(m, Literal)))
+    return SparqlCheck(shape, constraint, query, URIRef(severity), tuple(m for m in messages if isinstance(m, Literal)),
+                       uses_shapes_graph=f"<{SHAPES_GRAPH}>" in text)
+
+
+def substitute(text: str, terms: dict[str, str]) -> str:
+    from .prebinding import substitute as pre_bind
+
+    present = {name: term for name, term in terms.items() if f"${name}" in text or f"?{name}" in text}
+    return pre_bind(text, present) if present else text
 
 
 def _targets(shapes: Graph, shape: Node) -> str | None:
@@ -91,8 +144,15 @@ def _targets(shapes: Graph, shape: Node) -> str | None:
 
 
 def _prefixes(shapes: Graph, constraint: Node) -> str:
+    """The PREFIX lines of ``sh:prefixes``, following ``owl:imports`` within the shapes graph (never fetched)."""
     lines = []
-    for source in shapes.objects(constraint, SH.prefixes):
+    todo, seen = list(shapes.objects(constraint, SH.prefixes)), set()
+    while todo:
+        source = todo.pop()
+        if source in seen:
+            continue
+        seen.add(source)
+        todo += shapes.objects(source, URIRef("http://www.w3.org/2002/07/owl#imports"))
         for decl in shapes.objects(source, SH.declare):
             prefix, namespace = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
             if prefix is not None and namespace is not None:

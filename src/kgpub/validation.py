@@ -11,7 +11,8 @@ text, JSON or the SHACL report itself.  A graph that does not conform is a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from . import shacl_core, shacl_sparql, vocab
-from .errors import KgpubError
+from .errors import KgpubError, ValidationSetupError
 from .facts import Source
 from .resources import ontology_file, shipped
 
@@ -31,12 +32,6 @@ _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nquads": 
                "xml": "RDF_XML", "n3": "N3"}
 INPUT_FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld",
                  ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".n3": "n3"}
-
-
-class ValidationSetupError(KgpubError):
-    """The data or the shapes cannot be read (pySHACL's exit code 2)."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -82,6 +77,20 @@ class Report:
 _SHAPES_CACHE: dict[tuple[str, ...], Graph] = {}
 
 
+@contextmanager
+def literals_as_written() -> Iterator[None]:
+    """Parse with rdflib keeping every literal's lexical form: by default it rewrites "1"^^xsd:boolean as
+    "true" and "4.0"^^xsd:decimal as "4", and a shape or a result must mean what the file says."""
+    import rdflib
+
+    before = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = before
+
+
 def load_shapes(folder: Path | None = None, base: str | None = None) -> Graph:
     """All ``*.ttl`` shapes of ``folder`` (default: the shipped ``shapes/``), parsed once per process.
 
@@ -95,7 +104,8 @@ def load_shapes(folder: Path | None = None, base: str | None = None) -> Graph:
         graph = Graph()
         for f in files:
             try:
-                graph.parse(f, format="turtle", publicID=base or f.resolve().as_uri())
+                with literals_as_written():
+                    graph.parse(f, format="turtle", publicID=base or f.resolve().as_uri())
             except Exception as exc:  # noqa: BLE001 - rdflib raises many parser types
                 raise ValidationSetupError(f"{f}: cannot parse shapes: {_one_line(exc)}") from None
         _SHAPES_CACHE[key] = graph
@@ -245,13 +255,16 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
     try:
         for chunk in chunks:
             store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+        if any(check.uses_shapes_graph for check in plan.sparql):  # $shapesGraph: the shapes, as a named graph
+            store.bulk_load(shapes.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(shacl_sparql.SHAPES_GRAPH))
         decoded = [chunk.decode("utf-8") for chunk in (chunks[1:] if text is not None else chunks)]
         raw = shacl_core.run(plan, store, [text, *decoded] if text is not None else decoded, threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     described: list[Graph] = [shapes]
     if plan.delegated is not None:  # what the compiler left to the reference engine, and only that
-        data = Graph()
+        data = Graph()  # rdflib's value-normalised literals: pySHACL tells ill-typed ones by them
         for chunk in chunks:
             data.parse(data=chunk, format="nt")
         raw += _delegated_results(plan, data)
@@ -274,8 +287,9 @@ def _delegated_results(plan: shacl_core.Plan, data: Graph) -> list[shacl_sparql.
         _, report, _ = pyshacl.validate(data, shacl_graph=plan.delegated, inference="none", allow_warnings=True,
                                         allow_infos=True, advanced=True, abort_on_first=False)
     except Exception as exc:  # noqa: BLE001 - pySHACL raises its own and rdflib's errors
-        raise ValidationSetupError(f"SHACL validation failed: the shapes use what kgpub does not support: "
-                                   f"{_one_line(exc)[:300]}") from None
+        raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)[:300]}") from None
+    if not isinstance(report, Graph):  # pySHACL's ValidationFailure: a shape it cannot evaluate
+        raise ValidationSetupError(f"SHACL validation failed: {_one_line(Exception(getattr(report, 'message', report)))[:300]}")
     out = []
     for node in report.objects(None, SH.result):
         out.append(shacl_sparql.RawResult(
