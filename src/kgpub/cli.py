@@ -67,6 +67,22 @@ _SIZE = _Size()
 @click.version_option(__version__, prog_name="kgpub")
 def main() -> None:
     """Publish the facts of news articles as a validated, quote-anchored RDF knowledge graph."""
+    _quiet_engines()
+
+
+def _quiet_engines() -> None:
+    """rdflib and pySHACL log a traceback for every ill-typed literal and warn about odd shapes on stderr;
+    kgpub reports what matters itself, one line each (KGPUB_DEBUG=1 lets them speak)."""
+    import logging
+    import warnings
+
+    if os.environ.get("KGPUB_DEBUG"):
+        return
+    for name in ("rdflib", "pyshacl", "pyshacl-validate"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+        logging.getLogger(name).addFilter(lambda record: record.levelno >= logging.CRITICAL)  # pySHACL resets levels
+    warnings.filterwarnings("ignore", module="rdflib")
+    warnings.filterwarnings("ignore", module="pyshacl")
 
 
 @main.command()

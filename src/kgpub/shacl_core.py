@@ -92,6 +92,9 @@ class Check:
     #: For sh:datatype rules pyoxigraph cannot answer (see ``_TEXT_DATATYPES``): the predicate and datatype
     #: to check in the N-Triples text; ``query`` then selects the focus nodes among ``VALUES ?this``.
     text_check: tuple[URIRef, URIRef] | None = None
+    #: For sh:pattern, sh:minLength and sh:maxLength: (parameter, value, flags) to check again on the literal as
+    #: written, for the literals the store does not keep as written ("4.0"^^xsd:decimal is "4" in the store).
+    lexical: tuple[str, str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class Plan:
     origins: tuple[tuple[Node, Node], ...] = ()
     #: The literals targets name (``sh:targetNode``), as written: a literal focus node is reported so.
     written: tuple[Node, ...] = ()
+    #: The predicates of ``sh:targetObjectsOf``: their objects, as the data writes them, are focus nodes too.
+    object_targets: tuple[str, ...] = ()
 
     def source(self, shape: Node) -> Node:
         """The original shape a delegated result's ``sh:sourceShape`` stands for."""
@@ -116,6 +121,12 @@ class Plan:
 
 
 # --------------------------------------------------------------------------- compiling
+
+#: The constraints on a literal's lexical form, which the store keeps as written only for some datatypes.
+_LEXICAL = {SH.pattern, SH.minLength, SH.maxLength}
+#: True for a literal whose lexical form the store may have rewritten ({v}: the variable).
+_REWRITTEN = ("(isLiteral({v}) && LANG({v}) = \"\" && !(DATATYPE({v}) IN ("
+              + ", ".join(f"<{d}>" for d in sorted(_SPARQL_DATATYPES)) + ")))")
 
 #: What a node shape may say besides its constraints.
 _NODE_NEUTRAL = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.deactivated, SH.name,
@@ -187,8 +198,9 @@ class _Compiler:
                 left.add_property(shape, prop, pieces)
         delegated, origins = left.graph()
         written = tuple(sorted({o for o in g.objects(None, SH.targetNode) if isinstance(o, Literal)}, key=str))
+        objects = tuple(sorted({str(o) for o in g.objects(None, SH.targetObjectsOf) if isinstance(o, URIRef)}))
         return Plan(tuple(checks), tuple(sorted(sparql, key=lambda c: (str(c.shape), str(c.constraint)))),
-                    tuple(targets), delegated, origins, written)
+                    tuple(targets), delegated, origins, written, objects)
 
     # -- shapes
 
@@ -216,8 +228,11 @@ class _Compiler:
                 except Unsupported:
                     left.append((p, o))
                     continue
+                lexical = self._lexical(shape, p, o)
+                if lexical is not None:
+                    cond = f"({cond}) && !({_REWRITTEN.format(v='?this')})"
                 checks.append(Check(f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER (!({cond})) }}",
-                                    shape, _COMPONENT[p], severity, None, messages, "focus"))
+                                    shape, _COMPONENT[p], severity, None, messages, "focus", lexical=lexical))
             elif p not in _NODE_NEUTRAL and (p.startswith(str(SH)) or p in self.custom):
                 left.append((p, o))
         return checks, left
@@ -269,8 +284,12 @@ class _Compiler:
                 except Unsupported:
                     left.append((pred, o))
                     continue
-                checks.append(check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value "
-                                    f"FILTER (!({cond})) }}", _COMPONENT[pred], "value"))
+                lexical = self._lexical(shape, pred, o)
+                if lexical is not None:
+                    cond = f"({cond}) && !({_REWRITTEN.format(v='?value')})"
+                checks.append(Check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value "
+                                    f"FILTER (!({cond})) }}", shape, _COMPONENT[pred], severity, path, messages,
+                                    "value", lexical=lexical))
             elif pred == SH.uniqueLang:
                 if o == Literal(True):  # only "true"^^xsd:boolean, the term SHACL names ("1" leaves it off)
                     checks.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?a . ?this {p} ?b "
@@ -321,6 +340,17 @@ class _Compiler:
         return out
 
     # -- conditions: a SPARQL boolean expression that is true when ``var`` meets the constraint
+
+    def _lexical(self, shape: Node, p: Node, o: Node) -> tuple[str, str, str | None] | None:
+        if p not in _LEXICAL:
+            return None
+        flags = self.g.value(shape, SH.flags) if p == SH.pattern else None
+        return str(p).rsplit("#", 1)[-1], str(o), str(flags) if flags is not None else None
+
+    @staticmethod
+    def _not_lexical(p: Node) -> None:
+        if p in _LEXICAL:  # a literal's lexical form inside a logical constraint: the store may not keep it
+            raise Unsupported(f"{p} inside sh:or, sh:and, sh:not or sh:node")
 
     def _value(self, p: URIRef, o: Node, var: str) -> str:
         g = self.g
@@ -386,12 +416,14 @@ class _Compiler:
             inner = self.variable("i")
             for pred, o in g.predicate_objects(shape):
                 if pred in _VALUE:
+                    self._not_lexical(pred)
                     parts.append(f"NOT EXISTS {{ {var} {p} {inner} FILTER (!({self._value(pred, o, inner)})) }}")
         else:
             for pred, o in g.predicate_objects(shape):
                 if pred in (SH.minCount, SH.maxCount):
                     raise Unsupported("counts on a node shape")
                 if pred in _VALUE:
+                    self._not_lexical(pred)
                     parts.append(self._value(pred, o, var))
             for prop in g.objects(shape, SH.property):
                 parts.append(self._shape(var, prop))
@@ -657,6 +689,8 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
         if check.text_check is not None:
             return _text_datatype(check, store, ntriples, focused(check.query))
         rows = []
+        if check.lexical is not None:
+            return _lexically_failing(check, store, focused(check.query), functions, ntriples, plan)
         for row in store.query(focused(check.query), custom_functions=functions):
             focus = to_rdflib(row["this"])
             value = None
@@ -671,7 +705,7 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
     out: list[RawResult] = []
     for rows in _in_threads(one, [*plan.checks, *plan.sparql], threads):  # in check order, whatever ran first
         out += rows
-    return _as_written(out, ntriples, plan.written)
+    return _as_written(out, ntriples, plan.written, plan.object_targets)
 
 
 _CLASS_TARGET = re.compile(r"\{ \?this " + re.escape(_TYPE_PATH) + r" (<[^>]+>) \}")
@@ -728,21 +762,27 @@ def _in_threads(work: Callable[[T], list[RawResult]], items: list[T], threads: i
         return list(pool.map(work, items))
 
 
-def _as_written(results: list[RawResult], ntriples: str | list[str], written: tuple[Node, ...] = ()) -> list[RawResult]:
+def _as_written(results: list[RawResult], ntriples: str | list[str], written: tuple[Node, ...] = (),
+                object_targets: tuple[str, ...] = ()) -> list[RawResult]:
     """Results with every literal the store gave back as the data or the shapes wrote it.
 
     pyoxigraph keeps numbers and booleans as values ("78"^^xsd:nonNegativeInteger
     comes back as "78"^^xsd:integer, "4.0" as "4") and language tags in lower
     case (@fr-CA as @fr-ca); the user must see what their data says.  A value
     is looked up among its focus node's objects in the N-Triples text; a
-    literal focus node among ``written``, the literals the targets name.
+    literal focus node among ``written``, the literals the targets name, and
+    the objects of the ``object_targets`` predicates.
     """
     by_path: dict[str, dict[str, list[Node]]] = {}
     out = []
+    candidates: list[Node] | None = None
     for r in results:
         value, focus = r.value, r.focus
         if _rewritten(focus):
-            focus = next((w for w in written if _same_literal(w, focus)), focus)
+            if candidates is None:  # read only when a literal focus node needs it
+                candidates = [*written, *(parse_term(o) for p in object_targets for _, o in triples_with(ntriples, p)
+                                          if o.startswith('"'))]
+            focus = next((w for w in candidates if _same_literal(w, focus)), focus)
             value = focus if value is not None and value == r.focus else value
         if _rewritten(value) and value != r.focus and r.path is not None and isinstance(r.focus, URIRef):
             objects = by_path.get(str(r.path))
@@ -756,6 +796,41 @@ def _as_written(results: list[RawResult], ntriples: str | list[str], written: tu
             r = RawResult(focus, r.severity, r.shape, r.component, r.path, value, r.messages, r.constraint)
         out.append(r)
     return out
+
+
+def _lexically_failing(check: Check, store: Any, query: str, functions: Any, ntriples: str | list[str],
+                       plan: Plan) -> list[RawResult]:
+    """The rows of a pattern or length check: the store's verdict, and for every literal it may have rewritten,
+    the verdict on the literal as the data writes it (read back first)."""
+    candidates = []
+    for row in store.query(query, custom_functions=functions):
+        focus = to_rdflib(row["this"])
+        value = to_rdflib(row["value"]) if check.value == "value" else focus
+        candidates.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
+                                    check.messages))
+    assert check.lexical is not None
+    kind, argument, flags = check.lexical
+    out = []
+    for r in _as_written(candidates, ntriples, plan.written, plan.object_targets):
+        value = r.value
+        if _rewritten(value) and value is not None and isinstance(value, Literal) and value.language is None \
+                and not _breaks(kind, argument, flags, str(value)):
+            continue
+        out.append(r)
+    return out
+
+
+def _breaks(kind: str, argument: str, flags: str | None, lexical: str) -> bool:
+    """Whether a lexical form breaks sh:pattern (an XPath regular expression, as SPARQL's REGEX), sh:minLength or sh:maxLength."""
+    if kind == "minLength":
+        return len(lexical) < int(argument)
+    if kind == "maxLength":
+        return len(lexical) > int(argument)
+    bits = 0
+    for flag in flags or "":
+        bits |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(flag, 0)
+    pattern = re.escape(argument) if "q" in (flags or "") else argument
+    return re.search(pattern, lexical, bits) is None
 
 
 def _rewritten(term: Node | None) -> bool:
