@@ -723,3 +723,70 @@ def test_fault_a_read_only_output_is_refused_and_still_queried(small_disk: Path,
     asked = subprocess.run([sys.executable, "-m", "kgpub", "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                             "--data", str(out), "--format", "csv"], capture_output=True, text=True, timeout=120)
     assert asked.returncode == 0 and int(asked.stdout.splitlines()[1]) > 1000, asked.stderr  # indexed in memory
+
+
+# --------------------------------------------------------------------------- defect 10: no exit 70 on bad input
+
+
+_FACTS_EDITS = [
+    ("        occurrence: 2\n", "        occurrence: 2.5\n", "occurrence"),
+    ("        occurrence: 2\n", "        occurrence: true\n", "evidence[1].occurrence: expected integer, got true"),
+    ("  language: en\n", "  language: en\n  1: x\n  true: y\n", "article"),
+    ("  language: en\n", "  language: en\n  nested: " + "[" * 500 + "]" * 500 + "\n", ""),
+    ("  language: en\n", "  language: en\n  loop: &r [*r]\n", ""),
+    ("  language: en\n", "  language: !!timestamp abc\n", ""),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "field"), _FACTS_EDITS)
+def test_defect_10_bad_facts_are_input_errors_not_internal_errors(seeds_copy: Path, tmp_path: Path, old: str,
+                                                                 new: str, field: str) -> None:
+    facts = seeds_copy / SEED_FACTS
+    text = facts.read_text(encoding="utf-8")
+    assert old in text
+    facts.write_text(text.replace(old, new, 1), encoding="utf-8")
+    lines = _build_refused(seeds_copy, tmp_path / "dist")
+    assert lines and all(line.startswith(SEED_FACTS + ":") or line.startswith("entities.yaml") for line in lines), lines
+    assert any(field in line for line in lines), lines
+
+
+def test_defect_10_a_text_that_is_a_folder_hides_no_other_error(seeds_copy: Path, tmp_path: Path) -> None:
+    """With --jobs 2 too: the folder is one located line, and the other articles' errors are still listed."""
+    import shutil
+
+    corpus = _synthetic(tmp_path, 12)
+    facts = sorted(corpus.rglob("*.facts.yaml"))
+    text = facts[0].with_name(facts[0].name.replace(".facts.yaml", ".txt"))
+    text.unlink()
+    text.mkdir()
+    facts[1].write_text(facts[1].read_text(encoding="utf-8").replace("  language: en", "  language: 7", 1),
+                        encoding="utf-8")
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["build", str(corpus), "--out", str(tmp_path / "dist"), "--jobs", jobs])
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        shown = {line.split(":", 1)[0] for line in result.stderr.splitlines()}
+        assert {facts[0].relative_to(corpus).as_posix(), facts[1].relative_to(corpus).as_posix()} <= shown, result.stderr
+    shutil.rmtree(text)
+
+
+@pytest.mark.parametrize("args", [
+    ["query", "about", "--param", "entity=<foo>"],
+    ["query", "about", "--param", "entity=id:foo>bar"],
+    ["query", "SELECT * WHERE { ?s ?p ?o }", "--param", "a b=1"],
+    ["query", "@{bad_file}"],
+    ["validate", "{bad_trig}"],
+    ["query", "ASK {}", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", "-1"],
+])
+def test_defect_10_bad_queries_and_files_are_usage_errors(args: list[str], seed_build: Path, tmp_path: Path) -> None:
+    bad_file = tmp_path / "latin1.rq"
+    bad_file.write_bytes("SELECT * WHERE { ?s ?p \"caf\xe9\" }".encode("latin-1"))
+    bad_trig = tmp_path / "bad.trig"
+    bad_trig.write_text('@prefix kg: <https://w3id.org/kgpub/ontology#> .\n'
+                        '<http://e/g> { <http://e/a> kg:sourceLine "abc" . }\n')
+    args = [a.replace("{bad_file}", str(bad_file)).replace("{bad_trig}", str(bad_trig)) for a in args]
+    if args[0] == "query" and "--endpoint" not in args:
+        args += ["--data", str(seed_build)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 70 and "Traceback" not in result.output and "internal error" not in result.output, \
+        result.output
+    assert result.exit_code in (0, 2), result.output

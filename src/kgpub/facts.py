@@ -468,7 +468,8 @@ def _schema_diagnostics(doc: Any, schema: str, shown: str) -> list[Diagnostic]:
     out = []
     for error in _validator(schema).iter_errors(doc):
         while error.context:  # anyOf: report the branch meant for this kind of value
-            fitting = [e for e in error.context if e.validator != "type"] or list(error.context)
+            inside = [e for e in error.context if len(e.absolute_path) > len(error.absolute_path)]
+            fitting = inside or [e for e in error.context if e.validator != "type"] or list(error.context)
             error = best_match(fitting)
         found = _describe(doc, error, list(error.absolute_path), shown)
         if found is not None:
