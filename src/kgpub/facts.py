@@ -17,10 +17,12 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from .dates import TextDate
 
 import yaml
 
@@ -107,7 +109,7 @@ class Event:
     types: tuple[str, ...]
     label: str
     description: str | None
-    date: PartialDate | None
+    date: TextDate | None
     place: str | None
     roles: dict[str, tuple[str, ...]]
     person_count: int | None
@@ -125,7 +127,7 @@ class SharedEvent:
     types: tuple[str, ...]
     label: str
     description: str | None
-    date: PartialDate | None
+    date: TextDate | None
     place: str | None
     source: Source
 
@@ -146,7 +148,7 @@ class Accusation:
     accused: tuple[str, ...]
     concerns: str | None
     allegation: str | None
-    date: PartialDate | None
+    date: TextDate | None
     claims: tuple[Claim, ...]
     evidence: tuple[Quote, ...]
     source: Source
@@ -160,7 +162,7 @@ class Threat:
     threatener: str
     threatened: tuple[str, ...]
     condition: str | None
-    date: PartialDate | None
+    date: TextDate | None
     place: str | None
     evidence: tuple[Quote, ...]
     source: Source
@@ -560,11 +562,33 @@ class _Reader:
     def source(self, *path: Any) -> Source:
         return Source(self.shown, _line_of(self.doc, path) or 1)
 
-    def date(self, value: Any, *path: Any) -> PartialDate | None:
+    #: The article's publication date, against which relative phrases are resolved (None: not given).
+    published: PartialDate | None = None
+
+    def published_date(self, value: Any, *path: Any) -> PartialDate | None:
         if value is None:
             return None
         try:
             return parse_date(value)
+        except ValueError as exc:
+            self.problems.append(Diagnostic(self.shown, _line_of(self.doc, path), _field_name(path), str(exc)))
+            return None
+
+    def date(self, value: Any, *path: Any) -> TextDate | None:
+        """A date as the text gives it (``dates``): EDTF, or a phrase relative to the article."""
+        from . import dates
+
+        if value is None:
+            return None
+        try:
+            if isinstance(value, dict):
+                phrase = str(value["phrase"]).strip()
+                if value.get("date") is not None:
+                    given = dates.parse(value["date"])
+                    return replace(given, phrase=phrase, rule="curator")
+                published = self.published
+                return dates.resolve(phrase, (published.year, published.month, published.day) if published else None)
+            return dates.parse(value)
         except ValueError as exc:
             self.problems.append(Diagnostic(self.shown, _line_of(self.doc, path), _field_name(path), str(exc)))
             return None
@@ -658,6 +682,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
         reader.problems.append(text)
         return None
     r = reader
+    published = r.published = r.published_date(meta.get("published"), "article", "published")
     events = tuple(
         Event(
             id=e["report"] if "report" in e else e["id"],
@@ -726,7 +751,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
         publisher=meta["publisher"],
         agency=meta.get("source"),
         language=meta["language"],
-        published=r.date(meta.get("published"), "article", "published"),
+        published=published,
         url=meta.get("url"),
         note=meta.get("note"),
         entities=tuple(r.entity(e, "entities", i) for i, e in enumerate(doc.get("entities", ()))),

@@ -22,6 +22,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import vocab
+from .dates import TextDate
 from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat
 
 KG = Namespace(vocab.KG)
@@ -221,6 +222,31 @@ def date_literal(date: PartialDate) -> Literal:
     return Literal(date.lexical, datatype=XSD[date.datatype])
 
 
+def add_date(graph: Sink, node: URIRef, date: TextDate, language: str | None = None,
+             exact: URIRef = KG.date) -> None:
+    """A date as the text gives it (``dates``): the exact ``xsd:`` value where it is exact, else its EDTF
+    expression; always its bounds (``kg:earliest``/``kg:latest``), and the phrase and rule that resolved
+    a relative one.  ``exact``: the property of the exact value (``kg:date``, ``kg:since`` ...)."""
+    from .dates import EDTF_DATATYPE
+
+    if date.exact is not None:
+        graph.add((node, exact, Literal(date.exact[0], datatype=XSD[date.exact[1]])))
+    else:
+        graph.add((node, KG.edtf, Literal(date.edtf, datatype=URIRef(EDTF_DATATYPE))))
+    if exact == KG.date:
+        bounds = (KG.earliest, KG.latest)
+    else:
+        bounds = (KG[f"{exact.rsplit('#', 1)[-1]}Earliest"], KG[f"{exact.rsplit('#', 1)[-1]}Latest"])
+    if date.earliest is not None:
+        graph.add((node, bounds[0], Literal(date.earliest.isoformat(), datatype=XSD.date)))
+    if date.latest is not None:
+        graph.add((node, bounds[1], Literal(date.latest.isoformat(), datatype=XSD.date)))
+    if date.phrase is not None:
+        graph.add((node, KG.datePhrase, Literal(date.phrase, lang=language)))
+    if date.rule is not None:
+        graph.add((node, KG.dateRule, KG["".join(part.title() for part in date.rule.split("-")) + "Rule"]))
+
+
 def _entity(graph: Sink, iri: URIRef, entity: Entity) -> None:
     classes = {c for t in entity.types for c in ENTITY_CLASSES[t]}
     for cls in sorted(classes):
@@ -306,7 +332,7 @@ class _ArticleMapper:
         """What an article says of an event, on ``node``: types, description, date, place, roles (on
         ``roles_also`` too) and count."""
         g = self.graph
-        _event_facts(g, node, event, self.ref(event.place) if event.place else None)
+        _event_facts(g, node, event, self.ref(event.place) if event.place else None, self.article.language)
         for role, ids in event.roles.items():
             for some_id in ids:
                 g.add((node, KG[role], self.ref(some_id)))
@@ -344,7 +370,7 @@ class _ArticleMapper:
         if acc.allegation:
             g.add((iri, KG.allegation, Literal(acc.allegation.strip())))
         if acc.date:
-            g.add((iri, KG.date, date_literal(acc.date)))
+            add_date(g, iri, acc.date, self.article.language)
         for c in acc.claims:
             self.claim(iri, acc, c)
 
@@ -377,7 +403,7 @@ class _ArticleMapper:
         if threat.condition:
             g.add((iri, KG.condition, Literal(threat.condition.strip())))
         if threat.date:
-            g.add((iri, KG.date, date_literal(threat.date)))
+            add_date(g, iri, threat.date, self.article.language)
         if threat.place:
             g.add((iri, KG.place, self.ref(threat.place)))
 
@@ -396,7 +422,8 @@ def map_registry(registry: tuple[Entity, ...], mint: Minter, events: tuple[Share
     return graph
 
 
-def _event_facts(graph: Sink, node: URIRef, event: Event | SharedEvent, place: URIRef | None) -> None:
+def _event_facts(graph: Sink, node: URIRef, event: Event | SharedEvent, place: URIRef | None,
+                 language: str | None = None) -> None:
     """An event's types, description, date and place (as an IRI), whoever states them: an article, a
     report, or the registry."""
     for t in event.types:
@@ -404,7 +431,7 @@ def _event_facts(graph: Sink, node: URIRef, event: Event | SharedEvent, place: U
     if event.description:
         graph.add((node, SCHEMA.description, Literal(event.description.strip())))
     if event.date:
-        graph.add((node, KG.date, date_literal(event.date)))
+        add_date(graph, node, event.date, language)
     if place is not None:
         graph.add((node, KG.place, place))
 

@@ -179,21 +179,31 @@ def sub_selects(text: str) -> list[str]:
     return out
 
 
-def depths_of_variable(text: str, name: str) -> list[tuple[int, bool]]:
-    """For each occurrence of ``?name``/``$name``: its depth in braces, and whether it lies in an EXISTS group."""
+def depths_of_variable(text: str, name: str) -> list[tuple[int, bool, bool]]:
+    """For each occurrence of ``?name``/``$name``: its depth in braces, whether it lies in an EXISTS group, and
+    whether it stands in an expression (inside parentheses: FILTER, BIND, a function call) rather than as a
+    term of a triple pattern."""
     tokens = [t for t in _tokens(text) if t.kind not in ("space", "comment")]
-    out: list[tuple[int, bool]] = []
+    out: list[tuple[int, bool, bool]] = []
     depth = 0
+    parens = [0]  # open parentheses, per brace level
     exists_at: list[int] = []  # depths of the open EXISTS groups
     for i, token in enumerate(tokens):
         if token.kind == "other" and token.text == "{":
             depth += 1
+            parens.append(0)
             if i > 0 and _word(tokens[i - 1]) == "EXISTS":
                 exists_at.append(depth)
         elif token.kind == "other" and token.text == "}":
             if exists_at and exists_at[-1] == depth:
                 exists_at.pop()
             depth -= 1
+            if len(parens) > 1:
+                parens.pop()
+        elif token.kind == "other" and token.text == "(":
+            parens[-1] += 1
+        elif token.kind == "other" and token.text == ")":
+            parens[-1] = max(0, parens[-1] - 1)
         elif token.kind == "var" and token.text[1:] == name:
-            out.append((depth, bool(exists_at)))
+            out.append((depth, bool(exists_at), parens[-1] > 0))
     return out

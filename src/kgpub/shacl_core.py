@@ -51,7 +51,7 @@ _SPARQL_DATATYPES = {XSD.string, RDF.langString, RDFS.Literal, XSD.date, XSD.gYe
 _NEUTRAL = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.deactivated, SH.name, SH.description,
             SH.order, SH.group, SH.defaultValue, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
             SH.targetObjectsOf, SH.property, SH.path, SH.sparql, SH.qualifiedValueShape, SH.qualifiedMinCount,
-            SH.qualifiedMaxCount, SH.minCount, SH.maxCount, SH.lessThan, SH.disjoint, SH.flags}
+            SH.qualifiedMaxCount, SH.minCount, SH.maxCount, SH.lessThan, SH.lessThanOrEquals, SH.disjoint, SH.flags}
 #: Constraints on each value node on its own, compiled to a SPARQL condition.
 _VALUE = {SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.minLength, SH.maxLength,
           SH["or"], SH["and"], SH["not"], SH.node, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive}
@@ -299,13 +299,14 @@ class _Compiler:
                 left.append((pred, o))
             elif pred not in _NEUTRAL and (pred.startswith(str(SH)) or pred == SH.target):
                 left.append((pred, o))
-        for other in g.objects(shape, SH.lessThan):
-            if not isinstance(other, URIRef):
-                left.append((SH.lessThan, other))
-                continue
-            checks.append(check(f"SELECT ?this ?value WHERE {{ {focus} ?this {p} ?value . ?this <{other}> ?other "
-                                f"FILTER (!COALESCE(?value < ?other, false)) }}",
-                                SH.LessThanConstraintComponent, "value"))
+        for parameter, operator, component in ((SH.lessThan, "<", SH.LessThanConstraintComponent),
+                                               (SH.lessThanOrEquals, "<=", SH.LessThanOrEqualsConstraintComponent)):
+            for other in g.objects(shape, parameter):
+                if not isinstance(other, URIRef):
+                    left.append((parameter, other))
+                    continue
+                checks.append(check(f"SELECT ?this ?value WHERE {{ {focus} ?this {p} ?value . ?this <{other}> ?other "
+                                    f"FILTER (!COALESCE(?value {operator} ?other, false)) }}", component, "value"))
         for other in g.objects(shape, SH.disjoint):
             if not isinstance(other, URIRef):
                 left.append((SH.disjoint, other))
@@ -399,6 +400,7 @@ class _Compiler:
             return "true"
         self._check_known(shape)
         if (shape, SH.sparql, None) in g or (shape, SH.lessThan, None) in g or (shape, SH.disjoint, None) in g \
+                or (shape, SH.lessThanOrEquals, None) in g \
                 or (shape, SH.qualifiedValueShape, None) in g:
             raise Unsupported(f"nested shape {shape}")
         parts = []

@@ -79,13 +79,18 @@ def prebinding_problem(text: str, variables: tuple[str, ...] = _PREBOUND) -> str
 
 
 def set_based(text: str) -> bool:
-    """Whether the query may run once for all focus nodes, joined with them, and mean what pre-binding means:
-    ``$this`` stands only in the top-level group or inside FILTER [NOT] EXISTS, and there is no sub-select."""
+    """Whether the query may run once for all focus nodes, joined with them, and mean what pre-binding means.
+
+    Joining binds ``$this`` wherever a triple pattern uses it (a nested group, OPTIONAL or UNION
+    included), and in the top-level group's and EXISTS's expressions; an expression in a nested group
+    (``{ FILTER ($this = ...) } UNION ...``) would see it unbound, and a sub-select hides it.
+    """
     from .prebinding import depths_of_variable, sub_selects
 
     if sub_selects(text):
         return False
-    return all(depth <= 1 or in_exists for depth, in_exists in depths_of_variable(text, "this"))
+    return all(depth <= 1 or in_exists or not in_expression
+               for depth, in_exists, in_expression in depths_of_variable(text, "this"))
 
 
 def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None:
