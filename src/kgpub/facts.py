@@ -101,6 +101,31 @@ class Relation:
     role: str | None
     evidence: tuple[Quote, ...]
     source: Source
+    #: When the relation (a role, a membership) began and ended, as precisely as the text says.
+    since: TextDate | None = None
+    until: TextDate | None = None
+    description: str | None = None
+
+
+#: What a count counts (``counts[].what``): people by what happened to them, and munitions.
+COUNT_KINDS = ("killed", "injured", "arrested", "detained", "kidnapped", "displaced", "missing", "participants",
+               "rockets", "missiles", "drones", "shells", "bombs", "vehicles")
+#: How exact a count is: the keys a count gives its number under.
+COUNT_QUALIFIERS = ("exactly", "at_least", "at_most", "about", "between")
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number the article gives for an event ("at least 25 killed", "about 5,200", "three rockets")."""
+
+    what: str
+    qualifier: str  # one of COUNT_QUALIFIERS
+    low: int | None  # the least it can be (None: not said)
+    high: int | None  # the most it can be
+    value: int | None  # the number said (for "about", "at least", "exactly")
+    evidence: tuple[Quote, ...]
+    source: Source
+    index: int
 
 
 @dataclass(frozen=True)
@@ -117,6 +142,7 @@ class Event:
     source: Source
     #: A report of a shared event of the registry (``report: ID``): ``id`` is the shared event's.
     shared: bool = False
+    counts: tuple[Count, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +178,7 @@ class Accusation:
     claims: tuple[Claim, ...]
     evidence: tuple[Quote, ...]
     source: Source
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +193,7 @@ class Threat:
     place: str | None
     evidence: tuple[Quote, ...]
     source: Source
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -593,6 +621,23 @@ class _Reader:
             self.problems.append(Diagnostic(self.shown, _line_of(self.doc, path), _field_name(path), str(exc)))
             return None
 
+    def count(self, item: dict[str, Any], *path: Any) -> Count:
+        """One count of an event: its number under the key that says how exact it is."""
+        qualifier = next(q for q in COUNT_QUALIFIERS if q in item)  # the schema requires exactly one
+        number = item[qualifier]
+        if qualifier == "between":
+            low, high = int(number[0]), int(number[1])
+            if low > high:
+                self.problems.append(Diagnostic(self.shown, _line_of(self.doc, [*path, "between"]),
+                                                _field_name([*path, "between"]), f"{low} is more than {high}"))
+            value = None
+        else:
+            value = int(number)
+            low = value if qualifier in ("exactly", "at_least") else None
+            high = value if qualifier in ("exactly", "at_most") else None
+        return Count(item["what"], qualifier, low, high, value,
+                     self.quotes(item["evidence"], *path, "evidence"), self.source(*path), path[-1] + 1)
+
     def quotes(self, items: list[Any] | None, *path: Any) -> tuple[Quote, ...]:
         out = []
         for i, item in enumerate(items or ()):
@@ -696,6 +741,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             evidence=r.quotes(e["evidence"], "events", i, "evidence"),
             source=r.source("events", i),
             shared="report" in e,
+            counts=tuple(r.count(c, "events", i, "counts", j) for j, c in enumerate(e.get("counts", ()))),
         )
         for i, e in enumerate(doc.get("events", ()))
     )
@@ -712,6 +758,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             claims=tuple(Claim(c["subject"], c["predicate"], c["object"]) for c in a.get("claims", ())),
             evidence=r.quotes(a["evidence"], "accusations", i, "evidence"),
             source=r.source("accusations", i),
+            description=a.get("description"),
         )
         for i, a in enumerate(doc.get("accusations", ()))
     )
@@ -727,6 +774,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             place=t.get("place"),
             evidence=r.quotes(t["evidence"], "threats", i, "evidence"),
             source=r.source("threats", i),
+            description=t.get("description"),
         )
         for i, t in enumerate(doc.get("threats", ()))
     )
@@ -738,6 +786,9 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             role=x.get("role"),
             evidence=r.quotes(x["evidence"], "relations", i, "evidence"),
             source=r.source("relations", i),
+            since=r.date(x.get("since"), "relations", i, "since"),
+            until=r.date(x.get("until"), "relations", i, "until"),
+            description=x.get("description"),
         )
         for i, x in enumerate(doc.get("relations", ()))
     )

@@ -23,6 +23,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import vocab
 from .dates import TextDate
+from .facts import Count
 from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat
 
 KG = Namespace(vocab.KG)
@@ -222,29 +223,54 @@ def date_literal(date: PartialDate) -> Literal:
     return Literal(date.lexical, datatype=XSD[date.datatype])
 
 
-def add_date(graph: Sink, node: URIRef, date: TextDate, language: str | None = None,
-             exact: URIRef = KG.date) -> None:
+def add_date(graph: Sink, node: URIRef, date: TextDate, language: str | None = None) -> None:
     """A date as the text gives it (``dates``): the exact ``xsd:`` value where it is exact, else its EDTF
     expression; always its bounds (``kg:earliest``/``kg:latest``), and the phrase and rule that resolved
-    a relative one.  ``exact``: the property of the exact value (``kg:date``, ``kg:since`` ...)."""
+    a relative one."""
     from .dates import EDTF_DATATYPE
 
     if date.exact is not None:
-        graph.add((node, exact, Literal(date.exact[0], datatype=XSD[date.exact[1]])))
+        graph.add((node, KG.date, Literal(date.exact[0], datatype=XSD[date.exact[1]])))
     else:
         graph.add((node, KG.edtf, Literal(date.edtf, datatype=URIRef(EDTF_DATATYPE))))
-    if exact == KG.date:
-        bounds = (KG.earliest, KG.latest)
-    else:
-        bounds = (KG[f"{exact.rsplit('#', 1)[-1]}Earliest"], KG[f"{exact.rsplit('#', 1)[-1]}Latest"])
     if date.earliest is not None:
-        graph.add((node, bounds[0], Literal(date.earliest.isoformat(), datatype=XSD.date)))
+        graph.add((node, KG.earliest, Literal(date.earliest.isoformat(), datatype=XSD.date)))
     if date.latest is not None:
-        graph.add((node, bounds[1], Literal(date.latest.isoformat(), datatype=XSD.date)))
+        graph.add((node, KG.latest, Literal(date.latest.isoformat(), datatype=XSD.date)))
     if date.phrase is not None:
         graph.add((node, KG.datePhrase, Literal(date.phrase, lang=language)))
     if date.rule is not None:
         graph.add((node, KG.dateRule, KG["".join(part.title() for part in date.rule.split("-")) + "Rule"]))
+
+
+#: The qualifier of a count, as the individual that names it.
+QUALIFIERS = {"exactly": "Exactly", "at_least": "AtLeast", "at_most": "AtMost", "about": "About", "between": "Between"}
+
+
+def count_node(fact: URIRef, count: Count) -> URIRef:
+    return URIRef(f"{fact}/count/{count.index}")
+
+
+def add_count(graph: Sink, fact: URIRef, count: Count) -> None:
+    """A number the article gives for an event, as a node of its own: what it counts, how exact it is, the
+    number said and the least and most it can be (for filters), with its own quote (see ``provenance``)."""
+    node = count_node(fact, count)
+    graph.add((fact, KG["count"], node))  # KG.count is str.count
+    graph.add((node, RDF.type, KG.Count))
+    graph.add((node, KG.countOf, KGT[count.what.title()]))
+    graph.add((node, KG.qualifier, KG[QUALIFIERS[count.qualifier]]))
+    for prop, number in ((KG.value, count.value), (KG.minValue, count.low), (KG.maxValue, count.high)):
+        if number is not None:
+            graph.add((node, prop, Literal(number, datatype=XSD.integer)))
+
+
+def add_time_bound(graph: Sink, node: URIRef, prop: URIRef, date: TextDate, language: str | None) -> None:
+    """``kg:since`` or ``kg:until`` of a relation: a node of its own (``RELATION/since``) holding the date as
+    any dated node does, so one query reads the bounds of an event's date and of a role's start alike."""
+    bound = URIRef(f"{node}/{prop.rsplit('#', 1)[-1]}")
+    graph.add((node, prop, bound))
+    graph.add((bound, RDF.type, KG.TextDate))
+    add_date(graph, bound, date, language)
 
 
 def _entity(graph: Sink, iri: URIRef, entity: Entity) -> None:
@@ -319,6 +345,12 @@ class _ArticleMapper:
         g.add((node, RDFS.label, Literal(label)))
         if rel.role:
             g.add((node, KG.role, Literal(rel.role.strip())))
+        if rel.description:
+            g.add((node, SCHEMA.description, Literal(rel.description.strip())))
+        if rel.since:
+            add_time_bound(g, node, KG.since, rel.since, self.article.language)
+        if rel.until:
+            add_time_bound(g, node, KG.until, rel.until, self.article.language)
 
     def event(self, event: Event) -> None:
         if event.shared:
@@ -340,6 +372,8 @@ class _ArticleMapper:
                     g.add((roles_also, KG[role], self.ref(some_id)))
         if event.person_count is not None:
             g.add((node, KG.personCount, Literal(event.person_count, datatype=XSD.integer)))
+        for count in event.counts:
+            add_count(g, node, count)
 
     def report(self, event: Event) -> None:
         """An article's account of a shared event: its roles asserted on the one event node (what several
@@ -371,6 +405,8 @@ class _ArticleMapper:
             g.add((iri, KG.allegation, Literal(acc.allegation.strip())))
         if acc.date:
             add_date(g, iri, acc.date, self.article.language)
+        if acc.description:
+            g.add((iri, SCHEMA.description, Literal(acc.description.strip())))
         for c in acc.claims:
             self.claim(iri, acc, c)
 
@@ -404,6 +440,8 @@ class _ArticleMapper:
             g.add((iri, KG.condition, Literal(threat.condition.strip())))
         if threat.date:
             add_date(g, iri, threat.date, self.article.language)
+        if threat.description:
+            g.add((iri, SCHEMA.description, Literal(threat.description.strip())))
         if threat.place:
             g.add((iri, KG.place, self.ref(threat.place)))
 

@@ -164,6 +164,9 @@ def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source,
     out += [(mint.relation(article.id, r), r.source, r.evidence) for r in article.relations]
     for items in (article.events, article.accusations, article.threats):
         out += [(mint.fact(article.id, x), x.source, x.evidence) for x in items]
+    from .mapping import count_node
+
+    out += [(count_node(mint.fact(article.id, e), c), c.source, c.evidence) for e in article.events for c in e.counts]
     return out
 
 

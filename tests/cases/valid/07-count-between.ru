@@ -1,0 +1,2 @@
+# edge case: a count the article gives as a range ("between 20 and 30 rockets"), with its quote
+INSERT { a:rocket-attack kg:count <https://example.org/id/article/mini-1/rocket-attack/count/1> . <https://example.org/id/article/mini-1/rocket-attack/count/1> a kg:Count ; kg:countOf kgt:Rockets ; kg:qualifier kg:Between ; kg:minValue 20 ; kg:maxValue 30 ; kg:evidence ?e } WHERE { a:rocket-attack kg:evidence ?e }

@@ -1,0 +1,2 @@
+# edge case: a role held since a date the text gives relative to the article ("since last year")
+INSERT DATA { <https://example.org/id/article/mini-1/relation/omar-zed/memberOf/alpha-brigade> kg:since <https://example.org/id/article/mini-1/relation/omar-zed/memberOf/alpha-brigade/since> . <https://example.org/id/article/mini-1/relation/omar-zed/memberOf/alpha-brigade/since> a kg:TextDate ; kg:date "2020"^^xsd:gYear ; kg:earliest "2020-01-01"^^xsd:date ; kg:latest "2020-12-31"^^xsd:date ; kg:datePhrase "last year"@en ; kg:dateRule kg:PreviousYearRule }

@@ -1,0 +1,96 @@
+"""What articles really say (issue 18): counts with their qualifiers, dated relations, descriptions — each
+built from a facts file and read back with plain SPARQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kgpub
+from kgpub.cli import main
+from conftest import MINI_FACTS, MINI_TEXT, write_corpus
+
+TEXT = MINI_TEXT + (" At least 25 people were killed and about 40 injured. Three rockets hit the base."
+                    " Omar Zed has led the brigade since May 2020.")
+
+
+def _build(tmp_path: Path, facts: str, text: str = TEXT) -> Path:
+    root = write_corpus(tmp_path / "seeds", facts=facts, text=text)
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", str(root), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+COUNTS = MINI_FACTS.replace('''    target: gamma-base
+    evidence: ["Alpha Brigade fighters fired rockets at the Gamma base on 3 May 2021"]''', '''    target: gamma-base
+    evidence: ["Alpha Brigade fighters fired rockets at the Gamma base on 3 May 2021"]
+    counts:
+      - {what: killed, at_least: 25, evidence: ["At least 25 people were killed"]}
+      - {what: injured, about: 40, evidence: ["about 40 injured"]}
+      - {what: rockets, exactly: 3, evidence: ["Three rockets hit the base"]}''')
+
+
+def test_counts_keep_their_qualifier_and_quote(tmp_path: Path) -> None:
+    out = _build(tmp_path, COUNTS)
+    rows = kgpub.query("""SELECT ?what ?qualifier ?value ?low ?high ?quote WHERE {
+        ?e kg:count ?c . ?c kg:countOf/skos:prefLabel ?what ; kg:qualifier/rdfs:label ?qualifier ; kg:value ?value ;
+           kg:evidence/oa:hasSelector/oa:exact ?quote .
+        OPTIONAL { ?c kg:minValue ?low } OPTIONAL { ?c kg:maxValue ?high } } ORDER BY ?what""", out).rows
+    got = [(r["what"]["value"], r["qualifier"]["value"], r["value"]["value"], r.get("low", {}).get("value"),
+            r.get("high", {}).get("value"), r["quote"]["value"]) for r in rows]
+    assert got == [("injured", "about", "40", None, None, "about 40 injured"),
+                   ("killed", "at least", "25", "25", None, "At least 25 people were killed"),
+                   ("rockets", "exactly", "3", "3", "3", "Three rockets hit the base")]
+    # "at least 20 killed?" asks the least value
+    assert kgpub.query("ASK { ?c kg:countOf kgt:Killed ; kg:minValue ?n FILTER (?n >= 20) }", out).value is True
+
+
+def test_a_count_needs_one_qualifier_and_its_quote(tmp_path: Path) -> None:
+    facts = COUNTS.replace("{what: rockets, exactly: 3,", "{what: rockets, exactly: 3, about: 4,")
+    root = write_corpus(tmp_path / "seeds", facts=facts, text=TEXT)
+    result = CliRunner().invoke(main, ["build", str(root), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 2 and "articles/mini-1.facts.yaml:" in result.stderr and "counts[2]" in result.stderr, \
+        result.stderr
+    facts = COUNTS.replace('evidence: ["Three rockets hit the base"]', 'evidence: ["Four rockets hit the base"]')
+    root = write_corpus(tmp_path / "seeds2", facts=facts, text=TEXT)
+    result = CliRunner().invoke(main, ["build", str(root), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 2 and "quote not found" in result.stderr, result.stderr
+
+
+DATED = MINI_FACTS.replace('''    role: commander
+    evidence: ["Commander Omar Zed"]''', '''    role: commander
+    since: {phrase: May 2020}
+    description: Omar Zed commands Alpha Brigade.
+    evidence: ["Omar Zed has led the brigade since May 2020"]''').replace(
+    '''    concerns: rocket-attack
+    allegation: carrying out the rocket attack''', '''    concerns: rocket-attack
+    allegation: carrying out the rocket attack
+    description: The Beta government blames Alpha Brigade for the rocket attack.''')
+
+
+def test_relations_have_a_time_and_facts_a_description(tmp_path: Path) -> None:
+    out = _build(tmp_path, DATED)
+    (row,) = kgpub.query("""SELECT ?role ?since ?from ?to ?phrase ?what WHERE {
+        ?r a kg:Relationship ; kg:role ?role ; kg:since ?s ; schema:description ?what .
+        ?s kg:date ?since ; kg:earliest ?from ; kg:latest ?to ; kg:datePhrase ?phrase }""", out).rows
+    assert {k: v["value"] for k, v in row.items()} == {
+        "role": "commander", "since": "2020-05", "from": "2020-05-01", "to": "2020-05-31", "phrase": "May 2020",
+        "what": "Omar Zed commands Alpha Brigade."}
+    # who led the brigade on 1 June 2020? a role held at a time, with plain SPARQL on the bounds
+    held = kgpub.query("""ASK { ?r kg:role "commander" ; kg:since/kg:latest ?start
+                           FILTER (?start <= "2020-06-01"^^xsd:date)
+                           FILTER NOT EXISTS { ?r kg:until/kg:earliest ?end FILTER (?end < "2020-06-01"^^xsd:date) } }""",
+                       out)
+    assert held.value is True
+    (acc,) = kgpub.query("SELECT ?d WHERE { ?a a kg:Accusation ; schema:description ?d }", out).rows
+    assert acc["d"]["value"].startswith("The Beta government blames")
+
+
+def test_a_relation_that_ends_before_it_begins_is_refused(tmp_path: Path) -> None:
+    facts = DATED.replace("    since: {phrase: May 2020}\n", '    since: "2020-05"\n    until: "2019"\n')
+    root = write_corpus(tmp_path / "seeds", facts=facts, text=TEXT)
+    result = CliRunner().invoke(main, ["build", str(root), "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 1 and "ends (2019-12-31) before it begins (2020-05-01)" in result.output, result.output
