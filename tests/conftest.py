@@ -84,7 +84,7 @@ accusations:
     concerns: rocket-attack
     allegation: carrying out the rocket attack
     claims:
-      - {subject: alpha-brigade, predicate: agent, object: rocket-attack}
+      - {subject: rocket-attack, predicate: agent, object: alpha-brigade}
     evidence: ["The Beta government accused Alpha Brigade of the attack"]
 threats:
   - id: zed-threat

@@ -93,6 +93,26 @@ class Entity:
     source: Source
 
 
+#: How sure the article is of a fact (GRaSP's factuality: certainty and polarity).
+CERTAINTIES = ("certain", "probable", "possible", "denied")
+#: What a statement does (``statements[].act``): each a kg: class and a concept of the speech act scheme.
+ACTS = ("Deny", "ClaimResponsibility", "NoClaimOfResponsibility", "Condemn", "Demand", "Warn", "Appeal")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Who the article has a fact from, and how sure it is of it ("reportedly", "security sources said")."""
+
+    certainty: str = "certain"  # one of CERTAINTIES
+    according_to: str | None = None  # an entity id: the source the article attributes the fact to
+    hedge: str | None = None  # the hedging words as the article writes them ("reportedly")
+
+    @property
+    def asserted(self) -> bool:
+        """Only what the article states as certain becomes an assertion; the rest is reified."""
+        return self.certainty == "certain"
+
+
 @dataclass(frozen=True)
 class Relation:
     subject: str
@@ -105,6 +125,7 @@ class Relation:
     since: TextDate | None = None
     until: TextDate | None = None
     description: str | None = None
+    judgement: Judgement = Judgement()
 
 
 #: What a count counts (``counts[].what``): people by what happened to them, and munitions.
@@ -143,6 +164,10 @@ class Event:
     #: A report of a shared event of the registry (``report: ID``): ``id`` is the shared event's.
     shared: bool = False
     counts: tuple[Count, ...] = ()
+    judgement: Judgement = Judgement()
+    #: Events of this article (or shared events) this one responds to, and those it led to.
+    in_response_to: tuple[str, ...] = ()
+    led_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,7 +195,7 @@ class Accusation:
     id: str
     type: str
     label: str | None
-    accuser: str
+    accuser: str | None  # None: the text does not say who accuses ("it was blamed on ...")
     accused: tuple[str, ...]
     concerns: str | None
     allegation: str | None
@@ -179,6 +204,7 @@ class Accusation:
     evidence: tuple[Quote, ...]
     source: Source
     description: str | None = None
+    judgement: Judgement = Judgement()
 
 
 @dataclass(frozen=True)
@@ -194,6 +220,25 @@ class Threat:
     evidence: tuple[Quote, ...]
     source: Source
     description: str | None = None
+    judgement: Judgement = Judgement()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A speech act beside accusations and threats: a denial, a claim (or the absence of a claim) of
+    responsibility, a condemnation, a demand, a warning, an appeal."""
+
+    id: str
+    act: str  # one of ACTS
+    speaker: str | None  # None: the text does not say who
+    addressees: tuple[str, ...]
+    about: str | None  # the id of the fact (accusation, event, threat, statement) it is about or denies
+    content: str | None
+    date: TextDate | None
+    description: str | None
+    evidence: tuple[Quote, ...]
+    source: Source
+    judgement: Judgement = Judgement()
 
 
 @dataclass(frozen=True)
@@ -216,6 +261,7 @@ class Article:
     accusations: tuple[Accusation, ...]
     threats: tuple[Threat, ...]
     source: Source
+    statements: tuple[Statement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -621,6 +667,11 @@ class _Reader:
             self.problems.append(Diagnostic(self.shown, _line_of(self.doc, path), _field_name(path), str(exc)))
             return None
 
+    @staticmethod
+    def judgement(item: dict[str, Any]) -> Judgement:
+        return Judgement(item.get("certainty", "certain"), item.get("according_to"),
+                         item["hedge"].strip() if item.get("hedge") else None)
+
     def count(self, item: dict[str, Any], *path: Any) -> Count:
         """One count of an event: its number under the key that says how exact it is."""
         qualifier = next(q for q in COUNT_QUALIFIERS if q in item)  # the schema requires exactly one
@@ -742,6 +793,9 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             source=r.source("events", i),
             shared="report" in e,
             counts=tuple(r.count(c, "events", i, "counts", j) for j, c in enumerate(e.get("counts", ()))),
+            judgement=r.judgement(e),
+            in_response_to=_many(e.get("in_response_to")),
+            led_to=_many(e.get("led_to")),
         )
         for i, e in enumerate(doc.get("events", ()))
     )
@@ -750,7 +804,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             id=a["id"],
             type=a.get("type", "Accuse"),
             label=a.get("label"),
-            accuser=a["accuser"],
+            accuser=a.get("accuser"),
             accused=_many(a["accused"]),
             concerns=a.get("concerns"),
             allegation=a.get("allegation"),
@@ -759,6 +813,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             evidence=r.quotes(a["evidence"], "accusations", i, "evidence"),
             source=r.source("accusations", i),
             description=a.get("description"),
+            judgement=r.judgement(a),
         )
         for i, a in enumerate(doc.get("accusations", ()))
     )
@@ -775,6 +830,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             evidence=r.quotes(t["evidence"], "threats", i, "evidence"),
             source=r.source("threats", i),
             description=t.get("description"),
+            judgement=r.judgement(t),
         )
         for i, t in enumerate(doc.get("threats", ()))
     )
@@ -789,8 +845,19 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
             since=r.date(x.get("since"), "relations", i, "since"),
             until=r.date(x.get("until"), "relations", i, "until"),
             description=x.get("description"),
+            judgement=r.judgement(x),
         )
         for i, x in enumerate(doc.get("relations", ()))
+    )
+    statements = tuple(
+        Statement(
+            id=x["id"], act=x["act"], speaker=x.get("speaker"), addressees=_many(x.get("addressee")),
+            about=x.get("about"), content=x["content"].strip() if x.get("content") else None,
+            date=r.date(x.get("date"), "statements", i, "date"), description=x.get("description"),
+            evidence=r.quotes(x["evidence"], "statements", i, "evidence"), source=r.source("statements", i),
+            judgement=r.judgement(x),
+        )
+        for i, x in enumerate(doc.get("statements", ()))
     )
     return Article(
         id=meta["id"],
@@ -809,6 +876,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
         relations=relations,
         events=events,
         accusations=accusations,
+        statements=statements,
         threats=threats,
         source=r.source("article"),
     )
@@ -819,12 +887,15 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
 #: For each section of a facts file, the keys that hold ids of entities (or events).
 _REFERENCES: dict[str, tuple[str, ...]] = {
     "article": ("publisher", "source"),
-    "relations": ("subject", "object"),
-    "events": ("place", *ROLES),
-    "accusations": ("accuser", "accused"),
-    "threats": ("threatener", "threatened", "place"),
+    "relations": ("subject", "object", "according_to"),
+    "events": ("place", *ROLES, "according_to"),
+    "accusations": ("accuser", "accused", "according_to"),
+    "threats": ("threatener", "threatened", "place", "according_to"),
+    "statements": ("speaker", "addressee", "according_to"),
 }
-_DEFINING = ("entities", "events", "accusations", "threats")
+_DEFINING = ("entities", "events", "accusations", "threats", "statements")
+#: Keys that hold ids of facts of the same article (or of shared events), not of entities.
+_FACT_REFERENCES: dict[str, tuple[str, ...]] = {"events": ("in_response_to", "led_to"), "statements": ("about",)}
 
 
 def _check_references(doc: Any, shown: str, registry: dict[str, Entity],
@@ -892,9 +963,17 @@ def _check_references(doc: Any, shown: str, registry: dict[str, Entity],
                 check(value, [*path, key], known, "entity")
 
     check_all(doc["article"], ["article"], _REFERENCES["article"])
-    for section in ("relations", "events", "accusations", "threats"):
+    for section in ("relations", "events", "accusations", "threats", "statements"):
         for i, item in enumerate(doc.get(section, ())):
             check_all(item, [section, i], _REFERENCES[section])
+    facts = {item["id"] for section in ("events", "accusations", "threats", "statements")
+             for item in doc.get(section, ()) if "id" in item} | set(shared_events)
+    for section, keys in _FACT_REFERENCES.items():
+        for i, item in enumerate(doc.get(section, ())):
+            for key in keys:
+                for j, value in enumerate(_many(item.get(key))):
+                    where = [section, i, key, j] if isinstance(item.get(key), list) else [section, i, key]
+                    check(value, where, facts, "fact")
     for i, item in enumerate(doc.get("accusations", ())):
         if "concerns" in item:
             check(item["concerns"], ["accusations", i, "concerns"], events, "event")

@@ -202,9 +202,14 @@ def mentions(article: Any) -> set[str]:
     for event in article.events:
         ids |= {x for xs in event.roles.values() for x in xs} | ({event.place} if event.place else set())
     for acc in article.accusations:
-        ids |= {acc.accuser, *acc.accused, *(x for c in acc.claims for x in (c.subject, c.object))}
+        ids |= {*([acc.accuser] if acc.accuser else []), *acc.accused, *(x for c in acc.claims for x in (c.subject, c.object))}
     for threat in article.threats:
         ids |= {threat.threatener, *threat.threatened} | ({threat.place} if threat.place else set())
+    for st in article.statements:
+        ids |= ({st.speaker} if st.speaker else set()) | set(st.addressees)
+    for fact in (*article.relations, *article.events, *article.accusations, *article.threats, *article.statements):
+        if fact.judgement.according_to:
+            ids.add(fact.judgement.according_to)
     return ids
 
 

@@ -23,7 +23,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import vocab
 from .dates import TextDate
-from .facts import Count
+from .facts import Count, Judgement, Statement
 from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat
 
 KG = Namespace(vocab.KG)
@@ -45,7 +45,14 @@ ENTITY_CLASSES: dict[str, tuple[str, ...]] = {
     "Country": ("Country", "Place", "Agent"),
     "City": ("City", "Place"),
     "Facility": ("Facility", "Place"),
+    "Crowd": ("Crowd", "Agent"),
+    "UnnamedGroup": ("UnnamedGroup", "Agent"),
 }
+
+#: The kg: class of each statement act (``statements[].act``).
+ACT_CLASSES = {"Deny": "Denial", "ClaimResponsibility": "ClaimOfResponsibility",
+               "NoClaimOfResponsibility": "NoClaimOfResponsibility", "Condemn": "Condemnation",
+               "Demand": "Demand", "Warn": "Warning", "Appeal": "Appeal"}
 
 PREDICATE_LABELS = {
     "memberOf": "member of", "partOf": "part of", "affiliatedWith": "affiliated with",
@@ -331,12 +338,68 @@ class _ArticleMapper:
             self.accusation(accusation)
         for threat in a.threats:
             self.threat(threat)
+        for statement in a.statements:
+            self.statement(statement)
         return g
+
+    def judged(self, node: URIRef, judgement: Judgement) -> None:
+        """How sure the article is of a fact and whom it has it from; certain facts say nothing of it."""
+        g = self.graph
+        if judgement.certainty != "certain":
+            g.add((node, KG.certainty, KG[judgement.certainty.title()]))
+        if judgement.according_to:
+            g.add((node, KG.accordingTo, self.ref(judgement.according_to)))
+        if judgement.hedge:
+            g.add((node, KG.hedge, Literal(judgement.hedge, lang=self.article.language)))
+
+    def reified(self, holder: URIRef, holder_id: str, subject: URIRef, predicate: str, obj: str,
+                by: str | None, label: str) -> None:
+        """A statement the article does not make as certain, described and never made (a kg:Claim)."""
+        g = self.graph
+        node = self.mint.claim(self.article.id, holder_id, Claim(str(subject).rsplit("/", 1)[-1], predicate, obj))
+        g.add((holder, KG.claim, node))
+        g.add((node, RDF.type, KG.Claim))
+        g.add((node, RDF.type, RDF.Statement))
+        g.add((node, RDF.subject, subject))
+        g.add((node, RDF.predicate, KG[predicate]))
+        g.add((node, RDF.object, self.ref(obj)))
+        if by is not None:
+            g.add((node, PROV.wasAttributedTo, self.ref(by)))
+        g.add((node, RDFS.label, Literal(label)))
+
+    def statement(self, st: Statement) -> None:
+        g, iri = self.graph, self.local(st.id)
+        g.add((iri, RDF.type, KG.SpeechAct))
+        g.add((iri, RDF.type, KG[ACT_CLASSES[st.act]]))
+        g.add((iri, KG.actType, KGT[st.act]))
+        who = self.names[st.speaker] if st.speaker else "an unstated speaker"
+        about = f" about {self.names.get(st.about, st.about)}" if st.about else ""
+        g.add((iri, RDFS.label, Literal(f"{ACT_CLASSES[st.act]} by {who}{about}" if st.act != "NoClaimOfResponsibility"
+                                        else f"No claim of responsibility{about}")))
+        if st.speaker:
+            g.add((iri, KG.speaker, self.ref(st.speaker)))
+        elif st.act != "NoClaimOfResponsibility":
+            g.add((iri, KG.speakerStated, Literal(False)))
+        for addressee in st.addressees:
+            g.add((iri, KG.addressee, self.ref(addressee)))
+        if st.about:
+            target = self.ref(st.about)
+            g.add((iri, KG.about, target))
+            if st.act == "Deny":
+                g.add((iri, KG.denies, target))
+        if st.content:
+            g.add((iri, KG.content, Literal(st.content, lang=self.article.language)))
+        if st.date:
+            add_date(g, iri, st.date, self.article.language)
+        if st.description:
+            g.add((iri, SCHEMA.description, Literal(st.description.strip())))
+        self.judged(iri, st.judgement)
 
     def relation(self, rel: Relation) -> None:
         g, s, p, o = self.graph, self.ref(rel.subject), KG[rel.predicate], self.ref(rel.object)
         node = self.mint.relation(self.article.id, rel)
-        g.add((s, p, o))
+        if rel.judgement.asserted:  # a hedged or denied relation is described (below), never asserted
+            g.add((s, p, o))
         g.add((node, RDF.type, KG.Relationship))
         g.add((node, RDF.subject, s))
         g.add((node, RDF.predicate, p))
@@ -351,6 +414,7 @@ class _ArticleMapper:
             add_time_bound(g, node, KG.since, rel.since, self.article.language)
         if rel.until:
             add_time_bound(g, node, KG.until, rel.until, self.article.language)
+        self.judged(node, rel.judgement)
 
     def event(self, event: Event) -> None:
         if event.shared:
@@ -367,9 +431,19 @@ class _ArticleMapper:
         _event_facts(g, node, event, self.ref(event.place) if event.place else None, self.article.language)
         for role, ids in event.roles.items():
             for some_id in ids:
+                if not event.judgement.asserted:  # "could have been carried out by": reified, never asserted
+                    self.reified(node, event.id, node, role, some_id, event.judgement.according_to,
+                                 f"{'Possibly' if event.judgement.certainty == 'possible' else event.judgement.certainty.title()}: "
+                                 f"{self.names.get(some_id, some_id)} {role} of {self.names.get(event.id, event.label)}")
+                    continue
                 g.add((node, KG[role], self.ref(some_id)))
                 if roles_also is not None:
                     g.add((roles_also, KG[role], self.ref(some_id)))
+        self.judged(node, event.judgement)
+        for other in event.in_response_to:
+            g.add((node, KG.inResponseTo, self.ref(other)))
+        for other in event.led_to:
+            g.add((node, KG.ledTo, self.ref(other)))
         if event.person_count is not None:
             g.add((node, KG.personCount, Literal(event.person_count, datatype=XSD.integer)))
         for count in event.counts:
@@ -390,13 +464,19 @@ class _ArticleMapper:
         g, iri = self.graph, self.local(acc.id)
         g.add((iri, RDF.type, KG.Accusation))
         g.add((iri, RDF.type, KG.SpeechAct))
+        by = self.names[acc.accuser] if acc.accuser else None
         label = acc.label or (
-            f"Accusation by {self.names[acc.accuser]} against {' and '.join(self.names[x] for x in acc.accused)}"
+            (f"Accusation by {by}" if by else "Accusation (accuser unstated)")
+            + f" against {' and '.join(self.names[x] for x in acc.accused)}"
             + (f": {acc.allegation}" if acc.allegation else "")
         )
         g.add((iri, RDFS.label, Literal(label)))
         g.add((iri, KG.actType, KGT[acc.type]))
-        g.add((iri, KG.accuser, self.ref(acc.accuser)))
+        if acc.accuser:
+            g.add((iri, KG.accuser, self.ref(acc.accuser)))
+        else:  # a passive "it was blamed on": the graph says so, and invents no accuser
+            g.add((iri, KG.accuserStated, Literal(False)))
+        self.judged(iri, acc.judgement)
         for accused in acc.accused:
             g.add((iri, KG.accused, self.ref(accused)))
         if acc.concerns:
@@ -419,9 +499,11 @@ class _ArticleMapper:
         g.add((node, RDF.subject, self.ref(c.subject)))
         g.add((node, RDF.predicate, KG[c.predicate]))
         g.add((node, RDF.object, self.ref(c.object)))
-        g.add((node, PROV.wasAttributedTo, self.ref(acc.accuser)))
+        if acc.accuser:
+            g.add((node, PROV.wasAttributedTo, self.ref(acc.accuser)))
         words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", c.predicate).lower()
-        label = f"Claim by {self.names[acc.accuser]}: {self.names[c.subject]} {words} {self.names[c.object]}"
+        by = f"Claim by {self.names[acc.accuser]}" if acc.accuser else "Claim (accuser unstated)"
+        label = f"{by}: {self.names[c.subject]} {words} {self.names[c.object]}"
         g.add((node, RDFS.label, Literal(label)))
 
     def threat(self, threat: Threat) -> None:
@@ -442,6 +524,7 @@ class _ArticleMapper:
             add_date(g, iri, threat.date, self.article.language)
         if threat.description:
             g.add((iri, SCHEMA.description, Literal(threat.description.strip())))
+        self.judged(iri, threat.judgement)
         if threat.place:
             g.add((iri, KG.place, self.ref(threat.place)))
 

@@ -180,7 +180,8 @@ def sub_selects(text: str) -> list[str]:
 
 
 def depths_of_variable(text: str, name: str) -> list[tuple[int, bool, bool]]:
-    """For each occurrence of ``?name``/``$name``: its depth in braces, whether it lies in an EXISTS group, and
+    """For each occurrence of ``?name``/``$name``: its depth in braces, whether it lies in an EXISTS group of a
+    FILTER of the top-level group (where the joined solution binds it), and
     whether it stands in an expression (inside parentheses: FILTER, BIND, a function call) rather than as a
     term of a triple pattern."""
     tokens = [t for t in _tokens(text) if t.kind not in ("space", "comment")]
@@ -205,5 +206,5 @@ def depths_of_variable(text: str, name: str) -> list[tuple[int, bool, bool]]:
         elif token.kind == "other" and token.text == ")":
             parens[-1] = max(0, parens[-1] - 1)
         elif token.kind == "var" and token.text[1:] == name:
-            out.append((depth, bool(exists_at), parens[-1] > 0))
+            out.append((depth, bool(exists_at) and exists_at[0] == 2, parens[-1] > 0))  # EXISTS of a top-level FILTER
     return out

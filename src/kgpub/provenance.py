@@ -167,6 +167,7 @@ def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source,
     from .mapping import count_node
 
     out += [(count_node(mint.fact(article.id, e), c), c.source, c.evidence) for e in article.events for c in e.counts]
+    out += [(mint.local(article.id, st.id), st.source, st.evidence) for st in article.statements]
     return out
 
 
