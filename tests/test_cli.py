@@ -23,7 +23,7 @@ def test_build_prints_a_summary(runner: CliRunner, mini: Path, tmp_path: Path) -
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [
         "validation: conforms: 0 violations, 0 warnings, 5 hints",
-        "built 1 article: 6 entities, 5 facts (1 events, 1 accusations, 1 threats, 2 relations), 145 triples"]
+        "built 1 article: 6 entities, 5 facts (1 events, 1 accusations, 1 threats, 2 relations), 147 triples"]
     assert re.search(r"wrote .*dist/: kg\.jsonld, kg\.nt, kg\.trig, kg\.ttl, ontology\.ttl, void\.ttl, articles/ \(1 file\)",
                      result.stdout)
     assert result.stderr == ""
@@ -69,7 +69,7 @@ ERROR_CASES = {
     "impossible date": (('date: "2021-05-03"', 'date: "2021-02-29"'),
                         f"{FACTS_FILE}:27: events[0].date: '2021-02-29' is not a date: February 2021 has 28 days"),
     "bad date": (('date: "2021-05-03"', 'date: "May 2021"'),
-                 f"{FACTS_FILE}:27: events[0].date: 'May 2021' is not valid: write it as YYYY-MM-DD, YYYY-MM or YYYY, only as precise as the article"),
+                 f"{FACTS_FILE}:27: events[0].date: 'May 2021' is not valid: write it as YYYY-MM-DD, YYYY-MM or YYYY (EDTF: 2019-12~, 2019-12-21/2019-12-31, 201X), only as precise as the article"),
     "quote not found": (("fired rockets at the Gamma base on", "fired rockets at Gamma base on"),
                         f"{FACTS_FILE}:31: evidence: quote not found in articles/mini-1.txt: "
                         "'Alpha Brigade fighters fired rockets at Gamma base on 3 May 2021'; "

@@ -25,8 +25,8 @@ def rows(result: SelectResult, *names: str) -> list[tuple[str, ...]]:
 
 def test_every_shipped_query_is_documented_and_answers(seed_build: Path) -> None:
     queries = shipped_queries()
-    assert {q.name for q in queries} == {"about", "accusations", "corroboration", "factions", "killed", "no-wikidata",
-                                         "threats", "timeline"}
+    assert {q.name for q in queries} == {"about", "accusations", "contested", "corroboration", "factions", "killed",
+                                         "no-wikidata", "threats", "timeline"}
     for q in queries:
         assert q.title and q.description, q.name
         params = {p.name: "id:mustafa-al-kadhemi" for p in q.params}

@@ -29,11 +29,13 @@ def oxigraph(seed_build: Path) -> Iterator[Oxigraph]:
 
 
 def canonical(result: SelectResult) -> list[tuple[tuple[str, str], ...]]:
-    """Rows as sorted tuples; GROUP_CONCAT has no defined order in SPARQL, so its parts are sorted too."""
+    """Rows as sorted tuples; GROUP_CONCAT has no defined order in SPARQL, so its parts are sorted too, and over
+    no values it is "" in SPARQL 1.1 (Virtuoso) but unbound in pyoxigraph: an empty value counts as none."""
     def value(text: str) -> str:
         return "; ".join(sorted(text.split("; ")))
 
-    return sorted(tuple(sorted((k, value(v["value"])) for k, v in row.items())) for row in result.rows)
+    return sorted(tuple(sorted((k, value(v["value"])) for k, v in row.items() if v["value"] != ""))
+                  for row in result.rows)
 
 
 @pytest.mark.parametrize("name", [q.name for q in shipped_queries()])

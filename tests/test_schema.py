@@ -38,7 +38,8 @@ def test_event_types_match_the_ontology() -> None:
 
 def test_speech_act_types_match_the_ontology() -> None:
     defs = schema("facts")["$defs"]
-    types = set(defs["accusation"]["properties"]["type"]["enum"]) | set(defs["threat"]["properties"]["type"]["enum"])
+    types = set(defs["accusation"]["properties"]["type"]["enum"]) | set(defs["threat"]["properties"]["type"]["enum"]) \
+        | set(defs["statement"]["properties"]["act"]["enum"])
     assert types == scheme_members("SpeechActTypes")
 
 

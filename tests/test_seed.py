@@ -150,7 +150,8 @@ def test_every_quote_sits_at_its_offsets(kg: Graph) -> None:
         }"""))
     corpus = kgpub.facts.load(SEEDS)
     quotes = sum(len(x.evidence) for a in corpus.articles
-                 for x in (*a.entities, *a.relations, *a.events, *a.accusations, *a.threats))
+                 for x in (*a.entities, *a.relations, *a.events, *a.accusations, *a.threats, *a.statements,
+                           *(c for e in a.events for c in e.counts)))
     assert len(rows) == quotes >= 80
     for _, exact, prefix, suffix, start, end in rows:
         start, end = int(start), int(end)
