@@ -177,6 +177,19 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
 
 
 @main.command()
+@click.option("--data", "-d", default="dist", show_default=True, type=click.Path(path_type=Path), help="The build folder to serve.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds a SPARQL query may run.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows a SPARQL answer holds at most.")
+def serve(data: Path, host: str, port: int, timeout: float, max_rows: int) -> None:
+    """Serve a build: a read-only SPARQL endpoint (/sparql), a page for every IRI, and the shipped queries (/queries)."""
+    pipeline.serve(data, host=host, port=port, timeout=timeout, max_rows=max_rows)
+
+
+@main.command()
 @click.argument("sparql", required=False)
 @click.option("--data", "-d", default="dist", show_default=True, type=click.Path(path_type=Path),
               help="A build folder (indexed on first use) or any RDF file.")

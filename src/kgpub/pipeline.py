@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import vocab
-from .errors import Diagnostic, InputError, KgpubError, OutputError
+from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError
 
 if TYPE_CHECKING:
     from .cache import BuildCache, Entry
@@ -731,3 +731,15 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
     return load_build(Path(data), endpoint, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                       force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                       query_endpoint=query_endpoint, client=client, progress=progress)
+
+
+def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
+          max_rows: int = 10_000) -> None:
+    """Serve a build: a SPARQL endpoint and a page per IRI (see ``serving``), until interrupted."""
+    from .serving import Settings
+    from .serving import serve as run
+
+    folder = Path(data)
+    if not (folder / "kg.trig").is_file():
+        raise QueryError(f"{folder}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    run(Settings(folder, timeout, max_rows), host=host, port=port)

@@ -1,0 +1,110 @@
+"""``kgpub serve`` as a real server on 127.0.0.1: the SPARQL endpoint answers like the embedded engine, and
+every IRI's path gives HTML to a browser and RDF to a machine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+import kgpub
+from kgpub.querying import SelectResult, shipped_queries
+from servers import STARTED, free_port
+from test_query_remote import canonical
+
+
+@pytest.fixture(scope="module")
+def served(seed_build: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(seed_build), "--port", str(port),
+                                "--timeout", "5"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(url + "/", timeout=2).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"kgpub serve did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+        time.sleep(0.2)
+    STARTED.append("kgpub serve (Starlette on uvicorn)")
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.mark.parametrize("name", [q.name for q in shipped_queries()])
+def test_the_endpoint_answers_every_shipped_query_like_the_build(name: str, served: str, seed_build: Path) -> None:
+    query = next(q for q in shipped_queries() if q.name == name)
+    params = {p.name: "id:mustafa-al-kadhemi" for p in query.params}
+    local = kgpub.query(name, seed_build, params=params)
+    remote = kgpub.query(name, endpoint=served + "/sparql", params=params, store_default_graph=True)
+    assert isinstance(remote, SelectResult) and canonical(remote) == canonical(local)
+
+
+def test_the_protocol_forms_and_formats(served: str) -> None:
+    query = "SELECT ?l WHERE { <https://w3id.org/kgpub/id/baghdad> rdfs:label ?l }"
+    prologue = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    got = requests.get(served + "/sparql", params={"query": prologue + query}, timeout=30)
+    assert got.status_code == 200 and got.json()["results"]["bindings"][0]["l"]["value"] == "Baghdad"
+    posted = requests.post(served + "/sparql", data={"query": prologue + query}, timeout=30,
+                           headers={"Accept": "text/csv"})
+    assert posted.headers["content-type"].startswith("text/csv") and posted.text.splitlines() == ["l", "Baghdad"]
+    direct = requests.post(served + "/sparql", data=(prologue + query).encode(), timeout=30,
+                           headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+xml"})
+    assert direct.status_code == 200 and "<literal>Baghdad</literal>" in direct.text
+    graph = requests.get(served + "/sparql", timeout=30, headers={"Accept": "application/n-triples"},
+                         params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"})
+    assert graph.headers["content-type"].startswith("application/n-triples")
+    assert len(list(ox.parse(graph.content, format=ox.RdfFormat.N_TRIPLES))) == 5
+    update = requests.post(served + "/sparql", data={"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}, timeout=30)
+    assert update.status_code == 400 and "read-only" in update.text
+    sneaky = requests.post(served + "/sparql", data={"query": "# x\nINSERT DATA { <a:b> <a:c> <a:d> }"}, timeout=30)
+    assert sneaky.status_code == 400
+
+
+def test_a_runaway_query_is_stopped(served: str) -> None:
+    started = time.monotonic()
+    answer = requests.get(served + "/sparql", timeout=120, params={
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
+    assert answer.status_code == 503 and "longer than" in answer.text
+    assert time.monotonic() - started < 90
+
+
+def test_an_iri_gives_html_to_a_browser_and_rdf_to_a_machine(served: str) -> None:
+    path = served + "/kgpub/id/mustafa-al-kadhemi"
+    page = requests.get(path, timeout=30, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["vary"] == "Accept" and 'rel="alternate"; type="text/turtle"' in page.headers["link"]
+    assert '<html lang="en">' in page.text and "<h1>Mustafa al-Kadhemi</h1>" in page.text
+    assert "<q>" in page.text  # the quotes his facts rest on
+    iran = requests.get(served + "/kgpub/id/iran", timeout=30)
+    assert 'href="http://www.wikidata.org/entity/Q794"' in iran.text  # the Wikidata link
+    turtle = requests.get(path, timeout=30, headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    triples = list(ox.parse(turtle.content, format=ox.RdfFormat.TURTLE))
+    kadhemi = ox.NamedNode("https://w3id.org/kgpub/id/mustafa-al-kadhemi")
+    assert any(t.subject == kadhemi for t in triples) and any(t.object == kadhemi for t in triples)
+    again = requests.get(path, timeout=30, headers={"Accept": "text/turtle", "If-None-Match": turtle.headers["etag"]})
+    assert again.status_code == 304
+    jsonld = requests.get(path, timeout=30, headers={"Accept": "application/ld+json"})
+    assert jsonld.headers["content-type"].startswith("application/ld+json") and jsonld.json()
+    assert requests.get(served + "/kgpub/id/no-such-thing", timeout=30).status_code == 404
+
+
+def test_the_query_page_runs_a_shipped_query(served: str) -> None:
+    listing = requests.get(served + "/queries", timeout=30)
+    assert listing.status_code == 200 and all(f'action="/queries/{q.name}"' in listing.text for q in shipped_queries())
+    assert "<script" not in listing.text and "http" not in listing.text.split("<body>")[0].replace('charset="utf-8"', "")
+    run = requests.get(served + "/queries/about", params={"entity": "id:mustafa-al-kadhemi"}, timeout=60)
+    assert run.status_code == 200 and '<h2 id="result">about</h2>' in run.text and run.text.count("<tr>") > 2
