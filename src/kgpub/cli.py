@@ -177,6 +177,16 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
 
 
 @main.command()
+@click.option("--data", "-d", default="dist", show_default=True, type=click.Path(path_type=Path), help="The build folder.")
+@click.option("--out", "-o", default="site", show_default=True, type=click.Path(path_type=Path), help="Folder to write the site into.")
+@click.option("--seeds", default="seeds", show_default=True, type=click.Path(path_type=Path),
+              help="The seeds folder, for the article texts shown with their quotes.")
+def site(data: Path, out: Path, seeds: Path) -> None:
+    """Write a build as a static Linked Data site: a page per IRI with its RDF alternates, and each article's text with its quotes highlighted."""
+    click.echo(pipeline.site(data, out, seeds=seeds).summary())
+
+
+@main.command()
 @click.option("--data", "-d", default="dist", show_default=True, type=click.Path(path_type=Path), help="The build folder to serve.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")

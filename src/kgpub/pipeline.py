@@ -743,3 +743,10 @@ def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 800
     if not (folder / "kg.trig").is_file():
         raise QueryError(f"{folder}: no kg.trig here; run 'kgpub build' first or give --data DIR")
     run(Settings(folder, timeout, max_rows), host=host, port=port)
+
+
+def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Path | None = "seeds") -> Any:
+    """Write a build's pages as a static Linked Data site (see ``static_site``)."""
+    from .static_site import build_site
+
+    return build_site(Path(data), Path(out), Path(seeds) if seeds is not None and Path(seeds).is_dir() else None)

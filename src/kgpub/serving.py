@@ -74,6 +74,9 @@ def _accepts(accept: str, offered: dict[str, str]) -> str | None:
 class Publisher:
     """The state of one server: the build's index, opened once, and its base."""
 
+    #: Links of a static site end in ``.html`` (no content negotiation there); a server's are the IRIs' paths.
+    suffix = ""
+
     def __init__(self, settings: Settings) -> None:
         from .querying import local_prefixes, open_index
 
@@ -161,7 +164,8 @@ class Publisher:
         if isinstance(term, ox.Literal):
             return html.escape(term.value)
         if isinstance(term, ox.NamedNode):
-            href = term.value[len(self.base) - len(self.base_path):] if term.value.startswith(self.base) else term.value
+            href = (term.value[len(self.base) - len(self.base_path):] + self.suffix) if term.value.startswith(self.base) \
+                else term.value
             return f'<a href="{html.escape(href)}">{html.escape(self.label(term))}</a>'
         return html.escape(str(term))
 
@@ -173,7 +177,7 @@ class Publisher:
             OPTIONAL {{ ?r <{vocab.OA}hasSource>/<{vocab.RDFS}label> ?headline }} }} ORDER BY ?quote""")
         return [(r["quote"].value, r["headline"].value if r["headline"] else "") for r in rows]
 
-    def html_page(self, iri: str, triples: list[Any]) -> str:
+    def html_page(self, iri: str, triples: list[Any], extra: str = "") -> str:
         import pyoxigraph as ox
 
         node = ox.NamedNode(iri)
@@ -190,17 +194,22 @@ class Publisher:
         own = "".join(f"<li><q>{html.escape(q)}</q>" + (f" — {html.escape(h)}" if h else "") + "</li>"
                       for q, h in self.quotes(node))
         title = html.escape(self.label(node))
-        alternates = "".join(f'<link rel="alternate" type="{MEDIA[f]}" href="?format={f}">' for f in ("turtle", "jsonld", "ntriples"))
-        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        extensions = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}
+        alternates = "".join(
+            f'<link rel="alternate" type="{MEDIA[f]}" href="'
+            + (html.escape(iri.rsplit("/", 1)[-1] + "." + extensions[f]) if self.suffix else f"?format={f}") + '">'
+            for f in ("turtle", "jsonld", "ntriples"))
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{title}</title>'
                 f'<link rel="canonical" href="{html.escape(iri)}">{alternates}<style>{_STYLE}</style></head><body>'
-                f'<p><a href="/">kgpub</a> · <a href="/queries">queries</a></p>'
+                f'<p><a href="/{"index.html" if self.suffix else ""}">kgpub</a>'
+                + ("" if self.suffix else ' · <a href="/queries">queries</a>') + "</p>"
                 f"<h1>{title}</h1><p><code>{html.escape(iri)}</code></p>"
                 + (f"<p>{' · '.join(types)}</p>" if types else "")
                 + (f"<h2>What the quotes say</h2><ul>{own}</ul>" if own else "")
                 + "<h2>Statements</h2><table><tr><th>property</th><th>value</th></tr>"
                 + "".join(f"<tr><td>{html.escape(p)}</td><td>{v}</td></tr>" for p, v in out_rows) + "</table>"
                 + (f"<h2>Facts it takes part in</h2><ul>{''.join(facts)}</ul>" if facts else "")
-                + "</body></html>\n")
+                + extra + "</body></html>\n")
 
     # -- the query page
 
@@ -231,7 +240,7 @@ class Publisher:
                     rows = "".join("<tr>" + "".join(f"<td>{self._cell(row.get(v))}</td>" for v in result.variables) + "</tr>"
                                    for row in result.rows)
                     table = f'<h2 id="result">{html.escape(name)}</h2><table><tr>{head}</tr>{rows}</table>'
-        body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>kgpub queries</title>'
+        body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>kgpub queries</title>'
                 f"<style>{_STYLE}</style></head><body><p><a href=\"/\">kgpub</a></p><h1>Queries</h1>"
                 f"<ul>{''.join(forms)}</ul>{table}</body></html>\n")
         return status, body.encode("utf-8")
@@ -251,7 +260,7 @@ class Publisher:
         import pyoxigraph as ox
 
         items = "".join(f"<li>{self.link(ox.NamedNode(r['e'].value))}</li>" for r in rows)
-        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>kgpub</title><style>{_STYLE}</style>'
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>kgpub</title><style>{_STYLE}</style>'
                 f'</head><body><h1>kgpub</h1><p><a href="/queries">Queries</a> · SPARQL endpoint: <code>/sparql</code></p>'
                 f"<h2>Actors</h2><ul>{items}</ul></body></html>\n").encode("utf-8")
 

@@ -1,0 +1,148 @@
+"""``kgpub site``: the pages of ``kgpub serve`` as static files, and each article's text with its quotes.
+
+A static host has no content negotiation, so every node of the build under its base gets its
+page as ``PATH.html`` beside ``PATH.ttl``, ``PATH.jsonld`` and ``PATH.nt`` (the page links them
+with ``rel="alternate"``, and names the IRI with ``rel="canonical"``).  An article's page also
+shows its text, every quoted passage highlighted at its offsets and linked to the fact it
+supports: the proof a reader can check.  The text comes from the seeds folder and must be the one
+the build hashed (``kg:textSha256``).  Output is byte-stable: pages are written in IRI order from
+sorted triples, and a rerun rewrites only the files whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import vocab
+from .errors import OutputError, QueryError
+from .serving import MEDIA, Publisher, Settings
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    out_dir: Path
+    pages: int
+    written: int  # files whose bytes changed
+
+    def summary(self) -> str:
+        return f"wrote {self.out_dir}/: {self.pages} pages ({self.written} files changed)"
+
+
+class _StaticPublisher(Publisher):
+    suffix = ".html"
+
+
+def build_site(data: Path, out: Path, seeds: Path | None = None) -> SiteResult:
+    """Write the static site of the build in ``data`` into ``out``."""
+    import pyoxigraph as ox
+
+    if not (data / "kg.trig").is_file():
+        raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    publisher = _StaticPublisher(Settings(data))
+    store = publisher.index.store
+    nodes = sorted({q.subject.value for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+                    if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(publisher.base)})
+    files: dict[str, bytes] = {}
+    for iri in nodes:
+        local = iri[len(publisher.base):]
+        triples = publisher.describe(iri)
+        extra = _article_text(publisher, iri, seeds) if _is_article(store, iri) else ""
+        files[f"{local}.html"] = publisher.html_page(iri, triples, extra).encode("utf-8")
+        for fmt, suffix in (("turtle", "ttl"), ("jsonld", "jsonld"), ("ntriples", "nt")):
+            target = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                      "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+            files[f"{local}.{suffix}"] = ox.serialize(sorted(triples, key=str), format=target,
+                                                      prefixes=publisher.prefixes if fmt == "turtle" else None)
+    files["index.html"] = publisher.index_page().replace(b'<a href="/queries">Queries</a> \xc2\xb7 SPARQL endpoint: <code>/sparql</code>',
+                                                         b'<a href="void.ttl">VoID</a>')
+    void = data / "void.ttl"
+    if void.is_file():
+        files["void.ttl"] = void.read_bytes()
+    base_path = publisher.base_path.strip("/")
+    written = _write(out, {f"{base_path}/{name}" if name.endswith((".html", ".ttl", ".jsonld", ".nt")) and
+                           name not in ("index.html", "void.ttl") else name: body for name, body in files.items()})
+    return SiteResult(out, sum(1 for name in files if name.endswith(".html")), written)
+
+
+def _is_article(store: Any, iri: str) -> bool:
+    import pyoxigraph as ox
+
+    return bool(next(iter(store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(vocab.RDF + "type"),
+                                                  ox.NamedNode(vocab.SCHEMA + "NewsArticle"), ox.DefaultGraph())), None))
+
+
+def _article_text(publisher: Publisher, iri: str, seeds: Path | None) -> str:
+    """The article's text with every quote highlighted at its offsets, each linked to the facts it supports."""
+    store = publisher.index.store
+    meta = {r["p"].value: r["o"].value for r in store.query(
+        f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}") if r["p"].value in (vocab.KG + "sourceFile", vocab.KG + "textSha256")}
+    name, digest = meta.get(vocab.KG + "sourceFile"), meta.get(vocab.KG + "textSha256")
+    if seeds is None or name is None:
+        return ""
+    path = seeds / name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot read the article's text: {exc.strerror}") from None
+    if hashlib.sha256(raw).hexdigest() != digest:
+        raise OutputError(f"{path}: not the text the build quoted (its SHA-256 differs): build again first")
+    text = raw.decode("utf-8")
+    spans = [(int(r["start"].value), int(r["end"].value), r["fact"].value) for r in store.query(f"""
+        SELECT DISTINCT ?start ?end ?fact WHERE {{
+          ?fact <{vocab.KG}evidence> ?r . ?r <{vocab.OA}hasSource> <{iri}> ; <{vocab.OA}hasSelector> ?s .
+          ?s a <{vocab.OA}TextPositionSelector> ; <{vocab.OA}start> ?start ; <{vocab.OA}end> ?end }}""")]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    parts = []
+    for start, end in zip(cuts, cuts[1:]):
+        covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
+        chunk = html.escape(text[start:end])
+        if not covering:
+            parts.append(chunk)
+            continue
+        first = covering[0]
+        href = first[len(publisher.base) - len(publisher.base_path):] + ".html"
+        titles = "; ".join(publisher.label(_node(f)) for f in covering)
+        parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">'
+                     f'<a href="{html.escape(href)}">{chunk}</a></mark>')
+    return ("<h2>The article's text</h2><p>Every passage a fact rests on is highlighted, at its offsets, and links to "
+            f"that fact.</p><div class=\"text\" style=\"white-space:pre-wrap\">{''.join(parts)}</div>")
+
+
+def _node(iri: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
+def _write(out: Path, files: dict[str, bytes]) -> int:
+    """Write ``files`` under ``out``, only those whose bytes changed; remove the site's files no longer made."""
+    out.mkdir(parents=True, exist_ok=True)
+    marker = out / ".kgpub-site"
+    if any(out.iterdir()) and not marker.exists():
+        raise OutputError(f"{out}: not a site kgpub wrote; give an empty or new folder")
+    marker.write_text("written by kgpub site\n")
+    written = 0
+    for name, body in sorted(files.items()):
+        path = out / name
+        if path.is_file() and path.read_bytes() == body:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+        written += 1
+    wanted = {out / name for name in files} | {marker}
+    for path in sorted(out.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written
+
+
+__all__ = ["MEDIA", "SiteResult", "build_site"]

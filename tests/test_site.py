@@ -1,0 +1,218 @@
+"""``kgpub site``: static pages whose links all resolve, each article's quotes highlighted at their offsets,
+byte-stable and incremental output; and the pages of the site and of ``kgpub serve`` in a real browser."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kgpub
+from kgpub.cli import main
+from conftest import SEEDS, require
+
+ARTICLE_PAGE = "kgpub/id/article/000_eb2d348de878cb8c.html"
+
+
+@pytest.fixture(scope="module")
+def site(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = CliRunner().invoke(main, ["site", "--data", str(seed_build), "--out", str(out), "--seeds", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.lang: str | None = None
+        self.marks: list[tuple[int, int]] = []
+        self.in_mark: list[str] = []
+        self.mark_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag in ("a", "link") and a.get("href"):
+            self.links.append(a["href"] or "")
+        if tag == "mark":
+            self.marks.append((int(a["data-start"] or 0), int(a["data-end"] or 0)))
+            self.mark_text.append("")
+            self.in_mark.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "mark":
+            self.in_mark.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.in_mark:
+            self.mark_text[-1] += data
+
+
+def _parsed(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_internal_link_resolves_and_every_page_has_its_alternates(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        parsed = _parsed(page)
+        assert parsed.lang == "en", page
+        for href in parsed.links:
+            if href.startswith(("http://", "https://", "data:")):
+                continue
+            target = site / href.lstrip("/") if href.startswith("/") else page.parent / href
+            assert target.is_file(), f"{page.relative_to(site)}: {href} does not resolve"
+    for alternate in ("ttl", "jsonld", "nt"):
+        assert (site / ARTICLE_PAGE).with_suffix(f".{alternate}").is_file()
+
+
+def test_the_article_page_highlights_every_quote_at_its_offsets(site: Path) -> None:
+    corpus = kgpub.facts.load(SEEDS)
+    (article,) = corpus.articles
+    spans = set()
+    from kgpub.provenance import locate
+
+    for fact in (*article.entities, *article.relations, *article.events, *article.accusations, *article.threats,
+                 *article.statements, *(c for e in article.events for c in e.counts)):
+        for quote in fact.evidence:
+            span = locate(article.text, quote, article.text_file)
+            spans.add((span.start, span.end))
+    parsed = _parsed(site / ARTICLE_PAGE)
+    for (start, end), text in zip(parsed.marks, parsed.mark_text):
+        assert article.text[start:end] == text  # the highlighted text is the text at its offsets
+    covered = {i for start, end in parsed.marks for i in range(start, end)}
+    assert covered == {i for start, end in spans for i in range(start, end)}  # every quote, and only quotes
+    page = (site / ARTICLE_PAGE).read_text(encoding="utf-8")
+    shown = html.unescape(re.sub(r"<[^>]+>", "", page.split('<div class="text" style="white-space:pre-wrap">')[1]
+                                 .split("</div>")[0]))
+    assert shown == article.text
+
+
+def test_the_site_is_byte_stable_and_rewrites_only_what_changed(site: Path, seed_build: Path, tmp_path: Path) -> None:
+    again = kgpub.site(seed_build, site, seeds=SEEDS)
+    assert again.written == 0
+    other = kgpub.site(seed_build, tmp_path / "other", seeds=SEEDS)
+    assert other.pages == again.pages
+    assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} == \
+        {p.relative_to(tmp_path / "other"): p.read_bytes() for p in (tmp_path / "other").rglob("*") if p.is_file()}
+
+
+def test_a_folder_that_is_not_a_site_is_refused(seed_build: Path, tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(main, ["site", "--data", str(seed_build), "--out", str(tmp_path / "mine")])
+    assert result.exit_code == 2 and "not a site kgpub wrote" in result.stderr
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "mine"
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, through its chromedriver (Selenium)."""
+    chromium = shutil.which("chromium")
+    driver_path = shutil.which("chromedriver")
+    require(chromium and driver_path, "chromium and chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium  # type: ignore[assignment]
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1600",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):  # nothing but 127.0.0.1
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    from servers import STARTED
+
+    STARTED.append(f"Chromium {driver.capabilities.get('browserVersion', '?')} (headless)")
+    yield driver
+    driver.quit()
+
+
+def _errors(driver) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+ARTEFACTS = Path(__file__).resolve().parents[1] / ".cache" / "screenshots"
+
+
+def test_the_site_in_a_browser(site: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    import http.server
+    import threading
+    from functools import partial
+
+    from servers import free_port
+
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                             partial(http.server.SimpleHTTPRequestHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        base = f"http://127.0.0.1:{port}/"
+        for name, page in (("index", "index.html"), ("entity", "kgpub/id/mustafa-al-kadhemi.html"),
+                           ("article", ARTICLE_PAGE)):
+            browser.get(base + page)
+            assert browser.find_element("tag name", "h1").text, page
+            assert _errors(browser) == [], page
+            browser.save_screenshot(str(ARTEFACTS / f"site-{name}.png"))
+        browser.get(base + ARTICLE_PAGE)
+        marks = browser.find_elements("tag name", "mark")
+        text = (SEEDS / "articles" / "000_eb2d348de878cb8c.txt").read_text(encoding="utf-8")
+        assert marks and all(text[int(m.get_attribute("data-start")):int(m.get_attribute("data-end"))]
+                             == m.get_attribute("textContent") for m in marks)
+        links = {a.get_attribute("href") for a in browser.find_elements("css selector", "mark a")}
+        for href in sorted(links)[:20]:  # the facts the quotes support open
+            browser.get(href)
+            assert browser.find_element("tag name", "h1").text and _errors(browser) == [], href
+    finally:
+        server.shutdown()
+
+
+def test_the_server_in_a_browser(browser, seed_build: Path) -> None:  # type: ignore[no-untyped-def]
+    from test_serve import served as _served  # noqa: F401  (the fixture's code, started here for the browser)
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from servers import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(seed_build), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if requests.get(url + "/", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        browser.get(url + "/kgpub/id/mustafa-al-kadhemi")
+        assert browser.find_element("tag name", "h1").text == "Mustafa al-Kadhemi" and _errors(browser) == []
+        browser.get(url + "/queries")
+        form = browser.find_element("css selector", 'form[action="/queries/timeline"]')
+        form.find_element("tag name", "button").click()
+        rows = browser.find_elements("css selector", "#result + table tr")
+        assert len(rows) > 5 and _errors(browser) == []
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(ARTEFACTS / "serve-timeline.png"))
+    finally:
+        process.terminate()
+        process.wait(10)
