@@ -483,23 +483,15 @@ def main() -> None:
     from synth import write_corpus
 
     work = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
-    if args.section == "build":
+    sections = {"build": ("Build benchmark", build_section), "validate": ("Validation benchmark", validate_section)}
+    if args.section in sections:
+        title, section = sections[args.section]
         try:
-            report = ["# Build benchmark", "", f"Machine: {machine()}", "",
-                      f"Command: `python benchmarks/bench.py build --articles {args.articles} "
+            report = [f"# {title}", "", f"Machine: {machine()}", "",
+                      f"Command: `python benchmarks/bench.py {args.section} --articles {args.articles} "
                       f"--naive-articles {args.naive_articles}`", ""]
-            report += build_section(args.articles, args.naive_articles, work)
-            publish(report, args.results / "build.md")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        return
-    if args.section == "validate":
-        try:
-            report = ["# Validation benchmark", "", f"Machine: {machine()}", "",
-                      f"Command: `python benchmarks/bench.py validate --articles {args.articles} "
-                      f"--naive-articles {args.naive_articles}`", ""]
-            report += validate_section(args.articles, args.naive_articles, work)
-            publish(report, args.results / "validate.md")
+            report += section(args.articles, args.naive_articles, work)
+            publish(report, args.results / f"{args.section}.md")
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return

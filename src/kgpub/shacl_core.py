@@ -95,6 +95,8 @@ class Check:
     #: For sh:pattern, sh:minLength and sh:maxLength: (parameter, value, flags) to check again on the literal as
     #: written, for the literals the store does not keep as written ("4.0"^^xsd:decimal is "4" in the store).
     lexical: tuple[str, str, str | None] | None = None
+    #: With ``lexical`` on a property: the query that keeps, among ``VALUES ?this``, the shape's focus nodes.
+    focus_query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,14 +225,11 @@ class _Compiler:
         checks, left = [], []
         for p, o in sorted(self.g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if p in _VALUE and p not in self.custom:
-                try:
-                    cond = self._value(p, o, "?this")
-                except Unsupported:
+                compiled = self._condition(shape, p, o, "?this")
+                if compiled is None:
                     left.append((p, o))
                     continue
-                lexical = self._lexical(shape, p, o)
-                if lexical is not None:
-                    cond = f"({cond}) && !({_REWRITTEN.format(v='?this')})"
+                cond, lexical = compiled
                 checks.append(Check(f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER (!({cond})) }}",
                                     shape, _COMPONENT[p], severity, None, messages, "focus", lexical=lexical))
             elif p not in _NODE_NEUTRAL and (p.startswith(str(SH)) or p in self.custom):
@@ -279,17 +278,16 @@ class _Compiler:
                 checks.append(Check(f"SELECT ?this WHERE {{ VALUES ?this {{ {_SUBJECTS} }} {focus} }}", shape,
                                     SH.DatatypeConstraintComponent, severity, path, messages, "value", (path, o)))
             elif pred in _VALUE:
-                try:
-                    cond = self._value(pred, o, "?value")
-                except Unsupported:
+                compiled = self._condition(shape, pred, o, "?value", recheck=False)
+                if compiled is None:
                     left.append((pred, o))
                     continue
-                lexical = self._lexical(shape, pred, o)
-                if lexical is not None:
-                    cond = f"({cond}) && !({_REWRITTEN.format(v='?value')})"
+                cond, lexical = compiled
                 checks.append(Check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value "
                                     f"FILTER (!({cond})) }}", shape, _COMPONENT[pred], severity, path, messages,
-                                    "value", lexical=lexical))
+                                    "value", lexical=lexical,
+                                    focus_query=f"SELECT ?this WHERE {{ VALUES ?this {{ {_SUBJECTS} }} {focus} }}"
+                                    if lexical is not None else None))
             elif pred == SH.uniqueLang:
                 if o == Literal(True):  # only "true"^^xsd:boolean, the term SHACL names ("1" leaves it off)
                     checks.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?a . ?this {p} ?b "
@@ -341,6 +339,22 @@ class _Compiler:
         return out
 
     # -- conditions: a SPARQL boolean expression that is true when ``var`` meets the constraint
+
+    def _condition(self, shape: Node, p: URIRef, o: Node, var: str,
+                   recheck: bool = True) -> tuple[str, tuple[str, str, str | None] | None] | None:
+        """The SPARQL condition of one value constraint on ``var``, and its lexical recheck (None: not compiled).
+
+        For a constraint on a lexical form, the literals the store may have rewritten are checked again as
+        the data writes them (see ``_lexically_failing``): a node's own literal (``recheck``) comes back
+        as a candidate; a property's values are read from the N-Triples text."""
+        try:
+            cond = self._value(p, o, var)
+        except Unsupported:
+            return None
+        lexical = self._lexical(shape, p, o)
+        if lexical is not None and recheck:
+            cond = f"({cond}) && !({_REWRITTEN.format(v=var)})"
+        return cond, lexical
 
     def _lexical(self, shape: Node, p: Node, o: Node) -> tuple[str, str, str | None] | None:
         if p not in _LEXICAL:
@@ -680,7 +694,7 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
         if only is None:
             return _FOCUS_PATTERN.sub(lambda m: direct.get(int(m.group(1)), m.group(0)), query)
         return _FOCUS_PATTERN.sub(  # DISTINCT: a node of two subclasses matches a class target twice
-            lambda m: f"{{ SELECT DISTINCT ?this WHERE {{ VALUES ?this {{ {values} }} {plan.targets[int(m.group(1))]} }} }}",
+            lambda m: f"{{ SELECT DISTINCT ?this WHERE {{ {_narrowed(plan.targets[int(m.group(1))], values)} }} }}",
             query)
 
     sparql_only = values if only is not None else None
@@ -692,7 +706,8 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
             return _text_datatype(check, store, ntriples, focused(check.query))
         rows = []
         if check.lexical is not None:
-            return _lexically_failing(check, store, focused(check.query), functions, ntriples, plan)
+            return _lexically_failing(check, store, focused(check.query), functions, ntriples, plan,
+                                      focused(check.focus_query) if check.focus_query else None)
         for row in store.query(focused(check.query), custom_functions=functions):
             focus = to_rdflib(row["this"])
             value = None
@@ -708,6 +723,14 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
     for rows in _in_threads(one, [*plan.checks, *plan.sparql], threads):  # in check order, whatever ran first
         out += rows
     return _as_written(out, ntriples, plan.written, plan.object_targets)
+
+
+def _narrowed(target: str, values: str) -> str:
+    """A target pattern restricted to the nodes ``values``, the VALUES put in each branch of its UNION: joined
+    outside a union of class targets, pyoxigraph walks every typed node of each class first (seconds)."""
+    if '"' in target:  # a literal target node could hold " UNION ": join outside, as SPARQL means it
+        return f"VALUES ?this {{ {values} }} {target}"
+    return " UNION ".join(f"{{ VALUES ?this {{ {values} }} {part[2:]}" for part in target.split(" UNION "))
 
 
 _CLASS_TARGET = re.compile(r"\{ \?this " + re.escape(_TYPE_PATH) + r" (<[^>]+>) \}")
@@ -801,24 +824,50 @@ def _as_written(results: list[RawResult], ntriples: str | list[str], written: tu
 
 
 def _lexically_failing(check: Check, store: Any, query: str, functions: Any, ntriples: str | list[str],
-                       plan: Plan) -> list[RawResult]:
-    """The rows of a pattern or length check: the store's verdict, and for every literal it may have rewritten,
-    the verdict on the literal as the data writes it (read back first)."""
+                       plan: Plan, focus_query: str | None = None) -> list[RawResult]:
+    """The rows of a pattern or length check, on every literal as the data writes it.
+
+    The store's verdict stands for IRIs and for the literals it keeps as written.  A literal it may have
+    rewritten ("4.0"^^xsd:decimal kept as 4) is judged again on its written form: for a node shape, the
+    focus literal comes back as a candidate; for a property, its values with such a datatype are read
+    from the N-Triples text (C-speed search) and their subjects joined with the shape's focus nodes.
+    """
+    assert check.lexical is not None
+    kind, argument, flags = check.lexical
     candidates = []
     for row in store.query(query, custom_functions=functions):
         focus = to_rdflib(row["this"])
         value = to_rdflib(row["value"]) if check.value == "value" else focus
         candidates.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
                                     check.messages))
-    assert check.lexical is not None
-    kind, argument, flags = check.lexical
     out = []
-    for r in _as_written(candidates, ntriples, plan.written, plan.object_targets):
-        value = r.value
-        if _rewritten(value) and value is not None and isinstance(value, Literal) and value.language is None \
-                and not _breaks(kind, argument, flags, str(value)):
+    if focus_query is None:
+        for r in _as_written(candidates, ntriples, plan.written, plan.object_targets):
+            value = r.value
+            if _rewritten(value) and isinstance(value, Literal) and value.language is None \
+                    and not _breaks(kind, argument, flags, str(value)):
+                continue
+            out.append(r)
+        return out
+    out = [r for r in candidates if not (_rewritten(r.value) and isinstance(r.value, Literal) and r.value.language is None)]
+    failing: dict[str, list[Node]] = {}
+    assert check.path is not None
+    for subject, obj in triples_with(ntriples, str(check.path)):
+        if not subject.startswith("<") or "^^<" not in obj:
             continue
-        out.append(r)
+        datatype = obj[obj.rindex("^^<") + 3:-1]
+        if URIRef(datatype) in _SPARQL_DATATYPES:
+            continue
+        value = parse_term(obj)
+        if isinstance(value, Literal) and _breaks(kind, argument, flags, str(value)):
+            failing.setdefault(subject, []).append(value)
+    subjects = sorted(failing)
+    for start in range(0, len(subjects), 500):
+        for row in store.query(focus_query.replace(_SUBJECTS, " ".join(subjects[start:start + 500]))):
+            focus = to_rdflib(row["this"])
+            for value in dict.fromkeys(failing[f"<{row['this'].value}>"]):
+                out.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
+                                     check.messages))
     return out
 
 

@@ -36,6 +36,8 @@ class SparqlCheck:
     messages: tuple[Literal, ...]
     #: The query reads ``$shapesGraph``: the store must hold the shapes in :data:`SHAPES_GRAPH`.
     uses_shapes_graph: bool = False
+    #: The target pattern joined into the query (see :func:`_targets`), to narrow it to a few focus nodes.
+    targets: str = ""
 
 
 def split(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
@@ -120,7 +122,7 @@ def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None
     severity = shapes.value(shape, SH.severity) or SH.Violation  # a shape's parameter in SHACL, not a constraint's
     messages = tuple(shapes.objects(constraint, SH.message)) or tuple(shapes.objects(shape, SH.message))
     return SparqlCheck(shape, constraint, query, URIRef(severity), tuple(m for m in messages if isinstance(m, Literal)),
-                       uses_shapes_graph=f"<{SHAPES_GRAPH}>" in text)
+                       uses_shapes_graph=f"<{SHAPES_GRAPH}>" in text, targets=targets)
 
 
 def substitute(text: str, terms: dict[str, str]) -> str:
@@ -186,8 +188,14 @@ def rows(checks: list[SparqlCheck], store, only: str | None = None) -> list[RawR
     """
     out = []
     for check in checks:
-        query = check.query if only is None else check.query.replace(
-            _FOCUS_SELECT, f"{_FOCUS_SELECT}VALUES ?this {{ {only} }} ", 1)
+        if only is None:
+            query = check.query
+        elif check.targets:
+            from .shacl_core import _narrowed
+
+            query = check.query.replace(_FOCUS_SELECT + check.targets, _FOCUS_SELECT + _narrowed(check.targets, only), 1)
+        else:
+            query = check.query.replace(_FOCUS_SELECT, f"{_FOCUS_SELECT}VALUES ?this {{ {only} }} ", 1)
         solutions = store.query(query)
         names = [v.value for v in solutions.variables]
         for solution in solutions:
