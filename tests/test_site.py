@@ -209,6 +209,9 @@ def test_the_server_in_a_browser(browser, seed_build: Path) -> None:  # type: ig
         browser.get(url + "/queries")
         form = browser.find_element("css selector", 'form[action="/queries/timeline"]')
         form.find_element("tag name", "button").click()
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(browser, 60).until(lambda d: d.find_elements("css selector", "#result + table tr"))
         rows = browser.find_elements("css selector", "#result + table tr")
         assert len(rows) > 5 and _errors(browser) == []
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
