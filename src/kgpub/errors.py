@@ -88,6 +88,12 @@ class UsageError(KgpubError):
     exit_code = 2
 
 
+class QueryLimitError(QueryError):
+    """A query ran past its time or memory limit and was stopped (the server's 503)."""
+
+    exit_code = 2
+
+
 class StoreError(KgpubError):
     """A triple store refused or failed a load."""
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocab
-from .errors import QueryError
+from .errors import QueryError, QueryLimitError
 
 INDEX_DIR = ".index"
 INDEX_VERSION = 4
@@ -661,9 +661,9 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, al
         return bounded(lambda: _evaluate(text, query, data, graphs), seconds=timeout, memory=limit)
     except LimitExceeded as exc:
         if exc.what == "time":
-            raise QueryError(f"the query ran longer than {exc.limit:g} s and was stopped; "
+            raise QueryLimitError(f"the query ran longer than {exc.limit:g} s and was stopped; "
                              "narrow it (LIMIT, more specific patterns) or raise --timeout") from None
-        raise QueryError(f"the query needed more than {_size(int(exc.limit))} of memory and was stopped; "
+        raise QueryLimitError(f"the query needed more than {_size(int(exc.limit))} of memory and was stopped; "
                          "narrow it (LIMIT, more specific patterns) or raise --max-memory") from None
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
 from . import vocab
-from .errors import QueryError
+from .errors import QueryError, QueryLimitError
 
 #: Media types of the answers, by what ``Accept`` may ask.
 SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
@@ -94,8 +94,8 @@ class Publisher:
 
         try:
             result = run_local(text, Path(self.settings.data), timeout=self.settings.timeout)
-        except QueryError as exc:
-            code = 400 if "read-only" in str(exc) or "syntax" in str(exc).lower() or "SERVICE" in str(exc) else 503
+        except QueryError as exc:  # stopped at a limit: the server is busy, not the query wrong
+            code = 503 if isinstance(exc, QueryLimitError) else 400
             return code, "text/plain; charset=utf-8", (str(exc) + "\n").encode()
         if isinstance(result, GraphResult):
             fmt = _accepts(accept, GRAPH_TYPES) or "turtle"
@@ -254,14 +254,17 @@ class Publisher:
             return self.link(ox.NamedNode(cell["value"]))
         return html.escape(cell["value"])
 
-    def index_page(self) -> bytes:
+    def index_page(self, static: bool = False) -> bytes:
+        """The front page: the actors, and the ways in (the query page and the endpoint, or a site's VoID)."""
         rows = self.index.store.query(f"""SELECT ?e ?label WHERE {{ ?e a <{vocab.KG}Agent> ; <{vocab.RDFS}label> ?label
                                           FILTER (STRSTARTS(STR(?e), "{self.base}")) }} ORDER BY ?label LIMIT 2000""")
         import pyoxigraph as ox
 
         items = "".join(f"<li>{self.link(ox.NamedNode(r['e'].value))}</li>" for r in rows)
         return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>kgpub</title><style>{_STYLE}</style>'
-                f'</head><body><h1>kgpub</h1><p><a href="/queries">Queries</a> · SPARQL endpoint: <code>/sparql</code></p>'
+                f'</head><body><h1>kgpub</h1><p>'
+                + ('<a href="void.ttl">VoID</a>' if static else '<a href="/queries">Queries</a> · SPARQL endpoint: <code>/sparql</code>')
+                + "</p>"
                 f"<h2>Actors</h2><ul>{items}</ul></body></html>\n").encode("utf-8")
 
 

@@ -58,8 +58,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None) -> SiteResult:
                       "jsonld": ox.RdfFormat.JSON_LD}[fmt]
             files[f"{local}.{suffix}"] = ox.serialize(sorted(triples, key=str), format=target,
                                                       prefixes=publisher.prefixes if fmt == "turtle" else None)
-    files["index.html"] = publisher.index_page().replace(b'<a href="/queries">Queries</a> \xc2\xb7 SPARQL endpoint: <code>/sparql</code>',
-                                                         b'<a href="void.ttl">VoID</a>')
+    files["index.html"] = publisher.index_page(static=True)
     void = data / "void.ttl"
     if void.is_file():
         files["void.ttl"] = void.read_bytes()
