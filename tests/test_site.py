@@ -108,6 +108,17 @@ def test_the_site_is_byte_stable_and_rewrites_only_what_changed(site: Path, seed
         {p.relative_to(tmp_path / "other"): p.read_bytes() for p in (tmp_path / "other").rglob("*") if p.is_file()}
 
 
+def test_the_timeline_and_the_ontology_pages(site: Path, seed_build: Path) -> None:
+    timeline = (site / "timeline.html").read_text(encoding="utf-8")
+    shipped = [r["event"]["value"] for r in kgpub.query("timeline", seed_build).rows]
+    shown = re.findall(r'<td><a href="[^"]+">([^<]+)</a></td>', timeline)
+    assert [html.unescape(s) for s in shown] == shipped  # every dated event, in the shipped query's order
+    assert "<td>2003</td>" in timeline and "<td>2020-05</td>" in timeline  # dates at their precision
+    ontology = (site / "ontology.html").read_text(encoding="utf-8")
+    assert '<code>kg:Event</code>' in ontology and '<code>kg:earliest</code>' in ontology
+    assert re.search(r"<code>kgt:Protest</code></td><td>Protest</td><td>acled:peaceful-protest cameo:140</td>", ontology)
+
+
 def test_a_folder_that_is_not_a_site_is_refused(seed_build: Path, tmp_path: Path) -> None:
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("mine")
@@ -165,7 +176,7 @@ def test_the_site_in_a_browser(site: Path, browser) -> None:  # type: ignore[no-
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         base = f"http://127.0.0.1:{port}/"
         for name, page in (("index", "index.html"), ("entity", "kgpub/id/mustafa-al-kadhemi.html"),
-                           ("article", ARTICLE_PAGE)):
+                           ("article", ARTICLE_PAGE), ("timeline", "timeline.html"), ("ontology", "ontology.html")):
             browser.get(base + page)
             assert browser.find_element("tag name", "h1").text, page
             assert _errors(browser) == [], page

@@ -263,7 +263,8 @@ class Publisher:
         items = "".join(f"<li>{self.link(ox.NamedNode(r['e'].value))}</li>" for r in rows)
         return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>kgpub</title><style>{_STYLE}</style>'
                 f'</head><body><h1>kgpub</h1><p>'
-                + ('<a href="void.ttl">VoID</a>' if static else '<a href="/queries">Queries</a> · SPARQL endpoint: <code>/sparql</code>')
+                + ('<a href="timeline.html">Timeline</a> · <a href="ontology.html">Ontology</a> · <a href="void.ttl">VoID</a>'
+                   if static else '<a href="/queries">Queries</a> · SPARQL endpoint: <code>/sparql</code>')
                 + "</p>"
                 f"<h2>Actors</h2><ul>{items}</ul></body></html>\n").encode("utf-8")
 

@@ -59,13 +59,87 @@ def build_site(data: Path, out: Path, seeds: Path | None = None) -> SiteResult:
             files[f"{local}.{suffix}"] = ox.serialize(sorted(triples, key=str), format=target,
                                                       prefixes=publisher.prefixes if fmt == "turtle" else None)
     files["index.html"] = publisher.index_page(static=True)
+    files["timeline.html"] = _timeline(publisher)
+    files["ontology.html"] = _ontology()
     void = data / "void.ttl"
     if void.is_file():
         files["void.ttl"] = void.read_bytes()
     base_path = publisher.base_path.strip("/")
+    top = ("index.html", "void.ttl", "timeline.html", "ontology.html")
     written = _write(out, {f"{base_path}/{name}" if name.endswith((".html", ".ttl", ".jsonld", ".nt")) and
-                           name not in ("index.html", "void.ttl") else name: body for name, body in files.items()})
+                           name not in top else name: body for name, body in files.items()})
     return SiteResult(out, sum(1 for name in files if name.endswith(".html")), written)
+
+
+def _page(title: str, body: str) -> bytes:
+    from .serving import _STYLE
+
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+            f'<p><a href="index.html">kgpub</a></p><h1>{html.escape(title)}</h1>{body}</body></html>\n').encode("utf-8")
+
+
+def _timeline(publisher: Publisher) -> bytes:
+    """The shipped timeline: every dated event in order, its date as the article gives it (a year, a month,
+    an EDTF interval), linked to its page."""
+    from .querying import resolve_query
+
+    text, _ = resolve_query("timeline")
+    rows = publisher.index.store.query(text, prefixes={**vocab.PREFIXES, "id": publisher.base})
+    out = []
+    for row in rows:
+        event = publisher.link(row["e"]).replace(html.escape(publisher.label(row["e"])), html.escape(row["event"].value))
+        cells = [html.escape(row["date"].value), event, *(html.escape(row[v].value) if row[v] else ""
+                                                          for v in ("type", "place", "actors"))]
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return _page("Timeline", "<p>Every dated event, at the precision its article gives (a year, a month, a day, or "
+                             "an EDTF expression such as 2019-12-21/2019-12-31), in order of the last day it allows."
+                             "</p><table><tr><th>date</th><th>event</th><th>type</th><th>place</th><th>actors</th></tr>"
+                 + "".join(out) + "</table>")
+
+
+def _ontology() -> bytes:
+    """The ontology's classes and properties with their labels and comments, and each SKOS scheme with its
+    concepts and their ACLED and CAMEO mappings: the documentation, from the ontology itself."""
+    import pyoxigraph as ox
+
+    from .resources import ontology_file
+
+    store = ox.Store()
+    store.bulk_load(ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+    prefixes = {**vocab.PREFIXES, "acled": "https://w3id.org/kgpub/acled/", "cameo": "https://w3id.org/kgpub/cameo/"}
+
+    def short(iri: str) -> str:
+        for prefix, namespace in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri
+
+    def table(kind: str) -> str:
+        rows = store.query(f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {{ ?t a <{kind}> .
+            FILTER (STRSTARTS(STR(?t), "{vocab.KG}")) OPTIONAL {{ ?t <{vocab.RDFS}label> ?l }}
+            OPTIONAL {{ ?t <{vocab.RDFS}comment> ?c }} }} GROUP BY ?t ORDER BY ?t""")
+        return "<table><tr><th>term</th><th>label</th><th>comment</th></tr>" + "".join(
+            f'<tr><td id="{html.escape(short(r["t"].value))}"><code>{html.escape(short(r["t"].value))}</code></td>'
+            f'<td>{html.escape(r["label"].value if r["label"] else "")}</td>'
+            f'<td>{html.escape(r["comment"].value if r["comment"] else "")}</td></tr>' for r in rows) + "</table>"
+
+    schemes = []
+    for scheme in store.query(f"SELECT DISTINCT ?s WHERE {{ ?c <{vocab.SKOS}inScheme> ?s FILTER (STRSTARTS(STR(?s), "
+                              f'"{vocab.KGT}")) }} ORDER BY ?s'):
+        concepts = store.query(f"""SELECT ?c (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?maps)
+            WHERE {{ ?c <{vocab.SKOS}inScheme> <{scheme["s"].value}> . OPTIONAL {{ ?c <{vocab.SKOS}prefLabel> ?l }}
+            OPTIONAL {{ ?c <{vocab.SKOS}exactMatch>|<{vocab.SKOS}closeMatch> ?m }} }} GROUP BY ?c ORDER BY ?c""")
+        rows = "".join(f'<tr><td><code>{html.escape(short(c["c"].value))}</code></td>'
+                       f'<td>{html.escape(c["label"].value if c["label"] else "")}</td>'
+                       f'<td>{html.escape(" ".join(short(m) for m in sorted(c["maps"].value.split())) if c["maps"] else "")}</td></tr>'
+                       for c in concepts)
+        schemes.append(f'<h3>{html.escape(short(scheme["s"].value))}</h3><table><tr><th>concept</th><th>label</th>'
+                       f"<th>ACLED / CAMEO</th></tr>{rows}</table>")
+    return _page("The kgpub ontology", "<h2>Classes</h2>" + table(vocab.OWL + "Class")
+                 + "<h2>Object properties</h2>" + table(vocab.OWL + "ObjectProperty")
+                 + "<h2>Datatype properties</h2>" + table(vocab.OWL + "DatatypeProperty")
+                 + "<h2>Concept schemes</h2>" + "".join(schemes))
 
 
 def _is_article(store: Any, iri: str) -> bool:
