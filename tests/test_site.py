@@ -75,6 +75,12 @@ def test_every_internal_link_resolves_and_every_page_has_its_alternates(site: Pa
             assert target.is_file(), f"{page.relative_to(site)}: {href} does not resolve"
     for alternate in ("ttl", "jsonld", "nt"):
         assert (site / ARTICLE_PAGE).with_suffix(f".{alternate}").is_file()
+    import json
+
+    page = (site / "kgpub/id/iran.html").read_text(encoding="utf-8")
+    embedded = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert embedded[0]["@id"] == "https://w3id.org/kgpub/id/iran"  # the page's node as JSON-LD, for machines
+    assert 'rel="canonical" href="https://w3id.org/kgpub/id/iran"' in page
 
 
 def test_the_article_page_highlights_every_quote_at_its_offsets(site: Path) -> None:

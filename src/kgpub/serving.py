@@ -194,13 +194,16 @@ class Publisher:
         own = "".join(f"<li><q>{html.escape(q)}</q>" + (f" — {html.escape(h)}" if h else "") + "</li>"
                       for q, h in self.quotes(node))
         title = html.escape(self.label(node))
+        outgoing = sorted((t for t in triples if t.subject == node), key=str)
+        embedded = ox.serialize(outgoing, format=ox.RdfFormat.JSON_LD).decode("utf-8").replace("</", "<\\/")
         extensions = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}
         alternates = "".join(
             f'<link rel="alternate" type="{MEDIA[f]}" href="'
             + (html.escape(iri.rsplit("/", 1)[-1] + "." + extensions[f]) if self.suffix else f"?format={f}") + '">'
             for f in ("turtle", "jsonld", "ntriples"))
         return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{title}</title>'
-                f'<link rel="canonical" href="{html.escape(iri)}">{alternates}<style>{_STYLE}</style></head><body>'
+                f'<link rel="canonical" href="{html.escape(iri)}">{alternates}<style>{_STYLE}</style>'
+                f'<script type="application/ld+json">{embedded}</script></head><body>'
                 f'<p><a href="/{"index.html" if self.suffix else ""}">kgpub</a>'
                 + ("" if self.suffix else ' · <a href="/queries">queries</a>') + "</p>"
                 f"<h1>{title}</h1><p><code>{html.escape(iri)}</code></p>"
