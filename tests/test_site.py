@@ -186,6 +186,8 @@ def test_the_site_in_a_browser(site: Path, browser) -> None:  # type: ignore[no-
             browser.get(base + page)
             assert browser.find_element("tag name", "h1").text, page
             assert _errors(browser) == [], page
+            if name == "article":  # the proof a reader checks: the text with its highlighted quotes
+                browser.execute_script("document.querySelector('.text').scrollIntoView()")
             browser.save_screenshot(str(ARTEFACTS / f"site-{name}.png"))
         browser.get(base + ARTICLE_PAGE)
         marks = browser.find_elements("tag name", "mark")
