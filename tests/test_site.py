@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import kgpub
 from kgpub.cli import main
 from conftest import SEEDS, require
+from test_serve import served  # noqa: F401  (the real server, started once for this module too)
 
 ARTICLE_PAGE = "kgpub/id/article/000_eb2d348de878cb8c.html"
 
@@ -202,39 +203,16 @@ def test_the_site_in_a_browser(site: Path, browser) -> None:  # type: ignore[no-
         server.shutdown()
 
 
-def test_the_server_in_a_browser(browser, seed_build: Path) -> None:  # type: ignore[no-untyped-def]
-    from test_serve import served as _served  # noqa: F401  (the fixture's code, started here for the browser)
-    import subprocess
-    import sys
-    import time
+def test_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    import requests
-
-    from servers import free_port
-
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(seed_build), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if requests.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        browser.get(url + "/kgpub/id/mustafa-al-kadhemi")
-        assert browser.find_element("tag name", "h1").text == "Mustafa al-Kadhemi" and _errors(browser) == []
-        browser.get(url + "/queries")
-        form = browser.find_element("css selector", 'form[action="/queries/timeline"]')
-        form.find_element("tag name", "button").click()
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        WebDriverWait(browser, 60).until(lambda d: d.find_elements("css selector", "#result + table tr"))
-        rows = browser.find_elements("css selector", "#result + table tr")
-        assert len(rows) > 5 and _errors(browser) == []
-        ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(ARTEFACTS / "serve-timeline.png"))
-    finally:
-        process.terminate()
-        process.wait(10)
+    browser.get(served + "/kgpub/id/mustafa-al-kadhemi")
+    assert browser.find_element("tag name", "h1").text == "Mustafa al-Kadhemi" and _errors(browser) == []
+    browser.get(served + "/queries")
+    form = browser.find_element("css selector", 'form[action="/queries/timeline"]')
+    form.find_element("tag name", "button").click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements("css selector", "#result + table tr"))
+    rows = browser.find_elements("css selector", "#result + table tr")
+    assert len(rows) > 5 and _errors(browser) == []
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTEFACTS / "serve-timeline.png"))

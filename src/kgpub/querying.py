@@ -917,22 +917,32 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
 # --------------------------------------------------------------------------- formatting
 
 
+def by_length(prefixes: dict[str, str]) -> list[tuple[str, str]]:
+    """Prefixes longest namespace first, as :func:`prefixed` wants them."""
+    return sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+
+
+def prefixed(iri: str, ordered: list[tuple[str, str]]) -> str | None:
+    """``iri`` as a prefixed name (the longest namespace that fits, from :func:`by_length`), None if none does."""
+    for prefix, ns in ordered:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return None
+
+
 def _short(cell: dict[str, str] | None, prefixes: list[tuple[str, str]]) -> str:
     if cell is None:
         return ""
     value = cell["value"]
     if cell["type"] == "uri":
-        for prefix, ns in prefixes:
-            if value.startswith(ns) and len(value) > len(ns):
-                return f"{prefix}:{value[len(ns):]}"
-        return f"<{value}>"
+        return prefixed(value, prefixes) or f"<{value}>"
     if cell["type"] == "bnode":
         return f"_:{value}"
     return value
 
 
 def _cells(result: SelectResult, prefixes: dict[str, str]) -> tuple[list[str], list[list[str]]]:
-    ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    ordered = by_length(prefixes)
     header = list(result.variables)
     rows = [[" ".join(_short(row.get(v), ordered).split()) for v in header] for row in result.rows]
     return header, rows

@@ -78,13 +78,14 @@ class Publisher:
     suffix = ""
 
     def __init__(self, settings: Settings) -> None:
-        from .querying import local_prefixes, open_index
+        from .querying import by_length, local_prefixes, open_index
 
         self.settings = settings
         self.index = open_index(Path(settings.data), graphs=True)
         self.base = self.index.base
         self.base_path = urlparse(self.base).path
         self.prefixes = local_prefixes(Path(settings.data))
+        self.ordered = by_length(self.prefixes)
 
     # -- SPARQL
 
@@ -153,10 +154,13 @@ class Publisher:
         return labels[0] if labels else self.short(term.value if hasattr(term, "value") else str(term))
 
     def short(self, iri: str) -> str:
-        for prefix, namespace in sorted(self.prefixes.items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
-        return iri
+        from .querying import prefixed
+
+        return prefixed(iri, self.ordered) or iri
+
+    def href(self, iri: str) -> str:
+        """Where the page of an IRI under the base is served (its path; a static site's ``PATH.html``)."""
+        return iri[len(self.base) - len(self.base_path):] + self.suffix
 
     def link(self, term: Any) -> str:
         import pyoxigraph as ox
@@ -164,8 +168,7 @@ class Publisher:
         if isinstance(term, ox.Literal):
             return html.escape(term.value)
         if isinstance(term, ox.NamedNode):
-            href = (term.value[len(self.base) - len(self.base_path):] + self.suffix) if term.value.startswith(self.base) \
-                else term.value
+            href = self.href(term.value) if term.value.startswith(self.base) else term.value
             return f'<a href="{html.escape(href)}">{html.escape(self.label(term))}</a>'
         return html.escape(str(term))
 

@@ -4,10 +4,12 @@ pySHACL evaluates an ``sh:sparql`` constraint once per focus node, re-parsing
 the query every time (about 12 ms a node): three seconds on one article,
 hours on a newsroom's archive.  The same constraint asked once, with the focus
 nodes joined in from the shape's targets, takes milliseconds on pyoxigraph.
-This module rewrites each constraint that way and reports its rows as SHACL
-validation results; pySHACL still checks every core constraint.  Tests run
-pySHACL over the full shapes on the invalid-case corpus and require identical
-results, so the rewrite cannot drift from the reference engine.
+This module rewrites each constraint that way, where joining means what SHACL's
+pre-binding means, and reports its rows as SHACL validation results; a
+constraint it cannot rewrite exactly is left to pySHACL (see ``shacl_core``).
+Tests run pySHACL over the full shapes on the invalid-case corpus and the W3C
+suite and require identical results, so the rewrite cannot drift from the
+reference engine.
 """
 
 from __future__ import annotations
@@ -38,20 +40,6 @@ class SparqlCheck:
     uses_shapes_graph: bool = False
     #: The target pattern joined into the query (see :func:`_targets`), to narrow it to a few focus nodes.
     targets: str = ""
-
-
-def split(shapes: Graph) -> tuple[Graph, list[SparqlCheck]]:
-    """Shapes without the SPARQL constraints we can run ourselves, and those constraints."""
-    core = Graph()
-    for triple in shapes:
-        core.add(triple)
-    checks: list[SparqlCheck] = []
-    for shape, constraint in shapes.subject_objects(SH.sparql):
-        check = _prepare(shapes, shape, constraint)
-        if check is not None:
-            core.remove((shape, SH.sparql, constraint))
-            checks.append(check)
-    return core, sorted(checks, key=lambda c: (str(c.shape), str(c.constraint)))
 
 
 #: Variables SHACL pre-binds in a SPARQL constraint: the focus node, the shape and the shapes graph.
@@ -212,22 +200,6 @@ def rows(checks: list[SparqlCheck], store, only: str | None = None) -> list[RawR
     return out
 
 
-def run(checks: list[SparqlCheck], data: Graph, report: Graph) -> int:
-    """Run every check over ``data`` and add its rows to ``report`` as sh:ValidationResult nodes.
-
-    Returns the number of results added.
-    """
-    if not checks:
-        return 0
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    results = rows(checks, store)
-    add_results(report, results)
-    return len(results)
-
-
 def add_results(report: Graph, results: list[RawResult]) -> None:
     """Write ``results`` into a SHACL validation report graph (creating its root when missing)."""
     root = next(report.subjects(RDF.type, SH.ValidationReport), None)
@@ -279,4 +251,4 @@ def to_rdflib(term) -> Node:  # type: ignore[no-untyped-def]
     raise TypeError(f"unexpected term {term!r}")
 
 
-__all__ = ["RawResult", "SparqlCheck", "add_results", "rows", "run", "split", "to_rdflib"]
+__all__ = ["RawResult", "SparqlCheck", "add_results", "rows", "to_rdflib"]

@@ -107,13 +107,13 @@ def _ontology() -> bytes:
 
     store = ox.Store()
     store.bulk_load(ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
-    prefixes = {**vocab.PREFIXES, "acled": "https://w3id.org/kgpub/acled/", "cameo": "https://w3id.org/kgpub/cameo/"}
+    from .querying import by_length, prefixed
+
+    ordered = by_length({**vocab.PREFIXES, "acled": "https://w3id.org/kgpub/acled/",
+                         "cameo": "https://w3id.org/kgpub/cameo/"})
 
     def short(iri: str) -> str:
-        for prefix, namespace in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-            if iri.startswith(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
-        return iri
+        return prefixed(iri, ordered) or iri
 
     def table(kind: str) -> str:
         rows = store.query(f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {{ ?t a <{kind}> .
@@ -178,7 +178,7 @@ def _article_text(publisher: Publisher, iri: str, seeds: Path | None) -> str:
             parts.append(chunk)
             continue
         first = covering[0]
-        href = first[len(publisher.base) - len(publisher.base_path):] + ".html"
+        href = publisher.href(first)
         titles = "; ".join(publisher.label(_node(f)) for f in covering)
         parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">'
                      f'<a href="{html.escape(href)}">{chunk}</a></mark>')

@@ -182,17 +182,7 @@ def origins_of(provenance: Graph) -> dict[str, Source]:
 # --------------------------------------------------------------------------- validating
 
 
-_SPLIT_CACHE: dict[int, tuple[Graph, Graph, list[shacl_sparql.SparqlCheck]]] = {}
 _PLAN_CACHE: dict[int, tuple[Graph, shacl_core.Plan | None]] = {}
-
-
-def _split(shapes: Graph) -> tuple[Graph, list[shacl_sparql.SparqlCheck]]:
-    """Core shapes for pySHACL and set-based SPARQL checks, computed once per shapes graph."""
-    cached = _SPLIT_CACHE.get(id(shapes))
-    if cached is None or cached[0] is not shapes:
-        cached = (shapes, *shacl_sparql.split(shapes))
-        _SPLIT_CACHE[id(shapes)] = cached
-    return cached[1], cached[2]
 
 
 def plan_for(shapes: Graph) -> shacl_core.Plan:
@@ -208,10 +198,9 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
                    origins: dict[str, Source] | None = None, reference: bool = False) -> Report:
     """Validate ``data`` (with ``ontology`` mixed in, when given) against ``shapes``.
 
-    By default every constraint runs once, set-based, on pyoxigraph (see
-    ``shacl_core``); shapes using something it does not compile go to pySHACL,
-    with SHACL-SPARQL constraints still set-based (``shacl_sparql``).
-    ``reference=True`` leaves everything to pySHACL, node by node: slow, and the
+    By default every constraint the compiler answers exactly runs once,
+    set-based, on pyoxigraph (see ``shacl_core``), and only the rest goes to
+    pySHACL, constraint by constraint.  ``reference=True`` leaves everything to pySHACL, node by node: slow, and the
     yardstick the fast paths are tested against.
     """
     shapes = shapes if shapes is not None else load_shapes()
@@ -221,15 +210,11 @@ def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph 
         return validate_ntriples([nt, extra], shapes=shapes, origins=origins)
     import pyshacl
 
-    core, checks = (shapes, []) if reference else _split(shapes)
     try:
         _, report_graph, _ = pyshacl.validate(
-            data, shacl_graph=core, ont_graph=ontology, inference="none",
+            data, shacl_graph=shapes, ont_graph=ontology, inference="none",
             allow_warnings=True, allow_infos=True, advanced=False, abort_on_first=False,
         )
-        if checks:
-            mixed = data if ontology is None else data + ontology
-            shacl_sparql.run(checks, mixed, report_graph)
     except Exception as exc:  # noqa: BLE001 - pySHACL raises its own and rdflib's errors
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     return Report(results=_results(report_graph, _GraphLabels(data, ontology), origins or {}), report_graph=report_graph)
@@ -317,15 +302,12 @@ def _describe_blank_nodes(report: Graph, store, graphs: list[Graph]) -> None:  #
         seen.add(node)
         pairs = [(p, o) for g in graphs for p, o in g.predicate_objects(node)]
         if not pairs:
-            pairs = [(to_rdflib_term(q.predicate), to_rdflib_term(q.object))
+            pairs = [(shacl_sparql.to_rdflib(q.predicate), shacl_sparql.to_rdflib(q.object))
                      for q in store.quads_for_pattern(ox.BlankNode(str(node)), None, None)]
         for p, o in pairs:
             report.add((node, p, o))
             if isinstance(o, BNode):
                 todo.append(o)
-
-
-to_rdflib_term = shacl_sparql.to_rdflib
 
 
 def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
