@@ -36,13 +36,18 @@ class _Links(HTMLParser):
         self.marks: list[tuple[int, int]] = []
         self.in_mark: list[str] = []
         self.mark_text: list[str] = []
+        self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "html":
             self.lang = a.get("lang")
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
         if tag in ("a", "link") and a.get("href"):
             self.links.append(a["href"] or "")
+        if tag == "script" and a.get("src"):
+            self.links.append(a["src"] or "")
         if tag == "mark":
             self.marks.append((int(a["data-start"] or 0), int(a["data-end"] or 0)))
             self.mark_text.append("")
@@ -66,14 +71,20 @@ def _parsed(path: Path) -> _Links:
 def test_every_internal_link_resolves_and_every_page_has_its_alternates(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
     assert len(pages) > 100
-    for page in pages:
-        parsed = _parsed(page)
+    parsed_pages = {page: _parsed(page) for page in pages}
+    anchors = 0
+    for page, parsed in parsed_pages.items():
         assert parsed.lang == "en", page
         for href in parsed.links:
             if href.startswith(("http://", "https://", "data:")):
                 continue
-            target = site / href.lstrip("/") if href.startswith("/") else page.parent / href
+            href, _, fragment = href.partition("#")
+            target = (site / href.lstrip("/") if href.startswith("/") else page.parent / href) if href else page
             assert target.is_file(), f"{page.relative_to(site)}: {href} does not resolve"
+            if fragment:  # evidence lives on its fact's page, under an anchor
+                anchors += 1
+                assert fragment in parsed_pages[target].ids, f"{page.relative_to(site)}: no #{fragment} in {href}"
+    assert anchors > 50
     for alternate in ("ttl", "jsonld", "nt"):
         assert (site / ARTICLE_PAGE).with_suffix(f".{alternate}").is_file()
     import json

@@ -8,11 +8,13 @@ query index, on Starlette and uvicorn:
   ``application/sparql-query``), answered in the W3C JSON, XML, CSV or TSV results formats, or
   Turtle, N-Triples or JSON-LD for graph queries, by ``Accept``.  Queries run as ``kgpub query``
   runs them (same default graph, parameters never pasted, SERVICE refused), each in a child process
-  stopped at the time limit, and at most ``max_rows`` rows are returned.  An update is a 400.
+  stopped at the time limit, and at most ``max_rows`` rows are returned.  An update is a 400.  Any
+  origin may call it (CORS), so a YASGUI page elsewhere works; in a browser ``/sparql`` is an editor.
 * the path of each IRI under the build's base (``https://w3id.org/kgpub/id/x`` at ``/kgpub/id/x``):
   HTML for a browser, Turtle, JSON-LD or N-Triples by ``Accept`` (``Vary: Accept``, an ``ETag``,
   ``Link: rel=alternate``).  The HTML page gives the label, the types, every statement about the
-  node, every fact it takes part in with its role and its quote, and links to its neighbours.
+  node, every fact it takes part in with its role and its quote, and links to its neighbours
+  (see ``pages``, which draws the same pages for ``kgpub site``).
 * ``/queries``: the shipped queries with their parameters, runnable from a form; no script or
   style is fetched from any host.
 """
@@ -29,6 +31,7 @@ from urllib.parse import parse_qs, quote, urlparse
 
 from . import vocab
 from .errors import QueryError, QueryLimitError
+from .pages import PARTS, Pages
 
 #: Media types of the answers, by what ``Accept`` may ask.
 SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
@@ -38,10 +41,6 @@ GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "ntriples", "ap
 MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
          "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ntriples": "application/n-triples",
          "jsonld": "application/ld+json", "html": "text/html"}
-_STYLE = ("body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
-          "a{color:#0645ad}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;"
-          "text-align:left;vertical-align:top}q{background:#fff3b0;color:#1a1a1a}code{font-size:90%}")
-
 
 @dataclass
 class Settings:
@@ -71,21 +70,39 @@ def _accepts(accept: str, offered: dict[str, str]) -> str | None:
     return None
 
 
+class StorePages(Pages):
+    """Pages read from the server's store, one pattern at a time (a page needs a few hundred at most)."""
+
+    def __init__(self, store: Any, base: str, base_path: str, prefixes: dict[str, str]) -> None:
+        super().__init__(base, base_path, prefixes)
+        self.store = store
+
+    def outgoing(self, node: Any) -> list[Any]:
+        import pyoxigraph as ox
+
+        if not isinstance(node, ox.NamedNode):
+            return []
+        return [q.triple for q in self.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
+
+    def incoming(self, node: Any) -> list[Any]:
+        import pyoxigraph as ox
+
+        return [q.triple for q in self.store.quads_for_pattern(None, None, node, ox.DefaultGraph())]
+
+
 class Publisher:
     """The state of one server: the build's index, opened once, and its base."""
 
-    #: Links of a static site end in ``.html`` (no content negotiation there); a server's are the IRIs' paths.
-    suffix = ""
-
     def __init__(self, settings: Settings) -> None:
-        from .querying import by_length, local_prefixes, open_index
+        from .querying import local_prefixes, open_index
 
         self.settings = settings
         self.index = open_index(Path(settings.data), graphs=True)
         self.base = self.index.base
         self.base_path = urlparse(self.base).path
         self.prefixes = local_prefixes(Path(settings.data))
-        self.ordered = by_length(self.prefixes)
+        self.pages = StorePages(self.index.store, self.base, self.base_path, self.prefixes)
+        self._search: bytes | None = None
 
     # -- SPARQL
 
@@ -109,113 +126,42 @@ class Publisher:
         return 200, MEDIA[fmt] + ("; charset=utf-8" if fmt in ("csv", "tsv", "turtle") else ""), \
             render(result, fmt, self.prefixes)
 
+    def editor(self) -> bytes:
+        """``/sparql`` in a browser: a query editor that posts to the endpoint and shows the rows."""
+        example = ("SELECT ?event ?label WHERE {\n  ?event a kg:Event ; rdfs:label ?label .\n} ORDER BY ?label LIMIT 20")
+        body = ('<p>This endpoint speaks the SPARQL 1.1 Protocol: any client (SPARQLWrapper, '
+                '<code>kgpub query --endpoint</code>, YASGUI) can query it; it is read-only. The prefixes '
+                + html.escape(", ".join(sorted(self.prefixes))) + ' are predeclared.</p>'
+                '<form id="editor"><label for="query">Query</label><br><textarea id="query" name="query" rows="10" '
+                f'cols="80" spellcheck="false">{html.escape(example)}</textarea><br><button>Run</button></form>'
+                '<p id="status" role="status"></p><table id="rows"></table>'
+                f"<script>{EDITOR_SCRIPT}</script>")
+        return self.pages.frame("SPARQL", body).encode("utf-8")
+
     # -- pages
 
     def iri_of(self, path: str) -> str | None:
         return self.base + path[len(self.base_path):] if path.startswith(self.base_path) else None
-
-    def describe(self, iri: str) -> list[Any]:
-        """Every triple of the default graph with the node as subject or object."""
-        import pyoxigraph as ox
-
-        node = ox.NamedNode(iri)
-        store = self.index.store
-        return [*(q.triple for q in store.quads_for_pattern(node, None, None, ox.DefaultGraph())),
-                *(q.triple for q in store.quads_for_pattern(None, None, node, ox.DefaultGraph()))]
 
     def page(self, path: str, accept: str) -> tuple[int, dict[str, str], bytes]:
         """An IRI's page: 404 when the graph says nothing of it."""
         import pyoxigraph as ox
 
         iri = self.iri_of(path)
-        triples = self.describe(iri) if iri else []
+        triples = self.pages.description(iri) if iri else []
         if not triples:
             return 404, {"content-type": "text/plain; charset=utf-8"}, b"nothing is known of this IRI\n"
         fmt = _accepts(accept, {**GRAPH_TYPES, "text/html": "html", "application/xhtml+xml": "html"}) or "html"
         if fmt == "html":
-            body = self.html_page(iri, triples).encode("utf-8")
+            body = self.pages.page(iri).encode("utf-8")
         else:
             target = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
-            body = ox.serialize(sorted(triples, key=str), format=target[fmt],
-                                prefixes=self.prefixes if fmt == "turtle" else None)
+            body = ox.serialize(triples, format=target[fmt], prefixes=self.prefixes if fmt == "turtle" else None)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         links = ", ".join(f'<{quote(path)}>; rel="alternate"; type="{MEDIA[f]}"' for f in ("turtle", "jsonld", "ntriples"))
         headers = {"content-type": MEDIA[fmt] + "; charset=utf-8" if fmt != "jsonld" else MEDIA[fmt],
                    "vary": "Accept", "etag": etag, "link": links}
         return 200, headers, body
-
-    def label(self, term: Any) -> str:
-        import pyoxigraph as ox
-
-        if isinstance(term, ox.Literal):
-            return term.value
-        labels = [q.object.value for q in self.index.store.quads_for_pattern(
-            term, ox.NamedNode(vocab.RDFS + "label"), None, ox.DefaultGraph())] if isinstance(term, ox.NamedNode) else []
-        return labels[0] if labels else self.short(term.value if hasattr(term, "value") else str(term))
-
-    def short(self, iri: str) -> str:
-        from .querying import prefixed
-
-        return prefixed(iri, self.ordered) or iri
-
-    def href(self, iri: str) -> str:
-        """Where the page of an IRI under the base is served (its path; a static site's ``PATH.html``)."""
-        return iri[len(self.base) - len(self.base_path):] + self.suffix
-
-    def link(self, term: Any) -> str:
-        import pyoxigraph as ox
-
-        if isinstance(term, ox.Literal):
-            return html.escape(term.value)
-        if isinstance(term, ox.NamedNode):
-            href = self.href(term.value) if term.value.startswith(self.base) else term.value
-            return f'<a href="{html.escape(href)}">{html.escape(self.label(term))}</a>'
-        return html.escape(str(term))
-
-    def quotes(self, fact: Any) -> list[tuple[str, str]]:
-        """The quotes a fact rests on, with the headline of each quote's article."""
-        rows = self.index.store.query(f"""SELECT ?quote ?headline WHERE {{
-            <{fact.value}> <{vocab.KG}evidence> ?r . ?r <{vocab.OA}hasSelector> ?s .
-            ?s a <{vocab.OA}TextQuoteSelector> ; <{vocab.OA}exact> ?quote .
-            OPTIONAL {{ ?r <{vocab.OA}hasSource>/<{vocab.RDFS}label> ?headline }} }} ORDER BY ?quote""")
-        return [(r["quote"].value, r["headline"].value if r["headline"] else "") for r in rows]
-
-    def html_page(self, iri: str, triples: list[Any], extra: str = "") -> str:
-        import pyoxigraph as ox
-
-        node = ox.NamedNode(iri)
-        rdf_type = ox.NamedNode(vocab.RDF + "type")
-        types = sorted({self.link(t.object) for t in triples if t.subject == node and t.predicate == rdf_type})
-        out_rows = sorted((self.short(t.predicate.value), self.link(t.object)) for t in triples
-                          if t.subject == node and t.predicate != rdf_type)
-        facts = []
-        for t in sorted((t for t in triples if t.object == node), key=lambda t: (t.predicate.value, t.subject.value)):
-            quoted = "".join(f"<li><q>{html.escape(q)}</q>" + (f" — {html.escape(h)}" if h else "") + "</li>"
-                             for q, h in self.quotes(t.subject))
-            facts.append(f"<li>{self.link(t.subject)} <small>({html.escape(self.short(t.predicate.value))})</small>"
-                         + (f"<ul>{quoted}</ul>" if quoted else "") + "</li>")
-        own = "".join(f"<li><q>{html.escape(q)}</q>" + (f" — {html.escape(h)}" if h else "") + "</li>"
-                      for q, h in self.quotes(node))
-        title = html.escape(self.label(node))
-        outgoing = sorted((t for t in triples if t.subject == node), key=str)
-        embedded = ox.serialize(outgoing, format=ox.RdfFormat.JSON_LD).decode("utf-8").replace("</", "<\\/")
-        extensions = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}
-        alternates = "".join(
-            f'<link rel="alternate" type="{MEDIA[f]}" href="'
-            + (html.escape(iri.rsplit("/", 1)[-1] + "." + extensions[f]) if self.suffix else f"?format={f}") + '">'
-            for f in ("turtle", "jsonld", "ntriples"))
-        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{title}</title>'
-                f'<link rel="canonical" href="{html.escape(iri)}">{alternates}<style>{_STYLE}</style>'
-                f'<script type="application/ld+json">{embedded}</script></head><body>'
-                f'<p><a href="/{"index.html" if self.suffix else ""}">kgpub</a>'
-                + ("" if self.suffix else ' · <a href="/queries">queries</a>') + "</p>"
-                f"<h1>{title}</h1><p><code>{html.escape(iri)}</code></p>"
-                + (f"<p>{' · '.join(types)}</p>" if types else "")
-                + (f"<h2>What the quotes say</h2><ul>{own}</ul>" if own else "")
-                + "<h2>Statements</h2><table><tr><th>property</th><th>value</th></tr>"
-                + "".join(f"<tr><td>{html.escape(p)}</td><td>{v}</td></tr>" for p, v in out_rows) + "</table>"
-                + (f"<h2>Facts it takes part in</h2><ul>{''.join(facts)}</ul>" if facts else "")
-                + extra + "</body></html>\n")
 
     # -- the query page
 
@@ -246,10 +192,7 @@ class Publisher:
                     rows = "".join("<tr>" + "".join(f"<td>{self._cell(row.get(v))}</td>" for v in result.variables) + "</tr>"
                                    for row in result.rows)
                     table = f'<h2 id="result">{html.escape(name)}</h2><table><tr>{head}</tr>{rows}</table>'
-        body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>kgpub queries</title>'
-                f"<style>{_STYLE}</style></head><body><p><a href=\"/\">kgpub</a></p><h1>Queries</h1>"
-                f"<ul>{''.join(forms)}</ul>{table}</body></html>\n")
-        return status, body.encode("utf-8")
+        return status, self.pages.frame("Queries", f"<ul>{''.join(forms)}</ul>{table}").encode("utf-8")
 
     def _cell(self, cell: dict[str, str] | None) -> str:
         if cell is None:
@@ -257,22 +200,52 @@ class Publisher:
         if cell["type"] == "uri":
             import pyoxigraph as ox
 
-            return self.link(ox.NamedNode(cell["value"]))
+            return self.pages.link(ox.NamedNode(cell["value"]))
         return html.escape(cell["value"])
 
-    def index_page(self, static: bool = False) -> bytes:
-        """The front page: the actors, and the ways in (the query page and the endpoint, or a site's VoID)."""
-        rows = self.index.store.query(f"""SELECT ?e ?label WHERE {{ ?e a <{vocab.KG}Agent> ; <{vocab.RDFS}label> ?label
-                                          FILTER (STRSTARTS(STR(?e), "{self.base}")) }} ORDER BY ?label LIMIT 2000""")
-        import pyoxigraph as ox
+    # -- the front page
 
-        items = "".join(f"<li>{self.link(ox.NamedNode(r['e'].value))}</li>" for r in rows)
-        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>kgpub</title><style>{_STYLE}</style>'
-                f'</head><body><h1>kgpub</h1><p>'
-                + ('<a href="timeline.html">Timeline</a> · <a href="ontology.html">Ontology</a> · <a href="void.ttl">VoID</a>'
-                   if static else '<a href="/queries">Queries</a> · SPARQL endpoint: <code>/sparql</code>')
-                + "</p>"
-                f"<h2>Actors</h2><ul>{items}</ul></body></html>\n").encode("utf-8")
+    def listed(self) -> dict[str, list[tuple[str, str]]]:
+        """The front page's lists: every actor, place and article, by label."""
+        out = {}
+        for heading, kind in (("Actors", vocab.KG + "Agent"), ("Places", vocab.KG + "Place"),
+                              ("Articles", vocab.SCHEMA + "NewsArticle")):
+            rows = self.index.store.query(f"""SELECT ?e (SAMPLE(?l) AS ?label) WHERE {{ ?e a <{kind}> ;
+                <{vocab.RDFS}label> ?l FILTER (STRSTARTS(STR(?e), "{self.base}")) }} GROUP BY ?e""")
+            out[heading] = sorted((r["label"].value, r["e"].value) for r in rows)
+        return out
+
+    def index_page(self) -> bytes:
+        ways = ('<a href="/queries">The shipped queries</a> · <a href="/sparql">SPARQL endpoint</a> '
+                "(<code>/sparql</code>)")
+        return self.pages.index(self.listed(), ways).encode("utf-8")
+
+    def search_entries(self) -> list[tuple[str, str, str]]:
+        """(label, kind, IRI) of every node with a page: everything under the base but evidence."""
+        parts = " ".join(f"<{k}>" for k in sorted(PARTS))
+        rows = self.index.store.query(f"""SELECT ?e (SAMPLE(?l) AS ?label) (MIN(?t) AS ?type) WHERE {{
+            ?e <{vocab.RDFS}label> ?l ; a ?t FILTER (STRSTARTS(STR(?e), "{self.base}"))
+            FILTER NOT EXISTS {{ ?e a ?part VALUES ?part {{ {parts} }} }} }} GROUP BY ?e""")
+        return [(r["label"].value, self.pages.short(r["type"].value), r["e"].value) for r in rows]
+
+    def search(self) -> bytes:
+        if self._search is None:
+            self._search = self.pages.search_data(self.search_entries())
+        return self._search
+
+
+#: The editor's script: the query is POSTed to this endpoint as application/sparql-query, the answer read as
+#: SPARQL JSON results and shown as a table (a graph answer as Turtle text).
+EDITOR_SCRIPT = """(function(){var f=document.getElementById('editor'),st=document.getElementById('status'),t=document.getElementById('rows');
+f.addEventListener('submit',function(e){e.preventDefault();st.textContent='running…';t.textContent='';
+fetch('/sparql',{method:'POST',headers:{'Content-Type':'application/sparql-query','Accept':'application/sparql-results+json, text/turtle;q=0.9'},
+body:document.getElementById('query').value}).then(function(r){return r.text().then(function(b){return [r,b];});}).then(function(x){var r=x[0],b=x[1];
+if(!r.ok){st.textContent=b;return;}if((r.headers.get('content-type')||'').indexOf('json')<0){var p=document.createElement('pre');p.textContent=b;t.appendChild(p);st.textContent='done';return;}
+var d=JSON.parse(b);if(d.boolean!==undefined){st.textContent='answer: '+d.boolean;return;}var v=d.head.vars,tr=document.createElement('tr');
+v.forEach(function(n){var th=document.createElement('th');th.textContent=n;tr.appendChild(th);});t.appendChild(tr);
+d.results.bindings.forEach(function(row){var tr=document.createElement('tr');v.forEach(function(n){var td=document.createElement('td'),c=row[n];
+if(c){if(c.type==='uri'){var a=document.createElement('a');a.href=c.value;a.textContent=c.value;td.appendChild(a);}else{td.textContent=c.value;}}tr.appendChild(td);});t.appendChild(tr);});
+st.textContent=d.results.bindings.length+' rows';}).catch(function(err){st.textContent=String(err);});});})();"""
 
 
 def _limited(result: Any, max_rows: int) -> Any:
@@ -313,6 +286,8 @@ def application(settings: Settings) -> Any:
         if "update" in request.query_params:
             return Response("kgpub serve is read-only: SPARQL UPDATE is refused\n", 400, media_type="text/plain")
         if not text:
+            if request.method == "GET" and _accepts(request.headers.get("accept", ""), {"text/html": "html"}):
+                return Response(publisher.editor(), media_type="text/html")
             return Response("give a query: ?query=... or a POST body\n", 400, media_type="text/plain")
         status, media, body = await run_in_threadpool(publisher.sparql, text, request.headers.get("accept", ""))
         return Response(body, status, headers={"content-type": media, "vary": "Accept"})
@@ -325,6 +300,11 @@ def application(settings: Settings) -> Any:
     def index(request: Request) -> Response:
         return Response(publisher.index_page(), media_type="text/html")
 
+    async def search(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        return Response(await run_in_threadpool(publisher.search), media_type="text/javascript")
+
     def page(request: Request) -> Response:
         accept = request.headers.get("accept", "")
         fmt = request.query_params.get("format")
@@ -335,9 +315,21 @@ def application(settings: Settings) -> Any:
             return Response(b"", 304, headers={k: v for k, v in headers.items() if k != "content-type"})
         return Response(body, status, headers=headers)
 
-    return Starlette(routes=[Route("/", index), Route("/sparql", sparql, methods=["GET", "POST"]),
-                             Route("/queries", queries), Route("/queries/{name}", queries),
-                             Route("/{path:path}", page)])
+    async def endpoint(request: Request) -> Response:
+        # Any origin may query (no credentials are involved): a YASGUI page or a notebook served elsewhere
+        # calls the endpoint from the browser, after a preflight for a POST of application/sparql-query.
+        if request.method == "OPTIONS":
+            response = Response(b"", 204, headers={"access-control-allow-methods": "GET, POST",
+                                                   "access-control-allow-headers": "Content-Type, Accept",
+                                                   "access-control-max-age": "86400"})
+        else:
+            response = await sparql(request)
+        response.headers["access-control-allow-origin"] = "*"
+        return response
+
+    return Starlette(routes=[Route("/", index), Route("/sparql", endpoint, methods=["GET", "POST", "OPTIONS"]),
+                             Route("/search.js", search), Route("/queries", queries),
+                             Route("/queries/{name}", queries), Route("/{path:path}", page)])
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:

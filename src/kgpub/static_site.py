@@ -2,25 +2,40 @@
 
 A static host has no content negotiation, so every node of the build under its base gets its
 page as ``PATH.html`` beside ``PATH.ttl``, ``PATH.jsonld`` and ``PATH.nt`` (the page links them
-with ``rel="alternate"``, and names the IRI with ``rel="canonical"``).  An article's page also
+with ``rel="alternate"``, and names the IRI with ``rel="canonical"``).  Evidence is shown on the
+page of the fact it supports, and its IRIs link to their place there.  An article's page also
 shows its text, every quoted passage highlighted at its offsets and linked to the fact it
 supports: the proof a reader can check.  The text comes from the seeds folder and must be the one
-the build hashed (``kg:textSha256``).  Output is byte-stable: pages are written in IRI order from
-sorted triples, and a rerun rewrites only the files whose bytes changed.
+the build hashed (``kg:textSha256``).
+
+A million triples make some sixty thousand pages and four times as many files, so the graph is
+read once into a :class:`Snapshot` (the same :class:`~kgpub.pages.Pages` the server uses, over
+dictionaries instead of the store) and forked writers share it, each rendering and writing its
+share of the pages.  Output is byte-stable (pages in IRI order from sorted triples).  The site
+keeps a manifest of what it wrote (``.kgpub-site``: each file's digest), so a rerun writes only
+the files whose bytes changed, one changed article rewrites only the pages it touches, and files
+no longer made are removed, without reading back a quarter of a million files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import vocab
 from .errors import OutputError, QueryError
-from .serving import MEDIA, Publisher, Settings
+from .pages import PARTS, Evidence, Pages
+
+MANIFEST = ".kgpub-site"
+#: Pages rendered per task of a forked writer: large enough that handing out tasks costs nothing.
+CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -28,87 +43,397 @@ class SiteResult:
     out_dir: Path
     pages: int
     written: int  # files whose bytes changed
+    removed: int = 0  # files of the last run no longer made
 
     def summary(self) -> str:
-        return f"wrote {self.out_dir}/: {self.pages} pages ({self.written} files changed)"
+        return (f"wrote {self.out_dir}/: {self.pages} pages ({self.written} files changed"
+                + (f", {self.removed} removed" if self.removed else "") + ")")
 
 
-class _StaticPublisher(Publisher):
+class Snapshot(Pages):
+    """The build's default graph read once into dictionaries: every triple by subject, and by object for the
+    nodes under the base.  Forked writers share it (a store must not cross a fork)."""
+
     suffix = ".html"
 
+    def __init__(self, triples: Iterable[Any], base: str, base_path: str, prefixes: dict[str, str]) -> None:
+        import pyoxigraph as ox
 
-def build_site(data: Path, out: Path, seeds: Path | None = None) -> SiteResult:
-    """Write the static site of the build in ``data`` into ``out``."""
+        super().__init__(base, base_path, prefixes)
+        out: dict[str, list[Any]] = {}
+        into: dict[str, list[Any]] = {}
+        named = ox.NamedNode
+        for t in triples:
+            subject, obj = t.subject, t.object
+            if type(subject) is named:
+                out.setdefault(subject.value, []).append(t)
+            if type(obj) is named and obj.value.startswith(base):
+                into.setdefault(obj.value, []).append(t)
+        self._out, self._in = out, into
+        self._labels: dict[str, str] = {}
+        self._types: dict[str, set[str]] = {}
+        self._evidence: dict[str, list[Evidence]] = {}
+        self._fold()
+
+    def outgoing(self, node: Any) -> list[Any]:
+        return self._out.get(node.value, []) if hasattr(node, "value") else []
+
+    def incoming(self, node: Any) -> list[Any]:
+        return self._in.get(node.value, [])
+
+    # A node is drawn on many pages (an actor on every page of its facts): what is read of it is kept.
+
+    def types(self, node: Any) -> set[str]:
+        key = node.value if hasattr(node, "value") else ""
+        known = self._types.get(key)
+        if known is None:
+            known = self._types[key] = super().types(node)
+        return known
+
+    def evidence(self, node: Any) -> list[Evidence]:
+        known = self._evidence.get(node.value)
+        if known is None:
+            known = self._evidence[node.value] = super().evidence(node)
+        return known
+
+    def label(self, term: Any) -> str:
+        import pyoxigraph as ox
+
+        if not isinstance(term, ox.NamedNode):
+            return super().label(term)
+        known = self._labels.get(term.value)
+        if known is None:
+            known = self._labels[term.value] = super().label(term)
+        return known
+
+    def _fold(self) -> None:
+        """Evidence and its selectors live on the page of the fact they support (the first, if several)."""
+        for iri, triples in self._out.items():
+            if not iri.startswith(self.base):
+                continue
+            for t in triples:
+                if t.predicate.value != vocab.KG + "evidence" or not self.types(t.object) & PARTS:
+                    continue
+                held = self.folded.get(t.object.value)
+                if held is None or iri < held[0]:
+                    place = (iri, _anchor(iri, t.object.value))
+                    self.folded[t.object.value] = place
+                    for selector in self.objects(t.object, vocab.OA + "hasSelector"):
+                        self.folded[selector.value] = place
+
+    def nodes(self) -> list[str]:
+        """The IRIs with a page of their own: every subject under the base but the parts shown in place."""
+        return sorted(iri for iri in self._out if iri.startswith(self.base) and iri not in self.folded)
+
+
+def _default_graph(data: Path, store: Any) -> Iterator[Any]:
+    """The triples of the default graph ``kgpub query`` sees: ``kg.nt`` and the ontology, parsed (four times as
+    fast as reading them back from the index); the index's own when the build has no ``kg.nt``."""
     import pyoxigraph as ox
+
+    if not (data / "kg.nt").is_file():
+        yield from (q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return
+    yield from ox.parse(path=str(data / "kg.nt"), format=ox.RdfFormat.N_TRIPLES)
+    if (data / "ontology.ttl").is_file():
+        yield from ox.parse(path=str(data / "ontology.ttl"), format=ox.RdfFormat.TURTLE)
+
+
+def _anchor(owner: str, part: str) -> str:
+    from .pages import anchor
+
+    return anchor(owner, part)
+
+
+def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | None = None) -> SiteResult:
+    """Write the static site of the build in ``data`` into ``out``.
+
+    A new site is written beside ``out`` and renamed into place whole; an existing one is updated file by
+    file, each replaced atomically, so a reader never sees half a page.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlparse
+
+    from .execution import cores, map_in_order
+    from .querying import local_prefixes, open_index
 
     if not (data / "kg.trig").is_file():
         raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data DIR")
-    publisher = _StaticPublisher(Settings(data))
-    store = publisher.index.store
-    nodes = sorted({q.subject.value for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-                    if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(publisher.base)})
-    files: dict[str, bytes] = {}
-    for iri in nodes:
-        local = iri[len(publisher.base):]
-        triples = publisher.describe(iri)
-        extra = _article_text(publisher, iri, seeds) if _is_article(store, iri) else ""
-        files[f"{local}.html"] = publisher.html_page(iri, triples, extra).encode("utf-8")
-        for fmt, suffix in (("turtle", "ttl"), ("jsonld", "jsonld"), ("ntriples", "nt")):
-            target = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                      "jsonld": ox.RdfFormat.JSON_LD}[fmt]
-            files[f"{local}.{suffix}"] = ox.serialize(sorted(triples, key=str), format=target,
-                                                      prefixes=publisher.prefixes if fmt == "turtle" else None)
-    files["index.html"] = publisher.index_page(static=True)
-    files["timeline.html"] = _timeline(publisher)
-    files["ontology.html"] = _ontology()
+    previous = _manifest(out)
+    index = open_index(data, graphs=True)
+    with ThreadPoolExecutor(1) as side:  # the timeline's query runs in the store, beside the snapshot's parse
+        timeline = side.submit(_timeline_rows, index.store, index.base)
+        snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
+                            local_prefixes(data))
+        rows = timeline.result()
+    nodes = snapshot.nodes()
+    texts = _article_texts(snapshot, nodes, seeds)
+    top = {"index.html": _index(snapshot), "search.js": _search(snapshot, nodes),
+           "timeline.html": _timeline(snapshot, rows), "ontology.html": _ontology(snapshot)}
     void = data / "void.ttl"
     if void.is_file():
-        files["void.ttl"] = void.read_bytes()
-    base_path = publisher.base_path.strip("/")
-    top = ("index.html", "void.ttl", "timeline.html", "ontology.html")
-    written = _write(out, {f"{base_path}/{name}" if name.endswith((".html", ".ttl", ".jsonld", ".nt")) and
-                           name not in top else name: body for name, body in files.items()})
-    return SiteResult(out, sum(1 for name in files if name.endswith(".html")), written)
+        top["void.ttl"] = void.read_bytes()
+    del index
+    target = out if previous else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
+    try:
+        made: dict[str, str] = {}
+        written = 0
+        chunks = [nodes[i:i + CHUNK] for i in range(0, len(nodes), CHUNK)]
+        for names, changed in map_in_order(_render, chunks, jobs=jobs or cores(), setup=_setup,
+                                           setup_args=(snapshot, texts, target, previous)):
+            made.update(names)
+            written += changed
+        _setup(snapshot, texts, target, previous, None)
+        for name, body in sorted(top.items()):
+            made[name], changed = _put(name, body)
+            written += changed
+        removed = _remove_stale(target, previous, made)
+        _atomic(target / MANIFEST, json.dumps({"kgpub-site": 1, "files": dict(sorted(made.items()))},
+                                              separators=(",", ":")).encode() + b"\n")
+        if target != out:
+            if out.is_dir():
+                out.rmdir()  # empty: _manifest refuses a folder with anything in it
+            os.rename(target, out)
+    except BaseException:
+        if target != out:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    return SiteResult(out, sum(1 for name in made if name.endswith(".html")), written, removed)
 
 
-def _page(title: str, body: str) -> bytes:
-    from .serving import _STYLE
+# --------------------------------------------------------------------------- the forked writers
 
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
-            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
-            f'<p><a href="index.html">kgpub</a></p><h1>{html.escape(title)}</h1>{body}</body></html>\n').encode("utf-8")
+_STATE: dict[str, Any] = {}
 
 
-def _timeline(publisher: Publisher) -> bytes:
-    """The shipped timeline: every dated event in order, its date as the article gives it (a year, a month,
-    an EDTF interval), linked to its page."""
+def _setup(snapshot: Snapshot, texts: dict[str, str], target: Path, previous: dict[str, str] | None,
+           parent: int | None) -> None:
+    if parent is not None:
+        from .execution import die_with_parent
+
+        die_with_parent(parent)
+    _STATE.update(snapshot=snapshot, texts=texts, target=str(target), previous=previous, made_dirs=set())
+
+
+def _render(chunk: list[str]) -> tuple[dict[str, str], int]:
+    """Render and write the pages of ``chunk`` with their alternates; their digests, and how many changed."""
+    import pyoxigraph as ox
+
+    snapshot: Snapshot = _STATE["snapshot"]
+    formats = (("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD), ("nt", ox.RdfFormat.N_TRIPLES))
+    made: dict[str, str] = {}
+    changed = 0
+    for iri in chunk:
+        local = snapshot.base_path.strip("/") + "/" + iri[len(snapshot.base):]
+        extra = _marked_text(snapshot, iri, _STATE["texts"][iri]) if iri in _STATE["texts"] else ""
+        files = {f"{local}.html": snapshot.page(iri, extra).encode("utf-8")}
+        triples = snapshot.description(iri)
+        for suffix, fmt in formats:
+            files[f"{local}.{suffix}"] = ox.serialize(triples, format=fmt,
+                                                      prefixes=snapshot.prefixes if suffix == "ttl" else None)
+        for name, body in files.items():
+            made[name], wrote = _put(name, body)
+            changed += wrote
+    return made, changed
+
+
+def _put(name: str, body: bytes) -> tuple[str, int]:
+    """Write ``body`` as ``name`` in the site unless the last run wrote these bytes there; its digest, and 1 if
+    written.  Into a new site's folder (nobody reads it yet) directly; over an existing file, atomically."""
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    previous = _STATE["previous"]
+    path = os.path.join(_STATE["target"], name)
+    if previous and previous.get(name) == digest and os.path.isfile(path):
+        return digest, 0
+    if previous is None and os.path.isfile(path):  # a site from before the manifest: compared byte by byte
+        with open(path, "rb") as f:
+            if f.read() == body:
+                return digest, 0
+    folder = os.path.dirname(path)
+    made_dirs: set[str] = _STATE["made_dirs"]
+    if folder not in made_dirs:
+        os.makedirs(folder, exist_ok=True)
+        made_dirs.add(folder)
+    if previous:
+        _atomic(Path(path), body)
+    else:
+        try:
+            with open(path, "wb") as f:
+                f.write(body)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write the site: {exc.strerror}") from None
+    return digest, 1
+
+
+def _atomic(path: Path, body: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write the site: {exc.strerror}") from None
+
+
+def _manifest(out: Path) -> dict[str, str] | None:
+    """What the last run wrote: {} for a new site, None for one from before the manifest (compared byte by
+    byte); a folder kgpub did not write is refused."""
+    marker = out / MANIFEST
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: a file, not a folder; give an empty or new folder")
+    if not marker.is_file():
+        if out.is_dir() and any(out.iterdir()):
+            raise OutputError(f"{out}: not a site kgpub wrote; give an empty or new folder")
+        return {}
+    try:
+        return dict(json.loads(marker.read_bytes())["files"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _remove_stale(out: Path, previous: dict[str, str] | None, made: dict[str, str]) -> int:
+    """Remove the files the last run made and this one did not (every such file, for an older site)."""
+    if previous is None:
+        keep = {out / name for name in made} | {out / MANIFEST}
+        stale = [p for p in out.rglob("*") if p.is_file() and p not in keep]
+    else:
+        stale = [out / name for name in previous if name not in made]
+    for path in stale:
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        while folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    return len(stale)
+
+
+# --------------------------------------------------------------------------- the articles' texts
+
+
+def _article_texts(snapshot: Snapshot, nodes: list[str], seeds: Path | None) -> dict[str, str]:
+    """Each article's text from the seeds, checked against the hash the build recorded; every problem at once."""
+    texts: dict[str, str] = {}
+    if seeds is None:
+        return texts
+    problems = []
+    for iri in nodes:
+        node = _named(iri)
+        if vocab.SCHEMA + "NewsArticle" not in snapshot.types(node):
+            continue
+        names = snapshot.objects(node, vocab.KG + "sourceFile")
+        digests = snapshot.objects(node, vocab.KG + "textSha256")
+        if not names:
+            continue
+        path = seeds / names[0].value
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{path}: cannot read the article's text: {exc.strerror}")
+            continue
+        if not digests or hashlib.sha256(raw).hexdigest() != digests[0].value:
+            problems.append(f"{path}: not the text the build quoted (its SHA-256 differs): build again first")
+            continue
+        texts[iri] = raw.decode("utf-8")
+    if problems:
+        raise OutputError("\n".join(problems))
+    return texts
+
+
+def _marked_text(snapshot: Snapshot, iri: str, text: str) -> str:
+    """The article's text with every quote highlighted at its offsets, each linked to the facts it supports."""
+    spans = []
+    for t in snapshot.incoming(_named(iri)):
+        if t.predicate.value != vocab.OA + "hasSource":
+            continue
+        annotation = t.subject
+        facts = [u.subject.value for u in snapshot.incoming(annotation) if u.predicate.value == vocab.KG + "evidence"]
+        for selector in snapshot.objects(annotation, vocab.OA + "hasSelector"):
+            if vocab.OA + "TextPositionSelector" not in snapshot.types(selector):
+                continue
+            start = snapshot.objects(selector, vocab.OA + "start")
+            end = snapshot.objects(selector, vocab.OA + "end")
+            spans += [(int(start[0].value), int(end[0].value), fact) for fact in facts if start and end]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    parts = []
+    for start, end in zip(cuts, cuts[1:]):
+        covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
+        chunk = html.escape(text[start:end])
+        if not covering:
+            parts.append(chunk)
+            continue
+        titles = "; ".join(snapshot.label(_named(f)) for f in covering)
+        parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">'
+                     f'<a href="{html.escape(snapshot.href(covering[0]))}">{chunk}</a></mark>')
+    return ("<h2>The article's text</h2><p>Every passage a fact rests on is highlighted, at its offsets, and links to "
+            f"that fact.</p><div class=\"text\" style=\"white-space:pre-wrap\">{''.join(parts)}</div>")
+
+
+def _named(iri: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
+# --------------------------------------------------------------------------- the pages above the nodes
+
+
+def _index(snapshot: Snapshot) -> bytes:
+    """The front page: search, the ways in (timeline, ontology, the VoID and DCAT description), every actor,
+    place and article."""
+    listed: dict[str, list[tuple[str, str]]] = {"Actors": [], "Places": [], "Articles": []}
+    heading = {vocab.KG + "Agent": "Actors", vocab.KG + "Place": "Places", vocab.SCHEMA + "NewsArticle": "Articles"}
+    for iri in snapshot.nodes():
+        node = _named(iri)
+        for kind in sorted(snapshot.types(node) & heading.keys()):
+            listed[heading[kind]].append((snapshot.label(node), iri))
+    ways = ('<a href="/timeline.html">Timeline</a> · <a href="/ontology.html">Ontology</a> · '
+            '<a href="/void.ttl">VoID and DCAT description of the dataset</a> (Turtle)')
+    page = snapshot.index({k: sorted(v) for k, v in listed.items()}, ways)
+    return page.replace("</title>", '</title><link rel="describedby" type="text/turtle" href="/void.ttl">', 1).encode()
+
+
+def _search(snapshot: Snapshot, nodes: list[str]) -> bytes:
+    entries = []
+    for iri in nodes:
+        node = _named(iri)
+        kinds = sorted(snapshot.short(k) for k in snapshot.types(node))
+        entries.append((snapshot.label(node), kinds[0] if kinds else "", iri))
+    return snapshot.search_data(entries)
+
+
+def _timeline_rows(store: Any, base: str) -> list[Any]:
+    """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
     from .querying import resolve_query
 
     text, _ = resolve_query("timeline")
-    rows = publisher.index.store.query(text, prefixes={**vocab.PREFIXES, "id": publisher.base})
+    return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
+
+
+def _timeline(snapshot: Snapshot, rows: list[Any]) -> bytes:
+    """The timeline page: each event's date as the article gives it (a year, a month, an EDTF interval), linked
+    to its page."""
     out = []
     for row in rows:
-        event = publisher.link(row["e"]).replace(html.escape(publisher.label(row["e"])), html.escape(row["event"].value))
+        event = f'<a href="{html.escape(snapshot.href(row["e"].value))}">{html.escape(row["event"].value)}</a>'
         cells = [html.escape(row["date"].value), event, *(html.escape(row[v].value) if row[v] else ""
                                                           for v in ("type", "place", "actors"))]
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return _page("Timeline", "<p>Every dated event, at the precision its article gives (a year, a month, a day, or "
-                             "an EDTF expression such as 2019-12-21/2019-12-31), in order of the last day it allows."
-                             "</p><table><tr><th>date</th><th>event</th><th>type</th><th>place</th><th>actors</th></tr>"
-                 + "".join(out) + "</table>")
+    return snapshot.frame("Timeline", "<p>Every dated event, at the precision its article gives (a year, a month, a "
+                          "day, or an EDTF expression such as 2019-12-21/2019-12-31), in order of the last day it "
+                          "allows.</p><table><tr><th>date</th><th>event</th><th>type</th><th>place</th><th>actors</th>"
+                          "</tr>" + "".join(out) + "</table>").encode("utf-8")
 
 
-def _ontology() -> bytes:
+def _ontology(snapshot: Snapshot) -> bytes:
     """The ontology's classes and properties with their labels and comments, and each SKOS scheme with its
     concepts and their ACLED and CAMEO mappings: the documentation, from the ontology itself."""
     import pyoxigraph as ox
 
+    from .querying import by_length, prefixed
     from .resources import ontology_file
 
     store = ox.Store()
     store.bulk_load(ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
-    from .querying import by_length, prefixed
-
     ordered = by_length({**vocab.PREFIXES, "acled": "https://w3id.org/kgpub/acled/",
                          "cameo": "https://w3id.org/kgpub/cameo/"})
 
@@ -136,86 +461,10 @@ def _ontology() -> bytes:
                        for c in concepts)
         schemes.append(f'<h3>{html.escape(short(scheme["s"].value))}</h3><table><tr><th>concept</th><th>label</th>'
                        f"<th>ACLED / CAMEO</th></tr>{rows}</table>")
-    return _page("The kgpub ontology", "<h2>Classes</h2>" + table(vocab.OWL + "Class")
-                 + "<h2>Object properties</h2>" + table(vocab.OWL + "ObjectProperty")
-                 + "<h2>Datatype properties</h2>" + table(vocab.OWL + "DatatypeProperty")
-                 + "<h2>Concept schemes</h2>" + "".join(schemes))
+    return snapshot.frame("The kgpub ontology", "<h2>Classes</h2>" + table(vocab.OWL + "Class")
+                          + "<h2>Object properties</h2>" + table(vocab.OWL + "ObjectProperty")
+                          + "<h2>Datatype properties</h2>" + table(vocab.OWL + "DatatypeProperty")
+                          + "<h2>Concept schemes</h2>" + "".join(schemes)).encode("utf-8")
 
 
-def _is_article(store: Any, iri: str) -> bool:
-    import pyoxigraph as ox
-
-    return bool(next(iter(store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(vocab.RDF + "type"),
-                                                  ox.NamedNode(vocab.SCHEMA + "NewsArticle"), ox.DefaultGraph())), None))
-
-
-def _article_text(publisher: Publisher, iri: str, seeds: Path | None) -> str:
-    """The article's text with every quote highlighted at its offsets, each linked to the facts it supports."""
-    store = publisher.index.store
-    meta = {r["p"].value: r["o"].value for r in store.query(
-        f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}") if r["p"].value in (vocab.KG + "sourceFile", vocab.KG + "textSha256")}
-    name, digest = meta.get(vocab.KG + "sourceFile"), meta.get(vocab.KG + "textSha256")
-    if seeds is None or name is None:
-        return ""
-    path = seeds / name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot read the article's text: {exc.strerror}") from None
-    if hashlib.sha256(raw).hexdigest() != digest:
-        raise OutputError(f"{path}: not the text the build quoted (its SHA-256 differs): build again first")
-    text = raw.decode("utf-8")
-    spans = [(int(r["start"].value), int(r["end"].value), r["fact"].value) for r in store.query(f"""
-        SELECT DISTINCT ?start ?end ?fact WHERE {{
-          ?fact <{vocab.KG}evidence> ?r . ?r <{vocab.OA}hasSource> <{iri}> ; <{vocab.OA}hasSelector> ?s .
-          ?s a <{vocab.OA}TextPositionSelector> ; <{vocab.OA}start> ?start ; <{vocab.OA}end> ?end }}""")]
-    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    parts = []
-    for start, end in zip(cuts, cuts[1:]):
-        covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
-        chunk = html.escape(text[start:end])
-        if not covering:
-            parts.append(chunk)
-            continue
-        first = covering[0]
-        href = publisher.href(first)
-        titles = "; ".join(publisher.label(_node(f)) for f in covering)
-        parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">'
-                     f'<a href="{html.escape(href)}">{chunk}</a></mark>')
-    return ("<h2>The article's text</h2><p>Every passage a fact rests on is highlighted, at its offsets, and links to "
-            f"that fact.</p><div class=\"text\" style=\"white-space:pre-wrap\">{''.join(parts)}</div>")
-
-
-def _node(iri: str) -> Any:
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri)
-
-
-def _write(out: Path, files: dict[str, bytes]) -> int:
-    """Write ``files`` under ``out``, only those whose bytes changed; remove the site's files no longer made."""
-    out.mkdir(parents=True, exist_ok=True)
-    marker = out / ".kgpub-site"
-    if any(out.iterdir()) and not marker.exists():
-        raise OutputError(f"{out}: not a site kgpub wrote; give an empty or new folder")
-    marker.write_text("written by kgpub site\n")
-    written = 0
-    for name, body in sorted(files.items()):
-        path = out / name
-        if path.is_file() and path.read_bytes() == body:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(body)
-        os.replace(tmp, path)
-        written += 1
-    wanted = {out / name for name in files} | {marker}
-    for path in sorted(out.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return written
-
-
-__all__ = ["MEDIA", "SiteResult", "build_site"]
+__all__ = ["SiteResult", "Snapshot", "build_site"]

@@ -1,0 +1,315 @@
+"""The pages of a build for people, rendered once for ``kgpub serve`` and ``kgpub site`` alike.
+
+A reader follows a citation to an IRI and must see what the graph says of it and the sentences it
+rests on.  :class:`Pages` turns one node into an HTML page: its label and types, its statements,
+the quotes it rests on (each with its article and offsets), every fact it takes part in with its
+role and quotes, a picture of its network (an SVG drawn here, no script), and the node itself as
+embedded JSON-LD.  It reads the graph through two methods only, :meth:`Pages.outgoing` and
+:meth:`Pages.incoming`, so the server answers from its store and the static site from a snapshot
+taken once (which forked writers share), and both show the same page.
+
+Evidence (``oa:SpecificResource`` and its selectors) is part of the fact it supports: the fact's
+page shows it in place, under an anchor, and a static site links an evidence IRI to that anchor
+instead of giving each annotation a page of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from . import vocab
+
+#: The one style sheet, inline in every page (nothing is fetched from any host).  The highlight is dark text
+#: on light yellow and links stay blue on it: both above WCAG AA's 4.5:1, which the browser test measures.
+STYLE = ("body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;"
+         "background:#fff}a{color:#0645ad}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+         "padding:.25rem .5rem;text-align:left;vertical-align:top}q,mark{background:#fff3b0;color:#1a1a1a}"
+         "code{font-size:90%}nav{margin-bottom:1rem}svg text{font:12px system-ui,sans-serif;fill:#1a1a1a}"
+         "svg a text{fill:#0645ad}#hits li small,.kind{color:#555}")
+
+RDF_TYPE = vocab.RDF + "type"
+#: The kinds of node that are parts of the fact they support rather than pages of their own.
+PARTS = frozenset({vocab.OA + "SpecificResource", vocab.OA + "TextQuoteSelector", vocab.OA + "TextPositionSelector"})
+ENTITIES = frozenset({vocab.KG + "Agent", vocab.KG + "Place"})
+#: Neighbours drawn around an entity at most (the page lists them all).
+DRAWN = 16
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One quote a fact rests on: its annotation, the exact text, its article and the offsets in it."""
+
+    annotation: str
+    exact: str
+    article: str | None
+    headline: str
+    start: int | None
+    end: int | None
+
+
+def anchor(owner: str, part: str) -> str:
+    """The id of ``part``'s place on ``owner``'s page: its IRI below the owner's, or a digest of it."""
+    if part.startswith(owner + "/"):
+        return part[len(owner) + 1:].replace("/", "-")
+    return "part-" + hashlib.sha256(part.encode()).hexdigest()[:12]
+
+
+class Pages:
+    """HTML for the nodes of one build; subclasses say where the triples come from."""
+
+    #: A static site's links end in ``.html`` (a static host has no content negotiation); a server's are paths.
+    suffix = ""
+
+    def __init__(self, base: str, base_path: str, prefixes: dict[str, str]) -> None:
+        from .querying import by_length
+
+        self.base = base
+        self.base_path = base_path
+        self.prefixes = prefixes
+        self.ordered = by_length(prefixes)
+        #: Parts (evidence, selectors) shown on another node's page, by IRI: that node and the anchor.
+        self.folded: dict[str, tuple[str, str]] = {}
+        self._short: dict[str, str] = {}
+
+    # -- the graph, as the subclass has it
+
+    def outgoing(self, node: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def incoming(self, node: Any) -> list[Any]:
+        raise NotImplementedError
+
+    # -- what is read from it
+
+    def objects(self, node: Any, predicate: str) -> list[Any]:
+        return [t.object for t in self.outgoing(node) if t.predicate.value == predicate]
+
+    def types(self, node: Any) -> set[str]:
+        return {o.value for o in self.objects(node, RDF_TYPE)}
+
+    def is_entity(self, node: Any) -> bool:
+        return bool(self.types(node) & ENTITIES)
+
+    def label(self, term: Any) -> str:
+        import pyoxigraph as ox
+
+        if isinstance(term, ox.Literal):
+            return term.value
+        labels = self.objects(term, vocab.RDFS + "label") if isinstance(term, ox.NamedNode) else []
+        return labels[0].value if labels else self.short(term.value if hasattr(term, "value") else str(term))
+
+    def short(self, iri: str) -> str:
+        from .querying import prefixed
+
+        known = self._short.get(iri)
+        if known is None:
+            known = self._short[iri] = prefixed(iri, self.ordered) or iri
+        return known
+
+    def description(self, iri: str) -> list[Any]:
+        """The node's triples (as subject or object) and its evidence's, which its page shows in place."""
+        import pyoxigraph as ox
+
+        node = ox.NamedNode(iri)
+        triples = [*self.outgoing(node), *self.incoming(node)]
+        for annotation in self.objects(node, vocab.KG + "evidence"):
+            triples += self.outgoing(annotation)
+            for selector in self.objects(annotation, vocab.OA + "hasSelector"):
+                triples += self.outgoing(selector)
+        return sorted(set(triples), key=str)
+
+    def evidence(self, node: Any) -> list[Evidence]:
+        """The quotes ``node`` rests on, in the order of their annotations."""
+        out = []
+        for annotation in sorted(self.objects(node, vocab.KG + "evidence"), key=str):
+            exact, start, end = "", None, None
+            for selector in self.objects(annotation, vocab.OA + "hasSelector"):
+                kinds = self.types(selector)
+                if vocab.OA + "TextQuoteSelector" in kinds:
+                    exact = next((o.value for o in self.objects(selector, vocab.OA + "exact")), exact)
+                if vocab.OA + "TextPositionSelector" in kinds:
+                    start = next((int(o.value) for o in self.objects(selector, vocab.OA + "start")), None)
+                    end = next((int(o.value) for o in self.objects(selector, vocab.OA + "end")), None)
+            sources = self.objects(annotation, vocab.OA + "hasSource")
+            article = sources[0].value if sources else None
+            out.append(Evidence(annotation.value, exact, article, self.label(sources[0]) if sources else "", start, end))
+        return out
+
+    # -- links
+
+    def href(self, iri: str) -> str:
+        """Where the page of an IRI under the base is (its path; a static site's ``PATH.html``); a part's anchor."""
+        if iri in self.folded:
+            owner, frag = self.folded[iri]
+            return self.href(owner) + "#" + frag
+        return iri[len(self.base) - len(self.base_path):] + self.suffix
+
+    def link(self, term: Any) -> str:
+        import pyoxigraph as ox
+
+        if isinstance(term, ox.Literal):
+            return html.escape(term.value)
+        if isinstance(term, ox.NamedNode):
+            href = self.href(term.value) if term.value.startswith(self.base) else term.value
+            return f'<a href="{html.escape(href)}">{html.escape(self.label(term))}</a>'
+        return html.escape(str(term))
+
+    # -- the frame every page shares
+
+    def nav(self) -> str:
+        if self.suffix:
+            items = (("/index.html", "kgpub"), ("/timeline.html", "Timeline"), ("/ontology.html", "Ontology"))
+        else:
+            items = (("/", "kgpub"), ("/queries", "Queries"), ("/sparql", "SPARQL"))
+        return "<nav>" + " · ".join(f'<a href="{h}">{t}</a>' for h, t in items) + "</nav>"
+
+    def frame(self, title: str, body: str, head: str = "") -> str:
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+                f"<title>{html.escape(title)}</title>{head}<style>{STYLE}</style></head><body>{self.nav()}"
+                f"<main><h1>{html.escape(title)}</h1>{body}</main></body></html>\n")
+
+    # -- a node's page
+
+    def quote_items(self, node: Any, anchored: bool) -> str:
+        items = []
+        for ev in self.evidence(node):
+            where = ""
+            if ev.article:
+                where = f' — <a href="{html.escape(self.href(ev.article))}">{html.escape(ev.headline)}</a>'
+                if ev.start is not None and ev.end is not None:
+                    where += f", characters {ev.start}–{ev.end}"
+            ident = f' id="{html.escape(anchor(node.value, ev.annotation))}"' if anchored else ""
+            items.append(f"<li{ident}><q>{html.escape(ev.exact)}</q>{where}</li>")
+        return "".join(items)
+
+    def page(self, iri: str, extra: str = "") -> str:
+        import pyoxigraph as ox
+
+        node = ox.NamedNode(iri)
+        outgoing, incoming = self.outgoing(node), self.incoming(node)
+        types = sorted({self.link(t.object) for t in outgoing if t.predicate.value == RDF_TYPE})
+        rows = sorted((self.short(t.predicate.value), self.link(t.object)) for t in outgoing
+                      if t.predicate.value != RDF_TYPE)
+        facts = []
+        for t in sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value)):
+            quoted = self.quote_items(t.subject, anchored=False)
+            facts.append(f"<li>{self.link(t.subject)} <small>({html.escape(self.short(t.predicate.value))})</small>"
+                         + (f"<ul>{quoted}</ul>" if quoted else "") + "</li>")
+        own = self.quote_items(node, anchored=True)
+        embedded = ox.serialize(sorted(outgoing, key=str), format=ox.RdfFormat.JSON_LD).decode("utf-8")
+        extensions = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}
+        media = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples"}
+        head = (f'<link rel="canonical" href="{html.escape(iri)}">'
+                + "".join(f'<link rel="alternate" type="{media[f]}" href="'
+                          + (html.escape(iri.rsplit("/", 1)[-1] + "." + extensions[f]) if self.suffix else f"?format={f}")
+                          + '">' for f in extensions)
+                + f'<script type="application/ld+json">{embedded.replace("</", "<" + chr(92) + "/")}</script>')
+        network = self.network(node, outgoing, incoming) if self.is_entity(node) else ""
+        body = (f"<p><code>{html.escape(iri)}</code></p>" + (f"<p>{' · '.join(types)}</p>" if types else "")
+                + (f"<h2>What the quotes say</h2><ul>{own}</ul>" if own else "")
+                + "<h2>Statements</h2><table><tr><th>property</th><th>value</th></tr>"
+                + "".join(f"<tr><td>{html.escape(p)}</td><td>{v}</td></tr>" for p, v in rows) + "</table>"
+                + (f"<h2>Facts it takes part in</h2><ul>{''.join(facts)}</ul>" if facts else "")
+                + network + extra)
+        return self.frame(self.label(node), body, head)
+
+    # -- the network picture
+
+    def neighbours(self, node: Any, outgoing: list[Any], incoming: list[Any]) -> dict[str, set[str]]:
+        """The entities ``node`` is linked to, directly or through a fact both take part in, with how."""
+        linked: dict[str, set[str]] = {}
+
+        def add(other: Any, how: str) -> None:
+            if other != node and other.value.startswith(self.base) and self.is_entity(other):
+                linked.setdefault(other.value, set()).add(how)
+
+        import pyoxigraph as ox
+
+        for t in outgoing:
+            if isinstance(t.object, ox.NamedNode):
+                add(t.object, self.short(t.predicate.value))
+        for t in incoming:
+            if self.is_entity(t.subject):
+                add(t.subject, self.short(t.predicate.value) + " (of)")
+                continue
+            kinds = sorted(self.short(k) for k in self.types(t.subject))
+            how = f"{kinds[0] if kinds else 'fact'}: {self.label(t.subject)}"
+            for u in self.outgoing(t.subject):
+                if isinstance(u.object, ox.NamedNode) and u.predicate.value != RDF_TYPE:
+                    add(u.object, how)
+        return linked
+
+    def network(self, node: Any, outgoing: list[Any], incoming: list[Any]) -> str:
+        """An SVG of the entity and the entities linked to it, each a link to its page; the closest first."""
+        import pyoxigraph as ox
+
+        linked = self.neighbours(node, outgoing, incoming)
+        if not linked:
+            return ""
+        ranked = sorted(linked, key=lambda iri: (-len(linked[iri]), self.label(ox.NamedNode(iri)), iri))
+        drawn = ranked[:DRAWN]
+        width, height, radius = 720, 460, 170
+        cx, cy = width / 2, height / 2
+        lines, marks = [], []
+        for i, iri in enumerate(drawn):
+            angle = 2 * math.pi * i / len(drawn) - math.pi / 2
+            x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+            how = "; ".join(sorted(linked[iri]))
+            name = self.label(ox.NamedNode(iri))
+            shown = name if len(name) <= 28 else name[:27] + "…"
+            anchor_side = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
+            dx = 10 if anchor_side == "start" else -10 if anchor_side == "end" else 0
+            dy = 4 if anchor_side != "middle" else (-12 if math.sin(angle) < 0 else 20)
+            lines.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#999" '
+                         f'stroke-width="{min(1 + len(linked[iri]), 5)}"/>')
+            marks.append(f'<a href="{html.escape(self.href(iri))}"><title>{html.escape(name)}: {html.escape(how)}</title>'
+                         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="#0645ad"/>'
+                         f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor_side}">{html.escape(shown)}</text></a>')
+        label = self.label(node)
+        centre = (f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="11" fill="#b35900"/><text x="{cx:.1f}" y="{cy + 28:.1f}" '
+                  f'text-anchor="middle" font-weight="bold">{html.escape(label)}</text>')
+        more = len(ranked) - len(drawn)
+        items = "".join(f'<li><a href="{html.escape(self.href(iri))}">{html.escape(self.label(ox.NamedNode(iri)))}</a> '
+                        f'<small>{html.escape("; ".join(sorted(linked[iri])))}</small></li>' for iri in ranked)
+        return (f"<h2>Network</h2><figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" "
+                f'width="{width}" height="{height}" role="img" aria-label="{html.escape(label)} and {len(ranked)} linked '
+                f'entities">{"".join(lines)}{centre}{"".join(marks)}</svg><figcaption>{html.escape(label)} and the '
+                f"entities it is linked to, directly or through a fact both take part in"
+                + (f" (the {len(drawn)} closest drawn, {more} more listed)" if more else "")
+                + f".</figcaption></figure><details><summary>Every linked entity ({len(ranked)})</summary><ul>{items}"
+                "</ul></details>")
+
+    # -- the front page and its search
+
+    def index(self, listed: dict[str, list[tuple[str, str]]], ways_in: str) -> str:
+        """The front page: a search over every page, the ways in, and the lists (label, IRI) by heading."""
+        sections = "".join(
+            f"<h2>{html.escape(heading)} ({len(items)})</h2><ul>"
+            + "".join(f'<li><a href="{html.escape(self.href(iri))}">{html.escape(text)}</a></li>' for text, iri in items)
+            + "</ul>" for heading, items in listed.items())
+        search = ('<h2>Search</h2><form role="search" onsubmit="return false"><label for="q">Find a page by its '
+                  'label</label> <input type="search" id="q" autocomplete="off"></form><ul id="hits"></ul>'
+                  f'<script src="{"/search.js"}"></script><script>{SEARCH_SCRIPT}</script>')
+        return self.frame("kgpub", f"<p>{ways_in}</p>{search}{sections}")
+
+    def search_data(self, entries: list[tuple[str, str, str]]) -> bytes:
+        """``search.js``: every page's label, kind and link, for the front page's search (a script, so a site
+        opened from disk can load it too)."""
+        rows = [[label, kind, self.href(iri)] for label, kind, iri in sorted(entries)]
+        return ("window.KGPUB_SEARCH=" + json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
+
+
+#: The front page's search: case- and accent-blind substring match over labels, the first 50 hits shown.
+SEARCH_SCRIPT = """(function(){var d=window.KGPUB_SEARCH||[],q=document.getElementById('q'),h=document.getElementById('hits');
+function n(s){return s.normalize('NFD').replace(/[\\u0300-\\u036f]/g,'').toLowerCase();}
+var k=d.map(function(r){return n(r[0]);});
+function show(){var t=n(q.value.trim());h.textContent='';if(!t)return;var c=0;
+for(var i=0;i<d.length&&c<50;i++){if(k[i].indexOf(t)<0)continue;c++;var li=document.createElement('li'),a=document.createElement('a');
+a.href=d[i][2];a.textContent=d[i][0];li.appendChild(a);var s=document.createElement('small');s.textContent=' '+d[i][1];li.appendChild(s);h.appendChild(li);}
+if(!c){var li=document.createElement('li');li.textContent='no page has that in its label';h.appendChild(li);}}
+q.addEventListener('input',show);show();})();"""
