@@ -7,9 +7,11 @@ import html
 import re
 import shutil
 from html.parser import HTMLParser
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 import kgpub
@@ -20,8 +22,12 @@ from test_serve import served  # noqa: F401  (the real server, started once for 
 ARTICLE_PAGE = "kgpub/id/article/000_eb2d348de878cb8c.html"
 
 
+_SEED_BUILD: list[Path] = []
+
+
 @pytest.fixture(scope="module")
 def site(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _SEED_BUILD[:] = [seed_build]
     out = tmp_path_factory.mktemp("site") / "site"
     result = CliRunner().invoke(main, ["site", "--data", str(seed_build), "--out", str(out), "--seeds", str(SEEDS)])
     assert result.exit_code == 0, result.output
@@ -177,41 +183,126 @@ def _errors(driver) -> list[dict]:  # type: ignore[no-untyped-def]
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / ".cache" / "screenshots"
 
+#: The accessibility basics, checked in the page as the browser lays it out: the language, one h1 and no
+#: skipped heading level, a name for every link and picture, and WCAG AA contrast (4.5:1) for body text, for
+#: the highlight of a quote and for a link on it.  Returns the problems found.
+AUDIT = """
+function lum(c){var m=c.match(/[\\d.]+/g).map(Number);var a=m.length>3?m[3]:1;
+  var v=m.slice(0,3).map(function(x){x/=255;return x<=0.03928?x/12.92:Math.pow((x+0.055)/1.055,2.4);});
+  return {l:0.2126*v[0]+0.7152*v[1]+0.0722*v[2],a:a};}
+function bg(e){while(e){var c=getComputedStyle(e).backgroundColor;if(lum(c).a>0)return c;e=e.parentElement;}return 'rgb(255,255,255)';}
+function ratio(f,b){var x=lum(f).l,y=lum(b).l;return (Math.max(x,y)+0.05)/(Math.min(x,y)+0.05);}
+var out=[];
+if(document.documentElement.lang!=='en')out.push('lang is '+document.documentElement.lang);
+var hs=[].slice.call(document.querySelectorAll('h1,h2,h3,h4,h5,h6'));
+if(document.querySelectorAll('h1').length!==1)out.push(document.querySelectorAll('h1').length+' h1');
+var last=0;hs.forEach(function(h){var n=+h.tagName[1];if(n>last+1)out.push('h'+n+' after h'+last+': '+h.textContent.slice(0,40));last=n;});
+[].slice.call(document.querySelectorAll('a')).forEach(function(a){
+  if(!(a.textContent||'').trim()&&!a.getAttribute('aria-label'))out.push('a link with no text: '+(a.getAttribute('href')||''));});
+[].slice.call(document.querySelectorAll('svg')).forEach(function(g){if(!g.getAttribute('aria-label'))out.push('an svg with no name');});
+[].slice.call(document.querySelectorAll('input,textarea')).forEach(function(i){
+  if(!i.labels||!i.labels.length)out.push('a field with no label: '+i.id);});
+var checked=[document.body].concat([].slice.call(document.querySelectorAll('mark,q,mark a,q a,main a')).slice(0,400));
+checked.forEach(function(e){var r=ratio(getComputedStyle(e).color,bg(e));
+  if(r<4.5)out.push('contrast '+r.toFixed(2)+' on '+e.tagName+': '+(e.textContent||'').slice(0,30));});
+return out;
+"""
 
-def test_the_site_in_a_browser(site: Path, browser) -> None:  # type: ignore[no-untyped-def]
+
+def _audit(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    return driver.execute_script(AUDIT)
+
+
+@pytest.fixture(scope="module")
+def hosted(site: Path) -> Iterator[str]:
+    """The site on a plain static web server on 127.0.0.1 (what a static host does: files, no negotiation)."""
     import http.server
     import threading
     from functools import partial
 
     from servers import free_port
 
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
     port = free_port()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
-                                             partial(http.server.SimpleHTTPRequestHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        base = f"http://127.0.0.1:{port}/"
-        for name, page in (("index", "index.html"), ("entity", "kgpub/id/mustafa-al-kadhemi.html"),
-                           ("article", ARTICLE_PAGE), ("timeline", "timeline.html"), ("ontology", "ontology.html")):
-            browser.get(base + page)
-            assert browser.find_element("tag name", "h1").text, page
-            assert _errors(browser) == [], page
-            if name == "article":  # the proof a reader checks: the text with its highlighted quotes
-                browser.execute_script("document.querySelector('.text').scrollIntoView()")
-            browser.save_screenshot(str(ARTEFACTS / f"site-{name}.png"))
-        browser.get(base + ARTICLE_PAGE)
-        marks = browser.find_elements("tag name", "mark")
-        text = (SEEDS / "articles" / "000_eb2d348de878cb8c.txt").read_text(encoding="utf-8")
-        assert marks and all(text[int(m.get_attribute("data-start")):int(m.get_attribute("data-end"))]
-                             == m.get_attribute("textContent") for m in marks)
-        links = {a.get_attribute("href") for a in browser.find_elements("css selector", "mark a")}
-        for href in sorted(links)[:20]:  # the facts the quotes support open
-            browser.get(href)
-            assert browser.find_element("tag name", "h1").text and _errors(browser) == [], href
-    finally:
-        server.shutdown()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/"
+    server.shutdown()
+
+
+def test_every_page_of_the_site_in_a_browser(site: Path, hosted: str, browser) -> None:  # type: ignore[no-untyped-def]
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        browser.get(hosted + page)
+        assert browser.find_element("tag name", "h1").text, page
+        assert _errors(browser) == [], page
+        assert _audit(browser) == [], page
+
+
+def test_the_site_screenshots_quotes_and_search(site: Path, hosted: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for name, page in (("index", "index.html"), ("entity", "kgpub/id/mustafa-al-kadhemi.html"),
+                       ("article", ARTICLE_PAGE), ("timeline", "timeline.html"), ("ontology", "ontology.html")):
+        browser.get(hosted + page)
+        if name == "article":  # the proof a reader checks: the text with its highlighted quotes
+            browser.execute_script("document.querySelector('.text').scrollIntoView()")
+        browser.save_screenshot(str(ARTEFACTS / f"site-{name}.png"))
+    browser.get(hosted + "kgpub/id/mustafa-al-kadhemi.html")
+    network = browser.find_element("css selector", "svg[role=img]")
+    drawn = network.find_elements("css selector", "a")
+    assert len(drawn) >= 5 and _errors(browser) == []  # his network: the entities he is linked to, each a link
+    browser.execute_script("arguments[0].scrollIntoView()", network)
+    browser.save_screenshot(str(ARTEFACTS / "site-entity-network.png"))
+    target = hosted.rstrip("/") + drawn[0].get_dom_attribute("href")
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", drawn[0])
+    WebDriverWait(browser, 10).until(lambda d: d.current_url != hosted + "kgpub/id/mustafa-al-kadhemi.html")
+    assert browser.current_url == target and browser.find_element("tag name", "h1").text
+    browser.get(hosted + ARTICLE_PAGE)
+    marks = browser.find_elements("tag name", "mark")
+    text = (SEEDS / "articles" / "000_eb2d348de878cb8c.txt").read_text(encoding="utf-8")
+    assert marks and all(text[int(m.get_attribute("data-start")):int(m.get_attribute("data-end"))]
+                         == m.get_attribute("textContent") for m in marks)
+    links = {a.get_attribute("href") for a in browser.find_elements("css selector", "mark a")}
+    for href in sorted(links)[:20]:  # the facts the quotes support open
+        browser.get(href)
+        assert browser.find_element("tag name", "h1").text and _errors(browser) == [], href
+    _search(browser, hosted + "index.html", "kadhemi", "Mustafa al-Kadhemi")
+
+
+def _search(browser, index: str, typed: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    """Type into the front page's search and follow the hit: the client-side search works."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(index)
+    browser.find_element("id", "q").send_keys(typed)
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements("css selector", "#hits li a"))
+    hits = browser.find_elements("css selector", "#hits li a")
+    assert expected in [h.text for h in hits]
+    assert all(typed.lower() in h.text.lower().replace("ā", "a") for h in hits)
+    next(h for h in hits if h.text == expected).click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_element("tag name", "h1").text == expected)
+    assert _errors(browser) == []
+
+
+def test_every_page_of_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    search = requests.get(served + "/search.js", timeout=30).text
+    listed = json.loads(search[search.index("=") + 1:].rstrip().rstrip(";"))
+    paths = ["/", "/queries", "/sparql", *sorted({href for _, _, href in listed})]
+    assert len(paths) > 100
+    for path in paths:
+        browser.get(served + path)
+        assert browser.find_element("tag name", "h1").text, path
+        assert _errors(browser) == [], path
+        assert _audit(browser) == [], path
+    _search(browser, served + "/", "kadhemi", "Mustafa al-Kadhemi")
 
 
 def test_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[no-untyped-def]
@@ -227,3 +318,14 @@ def test_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[
     assert len(rows) > 5 and _errors(browser) == []
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ARTEFACTS / "serve-timeline.png"))
+    # the SPARQL editor: a query typed in the browser, posted to the endpoint, its rows shown
+    browser.get(served + "/sparql")
+    editor = browser.find_element("id", "query")
+    editor.clear()
+    editor.send_keys("SELECT ?who WHERE { ?e kg:accused ?who } ORDER BY ?who")
+    browser.find_element("css selector", "#editor button").click()
+    WebDriverWait(browser, 60).until(lambda d: "rows" in d.find_element("id", "status").text)
+    expected = kgpub.query("SELECT ?who WHERE { ?e kg:accused ?who } ORDER BY ?who", _SEED_BUILD[0]).rows
+    shown = [td.text for td in browser.find_elements("css selector", "#rows td")]
+    assert shown == [r["who"]["value"] for r in expected] and _errors(browser) == []
+    browser.save_screenshot(str(ARTEFACTS / "serve-sparql.png"))

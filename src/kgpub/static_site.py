@@ -362,8 +362,9 @@ def _marked_text(snapshot: Snapshot, iri: str, text: str) -> str:
             parts.append(chunk)
             continue
         titles = "; ".join(snapshot.label(_named(f)) for f in covering)
-        parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">'
-                     f'<a href="{html.escape(snapshot.href(covering[0]))}">{chunk}</a></mark>')
+        if chunk.strip():  # a link must have text to read; a highlighted line break links nowhere
+            chunk = f'<a href="{html.escape(snapshot.href(covering[0]))}">{chunk}</a>'
+        parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">{chunk}</mark>')
     return ("<h2>The article's text</h2><p>Every passage a fact rests on is highlighted, at its offsets, and links to "
             f"that fact.</p><div class=\"text\" style=\"white-space:pre-wrap\">{''.join(parts)}</div>")
 
