@@ -108,3 +108,30 @@ def test_the_query_page_runs_a_shipped_query(served: str) -> None:
     assert "<script" not in listing.text and "http" not in listing.text.split("<body>")[0].replace('charset="utf-8"', "")
     run = requests.get(served + "/queries/about", params={"entity": "id:mustafa-al-kadhemi"}, timeout=60)
     assert run.status_code == 200 and '<h2 id="result">about</h2>' in run.text and run.text.count("<tr>") > 2
+
+
+def test_any_origin_may_query_the_endpoint(served: str) -> None:
+    """A YASGUI page served elsewhere posts its query after a CORS preflight."""
+    preflight = requests.options(served + "/sparql", timeout=30, headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+    answer = requests.post(served + "/sparql", data="ASK { ?s ?p ?o }", timeout=30, headers={
+        "Origin": "https://yasgui.example", "Content-Type": "application/sparql-query"})
+    assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "*"
+    assert answer.json()["boolean"] is True
+
+
+def test_the_endpoint_is_an_editor_in_a_browser_and_the_front_page_searches(served: str) -> None:
+    editor = requests.get(served + "/sparql", timeout=30, headers={"Accept": "text/html"})
+    assert editor.status_code == 200 and '<textarea id="query"' in editor.text
+    assert "<script src" not in editor.text  # its script is inline: nothing from another host
+    assert requests.get(served + "/sparql", timeout=30, headers={"Accept": "*/*"}).status_code == 400
+    search = requests.get(served + "/search.js", timeout=30)
+    assert search.headers["content-type"].startswith("text/javascript")
+    assert '["Mustafa al-Kadhemi","kg:Agent","/kgpub/id/mustafa-al-kadhemi"]' in search.text
+    assert "evidence" not in search.text  # evidence is shown on its fact's page
+    page = requests.get(served + "/kgpub/id/mustafa-al-kadhemi", timeout=30).text
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'href="/kgpub/id/iraqi-government"' in page

@@ -151,6 +151,126 @@ def test_a_folder_that_is_not_a_site_is_refused(seed_build: Path, tmp_path: Path
     assert (tmp_path / "mine" / "notes.txt").read_text() == "mine"
 
 
+def test_evidence_is_shown_on_its_facts_page_and_its_rdf_goes_with_it(site: Path) -> None:
+    fact = "kgpub/id/article/000_eb2d348de878cb8c/aah-fighter-plot"
+    page = (site / f"{fact}.html").read_text(encoding="utf-8")
+    assert re.search(r'<li id="evidence-1"><q>[^<]+</q> — <a href="/kgpub/id/article/000_eb2d348de878cb8c.html">'
+                     r"[^<]+</a>, characters \d+–\d+</li>", page)
+    assert not (site / f"{fact}/evidence/1.html").exists()  # a part of the fact, not a page of its own
+    import pyoxigraph as ox
+
+    triples = list(ox.parse(path=str(site / f"{fact}.ttl"), format=ox.RdfFormat.TURTLE))
+    annotation = ox.NamedNode(f"https://w3id.org/kgpub/id/{fact[len('kgpub/id/'):]}/evidence/1")
+    assert any(t.subject == annotation for t in triples)  # the quote's selectors travel with the fact
+    exact = ox.NamedNode("http://www.w3.org/ns/oa#exact")
+    assert any(t.predicate == exact for t in triples)
+    assert (site / f"{fact}.nt").read_bytes() == ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
+
+
+def test_the_front_page_searches_every_page_and_links_the_dataset_description(site: Path) -> None:
+    import json
+
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="describedby" type="text/turtle" href="/void.ttl">' in index and 'href="/void.ttl"' in index
+    assert '<script src="/search.js"></script>' in index and 'id="q"' in index
+    data = (site / "search.js").read_text(encoding="utf-8")
+    entries = json.loads(data[data.index("=") + 1:].rstrip().rstrip(";"))
+    pages = {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"/index.html", "/timeline.html",
+                                                                                    "/ontology.html"}
+    assert {href for _, _, href in entries} == pages  # every page of a node can be found, and nothing else
+    assert ["Mustafa al-Kadhemi", "kg:Agent", "/kgpub/id/mustafa-al-kadhemi.html"] in entries
+    actors = re.search(r"<h2>Actors \((\d+)\)</h2>", index)
+    assert actors and int(actors.group(1)) == len(kgpub.query(
+        "SELECT DISTINCT ?a WHERE { ?a a kg:Agent FILTER (STRSTARTS(STR(?a), STR(id:))) }", _SEED_BUILD[0]).rows)
+
+
+def test_an_entity_page_draws_its_network(site: Path) -> None:
+    page = (site / "kgpub/id/mustafa-al-kadhemi.html").read_text(encoding="utf-8")
+    svg = re.search(r"<svg [^>]*role=\"img\"[^>]*>(.*?)</svg>", page, re.S)
+    assert svg
+    drawn = re.findall(r'<a href="([^"]+)"><title>([^<]+)</title>', svg.group(1))
+    targets = {href for href, _ in drawn}
+    assert "/kgpub/id/iraqi-government.html" in targets  # he is a member of the government
+    assert "/kgpub/id/pro-iran-factions.html" in targets  # they accuse him
+    assert all((site / href.lstrip("/")).is_file() for href in targets)
+    how = dict((href, title) for href, title in drawn)
+    assert "kg:memberOf" in how["/kgpub/id/iraqi-government.html"]
+    assert "<script" not in svg.group(1)
+    # a hedged fact is drawn as hedged: the handover the article only reports links its actors as "probable"
+    handover = (site / "kgpub/id/asaib-ahl-al-haq.html").read_text(encoding="utf-8")
+    for title in re.findall(r"<title>([^<]+)</title>", handover):
+        if "handed over" in title.lower() or "handover" in title.lower():
+            assert "(probable)" in title
+
+
+def test_one_changed_article_rewrites_only_the_pages_it_touches(tmp_path: Path) -> None:
+    import sys
+
+    import pyoxigraph as ox
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_corpus
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 8, seed=3)
+    kgpub.build(corpus, tmp_path / "dist")
+    first = kgpub.site(tmp_path / "dist", tmp_path / "site", seeds=corpus)
+    facts = next(corpus.glob("articles/*/a000003.facts.yaml"))
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace('label: "', 'label: "Corrected: ', 1), encoding="utf-8")
+    kgpub.build(corpus, tmp_path / "dist")
+    before = {p.relative_to(tmp_path / "site").as_posix(): p.stat().st_mtime_ns for p in (tmp_path / "site").rglob("*")}
+    again = kgpub.site(tmp_path / "dist", tmp_path / "site", seeds=corpus)
+    changed = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*") if p.is_file()
+               and before.get(p.relative_to(tmp_path / "site").as_posix()) != p.stat().st_mtime_ns} - {".kgpub-site"}
+    assert 0 < again.written == len(changed) < first.written / 10
+    # the pages touched: the article's nodes and the nodes they link to, and the pages over all (index, search, timeline)
+    graphs = {ox.NamedNode("https://w3id.org/kgpub/id/graph/a000003"),
+              ox.NamedNode("https://w3id.org/kgpub/id/graph/a000003/provenance")}
+    touched = set()
+    for quad in ox.parse(path=str(tmp_path / "dist" / "kg.trig"), format=ox.RdfFormat.TRIG):
+        if quad.graph_name in graphs:
+            touched |= {t.value for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode)}
+    base = "https://w3id.org/kgpub/id/"
+    allowed = {f"kgpub/id/{iri[len(base):]}.{ext}" for iri in touched if iri.startswith(base)
+               for ext in ("html", "ttl", "jsonld", "nt")} | {"index.html", "search.js", "timeline.html", "void.ttl"}
+    assert changed <= allowed, sorted(changed - allowed)[:5]
+    assert any(name.startswith("kgpub/id/article/a000003/") for name in changed)
+    fresh = kgpub.site(tmp_path / "dist", tmp_path / "fresh", seeds=corpus)
+    assert fresh.written == first.written
+    assert {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} \
+        == {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
+
+
+def test_a_new_site_appears_whole_or_not_at_all(seed_build: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kgpub import static_site
+    from kgpub.errors import OutputError
+
+    real, calls = static_site._put, []
+
+    def failing(name: str, body: bytes):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        if len(calls) == 200:
+            raise OutputError(f"{name}: cannot write the site: No space left on device")
+        return real(name, body)
+
+    monkeypatch.setattr(static_site, "_put", failing)
+    result = CliRunner().invoke(main, ["site", "--data", str(seed_build), "--out", str(tmp_path / "site"),
+                                       "--seeds", str(SEEDS)])
+    assert result.exit_code == 2 and "No space left on device" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the site nor the folder it was being written in
+
+
+def test_a_site_from_before_the_manifest_is_updated_in_place(site: Path, seed_build: Path, tmp_path: Path) -> None:
+    old = Path(shutil.copytree(site, tmp_path / "old"))
+    (old / ".kgpub-site").write_text("written by kgpub site\n")
+    (old / "kgpub" / "id" / "gone.html").write_text("a page no longer made")
+    again = kgpub.site(seed_build, old, seeds=SEEDS)
+    assert again.written == 0 and again.removed == 1 and not (old / "kgpub" / "id" / "gone.html").exists()
+
+
 # --------------------------------------------------------------------------- in a real browser
 
 

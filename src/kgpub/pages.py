@@ -239,6 +239,9 @@ class Pages:
                 continue
             kinds = sorted(self.short(k) for k in self.types(t.subject))
             how = f"{kinds[0] if kinds else 'fact'}: {self.label(t.subject)}"
+            doubt = [c for c in self.objects(t.subject, vocab.KG + "certainty") if c.value != vocab.KG + "Certain"]
+            if doubt:  # a hedged fact is drawn as what it is, never as a plain link
+                how += f" ({self.label(doubt[0]).lower()})"
             for u in self.outgoing(t.subject):
                 if isinstance(u.object, ox.NamedNode) and u.predicate.value != RDF_TYPE:
                     add(u.object, how)

@@ -174,7 +174,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     if void.is_file():
         top["void.ttl"] = void.read_bytes()
     del index
-    target = out if previous else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
+    target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
         made: dict[str, str] = {}
         written = 0
@@ -254,7 +254,7 @@ def _put(name: str, body: bytes) -> tuple[str, int]:
     if folder not in made_dirs:
         os.makedirs(folder, exist_ok=True)
         made_dirs.add(folder)
-    if previous:
+    if previous != {}:
         _atomic(Path(path), body)
     else:
         try:
