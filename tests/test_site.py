@@ -449,3 +449,7 @@ def test_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[
     shown = [td.text for td in browser.find_elements("css selector", "#rows td")]
     assert shown == [r["who"]["value"] for r in expected] and _errors(browser) == []
     browser.save_screenshot(str(ARTEFACTS / "serve-sparql.png"))
+    links = [a.get_attribute("href") for a in browser.find_elements("css selector", "#rows td a")]
+    assert links and all(href.startswith(served + "/kgpub/id/") for href in links)  # an IRI opens its page here
+    browser.get(links[0])
+    assert browser.find_element("tag name", "h1").text and _errors(browser) == []

@@ -297,7 +297,7 @@ class Pages:
             + "</ul>" for heading, items in listed.items())
         search = ('<h2>Search</h2><form role="search" onsubmit="return false"><label for="q">Find a page by its '
                   'label</label> <input type="search" id="q" autocomplete="off"></form><ul id="hits"></ul>'
-                  f'<script src="{"/search.js"}"></script><script>{SEARCH_SCRIPT}</script>')
+                  f'<script src="/search.js"></script><script>{SEARCH_SCRIPT}</script>')
         return self.frame("kgpub", f"<p>{ways_in}</p>{search}{sections}")
 
     def search_data(self, entries: list[tuple[str, str, str]]) -> bytes:

@@ -132,7 +132,8 @@ class Publisher:
         body = ('<p>This endpoint speaks the SPARQL 1.1 Protocol: any client (SPARQLWrapper, '
                 '<code>kgpub query --endpoint</code>, YASGUI) can query it; it is read-only. The prefixes '
                 + html.escape(", ".join(sorted(self.prefixes))) + ' are predeclared.</p>'
-                '<form id="editor"><label for="query">Query</label><br><textarea id="query" name="query" rows="10" '
+                f'<form id="editor" data-base="{html.escape(self.base)}" data-path="{html.escape(self.base_path)}">'
+                '<label for="query">Query</label><br><textarea id="query" name="query" rows="10" '
                 f'cols="80" spellcheck="false">{html.escape(example)}</textarea><br><button>Run</button></form>'
                 '<p id="status" role="status"></p><table id="rows"></table>'
                 f"<script>{EDITOR_SCRIPT}</script>")
@@ -244,7 +245,7 @@ if(!r.ok){st.textContent=b;return;}if((r.headers.get('content-type')||'').indexO
 var d=JSON.parse(b);if(d.boolean!==undefined){st.textContent='answer: '+d.boolean;return;}var v=d.head.vars,tr=document.createElement('tr');
 v.forEach(function(n){var th=document.createElement('th');th.textContent=n;tr.appendChild(th);});t.appendChild(tr);
 d.results.bindings.forEach(function(row){var tr=document.createElement('tr');v.forEach(function(n){var td=document.createElement('td'),c=row[n];
-if(c){if(c.type==='uri'){var a=document.createElement('a');a.href=c.value;a.textContent=c.value;td.appendChild(a);}else{td.textContent=c.value;}}tr.appendChild(td);});t.appendChild(tr);});
+if(c){if(c.type==='uri'){var a=document.createElement('a'),B=f.dataset.base;a.href=c.value.indexOf(B)===0?f.dataset.path+c.value.slice(B.length):c.value;a.textContent=c.value;td.appendChild(a);}else{td.textContent=c.value;}}tr.appendChild(td);});t.appendChild(tr);});
 st.textContent=d.results.bindings.length+' rows';}).catch(function(err){st.textContent=String(err);});});})();"""
 
 
