@@ -701,7 +701,8 @@ def main() -> None:
             write_corpus(corpus, args.articles, seed=7)
             seconds, triples = build(corpus, work / "synthetic")
             report = [f"# {title}", "", f"Machine: {machine()}", "",
-                      f"Command: `python benchmarks/bench.py {args.section} --articles {args.articles}`", "",
+                      f"Command: `python benchmarks/bench.py {args.section} --articles {args.articles}"
+                      + (f" --repeat {args.repeat}" if args.section == "publish" else "") + "`", "",
                       f"Synthetic build: {args.articles} articles, {triples:,} triples.", ""]
             if args.section == "identity":
                 report += identity_section(corpus, seconds, triples)
