@@ -17,6 +17,7 @@ import click
 
 from . import __version__, pipeline, vocab
 from .errors import KgpubError
+from .execution import write_atomically
 
 INTERNAL_ERROR = 70
 
@@ -251,7 +252,7 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, 
         if fmt in (None, "table", "markdown"):
             payload = b""
     if output is not None:
-        _write_atomically(output, payload)
+        write_atomically(output, payload)
     else:
         click.echo(payload.decode("utf-8"), nl=False)
     if isinstance(result, AskResult) and not result.value:
@@ -272,16 +273,6 @@ def _query_list(queries: list[Any]) -> str:
         lines.append(f"{q.name:<14} {q.title}{'  (' + params + ')' if params else ''}")
         lines.append(f"{'':<14} {q.description}")
     return "\n".join(lines) + "\n"
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(payload)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise KgpubError(f"{path}: cannot write: {exc.strerror}") from None
 
 
 @main.command()

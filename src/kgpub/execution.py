@@ -357,6 +357,20 @@ class Stage:
                 discard(self.path)
 
 
+def write_atomically(path: Path, payload: bytes, what: str = "cannot write") -> None:
+    """``payload`` as ``path``, written beside it and renamed over it: a reader sees the old file or the new one,
+    never half of one; a failure is one line (``PATH: WHAT: reason``) and leaves nothing beside it."""
+    from .errors import OutputError
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(payload)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{path}: {what}: {os_reason(exc)}") from None
+
+
 def link_files(source: Path, target: Path, names: Iterable[str]) -> None:
     """Hard-link files into the new build (thousands of them: names relative to open folders)."""
     src, dst = os.open(source, os.O_RDONLY), os.open(target, os.O_RDONLY)

@@ -266,13 +266,9 @@ def _put(name: str, body: bytes) -> tuple[str, int]:
 
 
 def _atomic(path: Path, body: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(body)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write the site: {exc.strerror}") from None
+    from .execution import write_atomically
+
+    write_atomically(path, body, "cannot write the site")
 
 
 def _manifest(out: Path) -> dict[str, str] | None:
