@@ -263,6 +263,12 @@ def test_a_new_site_appears_whole_or_not_at_all(seed_build: Path, tmp_path: Path
     assert list(tmp_path.iterdir()) == []  # neither the site nor the folder it was being written in
 
 
+def test_a_site_in_a_folder_not_yet_made(seed_build: Path, tmp_path: Path) -> None:
+    result = kgpub.site(seed_build, tmp_path / "a" / "b" / "site", seeds=SEEDS)
+    assert result.pages > 100 and (tmp_path / "a" / "b" / "site" / "index.html").is_file()
+    assert sorted(p.name for p in (tmp_path / "a" / "b").iterdir()) == ["site"]
+
+
 def test_a_site_from_before_the_manifest_is_updated_in_place(site: Path, seed_build: Path, tmp_path: Path) -> None:
     old = Path(shutil.copytree(site, tmp_path / "old"))
     (old / ".kgpub-site").write_text("written by kgpub site\n")

@@ -176,6 +176,10 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     del index
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out.parent}: cannot make the site's folder: {exc.strerror}") from None
+    try:
         made: dict[str, str] = {}
         written = 0
         chunks = [nodes[i:i + CHUNK] for i in range(0, len(nodes), CHUNK)]
