@@ -98,6 +98,11 @@ def test_every_internal_link_resolves_and_every_page_has_its_alternates(site: Pa
     page = (site / "kgpub/id/iran.html").read_text(encoding="utf-8")
     embedded = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert embedded[0]["@id"] == "https://w3id.org/kgpub/id/iran"  # the page's node as JSON-LD, for machines
+    assert "https://schema.org/Country" in embedded[0]["@type"]  # in schema.org terms too, as the ontology aligns them
+    kadhemi = (site / "kgpub/id/mustafa-al-kadhemi.html").read_text(encoding="utf-8")
+    node = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', kadhemi, re.S).group(1))[0]
+    assert "https://schema.org/Person" in node["@type"]
+    assert {"@id": "https://w3id.org/kgpub/id/iraqi-government"} in node["https://schema.org/memberOf"]
     assert 'rel="canonical" href="https://w3id.org/kgpub/id/iran"' in page
 
 

@@ -4,7 +4,7 @@ A reader follows a citation to an IRI and must see what the graph says of it and
 rests on.  :class:`Pages` turns one node into an HTML page: its label and types, its statements,
 the quotes it rests on (each with its article and offsets), every fact it takes part in with its
 role and quotes, a picture of its network (an SVG drawn here, no script), and the node itself as
-embedded JSON-LD.  It reads the graph through two methods only, :meth:`Pages.outgoing` and
+embedded JSON-LD, with the schema.org types and properties the ontology's alignment entails.  It reads the graph through two methods only, :meth:`Pages.outgoing` and
 :meth:`Pages.incoming`, so the server answers from its store and the static site from a snapshot
 taken once (which forked writers share), and both show the same page.
 
@@ -33,6 +33,7 @@ STYLE = ("body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem au
          "svg a text{fill:#0645ad}#hits li small,.kind{color:#555}")
 
 RDF_TYPE = vocab.RDF + "type"
+SUBCLASS, SUBPROPERTY = vocab.RDFS + "subClassOf", vocab.RDFS + "subPropertyOf"
 #: The kinds of node that are parts of the fact they support rather than pages of their own.
 PARTS = frozenset({vocab.OA + "SpecificResource", vocab.OA + "TextQuoteSelector", vocab.OA + "TextPositionSelector"})
 ENTITIES = frozenset({vocab.KG + "Agent", vocab.KG + "Place"})
@@ -201,7 +202,8 @@ class Pages:
             facts.append(f"<li>{self.link(t.subject)} <small>({html.escape(self.short(t.predicate.value))})</small>"
                          + (f"<ul>{quoted}</ul>" if quoted else "") + "</li>")
         own = self.quote_items(node, anchored=True)
-        embedded = ox.serialize(sorted(outgoing, key=str), format=ox.RdfFormat.JSON_LD).decode("utf-8")
+        embedded = _typed(ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
+                                       format=ox.RdfFormat.JSON_LD))
         extensions = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}
         media = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples"}
         head = (f'<link rel="canonical" href="{html.escape(iri)}">'
@@ -217,6 +219,32 @@ class Pages:
                 + (f"<h2>Facts it takes part in</h2><ul>{''.join(facts)}</ul>" if facts else "")
                 + network + extra)
         return self.frame(self.label(node), body, head)
+
+    def supers(self, term: Any, via: str) -> set[str]:
+        """Every class (``via`` rdfs:subClassOf) or property (rdfs:subPropertyOf) above ``term`` in the ontology."""
+        seen: set[str] = set()
+        todo = [term]
+        while todo:
+            for above in self.objects(todo.pop(), via):
+                if above.value not in seen:
+                    seen.add(above.value)
+                    todo.append(above)
+        return seen
+
+    def schema_org(self, node: Any, outgoing: list[Any]) -> list[Any]:
+        """The node's statements in schema.org terms, as the ontology's alignment entails them (``kg:Person`` is
+        a ``schema:Person``, ``kg:memberOf`` a ``schema:memberOf``): what a search engine reads in the page."""
+        import pyoxigraph as ox
+
+        out = []
+        for t in outgoing:
+            if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+                out += [ox.Triple(node, t.predicate, ox.NamedNode(c)) for c in self.supers(t.object, SUBCLASS)
+                        if c.startswith(vocab.SCHEMA)]
+            elif not t.predicate.value.startswith(vocab.SCHEMA):
+                out += [ox.Triple(node, ox.NamedNode(p), t.object) for p in self.supers(t.predicate, SUBPROPERTY)
+                        if p.startswith(vocab.SCHEMA)]
+        return out
 
     # -- the network picture
 
@@ -305,6 +333,17 @@ class Pages:
         opened from disk can load it too)."""
         rows = [[label, kind, self.href(iri)] for label, kind, iri in sorted(entries)]
         return ("window.KGPUB_SEARCH=" + json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
+
+
+def _typed(document: bytes) -> str:
+    """Expanded JSON-LD with each node's ``rdf:type`` written as ``@type``, the same statement in the form
+    schema.org's readers (search engines) look for."""
+    nodes = json.loads(document)
+    for obj in nodes:
+        types = obj.get(RDF_TYPE)
+        if types and all(set(t) == {"@id"} for t in types):
+            obj["@type"] = [t["@id"] for t in obj.pop(RDF_TYPE)]
+    return json.dumps(nodes, ensure_ascii=False, separators=(",", ":"))
 
 
 #: The front page's search: case- and accent-blind substring match over labels, the first 50 hits shown.
