@@ -317,7 +317,7 @@ class Pages:
 
     # -- the front page and its search
 
-    def index(self, listed: dict[str, list[tuple[str, str]]], ways_in: str) -> str:
+    def index(self, listed: dict[str, list[tuple[str, str]]], ways_in: str, head: str = "") -> str:
         """The front page: a search over every page, the ways in, and the lists (label, IRI) by heading."""
         sections = "".join(
             f"<h2>{html.escape(heading)} ({len(items)})</h2><ul>"
@@ -326,7 +326,7 @@ class Pages:
         search = ('<h2>Search</h2><form role="search" onsubmit="return false"><label for="q">Find a page by its '
                   'label</label> <input type="search" id="q" autocomplete="off"></form><ul id="hits"></ul>'
                   f'<script src="/search.js"></script><script>{SEARCH_SCRIPT}</script>')
-        return self.frame("kgpub", f"<p>{ways_in}</p>{search}{sections}")
+        return self.frame("kgpub", f"<p>{ways_in}</p>{search}{sections}", head)
 
     def search_data(self, entries: list[tuple[str, str, str]]) -> bytes:
         """``search.js``: every page's label, kind and link, for the front page's search (a script, so a site

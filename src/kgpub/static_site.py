@@ -31,7 +31,7 @@ from typing import Any
 
 from . import vocab
 from .errors import OutputError, QueryError
-from .pages import PARTS, Evidence, Pages
+from .pages import PARTS, Evidence, Pages, anchor
 
 MANIFEST = ".kgpub-site"
 #: Pages rendered per task of a forked writer: large enough that handing out tasks costs nothing.
@@ -116,7 +116,7 @@ class Snapshot(Pages):
                     continue
                 held = self.folded.get(t.object.value)
                 if held is None or iri < held[0]:
-                    place = (iri, _anchor(iri, t.object.value))
+                    place = (iri, anchor(iri, t.object.value))
                     self.folded[t.object.value] = place
                     for selector in self.objects(t.object, vocab.OA + "hasSelector"):
                         self.folded[selector.value] = place
@@ -137,12 +137,6 @@ def _default_graph(data: Path, store: Any) -> Iterator[Any]:
     yield from ox.parse(path=str(data / "kg.nt"), format=ox.RdfFormat.N_TRIPLES)
     if (data / "ontology.ttl").is_file():
         yield from ox.parse(path=str(data / "ontology.ttl"), format=ox.RdfFormat.TURTLE)
-
-
-def _anchor(owner: str, part: str) -> str:
-    from .pages import anchor
-
-    return anchor(owner, part)
 
 
 def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | None = None) -> SiteResult:
@@ -389,8 +383,8 @@ def _index(snapshot: Snapshot) -> bytes:
             listed[heading[kind]].append((snapshot.label(node), iri))
     ways = ('<a href="/timeline.html">Timeline</a> · <a href="/ontology.html">Ontology</a> · '
             '<a href="/void.ttl">VoID and DCAT description of the dataset</a> (Turtle)')
-    page = snapshot.index({k: sorted(v) for k, v in listed.items()}, ways)
-    return page.replace("</title>", '</title><link rel="describedby" type="text/turtle" href="/void.ttl">', 1).encode()
+    return snapshot.index({k: sorted(v) for k, v in listed.items()}, ways,
+                          head='<link rel="describedby" type="text/turtle" href="/void.ttl">').encode("utf-8")
 
 
 def _search(snapshot: Snapshot, nodes: list[str]) -> bytes:
