@@ -68,6 +68,13 @@ class _Links(HTMLParser):
             self.mark_text[-1] += data
 
 
+def _search_entries(script: str) -> list[list[str]]:
+    """The (label, kind, link) rows of a ``search.js``."""
+    import json
+
+    return json.loads(script[script.index("=") + 1:].rstrip().rstrip(";"))
+
+
 def _parsed(path: Path) -> _Links:
     parser = _Links()
     parser.feed(path.read_text(encoding="utf-8"))
@@ -173,13 +180,10 @@ def test_evidence_is_shown_on_its_facts_page_and_its_rdf_goes_with_it(site: Path
 
 
 def test_the_front_page_searches_every_page_and_links_the_dataset_description(site: Path) -> None:
-    import json
-
     index = (site / "index.html").read_text(encoding="utf-8")
     assert '<link rel="describedby" type="text/turtle" href="/void.ttl">' in index and 'href="/void.ttl"' in index
     assert '<script src="/search.js"></script>' in index and 'id="q"' in index
-    data = (site / "search.js").read_text(encoding="utf-8")
-    entries = json.loads(data[data.index("=") + 1:].rstrip().rstrip(";"))
+    entries = _search_entries((site / "search.js").read_text(encoding="utf-8"))
     pages = {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"/index.html", "/timeline.html",
                                                                                     "/ontology.html"}
     assert {href for _, _, href in entries} == pages  # every page of a node can be found, and nothing else
@@ -365,13 +369,17 @@ def hosted(site: Path) -> Iterator[str]:
 
 
 def test_every_page_of_the_site_in_a_browser(site: Path, hosted: str, browser) -> None:  # type: ignore[no-untyped-def]
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    assert len(pages) > 100
-    for page in pages:
-        browser.get(hosted + page)
-        assert browser.find_element("tag name", "h1").text, page
-        assert _errors(browser) == [], page
-        assert _audit(browser) == [], page
+    _every_page_loads(browser, hosted, sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
+
+
+def _every_page_loads(browser, base: str, paths: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Each page opens with a heading, no console error and no accessibility problem."""
+    assert len(paths) > 100
+    for path in paths:
+        browser.get(base + path)
+        assert browser.find_element("tag name", "h1").text, path
+        assert _errors(browser) == [], path
+        assert _audit(browser) == [], path
 
 
 def test_the_site_screenshots_quotes_and_search(site: Path, hosted: str, browser) -> None:  # type: ignore[no-untyped-def]
@@ -422,17 +430,9 @@ def _search(browser, index: str, typed: str, expected: str) -> None:  # type: ig
 
 
 def test_every_page_of_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[no-untyped-def]
-    import json
-
-    search = requests.get(served + "/search.js", timeout=30).text
-    listed = json.loads(search[search.index("=") + 1:].rstrip().rstrip(";"))
+    listed = _search_entries(requests.get(served + "/search.js", timeout=30).text)
     paths = ["/", "/queries", "/sparql", *sorted({href for _, _, href in listed})]
-    assert len(paths) > 100
-    for path in paths:
-        browser.get(served + path)
-        assert browser.find_element("tag name", "h1").text, path
-        assert _errors(browser) == [], path
-        assert _audit(browser) == [], path
+    _every_page_loads(browser, served, paths)
     _search(browser, served + "/", "kadhemi", "Mustafa al-Kadhemi")
 
 

@@ -4,9 +4,10 @@ A reader follows a citation to an IRI and must see what the graph says of it and
 rests on.  :class:`Pages` turns one node into an HTML page: its label and types, its statements,
 the quotes it rests on (each with its article and offsets), every fact it takes part in with its
 role and quotes, a picture of its network (an SVG drawn here, no script), and the node itself as
-embedded JSON-LD, with the schema.org types and properties the ontology's alignment entails.  It reads the graph through two methods only, :meth:`Pages.outgoing` and
-:meth:`Pages.incoming`, so the server answers from its store and the static site from a snapshot
-taken once (which forked writers share), and both show the same page.
+embedded JSON-LD, with the schema.org types and properties the ontology's alignment entails.  It
+reads the graph through two methods only, :meth:`Pages.outgoing` and :meth:`Pages.incoming`, so
+the server answers from its store and the static site from a snapshot taken once (which forked
+writers share), and both show the same page.
 
 Evidence (``oa:SpecificResource`` and its selectors) is part of the fact it supports: the fact's
 page shows it in place, under an anchor, and a static site links an evidence IRI to that anchor
@@ -203,14 +204,14 @@ class Pages:
                          + (f"<ul>{quoted}</ul>" if quoted else "") + "</li>")
         own = self.quote_items(node, anchored=True)
         embedded = _typed(ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
-                                       format=ox.RdfFormat.JSON_LD))
+                                       format=ox.RdfFormat.JSON_LD)).replace("</", "<\\/")  # no end tag in a script
         extensions = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}
         media = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples"}
         head = (f'<link rel="canonical" href="{html.escape(iri)}">'
                 + "".join(f'<link rel="alternate" type="{media[f]}" href="'
                           + (html.escape(iri.rsplit("/", 1)[-1] + "." + extensions[f]) if self.suffix else f"?format={f}")
                           + '">' for f in extensions)
-                + f'<script type="application/ld+json">{embedded.replace("</", "<" + chr(92) + "/")}</script>')
+                + f'<script type="application/ld+json">{embedded}</script>')
         network = self.network(node, outgoing, incoming) if self.is_entity(node) else ""
         body = (f"<p><code>{html.escape(iri)}</code></p>" + (f"<p>{' · '.join(types)}</p>" if types else "")
                 + (f"<h2>What the quotes say</h2><ul>{own}</ul>" if own else "")

@@ -335,18 +335,10 @@ def _article_texts(snapshot: Snapshot, nodes: list[str], seeds: Path | None) -> 
 
 def _marked_text(snapshot: Snapshot, iri: str, text: str) -> str:
     """The article's text with every quote highlighted at its offsets, each linked to the facts it supports."""
-    spans = []
-    for t in snapshot.incoming(_named(iri)):
-        if t.predicate.value != vocab.OA + "hasSource":
-            continue
-        annotation = t.subject
-        facts = [u.subject.value for u in snapshot.incoming(annotation) if u.predicate.value == vocab.KG + "evidence"]
-        for selector in snapshot.objects(annotation, vocab.OA + "hasSelector"):
-            if vocab.OA + "TextPositionSelector" not in snapshot.types(selector):
-                continue
-            start = snapshot.objects(selector, vocab.OA + "start")
-            end = snapshot.objects(selector, vocab.OA + "end")
-            spans += [(int(start[0].value), int(end[0].value), fact) for fact in facts if start and end]
+    facts = {u.subject.value for t in snapshot.incoming(_named(iri)) if t.predicate.value == vocab.OA + "hasSource"
+             for u in snapshot.incoming(t.subject) if u.predicate.value == vocab.KG + "evidence"}
+    spans = [(ev.start, ev.end, fact) for fact in sorted(facts) for ev in snapshot.evidence(_named(fact))
+             if ev.article == iri and ev.start is not None and ev.end is not None]
     cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     parts = []
     for start, end in zip(cuts, cuts[1:]):
