@@ -235,6 +235,7 @@ def test_one_changed_article_rewrites_only_the_pages_it_touches(tmp_path: Path) 
     changed = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*") if p.is_file()
                and before.get(p.relative_to(tmp_path / "site").as_posix()) != p.stat().st_mtime_ns} - {".kgpub-site"}
     assert 0 < again.written == len(changed) < first.written / 10
+    assert 0 < again.drawn < first.drawn / 10  # only the pages that read what changed are drawn again
     # the pages touched: the article's nodes and the nodes they link to, and the pages over all (index, search, timeline)
     graphs = {ox.NamedNode("https://w3id.org/kgpub/id/graph/a000003"),
               ox.NamedNode("https://w3id.org/kgpub/id/graph/a000003/provenance")}
@@ -251,6 +252,57 @@ def test_one_changed_article_rewrites_only_the_pages_it_touches(tmp_path: Path) 
     assert fresh.written == first.written
     assert {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} \
         == {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_an_updated_site_equals_a_fresh_one_whatever_changed(tmp_path: Path) -> None:
+    """Pages are drawn again only when a node they read changed; after each kind of change the updated site is,
+    byte for byte (its manifest too), the site a fresh run writes."""
+    import json
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_corpus
+
+    corpus, dist, site = tmp_path / "corpus", tmp_path / "dist", tmp_path / "site"
+    write_corpus(corpus, 10, seed=4)
+    kgpub.build(corpus, dist)
+    first = kgpub.site(dist, site, seeds=corpus)
+    registry = corpus / "entities.yaml"
+    facts = " ".join(p.read_text(encoding="utf-8") for p in corpus.glob("articles/*/*.facts.yaml"))
+    entries = re.findall(r'- id: (e\d+)\n\s+type: \w+\n\s+name: "([^"]+)"', registry.read_text(encoding="utf-8"))
+    actor, name = max(entries, key=lambda e: (facts.count(e[0]), e[0]))  # the entity most facts name
+
+    def renamed() -> None:  # an actor of many articles renamed in the shared registry
+        text = registry.read_text(encoding="utf-8")
+        registry.write_text(text.replace(f'- id: {actor}\n', f'- id: {actor}\n', 1).replace(
+            f'name: "{name}"', 'name: "Renamed Actor"', 1), encoding="utf-8")
+
+    def dropped() -> None:  # an article removed
+        for path in corpus.glob("articles/*/a000005.*"):
+            path.unlink()
+
+    for change in (renamed, dropped):
+        change()
+        kgpub.build(corpus, dist)
+        again = kgpub.site(dist, site, seeds=corpus)
+        fresh = tmp_path / f"fresh-{change.__name__}"
+        kgpub.site(dist, fresh, seeds=corpus)
+        assert _files(site) == _files(fresh), change.__name__
+        assert 0 < again.drawn < first.drawn, change.__name__
+    assert "<h1>Renamed Actor</h1>" in (site / f"kgpub/id/{actor}.html").read_text(encoding="utf-8")
+    # new code draws every page again: what a page looks like is the code's as much as the graph's
+    manifest = json.loads((site / ".kgpub-site").read_text())
+    manifest["code"] = "another version"
+    (site / ".kgpub-site").write_text(json.dumps(manifest))
+    redrawn = kgpub.site(dist, site, seeds=corpus)
+    assert redrawn.drawn == redrawn.pages - 3 and redrawn.written == 0  # every node's page (not index, timeline, ontology)
+    assert kgpub.site(dist, site, seeds=corpus).drawn == 0
 
 
 def test_a_new_site_appears_whole_or_not_at_all(seed_build: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -11,10 +11,14 @@ the build hashed (``kg:textSha256``).
 A million triples make some sixty thousand pages and four times as many files, so the graph is
 read once into a :class:`Snapshot` (the same :class:`~kgpub.pages.Pages` the server uses, over
 dictionaries instead of the store) and forked writers share it, each rendering and writing its
-share of the pages.  Output is byte-stable (pages in IRI order from sorted triples).  The site
-keeps a manifest of what it wrote (``.kgpub-site``: each file's digest), so a rerun writes only
-the files whose bytes changed, one changed article rewrites only the pages it touches, and files
-no longer made are removed, without reading back a quarter of a million files.
+share of the pages.  Output is byte-stable (pages in IRI order from sorted triples).
+
+The site is incremental like the build.  While a page is drawn, the snapshot records every node
+it reads; the manifest (``.kgpub-site``) keeps each file's digest, each page's reads and a digest
+of each node read (its triples as subject and as object; an article's text; the drawing code).  A
+rerun draws again only the pages that read a node that changed, writes only the files whose bytes
+changed, and removes the files of nodes that are gone: one changed article redraws the few pages
+that show it, and the result is, byte for byte, what a fresh run writes.
 """
 
 from __future__ import annotations
@@ -44,9 +48,10 @@ class SiteResult:
     pages: int
     written: int  # files whose bytes changed
     removed: int = 0  # files of the last run no longer made
+    drawn: int = 0  # pages rendered (the others read nothing that changed since the last run)
 
     def summary(self) -> str:
-        return (f"wrote {self.out_dir}/: {self.pages} pages ({self.written} files changed"
+        return (f"wrote {self.out_dir}/: {self.pages} pages, {self.drawn} drawn again ({self.written} files changed"
                 + (f", {self.removed} removed" if self.removed else "") + ")")
 
 
@@ -72,19 +77,33 @@ class Snapshot(Pages):
         self._out, self._in = out, into
         self._labels: dict[str, str] = {}
         self._types: dict[str, set[str]] = {}
-        self._evidence: dict[str, list[Evidence]] = {}
+        self._evidence: dict[str, tuple[list[Evidence], set[str]]] = {}
+        #: The nodes read while a page is rendered (None: not recording): the page is a function of their triples.
+        self.reads: set[str] | None = None
+        self._via: dict[str, str] = {}  # a folded selector: the annotation whose place it links to
         self._fold()
 
+    def _read(self, iri: str) -> None:
+        if self.reads is not None:
+            self.reads.add(iri)
+
     def outgoing(self, node: Any) -> list[Any]:
-        return self._out.get(node.value, []) if hasattr(node, "value") else []
+        if not hasattr(node, "value"):
+            return []
+        self._read(node.value)
+        return self._out.get(node.value, [])
 
     def incoming(self, node: Any) -> list[Any]:
+        self._read(node.value)
         return self._in.get(node.value, [])
 
-    # A node is drawn on many pages (an actor on every page of its facts): what is read of it is kept.
+    # A node is drawn on many pages (an actor on every page of its facts): what is read of it is kept, and
+    # a page that takes it from here still records the nodes it came from.
 
     def types(self, node: Any) -> set[str]:
         key = node.value if hasattr(node, "value") else ""
+        if key:
+            self._read(key)
         known = self._types.get(key)
         if known is None:
             known = self._types[key] = super().types(node)
@@ -93,18 +112,41 @@ class Snapshot(Pages):
     def evidence(self, node: Any) -> list[Evidence]:
         known = self._evidence.get(node.value)
         if known is None:
-            known = self._evidence[node.value] = super().evidence(node)
-        return known
+            outer, self.reads = self.reads, set()
+            try:
+                known = self._evidence[node.value] = (super().evidence(node), self.reads)
+            finally:
+                self.reads = outer
+        if self.reads is not None:
+            self.reads |= known[1]
+        return known[0]
 
     def label(self, term: Any) -> str:
         import pyoxigraph as ox
 
         if not isinstance(term, ox.NamedNode):
             return super().label(term)
+        self._read(term.value)
         known = self._labels.get(term.value)
         if known is None:
             known = self._labels[term.value] = super().label(term)
         return known
+
+    def href(self, iri: str) -> str:
+        self._read(iri)  # whether it is folded, and where, follows from its triples (and its annotation's)
+        if iri in self._via:
+            self._read(self._via[iri])
+        return super().href(iri)
+
+    def digest(self, iri: str) -> str:
+        """What a page that read ``iri`` saw of it: a digest of its triples, as subject and as object."""
+        h = hashlib.sha256()
+        for triples in (self._out.get(iri, ()), self._in.get(iri, ())):
+            for line in sorted(str(t) for t in triples):
+                h.update(line.encode())
+                h.update(b"\n")
+            h.update(b"\0")
+        return h.hexdigest()[:16]
 
     def _fold(self) -> None:
         """Evidence and its selectors live on the page of the fact they support (the first, if several)."""
@@ -120,6 +162,7 @@ class Snapshot(Pages):
                     self.folded[t.object.value] = place
                     for selector in self.objects(t.object, vocab.OA + "hasSelector"):
                         self.folded[selector.value] = place
+                        self._via[selector.value] = t.object.value
 
     def nodes(self) -> list[str]:
         """The IRIs with a page of their own: every subject under the base but the parts shown in place."""
@@ -153,8 +196,8 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
 
     if not (data / "kg.trig").is_file():
         raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data DIR")
-    previous = _manifest(out)
-    index = open_index(data, graphs=True)
+    previous, record = _manifest(out)
+    index = open_index(data)  # the timeline reads the default graph only: no named graphs added to the index
     with ThreadPoolExecutor(1) as side:  # the timeline's query runs in the store, beside the snapshot's parse
         timeline = side.submit(_timeline_rows, index.store, index.base)
         snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
@@ -173,21 +216,26 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out.parent}: cannot make the site's folder: {exc.strerror}") from None
+    seen = _Seen(snapshot, texts)
+    kept = _unchanged(record, nodes, seen, previous or {}, target, snapshot)
     try:
-        made: dict[str, str] = {}
+        made = {name: (previous or {})[name] for iri in kept for name in _files_of(snapshot, iri)}
+        reads = {iri: record_deps for iri, record_deps in kept.items()}
         written = 0
-        chunks = [nodes[i:i + CHUNK] for i in range(0, len(nodes), CHUNK)]
-        for names, changed in map_in_order(_render, chunks, jobs=jobs or cores(), setup=_setup,
-                                           setup_args=(snapshot, texts, target, previous)):
+        todo = [iri for iri in nodes if iri not in kept]
+        chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        for names, changed, deps, digests in map_in_order(_render, chunks, jobs=jobs or cores(), setup=_setup,
+                                                          setup_args=(snapshot, texts, target, previous, seen)):
             made.update(names)
             written += changed
-        _setup(snapshot, texts, target, previous, None)
+            reads.update(deps)
+            seen.digests.update(digests)
+        _setup(snapshot, texts, target, previous, seen, None)
         for name, body in sorted(top.items()):
             made[name], changed = _put(name, body)
             written += changed
         removed = _remove_stale(target, previous, made)
-        _atomic(target / MANIFEST, json.dumps({"kgpub-site": 1, "files": dict(sorted(made.items()))},
-                                              separators=(",", ":")).encode() + b"\n")
+        _atomic(target / MANIFEST, _manifest_bytes(made, reads, seen))
         if target != out:
             if out.is_dir():
                 out.rmdir()  # empty: _manifest refuses a folder with anything in it
@@ -196,7 +244,75 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
         if target != out:
             shutil.rmtree(target, ignore_errors=True)
         raise
-    return SiteResult(out, sum(1 for name in made if name.endswith(".html")), written, removed)
+    return SiteResult(out, sum(1 for name in made if name.endswith(".html")), written, removed, len(todo))
+
+
+# --------------------------------------------------------------------------- what a page read, between runs
+
+#: What a page's bytes follow from besides the graph: the code that draws it.
+_CODE = ("pages.py", "static_site.py", "querying.py", "vocab.py")
+
+
+class _Seen:
+    """The digest of each node a page read (its triples; an article's text for ``text:IRI``) and of the code,
+    computed once per run."""
+
+    def __init__(self, snapshot: Snapshot, texts: dict[str, str]) -> None:
+        from . import __version__
+
+        self.snapshot, self.texts = snapshot, texts
+        self.digests: dict[str, str] = {}
+        h = hashlib.sha256(__version__.encode())
+        for name in _CODE:
+            h.update((Path(__file__).parent / name).read_bytes())
+        h.update(json.dumps([snapshot.base, sorted(snapshot.prefixes.items())]).encode())
+        self.code = h.hexdigest()[:16]
+
+    def __call__(self, iri: str) -> str:
+        known = self.digests.get(iri)
+        if known is None:
+            if iri.startswith("text:"):
+                text = self.texts.get(iri[5:])
+                known = hashlib.sha256(text.encode()).hexdigest()[:16] if text is not None else "-"
+            else:
+                known = self.snapshot.digest(iri)
+            self.digests[iri] = known
+        return known
+
+
+def _files_of(snapshot: Snapshot, iri: str) -> list[str]:
+    local = snapshot.base_path.strip("/") + "/" + iri[len(snapshot.base):]
+    return [f"{local}.{suffix}" for suffix in ("html", "ttl", "jsonld", "nt")]
+
+
+def _unchanged(record: dict[str, Any] | None, nodes: list[str], seen: _Seen, files: dict[str, str], target: Path,
+               snapshot: Snapshot) -> dict[str, list[str]]:
+    """The pages the last run wrote whose every read node is as it was (so is the code): what they read.
+
+    A page is a function of the triples of the nodes it read and of the code: the same inputs read in the
+    same order give the same reads and the same bytes, so such a page need not be drawn again.
+    """
+    if not record or record.get("code") != seen.code:
+        return {}
+    known = record["nodes"]
+    same = [seen(iri) == digest for iri, digest in zip(known, record["digests"])]
+    current = set(nodes)
+    kept = {}
+    for iri, deps in record["pages"].items():
+        if iri in current and all(same[i] for i in deps) and all(
+                name in files and os.path.isfile(target / name) for name in _files_of(snapshot, iri)):
+            kept[iri] = [known[i] for i in deps]
+    return kept
+
+
+def _manifest_bytes(files: dict[str, str], reads: dict[str, list[str]], seen: _Seen) -> bytes:
+    """The manifest: each file's digest, and for each page the nodes it read with their digests then."""
+    order = sorted({iri for deps in reads.values() for iri in deps})
+    number = {iri: i for i, iri in enumerate(order)}
+    return json.dumps({"kgpub-site": 2, "files": dict(sorted(files.items())), "code": seen.code, "nodes": order,
+                       "digests": [seen(iri) for iri in order],
+                       "pages": {iri: [number[d] for d in deps] for iri, deps in sorted(reads.items())}},
+                      separators=(",", ":")).encode() + b"\n"
 
 
 # --------------------------------------------------------------------------- the forked writers
@@ -205,34 +321,47 @@ _STATE: dict[str, Any] = {}
 
 
 def _setup(snapshot: Snapshot, texts: dict[str, str], target: Path, previous: dict[str, str] | None,
-           parent: int | None) -> None:
+           seen: _Seen, parent: int | None) -> None:
     if parent is not None:
         from .execution import die_with_parent
 
         die_with_parent(parent)
-    _STATE.update(snapshot=snapshot, texts=texts, target=str(target), previous=previous, made_dirs=set())
+    _STATE.update(snapshot=snapshot, texts=texts, target=str(target), previous=previous, seen=seen, made_dirs=set(),
+                  sent=set())
 
 
-def _render(chunk: list[str]) -> tuple[dict[str, str], int]:
-    """Render and write the pages of ``chunk`` with their alternates; their digests, and how many changed."""
+def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]], dict[str, str]]:
+    """Render and write the pages of ``chunk`` with their alternates: their files' digests, how many changed,
+    the nodes each page read, and the digests of those nodes (those this worker has not sent yet)."""
     import pyoxigraph as ox
 
     snapshot: Snapshot = _STATE["snapshot"]
     formats = (("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD), ("nt", ox.RdfFormat.N_TRIPLES))
     made: dict[str, str] = {}
+    reads: dict[str, list[str]] = {}
     changed = 0
     for iri in chunk:
-        local = snapshot.base_path.strip("/") + "/" + iri[len(snapshot.base):]
-        extra = _marked_text(snapshot, iri, _STATE["texts"][iri]) if iri in _STATE["texts"] else ""
-        files = {f"{local}.html": snapshot.page(iri, extra).encode("utf-8")}
-        triples = snapshot.description(iri)
-        for suffix, fmt in formats:
-            files[f"{local}.{suffix}"] = ox.serialize(triples, format=fmt,
-                                                      prefixes=snapshot.prefixes if suffix == "ttl" else None)
+        snapshot.reads = set()
+        try:
+            if vocab.SCHEMA + "NewsArticle" in snapshot.types(_named(iri)):
+                snapshot.reads.add(f"text:{iri}")  # an article's page shows its text
+            html_name, *names = _files_of(snapshot, iri)
+            extra = _marked_text(snapshot, iri, _STATE["texts"][iri]) if iri in _STATE["texts"] else ""
+            files = {html_name: snapshot.page(iri, extra).encode("utf-8")}
+            triples = snapshot.description(iri)
+            for name, (_, fmt) in zip(names, formats):
+                files[name] = ox.serialize(triples, format=fmt, prefixes=snapshot.prefixes if fmt == formats[0][1] else None)
+            reads[iri] = sorted(snapshot.reads)
+        finally:
+            snapshot.reads = None
         for name, body in files.items():
             made[name], wrote = _put(name, body)
             changed += wrote
-    return made, changed
+    seen: _Seen = _STATE["seen"]
+    sent: set[str] = _STATE["sent"]
+    fresh = {iri for deps in reads.values() for iri in deps} - sent
+    sent |= fresh
+    return made, changed, reads, {iri: seen(iri) for iri in fresh}
 
 
 def _put(name: str, body: bytes) -> tuple[str, int]:
@@ -269,20 +398,21 @@ def _atomic(path: Path, body: bytes) -> None:
     write_atomically(path, body, "cannot write the site")
 
 
-def _manifest(out: Path) -> dict[str, str] | None:
-    """What the last run wrote: {} for a new site, None for one from before the manifest (compared byte by
-    byte); a folder kgpub did not write is refused."""
+def _manifest(out: Path) -> tuple[dict[str, str] | None, dict[str, Any] | None]:
+    """What the last run wrote ({} for a new site, None for one from before the manifest: compared byte by
+    byte) and its record of what each page read; a folder kgpub did not write is refused."""
     marker = out / MANIFEST
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: a file, not a folder; give an empty or new folder")
     if not marker.is_file():
         if out.is_dir() and any(out.iterdir()):
             raise OutputError(f"{out}: not a site kgpub wrote; give an empty or new folder")
-        return {}
+        return {}, None
     try:
-        return dict(json.loads(marker.read_bytes())["files"])
-    except (ValueError, KeyError, TypeError):
-        return None
+        record = json.loads(marker.read_bytes())
+        return dict(record["files"]), record if record.get("kgpub-site") == 2 else None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None, None
 
 
 def _remove_stale(out: Path, previous: dict[str, str] | None, made: dict[str, str]) -> int:
