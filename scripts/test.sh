@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Independent tools, real servers and the browser the tests use (rapper, Virtuoso, Chromium). Installed with apt when
 # missing and we are root; in CI (CI=true) a test whose tool is missing fails instead of skipping.
-# The Java ones (Fuseki, RDF4J Server on Jetty, Jena's riot and shacl) come from Maven Central.
+# The Java ones (Fuseki, RDF4J Server on Jetty, Jena's riot, shacl, rsparql and arq) come from Maven Central,
+# the Node ones (Comunica) from npm.
 missing=()
 command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
@@ -22,6 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 bash scripts/java-deps.sh
+bash scripts/npm-deps.sh   # Comunica, a client the serve tests run
 
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
