@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-
 from servers import STARTED, free_port, java_artifact, stop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +72,8 @@ def run_jena(name: str, *args: str, timeout: float = 180) -> subprocess.Complete
     tool = jena_tool(name)
     assert tool is not None
     env = {**os.environ, "JENA_HOME": str(tool.parents[1]), "JVM_ARGS": "-Xmx512m"}
-    return subprocess.run([str(tool), *args], capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run([str(tool), *args], capture_output=True, text=True, timeout=timeout, env=env,
+                          check=False)
 
 
 def comunica() -> Path | None:
@@ -86,4 +86,4 @@ def run_comunica(endpoint: str, query: str, media_type: str, timeout: float = 12
     tool = comunica()
     assert tool is not None
     return subprocess.run([str(tool), f"sparql@{endpoint}", query, "-t", media_type],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)

@@ -11,6 +11,7 @@ summary says how many passed.  Requests are sent with exactly the manifest's met
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -19,13 +20,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
-
-import kgpub
 from conftest import SUMMARY, in_ci, require, write_corpus
 from kgserve import Served, start_serve, stop_serve
-from w3c_protocol import ProtocolTest, Request, protocol_tests, service_description_tests, shared_folder
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF
+from w3c_protocol import (
+    ProtocolTest,
+    Request,
+    protocol_tests,
+    service_description_tests,
+    shared_folder,
+)
+
+import kgpub
 
 pytestmark = pytest.mark.integration
 
@@ -69,8 +76,7 @@ def dataset_folder(root: Path, graphs: tuple[tuple[str, Path], ...]) -> Path:
     out = root / "dist"
     kgpub.build(write_corpus(root / "seeds"), out)
     with open(out / "kg.trig", "a", encoding="utf-8") as trig:
-        for iri, file in graphs:
-            trig.write(f"\n<{iri}> {{\n{file.read_text(encoding='utf-8')}}}\n")
+        trig.writelines(f"\n<{iri}> {{\n{file.read_text(encoding='utf-8')}}}\n" for iri, file in graphs)
     return out
 
 
@@ -132,8 +138,8 @@ def check_tabular(media: str, body: bytes) -> None:
     assert kind is not None, f"a SELECT answered as {media!r}, not XML, JSON, CSV or TSV results"
     from rdflib.query import Result
 
-    result = Result.parse(source=__import__("io").BytesIO(body), format=kind)
-    assert result.type == "SELECT" and [str(v) for v in result.vars] == ["value"]
+    result = Result.parse(source=io.BytesIO(body), format=kind)
+    assert result.type == "SELECT" and [str(v) for v in result.vars or []] == ["value"]
 
 
 def check_rdf(media: str, body: bytes) -> None:
@@ -181,18 +187,20 @@ def test_w3c_sparql_protocol(test: ProtocolTest, servers: Any) -> None:
 
 # --------------------------------------------------------------------------- Service Description
 
-SD_TERMS = {SD[n] for n in (
-    "Service Language Function Aggregate EntailmentRegime EntailmentProfile Feature GraphCollection Dataset Graph "
-    "NamedGraph SPARQL10Query SPARQL11Query SPARQL11Update DereferencesURIs UnionDefaultGraph RequiresDataset "
-    "EmptyGraphs BasicFederatedQuery endpoint feature defaultEntailmentRegime defaultSupportedEntailmentProfile "
-    "extensionFunction extensionAggregate languageExtension supportedLanguage propertyFeature defaultDataset "
-    "availableGraphs resultFormat inputFormat defaultGraph namedGraph name graph entailmentRegime "
-    "supportedEntailmentProfile").split()}
+SD_TERMS = {SD[n] for n in [
+    "Service", "Language", "Function", "Aggregate", "EntailmentRegime", "EntailmentProfile", "Feature",
+    "GraphCollection", "Dataset", "Graph", "NamedGraph", "SPARQL10Query", "SPARQL11Query", "SPARQL11Update",
+    "DereferencesURIs", "UnionDefaultGraph", "RequiresDataset", "EmptyGraphs", "BasicFederatedQuery", "endpoint",
+    "feature", "defaultEntailmentRegime", "defaultSupportedEntailmentProfile", "extensionFunction",
+    "extensionAggregate", "languageExtension", "supportedLanguage", "propertyFeature", "defaultDataset",
+    "availableGraphs", "resultFormat", "inputFormat", "defaultGraph", "namedGraph", "name", "graph",
+    "entailmentRegime", "supportedEntailmentProfile"]}
 #: Properties whose value is a resource, never a literal (their ranges in the Service Description vocabulary).
-SD_RESOURCE_VALUED = {SD[n] for n in (
-    "endpoint feature defaultEntailmentRegime defaultSupportedEntailmentProfile extensionFunction extensionAggregate "
-    "languageExtension supportedLanguage propertyFeature defaultDataset availableGraphs resultFormat inputFormat "
-    "defaultGraph namedGraph name graph entailmentRegime supportedEntailmentProfile").split()}
+SD_RESOURCE_VALUED = {SD[n] for n in [
+    "endpoint", "feature", "defaultEntailmentRegime", "defaultSupportedEntailmentProfile", "extensionFunction",
+    "extensionAggregate", "languageExtension", "supportedLanguage", "propertyFeature", "defaultDataset",
+    "availableGraphs", "resultFormat", "inputFormat", "defaultGraph", "namedGraph", "name", "graph",
+    "entailmentRegime", "supportedEntailmentProfile"]}
 #: Properties whose value must be an IRI: an address, a name, a language or format the spec names by IRI.
 SD_IRI_VALUED = {SD.endpoint, SD.name, SD.supportedLanguage, SD.resultFormat, SD.inputFormat, SD.feature}
 SD_LANGUAGES = {SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update}
@@ -220,7 +228,7 @@ def conformance_problems(graph: Graph) -> list[str]:
     problems = []
     used = {p for p in graph.predicates() if str(p).startswith(str(SD))} | \
         {o for o in graph.objects(None, None) if isinstance(o, URIRef) and str(o).startswith(str(SD))}
-    problems += [f"{t} is not a term of the vocabulary" for t in sorted(used - SD_TERMS)]
+    problems += [f"{t} is not a term of the vocabulary" for t in sorted(str(u) for u in used - SD_TERMS)]
     for s, p, o in graph:
         if p in SD_RESOURCE_VALUED and isinstance(o, Literal):
             problems.append(f"{p} has the literal {o!r}, not a resource")
