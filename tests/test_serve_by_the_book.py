@@ -166,6 +166,16 @@ def test_get_sparql_asked_for_rdf_is_a_service_description(served: Served, seed_
         assert int(str(triples)) == count_of(kgpub.query(COUNT, seed_build))
 
 
+def test_the_service_description_names_the_endpoint_as_it_was_reached(served: Served) -> None:
+    """Reached as localhost, the description's sd:endpoint is the localhost URL: the one the client used."""
+    port = urlsplit(served.url).port
+    answer = requests.get(f"http://localhost:{port}/sparql", headers={"Accept": "text/turtle"}, timeout=60)
+    assert answer.status_code == 200 and media(answer) == "text/turtle"
+    graph = Graph().parse(data=answer.content, format="turtle")
+    assert any(graph.subjects(SD.endpoint, URIRef(f"http://localhost:{port}/sparql"))), \
+        {str(o) for o in graph.objects(None, SD.endpoint)}
+
+
 def test_the_service_description_in_rdf_xml_or_406(served: Served) -> None:
     answer = requests.get(served.endpoint, headers={"Accept": "application/rdf+xml"}, timeout=60)
     assert answer.status_code in (200, 406), answer.status_code
