@@ -268,6 +268,28 @@ def test_the_graphs_own_iris_give_turtle(iri: str, served: Served, seed_build: P
         assert (node, RDF.type, OWL.Ontology) in graph
 
 
+def test_a_crawl_from_one_entity_finds_no_dead_link(served: Served) -> None:
+    """Every IRI under https://w3id.org/kgpub/ that a document names (its fragment aside) dereferences to Turtle:
+    followed from one entity through everything it reaches."""
+    root = "https://w3id.org/kgpub/"
+    seen, queue, dead = set(), ["https://w3id.org/kgpub/id/mustafa-al-kadhemi"], []
+    while queue and len(seen) < 5000:
+        iri = queue.pop()
+        if iri in seen:
+            continue
+        seen.add(iri)
+        answer = get(served, urlsplit(iri).path, "text/turtle")
+        if answer.status_code != 200 or media(answer) != "text/turtle":
+            dead.append(f"{iri}: {answer.status_code} {media(answer)}")
+            continue
+        for triple in Graph().parse(data=answer.content, format="turtle"):
+            for term in triple:
+                if isinstance(term, URIRef) and str(term).startswith(root):
+                    queue.append(str(term).split("#")[0])
+    assert not dead, f"{len(dead)} dead links in {len(seen)} documents: {dead[:10]}"
+    assert len(seen) > 50  # the crawl went somewhere
+
+
 def test_void_is_found_from_the_server(served: Served) -> None:
     void = get(served, "/.well-known/void", "text/turtle")
     assert void.status_code == 200 and media(void) == "text/turtle", void.status_code

@@ -353,3 +353,28 @@ def test_the_editors_query_runs_in_other_clients(client: str, served: Served, se
         run = run_comunica(served.endpoint, query, "application/sparql-results+json")
     assert run.returncode == 0, run.stderr[-2000:]
     assert rows_of_json(json.loads(run.stdout)) == rows_of_json(local.parsed)
+
+
+# --------------------------------------------------------------------------- Jena's riot over the documents
+
+
+def test_jena_riot_validates_an_entity_document_in_every_rdf_format(served: Served, tmp_path: Path) -> None:
+    """Each RDF representation of an entity's document, as ``serve`` negotiates it, is valid to a strict parser
+    that is not ours, and all say the same."""
+    need_jena("riot")
+    files = {}
+    for media_type, suffix in (("text/turtle", "ttl"), ("application/n-triples", "nt"), ("application/ld+json", "jsonld"),
+                               ("application/rdf+xml", "rdf")):
+        answer = requests.get(served.url + "/kgpub/id/mustafa-al-kadhemi", headers={"Accept": media_type}, timeout=60)
+        assert answer.status_code == 200, (media_type, answer.status_code)
+        assert answer.headers["content-type"].split(";")[0] == media_type, (media_type, answer.headers["content-type"])
+        files[suffix] = tmp_path / f"doc.{suffix}"
+        files[suffix].write_bytes(answer.content)
+    checked = run_jena("riot", "--validate", "--strict", *map(str, files.values()))
+    assert checked.returncode == 0 and checked.stderr == "", checked.stderr[-2000:]
+    graphs = {}
+    for suffix, path in files.items():
+        out = run_jena("riot", "--output", "nt", str(path))
+        assert out.returncode == 0, out.stderr[-2000:]
+        graphs[suffix] = Graph().parse(data=out.stdout, format="nt")
+    assert len(graphs["ttl"]) > 0 and all(isomorphic(g, graphs["ttl"]) for g in graphs.values())
