@@ -27,7 +27,7 @@ from kgserve import Served, start_serve, stop_serve
 from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
-from SPARQLWrapper import JSON, SPARQLWrapper
+from SPARQLWrapper import GET, JSON, POST, SPARQLWrapper
 
 import kgpub
 from kgpub.querying import SelectResult
@@ -106,10 +106,12 @@ def test_named_graph_uri_limits_the_named_graphs(served: Served) -> None:
         assert graphs == {ENTITIES}
 
 
-def test_sparqlwrapper_add_default_graph_is_honoured_or_refused(served: Served, seed_build: Path) -> None:
+@pytest.mark.parametrize("method", [GET, POST])
+def test_sparqlwrapper_add_default_graph_is_honoured_or_refused(method: str, served: Served, seed_build: Path) -> None:
     client = SPARQLWrapper(served.endpoint)
     client.setQuery(COUNT)
     client.setReturnFormat(JSON)
+    client.setMethod(method)
     client.addDefaultGraph(ENTITIES)
     in_graph = count_of(kgpub.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ENTITIES}> {{ ?s ?p ?o }} }}", seed_build))
     try:

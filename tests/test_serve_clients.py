@@ -222,10 +222,12 @@ def test_rdflib_sparqlstore_on_the_default_graph(served: Served, seed_build: Pat
     assert labels == {(KADHEMI, "Mustafa al-Kadhemi")}
 
 
-def test_rdflib_sparqlstore_on_a_named_graph_answers_from_that_graph(served: Served, seed_build: Path) -> None:
-    """Bound to the entities graph, the store sends ``default-graph-uri``: its answers are that graph's, not the
-    whole dataset's (the 2,880-for-192 mistake)."""
-    graph = Graph(SPARQLStore(served.endpoint), identifier=URIRef(ENTITIES))
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore_on_a_named_graph_answers_from_that_graph(method: str, served: Served,
+                                                                     seed_build: Path) -> None:
+    """Bound to the entities graph, the store sends ``default-graph-uri`` (in the URL, or in the form it posts):
+    its answers are that graph's, not the whole dataset's (the 2,880-for-192 mistake)."""
+    graph = Graph(SPARQLStore(served.endpoint, method=method), identifier=URIRef(ENTITIES))
     count = kgpub.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ENTITIES}> {{ ?s ?p ?o }} }}", seed_build)
     whole = kgpub.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", seed_build)
     assert isinstance(count, SelectResult) and isinstance(whole, SelectResult)
