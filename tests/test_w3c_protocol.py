@@ -263,10 +263,13 @@ def conformance_problems(graph: Graph) -> list[str]:
 @pytest.mark.parametrize("name", [n for n, _ in SD_TESTS])
 def test_w3c_service_description(name: str, servers: Any) -> None:
     served = servers(())
-    if name == "returns-rdf":
-        status, media, body = service_description(served)
-        assert status == 200 and media in RDF_TYPES, f"GET on the endpoint gave {status} {media!r}: {body[:200]!r}"
-        assert len(Graph().parse(data=body, format=RDF_TYPES[media])) > 0
+    if name == "returns-rdf":  # asked for RDF, and asked for nothing in particular (no Accept at all)
+        for headers in ((("accept", RDF_ACCEPT),), ()):
+            request = Request("GET", "/sparql/", headers, None, frozenset({2}), "RDF", None)
+            status, media, body = send(served, request)
+            assert status == 200 and media in RDF_TYPES, \
+                f"GET on the endpoint with {headers or 'no Accept'} gave {status} {media!r}: {body[:200]!r}"
+            assert len(Graph().parse(data=body, format=RDF_TYPES[media])) > 0
     elif name == "has-endpoint-triple":
         graph = described(served)
         assert any(graph.subjects(SD.endpoint, URIRef(served.endpoint))), \
