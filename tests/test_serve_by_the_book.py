@@ -274,7 +274,8 @@ def test_a_crawl_from_one_entity_finds_no_dead_link(served: Served) -> None:
     """Every IRI under https://w3id.org/kgpub/ that a document names (its fragment aside) dereferences to Turtle:
     followed from one entity through everything it reaches."""
     root = "https://w3id.org/kgpub/"
-    seen, queue, dead = set(), ["https://w3id.org/kgpub/id/mustafa-al-kadhemi"], []
+    seen: set[str] = set()
+    queue, dead = ["https://w3id.org/kgpub/id/mustafa-al-kadhemi"], []
     while queue and len(seen) < 5000:
         iri = queue.pop()
         if iri in seen:
