@@ -206,7 +206,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     nodes = snapshot.nodes()
     texts = _article_texts(snapshot, nodes, seeds)
     top = {"index.html": _index(snapshot), "search.js": _search(snapshot, nodes),
-           "timeline.html": _timeline(snapshot, rows), "ontology.html": _ontology(snapshot)}
+           "timeline.html": _timeline(snapshot, rows), "ontology.html": ontology_page(snapshot)}
     void = data / "void.ttl"
     if void.is_file():
         top["void.ttl"] = void.read_bytes()
@@ -541,9 +541,13 @@ def _timeline(snapshot: Snapshot, rows: list[Any]) -> bytes:
                           "</tr>" + "".join(out) + "</table>").encode("utf-8")
 
 
-def _ontology(snapshot: Snapshot) -> bytes:
+def ontology_page(snapshot: Pages) -> bytes:
     """The ontology's classes and properties with their labels and comments, and each SKOS scheme with its
-    concepts and their ACLED and CAMEO mappings: the documentation, from the ontology itself."""
+    concepts and their ACLED and CAMEO mappings: the documentation, from the ontology itself.
+
+    Each term's row has its IRI's fragment as its id (``kg:Event`` at ``#Event``), so the hash IRI
+    ``https://w3id.org/kgpub/ontology#Event`` opens on it; each concept's and scheme's has its prefixed name
+    (``#kgt:Protest``), where the site's redirect rules send ``/kgpub/type/Protest``."""
     import pyoxigraph as ox
 
     from .querying import by_length, prefixed
@@ -562,7 +566,7 @@ def _ontology(snapshot: Snapshot) -> bytes:
             FILTER (STRSTARTS(STR(?t), "{vocab.KG}")) OPTIONAL {{ ?t <{vocab.RDFS}label> ?l }}
             OPTIONAL {{ ?t <{vocab.RDFS}comment> ?c }} }} GROUP BY ?t ORDER BY ?t""")
         return "<table><tr><th>term</th><th>label</th><th>comment</th></tr>" + "".join(
-            f'<tr><td id="{html.escape(short(r["t"].value))}"><code>{html.escape(short(r["t"].value))}</code></td>'
+            f'<tr><td id="{html.escape(r["t"].value.rsplit("#", 1)[-1])}"><code>{html.escape(short(r["t"].value))}</code></td>'
             f'<td>{html.escape(r["label"].value if r["label"] else "")}</td>'
             f'<td>{html.escape(r["comment"].value if r["comment"] else "")}</td></tr>' for r in rows) + "</table>"
 
@@ -572,11 +576,11 @@ def _ontology(snapshot: Snapshot) -> bytes:
         concepts = store.query(f"""SELECT ?c (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?maps)
             WHERE {{ ?c <{vocab.SKOS}inScheme> <{scheme["s"].value}> . OPTIONAL {{ ?c <{vocab.SKOS}prefLabel> ?l }}
             OPTIONAL {{ ?c <{vocab.SKOS}exactMatch>|<{vocab.SKOS}closeMatch> ?m }} }} GROUP BY ?c ORDER BY ?c""")
-        rows = "".join(f'<tr><td><code>{html.escape(short(c["c"].value))}</code></td>'
+        rows = "".join(f'<tr><td id="{html.escape(short(c["c"].value))}"><code>{html.escape(short(c["c"].value))}</code></td>'
                        f'<td>{html.escape(c["label"].value if c["label"] else "")}</td>'
                        f'<td>{html.escape(" ".join(short(m) for m in sorted(c["maps"].value.split())) if c["maps"] else "")}</td></tr>'
                        for c in concepts)
-        schemes.append(f'<h3>{html.escape(short(scheme["s"].value))}</h3><table><tr><th>concept</th><th>label</th>'
+        schemes.append(f'<h3 id="{html.escape(short(scheme["s"].value))}">{html.escape(short(scheme["s"].value))}</h3><table><tr><th>concept</th><th>label</th>'
                        f"<th>ACLED / CAMEO</th></tr>{rows}</table>")
     return snapshot.frame("The kgpub ontology", "<h2>Classes</h2>" + table(vocab.OWL + "Class")
                           + "<h2>Object properties</h2>" + table(vocab.OWL + "ObjectProperty")
