@@ -516,3 +516,80 @@ def test_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[
     assert links and all(href.startswith(served + "/kgpub/id/") for href in links)  # an IRI opens its page here
     browser.get(links[0])
     assert browser.find_element("tag name", "h1").text and _errors(browser) == []
+
+
+# --------------------------------------------------------------------------- redirect rules for a static host
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+ASKED = {BROWSER: "html", "text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
+         "application/n-triples, text/html;q=0.5": "nt"}
+
+
+def _apache(rules: str, path: str, accept: str) -> str | None:
+    """Where Apache's mod_rewrite sends ``path`` (no leading slash) by these .htaccess rules: the first rule whose
+    conditions on Accept hold and whose pattern matches (no IRI's path is a file, so the file rule passes)."""
+    conditions: list[str] = []
+    for line in rules.splitlines():
+        if line.startswith("RewriteCond %{HTTP_ACCEPT} "):
+            conditions.append(line.split(" ", 2)[2])
+        elif line.startswith("RewriteCond"):
+            conditions.append("")  # the file test: never true for an IRI's path
+        elif line.startswith("RewriteRule "):
+            _, pattern, target, flags = line.split(" ")
+            held = all(c and ((re.search(c[1:], accept) is None) if c.startswith("!") else re.search(c, accept) is not None)
+                       for c in conditions)
+            conditions = []
+            match = re.match(pattern, path) if held else None
+            if match and target != "-":
+                assert "R=303" in flags
+                return re.sub(r"\$(\d)", lambda d: match.group(int(d.group(1))) or "", target)  # noqa: B023
+    return None
+
+
+def _nginx(http: str, server: str, path: str, accept: str) -> str | None:
+    """Where nginx sends ``path`` by these two snippets: the map's format, then the named location's first match."""
+    ext = "html"
+    for line in http.splitlines():
+        found = re.match(r"\s+~(\S+) (\w+);", line)
+        if found and re.search(found.group(1), accept):
+            ext = found.group(2)
+            break
+    asked = f"{ext}:/{path}"
+    for line in server.splitlines():
+        found = re.match(r'\s+if \(\$kgpub_asked ~ "(.*)"\) \{ return 303 (\S+); \}', line)
+        if found and (match := re.match(found.group(1), asked)):
+            return re.sub(r"\$(\d)", lambda d: match.group(int(d.group(1))) or "", found.group(2))  # noqa: B023
+    return None
+
+
+def test_the_redirect_rules_make_every_published_iri_dereference(site: Path, seed_build: Path) -> None:
+    """Things, evidence, ontology terms, concepts, the graphs and the dataset: each IRI's path leads, under Apache's
+    rules and nginx's alike, to a file of the site in the format asked (and a fragment to an id on the page)."""
+    rules = (site / ".htaccess").read_text()
+    http, server = (site / "nginx" / "kgpub-http.conf").read_text(), (site / "nginx" / "kgpub-server.conf").read_text()
+    iris = set()
+    for name in ("kg.nt", "void.ttl"):
+        iris |= set(re.findall(r"<(https://w3id\.org/kgpub/[^>]*)>", (seed_build / name).read_text()))
+    iris |= set(re.findall(r"^<(https://w3id\.org/kgpub/[^>]*)> \{", (seed_build / "kg.trig").read_text(), re.M))
+    iris |= {"https://w3id.org/kgpub/ontology#Event", "https://w3id.org/kgpub/type/EventTypes",
+             "https://w3id.org/kgpub/id/dataset", "https://w3id.org/.well-known/void"}
+    iris = {i for i in iris if "/kgpub/dist/" not in i and i[-1] not in "/#"}  # no dumps (the build's), no namespaces
+    kinds = {"thing": "/id/mustafa-al-kadhemi", "evidence": "/evidence/", "ontology": "/ontology#", "concept": "/type/",
+             "graph": "/id/graph/", "dataset": "/id/dataset", "void": ".well-known/void"}
+    assert all(any(k in i for i in iris) for k in kinds.values())
+    for iri in sorted(iris):
+        path, _, fragment = iri[len("https://w3id.org/"):].partition("#")
+        for accept, ext in ASKED.items():
+            for way, target in (("apache", _apache(rules, path, accept)), ("nginx", _nginx(http, server, path, accept))):
+                assert target is not None, (way, iri, accept)
+                file, _, anchor = target.partition("#")
+                assert (site / file.lstrip("/")).is_file(), (way, iri, accept, target)
+                if file.endswith(".html"):
+                    page = (site / file.lstrip("/")).read_text(encoding="utf-8")
+                    for ident in filter(None, (anchor, fragment if file == "/ontology.html" else "")):
+                        assert f'id="{ident}"' in page, (way, iri, target)
+                if "/id/" in path and "/graph/" not in path and "/dataset" not in path:
+                    assert file.endswith("." + ext), (way, iri, accept, target)  # a thing in the format asked
+                elif ext != "html":
+                    assert not file.endswith(".html"), (way, iri, accept, target)  # never a page for RDF

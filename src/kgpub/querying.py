@@ -635,7 +635,8 @@ LOCAL_TIMEOUT = 60.0
 
 
 def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, allow_service: bool = False,
-              timeout: float = LOCAL_TIMEOUT, memory: int | None = None, dataset: Dataset | None = None) -> Result:
+              timeout: float = LOCAL_TIMEOUT, memory: int | None = None, dataset: Dataset | None = None,
+              base_iri: str | None = None) -> Result:
     """Run ``text`` over a build folder or an RDF file with pyoxigraph, within ``timeout`` seconds and ``memory`` bytes.
 
     A ``SERVICE`` clause would make the embedded engine send requests to
@@ -646,7 +647,8 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, al
     its container) has.  A build's index is made first, outside the limits.
     ``dataset``: the graphs a SPARQL Protocol request names (``default-graph-uri``,
     ``named-graph-uri``); they replace the query's own FROM and FROM NAMED, as the
-    protocol says, and a graph the store does not have is an empty one.
+    protocol says, and a graph the store does not have is an empty one.  ``base_iri``: what relative IRIs in
+    the query resolve against (a server's endpoint URL, as the protocol suggests); None: they are an error.
     """
     from .execution import LimitExceeded, bounded, memory_available
 
@@ -661,7 +663,7 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, al
     query = prebound(text, params or {})
     limit = memory if memory is not None else memory_available() // 2
     try:
-        return bounded(lambda: _evaluate(text, query, data, graphs, dataset), seconds=timeout, memory=limit)
+        return bounded(lambda: _evaluate(text, query, data, graphs, dataset, base_iri), seconds=timeout, memory=limit)
     except LimitExceeded as exc:
         if exc.what == "time":
             raise QueryLimitError(f"the query ran longer than {exc.limit:g} s and was stopped; "
@@ -680,13 +682,16 @@ def size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _evaluate(text: str, query: str, data: Path, graphs: bool, dataset: Dataset | None = None) -> Result:
+def _evaluate(text: str, query: str, data: Path, graphs: bool, dataset: Dataset | None = None,
+              base_iri: str | None = None) -> Result:
     """Open the data and run the (pre-bound) query: the part of a local query that runs within its limits."""
     import pyoxigraph as ox
 
     index = open_data(data, graphs)
     prefixes = {**vocab.PREFIXES, "id": index.base}
     kwargs: dict[str, Any] = {"prefixes": prefixes}
+    if base_iri is not None:
+        kwargs["base_iri"] = base_iri
     if dataset is not None:  # the request's dataset, whole: an absent part is empty (SPARQL 1.1 Query, 13.2)
         kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]

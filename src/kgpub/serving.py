@@ -287,8 +287,9 @@ class Publisher:
 
     # -- SPARQL
 
-    def sparql(self, text: str, accept: str, dataset: Any = None) -> Answer:
-        """The answer to one query over this build (``dataset``: the request's graphs, see ``run_local``)."""
+    def sparql(self, text: str, accept: str, dataset: Any = None, endpoint: str | None = None) -> Answer:
+        """The answer to one query over this build (``dataset``: the request's graphs, see ``run_local``; relative
+        IRIs resolve against ``endpoint``, the service-defined base the protocol allows)."""
         from .querying import AskResult, GraphResult, render, run_local, uses_service
 
         if uses_service(text):
@@ -296,7 +297,7 @@ class Publisher:
                               "requests to other hosts; federate from the client instead, with this endpoint as one "
                               "of the services")
         try:
-            result = run_local(text, self.folder, timeout=self.settings.timeout, dataset=dataset)
+            result = run_local(text, self.folder, timeout=self.settings.timeout, dataset=dataset, base_iri=endpoint)
         except QueryLimitError as exc:  # stopped at a limit: the server is busy, not the query wrong
             what = (f"the query ran longer than {exc.limit:g} s, this server's limit, and was stopped"
                     if exc.what == "time" else "the query needed more memory than this server gives one and was "
@@ -751,7 +752,7 @@ def application(settings: Settings, url: str | None = None) -> Any:
 
         dataset = Dataset(tuple(operation.default), tuple(operation.named)) \
             if operation.default or operation.named else None
-        answer = await run_in_threadpool(publisher.sparql, operation.query, accept, dataset)
+        answer = await run_in_threadpool(publisher.sparql, operation.query, accept, dataset, _endpoint_url(request))
         return _response(answer)
 
     def queries(request: Request) -> Response:
