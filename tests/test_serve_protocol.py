@@ -122,6 +122,13 @@ def test_the_protocol_dataset_wins_over_from(served: str, seed_build: Path) -> N
     assert bad.status_code == 400 and "default-graph-uri" in bad.text
 
 
+def test_relative_iris_resolve_against_the_endpoint(served: str) -> None:
+    """The protocol's 'service-defined BASE URI (which MAY be the service endpoint)'."""
+    answer = requests.post(served + "/sparql", data=b"CONSTRUCT { <s> <p> 1 } WHERE {}", timeout=30,
+                           headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+    assert answer.status_code == 200 and answer.text.startswith(f"<{served}/s> <{served}/p> ")
+
+
 # --------------------------------------------------------------------------- malformed and refused requests
 
 
