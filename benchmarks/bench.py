@@ -545,7 +545,10 @@ def site_section(out: Path, corpus: Path, work: Path) -> list[str]:
 def _served(args: list[str], url: str) -> subprocess.Popen:
     import requests
 
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    import tempfile
+
+    log = tempfile.TemporaryFile()  # a file, not a pipe nobody reads: kgpub serve logs a line per request
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 300
     while True:
         try:
@@ -555,7 +558,8 @@ def _served(args: list[str], url: str) -> subprocess.Popen:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise SystemExit(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+            log.seek(0)
+            raise SystemExit(f"{args[0]} did not start: {log.read().decode(errors='replace')[-2000:]}")
         time.sleep(0.2)
 
 
