@@ -593,3 +593,72 @@ def test_the_redirect_rules_make_every_published_iri_dereference(site: Path, see
                     assert file.endswith("." + ext), (way, iri, accept, target)  # a thing in the format asked
                 elif ext != "html":
                     assert not file.endswith(".html"), (way, iri, accept, target)  # never a page for RDF
+
+
+@pytest.fixture(scope="module")
+def nginx_site(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site on a real nginx (Debian's) on 127.0.0.1, configured with nothing but the two snippets it carries."""
+    import subprocess
+    import time
+
+    from servers import STARTED, free_port
+
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").is_file() else None)
+    require(binary, "nginx (Debian's nginx-light)")
+    here = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    temp = " ".join(f"{kind}_temp_path {here / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (here / "nginx.conf").write_text(
+        f"daemon off; master_process off; pid {here / 'nginx.pid'}; error_log {here / 'error.log'};\n"
+        "events {}\n"
+        f"http {{ access_log off; {temp}\n"
+        "  types { text/html html; text/turtle ttl; application/ld+json jsonld; application/n-triples nt;"
+        " text/javascript js; }\n"
+        f"  include {site / 'nginx' / 'kgpub-http.conf'};\n"
+        f"  server {{ listen 127.0.0.1:{port}; root {site};\n"
+        f"    include {site / 'nginx' / 'kgpub-server.conf'}; }}\n}}\n")
+    process = subprocess.Popen([str(binary), "-p", str(here), "-e", str(here / "error.log"), "-c", str(here / "nginx.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(url + "/index.html", timeout=2)
+            break
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"nginx did not start: {process.stderr.read().decode() if process.stderr else ''}"
+                            f"{(here / 'error.log').read_text() if (here / 'error.log').exists() else ''}")
+            time.sleep(0.1)
+    version = subprocess.run([str(binary), "-v"], capture_output=True, text=True, check=False).stderr.strip()
+    STARTED.append(f"{version} (the site with its redirect rules)")
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_a_real_nginx_with_the_sites_rules_dereferences_the_iris(nginx_site: str, site: Path) -> None:
+    """The published IRIs' paths on nginx: 303 See Other to the file of the format asked, which it then serves."""
+    cases = [("/kgpub/id/mustafa-al-kadhemi", "text/turtle", "/kgpub/id/mustafa-al-kadhemi.ttl", "text/turtle"),
+             ("/kgpub/id/mustafa-al-kadhemi", BROWSER, "/kgpub/id/mustafa-al-kadhemi.html", "text/html"),
+             ("/kgpub/id/mustafa-al-kadhemi", "application/ld+json", "/kgpub/id/mustafa-al-kadhemi.jsonld",
+              "application/ld+json"),
+             ("/kgpub/ontology", "text/turtle", "/kgpub/ontology.ttl", "text/turtle"),
+             ("/kgpub/ontology", BROWSER, "/ontology.html", "text/html"),
+             ("/kgpub/type/Protest", BROWSER, "/ontology.html#kgt:Protest", "text/html"),
+             ("/kgpub/id/graph/entities", "application/n-triples", "/kgpub/id/graph/entities.nt", "application/n-triples"),
+             ("/kgpub/id/dataset", "text/turtle", "/void.ttl", "text/turtle"),
+             ("/.well-known/void", "text/turtle", "/void.ttl", "text/turtle")]
+    evidence = next(p for p in site.rglob("*.html") if 'id="evidence-1"' in p.read_text(encoding="utf-8"))
+    fact = "/" + str(evidence.relative_to(site))[:-len(".html")]
+    cases.append((fact + "/evidence/1/quote", BROWSER, fact + ".html#evidence-1", "text/html"))
+    article = next(p for p in (site / "kgpub" / "id" / "article").glob("*.html") if p.with_suffix("").is_dir())
+    local = "/" + str(article.relative_to(site))[:-len(".html")]  # a page's path that is a folder too
+    cases.append((local, "text/turtle", local + ".ttl", "text/turtle"))
+    for path, accept, target, media in cases:
+        first = requests.get(nginx_site + path, headers={"Accept": accept}, allow_redirects=False, timeout=30)
+        assert first.status_code == 303 and first.headers["location"].endswith(target), (path, accept, first.headers)
+        final = requests.get(nginx_site + target.split("#")[0], headers={"Accept": accept}, timeout=30)
+        assert final.status_code == 200 and final.headers["content-type"].startswith(media), (path, target)
+    assert requests.get(nginx_site + "/kgpub/id/mustafa-al-kadhemi.html", timeout=30).status_code == 200  # files as they are

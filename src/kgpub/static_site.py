@@ -578,13 +578,15 @@ def redirect_rules(base_path: str) -> dict[str, bytes]:
     apache = ["# kgpub site: the published IRIs dereference here (Apache mod_rewrite; 303 See Other to the file of",
               "# the format Accept names, HTML otherwise). For w3id.org/kgpub/.htaccess: drop 'kgpub/' from each",
               "# pattern and put the site's URL before each target.",
-              "Options -MultiViews", "AddType text/turtle .ttl", "AddType application/n-triples .nt",
+              "Options -MultiViews", "DirectorySlash Off", "AddType text/turtle .ttl", "AddType application/n-triples .nt",
               "AddType application/ld+json .jsonld", "RewriteEngine on",
               "RewriteCond %{REQUEST_FILENAME} -f", "RewriteRule ^ - [L]"]
     nginx = ["# kgpub site, for the server block whose root is the site (with kgpub-http.conf in the http block):",
              "# the published IRIs answer 303 See Other to the file of the format Accept names, HTML otherwise.",
              "location = /.well-known/void { return 303 /void.ttl; }",
-             "location / { try_files $uri $uri/ @kgpub; }", "location @kgpub {",
+             "# (an IRI's path may also be a folder, article/ID beside article/ID/...: only files are taken as they are)",
+             "location = / { try_files /index.html =404; }",
+             "location / { try_files $uri @kgpub; }", "location @kgpub {",
              '    set $kgpub_asked "$kgpub_ext:$uri";']
     for when, pattern, target in _rules(base_path):
         if when == "html":
