@@ -638,8 +638,63 @@ def nginx_site(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     process.wait(10)
 
 
-def test_a_real_nginx_with_the_sites_rules_dereferences_the_iris(nginx_site: str, site: Path) -> None:
-    """The published IRIs' paths on nginx: 303 See Other to the file of the format asked, which it then serves."""
+@pytest.fixture(scope="module")
+def apache_site(site: Path) -> Iterator[str]:
+    """The site on a real Apache httpd (Debian's apache2-bin) on 127.0.0.1 that reads the site's own .htaccess."""
+    import os
+    import subprocess
+    import tempfile
+    import time
+
+    from servers import STARTED, free_port
+
+    binary = shutil.which("apache2") or ("/usr/sbin/apache2" if Path("/usr/sbin/apache2").is_file() else None)
+    require(binary, "Apache httpd (Debian's apache2-bin)")
+    modules = Path("/usr/lib/apache2/modules")
+    here = Path(tempfile.mkdtemp(prefix="kgpub-apache-", dir="/tmp"))  # readable by the user Apache runs pages as
+    try:
+        os.chmod(here, 0o755)
+        root = here / "site"
+        shutil.copytree(site, root)
+        port = free_port()
+        user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""
+        (here / "httpd.conf").write_text(
+            f"ServerRoot {here}\n"
+            + "".join(f"LoadModule {name}_module {modules / f'mod_{name}.so'}\n"
+                      for name in ("mpm_prefork", "authz_core", "mime", "dir", "rewrite"))
+            + f"Listen 127.0.0.1:{port}\nPidFile {here / 'httpd.pid'}\nErrorLog {here / 'error.log'}\n{user}"
+            f"ServerName 127.0.0.1\nKeepAlive Off\nDocumentRoot {root}\nTypesConfig /dev/null\nAddType text/html .html\n"
+            f"<Directory {root}>\n  AllowOverride All\n  Require all granted\n</Directory>\n")
+        process = subprocess.Popen([str(binary), "-f", str(here / "httpd.conf"), "-X"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(url + "/index.html", timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log = here / "error.log"
+                    pytest.fail(f"apache2 did not start: {process.stderr.read().decode() if process.stderr else ''}"
+                                f"{log.read_text() if log.exists() else ''}")
+                time.sleep(0.1)
+        version = subprocess.run([str(binary), "-v"], capture_output=True, text=True, check=False).stdout.splitlines()
+        STARTED.append(f"{version[0] if version else 'Apache httpd'} (the site with its .htaccess)")
+        yield url
+        process.terminate()
+        process.wait(10)
+    finally:
+        shutil.rmtree(here, ignore_errors=True)
+
+
+@pytest.mark.parametrize("host", ["nginx_site", "apache_site"])
+def test_a_real_web_server_with_the_sites_rules_dereferences_the_iris(host: str, site: Path,
+                                                                         request: pytest.FixtureRequest) -> None:
+    """The published IRIs' paths on nginx and on Apache: 303 See Other to the file of the format asked, which the
+    server then gives with its media type."""
+    served = request.getfixturevalue(host)
     cases = [("/kgpub/id/mustafa-al-kadhemi", "text/turtle", "/kgpub/id/mustafa-al-kadhemi.ttl", "text/turtle"),
              ("/kgpub/id/mustafa-al-kadhemi", BROWSER, "/kgpub/id/mustafa-al-kadhemi.html", "text/html"),
              ("/kgpub/id/mustafa-al-kadhemi", "application/ld+json", "/kgpub/id/mustafa-al-kadhemi.jsonld",
@@ -647,6 +702,7 @@ def test_a_real_nginx_with_the_sites_rules_dereferences_the_iris(nginx_site: str
              ("/kgpub/ontology", "text/turtle", "/kgpub/ontology.ttl", "text/turtle"),
              ("/kgpub/ontology", BROWSER, "/ontology.html", "text/html"),
              ("/kgpub/type/Protest", BROWSER, "/ontology.html#kgt:Protest", "text/html"),
+             ("/kgpub/type/EventTypes", "text/turtle", "/kgpub/ontology.ttl", "text/turtle"),
              ("/kgpub/id/graph/entities", "application/n-triples", "/kgpub/id/graph/entities.nt", "application/n-triples"),
              ("/kgpub/id/dataset", "text/turtle", "/void.ttl", "text/turtle"),
              ("/.well-known/void", "text/turtle", "/void.ttl", "text/turtle")]
@@ -657,8 +713,8 @@ def test_a_real_nginx_with_the_sites_rules_dereferences_the_iris(nginx_site: str
     local = "/" + str(article.relative_to(site))[:-len(".html")]  # a page's path that is a folder too
     cases.append((local, "text/turtle", local + ".ttl", "text/turtle"))
     for path, accept, target, media in cases:
-        first = requests.get(nginx_site + path, headers={"Accept": accept}, allow_redirects=False, timeout=30)
+        first = requests.get(served + path, headers={"Accept": accept}, allow_redirects=False, timeout=30)
         assert first.status_code == 303 and first.headers["location"].endswith(target), (path, accept, first.headers)
-        final = requests.get(nginx_site + target.split("#")[0], headers={"Accept": accept}, timeout=30)
+        final = requests.get(served + target.split("#")[0], headers={"Accept": accept}, timeout=30)
         assert final.status_code == 200 and final.headers["content-type"].startswith(media), (path, target)
-    assert requests.get(nginx_site + "/kgpub/id/mustafa-al-kadhemi.html", timeout=30).status_code == 200  # files as they are
+    assert requests.get(served + "/kgpub/id/mustafa-al-kadhemi.html", timeout=30).status_code == 200  # files as they are
