@@ -703,7 +703,7 @@ def test_a_real_web_server_with_the_sites_rules_dereferences_the_iris(host: str,
              ("/kgpub/ontology", BROWSER, "/ontology.html", "text/html"),
              ("/kgpub/type/Protest", BROWSER, "/ontology.html#kgt:Protest", "text/html"),
              ("/kgpub/type/EventTypes", "text/turtle", "/kgpub/ontology.ttl", "text/turtle"),
-             ("/kgpub/id/graph/entities", "application/n-triples", "/kgpub/id/graph/entities.nt", "application/n-triples"),
+             ("/kgpub/id/graph/entities", "application/n-triples", "/kgpub/id/graph/entities.ttl", "text/turtle"),
              ("/kgpub/id/dataset", "text/turtle", "/void.ttl", "text/turtle"),
              ("/.well-known/void", "text/turtle", "/void.ttl", "text/turtle")]
     evidence = next(p for p in site.rglob("*.html") if 'id="evidence-1"' in p.read_text(encoding="utf-8"))
@@ -718,3 +718,17 @@ def test_a_real_web_server_with_the_sites_rules_dereferences_the_iris(host: str,
         final = requests.get(served + target.split("#")[0], headers={"Accept": accept}, timeout=30)
         assert final.status_code == 200 and final.headers["content-type"].startswith(media), (path, target)
     assert requests.get(served + "/kgpub/id/mustafa-al-kadhemi.html", timeout=30).status_code == 200  # files as they are
+
+
+def test_each_named_graph_is_in_the_site_as_its_own_turtle(site: Path, seed_build: Path) -> None:
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(path=str(seed_build / "kg.trig"), format=ox.RdfFormat.TRIG))
+    graphs = {q.graph_name.value for q in quads}
+    assert len(graphs) >= 4
+    for graph in graphs:
+        name = graph[len("https://w3id.org/"):] + ".ttl"
+        mine = {q.triple for q in quads if q.graph_name.value == graph}
+        assert {q.triple for q in ox.parse(path=str(site / name), format=ox.RdfFormat.TURTLE)} == mine, graph
+    ontology = set(ox.parse(path=str(site / "kgpub" / "ontology.ttl"), format=ox.RdfFormat.TURTLE))
+    assert ontology == set(ox.parse(path=str(seed_build / "ontology.ttl"), format=ox.RdfFormat.TURTLE))
