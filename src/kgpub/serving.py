@@ -784,7 +784,7 @@ def application(settings: Settings, url: str | None = None) -> Any:
     return Starlette(routes=[Route("/", index), Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
                              Route("/search.js", search), Route("/queries", queries),
                              Route("/queries/{name}", queries), Route("/{path:path}", document)],
-                     middleware=[Middleware(Cors), Middleware(GZipMiddleware, minimum_size=1024)],
+                     middleware=[Middleware(Cors), Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)],
                      lifespan=lifespan)
 
 
