@@ -662,8 +662,8 @@ def serve_section(out: Path, work: Path, repeat: int) -> list[str]:
             f"- Entity page: **{median(html_ms):.1f} ms** median (HTML), {median(turtle_ms):.1f} ms (Turtle).",
             f"- Endpoint throughput on the shipped queries: kgpub serve {count / total['kgpub']:.2f} queries/s, "
             f"oxigraph serve {count / total['oxigraph']:.2f} queries/s: **{ratio:.2f}×** oxigraph's. kgpub runs "
-            "each query in a child process with a time and memory limit, and reads the answer back to cut it to "
-            "`--max-rows`; oxigraph serve runs it in its own thread.", ""]
+            "each query in a child process with a time and memory limit, and reads the answer back to hold it to "
+            "`--max-rows` (a larger answer is refused, never cut); oxigraph serve runs it in its own thread.", ""]
 
 
 def publish(report: list[str], path: Path) -> None:
