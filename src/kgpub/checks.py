@@ -21,7 +21,17 @@ from typing import Any
 
 from . import quotes
 from .errors import Diagnostic
-from .facts import RESERVED_IDS, ROLES, ArticleText, Document, Entity, Source, _field_name, _Reader, quote
+from .facts import (
+    RESERVED_IDS,
+    ROLES,
+    ArticleText,
+    Document,
+    Entity,
+    Source,
+    _field_name,
+    _Reader,
+    quote,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ EVIDENCE_SECTIONS = ("entities", "relations", "events", "accusations", "threats"
 
 
 def evidence(file: FactsFile) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    """Every quote of the file the schema left intact, with its path."""
+    """Every quote of the file the schema found nothing wrong with, with its path."""
     document = file.document
     for section in EVIDENCE_SECTIONS:
         for i, item in document.items(section):
@@ -73,7 +83,7 @@ def _evidence_of(document: Document, path: tuple[Any, ...], item: dict[str, Any]
         return
     for k, found in enumerate(items):
         whole = isinstance(found, str) or (isinstance(found, dict) and isinstance(found.get("quote"), str))
-        if whole and document.intact(*path, "evidence", k):
+        if whole and document.typable(*path, "evidence", k):
             yield (*path, "evidence", k), found
 
 

@@ -498,8 +498,7 @@ def _unreadable_character(text: str, exc: yaml.reader.ReaderError, shown: str) -
         column = at - text.rfind("\n", 0, at)
     what = "control character" if unicodedata.category(char) == "Cc" else "character"
     return Diagnostic(shown, line, "", f"{what} U+{ord(char):04X} is not allowed in YAML "
-                                       "(a facts file may hold tabs and line breaks, no other control characters)",
-                      column)
+                                       "(tabs and line breaks are; no other control characters)", column)
 
 
 def _line_of(doc: Any, path: Iterable[Any]) -> int | None:
@@ -598,8 +597,8 @@ class Document:
 
     ``broken``: paths (keys and indexes) of values the schema refuses (a wrong type, enum or pattern): the
     schema's message says what is wrong there, and any other message about them would be a consequence.
-    ``flawed``: paths of every schema error, the mappings with a missing or unknown key included: their
-    values can be checked, but they cannot become typed facts.
+    ``flawed``: paths of every schema error, the mappings with a missing or unknown key included: the other
+    values inside such a mapping can be checked, but the mapping cannot be read whole.
     """
 
     doc: Any
@@ -611,27 +610,21 @@ class Document:
         """Nothing at ``path`` or above it is broken: the value there is what the curator meant to write."""
         return not self.broken or not any(path[:k] in self.broken for k in range(len(path) + 1))
 
-    def intact(self, *path: Any) -> bool:
-        """Reachable, and nothing inside it broken either: a check may read the value at ``path`` whole."""
-        n = len(path)
-        return self.reachable(*path) and not any(len(b) > n and b[:n] == path for b in self.broken)
-
     def typable(self, *path: Any) -> bool:
-        """Reachable with no schema error at all at or inside ``path``: it can become a typed fact."""
+        """Reachable with no schema error at all at or inside ``path``: a check may read the value whole, and it
+        can become a typed fact."""
         n = len(path)
         return self.reachable(*path) and not any(len(f) >= n and f[:n] == path for f in self.flawed)
 
     def get(self, *path: Any) -> Any:
-        """The value at ``path`` when it is there and intact, else None."""
+        """The value at ``path`` when it is there and typable, else None."""
         node = self.doc
         for step in path:
-            if isinstance(node, dict) and not isinstance(step, int) and step in node:
-                node = node[step]
-            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
-                node = node[step]
-            else:
+            in_mapping = isinstance(node, dict) and not isinstance(step, int) and step in node
+            if not (in_mapping or (isinstance(node, list) and isinstance(step, int) and step < len(node))):
                 return None
-        return node if self.intact(*path) else None
+            node = node[step]
+        return node if self.typable(*path) else None
 
     def items(self, section: str) -> list[tuple[int, Any]]:
         """The reachable mappings of the list ``section`` of the document, with their indexes."""

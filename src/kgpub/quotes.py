@@ -50,6 +50,8 @@ def closest_passage(text: str, quote: str) -> str:
     if not text or not quote:
         return ""
     found = fuzz.partial_ratio_alignment(quote, text)
+    if found is None:  # only for empty strings, excluded above
+        return ""
     start, end = found.dest_start, found.dest_end
     while start > 0 and text[start - 1].isalnum() and text[start].isalnum() and found.dest_start - start < 40:
         start -= 1  # whole words, as the curator will copy them
