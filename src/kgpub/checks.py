@@ -104,11 +104,11 @@ def quoted(file: FactsFile) -> Iterable[Diagnostic]:
     if file.text.text is None:
         return []
     out = []
+    unplaced = Source(file.shown, 0)  # the line is looked up only for a quote that is not found
     for path, item in evidence(file):
-        found = quotes.find(file.text.text, quote(item, Source(file.shown, file.document.line(*path) or 1)),
-                            file.text.shown)
+        found = quotes.find(file.text.text, quote(item, unplaced), file.text.shown)
         if isinstance(found, Diagnostic):
-            out.append(found)
+            out.append(replace(found, line=file.document.line(*path) or 1))
     return out
 
 

@@ -128,14 +128,15 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
 @main.command()
 @click.argument("seeds", default="seeds", type=click.Path(path_type=Path))
 @click.option("--quiet", "-q", is_flag=True, help="Print the problems only, not the closing summary.")
-def check(seeds: Path, quiet: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that read the facts files (default: all cores).")
+def check(seeds: Path, quiet: bool, jobs: int | None) -> None:
     """Check the facts files, registry and quotes of SEEDS (default: seeds) without building.
 
     Every problem of every file, one line each (file:line: field: message),
     the ones 'kgpub build' would stop on, short of the SHACL shapes' (which
     need the graph).  Exit 0 when there is none, 2 when there are problems.
     """
-    result = pipeline.check(seeds)
+    result = pipeline.check(seeds, jobs=jobs)
     for problem in result.problems:
         click.echo(str(problem))
     if not quiet:

@@ -586,6 +586,14 @@ def _valid(doc: Any, schema: str) -> bool:
         return False
 
 
+def expect(schema: str, documents: int) -> None:
+    """Compile ``schema``'s fast check now when ``documents`` are about to be checked and that pays: a build
+    or check forks its workers after this, and they share the compiled check instead of each compiling it."""
+    if documents > FAST_AFTER:
+        _fast_check(schema)
+        _checked[schema] = max(_checked.get(schema, 0), FAST_AFTER)
+
+
 #: Schema errors about a mapping's keys (one missing, one unknown): its other values can still be checked.
 _KEY_ERRORS = frozenset({"required", "additionalProperties"})
 
@@ -624,13 +632,15 @@ class Document:
             if not (in_mapping or (isinstance(node, list) and isinstance(step, int) and step < len(node))):
                 return None
             node = node[step]
-        return node if self.typable(*path) else None
+        return node if not self.flawed or self.typable(*path) else None
 
     def items(self, section: str) -> list[tuple[int, Any]]:
         """The reachable mappings of the list ``section`` of the document, with their indexes."""
         seq = self.doc.get(section) if isinstance(self.doc, dict) else None
         if not isinstance(seq, list) or not self.reachable(section):
             return []
+        if not self.broken:
+            return [(i, item) for i, item in enumerate(seq) if isinstance(item, dict)]
         return [(i, item) for i, item in enumerate(seq) if isinstance(item, dict) and self.reachable(section, i)]
 
     def line(self, *path: Any) -> int | None:

@@ -180,7 +180,7 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     An article whose files are unchanged since the last build comes as its
     cache ``Entry``, not read until a stage needs its lines.
     """
-    from . import execution
+    from . import execution, facts
 
     paths = list(shared.facts_paths)
     names = _relative(shared.root, paths)
@@ -195,6 +195,7 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     done = len(found)
     if progress:
         progress(done, len(paths))
+    facts.expect("facts", len(todo))
     for unit in execution.map_in_order(_article_unit, todo, jobs=jobs, setup=_init_worker, setup_args=(shared, base)):
         found[unit.facts_file] = unit
         done += 1
@@ -658,20 +659,38 @@ class CheckResult:
         return f"checked {files}: {count} problem{'' if count == 1 else 's'}"
 
 
-def check(seeds: str | Path = "seeds") -> CheckResult:
+def _init_check_worker(shared: Shared, parent: int | None = None) -> None:
+    if parent is not None:
+        from .execution import die_with_parent
+
+        die_with_parent(parent)
+    _WORKER.update(shared=shared, index=shared.entity_index)
+
+
+def _check_unit(path: Path) -> Any:
+    """One facts file checked, in a worker of ``check``: its problems and its id, no typed article."""
+    from . import facts
+
+    shared: Shared = _WORKER["shared"]
+    return facts.read_article(path, shared.root, _WORKER["index"], shared.event_ids, shared.unreadable, typed=False)
+
+
+def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResult:
     """Check the facts files, registry and quotes of ``seeds`` as ``build`` does, without mapping or writing.
 
     Every problem of every file, in the order and words ``build`` reports
     them; what ``build`` alone finds is what needs the graph (the SHACL shapes).
-    Raises InputError only when ``seeds`` is not a folder.
+    Files are read in ``jobs`` processes (default: all cores) when there are
+    many.  Raises InputError only when ``seeds`` is not a folder.
     """
-    from . import facts
+    from . import execution, facts
     from .errors import ordered
 
     shared = facts.load_shared(Path(seeds))
-    registry = shared.entity_index
-    reads = [facts.read_article(path, shared.root, registry, shared.event_ids, shared.unreadable, typed=False)
-             for path in shared.facts_paths]
+    paths = list(shared.facts_paths)
+    facts.expect("facts", len(paths))
+    reads = list(execution.map_in_order(_check_unit, paths, jobs=jobs or execution.cores(),
+                                        setup=_init_check_worker, setup_args=(shared,)))
     problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared)]
     problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
     return CheckResult(shared.root, len(shared.facts_paths), shared.registry_file, tuple(ordered(problems)))
