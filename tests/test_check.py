@@ -254,3 +254,31 @@ def test_reading_the_seed_is_unchanged(tmp_path: Path) -> None:
     corpus = facts.load(SEEDS)
     assert [a.id for a in corpus.articles] == ["000_eb2d348de878cb8c"]
     assert kgpub.check(SEEDS).ok
+
+
+def test_check_in_workers_finds_what_one_process_finds(tmp_path: Path) -> None:
+    """A corpus large enough to fork: the same problems, in the same order, whatever the number of processes;
+    each deliberate mistake of the generator that needs no graph is among them."""
+    import json
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_corpus as synth_corpus
+
+    synth_corpus(tmp_path / "corpus", 40, seed=5, bad_rate=0.5)
+    alone, forked = kgpub.check(tmp_path / "corpus", jobs=1), kgpub.check(tmp_path / "corpus", jobs=2)
+    assert alone.problems == forked.problems and alone.facts_files == 40
+    errors = json.loads((tmp_path / "corpus" / "errors.json").read_text())
+    found = {Path(d.file).name.split(".")[0] for d in alone.problems}
+    wanted = {e.split(":")[0] for e in errors if "accuses itself" not in e}  # that one is a SHACL shape's
+    assert wanted and wanted <= found and len(found) == len(wanted)
+
+
+def test_a_mistake_two_schema_rules_refuse_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    """An empty name breaks both minLength and the pattern: one mistake, one line; and the entry's id stays known."""
+    root = write_corpus(tmp_path / "seeds", registry=MINI_REGISTRY.replace("    name: Alpha Brigade", '    name: ""'))
+    expected = ["entities.yaml:5: entities[0].name: must not be empty"]
+    assert build_lines(runner, root, tmp_path / "dist") == (2, expected)
+    assert check_lines(runner, root) == (2, expected)

@@ -37,9 +37,10 @@ class Diagnostic:
 
 
 def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """File by file, line by line; within a file, what has no line (a summary of what was left unchecked) comes
-    after the located mistakes, which are what to fix first."""
-    return sorted(diagnostics, key=lambda d: (d.file, d.line is None, d.line or 0, d.column or 0, d.field, d.message))
+    """File by file, line by line, each once (two schema rules can word one mistake alike); within a file,
+    what has no line (a summary of what was left unchecked) comes after the located mistakes, which are what
+    to fix first."""
+    return sorted(set(diagnostics), key=lambda d: (d.file, d.line is None, d.line or 0, d.column or 0, d.field, d.message))
 
 
 class KgpubError(Exception):

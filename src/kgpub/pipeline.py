@@ -660,6 +660,7 @@ class CheckResult:
 
 
 def _init_check_worker(shared: Shared, parent: int | None = None) -> None:
+    """Per-process state of ``check``'s workers: the registry, indexed once."""
     if parent is not None:
         from .execution import die_with_parent
 
