@@ -282,3 +282,14 @@ def test_a_mistake_two_schema_rules_refuse_is_one_line(runner: CliRunner, tmp_pa
     expected = ["entities.yaml:5: entities[0].name: must not be empty"]
     assert build_lines(runner, root, tmp_path / "dist") == (2, expected)
     assert check_lines(runner, root) == (2, expected)
+
+
+def test_the_dataset_description_is_checked_whole(runner: CliRunner, tmp_path: Path) -> None:
+    """An unknown key no longer hides an impossible creation date of the same file."""
+    dataset = (SEEDS / "dataset.yaml").read_text(encoding="utf-8")
+    assert 'created: "2026-11-24"' in dataset
+    dataset = dataset.replace('created: "2026-11-24"', 'created: "2026-02-30"\nlicence: CC-BY')
+    root = write_corpus(tmp_path / "seeds", dataset=dataset)
+    code, lines = build_lines(runner, root, tmp_path / "dist")
+    assert code == 2 and [line.split(": ", 2)[1] for line in lines] == ["created", "licence"], lines
+    assert check_lines(runner, root) == (code, lines)

@@ -3,9 +3,11 @@
 Everything a curator can get wrong is caught here, before any RDF exists, and
 reported with the file and line of the mistake: YAML syntax, unknown keys (with
 the nearest valid one), wrong types, duplicate ids, references to ids that do
-not exist, impossible dates.  The JSON Schemas in ``schemas/`` are the single
-definition of the format: editors use them for completion, and this module
-validates against the very same files.
+not exist, impossible dates, misquotes.  Every problem of every file in one
+run: the schema's findings mark what later checks (``checks.CHECKS``) leave
+alone, and each check reads the rest.  The JSON Schemas in ``schemas/`` are the
+single definition of the format: editors use them for completion, and this
+module validates against the very same files.
 """
 
 from __future__ import annotations
@@ -573,7 +575,7 @@ _checked: dict[str, int] = {}
 
 
 def _valid(doc: Any, schema: str) -> bool:
-    """Whether ``doc`` conforms to ``schema`` (integers as JSON Schema has them: 2.0 is one)."""
+    """Whether ``doc`` (which holds no float: fastjsonschema would take 2.0 for an integer) conforms to ``schema``."""
     _checked[schema] = seen = _checked.get(schema, 0) + 1
     if seen <= FAST_AFTER:
         return bool(_validator(schema).is_valid(doc))
@@ -652,11 +654,6 @@ class Document:
         if value is None:
             return False
         return not isinstance(value, list) or not self.reachable(section) or len(self.items(section)) < len(value)
-
-
-def _schema_diagnostics(doc: Any, schema: str, shown: str) -> list[Diagnostic]:
-    """Every way ``doc`` breaks its JSON Schema, worded for a curator."""
-    return list(_schema_check(doc, schema, shown).problems)
 
 
 def _schema_check(doc: Any, schema: str, shown: str) -> Document:
