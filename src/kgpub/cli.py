@@ -64,6 +64,18 @@ class _Size(click.ParamType):
 _SIZE = _Size()
 
 
+class _Folder(click.Path):
+    """An output folder: '-' (standard output for a file) cannot be one; './-' names a folder called '-'."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-":
+            self.fail("'-' means standard output, which cannot hold a folder; give the folder's path", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+_FOLDER = _Folder(path_type=Path)
+
+
 @click.group(cls=KgpubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kgpub")
 def main() -> None:
@@ -88,7 +100,7 @@ def _quiet_engines() -> None:
 
 @main.command()
 @click.argument("seeds", default="seeds", type=click.Path(path_type=Path))
-@click.option("--out", "-o", default="dist", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "-o", default="dist", show_default=True, type=_FOLDER,
               help="Folder to write the build into (replaced whole, only on success).")
 @click.option("--base", help="Base IRI for instance IRIs (default: dataset.yaml's, else https://w3id.org/kgpub/id/).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
@@ -179,7 +191,7 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
 
 @main.command()
 @click.option("--data", "-d", default="dist", show_default=True, type=click.Path(path_type=Path), help="The build folder.")
-@click.option("--out", "-o", default="site", show_default=True, type=click.Path(path_type=Path), help="Folder to write the site into.")
+@click.option("--out", "-o", default="site", show_default=True, type=_FOLDER, help="Folder to write the site into.")
 @click.option("--seeds", default="seeds", show_default=True, type=click.Path(path_type=Path),
               help="The seeds folder, for the article texts shown with their quotes.")
 def site(data: Path, out: Path, seeds: Path) -> None:
@@ -207,7 +219,7 @@ def serve(data: Path, host: str, port: int, timeout: float, max_rows: int) -> No
 @click.option("--format", "-f", "fmt", help="table, csv, tsv, json, xml or markdown for SELECT; "
               "turtle, ntriples or jsonld for CONSTRUCT/DESCRIBE.",
               type=click.Choice(["table", "csv", "tsv", "json", "xml", "markdown", "turtle", "ntriples", "jsonld"]))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the result to FILE instead of stdout.")
+@click.option("--output", "-o", metavar="FILE", help="Write the result to FILE instead of stdout ('-': stdout).")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable (repeatable); IRIs as <...> or prefixed names.")
 @click.option("--list", "list_queries", is_flag=True, help="List the shipped queries and exit.")
@@ -221,7 +233,7 @@ def serve(data: Path, host: str, port: int, timeout: float, max_rows: int) -> No
               help="With --endpoint: query the store's own default graph, not the graphs 'kgpub load' recorded.")
 @click.option("--allow-service", is_flag=True,
               help="Let the embedded engine run SERVICE clauses (requests to the hosts they name); refused otherwise.")
-def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, params: tuple[str, ...],
+def query(sparql: str | None, data: Path, fmt: str | None, output: str | None, params: tuple[str, ...],
           list_queries: bool, endpoint: str | None, user: str | None, timeout: float, max_memory: int | None,
           store_default_graph: bool, allow_service: bool) -> None:
     """Run SPARQL over a build: inline text, @file.rq, - for stdin, or a shipped query's name.
@@ -245,6 +257,8 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, 
                             password=os.environ.get("KGPUB_PASSWORD"), timeout=timeout, memory=max_memory,
                             store_default_graph=store_default_graph, allow_service=allow_service)
     prefixes = local_prefixes(data) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
+    if output == "-":  # the convention of every command line tool: '-' is standard output
+        output = None
     width = shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None
     payload = render(result, fmt, prefixes, width)
     if is_empty(result):
@@ -252,7 +266,7 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, 
         if fmt in (None, "table", "markdown"):
             payload = b""
     if output is not None:
-        write_atomically(output, payload)
+        write_atomically(Path(output), payload)
     else:
         click.echo(payload.decode("utf-8"), nl=False)
     if isinstance(result, AskResult) and not result.value:
