@@ -18,6 +18,7 @@ import click
 from . import __version__, pipeline, vocab
 from .errors import KgpubError
 from .execution import write_atomically
+from .terminal import printable, printable_data, printable_lines
 
 INTERNAL_ERROR = 70
 
@@ -29,15 +30,16 @@ class KgpubGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgpubError as exc:
-            click.echo(str(exc), err=True)
+            for line in exc.lines:  # one problem a line, whatever a file name or a server's answer holds
+                click.echo(printable(line), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
             if os.environ.get("KGPUB_DEBUG"):
                 raise
-            click.echo(f"kgpub: internal error: {type(exc).__name__}: {exc} "
-                       "(set KGPUB_DEBUG=1 to see the traceback)", err=True)
+            click.echo(printable(f"kgpub: internal error: {type(exc).__name__}: {exc} "
+                                 "(set KGPUB_DEBUG=1 to see the traceback)"), err=True)
             ctx.exit(INTERNAL_ERROR)
 
 
@@ -62,6 +64,18 @@ class _Size(click.ParamType):
 
 
 _SIZE = _Size()
+
+
+def _say(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print a report, a table or a summary: the one way a command shows text made from its input, with
+    every control character escaped (a label's terminal escape sequence is shown, never obeyed) and no
+    credentials in a URL."""
+    click.echo(printable_lines(text), err=err, nl=nl)
+
+
+def _say_data(text: str, nl: bool = True) -> None:
+    """Print a JSON or Turtle document: control characters as the escapes the language reads back."""
+    click.echo(printable_data(text), nl=nl)
 
 
 class _Folder(click.Path):
@@ -121,20 +135,20 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
     from .validation import render_text
 
     if no_validate:
-        click.echo("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
+        _say("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
     result = pipeline.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
                             jobs=jobs, cache=not no_cache, index=not no_index,
                             progress=None if quiet else progress_bar("articles"))
     for note in result.notes:  # entities the registry may already hold: warnings always, hints unless --quiet
         if note.severity == "warning" or not quiet:
-            click.echo(str(note), err=True)
+            _say(printable(str(note)), err=True)
     if not result.written:
         assert result.report is not None
-        click.echo(render_text(result.report, strict=strict), err=True)
-        click.echo(f"nothing written to {out}/: fix the facts above and build again", err=True)
+        _say(render_text(result.report, strict=strict), err=True)
+        _say(printable(f"nothing written to {out}/: fix the facts above and build again"), err=True)
         sys.exit(1)
     if not quiet:
-        click.echo(result.summary())
+        _say(result.summary())
 
 
 @main.command()
@@ -155,7 +169,10 @@ def entities(seeds: Path, fmt: str, candidates_only: bool) -> None:
     from .identity import entities_table
 
     rows = [r for r in pipeline.entities(seeds) if r.candidates or not candidates_only]
-    click.echo(json.dumps([asdict(r) for r in rows], indent=2) if fmt == "json" else entities_table(rows), nl=fmt == "json")
+    if fmt == "json":
+        _say_data(json.dumps([asdict(r) for r in rows], indent=2))
+    else:
+        _say(entities_table(rows), nl=False)
 
 
 @main.command()
@@ -181,11 +198,11 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
     report = pipeline.validate(list(files), shapes=shapes, ontology=not no_ontology, input_format=input_format,
                                base=base)
     if fmt == "json":
-        click.echo(render_json(report, strict=strict))
+        _say_data(render_json(report, strict=strict))
     elif fmt == "turtle":
-        click.echo(render_turtle(report), nl=False)
+        _say_data(render_turtle(report), nl=False)
     else:
-        click.echo(render_text(report, strict=strict, show_info=show_info))
+        _say(render_text(report, strict=strict, show_info=show_info))
     sys.exit(0 if report.conforms(strict) else 1)
 
 
@@ -196,7 +213,7 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
               help="The seeds folder, for the article texts shown with their quotes.")
 def site(data: Path, out: Path, seeds: Path) -> None:
     """Write a build as a static Linked Data site: a page per IRI with its RDF alternates, and each article's text with its quotes highlighted."""
-    click.echo(pipeline.site(data, out, seeds=seeds).summary())
+    _say(pipeline.site(data, out, seeds=seeds).summary())
 
 
 @main.command()
@@ -262,13 +279,14 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: str | None, p
     width = shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None
     payload = render(result, fmt, prefixes, width)
     if is_empty(result):
-        click.echo("no results", err=True)
+        _say("no results", err=True)
         if fmt in (None, "table", "markdown"):
             payload = b""
     if output is not None:
         write_atomically(Path(output), payload)
     else:
-        click.echo(payload.decode("utf-8"), nl=False)
+        text = payload.decode("utf-8")
+        click.echo(printable_lines(text) if sys.stdout.isatty() else text, nl=False)  # piped: the data as it is
     if isinstance(result, AskResult) and not result.value:
         sys.exit(1)
 
@@ -320,17 +338,15 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
     not, 3 when the store refuses or cannot be reached.
     """
     from .progress import progress_bar
-    from .stores import endpoints
 
     result = pipeline.load(endpoint, data, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                            query_endpoint=query_endpoint, user=user, password=os.environ.get("KGPUB_PASSWORD"),
                            verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"), create=create)
     if dry_run:
-        ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint, authenticated=bool(user))
-        click.echo(result.plan(ends))
-    click.echo(result.table())
+        _say(result.plan())
+    _say(result.table())
     for line in result.warnings:
-        click.echo(line, err=True)
+        _say(printable(line), err=True)
     if not result.ok:
         sys.exit(1)

@@ -40,9 +40,12 @@ class KgpubError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | list[str]) -> None:
+        #: The lines to show: one problem each (a newline inside one, from a file name or a server's
+        #: answer, is part of that problem and is shown escaped), or a problem and its indented detail.
+        self.lines = [message] if isinstance(message, str) else list(message)
+        self.message = "\n".join(self.lines)
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message
@@ -61,7 +64,7 @@ class InputError(KgpubError):
         self.diagnostics = sorted(
             diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0, d.field, d.message)
         )
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
+        super().__init__([str(d) for d in self.diagnostics])
 
 
 class OutputError(KgpubError):

@@ -716,9 +716,13 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
     from .stores import create as create_dataset
     from .stores import load as load_build
 
-    endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
-    if url_user is not None and user is None:
-        user, password = url_user, url_password if url_password is not None else password
+    urls = []
+    for url in (endpoint, graph_store, query_endpoint):  # shown without credentials, which are used as such
+        url, url_user, url_password = split_credentials(url) if url is not None else (None, None, None)
+        if url_user is not None and user is None:
+            user, password = url_user, url_password if url_password is not None else password
+        urls.append(url)
+    endpoint, graph_store, query_endpoint = urls[0] or endpoint, urls[1], urls[2]
     for url in (endpoint, graph_store, query_endpoint):
         wrong = check_url(url) if url is not None else None
         if wrong:

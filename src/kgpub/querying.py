@@ -596,7 +596,8 @@ def _syntax_error(text: str, exc: Exception) -> QueryError:
     else:
         expected = re.search(r"expected (.*)", message)
         what = f"expected {expected.group(1)[:80]}" if expected else message
-    return QueryError(f"SPARQL syntax error at line {line_no}, column {col}: {what}\n  {line}\n  {' ' * (col - 1)}^")
+    return QueryError([f"SPARQL syntax error at line {line_no}, column {col}: {what}", f"  {line}",
+                       f"  {' ' * (col - 1)}^"])
 
 
 def prebound(text: str, params: dict[str, Any]) -> str:
@@ -944,7 +945,10 @@ def _short(cell: dict[str, str] | None, prefixes: list[tuple[str, str]]) -> str:
 def _cells(result: SelectResult, prefixes: dict[str, str]) -> tuple[list[str], list[list[str]]]:
     ordered = by_length(prefixes)
     header = list(result.variables)
-    rows = [[" ".join(_short(row.get(v), ordered).split()) for v in header] for row in result.rows]
+    from .terminal import printable
+
+    # one line a row, whatever a value holds: whitespace runs as one space, other control characters escaped
+    rows = [[printable(" ".join(_short(row.get(v), ordered).split())) for v in header] for row in result.rows]
     return header, rows
 
 

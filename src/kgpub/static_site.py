@@ -459,7 +459,7 @@ def _article_texts(snapshot: Snapshot, nodes: list[str], seeds: Path | None) -> 
             continue
         texts[iri] = raw.decode("utf-8")
     if problems:
-        raise OutputError("\n".join(problems))
+        raise OutputError(problems)
     return texts
 
 

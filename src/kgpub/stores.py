@@ -26,6 +26,7 @@ from typing import Any
 
 from . import vocab
 from .errors import StoreError, UsageError
+from .secrets import safe_url as _safe
 
 ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
 MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
@@ -280,17 +281,6 @@ def _body(response: Any) -> str:
             except (ValueError, TypeError):
                 pass
     return _excerpt(text)
-
-
-def _safe(url: str) -> str:
-    """``url`` without any user:password part."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.password is None and parsed.username is None:
-        return url
-    host = parsed.hostname or ""
-    if parsed.port:
-        host += f":{parsed.port}"
-    return urllib.parse.urlunsplit((parsed.scheme, host, parsed.path, parsed.query, parsed.fragment))
 
 
 def _check(response: Any, what: str) -> None:
@@ -576,6 +566,8 @@ class LoadResult:
     graphs: list[GraphPlan]
     dry_run: bool
     seconds: float = 0.0
+    #: Where the graphs went (or would go): the plan's URLs.
+    ends: Endpoints | None = None
 
     @property
     def ok(self) -> bool:
@@ -608,11 +600,15 @@ class LoadResult:
                      f"[{self.flavor}]{rate}")
         return "\n".join(lines)
 
-    def plan(self, ends: Endpoints) -> str:
+    def plan(self, ends: Endpoints | None = None) -> str:
+        """One line per graph: the method, its size and the URL it goes to (never with credentials)."""
+        ends = ends or self.ends
+        assert ends is not None, "a LoadResult from load() knows its endpoints"
         lines = []
         for g in self.graphs:
             method = "PUT" if g.action == "send" else "skip (unchanged)"
-            lines.append(f"{method:<17} {g.triples:>8} triples {len(g.payload):>10} bytes  {ends.graph_url(g.iri)}")
+            lines.append(f"{method:<17} {g.triples:>8} triples {len(g.payload):>10} bytes  "
+                         f"{_safe(ends.graph_url(g.iri))}")
         return "\n".join(lines)
 
 
@@ -653,7 +649,7 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     for plan in plans:
         if manifest.hashes.get(plan.iri) == plan.sha256:
             plan.action, plan.status = "unchanged", "unchanged"
-    result = LoadResult(_safe(endpoint), ends.flavor, plans, dry_run)
+    result = LoadResult(_safe(endpoint), ends.flavor, plans, dry_run, ends=ends)
     if dry_run:
         for plan in plans:
             plan.status = "planned" if plan.action == "send" else "unchanged"

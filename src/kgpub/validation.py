@@ -480,7 +480,10 @@ class _StoreLabels(_Labels):
 
 
 def render_text(report: Report, *, strict: bool = False, show_info: bool = False) -> str:
-    """Results grouped by focus node, most severe first; then a one-line summary."""
+    """Results grouped by focus node, most severe first; then a one-line summary.  Each line is one line
+    whatever the data holds: control characters in a label or a value are shown escaped."""
+    from .terminal import printable
+
     lines: list[str] = []
     shown = [r for r in report.results if show_info or r.severity != "Info"]
     groups: dict[str, list[Result]] = {}
@@ -490,13 +493,13 @@ def render_text(report: Report, *, strict: bool = False, show_info: bool = False
         first = results[0]
         where = f"{first.file}:{first.line}: " if first.file else ""
         name = f"“{first.focus_label}” " if first.focus_label else ""
-        lines.append(f"{where}{name}<{focus}>")
+        lines.append(printable(f"{where}{name}<{focus}>"))  # a label's newline must not break the line
         for r in results:
             about = f"{r.path}" if r.path else ""
             if r.value is not None:
                 about += f" = {r.value}" if about else r.value
             about = f"{about}: " if about else ""
-            lines.append(f"  {r.severity}: {about}{r.message}  [{r.source_shape}]")
+            lines.append("  " + printable(f"{r.severity}: {about}{r.message}  [{r.source_shape}]"))
     hidden = report.count("Info") if not show_info else 0
     summary = report.summary(strict)
     if hidden:
