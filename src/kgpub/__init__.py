@@ -8,12 +8,12 @@ The library API mirrors the command line::
     table = kgpub.query("SELECT ?p WHERE { ?e kg:victim ?p }", "dist")
 """
 
-from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, StoreError
+from .errors import Diagnostic, EndpointError, InputError, KgpubError, OutputError, QueryError, StoreError
 from .pipeline import BuildResult, build, entities, load, query, serve, site, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BuildResult", "Diagnostic", "InputError", "KgpubError", "OutputError", "QueryError",
+    "BuildResult", "Diagnostic", "EndpointError", "InputError", "KgpubError", "OutputError", "QueryError",
     "StoreError", "__version__", "build", "entities", "load", "query", "serve", "site", "validate",
 ]

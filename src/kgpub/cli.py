@@ -124,8 +124,10 @@ def _quiet_engines() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that read and map articles (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Map every article again instead of reusing unchanged ones.")
 @click.option("--no-index", is_flag=True, help="Leave the query index to the first 'kgpub query'.")
+@click.option("--show-info", is_flag=True,
+              help="List the SHACL warnings and curation hints (sh:Info) too, not only their counts.")
 def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bool, strict: bool,
-          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool) -> None:
+          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool, show_info: bool) -> None:
     """Build the knowledge graph of every article in SEEDS (default: seeds).
 
     The graph is checked against the SHACL shapes first; on a violation the
@@ -144,11 +146,13 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
             _say(printable(str(note)), err=True)
     if not result.written:
         assert result.report is not None
-        _say(render_text(result.report, strict=strict), err=True)
+        _say(render_text(result.report, strict=strict, show_info=show_info), err=True)
         _say(printable(f"nothing written to {out}/: fix the facts above and build again"), err=True)
         sys.exit(1)
+    if show_info and result.report is not None and result.report.results:
+        _say(render_text(result.report, strict=strict, show_info=True, summary=False), err=True)
     if not quiet:
-        _say(result.summary())
+        _say(result.summary(listed=show_info))
 
 
 @main.command()
@@ -210,7 +214,7 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
 @click.option("--data", "-d", default="dist", show_default=True, type=click.Path(path_type=Path), help="The build folder.")
 @click.option("--out", "-o", default="site", show_default=True, type=_FOLDER, help="Folder to write the site into.")
 @click.option("--seeds", default="seeds", show_default=True, type=click.Path(path_type=Path),
-              help="The seeds folder, for the article texts shown with their quotes.")
+              help="The seeds folder the build was made from, for the article texts shown with their quotes.")
 def site(data: Path, out: Path, seeds: Path) -> None:
     """Write a build as a static Linked Data site: a page per IRI with its RDF alternates, and each article's text with its quotes highlighted."""
     _say(pipeline.site(data, out, seeds=seeds).summary())

@@ -56,9 +56,12 @@ class BuildResult:
     def facts(self) -> int:
         return self.events + self.accusations + self.threats + self.relations
 
-    def summary(self) -> str:
+    def summary(self, listed: bool = False) -> str:
+        """What was built and written; says how to list the warnings and hints it only counts, unless ``listed``."""
         plural = "" if self.articles == 1 else "s"
-        checked = f"validation: {self.report.summary()}\n" if self.report else ""
+        unlisted = " (warnings and hints not listed; --show-info lists them)" if self.report and not listed and (
+            self.report.count("Warning") or self.report.count("Info")) else ""
+        checked = f"validation: {self.report.summary()}{unlisted}\n" if self.report else ""
         if self.reused:
             checked += f"reused {self.reused} unchanged article{'s' * (self.reused != 1)} from the last build\n"
         return checked + (
@@ -750,7 +753,11 @@ def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 800
 
 
 def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Path | None = "seeds") -> Any:
-    """Write a build's pages as a static Linked Data site (see ``static_site``)."""
+    """Write a build's pages as a static Linked Data site (see ``static_site``).
+
+    ``seeds`` must be the folder the build was made from (its article texts are shown with their quotes);
+    None writes the site without the texts.  A wrong folder is an error, never a site without texts.
+    """
     from .static_site import build_site
 
-    return build_site(Path(data), Path(out), Path(seeds) if seeds is not None and Path(seeds).is_dir() else None)
+    return build_site(Path(data), Path(out), Path(seeds) if seeds is not None else None)

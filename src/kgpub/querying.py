@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocab
-from .errors import QueryError, QueryLimitError
+from .errors import EndpointError, QueryError, QueryLimitError
 
 INDEX_DIR = ".index"
 INDEX_VERSION = 4
@@ -831,20 +831,20 @@ def _send(client: Any, endpoint: str, timeout: float, user: str | None = None,
         raw = b"".join(chunks)
         content_type = response.headers.get("Content-Type", "")
     except errors.Unauthorized:
-        raise QueryError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD") from None
+        raise EndpointError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD") from None
     except errors.SPARQLWrapperException as exc:
         status = _STATUS.get(type(exc), "error")
         body = _response_body(str(exc))
-        raise QueryError(f"{endpoint}: HTTP {status}: {_excerpt(body) or type(exc).__name__}") from None
+        raise EndpointError(f"{endpoint}: HTTP {status}: {_excerpt(body) or type(exc).__name__}") from None
     except urllib.error.HTTPError as exc:
         body_text = exc.read().decode("utf-8", "replace") if exc.fp else ""
-        raise QueryError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {_excerpt(body_text)}") from None
+        raise EndpointError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {_excerpt(body_text)}") from None
     except urllib.error.URLError as exc:
-        raise QueryError(f"{endpoint}: cannot reach the endpoint: {exc.reason}") from None
+        raise EndpointError(f"{endpoint}: cannot reach the endpoint: {exc.reason}") from None
     except TimeoutError:
-        raise QueryError(f"{endpoint}: no complete answer within {timeout:g} s") from None
+        raise EndpointError(f"{endpoint}: no complete answer within {timeout:g} s") from None
     except OSError as exc:
-        raise QueryError(f"{endpoint}: connection failed: {exc}") from None
+        raise EndpointError(f"{endpoint}: connection failed: {exc}") from None
     return raw, content_type
 
 
@@ -894,7 +894,7 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         try:
             triples = [q.triple for q in ox.parse(raw, format=fmt)]
         except SyntaxError as exc:
-            raise QueryError(f"{endpoint}: malformed RDF in the answer: {_one_line(str(exc))}") from None
+            raise EndpointError(f"{endpoint}: malformed RDF in the answer: {_one_line(str(exc))}") from None
         return GraphResult(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
     try:
         document = json.loads(raw)
@@ -911,7 +911,7 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         solutions = ox.parse_query_results(json.dumps(document), format=ox.QueryResultsFormat.JSON)
         return SelectResult(solutions.serialize(format=ox.QueryResultsFormat.JSON))
     except (ValueError, KeyError, TypeError, SyntaxError) as exc:
-        raise QueryError(f"{endpoint}: malformed SPARQL results ({content_type or 'no content type'}): "
+        raise EndpointError(f"{endpoint}: malformed SPARQL results ({content_type or 'no content type'}): "
                          f"{_one_line(str(exc))}") from None
 
 

@@ -479,9 +479,10 @@ class _StoreLabels(_Labels):
 # --------------------------------------------------------------------------- rendering
 
 
-def render_text(report: Report, *, strict: bool = False, show_info: bool = False) -> str:
-    """Results grouped by focus node, most severe first; then a one-line summary.  Each line is one line
-    whatever the data holds: control characters in a label or a value are shown escaped."""
+def render_text(report: Report, *, strict: bool = False, show_info: bool = False, summary: bool = True) -> str:
+    """Results grouped by focus node, most severe first; then a one-line summary (unless ``summary`` is
+    False: a build says it in its own).  Each line is one line whatever the data holds: control characters
+    in a label or a value are shown escaped."""
     from .terminal import printable
 
     lines: list[str] = []
@@ -500,12 +501,14 @@ def render_text(report: Report, *, strict: bool = False, show_info: bool = False
                 about += f" = {r.value}" if about else r.value
             about = f"{about}: " if about else ""
             lines.append("  " + printable(f"{r.severity}: {about}{r.message}  [{r.source_shape}]"))
-    hidden = report.count("Info") if not show_info else 0
-    summary = report.summary(strict)
-    if hidden:
-        summary += " (hints not listed; --show-info lists them)"
-    lines.append(summary)
+    if summary:
+        lines.append(report.summary(strict) + _unlisted(report, show_info))
     return "\n".join(lines)
+
+
+def _unlisted(report: Report, show_info: bool) -> str:
+    """What the text report leaves out, and the option that lists it (``build`` and ``validate`` both have it)."""
+    return " (hints not listed; --show-info lists them)" if report.count("Info") and not show_info else ""
 
 
 def render_json(report: Report, *, strict: bool = False) -> str:
