@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import MINI_FACTS, ROOT, SEEDS, write_corpus
 
 from kgpub.cli import main
-from conftest import MINI_FACTS, ROOT, SEEDS, write_corpus
 
 BAD_VICTIM = MINI_FACTS.replace("    target: gamma-base\n", "    target: gamma-base\n    victim: gamma-base\n")
 
