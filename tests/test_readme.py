@@ -45,7 +45,7 @@ def _evidence(node: object) -> int:
 def test_the_seed_table_counts_what_the_facts_hold(seed_build: Path) -> None:
     facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
     row = next(line for line in README.splitlines() if line.startswith(f"| `seeds/articles/{FACTS.name}` |"))
-    said = dict((kind, int(n)) for n, kind in re.findall(r"(\d+) (\w+)", row))
+    said = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", row)}
     assert said["quotes"] == _evidence(facts)
     for kind in ("events", "accusations", "threats", "relations"):
         assert said[kind] == len(facts[kind]), kind
