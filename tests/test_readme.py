@@ -88,7 +88,7 @@ def test_the_fuseki_commands_work_as_written(tmp_path: Path, monkeypatch: pytest
                 assert result.exit_code == 0, (line, result.output)
                 outputs.append(result.stdout)
             else:
-                assert subprocess.run(words).returncode == 0, line
+                assert subprocess.run(words, check=False).returncode == 0, line
         load_lines = [line for line in block.splitlines() if line.startswith("kgpub load")]
         assert len(load_lines) == 2 and "--dry-run" in load_lines[0]
         dry, loaded, answer = outputs[-3:]
