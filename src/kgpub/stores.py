@@ -17,6 +17,7 @@ warning with an example, never passed over.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -450,7 +451,7 @@ def _compare(sent: set[Any], stored: set[Any]) -> tuple[str, str]:
         missing, extra = {t for t in missing if not _has_blank(t)}, {t for t in extra if not _has_blank(t)}
         if not missing and not extra:
             return "MISMATCH", "the triples with blank nodes differ"
-    key = lambda t: (_same_value(t.subject), _same_value(t.predicate), _same_value(t.object))  # noqa: E731
+    key = lambda t: (_same_value(t.subject), _same_value(t.predicate), _same_value(t.object))
     rewritten = {key(t): t for t in extra}
     pairs = [(t, rewritten.get(key(t))) for t in sorted(missing, key=str)]
     if len(missing) == len(extra) and all(after is not None for _, after in pairs):
@@ -487,9 +488,25 @@ def _counts(client: Client, ends: Endpoints) -> dict[str, int]:
     """The triples of every named graph, in one query (to check graphs that were not sent again)."""
     rows = _select(client, ends, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     try:
-        return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
-    except (KeyError, TypeError, ValueError):
-        raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number") from None
+        return {row["g"]["value"]: _count(row.get("n"), ends) for row in rows}
+    except (KeyError, TypeError):
+        raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a graph without its name") from None
+
+
+#: The datatypes a COUNT may come back as (SPARQL says xsd:integer; some stores name a narrower type).
+_COUNT_TYPES = {vocab.XSD + t for t in ("integer", "nonNegativeInteger", "long", "int", "unsignedLong", "unsignedInt")}
+
+
+def _count(cell: Any, ends: Endpoints) -> int:
+    """A COUNT from the store: a literal of ASCII digits, typed as an integer or untyped; anything else (a
+    word, a decimal, an IRI, digits int() would take but SPARQL does not, "٣" or "1_0") fails the check."""
+    value = cell.get("value") if isinstance(cell, dict) else None
+    if (not isinstance(value, str) or cell.get("type") not in ("literal", "typed-literal")
+            or cell.get("datatype", vocab.XSD + "integer") not in _COUNT_TYPES
+            or not re.fullmatch(r"\+?[0-9]+", value)):
+        shown = _excerpt(repr(value if isinstance(value, str) else cell), 60)
+        raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number ({shown})")
+    return int(value)
 
 
 # --------------------------------------------------------------------------- creating the dataset
@@ -725,10 +742,9 @@ def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], triples: di
     counts = _counts(client, ends) if any(p.action == "unchanged" and p.iri for p in plans) else {}
     if own_default and any(p.action == "unchanged" and p.iri is None for p in plans):
         rows = _select(client, ends, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        try:
-            counts[None] = int(rows[0]["n"]["value"]) if rows else 0
-        except (KeyError, TypeError, ValueError):
-            raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number") from None
+        if len(rows) != 1:  # a COUNT without GROUP BY is one row, even of 0
+            raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: {len(rows)} rows for one count")
+        counts[None] = _count(rows[0].get("n"), ends)
     for plan in plans:
         counted = plan.iri is not None or None in counts  # the default graph only where it is the store's own
         if plan.action == "unchanged" and counted:
