@@ -451,7 +451,7 @@ def _compare(sent: set[Any], stored: set[Any]) -> tuple[str, str]:
         missing, extra = {t for t in missing if not _has_blank(t)}, {t for t in extra if not _has_blank(t)}
         if not missing and not extra:
             return "MISMATCH", "the triples with blank nodes differ"
-    key = lambda t: (_same_value(t.subject), _same_value(t.predicate), _same_value(t.object))
+    key = lambda t: (_same_value(t.subject), _same_value(t.predicate), _same_value(t.object))  # noqa: E731
     rewritten = {key(t): t for t in extra}
     pairs = [(t, rewritten.get(key(t))) for t in sorted(missing, key=str)]
     if len(missing) == len(extra) and all(after is not None for _, after in pairs):
