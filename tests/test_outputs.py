@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SEEDS
 
 from kgpub.cli import main
 from kgpub.errors import OutputError
@@ -135,3 +136,31 @@ def test_a_folder_option_refuses_dash(command: str, mini: Path, tmp_path: Path, 
     assert result.exit_code == 2
     assert "'-' means standard output, which cannot hold a folder" in result.stderr
     assert not (tmp_path / "-").exists()
+
+
+def test_a_site_out_that_is_a_symlink_is_written_through(seed_build: Path, here: Path) -> None:
+    real, link = here / "real", here / "link"
+    real.mkdir()
+    link.symlink_to(real)
+    result = CliRunner().invoke(main, ["site", "--data", str(seed_build), "--out", str(link), "--seeds", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and (real / "index.html").is_file()
+    again = CliRunner().invoke(main, ["site", "--data", str(seed_build), "--out", str(link), "--seeds", str(SEEDS)])
+    assert again.exit_code == 0 and "0 drawn again" in again.stdout
+    assert sorted(p.name for p in here.iterdir()) == ["link", "real"]
+
+
+@pytest.mark.parametrize("command", ["build", "site"])
+@pytest.mark.parametrize("kind", ["file", "fifo"])
+def test_a_folder_option_refuses_a_file_or_fifo(command: str, kind: str, seed_build: Path, here: Path) -> None:
+    path = here / "out"
+    if kind == "file":
+        path.write_text("mine")
+    else:
+        os.mkfifo(path)
+    args = (["build", str(SEEDS)] if command == "build" else ["site", "--data", str(seed_build), "--seeds", str(SEEDS)])
+    result = CliRunner().invoke(main, [*args, "--out", str(path), "-q"] if command == "build" else [*args, "--out", str(path)])
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"{path}: ")
+    assert stat.S_ISREG(os.lstat(path).st_mode) if kind == "file" else stat.S_ISFIFO(os.lstat(path).st_mode)
+    assert [p.name for p in here.iterdir()] == ["out"]
