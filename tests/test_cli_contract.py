@@ -126,6 +126,9 @@ def _cases(tmp: Path, built: Path, bad_build: Path) -> list[tuple[list[str], int
         (["query", "ASK {}", "--endpoint", "ftp://127.0.0.1/x"], 2),
         (["load", "not a url", "--data", str(built)], 2),
         (["load", "http://127.0.0.1:1/x", "--data", missing, "--flavor", "oxigraph"], 2),
+        (["check", str(SEEDS)], 0),
+        (["check", str(bad_build.parent / "seeds")], 0),  # a SHACL violation is build's to find
+        (["check", missing], 2),
         (["entities", str(SEEDS)], 0),
         (["entities", missing], 2),
         (["site", "--data", missing, "--out", str(tmp / "s1")], 2),
@@ -158,9 +161,9 @@ def test_an_internal_error_exits_70_on_every_command(monkeypatch: pytest.MonkeyP
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    for name in ("build", "validate", "query", "load", "entities", "site", "serve"):
+    for name in ("build", "check", "validate", "query", "load", "entities", "site", "serve"):
         monkeypatch.setattr(kgpub.pipeline, name, boom)
-    for args in (["build"], ["validate"], ["query", "ASK {}"], ["load", "http://127.0.0.1:1/x"], ["entities"],
+    for args in (["build"], ["check"], ["validate"], ["query", "ASK {}"], ["load", "http://127.0.0.1:1/x"], ["entities"],
                  ["site", "--seeds", str(tmp_path)], ["serve"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 70, (args, result.output)
