@@ -223,12 +223,21 @@ def test_every_option_a_message_names_exists_on_its_command(mini: Path, built: P
     """Run each command through its messages (summaries, hints, reports, errors) and check every --option."""
     runner = CliRunner()
     bad_seeds = bad_build.parent / "seeds"
+    # an article's own entity the registry holds under another spelling: a warning, which build --strict refuses
+    dup = write_corpus(tmp_path / "dup", facts=MINI_FACTS
+                       .replace("entities:\n", "entities:\n  - id: alpha-b\n    type: ArmedGroup\n    name: Alpha brigade\n"
+                                "    evidence: [\"Alpha Brigade fighters\"]\n", 1))
     runs = [
         ("build", ["build", str(mini), "--out", str(tmp_path / "d1")]),
         ("build", ["build", str(bad_seeds), "--out", str(tmp_path / "d2")]),
         ("build", ["build", str(mini), "--out", str(tmp_path / "d3"), "--no-validate"]),
         ("build", ["build", str(mini), "--out", str(tmp_path / "d4"), "--base", "x"]),
         ("build", ["build", str(tmp_path / "missing")]),
+        ("check", ["check", str(mini)]),
+        ("check", ["check", str(tmp_path / "missing")]),
+        ("check", ["check", str(write_corpus(tmp_path / "typo", facts=MINI_FACTS.replace("label:", "lable:", 1)))]),
+        ("check", ["check", str(dup)]),
+        ("build", ["build", str(dup), "--out", str(tmp_path / "d5")]),
         ("validate", ["validate", str(built)]),
         ("validate", ["validate", str(bad_build)]),
         ("validate", ["validate", str(tmp_path / "x.weird")]),
