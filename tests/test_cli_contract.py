@@ -313,3 +313,17 @@ def test_site_default_seeds_must_exist_too(seed_build: Path, tmp_path: Path, mon
 def test_click_types_are_what_the_contract_assumes() -> None:
     """Usage errors are click's (exit 2), as the contract says."""
     assert click.UsageError.exit_code == 2
+
+
+def test_serve_on_a_taken_port_exits_2_in_one_line(seed_build: Path) -> None:
+    """The port is the user's choice: a taken one is a usage error, said in one line, not the server's log."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--data", str(seed_build), "--port", str(port)])
+    finally:
+        taken.close()
+    _one_line(result, 2)
+    assert result.stderr.startswith(f"127.0.0.1:{port}: cannot listen there: Address already in use")
