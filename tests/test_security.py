@@ -214,7 +214,7 @@ def test_defect_05_credentials_are_never_printed(echoing: int, built: Path, monk
             assert "HTTP 400" in result.stderr and "Authorization: ***" in result.stderr  # echoed, masked
     monkeypatch.setenv("KGPUB_PASSWORD", secret)
     result = runner.invoke(main, ["query", "ASK {}", "--endpoint", f"http://127.0.0.1:{port}/sparql", "--user", "bob"])
-    assert result.exit_code == 2 and secret not in result.output and token not in result.output
+    assert result.exit_code == 3 and secret not in result.output and token not in result.output
 
 
 def test_defect_09_the_build_never_deletes_what_is_not_its_own(seeds_copy: Path, tmp_path: Path) -> None:
