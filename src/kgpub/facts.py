@@ -232,13 +232,16 @@ class Statement:
     act: str  # one of ACTS
     speaker: str | None  # None: the text does not say who
     addressees: tuple[str, ...]
-    about: str | None  # the id of the fact (accusation, event, threat, statement) it is about or denies
+    #: The ids of what it is about or denies: facts of the article (accusation, event, threat, statement), shared
+    #: events, or entities ("demanded the withdrawal of US forces").
+    about: tuple[str, ...]
     content: str | None
     date: TextDate | None
     description: str | None
     evidence: tuple[Quote, ...]
     source: Source
     judgement: Judgement = Judgement()
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -852,7 +855,8 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
     statements = tuple(
         Statement(
             id=x["id"], act=x["act"], speaker=x.get("speaker"), addressees=_many(x.get("addressee")),
-            about=x.get("about"), content=x["content"].strip() if x.get("content") else None,
+            about=_many(x.get("about")), content=x["content"].strip() if x.get("content") else None,
+            label=x["label"].strip() if x.get("label") else None,
             date=r.date(x.get("date"), "statements", i, "date"), description=x.get("description"),
             evidence=r.quotes(x["evidence"], "statements", i, "evidence"), source=r.source("statements", i),
             judgement=r.judgement(x),
@@ -973,7 +977,9 @@ def _check_references(doc: Any, shown: str, registry: dict[str, Entity],
             for key in keys:
                 for j, value in enumerate(_many(item.get(key))):
                     where = [section, i, key, j] if isinstance(item.get(key), list) else [section, i, key]
-                    check(value, where, facts, "fact")
+                    # a statement may be about an entity too ("demanded the withdrawal of US forces")
+                    check(value, where, facts | known if section == "statements" else facts,
+                          "fact or entity" if section == "statements" else "fact")
     for i, item in enumerate(doc.get("accusations", ())):
         if "concerns" in item:
             check(item["concerns"], ["accusations", i, "concerns"], events, "event")
