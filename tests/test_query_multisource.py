@@ -67,7 +67,8 @@ TEXT_1 = ("Alpha Brigade fighters fired rockets at the Gamma base on 3 May 2021.
           "demanded that Alpha Brigade hand over the commanders. Alpha Brigade denies any role. "
           "None have claimed it. A senior official said the guards were deployed. "
           "In late April a second blast could have been carried out by the Delta network, killing Omar Zed. "
-          "The Gamma base is in Baghdad. In late April gunmen killed Sami Kay.")
+          "The Gamma base is in Baghdad. In late April gunmen killed Sami Kay. "
+          "Alpha Brigade is part of the Delta network. Alpha Brigade warned the Beta government: “We will strike again.”")
 
 FACTS_1 = """
 article:
@@ -98,6 +99,10 @@ entities:
     name: gunmen
     evidence: ["gunmen killed Sami Kay"]
 relations:
+  - subject: alpha-brigade
+    predicate: partOf
+    object: delta-network
+    evidence: ["Alpha Brigade is part of the Delta network"]
   - subject: gamma-base
     predicate: locatedIn
     object: baghdad
@@ -148,6 +153,12 @@ accusations:
     concerns: gamma-attack
     allegation: carrying out the attack
     evidence: ["The Beta government accused Alpha Brigade of the attack"]
+threats:
+  - id: alpha-warns
+    type: ThreatenMilitaryForce
+    threatener: alpha-brigade
+    threatened: beta-government
+    evidence: ["“We will strike again.”"]
 statements:
   - id: beta-demands
     act: Demand
