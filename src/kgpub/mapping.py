@@ -471,6 +471,7 @@ class _ArticleMapper:
         node = self.mint.report(self.article.id, event.id)
         g.add((node, RDF.type, KG.EventReport))
         g.add((node, KG.reports, shared))
+        g.add((shared, RDF.type, KG.Event))
         g.add((node, RDFS.label, Literal(f"{self.article.headline}: report of {self.names[event.id]}")))
         self.account(node, event, roles_also=shared)
 
@@ -554,7 +555,7 @@ def map_registry(registry: tuple[Entity, ...], mint: Minter, events: tuple[Share
         _entity(graph, mint.entity(entity.id), entity)
     for event in events:
         iri = mint.shared_event(event.id)
-        graph.add((iri, RDF.type, KG.Event))
+        # a kg:Event once an article reports it (``report``): one prepared ahead of its articles is only a hint
         graph.add((iri, RDF.type, KG.SharedEvent))
         graph.add((iri, RDFS.label, Literal(event.label)))
         _event_facts(graph, iri, event, mint.entity(event.place) if event.place else None)
