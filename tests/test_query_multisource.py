@@ -39,9 +39,9 @@ entities:
     type: Country
     name: Iraq
     wikidata: Q796
-  - id: us-embassy
-    type: [Organization, Facility]
-    name: US embassy
+  - id: kappa
+    type: [Country, Government]
+    name: Republic of Kappa
   - id: news-co
     type: Organization
     name: News Co
@@ -332,7 +332,7 @@ def test_contested_decides_one_side_per_accused_and_lists_what_no_one_claimed(mu
 
 def test_no_wikidata_skips_unnamed_people_and_lists_an_entity_once(multi: Path) -> None:
     rows = table(kgpub.query("no-wikidata", multi), "name", "class")
-    assert ("US embassy", "organisation; place") in rows
+    assert ("Republic of Kappa", "organisation; place") in rows
     names = [r[0] for r in rows]
     assert len(names) == len(set(names))
     assert "Senior official" not in names and "Guards of the Gamma base" not in names

@@ -42,7 +42,7 @@ ENTITY_CLASSES: dict[str, tuple[str, ...]] = {
     "ArmedGroup": ("ArmedGroup", "Organization", "Agent"),
     "StateForce": ("StateForce", "ArmedGroup", "Organization", "Agent"),
     "Place": ("Place",),
-    "Country": ("Country", "Place", "Agent"),
+    "Country": ("Country", "GeopoliticalEntity", "Place", "Agent"),
     "City": ("City", "Place"),
     "Facility": ("Facility", "Place"),
     "Crowd": ("Crowd", "Agent"),
