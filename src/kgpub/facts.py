@@ -689,8 +689,18 @@ class _Reader:
             value = int(number)
             low = value if qualifier in ("exactly", "at_least") else None
             high = value if qualifier in ("exactly", "at_most") else None
-        return Count(item["what"], qualifier, low, high, value,
-                     self.quotes(item["evidence"], *path, "evidence"), self.source(*path), path[-1] + 1)
+        quotes = self.quotes(item["evidence"], *path, "evidence")
+        said = (low, high) if qualifier == "between" else (value,)
+        for i, quote in enumerate(quotes):
+            numbers = numbers_in(quote.text)
+            if numbers and not all(n in numbers for n in said):
+                where = [*path, "evidence", i]
+                shown = ", ".join(str(n) for n in sorted(numbers))
+                self.problems.append(Diagnostic(
+                    self.shown, _line_of(self.doc, where) or _line_of(self.doc, list(path)), _field_name(where),
+                    f"the count says {' and '.join(str(n) for n in said)} but its quote {quote.text!r} says "
+                    f"{shown}; give the number the quote gives"))
+        return Count(item["what"], qualifier, low, high, value, quotes, self.source(*path), path[-1] + 1)
 
     def quotes(self, items: list[Any] | None, *path: Any) -> tuple[Quote, ...]:
         out = []
@@ -715,6 +725,25 @@ class _Reader:
             evidence=self.quotes(item.get("evidence"), *path, "evidence"),
             source=self.source(*path),
         )
+
+
+_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+
+
+def numbers_in(text: str) -> set[int]:
+    """The numbers a quote writes, in digits ("31", "5,200") or in words up to ninety-nine ("Fourteen",
+    "twenty-one"), so that a count can be held to its quote. Words like "dozens" or "thousands" are no number."""
+    found = {int(d.replace(",", "")) for d in re.findall(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])|\d+", text)}
+    words = re.findall(r"[a-z]+", text.lower())
+    for i, word in enumerate(words):
+        if word in _TENS:
+            unit = _UNITS.get(words[i + 1], 0) if i + 1 < len(words) and 0 < _UNITS.get(words[i + 1], 0) < 10 else 0
+            found.add(_TENS[word] + unit)
+        elif word in _UNITS and word != "zero" and not (i > 0 and words[i - 1] in _TENS and _UNITS[word] < 10):
+            found.add(_UNITS[word])
+    return found
 
 
 def _many(value: Any) -> tuple[str, ...]:
