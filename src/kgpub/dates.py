@@ -217,11 +217,11 @@ def _rule(words: str, published: tuple[int, int | None, int | None] | None, phra
                              words))
     if match and match["month"] in _MONTHS:
         year, month = _month_year(_MONTHS[match["month"]], match["year"], published, phrase)
-        day = int(match["day"])
-        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        number = int(match["day"])
+        if not 1 <= number <= calendar.monthrange(year, month)[1]:
             raise ValueError(f"{phrase!r}: {calendar.month_name[month]} {year} has "
                              f"{calendar.monthrange(year, month)[1]} days")
-        return "day-of-month", f"{year:04d}-{month:02d}-{day:02d}"
+        return "day-of-month", f"{year:04d}-{month:02d}-{number:02d}"
     match = re.fullmatch(r"(?:in |the )?(\w+)(?: (\d{4}))?", words) or re.fullmatch(r"the (\w+)(?: (\d{4}))? [a-z]+", words)
     if match and match[1] in _MONTHS:
         year, month = _month_year(_MONTHS[match[1]], match[2], published, phrase)
