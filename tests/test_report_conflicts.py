@@ -13,7 +13,7 @@ from rdflib import Graph
 
 import kgpub
 from kgpub import validation
-from test_query_multisource import FACTS_3, write
+from test_query_multisource import FACTS_3, TEXT_3, write
 
 SHAPE = "kgsh:ReportConflictShape"
 
@@ -46,13 +46,16 @@ def test_each_disagreement_is_one_warning_naming_places_by_label(tmp_path: Path)
 
 def test_exact_counts_that_differ_conflict_and_qualified_ones_that_fit_do_not(tmp_path: Path) -> None:
     root = write(tmp_path / "seeds")
-    third = root / "articles" / "a3.facts.yaml"
-    for said, conflict in (("at_least: 10", False), ("at_most: 13", True), ("between: [12, 20]", False),
-                           ("exactly: 15", True), ("about: 20", False)):
-        third.write_text(textwrap.dedent(FACTS_3).replace("exactly: 20", said), encoding="utf-8")
+    for said, words, conflict in (("at_least: 10", "At least 10", False), ("at_most: 13", "At most 13", True),
+                                  ("between: [12, 20]", "Between 12 and 20", False), ("exactly: 15", "15", True),
+                                  ("about: 20", "About 20", False)):
+        (root / "articles" / "a3.txt").write_text(TEXT_3.replace("Twenty", words), encoding="utf-8")
+        (root / "articles" / "a3.facts.yaml").write_text(
+            textwrap.dedent(FACTS_3).replace("exactly: 20", said).replace("Twenty guards died", f"{words} guards died"),
+            encoding="utf-8")
         out = tmp_path / said.split(":")[0]
         assert kgpub.build(root, out).written
-        counts = [m for m in conflicts(out) if "count of killed" in m]
+        counts = [m for m in conflicts(out) if "count of killed" in m]  # against a2's exactly 14
         assert bool(counts) == conflict, (said, counts)
 
 
