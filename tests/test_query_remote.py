@@ -47,7 +47,7 @@ def test_shipped_queries_agree(name: str, oxigraph: Oxigraph, seed_build: Path) 
     assert isinstance(local, SelectResult) and isinstance(remote, SelectResult)
     assert remote.variables == local.variables
     assert canonical(remote) == canonical(local)
-    assert local.rows
+    assert local.rows or name == "disagreements"  # one article: no two sources to disagree
 
 
 def test_hostile_parameter_stays_a_literal_remotely(oxigraph: Oxigraph) -> None:

@@ -247,7 +247,10 @@ def references(file: FactsFile) -> Iterable[Diagnostic]:
     facts = refs.ids("events", "accusations", "threats", "statements") | file.shared_events
     for section, keys in FACT_REFERENCES.items():
         for i, _ in file.document.items(section):
-            refs.check_all((section, i), keys, facts, "fact")
+            if section == "statements":  # a statement may be about an entity too ("demanded the withdrawal of ...")
+                refs.check_all((section, i), keys, facts | known, "fact or entity")
+            else:
+                refs.check_all((section, i), keys, facts, "fact")
     events = refs.ids("events") | file.shared_events
     for i, item in file.document.items("accusations"):
         refs.check(file.document.get("accusations", i, "concerns"), ("accusations", i, "concerns"), events, "event")
@@ -295,7 +298,10 @@ def dates(file: FactsFile) -> Iterable[Diagnostic]:
 
 
 def counts(file: FactsFile) -> Iterable[Diagnostic]:
-    """A count "between" two numbers names the smaller first."""
+    """A count "between" two numbers names the smaller first; a count whose quote writes a number ("Fourteen",
+    "31 rockets") gives that number (both ends of a "between")."""
+    from .facts import COUNT_QUALIFIERS, numbers_in
+
     document = file.document
     out = []
     for i, item in document.items("events"):
@@ -304,6 +310,22 @@ def counts(file: FactsFile) -> Iterable[Diagnostic]:
             between = document.get("events", i, "counts", j, "between")
             if isinstance(between, list) and len(between) == 2 and between[0] > between[1]:
                 out.append(file.diagnostic(("events", i, "counts", j, "between"), f"{between[0]} is more than {between[1]}"))
+            count = found[j]
+            if not isinstance(count, dict):
+                continue
+            said = next((count[q] for q in COUNT_QUALIFIERS if q in count), None)
+            said = tuple(said) if isinstance(said, list) else (said,)
+            evidence = count.get("evidence")
+            if not all(isinstance(n, int) and not isinstance(n, bool) for n in said) or not isinstance(evidence, list):
+                continue  # the schema says what is wrong with it
+            for k, quoted in enumerate(evidence):
+                text = quoted.get("quote") if isinstance(quoted, dict) else quoted
+                numbers = numbers_in(text) if isinstance(text, str) else set()
+                if numbers and not all(n in numbers for n in said):
+                    shown = ", ".join(str(n) for n in sorted(numbers))
+                    out.append(file.diagnostic(("events", i, "counts", j, "evidence", k),
+                                               f"the count says {' and '.join(str(n) for n in said)} but its quote "
+                                               f"{text!r} says {shown}; give the number the quote gives"))
     return out
 
 

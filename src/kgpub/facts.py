@@ -234,13 +234,16 @@ class Statement:
     act: str  # one of ACTS
     speaker: str | None  # None: the text does not say who
     addressees: tuple[str, ...]
-    about: str | None  # the id of the fact (accusation, event, threat, statement) it is about or denies
+    #: The ids of what it is about or denies: facts of the article (accusation, event, threat, statement), shared
+    #: events, or entities ("demanded the withdrawal of US forces").
+    about: tuple[str, ...]
     content: str | None
     date: TextDate | None
     description: str | None
     evidence: tuple[Quote, ...]
     source: Source
     judgement: Judgement = Judgement()
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -812,8 +815,8 @@ class _Reader:
             value = int(number)
             low = value if qualifier in ("exactly", "at_least") else None
             high = value if qualifier in ("exactly", "at_most") else None
-        return Count(item["what"], qualifier, low, high, value,
-                     self.quotes(item["evidence"], *path, "evidence"), self.source(*path), path[-1] + 1)
+        quotes = self.quotes(item["evidence"], *path, "evidence")  # held to the numbers they write: checks.counts
+        return Count(item["what"], qualifier, low, high, value, quotes, self.source(*path), path[-1] + 1)
 
     def quotes(self, items: list[Any] | None, *path: Any) -> tuple[Quote, ...]:
         return tuple(quote(item, self.source(*path, i)) for i, item in enumerate(items or ()))
@@ -830,6 +833,25 @@ class _Reader:
             evidence=self.quotes(item.get("evidence"), *path, "evidence"),
             source=self.source(*path),
         )
+
+
+_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+
+
+def numbers_in(text: str) -> set[int]:
+    """The numbers a quote writes, in digits ("31", "5,200") or in words up to ninety-nine ("Fourteen",
+    "twenty-one"), so that a count can be held to its quote. Words like "dozens" or "thousands" are no number."""
+    found = {int(d.replace(",", "")) for d in re.findall(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])|\d+", text)}
+    words = re.findall(r"[a-z]+", text.lower())
+    for i, word in enumerate(words):
+        if word in _TENS:
+            unit = _UNITS.get(words[i + 1], 0) if i + 1 < len(words) and 0 < _UNITS.get(words[i + 1], 0) < 10 else 0
+            found.add(_TENS[word] + unit)
+        elif word in _UNITS and word != "zero" and not (i > 0 and words[i - 1] in _TENS and _UNITS[word] < 10):
+            found.add(_UNITS[word])
+    return found
 
 
 def quote(item: str | dict[str, Any], source: Source) -> Quote:
@@ -998,7 +1020,8 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
     statements = tuple(
         Statement(
             id=x["id"], act=x["act"], speaker=x.get("speaker"), addressees=_many(x.get("addressee")),
-            about=x.get("about"), content=x["content"].strip() if x.get("content") else None,
+            about=_many(x.get("about")), content=x["content"].strip() if x.get("content") else None,
+            label=x["label"].strip() if x.get("label") else None,
             date=r.date(x.get("date"), "statements", i, "date"), description=x.get("description"),
             evidence=r.quotes(x["evidence"], "statements", i, "evidence"), source=r.source("statements", i),
             judgement=r.judgement(x),

@@ -42,11 +42,12 @@ ENTITY_CLASSES: dict[str, tuple[str, ...]] = {
     "ArmedGroup": ("ArmedGroup", "Organization", "Agent"),
     "StateForce": ("StateForce", "ArmedGroup", "Organization", "Agent"),
     "Place": ("Place",),
-    "Country": ("Country", "Place", "Agent"),
+    "Country": ("Country", "GeopoliticalEntity", "Place", "Agent"),
     "City": ("City", "Place"),
     "Facility": ("Facility", "Place"),
     "Crowd": ("Crowd", "Agent"),
     "UnnamedGroup": ("UnnamedGroup", "Agent"),
+    "UnnamedPerson": ("UnnamedPerson", "Person", "Agent"),
 }
 
 #: The kg: class of each statement act (``statements[].act``).
@@ -302,6 +303,11 @@ class _ArticleMapper:
         self.names = {**names, **{e.id: e.name for e in article.entities}, **{e.id: e.label for e in article.events if not e.shared}}
         self.sink = sink
         self.graph = sink()
+        # what a statement is about is named by its label: an accusation's, a threat's, another statement's
+        self.names.update({acc.id: self.accusation_label(acc) for acc in article.accusations})
+        self.names.update({t.id: self.threat_label(t) for t in article.threats})
+        self.statement_ids = {st.id for st in article.statements}
+        self.names.update({st.id: self.statement_label(st) for st in article.statements})
 
     def ref(self, some_id: str) -> URIRef:
         return self.mint.ref(self.article.id, some_id)
@@ -367,23 +373,31 @@ class _ArticleMapper:
             g.add((node, PROV.wasAttributedTo, self.ref(by)))
         g.add((node, RDFS.label, Literal(label)))
 
+    def statement_label(self, st: Statement) -> str:
+        """The curator's label, else one made of the act, the speaker and what it is about (a statement about
+        another statement is named by that one's id, never by a label that could name it back)."""
+        if st.label:
+            return st.label
+        who = self.names[st.speaker] if st.speaker else "an unstated speaker"
+        names = [self.names.get(x, x) if x not in self.statement_ids else x for x in st.about]
+        about = f" about {' and '.join(names)}" if names else ""
+        return (f"{ACT_CLASSES[st.act]} by {who}{about}" if st.act != "NoClaimOfResponsibility"
+                else f"No claim of responsibility{about}")
+
     def statement(self, st: Statement) -> None:
         g, iri = self.graph, self.local(st.id)
         g.add((iri, RDF.type, KG.SpeechAct))
         g.add((iri, RDF.type, KG[ACT_CLASSES[st.act]]))
         g.add((iri, KG.actType, KGT[st.act]))
-        who = self.names[st.speaker] if st.speaker else "an unstated speaker"
-        about = f" about {self.names.get(st.about, st.about)}" if st.about else ""
-        g.add((iri, RDFS.label, Literal(f"{ACT_CLASSES[st.act]} by {who}{about}" if st.act != "NoClaimOfResponsibility"
-                                        else f"No claim of responsibility{about}")))
+        g.add((iri, RDFS.label, Literal(self.statement_label(st))))
         if st.speaker:
             g.add((iri, KG.speaker, self.ref(st.speaker)))
         elif st.act != "NoClaimOfResponsibility":
             g.add((iri, KG.speakerStated, Literal(False)))
         for addressee in st.addressees:
             g.add((iri, KG.addressee, self.ref(addressee)))
-        if st.about:
-            target = self.ref(st.about)
+        for about in st.about:
+            target = self.ref(about)
             g.add((iri, KG.about, target))
             if st.act == "Deny":
                 g.add((iri, KG.denies, target))
@@ -457,20 +471,23 @@ class _ArticleMapper:
         node = self.mint.report(self.article.id, event.id)
         g.add((node, RDF.type, KG.EventReport))
         g.add((node, KG.reports, shared))
+        g.add((shared, RDF.type, KG.Event))
         g.add((node, RDFS.label, Literal(f"{self.article.headline}: report of {self.names[event.id]}")))
         self.account(node, event, roles_also=shared)
+
+    def accusation_label(self, acc: Accusation) -> str:
+        by = self.names[acc.accuser] if acc.accuser else None
+        return acc.label or (
+            (f"Accusation by {by}" if by else "Accusation (accuser unstated)")
+            + f" against {' and '.join(self.names[x] for x in acc.accused)}"
+            + (f": {acc.allegation}" if acc.allegation else "")
+        )
 
     def accusation(self, acc: Accusation) -> None:
         g, iri = self.graph, self.local(acc.id)
         g.add((iri, RDF.type, KG.Accusation))
         g.add((iri, RDF.type, KG.SpeechAct))
-        by = self.names[acc.accuser] if acc.accuser else None
-        label = acc.label or (
-            (f"Accusation by {by}" if by else "Accusation (accuser unstated)")
-            + f" against {' and '.join(self.names[x] for x in acc.accused)}"
-            + (f": {acc.allegation}" if acc.allegation else "")
-        )
-        g.add((iri, RDFS.label, Literal(label)))
+        g.add((iri, RDFS.label, Literal(self.accusation_label(acc))))
         g.add((iri, KG.actType, KGT[acc.type]))
         if acc.accuser:
             g.add((iri, KG.accuser, self.ref(acc.accuser)))
@@ -506,14 +523,16 @@ class _ArticleMapper:
         label = f"{by}: {self.names[c.subject]} {words} {self.names[c.object]}"
         g.add((node, RDFS.label, Literal(label)))
 
+    def threat_label(self, threat: Threat) -> str:
+        return threat.label or (
+            f"Threat by {self.names[threat.threatener]} against {' and '.join(self.names[x] for x in threat.threatened)}"
+        )
+
     def threat(self, threat: Threat) -> None:
         g, iri = self.graph, self.local(threat.id)
         g.add((iri, RDF.type, KG.Threat))
         g.add((iri, RDF.type, KG.SpeechAct))
-        label = threat.label or (
-            f"Threat by {self.names[threat.threatener]} against {' and '.join(self.names[x] for x in threat.threatened)}"
-        )
-        g.add((iri, RDFS.label, Literal(label)))
+        g.add((iri, RDFS.label, Literal(self.threat_label(threat))))
         g.add((iri, KG.actType, KGT[threat.type]))
         g.add((iri, KG.threatener, self.ref(threat.threatener)))
         for threatened in threat.threatened:
@@ -536,7 +555,7 @@ def map_registry(registry: tuple[Entity, ...], mint: Minter, events: tuple[Share
         _entity(graph, mint.entity(entity.id), entity)
     for event in events:
         iri = mint.shared_event(event.id)
-        graph.add((iri, RDF.type, KG.Event))
+        # a kg:Event once an article reports it (``report``): one prepared ahead of its articles is only a hint
         graph.add((iri, RDF.type, KG.SharedEvent))
         graph.add((iri, RDFS.label, Literal(event.label)))
         _event_facts(graph, iri, event, mint.entity(event.place) if event.place else None)

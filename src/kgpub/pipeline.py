@@ -46,6 +46,7 @@ class BuildResult:
     relations: int
     triples: int
     files: tuple[str, ...]
+    statements: int = 0
     report: Report | None = None
     written: bool = True
     reused: int = 0  # articles taken unchanged from the previous build's cache
@@ -54,7 +55,7 @@ class BuildResult:
 
     @property
     def facts(self) -> int:
-        return self.events + self.accusations + self.threats + self.relations
+        return self.events + self.accusations + self.threats + self.relations + self.statements
 
     def summary(self, listed: bool = False) -> str:
         """What was built and written; says how to list the warnings and hints it only counts, unless ``listed``."""
@@ -67,7 +68,7 @@ class BuildResult:
         return checked + (
             f"built {self.articles} article{plural}: {self.entities} entities, {self.facts} facts "
             f"({self.events} events, {self.accusations} accusations, {self.threats} threats, "
-            f"{self.relations} relations), {self.triples} triples\n"
+            f"{self.relations} relations, {self.statements} statements), {self.triples} triples\n"
             f"wrote {self.out_dir}/: {', '.join(f for f in self.files if '/' not in f)}, "
             f"articles/ ({self.articles} file{plural})"
         )
@@ -116,7 +117,7 @@ class ArticleUnit:
     problems: tuple[Diagnostic, ...]
     id: str | None = None
     source: Source | None = None
-    counts: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # entities, events, accusations, threats, relations
+    counts: tuple[int, ...] = (0, 0, 0, 0, 0, 0)  # entities, events, accusations, threats, relations, statements
     lines: ArticleLines | None = None
     origins: dict[str, Source] = field(default_factory=dict)
     #: Its data lines about nodes it does not own (relations between registry entities); every other
@@ -162,7 +163,7 @@ def _article_unit(path: Path) -> ArticleUnit:
     graph = mapping.map_article(article, mint, _WORKER["names"], mapping.Lines)
     prov, quote_problems = provenance.anchor_article(article, graph, mint, mapping.Lines)
     counts = (len(article.entities), len(article.events), len(article.accusations), len(article.threats),
-              len(article.relations))
+              len(article.relations), len(article.statements))
     if quote_problems:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
     lines = serialization.article_lines(article.id, graph, prov)
@@ -453,6 +454,7 @@ def _result(out: Path, shared: Shared, units: list[ArticleUnit], triples: int, f
         accusations=sum(u.counts[2] for u in units),
         threats=sum(u.counts[3] for u in units),
         relations=sum(u.counts[4] for u in units),
+        statements=sum(u.counts[5] for u in units if len(u.counts) > 5),
         triples=triples,
         files=files,
         report=report,
