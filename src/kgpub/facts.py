@@ -262,6 +262,12 @@ class Article:
     threats: tuple[Threat, ...]
     source: Source
     statements: tuple[Statement, ...] = ()
+    #: The rights in the text: its licence or rights statement (an IRI), who holds them when not the
+    #: publisher (an entity id), the line that credits it, and whether the text stops short of the article.
+    licence: str | None = None
+    rights_holder: str | None = None
+    attribution: str | None = None
+    excerpt: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,6 +280,8 @@ class Dataset:
     created: str | None
     base: str | None
     download: str | None
+    #: Article id -> whether its full text is published (site, serve) whatever its licence says.
+    full_text: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -872,6 +880,10 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
         published=published,
         url=meta.get("url"),
         note=meta.get("note"),
+        licence=meta.get("licence"),
+        rights_holder=meta.get("rights_holder"),
+        attribution=meta["attribution"].strip() if meta.get("attribution") else None,
+        excerpt=bool(meta.get("excerpt", False)),
         entities=tuple(r.entity(e, "entities", i) for i, e in enumerate(doc.get("entities", ()))),
         relations=relations,
         events=events,
@@ -886,7 +898,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
 
 #: For each section of a facts file, the keys that hold ids of entities (or events).
 _REFERENCES: dict[str, tuple[str, ...]] = {
-    "article": ("publisher", "source"),
+    "article": ("publisher", "source", "rights_holder"),
     "relations": ("subject", "object", "according_to"),
     "events": ("place", *ROLES, "according_to"),
     "accusations": ("accuser", "accused", "according_to"),
@@ -1040,7 +1052,8 @@ def load_shared(root: Path | str) -> Shared:
         if doc is not None:
             dataset = Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
                               publisher=doc.get("publisher"), homepage=doc.get("homepage"),
-                              created=doc["created"], base=doc.get("base"), download=doc.get("download"))
+                              created=doc["created"], base=doc.get("base"), download=doc.get("download"),
+                              full_text=dict(doc.get("full_text") or {}))
             try:
                 created = parse_date(doc["created"])
                 assert created.day is not None
