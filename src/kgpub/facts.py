@@ -1034,16 +1034,9 @@ def _document(path: Path, root: Path, schema: str, problems: list[Diagnostic]) -
     return None if found else doc
 
 
-def load_shared(root: Path | str) -> Shared:
-    """Read the dataset description and the registry, and list the facts files; collect every problem."""
-    root = Path(root)
-    if not root.is_dir():
-        raise InputError([Diagnostic(str(root), None, "", "no such folder")])
-    problems: list[Diagnostic] = []
-
-    def shown(path: Path) -> str:
-        return path.relative_to(root).as_posix()
-
+def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
+    """The dataset description of a seeds folder (a default one when it has no dataset.yaml); its problems
+    added to ``problems``."""
     dataset = Dataset(title=f"kgpub knowledge graph of {root.resolve().name}", description="", license=None,
                       publisher=None, homepage=None, created=None, base=None, download=None)
     dataset_path = root / DATASET_FILE
@@ -1059,7 +1052,31 @@ def load_shared(root: Path | str) -> Shared:
                 assert created.day is not None
             except ValueError as exc:
                 line = _line_of(doc, ["created"])
-                problems.append(Diagnostic(shown(dataset_path), line, "created", str(exc)))
+                problems.append(Diagnostic(dataset_path.relative_to(root).as_posix(), line, "created", str(exc)))
+    return dataset
+
+
+def load_dataset(root: Path | str) -> Dataset:
+    """Only the dataset description of a seeds folder (what ``kgpub site`` needs of it): raises
+    :class:`InputError` with every problem of dataset.yaml."""
+    problems: list[Diagnostic] = []
+    dataset = _dataset(Path(root), problems)
+    if problems:
+        raise InputError(problems)
+    return dataset
+
+
+def load_shared(root: Path | str) -> Shared:
+    """Read the dataset description and the registry, and list the facts files; collect every problem."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError([Diagnostic(str(root), None, "", "no such folder")])
+    problems: list[Diagnostic] = []
+
+    def shown(path: Path) -> str:
+        return path.relative_to(root).as_posix()
+
+    dataset = _dataset(root, problems)
 
     registry: dict[str, Entity] = {}
     events: list[SharedEvent] = []
