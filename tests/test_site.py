@@ -593,3 +593,17 @@ def test_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[
     assert links and all(href.startswith(served + "/kgpub/id/") for href in links)  # an IRI opens its page here
     browser.get(links[0])
     assert browser.find_element("tag name", "h1").text and _errors(browser) == []
+
+
+def test_full_text_must_name_an_article_of_the_corpus(tmp_path: Path) -> None:
+    """A misspelt id in full_text would silently leave the choice to the licence: the build names it."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    dataset = seeds / "dataset.yaml"
+    text = dataset.read_text(encoding="utf-8")
+    dataset.write_text(text.replace("  000_eb2d348de878cb8c: false\n", "  000_eb2d348de878cb8: false\n"), encoding="utf-8")
+    line = text.splitlines().index("  000_eb2d348de878cb8c: false") + 1
+    result = CliRunner().invoke(main, ["build", str(seeds), "--out", str(tmp_path / "dist"), "-q"])
+    assert result.exit_code == 2 and not (tmp_path / "dist").exists()
+    assert result.stderr.strip().splitlines() == [
+        f"dataset.yaml:{line}: full_text.000_eb2d348de878cb8: no article has the id '000_eb2d348de878cb8'"]

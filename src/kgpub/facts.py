@@ -282,6 +282,8 @@ class Dataset:
     download: str | None
     #: Article id -> whether its full text is published (site, serve) whatever its licence says.
     full_text: dict[str, bool] = field(default_factory=dict)
+    #: Article id -> the line of dataset.yaml that says so (for a message naming an id no article has).
+    full_text_lines: dict[str, int | None] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -1046,7 +1048,9 @@ def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
             dataset = Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
                               publisher=doc.get("publisher"), homepage=doc.get("homepage"),
                               created=doc["created"], base=doc.get("base"), download=doc.get("download"),
-                              full_text=dict(doc.get("full_text") or {}))
+                              full_text=dict(doc.get("full_text") or {}),
+                              full_text_lines={key: _line_of(doc, ["full_text", key])
+                                               for key in (doc.get("full_text") or {})})
             try:
                 created = parse_date(doc["created"])
                 assert created.day is not None
@@ -1168,6 +1172,14 @@ def check_articles(articles: Iterable[Article], shared: Shared) -> list[Diagnost
     return problems
 
 
+def check_full_text(article_ids: Iterable[str], dataset: Dataset) -> list[Diagnostic]:
+    """dataset.yaml's full_text may only name articles of the corpus: a misspelt id would silently leave the
+    choice to the licence.  Asked only when every article could be read (else its id is unknown)."""
+    return [Diagnostic(DATASET_FILE, dataset.full_text_lines.get(article_id), f"full_text.{article_id}",
+                       f"no article has the id {article_id!r}")
+            for article_id in sorted(set(dataset.full_text) - set(article_ids))]
+
+
 def without_cascade(problems: list[Diagnostic], registry_file: str | None) -> list[Diagnostic]:
     """Every problem, but when the registry itself is broken, not the articles' references to the ids it
     failed to define: one line says how many were left unchecked, so the registry's own mistake comes
@@ -1201,6 +1213,8 @@ def load(root: Path | str) -> Corpus:
             articles.append(article)
     duplicates = check_articles(articles, shared)
     problems.extend(duplicates)
+    if len(articles) == len(shared.facts_paths):
+        problems.extend(check_full_text((a.id for a in articles), shared.dataset))
     if problems:
         raise InputError(without_cascade(problems, shared.registry_file))
     return Corpus(root=shared.root, dataset=shared.dataset, registry=shared.registry, articles=tuple(articles),

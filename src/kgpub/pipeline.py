@@ -285,6 +285,8 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     notes = tuple(note for u in summaries for note in u.notes)
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
                 *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
+                *(facts.check_full_text([u.id for u in summaries if u.id], shared.dataset)
+                  if all(u.id for u in summaries) else ()),
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
     problems = facts.without_cascade(problems, shared.registry_file)
     options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or execution.cores())
