@@ -607,3 +607,16 @@ def test_full_text_must_name_an_article_of_the_corpus(tmp_path: Path) -> None:
     assert result.exit_code == 2 and not (tmp_path / "dist").exists()
     assert result.stderr.strip().splitlines() == [
         f"dataset.yaml:{line}: full_text.000_eb2d348de878cb8: no article has the id '000_eb2d348de878cb8'"]
+
+
+def test_serve_refuses_seeds_whose_text_is_not_the_one_built(seed_build: Path, tmp_path: Path) -> None:
+    """kgpub serve --seeds checks the texts it would show against the build, as the site does, before it listens."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    text = seeds / "articles" / "voa-2020-01-01.txt"
+    text.write_bytes(text.read_bytes() + b"\n")
+    result = CliRunner().invoke(main, ["serve", "--data", str(seed_build), "--seeds", str(seeds), "--port", "1"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.stderr.strip() == f"{text}: not the text the build quoted (its SHA-256 differs): build again first"
+    missing = CliRunner().invoke(main, ["serve", "--data", str(seed_build), "--seeds", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and missing.stderr.strip() == f"{tmp_path / 'none'}: no such seeds folder (--seeds)"

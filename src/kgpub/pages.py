@@ -20,7 +20,10 @@ import hashlib
 import html
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from . import vocab
@@ -263,6 +266,30 @@ class Pages:
         return ("<h2>The text and its rights</h2><dl class=\"rights\">"
                 + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>")
 
+    def marked_text(self, iri: str, text: str) -> str:
+        """The article's text with every quote highlighted at its offsets, each linked to the facts it supports."""
+        import pyoxigraph as ox
+
+        facts = {u.subject.value for t in self.incoming(ox.NamedNode(iri))
+                 if t.predicate.value == vocab.OA + "hasSource"
+                 for u in self.incoming(t.subject) if u.predicate.value == vocab.KG + "evidence"}
+        spans = [(ev.start, ev.end, fact) for fact in sorted(facts) for ev in self.evidence(ox.NamedNode(fact))
+                 if ev.article == iri and ev.start is not None and ev.end is not None]
+        cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+        parts = []
+        for start, end in pairwise(cuts):
+            covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
+            chunk = html.escape(text[start:end])
+            if not covering:
+                parts.append(chunk)
+                continue
+            titles = "; ".join(self.label(ox.NamedNode(f)) for f in covering)
+            if chunk.strip():  # a link must have text to read; a highlighted line break links nowhere
+                chunk = f'<a href="{html.escape(self.href(covering[0]))}">{chunk}</a>'
+            parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">{chunk}</mark>')
+        return ("<h2>The article's text</h2><p>Every passage a fact rests on is highlighted, at its offsets, and links to "
+                f"that fact.</p><div class=\"text\" style=\"white-space:pre-wrap\">{''.join(parts)}</div>")
+
     def no_text(self, node: Any) -> str:
         """What an article's page says where its full text is not published: the quotes are what it shows."""
         return ("<h2>The article's text</h2><p>The full text is not published here: its licence does not allow "
@@ -404,3 +431,54 @@ for(var i=0;i<d.length&&c<50;i++){if(k[i].indexOf(t)<0)continue;c++;var li=docum
 a.href=d[i][2];a.textContent=d[i][0];li.appendChild(a);var s=document.createElement('small');s.textContent=' '+d[i][1];li.appendChild(s);h.appendChild(li);}
 if(!c){var li=document.createElement('li');li.textContent='no page has that in its label';h.appendChild(li);}}
 q.addEventListener('input',show);show();})();"""
+
+
+def full_text_choices(seeds: Path | None) -> dict[str, bool]:
+    """What the seeds' dataset.yaml says of publishing each article's full text (``full_text:``)."""
+    if seeds is None or not (seeds / "dataset.yaml").is_file():
+        return {}
+    from .facts import load_dataset
+
+    return load_dataset(seeds).full_text
+
+
+def article_texts(pages: Pages, nodes: Iterable[str], seeds: Path | None,
+                  choices: dict[str, bool] | None = None) -> dict[str, str]:
+    """The text of each article of ``nodes`` that may be published (its licence allows it, or the dataset says
+    so; see ``rights``), read from the seeds and checked against the hash the build recorded; every problem at
+    once.  ``kgpub site`` and ``kgpub serve --seeds`` show these and no other."""
+    import pyoxigraph as ox
+
+    from .errors import OutputError
+    from .rights import text_published
+
+    texts: dict[str, str] = {}
+    if seeds is None:
+        return texts
+    problems = []
+    articles = pages.base + "article/"
+    for iri in nodes:
+        node = ox.NamedNode(iri)
+        if vocab.SCHEMA + "NewsArticle" not in pages.types(node):
+            continue
+        licences = pages.objects(node, vocab.DCTERMS + "license")
+        choice = (choices or {}).get(iri[len(articles):]) if iri.startswith(articles) else None
+        if not text_published(licences[0].value if licences else None, choice):
+            continue
+        names = pages.objects(node, vocab.KG + "sourceFile")
+        digests = pages.objects(node, vocab.KG + "textSha256")
+        if not names:
+            continue
+        path = seeds / names[0].value
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{path}: cannot read the article's text: {exc.strerror}")
+            continue
+        if not digests or hashlib.sha256(raw).hexdigest() != digests[0].value:
+            problems.append(f"{path}: not the text the build quoted (its SHA-256 differs): build again first")
+            continue
+        texts[iri] = raw.decode("utf-8")
+    if problems:
+        raise OutputError("\n".join(problems))
+    return texts

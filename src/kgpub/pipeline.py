@@ -740,7 +740,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
 
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
-          max_rows: int = 10_000) -> None:
+          max_rows: int = 10_000, seeds: str | Path | None = None) -> None:
     """Serve a build: a SPARQL endpoint and a page per IRI (see ``serving``), until interrupted."""
     from .serving import Settings
     from .serving import serve as run
@@ -748,7 +748,9 @@ def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 800
     folder = Path(data)
     if not (folder / "kg.trig").is_file():
         raise QueryError(f"{folder}: no kg.trig here; run 'kgpub build' first or give --data DIR")
-    run(Settings(folder, timeout, max_rows), host=host, port=port)
+    if seeds is not None and not Path(seeds).is_dir():
+        raise QueryError(f"{seeds}: no such seeds folder (--seeds)")
+    run(Settings(folder, timeout, max_rows, Path(seeds) if seeds is not None else None), host=host, port=port)
 
 
 def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Path | None = "seeds") -> Any:

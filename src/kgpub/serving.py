@@ -47,6 +47,8 @@ class Settings:
     data: Path
     timeout: float = 30.0
     max_rows: int = 10_000
+    #: The seeds folder, to show the texts whose licence (or dataset.yaml) allows it; None: quotes only.
+    seeds: Path | None = None
 
 
 def _accepts(accept: str, offered: dict[str, str]) -> str | None:
@@ -102,7 +104,21 @@ class Publisher:
         self.base_path = urlparse(self.base).path
         self.prefixes = local_prefixes(Path(settings.data))
         self.pages = StorePages(self.index.store, self.base, self.base_path, self.prefixes)
+        self.texts = self._texts(settings.seeds)
         self._search: bytes | None = None
+
+    def _texts(self, seeds: Path | None) -> dict[str, str]:
+        """The full texts this server may show: read once, at start, like the static site's."""
+        import pyoxigraph as ox
+
+        from .pages import article_texts, full_text_choices
+
+        if seeds is None:
+            return {}
+        kind = ox.NamedNode(vocab.SCHEMA + "NewsArticle")
+        articles = sorted(q.subject.value for q in self.index.store.quads_for_pattern(
+            None, ox.NamedNode(vocab.RDF + "type"), kind, ox.DefaultGraph()))
+        return article_texts(self.pages, articles, seeds, full_text_choices(seeds))
 
     # -- SPARQL
 
@@ -154,7 +170,8 @@ class Publisher:
             return 404, {"content-type": "text/plain; charset=utf-8"}, b"nothing is known of this IRI\n"
         fmt = _accepts(accept, {**GRAPH_TYPES, "text/html": "html", "application/xhtml+xml": "html"}) or "html"
         if fmt == "html":
-            body = self.pages.page(iri).encode("utf-8")
+            text = self.texts.get(iri)
+            body = self.pages.page(iri, self.pages.marked_text(iri, text) if text is not None else "").encode("utf-8")
         else:
             target = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
             body = ox.serialize(triples, format=target[fmt], prefixes=self.prefixes if fmt == "turtle" else None)
