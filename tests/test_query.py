@@ -47,7 +47,7 @@ def test_accusations(seed_build: Path) -> None:
     ]
     quotes = {r[0]: r[1] for r in rows(result, "allegation", "quote")}
     assert quotes["treason"] == "“cut off the ears… of the traitor”"
-    assert len(result.rows) == 18  # one row per accusation: the six of the AFP story, twelve of the US government's
+    assert len(result.rows) == 19  # one row per accusation: six of the AFP story's, thirteen of the six others'
     by_article = {(r[0], r[1]) for r in rows(result, "accused", "article")}
     assert ("Iran", "https://w3id.org/kgpub/id/article/state-2020-01-03") in by_article
     assert ("Qasem Soleimani", "https://w3id.org/kgpub/id/article/dod-2020-01-03") in by_article
@@ -184,11 +184,11 @@ def test_build_leaves_the_index_ready(tmp_path: Path, jobs: int) -> None:
     kgpub.build(SEEDS, out, jobs=jobs)
     meta = out / ".index" / "meta.json"
     made = meta.stat().st_mtime_ns
-    assert len(kgpub.query("accusations", out).rows) == 18
+    assert len(kgpub.query("accusations", out).rows) == 19
     assert meta.stat().st_mtime_ns == made  # the build's index was used, not re-created
     kgpub.build(SEEDS, out, index=False)  # --no-index: the next query creates it
     assert not meta.exists()
-    assert len(kgpub.query("accusations", out).rows) == 18 and meta.exists()
+    assert len(kgpub.query("accusations", out).rows) == 19 and meta.exists()
 
 
 def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path: Path) -> None:
@@ -202,13 +202,13 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     kgpub.build(SEEDS, out)
     meta = out / ".index" / "meta.json"
     assert json.loads(meta.read_text())["graphs"] is False
-    assert len(kgpub.query("accusations", out).rows) == 18
+    assert len(kgpub.query("accusations", out).rows) == 19
     assert json.loads(meta.read_text())["graphs"] is False  # a default-graph query leaves it so
     claims = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s kg:sourceLine ?o } }"
     counted = rows(kgpub.query(claims, out), "n")
     assert counted != [("0",)] and json.loads(meta.read_text())["graphs"] is True
     completed = sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))
-    assert rows(kgpub.query(claims, out), "n") == counted and len(kgpub.query("accusations", out).rows) == 18
+    assert rows(kgpub.query(claims, out), "n") == counted and len(kgpub.query("accusations", out).rows) == 19
     shutil.rmtree(out / ".index")
     querying.create_index(out, graphs=True)
     assert completed == sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))
