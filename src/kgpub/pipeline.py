@@ -283,10 +283,11 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     found = _units(shared, iri_base, jobs or execution.cores(), store if cache else None, progress)
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     notes = tuple(note for u in summaries for note in u.notes)
+    ids = [u.id for u in summaries if u.id]
+    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
                 *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
-                *(facts.check_full_text([u.id for u in summaries if u.id], shared.dataset)
-                  if all(u.id for u in summaries) else ()),
+                *full_text,
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
     problems = facts.without_cascade(problems, shared.registry_file)
     options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or execution.cores())

@@ -166,7 +166,7 @@ class Publisher:
 
         iri = self.iri_of(path)
         triples = self.pages.description(iri) if iri else []
-        if not triples:
+        if iri is None or not triples:
             return 404, {"content-type": "text/plain; charset=utf-8"}, b"nothing is known of this IRI\n"
         fmt = _accepts(accept, {**GRAPH_TYPES, "text/html": "html", "application/xhtml+xml": "html"}) or "html"
         if fmt == "html":
