@@ -607,6 +607,8 @@ def test_full_text_must_name_an_article_of_the_corpus(tmp_path: Path) -> None:
     assert result.exit_code == 2 and not (tmp_path / "dist").exists()
     assert result.stderr.strip().splitlines() == [
         f"dataset.yaml:{line}: full_text.000_eb2d348de878cb8: no article has the id '000_eb2d348de878cb8'"]
+    checked = CliRunner().invoke(main, ["check", str(seeds)])  # kgpub check finds it too, without a graph
+    assert checked.exit_code == 2 and checked.stdout.strip().splitlines() == result.stderr.strip().splitlines()
 
 
 def test_serve_refuses_seeds_whose_text_is_not_the_one_built(seed_build: Path, tmp_path: Path) -> None:
