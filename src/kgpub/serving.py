@@ -480,10 +480,11 @@ class Publisher:
         if iri == self.dataset:
             extra = [ox.Triple(ox.NamedNode(iri), ox.NamedNode(vocab.VOID + "sparqlEndpoint"), ox.NamedNode(endpoint))]
             return "void", sorted({*self.void, *extra}, key=str), None
+        described = self.pages.description(iri)
         part = [t for t in self.void if t.subject.value == iri]
-        if part:
-            return "void", part, None
-        return "node", self.pages.description(iri), None
+        if part and not described:  # a part of the VoID only (a class partition, a distribution); a source
+            return "void", part, None  # article, which the VoID credits too, is the graph's own node
+        return "node", described, None
 
     def _texts(self, seeds: Path | None) -> dict[str, str]:
         """The full texts this server may show (see ``pages.article_texts``): read with the build, as the
