@@ -449,13 +449,15 @@ def article_texts(pages: Pages, nodes: Iterable[str], seeds: Path | None,
     once.  ``kgpub site`` and ``kgpub serve --seeds`` show these and no other."""
     import pyoxigraph as ox
 
-    from .errors import OutputError
+    from .errors import OutputError, UsageError
     from .rights import text_published
 
     texts: dict[str, str] = {}
     if seeds is None:
         return texts
-    problems = []
+    problems: list[str] = []
+    missing: list[str] = []
+    read = 0
     articles = pages.base + "article/"
     for iri in nodes:
         node = ox.NamedNode(iri)
@@ -470,15 +472,21 @@ def article_texts(pages: Pages, nodes: Iterable[str], seeds: Path | None,
         if not names:
             continue
         path = seeds / names[0].value
+        read += 1
         try:
             raw = path.read_bytes()
         except OSError as exc:
             problems.append(f"{path}: cannot read the article's text: {exc.strerror}")
+            if isinstance(exc, FileNotFoundError):
+                missing.append(names[0].value)
             continue
         if not digests or hashlib.sha256(raw).hexdigest() != digests[0].value:
             problems.append(f"{path}: not the text the build quoted (its SHA-256 differs): build again first")
             continue
         texts[iri] = raw.decode("utf-8")
+    if read and len(missing) == read:  # not one text: the wrong folder, said once, not once an article
+        raise UsageError(f"{seeds}: not the seeds folder of this build: none of its {read} article text(s) "
+                         f"is there (such as {missing[0]}); give --seeds the folder the build was made from")
     if problems:
-        raise OutputError("\n".join(problems))
+        raise OutputError(problems)
     return texts

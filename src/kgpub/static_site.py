@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocab
-from .errors import OutputError, QueryError
+from .errors import OutputError, QueryError, UsageError
 from .pages import PARTS, Evidence, Pages, anchor, article_texts, full_text_choices
 
 MANIFEST = ".kgpub-site"
@@ -196,6 +196,10 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
 
     if not (data / "kg.trig").is_file():
         raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    if seeds is not None and not seeds.is_dir():
+        raise UsageError(f"{seeds}: no such folder; give --seeds the seeds folder the build was made from")
+    if out.is_symlink():  # a link to the site's folder: the site goes where it points, the link stays
+        out = Path(os.path.realpath(out))
     previous, record = _manifest(out)
     index = open_index(data)  # the timeline reads the default graph only: no named graphs added to the index
     with ThreadPoolExecutor(1) as side:  # the timeline's query runs in the store, beside the snapshot's parse
