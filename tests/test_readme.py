@@ -3,7 +3,6 @@ commands of "Loading into a triple store", run as written against the real Fusek
 
 from __future__ import annotations
 
-import re
 import shlex
 import subprocess
 from pathlib import Path
