@@ -117,7 +117,7 @@ def quoted(file: FactsFile) -> Iterable[Diagnostic]:
 
 #: For each section of a facts file, the keys that hold ids of entities (or events).
 REFERENCES: dict[str, tuple[str, ...]] = {
-    "article": ("publisher", "source"),
+    "article": ("publisher", "source", "rights_holder"),
     "relations": ("subject", "object", "according_to"),
     "events": ("place", *ROLES, "according_to"),
     "accusations": ("accuser", "accused", "according_to"),

@@ -248,9 +248,12 @@ def site(data: Path, out: Path, seeds: Path) -> None:
               help="Seconds a SPARQL query may run.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Rows (or triples) a SPARQL answer may hold; a larger answer is refused (400), never cut.")
-def serve(data: Path, host: str, port: int, timeout: float, max_rows: int) -> None:
+@click.option("--seeds", type=click.Path(path_type=Path),
+              help="The seeds folder: show the article texts whose licence (or dataset.yaml) allows it; "
+                   "without it, pages show quotes only.")
+def serve(data: Path, host: str, port: int, timeout: float, max_rows: int, seeds: Path | None) -> None:
     """Serve a build: a read-only SPARQL endpoint (/sparql), a page for every IRI, and the shipped queries (/queries)."""
-    pipeline.serve(data, host=host, port=port, timeout=timeout, max_rows=max_rows)
+    pipeline.serve(data, host=host, port=port, timeout=timeout, max_rows=max_rows, seeds=seeds)
 
 
 @main.command()

@@ -267,6 +267,12 @@ class Article:
     threats: tuple[Threat, ...]
     source: Source
     statements: tuple[Statement, ...] = ()
+    #: The rights in the text: its licence or rights statement (an IRI), who holds them when not the
+    #: publisher (an entity id), the line that credits it, and whether the text stops short of the article.
+    licence: str | None = None
+    rights_holder: str | None = None
+    attribution: str | None = None
+    excerpt: bool = False
 
 
 @dataclass(frozen=True)
@@ -279,6 +285,10 @@ class Dataset:
     created: str | None
     base: str | None
     download: str | None
+    #: Article id -> whether its full text is published (site, serve) whatever its licence says.
+    full_text: dict[str, bool] = field(default_factory=dict)
+    #: Article id -> the line of dataset.yaml that says so (for a message naming an id no article has).
+    full_text_lines: dict[str, int | None] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -1041,6 +1051,10 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
         published=published,
         url=meta.get("url"),
         note=meta.get("note"),
+        licence=meta.get("licence"),
+        rights_holder=meta.get("rights_holder"),
+        attribution=meta["attribution"].strip() if meta.get("attribution") else None,
+        excerpt=bool(meta.get("excerpt", False)),
         entities=tuple(r.entity(e, "entities", i) for i, e in enumerate(doc.get("entities", ()))),
         relations=relations,
         events=events,
@@ -1158,7 +1172,18 @@ def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
         return dataset
     return Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
                    publisher=doc.get("publisher"), homepage=doc.get("homepage"), created=doc["created"],
-                   base=doc.get("base"), download=doc.get("download"))
+                   base=doc.get("base"), download=doc.get("download"), full_text=dict(doc.get("full_text") or {}),
+                   full_text_lines={key: document.line("full_text", key) for key in (doc.get("full_text") or {})})
+
+
+def load_dataset(root: Path | str) -> Dataset:
+    """Only the dataset description of a seeds folder (what ``kgpub site`` and ``serve`` need of it): raises
+    :class:`InputError` with every problem of dataset.yaml."""
+    problems: list[Diagnostic] = []
+    dataset = _dataset(Path(root), problems)
+    if problems:
+        raise InputError(problems)
+    return dataset
 
 
 def _registry_entities(document: Document, reader: _Reader, registry: dict[str, Entity], unreadable: set[str],
@@ -1312,6 +1337,14 @@ def check_articles(articles: Iterable[_Identified], shared: Shared) -> list[Diag
     return problems
 
 
+def check_full_text(article_ids: Iterable[str], dataset: Dataset) -> list[Diagnostic]:
+    """dataset.yaml's full_text may only name articles of the corpus: a misspelt id would silently leave the
+    choice to the licence.  Asked only when every article could be read (else its id is unknown)."""
+    return [Diagnostic(DATASET_FILE, dataset.full_text_lines.get(article_id), f"full_text.{article_id}",
+                       f"no article has the id {article_id!r}")
+            for article_id in sorted(set(dataset.full_text) - set(article_ids))]
+
+
 def without_cascade(problems: list[Diagnostic], registry_file: str | None, lost: bool = True) -> list[Diagnostic]:
     """Every problem, but when the registry lost ids (``Shared.lost``), not the articles' references to ids it
     may define: one line, after the registry's own mistakes, says how many were left unchecked, instead of a
@@ -1345,6 +1378,8 @@ def load(root: Path | str) -> Corpus:
         if read.article is not None:
             articles.append(read.article)
     problems.extend(check_articles(reads, shared))
+    if len(articles) == len(reads):
+        problems.extend(check_full_text((a.id for a in articles), shared.dataset))
     if problems:
         raise InputError(without_cascade(problems, shared.registry_file, shared.lost))
     return Corpus(root=shared.root, dataset=shared.dataset, registry=shared.registry, articles=tuple(articles),

@@ -125,6 +125,8 @@ class ArticleUnit:
     foreign: tuple[str, ...] = ()
     #: Its entities that the registry may already hold, as warnings and hints (``identity.Note``).
     notes: tuple[Any, ...] = ()
+    #: Its article's licence, publisher, rights holder and credit line (N-Triples), which void.ttl repeats.
+    rights: tuple[str, ...] = ()
 
 
 _WORKER: dict[str, Any] = {}
@@ -173,8 +175,9 @@ def _article_unit(path: Path) -> ArticleUnit:
     identities = _WORKER["identities"]
     notes = (*(note for entity in article.entities for note in identities.notes(entity)),
              *(note for event in article.events for note in identities.event_notes(event)))
+    rights = serialization.rights_lines(str(mint.article(article.id)), lines.data)
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
-                       provenance.origins(article, mint), foreign, notes)
+                       provenance.origins(article, mint), foreign, notes, rights)
 
 
 def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
@@ -285,8 +288,11 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     found = _units(shared, iri_base, jobs or execution.cores(), store if cache else None, progress)
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     notes = tuple(note for u in summaries for note in u.notes)
+    ids = [u.id for u in summaries if u.id]
+    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
                 *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
+                *full_text,
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
     problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
     options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or execution.cores())
@@ -434,7 +440,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 entries = logged if logged is not None else entries
             serialization.share_keys(layouts)
             files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
-                                               layouts, stats)
+                                               layouts, stats, {u.id: u.rights for u in good if u.id})
             write_layout(staged, {"files": layouts, "stats": stats})
             if index is not None:
                 _install_index(out, indexing, index, staged)
@@ -575,7 +581,8 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                 stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))  # type: ignore[index]
                 sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
                 (staged / "void.ttl").write_bytes(serialization.void_file(
-                    shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes))
+                    shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes,
+                    {u.id: u.rights for u in summaries if u.id}))
                 write_layout(staged, {"files": layouts, "stats": stats})
                 return stats
 
@@ -697,7 +704,9 @@ def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResul
     facts.expect("facts", len(paths))
     reads = list(execution.map_in_order(_check_unit, paths, jobs=jobs or execution.cores(),
                                         setup=_init_check_worker, setup_args=(shared,)))
-    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared)]
+    ids = [read.id for read in reads if read.id]
+    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared),
+                *(facts.check_full_text(ids, shared.dataset) if len(ids) == len(reads) else ())]
     problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
     return CheckResult(shared.root, len(shared.facts_paths), shared.registry_file, tuple(ordered(problems)))
 
@@ -805,7 +814,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
 
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
-          max_rows: int = 10_000) -> None:
+          max_rows: int = 10_000, seeds: str | Path | None = None) -> None:
     """Serve a build: a SPARQL endpoint and a page per IRI (see ``serving``), until interrupted."""
     from .serving import Settings
     from .serving import serve as run
@@ -813,7 +822,9 @@ def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 800
     folder = Path(data)
     if not (folder / "kg.trig").is_file():
         raise QueryError(f"{folder}: no kg.trig here; run 'kgpub build' first or give --data DIR")
-    run(Settings(folder, timeout, max_rows), host=host, port=port)
+    if seeds is not None and not Path(seeds).is_dir():
+        raise QueryError(f"{seeds}: no such seeds folder (--seeds)")
+    run(Settings(folder, timeout, max_rows, Path(seeds) if seeds is not None else None), host=host, port=port)
 
 
 def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Path | None = "seeds") -> Any:
