@@ -242,6 +242,15 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """Where an article names an entity (``mentions:``): checked like any fact's quotes, never published."""
+
+    entity: str
+    evidence: tuple[Quote, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
 class Article:
     id: str
     facts_file: str
@@ -262,6 +271,7 @@ class Article:
     threats: tuple[Threat, ...]
     source: Source
     statements: tuple[Statement, ...] = ()
+    mentions: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -879,6 +889,8 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
         statements=statements,
         threats=threats,
         source=r.source("article"),
+        mentions=tuple(Mention(m["entity"], r.quotes(m["evidence"], "mentions", i, "evidence"), r.source("mentions", i))
+                       for i, m in enumerate(doc.get("mentions", ()))),
     )
 
 
@@ -892,6 +904,7 @@ _REFERENCES: dict[str, tuple[str, ...]] = {
     "accusations": ("accuser", "accused", "according_to"),
     "threats": ("threatener", "threatened", "place", "according_to"),
     "statements": ("speaker", "addressee", "according_to"),
+    "mentions": ("entity",),
 }
 _DEFINING = ("entities", "events", "accusations", "threats", "statements")
 #: Keys that hold ids of facts of the same article (or of shared events), not of entities.
@@ -963,7 +976,7 @@ def _check_references(doc: Any, shown: str, registry: dict[str, Entity],
                 check(value, [*path, key], known, "entity")
 
     check_all(doc["article"], ["article"], _REFERENCES["article"])
-    for section in ("relations", "events", "accusations", "threats", "statements"):
+    for section in ("relations", "events", "accusations", "threats", "statements", "mentions"):
         for i, item in enumerate(doc.get(section, ())):
             check_all(item, [section, i], _REFERENCES[section])
     facts = {item["id"] for section in ("events", "accusations", "threats", "statements")
@@ -996,6 +1009,8 @@ class Shared:
     facts_paths: tuple[Path, ...]
     problems: tuple[Diagnostic, ...]
     events: tuple[SharedEvent, ...] = ()
+    #: A draft build (``build --drafts``): items marked ``drafted: true`` are built, apart from the corpus.
+    drafts: bool = False
 
     @property
     def entity_index(self) -> dict[str, Entity]:
@@ -1106,14 +1121,46 @@ def _shared_events(reader: _Reader, doc: Any, registry: dict[str, Entity], probl
     return list(out.values())
 
 
+#: The sections whose items ``kgpub draft`` marks ``drafted: true`` (and the counts inside events).
+DRAFTABLE = ("entities", "relations", "events", "accusations", "threats", "statements", "mentions")
+
+
+def unconfirmed(doc: Any, shown: str) -> list[Diagnostic]:
+    """One Diagnostic per item still marked ``drafted: true``: nothing drafted is published until a person
+    has read it against the text and deleted the mark."""
+    found = []
+
+    def note(item: Any, path: list[Any]) -> None:
+        if isinstance(item, _Mapping) and item.get("drafted") is True:
+            label = item.get("id") or item.get("report") or item.get("entity") or item.get("what") or ""
+            found.append(Diagnostic(shown, item.key_lines["drafted"][0], _field_name(path),
+                                    f"drafted{' ' + repr(label) if label else ''}, not confirmed: check it against "
+                                    "the text, fix it, then delete 'drafted: true' (or build it apart with --drafts)"))
+
+    note(doc.get("article"), ["article"])
+    for section in DRAFTABLE:
+        for i, item in enumerate(doc.get(section, ())):
+            note(item, [section, i])
+            if section == "events":
+                for j, count in enumerate(item.get("counts", ())):
+                    note(count, [section, i, "counts", j])
+    return found
+
+
 def load_article(path: Path, root: Path, registry: dict[str, Entity],
-                 shared_events: frozenset[str] = frozenset()) -> tuple[Article | None, list[Diagnostic]]:
-    """One facts file (and its article text) read and checked; every problem it has, not just the first."""
+                 shared_events: frozenset[str] = frozenset(), drafts: bool = False
+                 ) -> tuple[Article | None, list[Diagnostic]]:
+    """One facts file (and its article text) read and checked; every problem it has, not just the first.
+
+    An item still marked ``drafted: true`` is a problem unless ``drafts`` (a draft build, kept apart)."""
     problems: list[Diagnostic] = []
     doc = _document(path, root, "facts", problems)
     if doc is None:
         return None, problems
-    references = _check_references(doc, path.relative_to(root).as_posix(), registry, shared_events)
+    shown = path.relative_to(root).as_posix()
+    references = _check_references(doc, shown, registry, shared_events)
+    if not drafts:
+        references += unconfirmed(doc, shown)
     if references:
         return None, references
     reader = _Reader(path.relative_to(root).as_posix(), doc)

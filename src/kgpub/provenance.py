@@ -195,6 +195,12 @@ def anchor_article(article: Article, graph: Sink, mint: Minter,
                 problems.extend(exc.diagnostics)
         _evidence(graph, fact, article_iri, spans, shared.get(str(fact)))
         _origin(provenance, fact, source)
+    for mention in article.mentions:  # a curation aid: its quotes must anchor, but it is not published
+        for quote in mention.evidence:
+            try:
+                locate(article.text, quote, article.text_file)
+            except InputError as exc:
+                problems.extend(exc.diagnostics)
     return provenance, problems
 
 

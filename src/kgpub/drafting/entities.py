@@ -1,0 +1,310 @@
+"""Who the article names: the registry's entities under any of their spellings, and candidates for new ones.
+
+A registry name or alias is compared with the text's words under two keys, as ``identity`` compares an
+article's entities with the registry: the folded words themselves, and their transliteration skeleton
+(``identity.skeleton``: Qassem and Qasem, Kataib and Kataeb, Kadhimi and Kadhemi), a skeleton one edit
+apart counting too when it is long enough and its words start alike (rapidfuzz's Levenshtein).  Longest
+names first; a single word must be capitalised in the text ("Trump", not "trump"), an acronym written in
+capitals ("US", not "us").
+
+What the registry does not know is proposed as a new entity: runs of capitalised words (typed from their
+words and context: a title makes a person, "Forces" a state force, "Zone" a facility, "in" a place), the
+unnamed sources and officials news copy cites ("security sources", "a senior US military official"), and
+groups named by their backers ("Iran-backed militias").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..facts import Entity
+from ..identity import NEAR_LENGTH
+from ..identity import skeleton as _skeleton
+from .text import Token, fold, name_tokens, tokens
+
+
+@dataclass
+class Found:
+    """An entity the article names: a registry id, or a proposed new one, with every place it is named."""
+
+    id: str
+    name: str
+    types: tuple[str, ...]
+    new: bool
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Name:
+    id: str
+    name: str
+    acronym: bool
+    lower: bool  # the registry writes it in lower case ("hardline groups"): any case matches
+
+
+class Names:
+    """The registry's names and aliases by their word keys, their skeletons and (for near matches) initials."""
+
+    def __init__(self, registry: Iterable[Entity]) -> None:
+        self.exact: dict[tuple[str, ...], list[_Name]] = {}
+        self.skeletons: dict[tuple[str, ...], list[_Name]] = {}
+        self.near: dict[tuple[int, str], list[tuple[str, _Name]]] = {}
+        self.longest = 1
+        self.types: dict[str, tuple[str, ...]] = {}
+        self.labels: dict[str, str] = {}
+        for entity in registry:
+            self.types[entity.id] = entity.types
+            self.labels[entity.id] = entity.name
+            for name in (entity.name, *entity.aliases):
+                keys = name_tokens(name)
+                if not keys:
+                    continue
+                letters = [c for c in name if c.isalpha()]
+                known = _Name(entity.id, name, len(keys) == 1 and len(letters) <= 6 and name.isupper(),
+                              not any(c.isupper() for c in letters))
+                self.exact.setdefault(keys, []).append(known)
+                skel = tuple(_skeleton(k) for k in keys)
+                self.skeletons.setdefault(skel, []).append(known)
+                joined = " ".join(skel)
+                if len(joined) >= NEAR_LENGTH:
+                    self.near.setdefault((len(keys), "".join(s[0] for s in skel)), []).append((joined, known))
+                self.longest = max(self.longest, len(keys))
+
+    def match(self, window: list[Token]) -> list[_Name]:
+        """The registry names these words are, most exact first; empty when none."""
+        keys = tuple(t.key for t in window)
+        for known in (self.exact.get(keys, []), self._skeleton(window, keys)):
+            fit = [k for k in known if _case_fits(k, window)]
+            if fit:
+                return fit
+        return []
+
+    def _skeleton(self, window: list[Token], keys: tuple[str, ...]) -> list[_Name]:
+        if any(len(k) < 4 or k.isdigit() for k in keys) or len("".join(keys)) < 5:
+            return []  # short words: too many English words share a skeleton with a name
+        skel = tuple(_skeleton(k) for k in keys)
+        found = self.skeletons.get(skel, [])
+        if found:
+            return found
+        joined = " ".join(skel)
+        if len(joined) < NEAR_LENGTH:
+            return []
+        from rapidfuzz.distance import Levenshtein
+
+        return [k for other, k in self.near.get((len(keys), "".join(s[0] for s in skel)), ())
+                if Levenshtein.distance(joined, other, score_cutoff=1) <= 1]
+
+
+def _case_fits(name: _Name, window: list[Token]) -> bool:
+    if name.acronym:
+        return all(t.upper for t in window)
+    if name.lower:
+        return True
+    if len(window) == 1:
+        return window[0].capital
+    return any(t.capital for t in window)
+
+
+def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
+    """Every place the text names a registry entity: longest names first, no two overlapping."""
+    words = [t for t in toks if not t.article]
+    found: dict[str, Found] = {}
+    spans: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(words):
+        for length in range(min(names.longest, len(words) - i), 0, -1):
+            window = words[i:i + length]
+            if any(text[a.end:b.start].strip(" -") for a, b in zip(window, window[1:])):
+                continue  # words of a name follow each other: nothing but spaces or hyphens between
+            matched = names.match(window)
+            if matched:
+                start, end = _with_article(text, toks, window[0].start), window[-1].end
+                some = matched[0].id
+                entry = found.setdefault(some, Found(some, names.labels[some], names.types[some], False))
+                entry.spans.append((start, end))
+                spans.append((start, end, some))
+                i += length
+                break
+        else:
+            i += 1
+    return found, spans
+
+
+def _with_article(text: str, toks: list[Token], start: int) -> int:
+    """Start a name at its "al-" when the text writes one before it."""
+    for t in toks:
+        if t.article and t.end + 1 == start and text[t.end] in "-‐‑":
+            return t.start
+    return start
+
+
+# --------------------------------------------------------------------------- new entities
+
+_TITLES = frozenset("president secretary minister prime defense defence state foreign gen general dr mr mrs ms "
+                    "sheikh sen senator rep lt col colonel capt captain sgt maj major adm admiral commander "
+                    "ayatollah imam king prince premier spokesman chief deputy leader ambassador"
+                    " vice elect".split())
+_ABBREVIATIONS = frozenset("dr mr mrs ms gen lt col capt sgt maj adm st jr sen rep gov".split())
+_CONNECTORS = frozenset({"of", "al", "el", "bin", "ibn", "abu", "de", "the", "for"})
+_SKIP = frozenset("""the a an this that these those it its he she they we i you his her their our my in on at
+by for from to with of and or but if as after before since while when where what who which why how one two
+read make think more also however meanwhile now then there here such despite although though
+january february march april may june july august september october november december jan feb mar apr jun jul
+aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday photo video image
+statement press news by said says""".split())
+_DEMONYMS = re.compile(r"(?:i|an|ian|ese|ish|ern)$")
+_ORG = frozenset("department ministry foundation agency embassy council office pentagon news press corporation "
+                 "committee university institute bank service organization organisation union party command "
+                 "nations mission company center centre association tank".split())
+_FORCE = frozenset("force forces army navy corps guard guards division regiment battalion marines military "
+                   "police troops".split())
+_ARMED = frozenset("hezbollah hizballah militia militias front brigades haq kataeb kataib asaib qaeda isis "
+                   "taliban mobilisation mobilization".split())
+_GOVERNMENT = frozenset("government administration cabinet".split())
+_FACILITY = frozenset("zone airport airfield base bases compound palace embassy headquarters camp".split())
+_PLACE_BEFORE = frozenset("in near at from to across throughout into outside inside around".split())
+_COUNTRIES = frozenset("iraq iran syria lebanon israel jordan kuwait turkey yemen afghanistan pakistan russia "
+                       "china france germany britain qatar bahrain egypt libya".split())
+
+_UNNAMED = re.compile(
+    r"\b(?:(?:a|an|one|two|three|several|the|some)\s+)?"
+    r"((?:(?:senior|top|high-ranking|local|U\.S\.|US|Iraqi|Iranian|American|Western|Israeli|security|military|"
+    r"government|defen[cs]e|DOD|Pentagon|intelligence|police|medical|hospital|administration|embassy|state)\s+){0,3}"
+    r"(?:official|officials|diplomat|diplomats|source|sources|politician|politicians|spokesman|spokeswoman|"
+    r"spokesperson|analyst|witness|witnesses|commander))\b", re.IGNORECASE)
+_BACKED = re.compile(r"\b((?:[A-Z][a-z]+-backed|pro-[A-Z][a-z]+|[A-Z][a-z]+-aligned)\s+"
+                     r"(?:armed\s+|paramilitary\s+|hardline\s+)?"
+                     r"(?:militias?|groups?|forces|factions?|fighters|terrorists|paramilitaries))\b")
+
+
+def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]],
+                 sentence_starts: set[int], reserved: set[str]) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
+    """Candidate new entities: proper names the registry lacks, unnamed sources and officials, backed groups."""
+    occupied = [(a, b) for a, b, _ in taken]
+    found: dict[str, Found] = {}
+    spans: list[tuple[int, int, str]] = []
+    by_key: dict[str, str] = {}
+    lowered = set(fold(text).split())
+
+    def add(name: str, types: tuple[str, ...], start: int, end: int, key: str | None = None) -> None:
+        if any(a < end and start < b for a, b in occupied):
+            return
+        key = key or " ".join(t.key for t in tokens(name) if not t.article)
+        some = by_key.get(key)
+        if some is None:
+            some = _new_id(name, reserved | set(found))
+            by_key[key] = some
+            found[some] = Found(some, name, types, True)
+        found[some].spans.append((start, end))
+        spans.append((start, end, some))
+        occupied.append((start, end))
+
+    for match in _BACKED.finditer(text):
+        add(match.group(1)[0].upper() + match.group(1)[1:], ("ArmedGroup",), *match.span(1))
+    for match in _UNNAMED.finditer(text):
+        phrase = match.group(1)
+        words = phrase.split()
+        plural = words[-1].lower().endswith("s") and words[-1].lower() not in ("witness",)
+        if len(words) == 1 and not plural and not match.group(0).lower().startswith(("a ", "an ", "one ")):
+            continue  # "the official": a later mention of one named before
+        kind = ("UnnamedGroup",) if plural else ("Person",)
+        name = phrase[0].upper() + phrase[1:]
+        add(name, kind, *match.span(1), key=" ".join(w.lower() for w in words))
+    for start, end, types in _proper_names(text, toks, sentence_starts, lowered):
+        name = text[start:end]
+        head = name_tokens(name)
+        if head and len(head) == 1:
+            for key, some in by_key.items():  # "Esper" after "Mark T. Esper": the same person
+                if key.split()[-1:] == [head[0]] and found[some].types == ("Person",):
+                    add(name, types, start, end, key)
+                    break
+            else:
+                add(name, types, start, end)
+        else:
+            add(name, types, start, end)
+    return found, spans
+
+
+def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
+                  lowered: set[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Runs of capitalised words, typed; sentence-initial common words and demonyms left out."""
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for i, t in enumerate(toks):
+        joined = bool(current) and _joined(text, current[-1], t)
+        if (t.capital or (t.key in _CONNECTORS and current and i + 1 < len(toks) and toks[i + 1].capital
+                          and _joined(text, t, toks[i + 1]))) and (not current or joined):
+            current.append(t)
+        else:
+            if current:
+                runs.append(current)
+            current = [t] if t.capital else []
+    if current:
+        runs.append(current)
+    out = []
+    for run in runs:
+        while run and run[-1].key in _CONNECTORS:
+            run = run[:-1]
+        titled = False
+        while run and run[0].key in _TITLES | _SKIP and (len(run) > 1 or run[0].key in _SKIP):
+            titled = titled or run[0].key in _TITLES
+            run = run[1:]
+        if not run:
+            continue
+        keys = [t.key for t in run]
+        if any(k.isdigit() for k in keys) or any(ch.isdigit() for k in keys for ch in k):
+            continue
+        if len(run) == 1:
+            word = run[0]
+            if word.key in _SKIP or word.key in _TITLES:
+                continue
+            if word.start in sentence_starts and word.key in lowered:
+                continue  # "Outraged", "Thirteen": a capital only because a sentence starts there
+            if _DEMONYMS.search(word.key) and not word.upper and word.key not in _COUNTRIES:
+                continue  # "Iraqi", "American", "Western": adjectives, not names
+            if len(word.key) < 3 and not word.upper:
+                continue
+        out.append((run[0].start, run[-1].end, _type(text, run, titled)))
+    return out
+
+
+def _joined(text: str, a: Token, b: Token) -> bool:
+    gap = text[a.end:b.start]
+    if gap in (" ", "-"):
+        return True
+    return gap in (". ", ".") and (a.key in _ABBREVIATIONS or len(a.key) == 1)
+
+
+def _type(text: str, run: list[Token], titled: bool) -> tuple[str, ...]:
+    keys = {t.key for t in run}
+    last = run[-1].key
+    before = text[max(0, run[0].start - 12):run[0].start].lower().split()
+    after = text[run[-1].end:run[-1].end + 12].lower().split()
+    if keys & _ARMED:
+        return ("ArmedGroup",)
+    if last in _FACILITY:
+        return ("Facility",)
+    if keys & _GOVERNMENT:
+        return ("Government",)
+    if keys & _FORCE:
+        return ("StateForce",)
+    if keys & _ORG or run[-1].upper:
+        return ("Organization",)
+    if len(run) == 1 and run[0].key in _COUNTRIES:
+        return ("Country",)
+    if titled or (after[:1] and after[0].strip(",.") in ("said", "says", "told", "added", "noted", "stated")) \
+            or (before[-1:] == ["said"]):
+        return ("Person",)
+    if before[-1:] and before[-1] in _PLACE_BEFORE:
+        return ("Place",)
+    return ("Person",) if len(run) in (2, 3) else ("Place",)
+
+
+def _new_id(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:60].strip("-") or "entity"
+    some, n = base, 2
+    while some in taken:
+        some, n = f"{base}-{n}", n + 1
+    return some
