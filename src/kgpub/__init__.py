@@ -5,15 +5,17 @@ The library API mirrors the command line::
     import kgpub
     result = kgpub.build("seeds", "dist")
     print(result.summary())
+    kgpub.draft("new.txt", seeds="seeds", published="2020-12-21")  # new.facts.yaml, every item drafted
     table = kgpub.query("SELECT ?p WHERE { ?e kg:victim ?p }", "dist")
 """
 
+from .drafting import DraftResult, draft
 from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, StoreError
 from .pipeline import BuildResult, build, entities, load, query, serve, site, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BuildResult", "Diagnostic", "InputError", "KgpubError", "OutputError", "QueryError",
+    "BuildResult", "Diagnostic", "DraftResult", "draft", "InputError", "KgpubError", "OutputError", "QueryError",
     "StoreError", "__version__", "build", "entities", "load", "query", "serve", "site", "validate",
 ]

@@ -200,7 +200,9 @@ def draft_text(text: str, *, registry: Any = (), events: Any = (), published: tu
     known, known_spans = registry_mentions(text, toks, names)
     starts = {s.start for s in said}
     reserved = registry_ids | shared_ids | set(RESERVED_IDS) | {article_id}
-    fresh, fresh_spans = new_entities(text, toks, known_spans, starts, reserved)
+    boilerplate = [(x.start, x.end) for x in said if extract.BOILERPLATE.match(x.text)]
+    said = [x for x in said if not extract.BOILERPLATE.match(x.text)]
+    fresh, fresh_spans = new_entities(text, toks, known_spans, starts, reserved, boilerplate)
     everyone: dict[str, Found] = {**known, **fresh}
     spans = sorted(known_spans + fresh_spans)
     facts = _Facts(text, everyone, spans, published, events, reserved | set(fresh))
@@ -275,19 +277,22 @@ class _Facts:
 
     def sentence(self, s: Sentence) -> None:
         text = self.text
-        ms = extract.mentions_in(s, self.spans)
+        every = extract.mentions_in(s, self.spans)
+        ms = [m for m in every if not extract.is_site(self.everyone[m[2]])]  # who can act, speak, accuse
+        self.places = [m for m in every if extract.is_place(self.everyone[m[2]])]
         found_dates = extract.dates_in(s, self.published)
         evidence = [quote(text, s.start, s.end)]
         statements = self._statements(s, ms, found_dates, evidence)
-        accused_events: list[str] = []
-        events = self._events(s, ms, found_dates, evidence)
+        accused_events: list[tuple[int, str]] = []
+        events = self._events(s, every, found_dates, evidence)
         for e in events:
-            accused_events.append(str(e.fields.get("_ref", e.fields["id"])))
+            if e.fields["type"] not in _SPEECH_TYPES:
+                accused_events.append((_trigger_at(e, s), str(e.fields.get("_ref", e.fields["id"]))))
         self._accusations(s, ms, found_dates, evidence, accused_events)
         self._threats(s, ms, found_dates, evidence)
         if not statements and not any(set(_many(e.fields["type"])) & set(_SPEECH_TYPES) for e in events):
             speaker = extract.speaker_of(s, ms, text)
-            if speaker is not None and not self.everyone[speaker].types[0] in ("Place", "Country", "City", "Facility"):
+            if speaker is not None:
                 self.out.append(extract.Drafted("events", {
                     "id": self._id("statement-event"), "type": "Statement",
                     "label": f"{self.everyone[speaker].name} speaks: {_short(s.text)}", "agent": speaker,
@@ -308,8 +313,7 @@ class _Facts:
         made: list[extract.Drafted] = []
         for kind, a, b in kinds:
             trigger = text[a:b].lower()
-            actors = [m for m in ms if not extract.is_place(self.everyone[m[2]])
-                      or "Facility" in self.everyone[m[2]].types]
+            actors = [m for m in ms if not extract.is_site(self.everyone[m[2]]) or "Facility" in self.everyone[m[2]].types]
             roles: dict[str, object] = {}
             if extract.passive(text, a):
                 undergoer = extract.before(actors, a, text)
@@ -393,7 +397,7 @@ class _Facts:
             if not extract.is_place(self.everyone[some]):
                 continue
             if re.search(r"\b(?:in|near|at|on|over|outside|inside)\s+(?:the\s+)?$", text[max(s.start, a - 12):a]) \
-                    or (b <= at and re.fullmatch(r"\s*(?:\w+\s+)?", text[b:at])):
+                    or (b <= at and extract.is_site(self.everyone[some]) and re.fullmatch(r"[’'s]*\s*(?:\w+\s+)?", text[b:at])):
                 return some
         return None
 
@@ -432,7 +436,7 @@ class _Facts:
         return made
 
     def _accusations(self, s: Sentence, ms: list[tuple[int, int, str]], found_dates: list[extract.DateFound],
-                     evidence: list[Any], events_here: list[str]) -> None:
+                     evidence: list[Any], events_here: list[tuple[int, str]]) -> None:
         text = self.text
         for match in extract.triggers(s, extract.ACCUSATION_TRIGGER):
             a, b = s.start + match.start(), s.start + match.end()
@@ -451,7 +455,9 @@ class _Facts:
                 accused = inner[0][2] if inner else None
             else:
                 accuser = extract.before(ms, a, text, limit=40)
-                accused = extract.after(ms, b, text, skip=(accuser,) if accuser else ())
+                stop = re.search(r"\b(?:of|for|over)\b", text[b:s.end])
+                inside = [m for m in ms if b <= m[0] and (stop is None or m[1] <= b + stop.start())]
+                accused = next((m[2] for m in inside if m[2] != accuser), None)
                 if accused is None and accuser is not None:  # "the groups which Washington blames for ..."
                     relative = [m for m in ms if m[1] <= a and re.search(r"\b(?:which|who|whom|that)\s",
                                                                          text[m[1]:a]) and m[2] != accuser]
@@ -462,7 +468,7 @@ class _Facts:
             if accuser:
                 fields["accuser"] = accuser
             fields["accused"] = accused
-            concerns = [e for e in events_here if not e.startswith("statement-event")]
+            concerns = [some for at, some in sorted(events_here) if at >= b]
             if concerns:
                 fields["concerns"] = concerns[0]
             allegation = re.match(r"[^.;]*?\b(?:of|for|over)\s+([^,.;“”\"]+)", text[b:s.end])

@@ -86,15 +86,20 @@ class Names:
             return []  # short words: too many English words share a skeleton with a name
         skel = tuple(_skeleton(k) for k in keys)
         found = self.skeletons.get(skel, [])
-        if found:
-            return found
-        joined = " ".join(skel)
-        if len(joined) < NEAR_LENGTH:
-            return []
-        from rapidfuzz.distance import Levenshtein
+        if not found:
+            joined = " ".join(skel)
+            if len(joined) < NEAR_LENGTH:
+                return []
+            from rapidfuzz.distance import Levenshtein
 
-        return [k for other, k in self.near.get((len(keys), "".join(s[0] for s in skel)), ())
-                if Levenshtein.distance(joined, other, score_cutoff=1) <= 1]
+            found = [k for other, k in self.near.get((len(keys), "".join(s[0] for s in skel)), ())
+                     if Levenshtein.distance(joined, other, score_cutoff=1) <= 1]
+        # a spelling varies inside a word, not at its ends: "Iraqi" is not "Iraq", "Hashed" is "Hashd"
+        return [k for k in found if _same_ends(keys, name_tokens(k.name))]
+
+
+def _same_ends(keys: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    return len(keys) == len(other) and all(a[0] == b[0] and a[-1] == b[-1] for a, b in zip(keys, other))
 
 
 def _case_fits(name: _Name, window: list[Token]) -> bool:
@@ -108,16 +113,21 @@ def _case_fits(name: _Name, window: list[Token]) -> bool:
 
 
 def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
-    """Every place the text names a registry entity: longest names first, no two overlapping."""
-    words = [t for t in toks if not t.article]
+    """Every place the text names a registry entity: longest names first, no two overlapping.
+
+    A group named by its backer ("Iran-backed militias") is not its backer: those words are left to
+    :func:`new_entities`."""
+    backed = [m.span(1) for m in _BACKED.finditer(text)
+              if not names.match([t for t in toks if not t.article and m.start(1) <= t.start < m.end(1)])]
+    words = [t for t in toks if not t.article and not any(a <= t.start < b for a, b in backed)]
     found: dict[str, Found] = {}
     spans: list[tuple[int, int, str]] = []
     i = 0
     while i < len(words):
         for length in range(min(names.longest, len(words) - i), 0, -1):
             window = words[i:i + length]
-            if any(text[a.end:b.start].strip(" -") for a, b in zip(window, window[1:])):
-                continue  # words of a name follow each other: nothing but spaces or hyphens between
+            if any(not _GAP.fullmatch(text[a.end:b.start]) for a, b in zip(window, window[1:])):
+                continue  # words of a name follow each other: nothing but spaces, hyphens or an "al-" between
             matched = names.match(window)
             if matched:
                 start, end = _with_article(text, toks, window[0].start), window[-1].end
@@ -130,6 +140,9 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
         else:
             i += 1
     return found, spans
+
+
+_GAP = re.compile(r"[ \-‐‑]*(?:(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et)[\-‐‑])?", re.IGNORECASE)
 
 
 def _with_article(text: str, toks: list[Token], start: int) -> int:
@@ -154,7 +167,7 @@ read make think more also however meanwhile now then there here such despite alt
 january february march april may june july august september october november december jan feb mar apr jun jul
 aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday photo video image
 statement press news by said says""".split())
-_DEMONYMS = re.compile(r"(?:i|an|ian|ese|ish|ern)$")
+_DEMONYMS = re.compile(r"(?:i|an|ian|ese|ish|ern)s?$")
 _ORG = frozenset("department ministry foundation agency embassy council office pentagon news press corporation "
                  "committee university institute bank service organization organisation union party command "
                  "nations mission company center centre association tank".split())
@@ -174,15 +187,18 @@ _UNNAMED = re.compile(
     r"government|defen[cs]e|DOD|Pentagon|intelligence|police|medical|hospital|administration|embassy|state)\s+){0,3}"
     r"(?:official|officials|diplomat|diplomats|source|sources|politician|politicians|spokesman|spokeswoman|"
     r"spokesperson|analyst|witness|witnesses|commander))\b", re.IGNORECASE)
-_BACKED = re.compile(r"\b((?:[A-Z][a-z]+-backed|pro-[A-Z][a-z]+|[A-Z][a-z]+-aligned)\s+"
+_BACKED = re.compile(r"\b((?:[A-Z][a-z]+-backed|[Pp]ro-[A-Z][a-z]+|[A-Z][a-z]+-aligned)\s+"
                      r"(?:armed\s+|paramilitary\s+|hardline\s+)?"
                      r"(?:militias?|groups?|forces|factions?|fighters|terrorists|paramilitaries))\b")
 
 
 def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]],
-                 sentence_starts: set[int], reserved: set[str]) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
-    """Candidate new entities: proper names the registry lacks, unnamed sources and officials, backed groups."""
-    occupied = [(a, b) for a, b, _ in taken]
+                 sentence_starts: set[int], reserved: set[str],
+                 skipped: list[tuple[int, int]] = ()) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
+    """Candidate new entities: proper names the registry lacks, unnamed sources and officials, backed groups.
+
+    ``skipped``: passages not to look in (a site's "Read more:" lines)."""
+    occupied = [(a, b) for a, b, _ in taken] + list(skipped)
     found: dict[str, Found] = {}
     spans: list[tuple[int, int, str]] = []
     by_key: dict[str, str] = {}
@@ -211,8 +227,12 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
             continue  # "the official": a later mention of one named before
         kind = ("UnnamedGroup",) if plural else ("Person",)
         name = phrase[0].upper() + phrase[1:]
-        add(name, kind, *match.span(1), key=" ".join(w.lower() for w in words))
-    for start, end, types in _proper_names(text, toks, sentence_starts, lowered):
+        key = " ".join(w.lower() for w in words)
+        if len(words) == 1:  # "the sources said" after "Security sources say": the same sources
+            key = next((k for k in reversed(list(by_key)) if k.endswith(" " + key)), key)
+        add(name, kind, *match.span(1), key=key)
+    free = [t for t in toks if not any(a < t.end and t.start < b for a, b in occupied)]
+    for start, end, types in _proper_names(text, free, sentence_starts, lowered):
         name = text[start:end]
         head = name_tokens(name)
         if head and len(head) == 1:
@@ -254,13 +274,13 @@ def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
         if not run:
             continue
         keys = [t.key for t in run]
-        if any(k.isdigit() for k in keys) or any(ch.isdigit() for k in keys for ch in k):
+        if any(ch.isdigit() for k in keys for ch in k) or re.match(r"-\d", text[run[-1].end:run[-1].end + 2]):
             continue
         if len(run) == 1:
             word = run[0]
             if word.key in _SKIP or word.key in _TITLES:
                 continue
-            if word.start in sentence_starts and word.key in lowered:
+            if _starts_sentence(text, word.start, sentence_starts) and word.key in lowered | _COMMON:
                 continue  # "Outraged", "Thirteen": a capital only because a sentence starts there
             if _DEMONYMS.search(word.key) and not word.upper and word.key not in _COUNTRIES:
                 continue  # "Iraqi", "American", "Western": adjectives, not names
@@ -268,6 +288,17 @@ def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
                 continue
         out.append((run[0].start, run[-1].end, _type(text, run, titled)))
     return out
+
+
+_COMMON = frozenset("people welcome outraged lacking another such even that it but thirteen".split())
+
+
+def _starts_sentence(text: str, at: int, starts: set[int]) -> bool:
+    """Whether only punctuation or an opening quote lies between ``at`` and the start of its sentence."""
+    for back in range(0, 4):
+        if at - back in starts and not any(c.isalnum() for c in text[at - back:at]):
+            return True
+    return False
 
 
 def _joined(text: str, a: Token, b: Token) -> bool:

@@ -93,7 +93,7 @@ _NUMBER = (r"\d{1,3}(?:,\d{3})+|\d+|a dozen|dozen|tens of thousands|dozens|score
 _COUNT = re.compile(
     r"\b(?P<q>at least|at most|more than|over|up to|fewer than|less than|about|around|some|nearly|roughly|"
     r"approximately|an estimated|almost)?\s*\b(?P<n>" + _NUMBER + r")\b(?:\s+of)?"
-    r"(?P<adj>(?:\s+[A-Za-z][\w-]*){0,3}?)\s+(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|mortar rounds|"
+    r"(?P<adj>(?:\s+[A-Za-z][\w-]*){0,3})\s+(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|mortar rounds|"
     r"bombs?|vehicles?|cars?|" + _PEOPLE + r")\b", re.IGNORECASE)
 _BARE_COUNT = re.compile(r"\b(?P<q>at least|more than|about|some|nearly)?\s*\b(?P<n>" + _NUMBER + r")\b\s+"
                          r"(?:were|was|had been|have been)\s+(?P<verb>killed|injured|wounded|arrested|detained|"
@@ -189,14 +189,21 @@ def counts_in(sentence: Sentence) -> list[tuple[int, dict[str, object]]]:
         number = _qualified(match["q"], match["n"])
         if number is None:
             continue
-        out.append((match.start(), {"what": what, **number, "_span": match.span()}))
+        out.append((match.start(), {"what": what, **number, "_span": _trimmed(sentence.text, match.span())}))
     for match in _BARE_COUNT.finditer(sentence.text):
         verb = match["verb"].lower()
         what = next(kind for words, kind in _PEOPLE_VERBS if re.fullmatch(words, verb) or verb in words.split("|"))
         number = _qualified(match["q"], match["n"])
         if number is not None and not any(a <= match.start() < b for _, c in out for a, b in [c["_span"]]):  # type: ignore[misc]
-            out.append((match.start(), {"what": what, **number, "_span": match.span()}))
+            out.append((match.start(), {"what": what, **number, "_span": _trimmed(sentence.text, match.span())}))
     return out
+
+
+def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
 
 
 def _people_kind(text: str, start: int, end: int) -> str | None:
@@ -297,11 +304,12 @@ def by_agent(mentions: list[tuple[int, int, str]], at: int, text: str) -> str | 
 
 
 def speaker_of(sentence: Sentence, mentions: list[tuple[int, int, str]], text: str) -> str | None:
-    """Who a sentence quotes: "X said" or "said X"."""
+    """Who a sentence quotes: "X said" or "said X" ("X told AFP": X only)."""
     for match in triggers(sentence, SPEECH):
         at = sentence.start + match.start()
         end = sentence.start + match.end()
-        found = after(mentions, end, text, limit=12) or before(mentions, at, text, limit=25)
+        found = (None if match.group().lower() == "told" else after(mentions, end, text, limit=12)) \
+            or before(mentions, at, text, limit=25)
         if found:
             return found
     return None
@@ -309,6 +317,16 @@ def speaker_of(sentence: Sentence, mentions: list[tuple[int, int, str]], text: s
 
 def is_place(found: Found) -> bool:
     return bool(set(found.types) & {"Place", "Country", "City", "Facility"})
+
+
+def is_site(found: Found) -> bool:
+    """A place that does not act (a city, a facility), unlike a country ("Iran fired")."""
+    return bool(set(found.types) & {"Place", "City", "Facility"}) and not set(found.types) & {"Organization"}
+
+
+#: Lines a site adds around the story: links to other stories, photo credits.
+BOILERPLATE = re.compile(r"^(?:\|\s*)?(?:Read more|Related|Photo By|VIRIN|Also read|Watch|Welcome to|Subscribe)\b",
+                         re.IGNORECASE)
 
 
 def passive(text: str, at: int) -> bool:
