@@ -167,7 +167,10 @@ read make think more also however meanwhile now then there here such despite alt
 january february march april may june july august september october november december jan feb mar apr jun jul
 aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday photo video image
 statement press news by said says""".split())
-_DEMONYMS = re.compile(r"(?:i|an|ian|ese|ish|ern)s?$")
+_DEMONYMS = re.compile(r"(?:i|is|ians?|ese|ish|ern|cans?|eans?)$")
+#: Common nouns that end a name begun by a capitalised word: "US forces", "Iraqi security apparatus".
+_HEADS = frozenset("forces troops military army government embassy administration service ministry militia militias "
+                   "groups security apparatus directorate compound intelligence republic police".split())
 _ORG = frozenset("department ministry foundation agency embassy council office pentagon news press corporation "
                  "committee university institute bank service organization organisation union party command "
                  "nations mission company center centre association tank".split())
@@ -175,10 +178,10 @@ _FORCE = frozenset("force forces army navy corps guard guards division regiment 
                    "police troops".split())
 _ARMED = frozenset("hezbollah hizballah militia militias front brigades haq kataeb kataib asaib qaeda isis "
                    "taliban mobilisation mobilization".split())
-_GOVERNMENT = frozenset("government administration cabinet".split())
+_GOVERNMENT = frozenset("government administration cabinet house".split())
 _FACILITY = frozenset("zone airport airfield base bases compound palace embassy headquarters camp".split())
 _PLACE_BEFORE = frozenset("in near at from to across throughout into outside inside around".split())
-_COUNTRIES = frozenset("iraq iran syria lebanon israel jordan kuwait turkey yemen afghanistan pakistan russia "
+_COUNTRIES = frozenset("united states kingdom arabia emirates iraq iran syria lebanon israel jordan kuwait turkey yemen afghanistan pakistan russia "
                        "china france germany britain qatar bahrain egypt libya".split())
 
 _UNNAMED = re.compile(
@@ -187,6 +190,9 @@ _UNNAMED = re.compile(
     r"government|defen[cs]e|DOD|Pentagon|intelligence|police|medical|hospital|administration|embassy|state)\s+){0,3}"
     r"(?:official|officials|diplomat|diplomats|source|sources|politician|politicians|spokesman|spokeswoman|"
     r"spokesperson|analyst|witness|witnesses|commander))\b", re.IGNORECASE)
+#: Someone the article describes without a name: "a masked, gun-toting fighter", "another group".
+_SOMEONE = re.compile(r"\b(?:(?:[Aa]n?|[Oo]ne)\s+|(?=[Aa]nother\s))((?:[Aa]nother\s+)?(?:[a-z][\w-]*,?\s+){0,3}?"
+                      r"(?:fighter|gunman|militant|man|woman|group|faction|spokesman|spokeswoman))\b(?!-| of\b)")
 _BACKED = re.compile(r"\b((?:[A-Z][a-z]+-backed|[Pp]ro-[A-Z][a-z]+|[A-Z][a-z]+-aligned)\s+"
                      r"(?:armed\s+|paramilitary\s+|hardline\s+)?"
                      r"(?:militias?|groups?|forces|factions?|fighters|terrorists|paramilitaries))\b")
@@ -202,7 +208,7 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
     found: dict[str, Found] = {}
     spans: list[tuple[int, int, str]] = []
     by_key: dict[str, str] = {}
-    lowered = set(fold(text).split())
+    lowered = {t.key for t in toks if not t.capital}  # words the text also writes in lower case
 
     def add(name: str, types: tuple[str, ...], start: int, end: int, key: str | None = None) -> None:
         if any(a < end and start < b for a, b in occupied):
@@ -219,6 +225,11 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
 
     for match in _BACKED.finditer(text):
         add(match.group(1)[0].upper() + match.group(1)[1:], ("ArmedGroup",), *match.span(1))
+    for match in _SOMEONE.finditer(text):
+        phrase = match.group(1)
+        group = phrase.lower().endswith(("group", "faction"))
+        add(phrase[0].upper() + phrase[1:], ("ArmedGroup",) if group else ("Person",), *match.span(1),
+            key=" ".join(phrase.lower().replace(",", "").split()))
     for match in _UNNAMED.finditer(text):
         phrase = match.group(1)
         words = phrase.split()
@@ -263,14 +274,27 @@ def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
             current = [t] if t.capital else []
     if current:
         runs.append(current)
+    position = {t.start: i for i, t in enumerate(toks)}
     out = []
     for run in runs:
         while run and run[-1].key in _CONNECTORS:
             run = run[:-1]
+        if not run:
+            continue
+        at = position[run[-1].start]
+        for extra in (2, 1):  # "US forces", "Iraqi intelligence service": a name ending in a common noun
+            tail = toks[at + 1:at + 1 + extra]
+            if len(tail) == extra and tail[-1].key in _HEADS and all(not t.capital for t in tail) \
+                    and all(_joined(text, a, b) for a, b in zip([run[-1], *tail], tail)):
+                run = [*run, *tail]
+                break
         titled = False
-        while run and run[0].key in _TITLES | _SKIP and (len(run) > 1 or run[0].key in _SKIP):
-            titled = titled or run[0].key in _TITLES
+        while run and (run[0].key in _TITLES | _SKIP or (len(run) > 2 and run[1].key in _TITLES)) \
+                and (len(run) > 1 or run[0].key in _SKIP):
+            titled = titled or run[0].key in _TITLES or (len(run) > 1 and run[1].key in _TITLES)
             run = run[1:]
+        if len(run) > 1 and _starts_sentence(text, run[0].start, sentence_starts) and run[0].key in lowered | _COMMON:
+            run = run[1:]  # "Outraged AAH fighters": the first word is capitalised for the sentence only
         if not run:
             continue
         keys = [t.key for t in run]
@@ -282,7 +306,7 @@ def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
                 continue
             if _starts_sentence(text, word.start, sentence_starts) and word.key in lowered | _COMMON:
                 continue  # "Outraged", "Thirteen": a capital only because a sentence starts there
-            if _DEMONYMS.search(word.key) and not word.upper and word.key not in _COUNTRIES:
+            if _DEMONYMS.search(word.key) and not word.upper and word.key not in _COUNTRIES | {"iran", "tehran", "oman"}:
                 continue  # "Iraqi", "American", "Western": adjectives, not names
             if len(word.key) < 3 and not word.upper:
                 continue
@@ -323,14 +347,15 @@ def _type(text: str, run: list[Token], titled: bool) -> tuple[str, ...]:
         return ("StateForce",)
     if keys & _ORG or run[-1].upper:
         return ("Organization",)
-    if len(run) == 1 and run[0].key in _COUNTRIES:
+    if " ".join(t.key for t in run) in ("united states", "united kingdom", "saudi arabia", "united arab emirates") \
+            or (len(run) == 1 and run[0].key in _COUNTRIES):
         return ("Country",)
     if titled or (after[:1] and after[0].strip(",.") in ("said", "says", "told", "added", "noted", "stated")) \
             or (before[-1:] == ["said"]):
         return ("Person",)
     if before[-1:] and before[-1] in _PLACE_BEFORE:
         return ("Place",)
-    return ("Person",) if len(run) in (2, 3) else ("Place",)
+    return ("Person",) if len([t for t in run if not t.article]) in (2, 3) else ("Place",)
 
 
 def _new_id(name: str, taken: set[str]) -> str:
