@@ -289,6 +289,7 @@ class _Facts:
             if e.fields["type"] not in _SPEECH_TYPES:
                 accused_events.append((_trigger_at(e, s), str(e.fields.get("_ref", e.fields["id"]))))
         self._accusations(s, ms, found_dates, evidence, accused_events)
+        self._charges(s, ms, found_dates, evidence, accused_events)
         self._threats(s, ms, found_dates, evidence)
         if not statements and not any(set(_many(e.fields["type"])) & set(_SPEECH_TYPES) for e in events):
             speaker = extract.speaker_of(s, ms, text)
@@ -462,6 +463,10 @@ class _Facts:
                     relative = [m for m in ms if m[1] <= a and re.search(r"\b(?:which|who|whom|that)\s",
                                                                          text[m[1]:a]) and m[2] != accuser]
                     accused = relative[-1][2] if relative else None
+                if accused is None and accuser is not None:  # "the groups which Washington blames for ..."
+                    relative = [m for m in ms if m[1] <= a and re.search(r"\b(?:which|who|whom|that)\s",
+                                                                         text[m[1]:a]) and m[2] != accuser]
+                    accused = relative[-1][2] if relative else None
             if accused is None or accused == accuser:
                 continue
             fields: dict[str, object] = {"id": self._id("accusation"), "type": "Accuse"}
@@ -481,6 +486,34 @@ class _Facts:
             self.out.append(extract.Drafted("accusations", fields, s, "no accuser: the text does not say who blames"
                                             if accuser is None else ""))
 
+    def _charges(self, s: Sentence, ms: list[tuple[int, int, str]], found_dates: list[extract.DateFound],
+                 evidence: list[Any], events_here: list[tuple[int, str]]) -> None:
+        """"urging “treacherous Kadhemi”": an accusation of treason; "arrested ... on charges": of a crime."""
+        text = self.text
+        for pattern, kind in ((extract.TREASON_TRIGGER, "AccuseOfTreason"), (extract.CHARGE_TRIGGER, "AccuseOfCrime")):
+            for match in extract.triggers(s, pattern)[:1]:
+                a, b = s.start + match.start(), s.start + match.end()
+                if kind == "AccuseOfTreason":
+                    accused = extract.after(ms, b, text, limit=15) or extract.before(ms, a, text, limit=60)
+                    accuser = extract.before(ms, a, text, limit=120, relative=True)
+                    if accuser == accused:
+                        accuser = extract.speaker_of(s, ms, text)
+                else:
+                    accused = extract.before(ms, a, text, limit=40)
+                    accuser = extract.before([m for m in ms if m[2] != accused], a, text, limit=150)
+                if accused is None or accused == accuser:
+                    continue
+                fields: dict[str, object] = {"id": self._id("accusation"), "type": kind}
+                if accuser:
+                    fields["accuser"] = accuser
+                fields["accused"] = accused
+                concerns = [some for at, some in sorted(events_here, reverse=True) if at <= a]
+                if kind == "AccuseOfCrime" and concerns:
+                    fields["concerns"] = concerns[0]
+                fields.update(self._date(found_dates, a))
+                fields["evidence"] = evidence
+                self.out.append(extract.Drafted("accusations", fields, s))
+
     def _threats(self, s: Sentence, ms: list[tuple[int, int, str]], found_dates: list[extract.DateFound],
                  evidence: list[Any]) -> None:
         text = self.text
@@ -488,7 +521,7 @@ class _Facts:
             a, b = s.start + match.start(), s.start + match.end()
             threatener = extract.before(ms, a, text, limit=100) or extract.speaker_of(s, ms, text)
             if extract.passive(text, a) or match.group().lower() == "threats":
-                threatened = extract.before(ms, a, text)
+                threatened = extract.before(ms, a, text, limit=120, relative=True)
                 threatener = extract.after(ms, b, text, limit=80, skip=(threatened,) if threatened else ())
             else:
                 threatened = extract.after(ms, b, text, limit=80, skip=(threatener,) if threatener else ())

@@ -167,7 +167,8 @@ read make think more also however meanwhile now then there here such despite alt
 january february march april may june july august september october november december jan feb mar apr jun jul
 aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday photo video image
 statement press news by said says""".split())
-_DEMONYMS = re.compile(r"(?:i|is|ians?|ese|ish|ern|cans?|eans?)$")
+_DEMONYMS = re.compile(r"(?:ians?|ese|ish|ern|cans?|eans?)$|^(?:iraqi|israeli|saudi|pakistani|yemeni|kuwaiti|qatari|"
+                       r"omani|emirati|bahraini|afghani|somali|kurdi|azeri|iraqis|israelis|saudis|pakistanis|yemenis)$")
 #: Common nouns that end a name begun by a capitalised word: "US forces", "Iraqi security apparatus".
 _HEADS = frozenset("forces troops military army government embassy administration service ministry militia militias "
                    "groups security apparatus directorate compound intelligence republic police".split())
@@ -243,7 +244,9 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
             key = next((k for k in reversed(list(by_key)) if k.endswith(" " + key)), key)
         add(name, kind, *match.span(1), key=key)
     free = [t for t in toks if not any(a < t.end and t.start < b for a, b in occupied)]
-    for start, end, types in _proper_names(text, free, sentence_starts, lowered):
+    names = _proper_names(text, free, sentence_starts, lowered)
+    names.sort(key=lambda n: (n[1] - n[0] < 0, len(text[n[0]:n[1]].split()) == 1))  # full names first: "Esper" after them
+    for start, end, types in names:
         name = text[start:end]
         head = name_tokens(name)
         if head and len(head) == 1:

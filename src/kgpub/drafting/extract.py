@@ -62,6 +62,9 @@ STATEMENT_TRIGGERS: tuple[tuple[str, str], ...] = (
 )
 ACCUSATION_TRIGGER = r"accus(?:e|es|ed|ing)|blam(?:e|es|ed|ing)|h[eo]ld\w* (?:\w+ ){1,3}responsible|" \
                      r"(?:was|were|is|are) responsible"
+#: Words that accuse by naming the charge: treason, a criminal charge.
+TREASON_TRIGGER = r"treacherous|traitors?|treason|treachery|betray(?:ed|al|s)?"
+CHARGE_TRIGGER = r"(?:on|under) (?:the same |similar )?charges?|charged (?:with|over)|indicted"
 THREAT_TRIGGER = r"threat(?:en|ens|ened|s)?|warn(?:s|ed|ing)?|ultimatum"
 #: (pattern, certainty): words by which the article hedges what it reports.
 HEDGES: tuple[tuple[str, str], ...] = (
@@ -277,11 +280,14 @@ def mentions_in(sentence: Sentence, spans: list[tuple[int, int, str]]) -> list[t
     return [s for s in spans if sentence.start <= s[0] and s[1] <= sentence.end]
 
 
-def before(mentions: list[tuple[int, int, str]], at: int, text: str, limit: int = 80) -> str | None:
-    """The entity named last before ``at`` in the same clause (no full stop or semicolon between)."""
+def before(mentions: list[tuple[int, int, str]], at: int, text: str, limit: int = 80,
+           relative: bool = False) -> str | None:
+    """The entity named last before ``at`` in the same clause (no full stop or semicolon between; no
+    "which" or "who" either, unless ``relative``)."""
     best = None
+    stops = r"[;.:]" if relative else r"[;.:]|\bwhich\b|\bwho\b"
     for a, b, some in mentions:
-        if b <= at and at - b <= limit and not re.search(r"[;.:]|\bwhich\b|\bwho\b", text[b:at]):
+        if b <= at and at - b <= limit and not re.search(stops, text[b:at]):
             best = some
     return best
 
@@ -320,7 +326,10 @@ def is_place(found: Found) -> bool:
 
 
 def is_site(found: Found) -> bool:
-    """A place that does not act (a city, a facility), unlike a country ("Iran fired")."""
+    """A place that does not act (a city, a facility), unlike a country ("Iran fired"); a name only guessed
+    to be a place may be a capital standing for its government ("which Washington blames")."""
+    if found.new and found.types == ("Place",):
+        return False
     return bool(set(found.types) & {"Place", "City", "Facility"}) and not set(found.types) & {"Organization"}
 
 
