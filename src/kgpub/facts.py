@@ -272,6 +272,12 @@ class Article:
     source: Source
     statements: tuple[Statement, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    #: The rights in the text: its licence or rights statement (an IRI), who holds them when not the
+    #: publisher (an entity id), the line that credits it, and whether the text stops short of the article.
+    licence: str | None = None
+    rights_holder: str | None = None
+    attribution: str | None = None
+    excerpt: bool = False
 
 
 @dataclass(frozen=True)
@@ -284,6 +290,8 @@ class Dataset:
     created: str | None
     base: str | None
     download: str | None
+    #: Article id -> whether its full text is published (site, serve) whatever its licence says.
+    full_text: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -882,6 +890,10 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
         published=published,
         url=meta.get("url"),
         note=meta.get("note"),
+        licence=meta.get("licence"),
+        rights_holder=meta.get("rights_holder"),
+        attribution=meta["attribution"].strip() if meta.get("attribution") else None,
+        excerpt=bool(meta.get("excerpt", False)),
         entities=tuple(r.entity(e, "entities", i) for i, e in enumerate(doc.get("entities", ()))),
         relations=relations,
         events=events,
@@ -898,7 +910,7 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
 
 #: For each section of a facts file, the keys that hold ids of entities (or events).
 _REFERENCES: dict[str, tuple[str, ...]] = {
-    "article": ("publisher", "source"),
+    "article": ("publisher", "source", "rights_holder"),
     "relations": ("subject", "object", "according_to"),
     "events": ("place", *ROLES, "according_to"),
     "accusations": ("accuser", "accused", "according_to"),
@@ -1037,6 +1049,38 @@ def _document(path: Path, root: Path, schema: str, problems: list[Diagnostic]) -
     return None if found else doc
 
 
+def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
+    """The dataset description of a seeds folder (a default one when it has no dataset.yaml); its problems
+    added to ``problems``."""
+    dataset = Dataset(title=f"kgpub knowledge graph of {root.resolve().name}", description="", license=None,
+                      publisher=None, homepage=None, created=None, base=None, download=None)
+    dataset_path = root / DATASET_FILE
+    if dataset_path.is_file():
+        doc = _document(dataset_path, root, "dataset", problems)
+        if doc is not None:
+            dataset = Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
+                              publisher=doc.get("publisher"), homepage=doc.get("homepage"),
+                              created=doc["created"], base=doc.get("base"), download=doc.get("download"),
+                              full_text=dict(doc.get("full_text") or {}))
+            try:
+                created = parse_date(doc["created"])
+                assert created.day is not None
+            except ValueError as exc:
+                line = _line_of(doc, ["created"])
+                problems.append(Diagnostic(dataset_path.relative_to(root).as_posix(), line, "created", str(exc)))
+    return dataset
+
+
+def load_dataset(root: Path | str) -> Dataset:
+    """Only the dataset description of a seeds folder (what ``kgpub site`` needs of it): raises
+    :class:`InputError` with every problem of dataset.yaml."""
+    problems: list[Diagnostic] = []
+    dataset = _dataset(Path(root), problems)
+    if problems:
+        raise InputError(problems)
+    return dataset
+
+
 def load_shared(root: Path | str) -> Shared:
     """Read the dataset description and the registry, and list the facts files; collect every problem."""
     root = Path(root)
@@ -1047,21 +1091,7 @@ def load_shared(root: Path | str) -> Shared:
     def shown(path: Path) -> str:
         return path.relative_to(root).as_posix()
 
-    dataset = Dataset(title=f"kgpub knowledge graph of {root.resolve().name}", description="", license=None,
-                      publisher=None, homepage=None, created=None, base=None, download=None)
-    dataset_path = root / DATASET_FILE
-    if dataset_path.is_file():
-        doc = _document(dataset_path, root, "dataset", problems)
-        if doc is not None:
-            dataset = Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
-                              publisher=doc.get("publisher"), homepage=doc.get("homepage"),
-                              created=doc["created"], base=doc.get("base"), download=doc.get("download"))
-            try:
-                created = parse_date(doc["created"])
-                assert created.day is not None
-            except ValueError as exc:
-                line = _line_of(doc, ["created"])
-                problems.append(Diagnostic(shown(dataset_path), line, "created", str(exc)))
+    dataset = _dataset(root, problems)
 
     registry: dict[str, Entity] = {}
     events: list[SharedEvent] = []

@@ -31,6 +31,7 @@ KGT = Namespace(vocab.KGT)
 OA = Namespace(vocab.OA)
 SCHEMA = Namespace(vocab.SCHEMA)
 WD = Namespace(vocab.WD)
+DCTERMS = Namespace(vocab.DCTERMS)
 
 #: Each entity type with every kg: class above it, so that a plain SPARQL
 #: engine finds an armed group with ``?g a kg:Organization`` without reasoning.
@@ -326,6 +327,7 @@ class _ArticleMapper:
             g.add((iri, SCHEMA.url, URIRef(a.url)))
         if a.note:
             g.add((iri, SKOS.editorialNote, Literal(a.note.strip())))
+        self.rights(iri)
         g.add((iri, KG.textSha256, Literal(a.text_sha256)))
         g.add((iri, KG.sourceFile, Literal(a.text_file)))
         for entity in a.entities:
@@ -341,6 +343,20 @@ class _ArticleMapper:
         for statement in a.statements:
             self.statement(statement)
         return g
+
+    def rights(self, iri: URIRef) -> None:
+        """Whose the text is and on what terms, in DCMI terms, so that anyone who reuses a quote (or the
+        text, where it is published) knows the licence and the line that credits it."""
+        a, g = self.article, self.graph
+        g.add((iri, DCTERMS.publisher, self.ref(a.publisher)))
+        if a.licence:
+            g.add((iri, DCTERMS.license, URIRef(a.licence)))
+        if a.rights_holder:
+            g.add((iri, DCTERMS.rightsHolder, self.ref(a.rights_holder)))
+        if a.attribution:
+            g.add((iri, SCHEMA.creditText, Literal(a.attribution)))
+        if a.excerpt:
+            g.add((iri, KG.excerpt, Literal(True)))
 
     def judged(self, node: URIRef, judgement: Judgement) -> None:
         """How sure the article is of a fact and whom it has it from; certain facts say nothing of it."""

@@ -61,6 +61,17 @@ def anchor(owner: str, part: str) -> str:
     return "part-" + hashlib.sha256(part.encode()).hexdigest()[:12]
 
 
+#: Names of the licences and rights statements articles commonly carry (any other is shown as its IRI).
+LICENCE_NAMES = {
+    "http://rightsstatements.org/vocab/NoC-US/1.0/": "No Copyright - United States (a US government work)",
+    "http://rightsstatements.org/vocab/InC/1.0/": "In Copyright",
+    "https://creativecommons.org/publicdomain/mark/1.0/": "Public Domain Mark 1.0",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0",
+    "https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0",
+    "https://creativecommons.org/licenses/by-sa/4.0/": "CC BY-SA 4.0",
+}
+
+
 class Pages:
     """HTML for the nodes of one build; subclasses say where the triples come from."""
 
@@ -213,6 +224,8 @@ class Pages:
                           + '">' for f in extensions)
                 + f'<script type="application/ld+json">{embedded}</script>')
         network = self.network(node, outgoing, incoming) if self.is_entity(node) else ""
+        if vocab.SCHEMA + "NewsArticle" in self.types(node):
+            extra = self.rights(node) + (extra or self.no_text(node))
         body = (f"<p><code>{html.escape(iri)}</code></p>" + (f"<p>{' · '.join(types)}</p>" if types else "")
                 + (f"<h2>What the quotes say</h2><ul>{own}</ul>" if own else "")
                 + "<h2>Statements</h2><table><tr><th>property</th><th>value</th></tr>"
@@ -220,6 +233,41 @@ class Pages:
                 + (f"<h2>Facts it takes part in</h2><ul>{''.join(facts)}</ul>" if facts else "")
                 + network + extra)
         return self.frame(self.label(node), body, head)
+
+    def rights(self, node: Any) -> str:
+        """Whose an article's text is and on what terms (licence, rights holder, publisher, the line that
+        credits it, whether it is whole): shown with the article and whatever is shown of its text."""
+        def first(predicate: str) -> Any:
+            values = sorted(self.objects(node, predicate), key=str)
+            return values[0] if values else None
+
+        licence, holder = first(vocab.DCTERMS + "license"), first(vocab.DCTERMS + "rightsHolder")
+        publisher, credit = first(vocab.DCTERMS + "publisher"), first(vocab.SCHEMA + "creditText")
+        url, excerpt = first(vocab.SCHEMA + "url"), first(vocab.KG + "excerpt")
+        rows = []
+        if credit is not None:
+            rows.append(("Credit", html.escape(credit.value)))
+        if licence is not None:
+            name = LICENCE_NAMES.get(licence.value, licence.value)
+            rows.append(("Licence", f'<a href="{html.escape(licence.value)}" rel="license">{html.escape(name)}</a>'))
+        else:
+            rows.append(("Licence", "not stated: the text is not published here"))
+        if holder is not None:
+            rows.append(("Rights holder", self.link(holder)))
+        if publisher is not None:
+            rows.append(("Publisher", self.link(publisher)))
+        if url is not None:
+            rows.append(("Published at", f'<a href="{html.escape(url.value)}">{html.escape(url.value)}</a>'))
+        if excerpt is not None and excerpt.value == "true":
+            rows.append(("Excerpt", "the text stops before the end of the published article"))
+        return ("<h2>The text and its rights</h2><dl class=\"rights\">"
+                + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>")
+
+    def no_text(self, node: Any) -> str:
+        """What an article's page says where its full text is not published: the quotes are what it shows."""
+        return ("<h2>The article's text</h2><p>The full text is not published here: its licence does not allow "
+                "it, or this server was given no text. The quotes above, each with its offsets, are what the "
+                "facts rest on; read the article where it was published.</p>")
 
     def supers(self, term: Any, via: str) -> set[str]:
         """Every class (``via`` rdfs:subClassOf) or property (rdfs:subPropertyOf) above ``term`` in the ontology."""

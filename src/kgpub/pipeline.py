@@ -121,6 +121,8 @@ class ArticleUnit:
     foreign: tuple[str, ...] = ()
     #: Its entities that the registry may already hold, as warnings and hints (``identity.Note``).
     notes: tuple[Any, ...] = ()
+    #: Its article's licence, publisher, rights holder and credit line (N-Triples), which void.ttl repeats.
+    rights: tuple[str, ...] = ()
 
 
 _WORKER: dict[str, Any] = {}
@@ -169,8 +171,9 @@ def _article_unit(path: Path) -> ArticleUnit:
     identities = _WORKER["identities"]
     notes = (*(note for entity in article.entities for note in identities.notes(entity)),
              *(note for event in article.events for note in identities.event_notes(event)))
+    rights = serialization.rights_lines(str(mint.article(article.id)), lines.data)
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
-                       provenance.origins(article, mint), foreign, notes)
+                       provenance.origins(article, mint), foreign, notes, rights)
 
 
 def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
@@ -458,7 +461,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 entries = logged if logged is not None else entries
             serialization.share_keys(layouts)
             files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
-                                               layouts, stats)
+                                               layouts, stats, {u.id: u.rights for u in good if u.id})
             write_layout(staged, {"files": layouts, "stats": stats})
             if index is not None:
                 _install_index(out, indexing, index, staged)
@@ -598,7 +601,8 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                 stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))  # type: ignore[index]
                 sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
                 (staged / "void.ttl").write_bytes(serialization.void_file(
-                    shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes))
+                    shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes,
+                    {u.id: u.rights for u in summaries if u.id}))
                 write_layout(staged, {"files": layouts, "stats": stats})
                 return stats
 

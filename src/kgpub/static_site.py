@@ -204,7 +204,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
                             local_prefixes(data))
         rows = timeline.result()
     nodes = snapshot.nodes()
-    texts = _article_texts(snapshot, nodes, seeds)
+    texts = _article_texts(snapshot, nodes, seeds, _full_text_choices(seeds))
     top = {"index.html": _index(snapshot), "search.js": _search(snapshot, nodes),
            "timeline.html": _timeline(snapshot, rows), "ontology.html": _ontology(snapshot)}
     void = data / "void.ttl"
@@ -434,15 +434,33 @@ def _remove_stale(out: Path, previous: dict[str, str] | None, made: dict[str, st
 # --------------------------------------------------------------------------- the articles' texts
 
 
-def _article_texts(snapshot: Snapshot, nodes: list[str], seeds: Path | None) -> dict[str, str]:
-    """Each article's text from the seeds, checked against the hash the build recorded; every problem at once."""
+def _full_text_choices(seeds: Path | None) -> dict[str, bool]:
+    """What the seeds' dataset.yaml says of publishing each article's full text (``full_text:``)."""
+    if seeds is None or not (seeds / "dataset.yaml").is_file():
+        return {}
+    from .facts import load_dataset
+
+    return load_dataset(seeds).full_text
+
+
+def _article_texts(snapshot: Snapshot, nodes: list[str], seeds: Path | None,
+                   choices: dict[str, bool] | None = None) -> dict[str, str]:
+    """The text of each article that may be published (its licence allows it, or the dataset says so; see
+    ``rights``) from the seeds, checked against the hash the build recorded; every problem at once."""
+    from .rights import text_published
+
     texts: dict[str, str] = {}
     if seeds is None:
         return texts
     problems = []
+    articles = snapshot.base + "article/"
     for iri in nodes:
         node = _named(iri)
         if vocab.SCHEMA + "NewsArticle" not in snapshot.types(node):
+            continue
+        licences = snapshot.objects(node, vocab.DCTERMS + "license")
+        choice = (choices or {}).get(iri[len(articles):]) if iri.startswith(articles) else None
+        if not text_published(licences[0].value if licences else None, choice):
             continue
         names = snapshot.objects(node, vocab.KG + "sourceFile")
         digests = snapshot.objects(node, vocab.KG + "textSha256")
