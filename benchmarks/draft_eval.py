@@ -5,11 +5,13 @@ other article refers to, the shared events no other article reports), as if the 
 text is drafted through the public API (``kgpub.draft``) against that registry, the draft is loaded
 by the facts loader, and compared with the curated facts kind by kind:
 
-* entity mentions: the entities a fact of the curated file refers to (the header's publisher and agency
-  aside) against the entities the draft names (registry mentions and proposed new entities).  A drafted
-  entity is the curated one when it has its id, or one of its names (name, alias, or the words the draft
-  quotes) is a name of it under ``identity.name_key`` or ``identity.skeleton``, or it quotes a passage
-  that overlaps the curated entity's own evidence;
+* entity mentions: recall over the entities a fact of the curated file refers to (the header's publisher
+  and agency aside), precision over the entities the draft names (registry mentions and proposed new
+  entities): a drafted entity is right when it is an entity of the curated corpus, that is when it has
+  the id of, or one of its names (name, alias, or the words the draft quotes) is a name under
+  ``identity.name_key`` or ``identity.skeleton`` of, an entity of the full registry or of the article's
+  curated file, or it quotes a passage that overlaps such an entity's evidence (a curated facts file has
+  no list of mentions: "Iran" named in passing is right though no fact of the file refers to Iran);
 * events (speech aside), statements (``statements:`` and Statement/Appeal events), accusations, threats:
   a drafted item is a curated one of the same kind when their evidence passages overlap;
 * counts: same ``what``, same numbers, overlapping quotes;
@@ -155,7 +157,12 @@ def _compare(gold: facts.Article, draft: facts.Article, corpus: facts.Corpus, se
     def same_entity(d: Any, c: Any) -> bool:
         return d[0] == c[0] or bool(d[1] & c[1]) or (bool(c[2]) and _overlap(d[2], c[2]))
 
-    score.tallies["entity mentions"] = _match(drafted, curated, same_entity)
+    known = curated + [(e.id, _keys([e.name, *e.aliases]), []) for e in corpus.registry if e.id not in wanted]
+    known += [(e.id, _keys([e.name, *e.aliases, *(q.text for q in e.evidence)]), _spans(gold, e.evidence))
+              for e in gold.entities if e.id not in wanted]
+    recall = _match(drafted, curated, same_entity)
+    precision = _match(drafted, known, same_entity)
+    score.tallies["entity mentions"] = Tally(precision.found, precision.drafted, recall.recalled, recall.curated)
 
     # ------------------------------------------------------------ facts by evidence
     def items(article: facts.Article, kind: str) -> list[tuple[Any, list[tuple[int, int]]]]:

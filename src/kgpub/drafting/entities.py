@@ -119,7 +119,8 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
     :func:`new_entities`."""
     backed = [m.span(1) for m in _BACKED.finditer(text)
               if not names.match([t for t in toks if not t.article and m.start(1) <= t.start < m.end(1)])]
-    words = [t for t in toks if not t.article and not any(a <= t.start < b for a, b in backed)]
+    words = [t for t in toks if not t.article and not any(a <= t.start < b for a, b in backed)
+             and not _initial(text, t)]
     found: dict[str, Found] = {}
     spans: list[tuple[int, int, str]] = []
     i = 0
@@ -142,7 +143,12 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
     return found, spans
 
 
-_GAP = re.compile(r"[ \-‐‑]*(?:(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et)[\-‐‑])?", re.IGNORECASE)
+_GAP = re.compile(r"[ \-‐‑]*(?:(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et)[\-‐‑]|[A-Z]\. )?", re.IGNORECASE)
+
+
+def _initial(text: str, t: Token) -> bool:
+    """A middle initial ("Donald J. Trump"): left out when names are compared."""
+    return len(t.key) == 1 and t.capital and text[t.end:t.end + 2] == ". " and t.start > 0 and text[t.start - 1] == " "
 
 
 def _with_article(text: str, toks: list[Token], start: int) -> int:
