@@ -26,6 +26,8 @@ Kataib Hizbollah denies any involvement in the attack. No group has claimed resp
 Prime Minister Mustafa al-Kadhimi condemned the attack, and Qassem Suleimani's successor was not mentioned.
 
 Washington accused Iran of arming the militias, security sources said.
+
+“We will find them,” said Ahmed Mulla Talal, speaking near the Rasheed Hotel.
 """
 
 
@@ -136,8 +138,10 @@ def test_a_name_under_another_spelling_links_the_registry_entity(tmp_path: Path)
 def test_new_entities_are_proposed_with_a_type(tmp_path: Path) -> None:
     article = _load(_draft(tmp_path)[0].with_name("new.facts.yaml"))
     proposed = {e.name: e.types for e in article.entities}
-    assert proposed["Green Zone"] == ("Facility",)
+    assert proposed["Ahmed Mulla Talal"] == ("Person",)
+    assert proposed["Rasheed Hotel"] == ("Facility",)
     assert proposed["Security sources"] == ("UnnamedGroup",)
+    assert "international-zone" in {m.entity for m in article.mentions}  # "Green Zone": a registry alias
     hedged = [e for e in (*article.events, *article.accusations) if e.judgement.hedge]
     assert all(e.judgement.certainty in ("probable", "possible") for e in hedged)
 

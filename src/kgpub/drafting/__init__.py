@@ -385,6 +385,9 @@ class _Facts:
                 if earlier is not None:  # one report an article: this sentence is more of its evidence
                     earlier.fields["evidence"] = [*earlier.fields["evidence"], *fields["evidence"]]  # type: ignore[misc]
                     earlier.counts.extend(item.counts)
+                    for key in ("date", "_date_comment", "place", "agent", "victim", "target"):
+                        if key in fields and key not in earlier.fields:
+                            earlier.fields[key] = fields[key]
                     fields["_merged"] = True
                 else:
                     fields["report"] = shared.id

@@ -132,6 +132,8 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
             matched = names.match(window)
             if matched:
                 start, end = _with_article(text, toks, window[0].start), window[-1].end
+                if length == 1 and names.types[matched[0].id] == ("Person",):
+                    start = _first_names(text, words, i, start)
                 some = matched[0].id
                 entry = found.setdefault(some, Found(some, names.labels[some], names.types[some], False))
                 entry.spans.append((start, end))
@@ -149,6 +151,19 @@ _GAP = re.compile(r"[ \-‐‑]*(?:(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et)[\-�
 def _initial(text: str, t: Token) -> bool:
     """A middle initial ("Donald J. Trump"): left out when names are compared."""
     return len(t.key) == 1 and t.capital and text[t.end:t.end + 2] == ". " and t.start > 0 and text[t.start - 1] == " "
+
+
+def _first_names(text: str, words: list[Token], i: int, start: int) -> int:
+    """"Michael R. Pompeo" for the registry's "Pompeo": a surname's first names and initials are the person's."""
+    at = i
+    while at > 0:
+        prev = words[at - 1]
+        if not prev.capital or prev.key in _TITLES or prev.key in _SKIP or not re.fullmatch(
+                r"\.? |\. [A-Z]\. ", text[prev.end:words[at].start] if at < len(words) else " "):
+            break
+        at -= 1
+        start = prev.start
+    return start
 
 
 def _with_article(text: str, toks: list[Token], start: int) -> int:
@@ -186,7 +201,7 @@ _FORCE = frozenset("force forces army navy corps guard guards division regiment 
 _ARMED = frozenset("hezbollah hizballah militia militias front brigades haq kataeb kataib asaib qaeda isis "
                    "taliban mobilisation mobilization".split())
 _GOVERNMENT = frozenset("government administration cabinet house".split())
-_FACILITY = frozenset("zone airport airfield base bases compound palace embassy headquarters camp".split())
+_FACILITY = frozenset("zone airport airfield base bases compound palace embassy headquarters camp hotel".split())
 _PLACE_BEFORE = frozenset("in near at from to across throughout into outside inside around".split())
 _COUNTRIES = frozenset("united states kingdom arabia emirates iraq iran syria lebanon israel jordan kuwait turkey yemen afghanistan pakistan russia "
                        "china france germany britain qatar bahrain egypt libya".split())
@@ -212,6 +227,8 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
 
     ``skipped``: passages not to look in (a site's "Read more:" lines)."""
     occupied = [(a, b) for a, b, _ in taken] + list(skipped)
+    headings = _headings(text)
+    sentence_starts = set(sentence_starts) | {m.end() for m in re.finditer(r"(?:^|\n)[ \t•*-]*", text)}
     found: dict[str, Found] = {}
     spans: list[tuple[int, int, str]] = []
     by_key: dict[str, str] = {}
@@ -234,6 +251,8 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
         add(match.group(1)[0].upper() + match.group(1)[1:], ("ArmedGroup",), *match.span(1))
     for match in _SOMEONE.finditer(text):
         phrase = match.group(1)
+        if re.search(r",\s*$", text[max(0, match.start() - 3):match.start()]):
+            continue  # "Kataeb Hezbollah, a group with links to ...": the group is the name before
         group = phrase.lower().endswith(("group", "faction"))
         add(phrase[0].upper() + phrase[1:], ("ArmedGroup",) if group else ("Person",), *match.span(1),
             key=" ".join(phrase.lower().replace(",", "").split()))
@@ -249,8 +268,11 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
         if len(words) == 1:  # "the sources said" after "Security sources say": the same sources
             key = next((k for k in reversed(list(by_key)) if k.endswith(" " + key)), key)
         add(name, kind, *match.span(1), key=key)
-    free = [t for t in toks if not any(a < t.end and t.start < b for a, b in occupied)]
-    names = _proper_names(text, free, sentence_starts, lowered)
+    free = [t for t in toks if not any(a < t.end and t.start < b for a, b in occupied + headings)]
+    capital_inside = {t.key for t in toks if t.capital and not _starts_sentence(text, t.start, sentence_starts)}
+    names = [n for n in _proper_names(text, free, sentence_starts, lowered)
+             if not (_starts_sentence(text, n[0], sentence_starts) and len(text[n[0]:n[1]].split()) == 1
+                     and name_tokens(text[n[0]:n[1]])[:1] and name_tokens(text[n[0]:n[1]])[0] not in capital_inside)]
     names.sort(key=lambda n: (n[1] - n[0] < 0, len(text[n[0]:n[1]].split()) == 1))  # full names first: "Esper" after them
     for start, end, types in names:
         name = text[start:end]
@@ -311,6 +333,8 @@ def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
             continue
         if len(run) == 1:
             word = run[0]
+            if word.key in ("am", "pm") or (word.upper and len(word.key) <= 2 and "." in text[word.start:word.end]):
+                continue  # "02:07 PM", "N.C."
             if word.key in _SKIP or word.key in _TITLES:
                 continue
             if _starts_sentence(text, word.start, sentence_starts) and word.key in lowered | _COMMON:
@@ -320,6 +344,18 @@ def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
             if len(word.key) < 3 and not word.upper:
                 continue
         out.append((run[0].start, run[-1].end, _type(text, run, titled)))
+    return out
+
+
+def _headings(text: str) -> list[tuple[int, int]]:
+    """Title-case lines (a headline, a photo caption's title): their capitals say nothing of names."""
+    out = []
+    for match in re.finditer(r"[^\n]+", text):
+        words = re.findall(r"[A-Za-z][\w'’.-]*", match.group())
+        content = [w for w in words if w.lower() not in _SKIP | _CONNECTORS]
+        if 2 <= len(words) <= 12 and content and not match.group().rstrip().endswith(".") \
+                and sum(w[0].isupper() for w in content) >= 0.8 * len(content):
+            out.append(match.span())
     return out
 
 
