@@ -266,6 +266,7 @@ class _Facts:
         self.taken = set(taken)
         self.out: list[extract.Drafted] = []
         self.numbers: dict[str, int] = {}
+        self.last_person: str | None = None  # who "he" or "she" most likely is
 
     def _id(self, base: str) -> str:
         while True:
@@ -290,6 +291,10 @@ class _Facts:
                 accused_events.append((_trigger_at(e, s), str(e.fields.get("_ref", e.fields["id"]))))
         self._accusations(s, ms, found_dates, evidence, accused_events)
         self._charges(s, ms, found_dates, evidence, accused_events)
+        self._attributed(s, ms, found_dates, evidence, events, statements)
+        people = [m[2] for m in ms if self.everyone[m[2]].types == ("Person",)]
+        if people:
+            self.last_person = people[-1]
         self._threats(s, ms, found_dates, evidence)
         if not statements and not any(set(_many(e.fields["type"])) & set(_SPEECH_TYPES) for e in events):
             speaker = extract.speaker_of(s, ms, text)
@@ -320,12 +325,13 @@ class _Facts:
                 undergoer = extract.before(actors, a, text)
                 agent = extract.by_agent(actors, b, text)
             else:
-                agent = extract.before(actors, a, text, limit=60)
+                by = extract.by_agent(actors, b, text)
+                agent = by if by and re.match(r"\s+by\b", text[b:b + 5]) else extract.before(actors, a, text, limit=60)
                 undergoer = extract.after(actors, b, text, skip=(agent,) if agent else ())
                 if agent is None:
-                    agent = extract.by_agent(actors, b, text)
-                    if agent == undergoer:
-                        undergoer = None
+                    agent = by
+                if agent == undergoer:
+                    undergoer = None
             if kind == "Statement":
                 continue
             if agent:
@@ -516,6 +522,48 @@ class _Facts:
                 fields.update(self._date(found_dates, a))
                 fields["evidence"] = evidence
                 self.out.append(extract.Drafted("accusations", fields, s))
+
+    def _attributed(self, s: Sentence, ms: list[tuple[int, int, str]], found_dates: list[extract.DateFound],
+                    evidence: list[Any], events: list[extract.Drafted], statements: list[extract.Drafted]) -> None:
+        """Who did it, as someone says: "X was attacked by Y, Z said", "Z condemns the attack by Y", "Y
+        orchestrated attacks": Z accuses Y (the article does not state it)."""
+        text = self.text
+        made: set[tuple[str | None, str]] = {(str(d.fields.get("accuser")), str(d.fields["accused"]))
+                                             for d in self.out if d.section == "accusations" and d.sentence == s}
+        speaker = extract.speaker_of(s, ms, text)
+        condemner = next((str(x.fields["speaker"]) for x in statements if x.fields["act"] == "Condemn"
+                          and "speaker" in x.fields), None)
+        pairs: list[tuple[str | None, str, str | None, str]] = []
+        for event in events:
+            kinds = set(_many(event.fields["type"]))
+            agent = event.fields.get("agent")
+            if not isinstance(agent, str) or not kinds & {*_SPECIFIC_ATTACKS, "Attack"}:
+                continue
+            accuser = condemner or speaker
+            if accuser and accuser != agent:
+                pairs.append((accuser, agent, str(event.fields.get("_ref", event.fields["id"])), "AccuseOfAggression"))
+        for match in extract.triggers(s, extract.PLOT_TRIGGER)[:1]:
+            a = s.start + match.start()
+            accused = extract.before(ms, a, text, limit=100, relative=True)
+            if accused is None and re.search(r"\b(?:he|she|He|She)\b", text[s.start:a]):
+                accused = self.last_person  # "He was the commander directly responsible for ..."
+            if accused:
+                pairs.append((speaker if speaker != accused else None, accused, None, "AccuseOfAggression"))
+        for accuser, accused, concerns, kind in pairs:
+            if (str(accuser), accused) in made:
+                continue
+            made.add((str(accuser), accused))
+            fields: dict[str, object] = {"id": self._id("accusation"), "type": kind}
+            if accuser:
+                fields["accuser"] = accuser
+            fields["accused"] = accused
+            if concerns:
+                fields["concerns"] = concerns
+                fields["claims"] = [{"subject": concerns, "predicate": "agent", "object": accused}]
+            fields.update(self._date(found_dates))
+            fields["evidence"] = evidence
+            self.out.append(extract.Drafted("accusations", fields, s, "" if accuser else
+                                            "no accuser: the text does not say who says so"))
 
     def _threats(self, s: Sentence, ms: list[tuple[int, int, str]], found_dates: list[extract.DateFound],
                  evidence: list[Any]) -> None:

@@ -62,6 +62,9 @@ STATEMENT_TRIGGERS: tuple[tuple[str, str], ...] = (
 )
 ACCUSATION_TRIGGER = r"accus(?:e|es|ed|ing)|blam(?:e|es|ed|ing)|h[eo]ld\w* (?:\w+ ){1,3}responsible|" \
                      r"(?:was|were|is|are) responsible"
+#: Words that lay an attack at someone's door without "accuse": "orchestrated attacks", "developing plans to attack".
+PLOT_TRIGGER = r"(?:with |has |have )?(?:links|ties) to|linked to|tied to|orchestrat(?:ed|es|ing)|mastermind(?:ed|ing)?|plott(?:ed|ing)|plans? to attack|planned (?:another |an )?attack|" \
+               r"responsible for (?:organizing|organising|directing|planning|the attacks?)"
 #: Words that accuse by naming the charge: treason, a criminal charge.
 TREASON_TRIGGER = r"treacherous|traitors?|treason|treachery|betray(?:ed|al|s)?"
 CHARGE_TRIGGER = r"(?:on|under) (?:the same |similar )?charges?|charged (?:with|over)|indicted"
