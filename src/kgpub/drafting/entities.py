@@ -51,6 +51,7 @@ class Names:
         self.exact: dict[tuple[str, ...], list[_Name]] = {}
         self.skeletons: dict[tuple[str, ...], list[_Name]] = {}
         self.near: dict[tuple[int, str], list[tuple[str, _Name]]] = {}
+        self.prefixes: dict[tuple[str, ...], list[_Name]] = {}
         self.longest = 1
         self.types: dict[str, tuple[str, ...]] = {}
         self.labels: dict[str, str] = {}
@@ -65,6 +66,8 @@ class Names:
                 known = _Name(entity.id, name, len(keys) == 1 and len(letters) <= 6 and name.isupper(),
                               not any(c.isupper() for c in letters))
                 self.exact.setdefault(keys, []).append(known)
+                if len(keys) >= 4 and sum(w[0].isupper() for w in name.split()[1:]) <= 1:  # a description: its first words
+                    self.prefixes.setdefault(keys[:3], []).append(known)
                 skel = tuple(_skeleton(k) for k in keys)
                 self.skeletons.setdefault(skel, []).append(known)
                 joined = " ".join(skel)
@@ -75,7 +78,7 @@ class Names:
     def match(self, window: list[Token]) -> list[_Name]:
         """The registry names these words are, most exact first; empty when none."""
         keys = tuple(t.key for t in window)
-        for known in (self.exact.get(keys, []), self._skeleton(window, keys)):
+        for known in (self.exact.get(keys, []), self._skeleton(window, keys), self.prefixes.get(keys, [])):
             fit = [k for k in known if _case_fits(k, window)]
             if fit:
                 return fit
@@ -138,6 +141,10 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
                 entry = found.setdefault(some, Found(some, names.labels[some], names.types[some], False))
                 entry.spans.append((start, end))
                 spans.append((start, end, some))
+                if length > 1:  # "U.S. Embassy in Baghdad" names Baghdad too
+                    for inner in _places_inside(text, window[1:], names):
+                        found.setdefault(inner[2], Found(inner[2], names.labels[inner[2]], names.types[inner[2]],
+                                                         False)).spans.append(inner[:2])
                 i += length
                 break
         else:
@@ -153,13 +160,24 @@ def _initial(text: str, t: Token) -> bool:
     return len(t.key) == 1 and t.capital and text[t.end:t.end + 2] == ". " and t.start > 0 and text[t.start - 1] == " "
 
 
+def _places_inside(text: str, window: list[Token], names: Names) -> list[tuple[int, int, str]]:
+    """The cities and countries a longer registry name contains (not its first word: "US embassy" is not "US")."""
+    out = []
+    for t in window:
+        for known in names.match([t]):
+            if set(names.types[known.id]) & {"City", "Country", "Place"}:
+                out.append((t.start, t.end, known.id))
+                break
+    return out
+
+
 def _first_names(text: str, words: list[Token], i: int, start: int) -> int:
     """"Michael R. Pompeo" for the registry's "Pompeo": a surname's first names and initials are the person's."""
     at = i
     while at > 0:
         prev = words[at - 1]
         if not prev.capital or prev.key in _TITLES or prev.key in _SKIP or not re.fullmatch(
-                r"\.? |\. [A-Z]\. ", text[prev.end:words[at].start] if at < len(words) else " "):
+                r"\.? (?:[A-Z]\. )?", text[prev.end:words[at].start] if at < len(words) else " "):
             break
         at -= 1
         start = prev.start
@@ -187,10 +205,11 @@ by for from to with of and or but if as after before since while when where what
 read make think more also however meanwhile now then there here such despite although though
 january february march april may june july august september october november december jan feb mar apr jun jul
 aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday photo video image
-statement press news by said says""".split())
+statement press news by said says three four five six seven eight nine ten""".split())
 _DEMONYMS = re.compile(r"(?:ians?|ese|ish|ern|cans?|eans?)$|^(?:iraqi|israeli|saudi|pakistani|yemeni|kuwaiti|qatari|"
                        r"omani|emirati|bahraini|afghani|somali|kurdi|azeri|iraqis|israelis|saudis|pakistanis|yemenis)$")
 #: Common nouns that end a name begun by a capitalised word: "US forces", "Iraqi security apparatus".
+_NOT_AFTER_HEAD = frozenset("members member personnel officials official troops diplomats chief".split())
 _HEADS = frozenset("forces troops military army government embassy administration service ministry militia militias "
                    "groups security apparatus directorate compound intelligence republic police".split())
 _ORG = frozenset("department ministry foundation agency embassy council office pentagon news press corporation "
@@ -213,8 +232,8 @@ _UNNAMED = re.compile(
     r"(?:official|officials|diplomat|diplomats|source|sources|politician|politicians|spokesman|spokeswoman|"
     r"spokesperson|analyst|witness|witnesses|commander))\b", re.IGNORECASE)
 #: Someone the article describes without a name: "a masked, gun-toting fighter", "another group".
-_SOMEONE = re.compile(r"\b(?:(?:[Aa]n?|[Oo]ne)\s+|(?=[Aa]nother\s))((?:[Aa]nother\s+)?(?:[a-z][\w-]*,?\s+){0,3}?"
-                      r"(?:fighter|gunman|militant|man|woman|group|faction|spokesman|spokeswoman))\b(?!-| of\b)")
+_SOMEONE = re.compile(r"\b(?:(?:[Aa]n?|[Oo]ne)\s+[“\"]?|(?=[Aa]nother\s))((?:[Aa]nother\s+)?(?:[A-Za-z][\w.-]*,?\s+){0,3}?"
+                      r"(?:fighter|gunman|militant|man|woman|group|faction|spokesman|spokeswoman|contractor))\b(?!-| of\b)")
 _BACKED = re.compile(r"\b((?:[A-Z][a-z]+-backed|[Pp]ro-[A-Z][a-z]+|[A-Z][a-z]+-aligned)\s+"
                      r"(?:armed\s+|paramilitary\s+|hardline\s+)?"
                      r"(?:militias?|groups?|forces|factions?|fighters|terrorists|paramilitaries))\b")
@@ -251,7 +270,7 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
         add(match.group(1)[0].upper() + match.group(1)[1:], ("ArmedGroup",), *match.span(1))
     for match in _SOMEONE.finditer(text):
         phrase = match.group(1)
-        if re.search(r",\s*$", text[max(0, match.start() - 3):match.start()]):
+        if re.search(r"(?:,|\b(?:is|was|are|were|be))\s*$", text[max(0, match.start() - 6):match.start()]):
             continue  # "Kataeb Hezbollah, a group with links to ...": the group is the name before
         group = phrase.lower().endswith(("group", "faction"))
         add(phrase[0].upper() + phrase[1:], ("ArmedGroup",) if group else ("Person",), *match.span(1),
@@ -315,7 +334,8 @@ def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
         at = position[run[-1].start]
         for extra in (2, 1):  # "US forces", "Iraqi intelligence service": a name ending in a common noun
             tail = toks[at + 1:at + 1 + extra]
-            if len(tail) == extra and tail[-1].key in _HEADS and all(not t.capital for t in tail) \
+            follows = toks[at + 1 + extra].key if at + 1 + extra < len(toks) else ""
+            if len(tail) == extra and tail[-1].key in _HEADS and follows not in _NOT_AFTER_HEAD and all(not t.capital for t in tail) \
                     and all(_joined(text, a, b) for a, b in zip([run[-1], *tail], tail)):
                 run = [*run, *tail]
                 break
@@ -333,7 +353,7 @@ def _proper_names(text: str, toks: list[Token], sentence_starts: set[int],
             continue
         if len(run) == 1:
             word = run[0]
-            if word.key in ("am", "pm") or (word.upper and len(word.key) <= 2 and "." in text[word.start:word.end]):
+            if word.key in _LONE or word.key in ("am", "pm") or (word.upper and len(word.key) <= 2 and "." in text[word.start:word.end]):
                 continue  # "02:07 PM", "N.C."
             if word.key in _SKIP or word.key in _TITLES:
                 continue
@@ -353,12 +373,14 @@ def _headings(text: str) -> list[tuple[int, int]]:
     for match in re.finditer(r"[^\n]+", text):
         words = re.findall(r"[A-Za-z][\w'’.-]*", match.group())
         content = [w for w in words if w.lower() not in _SKIP | _CONNECTORS]
-        if 2 <= len(words) <= 12 and content and not match.group().rstrip().endswith(".") \
-                and sum(w[0].isupper() for w in content) >= 0.8 * len(content):
+        if 2 <= len(words) <= 12 and content and sum(w[0].isupper() for w in content) >= 0.75 * len(content):
             out.append(match.span())
     return out
 
 
+#: Words that are no name on their own ("the Embassy", "the Administration").
+_LONE = frozenset("administration embassy government group ministry army military forces police president marine "
+                  "marines department".split())
 _COMMON = frozenset("people welcome outraged lacking another such even that it but thirteen".split())
 
 
