@@ -345,10 +345,9 @@ class _ArticleMapper:
         return g
 
     def rights(self, iri: URIRef) -> None:
-        """Whose the text is and on what terms, in DCMI terms, so that anyone who reuses a quote (or the
-        text, where it is published) knows the licence and the line that credits it."""
+        """Whose the text is and on what terms (its publisher is schema:publisher, above), so that anyone
+        who reuses a quote (or the text, where it is published) knows the licence and the line that credits it."""
         a, g = self.article, self.graph
-        g.add((iri, DCTERMS.publisher, self.ref(a.publisher)))
         if a.licence:
             g.add((iri, DCTERMS.license, URIRef(a.licence)))
         if a.rights_holder:

@@ -242,7 +242,7 @@ class Pages:
             return values[0] if values else None
 
         licence, holder = first(vocab.DCTERMS + "license"), first(vocab.DCTERMS + "rightsHolder")
-        publisher, credit = first(vocab.DCTERMS + "publisher"), first(vocab.SCHEMA + "creditText")
+        publisher, credit = first(vocab.SCHEMA + "publisher"), first(vocab.SCHEMA + "creditText")
         url, excerpt = first(vocab.SCHEMA + "url"), first(vocab.KG + "excerpt")
         rows = []
         if credit is not None:

@@ -600,7 +600,7 @@ def stats_of(lines: Iterable[str]) -> Stats:
 
 
 #: What void.ttl repeats of each source article: on what terms its text is, and whose it is.
-RIGHTS_PREDICATES = frozenset(f"<{iri}>" for iri in (vocab.DCTERMS + "license", vocab.DCTERMS + "publisher",
+RIGHTS_PREDICATES = frozenset(f"<{iri}>" for iri in (vocab.DCTERMS + "license", vocab.SCHEMA + "publisher",
                                                      vocab.DCTERMS + "rightsHolder", vocab.SCHEMA + "creditText",
                                                      vocab.SCHEMA + "url", vocab.KG + "excerpt"))
 
@@ -648,7 +648,10 @@ def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], stats: S
     for article_id in article_ids:
         add(ds, f"<{dct}source>", f"<{mint.article(article_id)}>")
         for line in rights.get(article_id, ()):  # each source's licence and attribution, as its graph says
-            add(*_split(line))
+            s, p, o = _split(line)
+            add(s, p, o)
+            if p == f"<{vocab.SCHEMA}publisher>":  # and in DCMI terms, which DCAT readers look for
+                add(s, f"<{dct}publisher>", o)
     add(ds, f"<{void_}uriSpace>", lit(mint.base))
     for ns in (vocab.KG, vocab.OA, vocab.SCHEMA, vocab.PROV, vocab.SKOS, vocab.SEM):
         add(ds, f"<{void_}vocabulary>", f"<{ns}>")
