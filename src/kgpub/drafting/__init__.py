@@ -267,6 +267,8 @@ class _Facts:
         self.out: list[extract.Drafted] = []
         self.numbers: dict[str, int] = {}
         self.last_person: str | None = None  # who "he" or "she" most likely is
+        self.reports: dict[str, extract.Drafted] = {}  # the report drafted of each shared event
+        self.first = 0  # where this sentence's items begin in ``out``
 
     def _id(self, base: str) -> str:
         while True:
@@ -278,6 +280,7 @@ class _Facts:
 
     def sentence(self, s: Sentence) -> None:
         text = self.text
+        self.first = len(self.out)
         every = extract.mentions_in(s, self.spans)
         ms = [m for m in every if not extract.is_site(self.everyone[m[2]])]  # who can act, speak, accuse
         self.places = [m for m in every if extract.is_place(self.everyone[m[2]])]
@@ -387,7 +390,7 @@ class _Facts:
                         and when.earliest <= shared.date.latest and shared.date.earliest <= when.latest)
             same_place = shared.place is not None and fields.get("place") == shared.place
             if same_day or (when is None and same_place):
-                earlier = next((d for d in (*self.out, *pending) if d.fields.get("report") == shared.id), None)
+                earlier = self.reports.get(shared.id)
                 if earlier is not None:  # one report an article: this sentence is more of its evidence
                     earlier.fields["evidence"] = [*earlier.fields["evidence"], *fields["evidence"]]  # type: ignore[misc]
                     earlier.counts.extend(item.counts)
@@ -397,6 +400,7 @@ class _Facts:
                     fields["_merged"] = True
                 else:
                     fields["report"] = shared.id
+                    self.reports[shared.id] = item
                     item.comment = f"the registry's shared event {shared.id!r} ({shared.label})"
                 fields["_ref"] = shared.id
                 return
@@ -529,7 +533,7 @@ class _Facts:
         orchestrated attacks": Z accuses Y (the article does not state it)."""
         text = self.text
         made: set[tuple[str | None, str]] = {(str(d.fields.get("accuser")), str(d.fields["accused"]))
-                                             for d in self.out if d.section == "accusations" and d.sentence == s}
+                                             for d in self.out[self.first:] if d.section == "accusations"}
         speaker = extract.speaker_of(s, ms, text)
         condemner = next((str(x.fields["speaker"]) for x in statements if x.fields["act"] == "Condemn"
                           and "speaker" in x.fields), None)

@@ -52,6 +52,9 @@ class Names:
         self.skeletons: dict[tuple[str, ...], list[_Name]] = {}
         self.near: dict[tuple[int, str], list[tuple[str, _Name]]] = {}
         self.prefixes: dict[tuple[str, ...], list[_Name]] = {}
+        self._skeleton_of: dict[str, str] = {}
+        self._name_tokens: dict[str, tuple[str, ...]] = {}
+        self.lengths: set[int] = set()
         self.longest = 1
         self.types: dict[str, tuple[str, ...]] = {}
         self.labels: dict[str, str] = {}
@@ -74,6 +77,7 @@ class Names:
                 if len(joined) >= NEAR_LENGTH:
                     self.near.setdefault((len(keys), "".join(s[0] for s in skel)), []).append((joined, known))
                 self.longest = max(self.longest, len(keys))
+                self.lengths.add(len(keys))
 
     def match(self, window: list[Token]) -> list[_Name]:
         """The registry names these words are, most exact first; empty when none."""
@@ -84,10 +88,16 @@ class Names:
                 return fit
         return []
 
+    def _skel(self, key: str) -> str:
+        found = self._skeleton_of.get(key)
+        if found is None:
+            found = self._skeleton_of[key] = _skeleton(key)
+        return found
+
     def _skeleton(self, window: list[Token], keys: tuple[str, ...]) -> list[_Name]:
         if any(len(k) < 4 or k.isdigit() for k in keys) or len("".join(keys)) < 5:
             return []  # short words: too many English words share a skeleton with a name
-        skel = tuple(_skeleton(k) for k in keys)
+        skel = tuple(self._skel(k) for k in keys)
         found = self.skeletons.get(skel, [])
         if not found:
             joined = " ".join(skel)
@@ -98,7 +108,13 @@ class Names:
             found = [k for other, k in self.near.get((len(keys), "".join(s[0] for s in skel)), ())
                      if Levenshtein.distance(joined, other, score_cutoff=1) <= 1]
         # a spelling varies inside a word, not at its ends: "Iraqi" is not "Iraq", "Hashed" is "Hashd"
-        return [k for k in found if _same_ends(keys, name_tokens(k.name))]
+        return [k for k in found if _same_ends(keys, self._tokens(k.name))]
+
+    def _tokens(self, name: str) -> tuple[str, ...]:
+        found = self._name_tokens.get(name)
+        if found is None:
+            found = self._name_tokens[name] = name_tokens(name)
+        return found
 
 
 def _same_ends(keys: tuple[str, ...], other: tuple[str, ...]) -> bool:
@@ -120,21 +136,29 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
 
     A group named by its backer ("Iran-backed militias") is not its backer: those words are left to
     :func:`new_entities`."""
-    backed = [m.span(1) for m in _BACKED.finditer(text)
-              if not names.match([t for t in toks if not t.article and m.start(1) <= t.start < m.end(1)])]
-    words = [t for t in toks if not t.article and not any(a <= t.start < b for a, b in backed)
-             and not _initial(text, t)]
+    from bisect import bisect_left
+
+    starts = [t.start for t in toks]
+    backed = Mask(len(text))
+    for m in _BACKED.finditer(text):
+        inside = toks[bisect_left(starts, m.start(1)):bisect_left(starts, m.end(1))]
+        if not names.match([t for t in inside if not t.article]):
+            backed.mark(*m.span(1))
+    words = [t for t in toks if not t.article and not backed.hit(t.start, t.start + 1) and not _initial(text, t)]
+    articles = {t.end: t for t in toks if t.article}
     found: dict[str, Found] = {}
     spans: list[tuple[int, int, str]] = []
     i = 0
     while i < len(words):
         for length in range(min(names.longest, len(words) - i), 0, -1):
+            if length not in names.lengths:
+                continue
             window = words[i:i + length]
             if any(not _GAP.fullmatch(text[a.end:b.start]) for a, b in zip(window, window[1:])):
                 continue  # words of a name follow each other: nothing but spaces, hyphens or an "al-" between
             matched = names.match(window)
             if matched:
-                start, end = _with_article(text, toks, window[0].start), window[-1].end
+                start, end = _with_article(text, articles, window[0].start), window[-1].end
                 if length == 1 and names.types[matched[0].id] == ("Person",):
                     start = _first_names(text, words, i, start)
                 some = matched[0].id
@@ -184,12 +208,24 @@ def _first_names(text: str, words: list[Token], i: int, start: int) -> int:
     return start
 
 
-def _with_article(text: str, toks: list[Token], start: int) -> int:
+def _with_article(text: str, articles: dict[int, Token], start: int) -> int:
     """Start a name at its "al-" when the text writes one before it."""
-    for t in toks:
-        if t.article and t.end + 1 == start and text[t.end] in "-‐‑":
-            return t.start
-    return start
+    t = articles.get(start - 1)
+    return t.start if t is not None and text[t.end] in "-‐‑" else start
+
+
+class Mask:
+    """Which characters of the text are taken: marking and asking cost the length of the passage, not the
+    number of passages taken before (a text of megabytes names thousands of things)."""
+
+    def __init__(self, size: int) -> None:
+        self.taken = bytearray(size)
+
+    def mark(self, start: int, end: int) -> None:
+        self.taken[start:end] = b"\x01" * (end - start)
+
+    def hit(self, start: int, end: int) -> bool:
+        return any(self.taken[start:end])
 
 
 # --------------------------------------------------------------------------- new entities
@@ -245,8 +281,12 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
     """Candidate new entities: proper names the registry lacks, unnamed sources and officials, backed groups.
 
     ``skipped``: passages not to look in (a site's "Read more:" lines)."""
-    occupied = [(a, b) for a, b, _ in taken] + list(skipped)
-    headings = _headings(text)
+    occupied = Mask(len(text))
+    for a, b, *_ in (*taken, *skipped):
+        occupied.mark(a, b)
+    headings = Mask(len(text))
+    for a, b in _headings(text):
+        headings.mark(a, b)
     sentence_starts = set(sentence_starts) | {m.end() for m in re.finditer(r"(?:^|\n)[ \t•*-]*", text)}
     found: dict[str, Found] = {}
     spans: list[tuple[int, int, str]] = []
@@ -254,7 +294,7 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
     lowered = {t.key for t in toks if not t.capital}  # words the text also writes in lower case
 
     def add(name: str, types: tuple[str, ...], start: int, end: int, key: str | None = None) -> None:
-        if any(a < end and start < b for a, b in occupied):
+        if occupied.hit(start, end):
             return
         key = key or " ".join(t.key for t in tokens(name) if not t.article)
         some = by_key.get(key)
@@ -264,7 +304,7 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
             found[some] = Found(some, name, types, True)
         found[some].spans.append((start, end))
         spans.append((start, end, some))
-        occupied.append((start, end))
+        occupied.mark(start, end)
 
     for match in _BACKED.finditer(text):
         add(match.group(1)[0].upper() + match.group(1)[1:], ("ArmedGroup",), *match.span(1))
@@ -287,7 +327,7 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
         if len(words) == 1:  # "the sources said" after "Security sources say": the same sources
             key = next((k for k in reversed(list(by_key)) if k.endswith(" " + key)), key)
         add(name, kind, *match.span(1), key=key)
-    free = [t for t in toks if not any(a < t.end and t.start < b for a, b in occupied + headings)]
+    free = [t for t in toks if not occupied.hit(t.start, t.end) and not headings.hit(t.start, t.end)]
     capital_inside = {t.key for t in toks if t.capital and not _starts_sentence(text, t.start, sentence_starts)}
     names = [n for n in _proper_names(text, free, sentence_starts, lowered)
              if not (_starts_sentence(text, n[0], sentence_starts) and len(text[n[0]:n[1]].split()) == 1

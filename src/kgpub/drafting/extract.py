@@ -280,7 +280,16 @@ def event_types(sentence: Sentence) -> list[tuple[str, int, int]]:
 
 
 def mentions_in(sentence: Sentence, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    return [s for s in spans if sentence.start <= s[0] and s[1] <= sentence.end]
+    """The names inside a sentence (``spans`` sorted by start)."""
+    from bisect import bisect_left
+
+    at = bisect_left(spans, (sentence.start, -1, ""))
+    out = []
+    while at < len(spans) and spans[at][0] < sentence.end:
+        if spans[at][1] <= sentence.end:
+            out.append(spans[at])
+        at += 1
+    return out
 
 
 def before(mentions: list[tuple[int, int, str]], at: int, text: str, limit: int = 80,

@@ -91,16 +91,35 @@ def sentences(text: str) -> list[Sentence]:
     import syntok.segmenter as segmenter
 
     out = []
-    for paragraph in segmenter.analyze(text):
-        for sentence in paragraph:
-            words = [t for t in sentence if t.value]
-            if not words:
-                continue
-            start = words[0].offset
-            end = words[-1].offset + len(words[-1].value)
-            if text[start:end].strip() == "":
-                continue
-            out.extend(_cut_lines(text, start, end))
+    for base, block in _blocks(text):  # paragraph by paragraph: syntok's time grows faster than its input
+        for paragraph in segmenter.analyze(block):
+            for sentence in paragraph:
+                words = [t for t in sentence if t.value]
+                if not words:
+                    continue
+                start = base + words[0].offset
+                end = base + words[-1].offset + len(words[-1].value)
+                if text[start:end].strip() == "":
+                    continue
+                out.extend(_cut_lines(text, start, end))
+    return out
+
+
+#: The longest passage given to syntok at once: a longer paragraph is cut after a full stop.
+_BLOCK = 20_000
+
+
+def _blocks(text: str) -> list[tuple[int, str]]:
+    """The paragraphs of ``text`` with their offsets, none longer than about :data:`_BLOCK` characters."""
+    out = []
+    for match in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text):
+        start, end = match.span()
+        while end - start > _BLOCK:
+            cut = text.rfind(". ", start, start + _BLOCK)
+            cut = cut + 2 if cut > start else start + _BLOCK
+            out.append((start, text[start:cut]))
+            start = cut
+        out.append((start, text[start:end]))
     return out
 
 
@@ -126,8 +145,24 @@ def _cut_lines(text: str, start: int, end: int) -> list[Sentence]:
 
 def quote(text: str, start: int, end: int) -> str | dict[str, object]:
     """The passage ``text[start:end]`` as a facts quote: with ``occurrence`` when it occurs more than once."""
+    from bisect import bisect_left
+
     passage = text[start:end]
-    starts = find_all(text, passage)
+    starts = _occurrences(text, passage)
     if len(starts) == 1:
         return passage
-    return {"quote": passage, "occurrence": starts.index(start) + 1}
+    return {"quote": passage, "occurrence": bisect_left(starts, start) + 1}
+
+
+_SEEN: dict[tuple[int, str], list[int]] = {}
+
+
+def _occurrences(text: str, passage: str) -> list[int]:
+    """Every start of ``passage`` in ``text``, found once per passage (a name quoted a thousand times)."""
+    key = (id(text), passage)
+    found = _SEEN.get(key)
+    if found is None:
+        if len(_SEEN) > 100_000 or (_SEEN and next(iter(_SEEN))[0] != id(text)):
+            _SEEN.clear()  # another text: its offsets say nothing of this one
+        found = _SEEN[key] = find_all(text, passage)
+    return found
