@@ -283,3 +283,31 @@ def test_a_folder_that_is_not_a_seeds_folder(runner: CliRunner, tmp_path: Path) 
 def test_a_date_that_is_not_one(runner: CliRunner, tmp_path: Path) -> None:
     lines = _bad(runner, tmp_path, STORY.encode(), "--published", "2020-02-30")
     assert lines == ["--published: '2020-02-30' is not a date: February 2020 has 29 days"]
+
+
+# --------------------------------------------------------------------------- any text
+
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+_PIECES = ["Kataib Hizbollah", "Qassem Suleimani", "al-Kadhimi", "the U.S. Embassy in Baghdad", "Iran’s", "“outlawed group”",
+           "security sources said", "fired", "at least eight rockets", "late Sunday", "was blamed on", "denies",
+           "Dr. Mark T. Esper", "attacked", "by", "Iran-backed militias", "on January 3, 2020", "reportedly",
+           "no group has claimed responsibility", "warned", "unless", "a masked, gun-toting fighter", "killed",
+           "dozens of", "civilians", "é", "\u00a0", "’s", ",", ".", "\n", "\n\n", "said", "He", "arrested 14 members of"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=40))
+def test_any_text_drafts_a_file_that_loads_with_every_quote_anchored(pieces: list[str]) -> None:
+    """Whatever the words, the draft loads in the facts format and its every quote is where it says."""
+    from kgpub import drafting
+
+    text = " ".join(pieces)
+    if not text.strip():
+        return
+    shared = facts.load_shared(SEEDS)
+    made = drafting.draft_text(text, registry=shared.registry, events=shared.events, published=(2020, 12, 21),
+                               text_file="a.txt")
+    drafting._check(made, text, shared, "a.txt")  # loads it with the facts loader and anchors every quote

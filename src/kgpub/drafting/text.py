@@ -154,15 +154,16 @@ def quote(text: str, start: int, end: int) -> str | dict[str, object]:
     return {"quote": passage, "occurrence": bisect_left(starts, start) + 1}
 
 
-_SEEN: dict[tuple[int, str], list[int]] = {}
+_SEEN: dict[str, list[int]] = {}
+_OF: list[str] = [""]  # the text _SEEN's offsets are in
 
 
 def _occurrences(text: str, passage: str) -> list[int]:
     """Every start of ``passage`` in ``text``, found once per passage (a name quoted a thousand times)."""
-    key = (id(text), passage)
-    found = _SEEN.get(key)
+    if _OF[0] is not text or len(_SEEN) > 100_000:
+        _SEEN.clear()  # another text: its offsets say nothing of this one
+        _OF[0] = text
+    found = _SEEN.get(passage)
     if found is None:
-        if len(_SEEN) > 100_000 or (_SEEN and next(iter(_SEEN))[0] != id(text)):
-            _SEEN.clear()  # another text: its offsets say nothing of this one
-        found = _SEEN[key] = find_all(text, passage)
+        found = _SEEN[passage] = find_all(text, passage)
     return found
