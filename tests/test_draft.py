@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import SEEDS
 
 import kgpub
 from kgpub import dates, facts, provenance
 from kgpub.cli import main
-from conftest import SEEDS
 
 #: A short report in the manner of a wire story (the facts the drafter must find, under other spellings).
 STORY = """US blames militia for Green Zone rockets

@@ -47,7 +47,7 @@ class DraftResult:
 
 def default_output(article: Path) -> Path:
     """ARTICLE.txt → ARTICLE.facts.yaml beside it."""
-    name = article.name[:-4] if article.name.endswith(".txt") else article.name
+    name = article.name.removesuffix(".txt")
     return article.with_name(name + FACTS_SUFFIX)
 
 
@@ -202,7 +202,7 @@ def draft_text(text: str, *, registry: Any = (), events: Any = (), published: tu
     reserved = registry_ids | shared_ids | set(RESERVED_IDS) | {article_id}
     boilerplate = [(x.start, x.end) for x in said if extract.BOILERPLATE.match(x.text)]
     said = [x for x in said if not extract.BOILERPLATE.match(x.text)]
-    fresh, fresh_spans = new_entities(text, toks, known_spans, starts, reserved, boilerplate)
+    fresh, fresh_spans = new_entities(text, toks, known_spans, starts, reserved, tuple(boilerplate))
     everyone: dict[str, Found] = {**known, **fresh}
     spans = sorted(known_spans + fresh_spans)
     facts = _Facts(text, everyone, spans, published, events, reserved | set(fresh))
@@ -361,7 +361,8 @@ class _Facts:
                 break
             at = s.start + offset
             target = min(made, key=lambda e: abs(_trigger_at(e, s) - at))
-            start, end = count.pop("_span")  # type: ignore[misc]
+            span: tuple[int, int] = count.pop("_span")  # type: ignore[assignment]
+            start, end = span
             count["evidence"] = [quote(text, s.start + start, s.start + end)]
             target.counts.append(count)
         for item in made:
@@ -425,7 +426,7 @@ class _Facts:
     def _statements(self, s: Sentence, ms: list[tuple[int, int, str]], found_dates: list[extract.DateFound],
                     evidence: list[Any]) -> list[extract.Drafted]:
         text = self.text
-        made = []
+        made: list[extract.Drafted] = []
         seen: set[str] = set()
         for pattern, act in extract.STATEMENT_TRIGGERS:
             for match in extract.triggers(s, pattern):

@@ -230,36 +230,22 @@ class Mask:
 
 # --------------------------------------------------------------------------- new entities
 
-_TITLES = frozenset("president secretary minister prime defense defence state foreign gen general dr mr mrs ms "
-                    "sheikh sen senator rep lt col colonel capt captain sgt maj major adm admiral commander "
-                    "ayatollah imam king prince premier spokesman chief deputy leader ambassador"
-                    " vice elect".split())
-_ABBREVIATIONS = frozenset("dr mr mrs ms gen lt col capt sgt maj adm st jr sen rep gov".split())
+_TITLES = frozenset(["president", "secretary", "minister", "prime", "defense", "defence", "state", "foreign", "gen", "general", "dr", "mr", "mrs", "ms", "sheikh", "sen", "senator", "rep", "lt", "col", "colonel", "capt", "captain", "sgt", "maj", "major", "adm", "admiral", "commander", "ayatollah", "imam", "king", "prince", "premier", "spokesman", "chief", "deputy", "leader", "ambassador", "vice", "elect"])
+_ABBREVIATIONS = frozenset(["dr", "mr", "mrs", "ms", "gen", "lt", "col", "capt", "sgt", "maj", "adm", "st", "jr", "sen", "rep", "gov"])
 _CONNECTORS = frozenset({"of", "al", "el", "bin", "ibn", "abu", "de", "the", "for"})
-_SKIP = frozenset("""the a an this that these those it its he she they we i you his her their our my in on at
-by for from to with of and or but if as after before since while when where what who which why how one two
-read make think more also however meanwhile now then there here such despite although though
-january february march april may june july august september october november december jan feb mar apr jun jul
-aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday photo video image
-statement press news by said says three four five six seven eight nine ten""".split())
+_SKIP = frozenset(["the", "a", "an", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "in", "on", "at", "by", "for", "from", "to", "with", "of", "and", "or", "but", "if", "as", "after", "before", "since", "while", "when", "where", "what", "who", "which", "why", "how", "one", "two", "read", "make", "think", "more", "also", "however", "meanwhile", "now", "then", "there", "here", "such", "despite", "although", "though", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "photo", "video", "image", "statement", "press", "news", "by", "said", "says", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
 _DEMONYMS = re.compile(r"(?:ians?|ese|ish|ern|cans?|eans?)$|^(?:iraqi|israeli|saudi|pakistani|yemeni|kuwaiti|qatari|"
                        r"omani|emirati|bahraini|afghani|somali|kurdi|azeri|iraqis|israelis|saudis|pakistanis|yemenis)$")
 #: Common nouns that end a name begun by a capitalised word: "US forces", "Iraqi security apparatus".
-_NOT_AFTER_HEAD = frozenset("members member personnel officials official troops diplomats chief".split())
-_HEADS = frozenset("forces troops military army government embassy administration service ministry militia militias "
-                   "groups security apparatus directorate compound intelligence republic police".split())
-_ORG = frozenset("department ministry foundation agency embassy council office pentagon news press corporation "
-                 "committee university institute bank service organization organisation union party command "
-                 "nations mission company center centre association tank".split())
-_FORCE = frozenset("force forces army navy corps guard guards division regiment battalion marines military "
-                   "police troops".split())
-_ARMED = frozenset("hezbollah hizballah militia militias front brigades haq kataeb kataib asaib qaeda isis "
-                   "taliban mobilisation mobilization".split())
-_GOVERNMENT = frozenset("government administration cabinet house".split())
-_FACILITY = frozenset("zone airport airfield base bases compound palace embassy headquarters camp hotel".split())
-_PLACE_BEFORE = frozenset("in near at from to across throughout into outside inside around".split())
-_COUNTRIES = frozenset("united states kingdom arabia emirates iraq iran syria lebanon israel jordan kuwait turkey yemen afghanistan pakistan russia "
-                       "china france germany britain qatar bahrain egypt libya".split())
+_NOT_AFTER_HEAD = frozenset(["members", "member", "personnel", "officials", "official", "troops", "diplomats", "chief"])
+_HEADS = frozenset(["forces", "troops", "military", "army", "government", "embassy", "administration", "service", "ministry", "militia", "militias", "groups", "security", "apparatus", "directorate", "compound", "intelligence", "republic", "police"])
+_ORG = frozenset(["department", "ministry", "foundation", "agency", "embassy", "council", "office", "pentagon", "news", "press", "corporation", "committee", "university", "institute", "bank", "service", "organization", "organisation", "union", "party", "command", "nations", "mission", "company", "center", "centre", "association", "tank"])
+_FORCE = frozenset(["force", "forces", "army", "navy", "corps", "guard", "guards", "division", "regiment", "battalion", "marines", "military", "police", "troops"])
+_ARMED = frozenset(["hezbollah", "hizballah", "militia", "militias", "front", "brigades", "haq", "kataeb", "kataib", "asaib", "qaeda", "isis", "taliban", "mobilisation", "mobilization"])
+_GOVERNMENT = frozenset(["government", "administration", "cabinet", "house"])
+_FACILITY = frozenset(["zone", "airport", "airfield", "base", "bases", "compound", "palace", "embassy", "headquarters", "camp", "hotel"])
+_PLACE_BEFORE = frozenset(["in", "near", "at", "from", "to", "across", "throughout", "into", "outside", "inside", "around"])
+_COUNTRIES = frozenset(["united", "states", "kingdom", "arabia", "emirates", "iraq", "iran", "syria", "lebanon", "israel", "jordan", "kuwait", "turkey", "yemen", "afghanistan", "pakistan", "russia", "china", "france", "germany", "britain", "qatar", "bahrain", "egypt", "libya"])
 
 _UNNAMED = re.compile(
     r"\b(?:(?:a|an|one|two|three|several|the|some)\s+)?"
@@ -277,13 +263,13 @@ _BACKED = re.compile(r"\b((?:[A-Z][a-z]+-backed|[Pp]ro-[A-Z][a-z]+|[A-Z][a-z]+-a
 
 def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]],
                  sentence_starts: set[int], reserved: set[str],
-                 skipped: list[tuple[int, int]] = ()) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
+                 skipped: tuple[tuple[int, int], ...] = ()) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
     """Candidate new entities: proper names the registry lacks, unnamed sources and officials, backed groups.
 
     ``skipped``: passages not to look in (a site's "Read more:" lines)."""
     occupied = Mask(len(text))
-    for a, b, *_ in (*taken, *skipped):
-        occupied.mark(a, b)
+    for span in (*((a, b) for a, b, _ in taken), *skipped):
+        occupied.mark(*span)
     headings = Mask(len(text))
     for a, b in _headings(text):
         headings.mark(a, b)
@@ -419,14 +405,13 @@ def _headings(text: str) -> list[tuple[int, int]]:
 
 
 #: Words that are no name on their own ("the Embassy", "the Administration").
-_LONE = frozenset("administration embassy government group ministry army military forces police president marine "
-                  "marines department".split())
-_COMMON = frozenset("people welcome outraged lacking another such even that it but thirteen".split())
+_LONE = frozenset(["administration", "embassy", "government", "group", "ministry", "army", "military", "forces", "police", "president", "marine", "marines", "department"])
+_COMMON = frozenset(["people", "welcome", "outraged", "lacking", "another", "such", "even", "that", "it", "but", "thirteen"])
 
 
 def _starts_sentence(text: str, at: int, starts: set[int]) -> bool:
     """Whether only punctuation or an opening quote lies between ``at`` and the start of its sentence."""
-    for back in range(0, 4):
+    for back in range(4):
         if at - back in starts and not any(c.isalnum() for c in text[at - back:at]):
             return True
     return False

@@ -78,8 +78,7 @@ HEDGES: tuple[tuple[str, str], ...] = (
 )
 
 _NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])}
 _NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
                  "ninety": 90, "hundred": 100, "a dozen": 12, "dozen": 12})
 _VAGUE = {"dozens": ("about", 24), "scores": ("about", 40), "hundreds": ("at_least", 200),
@@ -200,7 +199,8 @@ def counts_in(sentence: Sentence) -> list[tuple[int, dict[str, object]]]:
         verb = match["verb"].lower()
         what = next(kind for words, kind in _PEOPLE_VERBS if re.fullmatch(words, verb) or verb in words.split("|"))
         number = _qualified(match["q"], match["n"])
-        if number is not None and not any(a <= match.start() < b for _, c in out for a, b in [c["_span"]]):  # type: ignore[misc]
+        spans: list[tuple[int, int]] = [c["_span"] for _, c in out]  # type: ignore[misc]
+        if number is not None and not any(a <= match.start() < b for a, b in spans):
             out.append((match.start(), {"what": what, **number, "_span": _trimmed(sentence.text, match.span())}))
     return out
 

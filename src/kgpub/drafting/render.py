@@ -111,7 +111,8 @@ def _item(lines: list[str], item: Drafted, section: str) -> None:
         if first:
             lines.append("    drafted: true")
             first = False
-    _evidence(lines, list(fields["evidence"]), "    ")  # type: ignore[arg-type]
+    evidence = fields["evidence"]
+    _evidence(lines, evidence if isinstance(evidence, list) else [evidence], "    ")
     if item.counts:
         lines.append("    counts:")
         for count in item.counts:

@@ -88,7 +88,7 @@ class Sentence:
 
 def sentences(text: str) -> list[Sentence]:
     """The article's sentences (syntok), also cut at a line break that ends a heading or a caption."""
-    import syntok.segmenter as segmenter
+    from syntok import segmenter
 
     out = []
     for base, block in _blocks(text):  # paragraph by paragraph: syntok's time grows faster than its input
