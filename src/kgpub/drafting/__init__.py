@@ -401,6 +401,8 @@ class _Facts:
                     fields["_merged"] = True
                 else:
                     fields["report"] = shared.id
+                    if shared.place is not None and fields.get("place") != shared.place:
+                        fields.pop("place", None)  # the registry says where: a second place would contradict it
                     self.reports[shared.id] = item
                     item.comment = f"the registry's shared event {shared.id!r} ({shared.label})"
                 fields["_ref"] = shared.id
