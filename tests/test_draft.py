@@ -311,3 +311,18 @@ def test_any_text_drafts_a_file_that_loads_with_every_quote_anchored(pieces: lis
     made = drafting.draft_text(text, registry=shared.registry, events=shared.events, published=(2020, 12, 21),
                                text_file="a.txt")
     drafting._check(made, text, shared, "a.txt")  # loads it with the facts loader and anchors every quote
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Militants fired dozens of rockets at the base.", {"what": "rockets", "about": 24}),
+    ("More than 24 protesters were arrested on Friday.", {"what": "arrested", "at_least": 25}),
+    ("A rocket attack killed a U.S. defense contractor last week.", {"what": "killed", "exactly": 1}),
+    ("The blast wounded up to 40 people.", {"what": "injured", "at_most": 40}),
+    ("Thousands of protesters gathered outside the embassy.", {"what": "participants", "at_least": 2000}),
+])
+def test_counts_and_their_qualifiers(sentence: str, expected: dict[str, object]) -> None:
+    from kgpub.drafting import extract
+    from kgpub.drafting.text import Sentence
+
+    found = [{k: v for k, v in c.items() if k != "_span"} for _, c in extract.counts_in(Sentence(0, len(sentence), sentence))]
+    assert found == [expected]

@@ -301,8 +301,10 @@ class _Facts:
         self._threats(s, ms, found_dates, evidence)
         if not statements and not any(set(_many(e.fields["type"])) & set(_SPEECH_TYPES) for e in events):
             speaker = extract.speaker_of(s, ms, text)
-            if speaker is not None:
-                self.out.append(extract.Drafted("events", {
+            sources = speaker is not None and self.everyone[speaker].types == ("UnnamedGroup",)
+            told = re.search(r"\btold\b", s.text) and not re.search(r"[“”\"]", s.text)
+            if speaker is not None and not sources and not told:  # "sources said", "told AFP": whom the
+                self.out.append(extract.Drafted("events", {            # article has it from, not a statement
                     "id": self._id("statement-event"), "type": "Statement",
                     "label": f"{self.everyone[speaker].name} speaks: {_short(s.text)}", "agent": speaker,
                     **self._date(found_dates), "evidence": evidence}, s))

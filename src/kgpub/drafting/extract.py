@@ -54,10 +54,11 @@ SPEECH = r"said|says|tweeted|stated|noted|added|told"
 STATEMENT_TRIGGERS: tuple[tuple[str, str], ...] = (
     (r"(?:no one|nobody|none|no group)\s+(?:has|have|had)\s+(?:yet\s+)?claimed|"
      r"(?:was|were|has been|have been)\s+(?:not\s+)?(?:yet\s+)?(?:not\s+)?claimed|unclaimed", "NoClaimOfResponsibility"),
-    (r"claim(?:ed|s)? responsibility", "ClaimResponsibility"),
+    (r"claim(?:ed|s)? responsibility|took (?:\w+ ){0,2}action|ordered (?:[\w.]+ ){0,2}(?:air)?strikes|"
+     r"directed, and|launched an? (?:air|drone )?strike", "ClaimResponsibility"),
     (r"den(?:y|ies|ied)|rejected (?:the )?(?:claims?|accusations?)", "Deny"),
     (r"condemn(?:s|ed)?|denounc(?:e|es|ed)", "Condemn"),
-    (r"demand(?:s|ed)?|insist(?:s|ed)", "Demand"),
+    (r"demand(?:s|ed)?|insist(?:s|ed)|ordered", "Demand"),
     (r"appeal(?:s|ed)?|urg(?:e|es|ed|ing)|call(?:s|ed)? (?:on|for)", "Appeal"),
 )
 ACCUSATION_TRIGGER = r"accus(?:e|es|ed|ing)|blam(?:e|es|ed|ing)|h[eo]ld\w* (?:\w+ ){1,3}responsible|" \
@@ -85,7 +86,7 @@ _VAGUE = {"dozens": ("about", 24), "scores": ("about", 40), "hundreds": ("at_lea
           "thousands": ("at_least", 2000), "tens of thousands": ("at_least", 20000)}
 _MUNITIONS = {"rocket": "rockets", "missile": "missiles", "drone": "drones", "shell": "shells",
               "mortar": "shells", "bomb": "bombs", "vehicle": "vehicles", "car": "vehicles"}
-_PEOPLE = ("people|persons|civilians?|soldiers?|troops|members?|fighters?|protesters?|demonstrators?|"
+_PEOPLE = ("casualty|casualties|people|persons|civilians?|soldiers?|troops|members?|fighters?|protesters?|demonstrators?|"
            "personnel|Americans?|Iraqis?|contractors?|service members?|militants?|children|women|men|"
            "policemen|officers?|guards?|partners?|staff|employees|diplomats?|workers?|pilgrims?")
 _PEOPLE_VERBS = (("killed|dead|died|killing|deaths", "killed"), ("injured|wounded|hurt|injuring|wounding", "injured"),
@@ -100,6 +101,9 @@ _COUNT = re.compile(
     r"approximately|an estimated|almost)?\s*\b(?P<n>" + _NUMBER + r")\b(?:\s+of)?"
     r"(?P<adj>(?:\s+[A-Za-z][\w-]*){0,3})\s+(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|mortar rounds|"
     r"bombs?|vehicles?|cars?|" + _PEOPLE + r")\b", re.IGNORECASE)
+#: "killed a U.S. defense contractor": one, said with an article.
+_ONE = re.compile(r"\b(?P<verb>killed|killing|injured|injuring|wounded|wounding|arrested|kidnapped|abducted)\s+"
+                  r"(?P<n>an?)\s+(?:[A-Za-z][\w.-]*\s+){0,3}?(?:" + _PEOPLE + r")\b")
 _BARE_COUNT = re.compile(r"\b(?P<q>at least|more than|about|some|nearly)?\s*\b(?P<n>" + _NUMBER + r")\b\s+"
                          r"(?:were|was|had been|have been)\s+(?P<verb>killed|injured|wounded|arrested|detained|"
                          r"kidnapped|abducted)", re.IGNORECASE)
@@ -189,12 +193,20 @@ def counts_in(sentence: Sentence) -> list[tuple[int, dict[str, object]]]:
         what = next((kind for stem, kind in _MUNITIONS.items() if noun.startswith(stem)), None)
         if what is None:
             what = _people_kind(sentence.text, match.start(), match.end())
+        if what is None and noun.startswith("casualt"):
+            what = "injured"  # harmed, not said to be dead
         if what is None:
             continue
         number = _qualified(match["q"], match["n"])
         if number is None:
             continue
         out.append((match.start(), {"what": what, **number, "_span": _trimmed(sentence.text, match.span())}))
+    for match in _ONE.finditer(sentence.text):
+        verb = match["verb"].lower()
+        what = next(kind for words, kind in _PEOPLE_VERBS if any(verb.startswith(w[:5]) for w in words.split("|")))
+        spans0: list[tuple[int, int]] = [c["_span"] for _, c in out]  # type: ignore[misc]
+        if not any(a < match.end() and match.start() < b for a, b in spans0):
+            out.append((match.start(), {"what": what, "exactly": 1, "_span": match.span()}))
     for match in _BARE_COUNT.finditer(sentence.text):
         verb = match["verb"].lower()
         what = next(kind for words, kind in _PEOPLE_VERBS if re.fullmatch(words, verb) or verb in words.split("|"))
@@ -214,7 +226,7 @@ def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 def _people_kind(text: str, start: int, end: int) -> str | None:
     """What happened to the people counted: the verb nearest the number, within the clause."""
-    before, after = text[max(0, start - 40):start].lower(), text[end:end + 40].lower()
+    before, after = text[max(0, start - 60):start].lower(), text[end:end + 40].lower()
     best: tuple[int, str] | None = None
     for words, kind in _PEOPLE_VERBS:
         for match in re.finditer(r"\b(?:" + words + r")", before):
