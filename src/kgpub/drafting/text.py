@@ -1,8 +1,10 @@
 """The article as the drafter reads it: sentences, word tokens with their offsets, quotes that anchor.
 
-Sentences come from syntok (a rule-based segmenter that keeps each token's offset in the text, so every
-sentence is a slice of the article, not a re-spelling of it); it knows abbreviations such as "U.S." and
-"Dr." that a full stop does not end.  Tokens are our own: a name is compared folded (case, diacritics,
+Sentences come from syntok (MIT, pure Python, rule-based: a segmenter that keeps each token's offset in
+the text, so every sentence is a slice of the article, not a re-spelling of it); it knows abbreviations
+such as "U.S." and "Dr." that a full stop does not end.  pysbd returns sentences as strings without
+their offsets, and NLTK's punkt needs its model downloaded at run time; a statistical model (spaCy)
+would make drafts depend on weights and differ between machines.  Tokens are our own: a name is compared folded (case, diacritics,
 apostrophe and quote style, the possessive "'s", the Arabic article "al-") while every match keeps the
 offsets of the article's own characters, so a quote drafted from a match is the text itself.
 """
