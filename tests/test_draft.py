@@ -81,7 +81,9 @@ def test_every_drafted_item_is_marked(tmp_path: Path) -> None:
     _, text = _draft(tmp_path)
     doc = yaml.safe_load(text)
     assert doc["article"]["drafted"] is True
-    for section in facts.DRAFTABLE:
+    from kgpub.checks import DRAFTABLE
+
+    for section in DRAFTABLE:
         for item in doc.get(section, ()):
             assert item.get("drafted") is True, (section, item)
             for count in item.get("counts", ()):
@@ -189,6 +191,25 @@ def test_build_refuses_unconfirmed_items_one_line_each(runner: CliRunner, tmp_pa
     assert [int(line.split(":")[1]) for line in lines] == marks
     assert all(line.startswith("articles/new.facts.yaml:") and "not confirmed" in line for line in lines)
     assert not (tmp_path / "dist").exists()
+
+
+def test_check_reports_what_is_left_to_confirm(runner: CliRunner, tmp_path: Path) -> None:
+    seeds = _seeds_with_draft(tmp_path)
+    drafted = seeds / "articles" / "new.facts.yaml"
+    lines = drafted.read_text(encoding="utf-8").splitlines(keepends=True)
+    marks = [n for n, line in enumerate(lines, 1) if line.strip() == "drafted: true" or ", drafted: true}" in line]
+    result = runner.invoke(main, ["check", str(seeds)])
+    assert result.exit_code == 2
+    reported = [line for line in (result.stdout + result.stderr).splitlines() if "not confirmed" in line]
+    assert [int(line.split(":")[1]) for line in reported] == marks
+    # confirm all but the first event: check names exactly that one
+    first_event = next(n for n, line in enumerate(lines, 1) if line.startswith("events:")) + 2
+    kept = {first_event}
+    drafted.write_text("".join(line if (n in kept or line.strip() != "drafted: true") else ""
+                               for n, line in enumerate(lines, 1)).replace(", drafted: true}", "}"), encoding="utf-8")
+    again = runner.invoke(main, ["check", str(seeds)])
+    left = [line for line in (again.stdout + again.stderr).splitlines() if "not confirmed" in line]
+    assert len(left) == 1 and left[0].startswith("articles/new.facts.yaml:") and "events[0].drafted" in left[0]
 
 
 def test_build_drafts_keeps_them_out_of_every_published_output(runner: CliRunner, tmp_path: Path) -> None:

@@ -11,11 +11,12 @@ The library API mirrors the command line::
 
 from .drafting import DraftResult, draft
 from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, StoreError
-from .pipeline import BuildResult, build, entities, load, query, serve, site, validate
+from .pipeline import BuildResult, CheckResult, build, check, entities, load, query, serve, site, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BuildResult", "Diagnostic", "DraftResult", "draft", "InputError", "KgpubError", "OutputError", "QueryError",
-    "StoreError", "__version__", "build", "entities", "load", "query", "serve", "site", "validate",
+    "BuildResult", "CheckResult", "Diagnostic", "DraftResult", "InputError", "KgpubError", "OutputError",
+    "QueryError", "StoreError", "__version__", "build", "check", "draft", "entities", "load", "query", "serve",
+    "site", "validate",
 ]
