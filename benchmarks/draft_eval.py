@@ -227,8 +227,8 @@ def report(scores: list[ArticleScore], machine: str, command: str) -> list[str]:
     quotes = sum(s.quotes for s in scores)
     anchored = sum(s.anchored for s in scores)
     lines = ["# Draft benchmark (kgpub draft, leave one out)", "", f"Machine: {machine}", "", f"Command: `{command}`", "",
-             f"Articles: {len(scores)} ({', '.join(s.article for s in scores)}), each drafted against the registry "
-             "without what only it introduced, and compared with its curated facts (see benchmarks/draft_eval.py).",
+             (f"Articles: {len(scores)} ({', '.join(s.article for s in scores)}), each drafted against the registry "
+             "without what only it introduced, and compared with its curated facts (see benchmarks/draft_eval.py)."),
              "", "| kind | precision | recall | drafted | matched | curated | recalled |", "|---|---:|---:|---:|---:|---:|---:|"]
     for kind in KINDS:
         t = total[kind]

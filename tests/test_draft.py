@@ -155,8 +155,8 @@ def test_draft_never_writes_over_a_file_and_dash_prints(runner: CliRunner, tmp_p
     target.write_text("mine\n", encoding="utf-8")
     result = runner.invoke(main, ["draft", str(article), "--seeds", str(SEEDS), "--published", "2020-12-21"])
     assert result.exit_code == 2 and target.read_text() == "mine\n"
-    assert result.stderr.strip().splitlines() == [f"{target}: exists; kgpub draft never writes over a file "
-                                                  "(give -o PATH, or -o - to print the draft)"]
+    assert result.stderr.strip().splitlines() == [(f"{target}: exists; kgpub draft never writes over a file "
+                                                  "(give -o PATH, or -o - to print the draft)")]
     printed = runner.invoke(main, ["draft", str(article), "--seeds", str(SEEDS), "--published", "2020-12-21", "-o", "-"])
     assert printed.exit_code == 0, printed.stderr
     assert printed.stdout.startswith("# yaml-language-server") and "drafted: true" in printed.stdout

@@ -15,6 +15,7 @@ groups named by their backers ("Iran-backed militias").
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -154,7 +155,7 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
             if length not in names.lengths:
                 continue
             window = words[i:i + length]
-            if any(not _GAP.fullmatch(text[a.end:b.start]) for a, b in zip(window, window[1:])):
+            if any(not _GAP.fullmatch(text[a.end:b.start]) for a, b in itertools.pairwise(window)):
                 continue  # words of a name follow each other: nothing but spaces, hyphens or an "al-" between
             matched = names.match(window)
             if matched:

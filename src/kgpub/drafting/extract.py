@@ -25,8 +25,8 @@ from .text import Sentence
 EVENT_TRIGGERS: tuple[tuple[str, str], ...] = (
     (r"(?:drone|air)\s?strikes?|airstrikes?|air raids?|bomb(?:ed|ing)\s+raids?", "AirDroneStrike"),
     (r"targeted killing|assassinat(?:ed|ion|e)", "TargetedKilling"),
-    (r"rocket (?:attacks?|fire)|rockets? (?:were |was )?fired|fired (?:\w+ )*rockets|shell(?:ed|ing)|mortars?|"
-     r"missile attacks?", "ShellingMissileAttack"),
+    ((r"rocket (?:attacks?|fire)|rockets? (?:were |was )?fired|fired (?:\w+ )*rockets|shell(?:ed|ing)|mortars?|"
+     r"missile attacks?"), "ShellingMissileAttack"),
     (r"roadside bombs?|IEDs?", "RoadsideBombing"),
     (r"invasion|invaded", "Invasion"),
     (r"arrest(?:ed|s)?|detain(?:ed|s)?|in detention|captured", "Arrest"),
@@ -52,10 +52,10 @@ EVENT_TRIGGERS: tuple[tuple[str, str], ...] = (
 SPEECH = r"said|says|tweeted|stated|noted|added|told"
 #: (pattern, statement act).
 STATEMENT_TRIGGERS: tuple[tuple[str, str], ...] = (
-    (r"(?:no one|nobody|none|no group)\s+(?:has|have|had)\s+(?:yet\s+)?claimed|"
-     r"(?:was|were|has been|have been)\s+(?:not\s+)?(?:yet\s+)?(?:not\s+)?claimed|unclaimed", "NoClaimOfResponsibility"),
-    (r"claim(?:ed|s)? responsibility|took (?:\w+ ){0,2}action|ordered (?:[\w.]+ ){0,2}(?:air)?strikes|"
-     r"directed, and|launched an? (?:air|drone )?strike", "ClaimResponsibility"),
+    ((r"(?:no one|nobody|none|no group)\s+(?:has|have|had)\s+(?:yet\s+)?claimed|"
+     r"(?:was|were|has been|have been)\s+(?:not\s+)?(?:yet\s+)?(?:not\s+)?claimed|unclaimed"), "NoClaimOfResponsibility"),
+    ((r"claim(?:ed|s)? responsibility|took (?:\w+ ){0,2}action|ordered (?:[\w.]+ ){0,2}(?:air)?strikes|"
+     r"directed, and|launched an? (?:air|drone )?strike"), "ClaimResponsibility"),
     (r"den(?:y|ies|ied)|rejected (?:the )?(?:claims?|accusations?)", "Deny"),
     (r"condemn(?:s|ed)?|denounc(?:e|es|ed)", "Condemn"),
     (r"demand(?:s|ed)?|insist(?:s|ed)|ordered", "Demand"),
@@ -74,8 +74,8 @@ THREAT_TRIGGER = r"threat(?:en|ens|ened|s)?|warn(?:s|ed|ing)?|ultimatum"
 HEDGES: tuple[tuple[str, str], ...] = (
     (r"it was not (?:immediately )?clear|it is not (?:yet )?clear|unconfirmed|could have|may have|might have",
      "possible"),
-    (r"reportedly|allegedly|is believed to|are believed to|suspected|sources (?:said|say|says|told)|"
-     r"according to|would", "probable"),
+    ((r"reportedly|allegedly|is believed to|are believed to|suspected|sources (?:said|say|says|told)|"
+     r"according to|would"), "probable"),
 )
 
 _NUMBERS = {w: i for i, w in enumerate(
