@@ -249,7 +249,7 @@ def site(data: Path, out: Path, seeds: Path) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="Seconds a SPARQL query may run.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Rows a SPARQL answer holds at most.")
+              help="Rows (or triples) a SPARQL answer may hold; a larger answer is refused (400), never cut.")
 def serve(data: Path, host: str, port: int, timeout: float, max_rows: int) -> None:
     """Serve a build: a read-only SPARQL endpoint (/sparql), a page for every IRI, and the shipped queries (/queries)."""
     pipeline.serve(data, host=host, port=port, timeout=timeout, max_rows=max_rows)

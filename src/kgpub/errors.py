@@ -95,9 +95,18 @@ class UsageError(KgpubError):
 
 
 class QueryLimitError(QueryError):
-    """A query ran past its time or memory limit and was stopped (the server's 503)."""
+    """A query ran past its time or memory limit and was stopped (the server's 503).
+
+    ``what`` ("time" or "memory") and ``limit`` (seconds or bytes) let a caller word the message in its own
+    terms: ``kgpub serve`` has no ``--max-memory`` to suggest.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, what: str = "", limit: float = 0.0) -> None:
+        super().__init__(message)
+        self.what = what
+        self.limit = limit
 
 
 class StoreError(KgpubError):
