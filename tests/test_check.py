@@ -165,8 +165,9 @@ def test_an_integer_written_as_a_decimal_is_refused(runner: CliRunner, tmp_path:
     assert text.count("        occurrence: 2\n") == 1
     path.write_text(text.replace("        occurrence: 2\n", f"        occurrence: {value}\n"), encoding="utf-8")
     number = repr(float(value))
-    expected = [(f"articles/000_eb2d348de878cb8c.facts.yaml:502: threats[6].evidence[1].occurrence: expected integer, "
-                f"got {number}; write a whole number without a decimal point")]
+    line = text.splitlines().index("        occurrence: 2") + 1
+    expected = [(f"articles/000_eb2d348de878cb8c.facts.yaml:{line}: threats[6].evidence[1].occurrence: expected "
+                 f"integer, got {number}; write a whole number without a decimal point")]
     assert build_lines(runner, seeds, tmp_path / "dist") == (2, expected)
     assert check_lines(runner, seeds) == (2, expected)
 

@@ -44,6 +44,7 @@ class FactsFile:
     registry: Mapping[str, Entity]  # the registry's entities by id
     shared_events: frozenset[str] = frozenset()  # the registry's shared events
     unreadable: frozenset[str] = frozenset()  # ids of registry entries with mistakes of their own
+    drafts: bool = False  # a draft build: items marked ``drafted: true`` are let through
 
     def diagnostic(self, path: tuple[Any, ...], message: str) -> Diagnostic:
         """A problem at ``path`` of the document: its line and its field name."""
@@ -61,7 +62,7 @@ def _plural(n: int, word: str) -> str:
 
 
 #: The sections whose items carry ``evidence``; an event's counts carry their own.
-EVIDENCE_SECTIONS = ("entities", "relations", "events", "accusations", "threats", "statements")
+EVIDENCE_SECTIONS = ("entities", "relations", "events", "accusations", "threats", "statements", "mentions")
 
 
 def evidence(file: FactsFile) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -123,6 +124,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "accusations": ("accuser", "accused", "according_to"),
     "threats": ("threatener", "threatened", "place", "according_to"),
     "statements": ("speaker", "addressee", "according_to"),
+    "mentions": ("entity",),
 }
 #: The sections whose items define an id.
 DEFINING = ("entities", "events", "accusations", "threats", "statements")
@@ -241,7 +243,7 @@ def references(file: FactsFile) -> Iterable[Diagnostic]:
     refs.definitions()
     known = file.registry.keys() | refs.local.keys() | file.shared_events
     refs.check_all(("article",), REFERENCES["article"], known)
-    for section in ("relations", "events", "accusations", "threats", "statements"):
+    for section in ("relations", "events", "accusations", "threats", "statements", "mentions"):
         for i, _ in file.document.items(section):
             refs.check_all((section, i), REFERENCES[section], known)
     facts = refs.ids("events", "accusations", "threats", "statements") | file.shared_events
@@ -329,8 +331,42 @@ def counts(file: FactsFile) -> Iterable[Diagnostic]:
     return out
 
 
+# --------------------------------------------------------------------------- drafted, not confirmed
+
+
+#: The sections whose items ``kgpub draft`` marks ``drafted: true`` (and the counts inside events).
+DRAFTABLE = ("entities", "relations", "events", "accusations", "threats", "statements", "mentions")
+
+
+def confirmed(file: FactsFile) -> Iterable[Diagnostic]:
+    """Nothing drafted is published until a person confirms it: one line per item still marked
+    ``drafted: true`` (``kgpub draft`` marks every item it writes; confirming is deleting the mark),
+    unless the build is a draft build (``--drafts``), kept apart from the corpus."""
+    if file.drafts:
+        return []
+    document = file.document
+    out = []
+
+    def note(item: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(item, dict) and item.get("drafted") is True:
+            label = next((item[k] for k in ("id", "report", "entity", "what") if isinstance(item.get(k), str)), "")
+            out.append(file.diagnostic((*path, "drafted"), f"drafted{' ' + repr(label) if label else ''}, not "
+                                       "confirmed: check it against the text, fix it, then delete 'drafted: true' "
+                                       "(or build it apart with --drafts)"))
+
+    doc = document.doc if isinstance(document.doc, dict) else {}
+    note(doc.get("article"), ("article",))
+    for section in DRAFTABLE:
+        for i, item in document.items(section):
+            note(item, (section, i))
+            found = item.get("counts") if section == "events" else None
+            for j, count in enumerate(found if isinstance(found, list) else ()):
+                note(count, (section, i, "counts", j))
+    return out
+
+
 #: Every check of a facts file, in no particular order: each reports on its own, and ``check_file`` collects them.
-CHECKS: list[Check] = [text, references, dates, counts, quoted]
+CHECKS: list[Check] = [text, references, dates, counts, quoted, confirmed]
 
 
 def check_file(file: FactsFile) -> list[Diagnostic]:

@@ -34,7 +34,7 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 RULES = {
     "same-day": "today, tonight, this morning/afternoon/evening: P itself",
     "previous-day": "yesterday, last night: the day before P",
-    "weekday": "(on) WEEKDAY (morning/afternoon/evening/night): the latest such weekday on or before P",
+    "weekday": "(early / late) (on) WEEKDAY (morning/afternoon/evening/night): the latest such weekday on or before P",
     "previous-weekday": "last WEEKDAY: the latest such weekday before P",
     "previous-week": "last week: Monday to Sunday of the week before P's",
     "this-week": "this week: Monday of P's week to P",
@@ -181,7 +181,7 @@ def _rule(words: str, published: tuple[int, int | None, int | None] | None, phra
         return "same-day", _iso(date(*_need(published, 3, phrase)))
     if words in ("yesterday", "last night"):
         return "previous-day", _iso(date(*_need(published, 3, phrase)) - timedelta(days=1))
-    match = re.fullmatch(r"(on |last )?(\w+)", words)
+    match = re.fullmatch(r"(?:early |late )?(on |last )?(\w+)", words)
     if match and match[2] in _WEEKDAYS:
         day = date(*_need(published, 3, phrase))
         back = (day.weekday() - _WEEKDAYS[match[2]]) % 7
@@ -228,7 +228,7 @@ def _rule(words: str, published: tuple[int, int | None, int | None] | None, phra
         return "month", f"{year:04d}-{month:02d}"
     raise ValueError(f"{phrase!r}: kgpub cannot resolve this phrase; give the date beside it: "
                      f"{_curator_form(phrase)} (EDTF: YYYY-MM-DD, 2019-12~, 2019-12-21/2019-12-31 ...), or write a "
-                     "phrase of the forms: today, yesterday, last night, (on / last) Monday, last week, last month, "
+                     "phrase of the forms: today, yesterday, last night, (late / on / last) Monday, last week, last month, "
                      "last year, this year, (in) early / mid / late December, (on) December 29, (in) December (2019), "
                      "the December strike")
 

@@ -247,6 +247,15 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """Where an article names an entity (``mentions:``): checked like any fact's quotes, never published."""
+
+    entity: str
+    evidence: tuple[Quote, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
 class Article:
     id: str
     facts_file: str
@@ -267,6 +276,7 @@ class Article:
     threats: tuple[Threat, ...]
     source: Source
     statements: tuple[Statement, ...] = ()
+    mentions: tuple[Mention, ...] = ()
     #: The rights in the text: its licence or rights statement (an IRI), who holds them when not the
     #: publisher (an entity id), the line that credits it, and whether the text stops short of the article.
     licence: str | None = None
@@ -1062,6 +1072,8 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
         statements=statements,
         threats=threats,
         source=r.source("article"),
+        mentions=tuple(Mention(m["entity"], r.quotes(m["evidence"], "mentions", i, "evidence"), r.source("mentions", i))
+                       for i, m in enumerate(doc.get("mentions", ()))),
     )
 
 
@@ -1085,6 +1097,8 @@ class Shared:
     #: The registry may define ids that could not be read at all (a YAML error, an entry without a readable
     #: id): the articles' references to undefined ids then say nothing, and are left unchecked.
     lost: bool = False
+    #: A draft build (``build --drafts``): items marked ``drafted: true`` are built, apart from the corpus.
+    drafts: bool = False
 
     @property
     def entity_index(self) -> dict[str, Entity]:
@@ -1271,7 +1285,7 @@ class ArticleRead:
 
 
 def read_article(path: Path, root: Path, registry: dict[str, Entity], shared_events: frozenset[str] = frozenset(),
-                 unreadable: frozenset[str] = frozenset(), typed: bool = True) -> ArticleRead:
+                 unreadable: frozenset[str] = frozenset(), typed: bool = True, drafts: bool = False) -> ArticleRead:
     """One facts file (and its article text) checked by every check of ``checks.CHECKS``, each on the parts
     of the file the others left readable, so a run reports every problem, not the first kind found.
 
@@ -1286,7 +1300,7 @@ def read_article(path: Path, root: Path, registry: dict[str, Entity], shared_eve
         return ArticleRead(shown, None, tuple(exc.diagnostics))
     document = _schema_check(_empty() if doc is None else doc, "facts", shown)
     text = article_text(document, path, root, shown)
-    problems = check_file(FactsFile(shown, document, text, registry, shared_events, unreadable))
+    problems = check_file(FactsFile(shown, document, text, registry, shared_events, unreadable, drafts))
     article_id = document.get("article", "id")
     if problems or not typed:
         known = article_id if isinstance(article_id, str) else None
@@ -1300,9 +1314,11 @@ def read_article(path: Path, root: Path, registry: dict[str, Entity], shared_eve
 
 def load_article(path: Path, root: Path, registry: dict[str, Entity],
                  shared_events: frozenset[str] = frozenset(),
-                 unreadable: frozenset[str] = frozenset()) -> tuple[Article | None, list[Diagnostic]]:
-    """One facts file (and its article text) read and checked; every problem it has, not just the first."""
-    read = read_article(path, root, registry, shared_events, unreadable)
+                 unreadable: frozenset[str] = frozenset(), drafts: bool = False) -> tuple[Article | None, list[Diagnostic]]:
+    """One facts file (and its article text) read and checked; every problem it has, not just the first.
+
+    An item still marked ``drafted: true`` is a problem unless ``drafts`` (a draft build, kept apart)."""
+    read = read_article(path, root, registry, shared_events, unreadable, drafts=drafts)
     return read.article, list(read.problems)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import vocab
-from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError
+from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, UsageError
 
 if TYPE_CHECKING:
     from .cache import BuildCache, Entry
@@ -157,7 +157,7 @@ def _article_unit(path: Path) -> ArticleUnit:
     shared: Shared = _WORKER["shared"]
     root = shared.root
     read = facts.read_article(path, root, _WORKER["index"], shared.event_ids, shared.unreadable,
-                              typed=shared.intact)  # a registry entry that could not be read: nothing maps
+                              typed=shared.intact, drafts=shared.drafts)  # a registry entry that could not be read: nothing maps
     article, shown = read.article, read.facts_file
     if article is None or read.problems:
         return ArticleUnit(shown, (), read.problems, read.id, read.source)
@@ -222,6 +222,7 @@ def _relative(root: Path, paths: list[Path]) -> list[str]:
 
 
 def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
+    """What every cached unit depends on besides its own files (a draft build's units are never a build's)."""
     from . import __version__
     from .cache import digest
     from .resources import ontology_file, shipped
@@ -242,7 +243,7 @@ def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
         except PackageNotFoundError:
             return b""
 
-    return digest(__version__.encode(), *(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")),
+    return digest(__version__.encode(), b"drafts" if shared.drafts else b"", *(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")),
                   *(read(f) for f in code), base.encode(), read(shared.root / REGISTRY_FILE),
                   read(shared.root / DATASET_FILE), read(ontology_file()), *(read(f) for f in shape_files))
 
@@ -250,18 +251,46 @@ def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
 def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
           jobs: int | None = None, cache: bool = True, index: bool = True,
-          progress: Progress | None = None) -> BuildResult:
-    """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`_build`."""
-    from .execution import build_lock, collector_paused
+          progress: Progress | None = None, drafts: bool = False) -> BuildResult:
+    """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`_build`.
 
-    with collector_paused(), build_lock(Path(out)):
-        return _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
-                      cache=cache, index=index, progress=progress)
+    An item still marked ``drafted: true`` stops the build, one line each, unless ``drafts``: then
+    everything is built into ``out`` marked as a draft build (a ``DRAFT`` file), which ``query``,
+    ``load``, ``serve`` and ``site`` refuse, so a draft is never presented as the corpus.  A draft build
+    never replaces a build of the corpus.
+    """
+    from .execution import build_lock, collector_paused
+    from .serialization import DRAFT_MARKER, MARKER
+
+    out = Path(out)
+    if drafts and (out / MARKER).exists() and not (out / DRAFT_MARKER).exists():
+        raise UsageError(f"{out}: holds a build of the corpus; a draft build (--drafts) goes to a folder of its "
+                         "own (default: drafts)")
+    with collector_paused(), build_lock(out):
+        result = _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
+                        cache=cache, index=index, progress=progress, drafts=drafts)
+        marker = out / DRAFT_MARKER
+        if result.written and drafts:
+            marker.write_text("A draft build (kgpub build --drafts): it holds facts nobody has confirmed. It is not the "
+                              "corpus: kgpub query, load, serve and site refuse it.\n", encoding="utf-8")
+        elif result.written and marker.exists():
+            marker.unlink()
+        return result
+
+
+def refuse_draft(data: str | Path) -> None:
+    """Stop when ``data`` is a draft build: unconfirmed facts are never queried, loaded, served or published."""
+    from .serialization import DRAFT_MARKER
+
+    if (Path(data) / DRAFT_MARKER).exists():
+        raise UsageError(f"{data}: a draft build (kgpub build --drafts), with facts nobody has confirmed; it is not "
+                         "the corpus and is not queried, loaded, served or published: confirm the drafted items "
+                         "(delete 'drafted: true') and build again")
 
 
 def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bool, strict: bool,
            shapes: str | Path | None, jobs: int | None, cache: bool, index: bool,
-           progress: Progress | None) -> BuildResult:
+           progress: Progress | None, drafts: bool = False) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``.
 
     Articles are read, mapped and anchored in ``jobs`` processes (default: all
@@ -280,7 +309,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
 
     out = Path(out)
     serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
-    shared = facts.load_shared(Path(seeds))
+    shared = replace(facts.load_shared(Path(seeds)), drafts=drafts)
     iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids)
     store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
@@ -304,7 +333,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
         reused = iter(store.units([u for u in found if isinstance(u, Entry)]))
     except ValueError:  # the log is not what the sealed manifest says: build without the cache
         return _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
-                      cache=False, index=index, progress=progress)
+                      cache=False, index=index, progress=progress, drafts=drafts)
     units = [next(reused) if isinstance(u, Entry) else u for u in found]
     return replace(_full_build(shared, mint, store, units, out, problems, options), notes=notes)
 
@@ -752,6 +781,8 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     """
     from .querying import bind_params, local_prefixes, resolve_query, run_local, run_remote, store_dataset
 
+    if endpoint is None:
+        refuse_draft(data)
     text, shipped = resolve_query(sparql)
     prefixes = local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
     bound = bind_params(params or {}, shipped, prefixes)
@@ -786,12 +817,12 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
     """
-    from .errors import UsageError
     from .secrets import check_url, netrc_password, split_credentials
     from .stores import Client
     from .stores import create as create_dataset
     from .stores import load as load_build
 
+    refuse_draft(data)
     urls = []
     for url in (endpoint, graph_store, query_endpoint):  # shown without credentials, which are used as such
         url, url_user, url_password = split_credentials(url) if url is not None else (None, None, None)
@@ -820,6 +851,7 @@ def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 800
     from .serving import serve as run
 
     folder = Path(data)
+    refuse_draft(folder)
     if not (folder / "kg.trig").is_file():
         raise QueryError(f"{folder}: no kg.trig here; run 'kgpub build' first or give --data DIR")
     if seeds is not None and not Path(seeds).is_dir():
@@ -835,4 +867,5 @@ def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Pa
     """
     from .static_site import build_site
 
+    refuse_draft(data)
     return build_site(Path(data), Path(out), Path(seeds) if seeds is not None else None)

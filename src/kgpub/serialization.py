@@ -743,7 +743,9 @@ def _is_replaceable(folder: Path) -> bool:
 
 
 #: What a build folder holds: anything else in it is someone's, and a build never deletes it.
-_BUILD_NAMES = frozenset({MARKER, "kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl", "articles",
+#: The file that marks a draft build (``kgpub build --drafts``): no query, load, page or site reads one.
+DRAFT_MARKER = "DRAFT"
+_BUILD_NAMES = frozenset({MARKER, DRAFT_MARKER, "kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl", "articles",
                           ".cache", ".index"})
 
 
