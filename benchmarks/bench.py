@@ -599,7 +599,10 @@ def site_section(out: Path, corpus: Path, work: Path) -> list[str]:
 def _served(args: list[str], url: str) -> subprocess.Popen:
     import requests
 
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    import tempfile
+
+    log = tempfile.TemporaryFile()  # a file, not a pipe nobody reads: kgpub serve logs a line per request
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 300
     while True:
         try:
@@ -609,7 +612,8 @@ def _served(args: list[str], url: str) -> subprocess.Popen:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise SystemExit(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+            log.seek(0)
+            raise SystemExit(f"{args[0]} did not start: {log.read().decode(errors='replace')[-2000:]}")
         time.sleep(0.2)
 
 
@@ -712,8 +716,8 @@ def serve_section(out: Path, work: Path, repeat: int) -> list[str]:
             f"- Entity page: **{median(html_ms):.1f} ms** median (HTML), {median(turtle_ms):.1f} ms (Turtle).",
             f"- Endpoint throughput on the shipped queries: kgpub serve {count / total['kgpub']:.2f} queries/s, "
             f"oxigraph serve {count / total['oxigraph']:.2f} queries/s: **{ratio:.2f}×** oxigraph's. kgpub runs "
-            "each query in a child process with a time and memory limit, and reads the answer back to cut it to "
-            "`--max-rows`; oxigraph serve runs it in its own thread.", ""]
+            "each query in a child process with a time and memory limit, and reads the answer back to hold it to "
+            "`--max-rows` (a larger answer is refused, never cut); oxigraph serve runs it in its own thread.", ""]
 
 
 def publish(report: list[str], path: Path) -> None:

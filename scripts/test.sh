@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Independent tools, real servers and the browser the tests use (rapper, Virtuoso, Chromium). Installed with apt when
+# Independent tools, real servers and the browser the tests use (rapper, Virtuoso, Chromium, nginx, Apache). Installed with apt when
 # missing and we are root; in CI (CI=true) a test whose tool is missing fails instead of skipping.
 # The Java ones (Fuseki, RDF4J Server on Jetty, Jena's riot and shacl) come from Maven Central.
 missing=()
@@ -12,6 +12,8 @@ command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)            # the browser tests drive the real one
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)      # the site's redirect rules,
+command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ] || missing+=(apache2-bin)  # served by both servers
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq >/dev/null

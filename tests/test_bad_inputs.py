@@ -99,6 +99,11 @@ def test_a_bad_file_is_refused_cleanly(case: FileCase, previous: Path, tmp_path:
     if result.exit_code != 0:
         assert _tree(out) == before  # the previous build, byte for byte
         assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "seeds"]  # nothing left beside it
+    checked = CliRunner().invoke(main, ["check", str(seeds), "-q"])  # the same lines, short of the SHACL ones
+    assert checked.exit_code != 70 and "Traceback" not in checked.output and checked.stderr == "", checked.output
+    lines = checked.stdout.splitlines()
+    assert checked.exit_code == (2 if lines else 0) and set(lines) <= set(result.stderr.splitlines()), checked.output
+    assert result.exit_code != 0 or not lines
 
 
 # --------------------------------------------------------------------------- queries and parameters

@@ -146,7 +146,8 @@ def test_an_article_url_that_is_not_an_iri_is_located_in_the_facts_file(tmp_path
 def test_missing_article_text(tmp_path: Path) -> None:
     root = write_corpus(tmp_path)
     (root / "articles" / "mini-1.txt").unlink()
-    assert errors_of(root) == [f"{FACTS_FILE}:2: article.text: article text file articles/mini-1.txt does not exist"]
+    assert errors_of(root) == [f"{FACTS_FILE}:2: article.text: article text file articles/mini-1.txt does not exist; "
+                               "the file's 6 quotes were not checked"]
 
 
 def test_no_facts_files(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -93,10 +94,14 @@ def test_provenance_graph_records_file_and_line(mini: Path) -> None:
 
 def test_all_missing_quotes_are_reported_together(tmp_path: Path) -> None:
     text = MINI_FACTS.replace("Commander Omar Zed", "Commandant Omar Zed")
-    root = write_corpus(tmp_path, facts=text)
-    corpus = facts.load(root)
+    with pytest.raises(InputError) as caught:  # reading the facts looks for every quote
+        facts.load(write_corpus(tmp_path / "bad", facts=text))
+    assert [d.line for d in caught.value.diagnostics] == [12, 22]
+    corpus = facts.load(write_corpus(tmp_path / "good"))  # and so does anchoring, on a text changed since
+    (article,) = corpus.articles
+    changed = replace(corpus, articles=(replace(article, text=article.text.replace("Commander", "Commandant")),))
     with pytest.raises(InputError) as caught:
-        provenance.anchor(corpus, mapping.map_corpus(corpus, BASE))
+        provenance.anchor(changed, mapping.map_corpus(changed, BASE))
     assert [d.line for d in caught.value.diagnostics] == [12, 22]
 
 

@@ -516,3 +516,219 @@ def test_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[
     assert links and all(href.startswith(served + "/kgpub/id/") for href in links)  # an IRI opens its page here
     browser.get(links[0])
     assert browser.find_element("tag name", "h1").text and _errors(browser) == []
+
+
+# --------------------------------------------------------------------------- redirect rules for a static host
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+ASKED = {BROWSER: "html", "text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
+         "application/n-triples, text/html;q=0.5": "nt"}
+
+
+def _apache(rules: str, path: str, accept: str) -> str | None:
+    """Where Apache's mod_rewrite sends ``path`` (no leading slash) by these .htaccess rules: the first rule whose
+    conditions on Accept hold and whose pattern matches (no IRI's path is a file, so the file rule passes)."""
+    conditions: list[str] = []
+    for line in rules.splitlines():
+        if line.startswith("RewriteCond %{HTTP_ACCEPT} "):
+            conditions.append(line.split(" ", 2)[2])
+        elif line.startswith("RewriteCond"):
+            conditions.append("")  # the file test: never true for an IRI's path
+        elif line.startswith("RewriteRule "):
+            _, pattern, target, flags = line.split(" ")
+            held = all(c and ((re.search(c[1:], accept) is None) if c.startswith("!") else re.search(c, accept) is not None)
+                       for c in conditions)
+            conditions = []
+            match = re.match(pattern, path) if held else None
+            if match and target != "-":
+                assert "R=303" in flags
+                return re.sub(r"\$(\d)", lambda d: match.group(int(d.group(1))) or "", target)  # noqa: B023
+    return None
+
+
+def _nginx(http: str, server: str, path: str, accept: str) -> str | None:
+    """Where nginx sends ``path`` by these two snippets: the map's format, then the named location's first match."""
+    ext = "html"
+    for line in http.splitlines():
+        found = re.match(r"\s+~(\S+) (\w+);", line)
+        if found and re.search(found.group(1), accept):
+            ext = found.group(2)
+            break
+    asked = f"{ext}:/{path}"
+    for line in server.splitlines():
+        found = re.match(r'\s+if \(\$kgpub_asked ~ "(.*)"\) \{ return 303 (\S+); \}', line)
+        if found and (match := re.match(found.group(1), asked)):
+            return re.sub(r"\$(\d)", lambda d: match.group(int(d.group(1))) or "", found.group(2))  # noqa: B023
+    return None
+
+
+def test_the_redirect_rules_make_every_published_iri_dereference(site: Path, seed_build: Path) -> None:
+    """Things, evidence, ontology terms, concepts, the graphs and the dataset: each IRI's path leads, under Apache's
+    rules and nginx's alike, to a file of the site in the format asked (and a fragment to an id on the page)."""
+    rules = (site / ".htaccess").read_text()
+    http, server = (site / "nginx" / "kgpub-http.conf").read_text(), (site / "nginx" / "kgpub-server.conf").read_text()
+    iris = set()
+    for name in ("kg.nt", "void.ttl"):
+        iris |= set(re.findall(r"<(https://w3id\.org/kgpub/[^>]*)>", (seed_build / name).read_text()))
+    iris |= set(re.findall(r"^<(https://w3id\.org/kgpub/[^>]*)> \{", (seed_build / "kg.trig").read_text(), re.M))
+    iris |= {"https://w3id.org/kgpub/ontology#Event", "https://w3id.org/kgpub/type/EventTypes",
+             "https://w3id.org/kgpub/id/dataset", "https://w3id.org/.well-known/void"}
+    iris = {i for i in iris if "/kgpub/dist/" not in i and i[-1] not in "/#"}  # no dumps (the build's), no namespaces
+    kinds = {"thing": "/id/mustafa-al-kadhemi", "evidence": "/evidence/", "ontology": "/ontology#", "concept": "/type/",
+             "graph": "/id/graph/", "dataset": "/id/dataset", "void": ".well-known/void"}
+    assert all(any(k in i for i in iris) for k in kinds.values())
+    for iri in sorted(iris):
+        path, _, fragment = iri[len("https://w3id.org/"):].partition("#")
+        for accept, ext in ASKED.items():
+            for way, target in (("apache", _apache(rules, path, accept)), ("nginx", _nginx(http, server, path, accept))):
+                assert target is not None, (way, iri, accept)
+                file, _, anchor = target.partition("#")
+                assert (site / file.lstrip("/")).is_file(), (way, iri, accept, target)
+                if file.endswith(".html"):
+                    page = (site / file.lstrip("/")).read_text(encoding="utf-8")
+                    for ident in filter(None, (anchor, fragment if file == "/ontology.html" else "")):
+                        assert f'id="{ident}"' in page, (way, iri, target)
+                if "/id/" in path and "/graph/" not in path and "/dataset" not in path:
+                    assert file.endswith("." + ext), (way, iri, accept, target)  # a thing in the format asked
+                elif ext != "html":
+                    assert not file.endswith(".html"), (way, iri, accept, target)  # never a page for RDF
+
+
+@pytest.fixture(scope="module")
+def nginx_site(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site on a real nginx (Debian's) on 127.0.0.1, configured with nothing but the two snippets it carries."""
+    import subprocess
+    import time
+
+    from servers import STARTED, free_port
+
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").is_file() else None)
+    require(binary, "nginx (Debian's nginx-light)")
+    here = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    temp = " ".join(f"{kind}_temp_path {here / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (here / "nginx.conf").write_text(
+        f"daemon off; master_process off; pid {here / 'nginx.pid'}; error_log {here / 'error.log'};\n"
+        "events {}\n"
+        f"http {{ access_log off; {temp}\n"
+        "  types { text/html html; text/turtle ttl; application/ld+json jsonld; application/n-triples nt;"
+        " text/javascript js; }\n"
+        f"  include {site / 'nginx' / 'kgpub-http.conf'};\n"
+        f"  server {{ listen 127.0.0.1:{port}; root {site};\n"
+        f"    include {site / 'nginx' / 'kgpub-server.conf'}; }}\n}}\n")
+    process = subprocess.Popen([str(binary), "-p", str(here), "-e", str(here / "error.log"), "-c", str(here / "nginx.conf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(url + "/index.html", timeout=2)
+            break
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"nginx did not start: {process.stderr.read().decode() if process.stderr else ''}"
+                            f"{(here / 'error.log').read_text() if (here / 'error.log').exists() else ''}")
+            time.sleep(0.1)
+    version = subprocess.run([str(binary), "-v"], capture_output=True, text=True, check=False).stderr.strip()
+    STARTED.append(f"{version} (the site with its redirect rules)")
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def apache_site(site: Path) -> Iterator[str]:
+    """The site on a real Apache httpd (Debian's apache2-bin) on 127.0.0.1 that reads the site's own .htaccess."""
+    import os
+    import subprocess
+    import tempfile
+    import time
+
+    from servers import STARTED, free_port
+
+    binary = shutil.which("apache2") or ("/usr/sbin/apache2" if Path("/usr/sbin/apache2").is_file() else None)
+    require(binary, "Apache httpd (Debian's apache2-bin)")
+    modules = Path("/usr/lib/apache2/modules")
+    here = Path(tempfile.mkdtemp(prefix="kgpub-apache-", dir="/tmp"))  # readable by the user Apache runs pages as
+    try:
+        os.chmod(here, 0o755)
+        root = here / "site"
+        shutil.copytree(site, root)
+        port = free_port()
+        user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""
+        (here / "httpd.conf").write_text(
+            f"ServerRoot {here}\n"
+            + "".join(f"LoadModule {name}_module {modules / f'mod_{name}.so'}\n"
+                      for name in ("mpm_prefork", "authz_core", "mime", "dir", "rewrite"))
+            + f"Listen 127.0.0.1:{port}\nPidFile {here / 'httpd.pid'}\nErrorLog {here / 'error.log'}\n{user}"
+            f"ServerName 127.0.0.1\nKeepAlive Off\nDocumentRoot {root}\nTypesConfig /dev/null\nAddType text/html .html\n"
+            f"<Directory {root}>\n  AllowOverride All\n  Require all granted\n</Directory>\n")
+        process = subprocess.Popen([str(binary), "-f", str(here / "httpd.conf"), "-X"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(url + "/index.html", timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log = here / "error.log"
+                    pytest.fail(f"apache2 did not start: {process.stderr.read().decode() if process.stderr else ''}"
+                                f"{log.read_text() if log.exists() else ''}")
+                time.sleep(0.1)
+        version = subprocess.run([str(binary), "-v"], capture_output=True, text=True, check=False).stdout.splitlines()
+        STARTED.append(f"{version[0] if version else 'Apache httpd'} (the site with its .htaccess)")
+        yield url
+        process.terminate()
+        process.wait(10)
+    finally:
+        shutil.rmtree(here, ignore_errors=True)
+
+
+@pytest.mark.parametrize("host", ["nginx_site", "apache_site"])
+def test_a_real_web_server_with_the_sites_rules_dereferences_the_iris(host: str, site: Path,
+                                                                         request: pytest.FixtureRequest) -> None:
+    """The published IRIs' paths on nginx and on Apache: 303 See Other to the file of the format asked, which the
+    server then gives with its media type."""
+    served = request.getfixturevalue(host)
+    cases = [("/kgpub/id/mustafa-al-kadhemi", "text/turtle", "/kgpub/id/mustafa-al-kadhemi.ttl", "text/turtle"),
+             ("/kgpub/id/mustafa-al-kadhemi", BROWSER, "/kgpub/id/mustafa-al-kadhemi.html", "text/html"),
+             ("/kgpub/id/mustafa-al-kadhemi", "application/ld+json", "/kgpub/id/mustafa-al-kadhemi.jsonld",
+              "application/ld+json"),
+             ("/kgpub/ontology", "text/turtle", "/kgpub/ontology.ttl", "text/turtle"),
+             ("/kgpub/ontology", BROWSER, "/ontology.html", "text/html"),
+             ("/kgpub/type/Protest", BROWSER, "/ontology.html#kgt:Protest", "text/html"),
+             ("/kgpub/type/EventTypes", "text/turtle", "/kgpub/ontology.ttl", "text/turtle"),
+             ("/kgpub/id/graph/entities", "application/n-triples", "/kgpub/id/graph/entities.ttl", "text/turtle"),
+             ("/kgpub/id/dataset", "text/turtle", "/void.ttl", "text/turtle"),
+             ("/.well-known/void", "text/turtle", "/void.ttl", "text/turtle")]
+    evidence = next(p for p in site.rglob("*.html") if 'id="evidence-1"' in p.read_text(encoding="utf-8"))
+    fact = "/" + str(evidence.relative_to(site))[:-len(".html")]
+    cases.append((fact + "/evidence/1/quote", BROWSER, fact + ".html#evidence-1", "text/html"))
+    article = next(p for p in (site / "kgpub" / "id" / "article").glob("*.html") if p.with_suffix("").is_dir())
+    local = "/" + str(article.relative_to(site))[:-len(".html")]  # a page's path that is a folder too
+    cases.append((local, "text/turtle", local + ".ttl", "text/turtle"))
+    for path, accept, target, media in cases:
+        first = requests.get(served + path, headers={"Accept": accept}, allow_redirects=False, timeout=30)
+        assert first.status_code == 303 and first.headers["location"].endswith(target), (path, accept, first.headers)
+        final = requests.get(served + target.split("#")[0], headers={"Accept": accept}, timeout=30)
+        assert final.status_code == 200 and final.headers["content-type"].startswith(media), (path, target)
+    assert requests.get(served + "/kgpub/id/mustafa-al-kadhemi.html", timeout=30).status_code == 200  # files as they are
+
+
+def test_each_named_graph_is_in_the_site_as_its_own_turtle(site: Path, seed_build: Path) -> None:
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(path=str(seed_build / "kg.trig"), format=ox.RdfFormat.TRIG))
+    graphs = {q.graph_name.value for q in quads}
+    assert len(graphs) >= 4
+    for graph in graphs:
+        name = graph[len("https://w3id.org/"):] + ".ttl"
+        mine = {q.triple for q in quads if q.graph_name.value == graph}
+        assert {q.triple for q in ox.parse(path=str(site / name), format=ox.RdfFormat.TURTLE)} == mine, graph
+    ontology = set(ox.parse(path=str(site / "kgpub" / "ontology.ttl"), format=ox.RdfFormat.TURTLE))
+    assert ontology == set(ox.parse(path=str(seed_build / "ontology.ttl"), format=ox.RdfFormat.TURTLE))

@@ -9,11 +9,11 @@ The library API mirrors the command line::
 """
 
 from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, StoreError
-from .pipeline import BuildResult, build, entities, load, query, serve, site, validate
+from .pipeline import BuildResult, CheckResult, build, check, entities, load, query, serve, site, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BuildResult", "Diagnostic", "InputError", "KgpubError", "OutputError", "QueryError",
-    "StoreError", "__version__", "build", "entities", "load", "query", "serve", "site", "validate",
+    "BuildResult", "CheckResult", "Diagnostic", "InputError", "KgpubError", "OutputError", "QueryError",
+    "StoreError", "__version__", "build", "check", "entities", "load", "query", "serve", "site", "validate",
 ]

@@ -8,6 +8,7 @@ never calls ``sys.exit`` itself, so it stays usable from Python.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -35,6 +36,13 @@ class Diagnostic:
         return f"{where}:{field} {self.message}"
 
 
+def ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """File by file, line by line, each once (two schema rules can word one mistake alike); within a file,
+    what has no line (a summary of what was left unchecked) comes after the located mistakes, which are what
+    to fix first."""
+    return sorted(set(diagnostics), key=lambda d: (d.file, d.line is None, d.line or 0, d.column or 0, d.field, d.message))
+
+
 class KgpubError(Exception):
     """Base of every error a kgpub command reports to its user."""
 
@@ -58,9 +66,7 @@ class InputError(KgpubError):
     exit_code = 2
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = sorted(
-            diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0, d.field, d.message)
-        )
+        self.diagnostics = ordered(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
@@ -89,9 +95,18 @@ class UsageError(KgpubError):
 
 
 class QueryLimitError(QueryError):
-    """A query ran past its time or memory limit and was stopped (the server's 503)."""
+    """A query ran past its time or memory limit and was stopped (the server's 503).
+
+    ``what`` ("time" or "memory") and ``limit`` (seconds or bytes) let a caller word the message in its own
+    terms: ``kgpub serve`` has no ``--max-memory`` to suggest.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, what: str = "", limit: float = 0.0) -> None:
+        super().__init__(message)
+        self.what = what
+        self.limit = limit
 
 
 class StoreError(KgpubError):

@@ -3,9 +3,11 @@
 Everything a curator can get wrong is caught here, before any RDF exists, and
 reported with the file and line of the mistake: YAML syntax, unknown keys (with
 the nearest valid one), wrong types, duplicate ids, references to ids that do
-not exist, impossible dates.  The JSON Schemas in ``schemas/`` are the single
-definition of the format: editors use them for completion, and this module
-validates against the very same files.
+not exist, impossible dates, misquotes.  Every problem of every file in one
+run: the schema's findings mark what later checks (``checks.CHECKS``) leave
+alone, and each check reads the rest.  The JSON Schemas in ``schemas/`` are the
+single definition of the format: editors use them for completion, and this
+module validates against the very same files.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .dates import TextDate
 
@@ -297,6 +299,8 @@ class _Mapping(dict):
 
     line: int = 0
     key_lines: dict[Any, tuple[int, int]]
+    #: On a document's root: whether the YAML wrote a float anywhere (``2.0``), which no field takes.
+    floats: bool = False
 
 
 class _Sequence(list):
@@ -304,6 +308,7 @@ class _Sequence(list):
 
     line: int = 0
     item_lines: list[int]
+    floats: bool = False
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
@@ -350,6 +355,7 @@ class _Guard:
         self.seen: set[int] = set()
         self.path: set[int] = set()
         self.aliases = 0
+        self.floats = False  # JSON Schema's integer takes 2.0; a facts file's integers must be written as such
 
 
 def _convert(loader: Any, node: yaml.Node, guard: _Guard | None = None, depth: int = 0) -> Any:
@@ -384,7 +390,10 @@ def _convert(loader: Any, node: yaml.Node, guard: _Guard | None = None, depth: i
     if constructor is None:
         return loader.construct_scalar(node)
     try:
-        return constructor(loader, node)
+        value = constructor(loader, node)
+        if isinstance(value, float):
+            guard.floats = True
+        return value
     except (ValueError, TypeError, KeyError, AttributeError, yaml.constructor.ConstructorError) as exc:  # !!int abc
         raise yaml.MarkedYAMLError(None, None, f"{node.tag.rsplit(':', 1)[-1]} value {node.value!r} is not valid "
                                    f"({' '.join(str(exc).split())[:80]})", node.start_mark) from None
@@ -456,7 +465,15 @@ def _read_yaml(path: Path, shown: str) -> Any:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _convert(loader, node)
+        if node is None:
+            return None
+        guard = _Guard()
+        doc = _convert(loader, node, guard)
+        if isinstance(doc, (_Mapping, _Sequence)):
+            doc.floats = guard.floats
+        return doc
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: its place in the file, not in a string
+        raise InputError([_unreadable_character(text, exc, shown)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -468,6 +485,22 @@ def _read_yaml(path: Path, shown: str) -> Any:
         raise InputError([Diagnostic(shown, None, "", f"YAML error: {' '.join(str(exc).split())}")])
     finally:
         loader.dispose()
+
+
+def _unreadable_character(text: str, exc: yaml.reader.ReaderError, shown: str) -> Diagnostic:
+    """Where the character PyYAML refused stands in the file, found by the character itself: the C scanner
+    counts bytes and the Python one characters, and both name the stream "<unicode string>"."""
+    import unicodedata
+
+    char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    at = text.find(char)
+    line = column = None
+    if at != -1:  # the first one: the scanner stops at the first it meets
+        line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+    what = "control character" if unicodedata.category(char) == "Cc" else "character"
+    return Diagnostic(shown, line, "", f"{what} U+{ord(char):04X} is not allowed in YAML "
+                                       "(tabs and line breaks are; no other control characters)", column)
 
 
 def _line_of(doc: Any, path: Iterable[Any]) -> int | None:
@@ -509,7 +542,11 @@ def _validator(name: str) -> Any:
     registry = Registry().with_resources(
         (doc["$id"], Resource.from_contents(doc)) for doc in schemas.values()
     )
-    return jsonschema.Draft202012Validator(schemas[name], registry=registry)
+    base = jsonschema.Draft202012Validator
+    # JSON's data model has one number, so 2.0 is an integer to JSON Schema; YAML tells them apart, and a
+    # curator who writes "occurrence: 2.0" has written something no integer field means
+    strict = base.TYPE_CHECKER.redefine("integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
+    return jsonschema.validators.extend(base, type_checker=strict)(schemas[name], registry=registry)
 
 
 @cache
@@ -530,27 +567,116 @@ def _fast_check(name: str) -> Any:
     return fastjsonschema.compile(by_name[name], handlers={"https": schemas.__getitem__}, use_default=False)
 
 
-def _schema_diagnostics(doc: Any, schema: str, shown: str) -> list[Diagnostic]:
-    """Every way ``doc`` breaks its JSON Schema, worded for a curator."""
+#: Documents of one schema a process checks with jsonschema before it compiles the schema with fastjsonschema:
+#: compiling costs about as much as ten checks, so checking a few files never pays it (``kgpub check`` on each
+#: save) and a corpus of thousands soon earns it back.
+FAST_AFTER = 8
+_checked: dict[str, int] = {}
+
+
+def _valid(doc: Any, schema: str) -> bool:
+    """Whether ``doc`` (which holds no float: fastjsonschema would take 2.0 for an integer) conforms to ``schema``."""
+    _checked[schema] = seen = _checked.get(schema, 0) + 1
+    if seen <= FAST_AFTER:
+        return bool(_validator(schema).is_valid(doc))
     import fastjsonschema
 
     try:
         _fast_check(schema)(doc)
-        return []
+        return True
     except fastjsonschema.JsonSchemaException:
-        pass
-    from jsonschema.exceptions import best_match  # a heavy import, needed only to explain a failure
+        return False
+
+
+def expect(schema: str, documents: int) -> None:
+    """Compile ``schema``'s fast check now when ``documents`` are about to be checked and that pays: a build
+    or check forks its workers after this, and they share the compiled check instead of each compiling it."""
+    if documents > FAST_AFTER:
+        _fast_check(schema)
+        _checked[schema] = max(_checked.get(schema, 0), FAST_AFTER)
+
+
+#: Schema errors about a mapping's keys (one missing, one unknown): its other values can still be checked.
+_KEY_ERRORS = frozenset({"required", "additionalProperties"})
+
+
+@dataclass(frozen=True)
+class Document:
+    """A YAML document with what its JSON Schema found wrong in it, so each later check reads only the parts
+    it can trust.
+
+    ``broken``: paths (keys and indexes) of values the schema refuses (a wrong type, enum or pattern): the
+    schema's message says what is wrong there, and any other message about them would be a consequence.
+    ``flawed``: paths of every schema error, the mappings with a missing or unknown key included: the other
+    values inside such a mapping can be checked, but the mapping cannot be read whole.
+    """
+
+    doc: Any
+    problems: tuple[Diagnostic, ...] = ()
+    broken: frozenset[tuple[Any, ...]] = frozenset()
+    flawed: frozenset[tuple[Any, ...]] = frozenset()
+
+    def reachable(self, *path: Any) -> bool:
+        """Nothing at ``path`` or above it is broken: the value there is what the curator meant to write."""
+        return not self.broken or not any(path[:k] in self.broken for k in range(len(path) + 1))
+
+    def typable(self, *path: Any) -> bool:
+        """Reachable with no schema error at all at or inside ``path``: a check may read the value whole, and it
+        can become a typed fact."""
+        n = len(path)
+        return self.reachable(*path) and not any(len(f) >= n and f[:n] == path for f in self.flawed)
+
+    def get(self, *path: Any) -> Any:
+        """The value at ``path`` when it is there and typable, else None."""
+        node = self.doc
+        for step in path:
+            in_mapping = isinstance(node, dict) and not isinstance(step, int) and step in node
+            if not (in_mapping or (isinstance(node, list) and isinstance(step, int) and step < len(node))):
+                return None
+            node = node[step]
+        return node if not self.flawed or self.typable(*path) else None
+
+    def items(self, section: str) -> list[tuple[int, Any]]:
+        """The reachable mappings of the list ``section`` of the document, with their indexes."""
+        seq = self.doc.get(section) if isinstance(self.doc, dict) else None
+        if not isinstance(seq, list) or not self.reachable(section):
+            return []
+        if not self.broken:
+            return [(i, item) for i, item in enumerate(seq) if isinstance(item, dict)]
+        return [(i, item) for i, item in enumerate(seq) if isinstance(item, dict) and self.reachable(section, i)]
+
+    def line(self, *path: Any) -> int | None:
+        return _line_of(self.doc, path)
+
+    def lost(self, section: str) -> bool:
+        """``section`` is there but not a list of mappings that can be read: ids it defines may be unknown."""
+        value = self.doc.get(section) if isinstance(self.doc, dict) else None
+        if value is None:
+            return False
+        return not isinstance(value, list) or not self.reachable(section) or len(self.items(section)) < len(value)
+
+
+def _schema_check(doc: Any, schema: str, shown: str) -> Document:
+    """``doc`` with every way it breaks its JSON Schema, worded for a curator, and where."""
+    if not getattr(doc, "floats", False) and _valid(doc, schema):  # fastjsonschema takes 2.0 for an integer
+        return Document(doc)
+    from jsonschema.exceptions import best_match
 
     out = []
+    broken, flawed = set(), set()
     for error in _validator(schema).iter_errors(doc):
         while error.context:  # anyOf: report the branch meant for this kind of value
             inside = [e for e in error.context if len(e.absolute_path) > len(error.absolute_path)]
             fitting = inside or [e for e in error.context if e.validator != "type"] or list(error.context)
             error = best_match(fitting)
-        found = _describe(doc, error, list(error.absolute_path), shown)
+        path = tuple(error.absolute_path)
+        flawed.add(path)
+        if error.validator not in _KEY_ERRORS:
+            broken.add(path)
+        found = _describe(doc, error, list(path), shown)
         if found is not None:
             out.append(found)
-    return out
+    return Document(doc, tuple(out), frozenset(broken), frozenset(flawed))
 
 
 def _describe(doc: Any, error: Any, path: list[Any], shown: str) -> Diagnostic | None:
@@ -590,6 +716,9 @@ def _describe(doc: Any, error: Any, path: list[Any], shown: str) -> Diagnostic |
     if error.validator == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
+        if "integer" in expected and isinstance(instance, float):
+            return Diagnostic(shown, line, field_name, f"expected integer, got {instance!r}; write a whole number "
+                                                       "without a decimal point")
         return Diagnostic(shown, line, field_name, f"expected {expected}, got {_type_name(instance)}")
     return Diagnostic(shown, line, field_name, error.message)
 
@@ -676,11 +805,8 @@ class _Reader:
         """One count of an event: its number under the key that says how exact it is."""
         qualifier = next(q for q in COUNT_QUALIFIERS if q in item)  # the schema requires exactly one
         number = item[qualifier]
-        if qualifier == "between":
+        if qualifier == "between":  # low <= high: checked before (checks.counts)
             low, high = int(number[0]), int(number[1])
-            if low > high:
-                self.problems.append(Diagnostic(self.shown, _line_of(self.doc, [*path, "between"]),
-                                                _field_name([*path, "between"]), f"{low} is more than {high}"))
             value = None
         else:
             value = int(number)
@@ -690,15 +816,7 @@ class _Reader:
                      self.quotes(item["evidence"], *path, "evidence"), self.source(*path), path[-1] + 1)
 
     def quotes(self, items: list[Any] | None, *path: Any) -> tuple[Quote, ...]:
-        out = []
-        for i, item in enumerate(items or ()):
-            src = self.source(*path, i)
-            if isinstance(item, dict):
-                occurrence = item.get("occurrence")  # JSON Schema's integer takes 2.0: it means 2
-                out.append(Quote(item["quote"], int(occurrence) if occurrence is not None else None, src))
-            else:
-                out.append(Quote(item, None, src))
-        return tuple(out)
+        return tuple(quote(item, self.source(*path, i)) for i, item in enumerate(items or ()))
 
     def entity(self, item: dict[str, Any], *path: Any) -> Entity:
         types = item["type"]
@@ -712,6 +830,13 @@ class _Reader:
             evidence=self.quotes(item.get("evidence"), *path, "evidence"),
             source=self.source(*path),
         )
+
+
+def quote(item: str | dict[str, Any], source: Source) -> Quote:
+    """One item of an ``evidence`` list: the passage alone, or ``{quote: ..., occurrence: N}``."""
+    if isinstance(item, dict):
+        return Quote(item["quote"], item.get("occurrence"), source)
+    return Quote(item, None, source)
 
 
 def _many(value: Any) -> tuple[str, ...]:
@@ -754,29 +879,50 @@ def _unreadable_text(path: Path, root: Path) -> str | None:
     return None
 
 
-def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
-    doc = reader.doc
-    meta = doc["article"]
-    text_name = meta.get("text") or facts_path.name[: -len(FACTS_SUFFIX)] + ".txt"
+@dataclass(frozen=True)
+class ArticleText:
+    """The text a facts file's quotes must be found in, or why it cannot be read (``problem``)."""
+
+    shown: str  # its file, relative to the seeds folder
+    raw: bytes = b""
+    text: str | None = None
+    problem: Diagnostic | None = None
+
+
+def article_text(document: Document, facts_path: Path, root: Path, shown: str) -> ArticleText:
+    """The article text ``article.text`` names (by default the facts file's name with ``.txt``)."""
+    named = document.get("article", "text")
+    if named is None and isinstance(document.doc, dict) and isinstance(document.doc.get("article"), dict) \
+            and "text" in document.doc["article"]:
+        return ArticleText(str(document.doc["article"]["text"]))  # its schema error says why: nothing to read
+    text_name = named or facts_path.name[: -len(FACTS_SUFFIX)] + ".txt"
     text_path = facts_path.parent / text_name
     text_shown = text_path.relative_to(root).as_posix() if text_path.is_relative_to(root) else str(text_name)
-    line = _line_of(doc, ["article", "text"]) or meta.line
+    line = document.line("article", "text")
+
+    def problem(message: str) -> ArticleText:
+        return ArticleText(text_shown, problem=Diagnostic(shown, line, "article.text", message))
+
     refused = _unreadable_text(text_path, root)
     if refused:
-        reader.problems.append(Diagnostic(reader.shown, line, "article.text", f"{str(text_name)!r} {refused}"))
-        return None
+        return problem(f"{str(text_name)!r} {refused}")
     try:
         raw = text_path.read_bytes()
     except FileNotFoundError:
-        reader.problems.append(Diagnostic(reader.shown, line, "article.text", f"article text file {text_shown} does not exist"))
-        return None
+        return problem(f"article text file {text_shown} does not exist")
     except OSError as exc:
-        reader.problems.append(Diagnostic(reader.shown, line, "article.text", f"{text_shown!r} cannot be read: {exc.strerror}"))
-        return None
+        return problem(f"{text_shown!r} cannot be read: {exc.strerror}")
     text = decoded(raw, text_shown)
     if isinstance(text, Diagnostic):
-        reader.problems.append(text)
-        return None
+        return ArticleText(text_shown, raw, problem=text)
+    return ArticleText(text_shown, raw, text)
+
+
+def _article(reader: _Reader, text: ArticleText) -> Article:
+    """The typed article of a facts file in which no check found anything wrong."""
+    doc = reader.doc
+    meta = doc["article"]
+    assert text.text is not None
     r = reader
     published = r.published = r.published_date(meta.get("published"), "article", "published")
     events = tuple(
@@ -862,9 +1008,9 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
     return Article(
         id=meta["id"],
         facts_file=reader.shown,
-        text_file=text_shown,
-        text=text,
-        text_sha256=hashlib.sha256(raw).hexdigest(),
+        text_file=text.shown,
+        text=text.text,
+        text_sha256=hashlib.sha256(text.raw).hexdigest(),
         headline=meta["headline"].strip(),
         publisher=meta["publisher"],
         agency=meta.get("source"),
@@ -882,106 +1028,6 @@ def _article(reader: _Reader, facts_path: Path, root: Path) -> Article | None:
     )
 
 
-# --------------------------------------------------------------------------- references
-
-#: For each section of a facts file, the keys that hold ids of entities (or events).
-_REFERENCES: dict[str, tuple[str, ...]] = {
-    "article": ("publisher", "source"),
-    "relations": ("subject", "object", "according_to"),
-    "events": ("place", *ROLES, "according_to"),
-    "accusations": ("accuser", "accused", "according_to"),
-    "threats": ("threatener", "threatened", "place", "according_to"),
-    "statements": ("speaker", "addressee", "according_to"),
-}
-_DEFINING = ("entities", "events", "accusations", "threats", "statements")
-#: Keys that hold ids of facts of the same article (or of shared events), not of entities.
-_FACT_REFERENCES: dict[str, tuple[str, ...]] = {"events": ("in_response_to", "led_to"), "statements": ("about",)}
-
-
-def _check_references(doc: Any, shown: str, registry: dict[str, Entity],
-                      shared_events: frozenset[str] = frozenset()) -> list[Diagnostic]:
-    """Duplicate ids, and references to ids defined nowhere, in one facts document.
-
-    Works on the YAML document itself so each message points at the exact line
-    of the offending id.
-    """
-    problems: list[Diagnostic] = []
-    local: dict[str, int] = {}
-    reported: dict[str, int] = {}
-    for i, item in enumerate(doc.get("events", ())):
-        if "report" not in item:
-            continue
-        line, where, some_id = _line_of(doc, ["events", i, "report"]), _field_name(["events", i, "report"]), item["report"]
-        if some_id not in shared_events:
-            near = difflib.get_close_matches(some_id, sorted(shared_events), n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}?" if near else "; shared events are defined under events: in the registry"
-            problems.append(Diagnostic(shown, line, where, f"report of undefined shared event id {some_id!r}{hint}"))
-        elif some_id in reported:
-            problems.append(Diagnostic(shown, line, where, f"shared event {some_id!r} already reported at line "
-                                       f"{reported[some_id]}; one report an article, with all its evidence"))
-        else:
-            reported[some_id] = line or 0
-    for section in _DEFINING:
-        for i, item in enumerate(doc.get(section, ())):
-            if "id" not in item:
-                continue
-            line = _line_of(doc, [section, i, "id"])
-            where = _field_name([section, i, "id"])
-            some_id = item["id"]
-            if some_id in RESERVED_IDS:
-                problems.append(Diagnostic(shown, line, where, f"{some_id!r} is reserved; choose another id"))
-            elif some_id in shared_events:
-                problems.append(Diagnostic(shown, line, where, f"{some_id!r} is a shared event of the registry; "
-                                           f"report it with 'report: {some_id}' instead of defining it again"))
-            elif some_id in registry:
-                first = registry[some_id].source
-                problems.append(Diagnostic(shown, line, where,
-                                           f"duplicate id {some_id!r}: already defined in {first.file}:{first.line}"))
-            elif some_id in local:
-                problems.append(Diagnostic(shown, line, where,
-                                           f"duplicate id {some_id!r}: already defined at line {local[some_id]}"))
-            else:
-                local[some_id] = line or 0
-    known = registry.keys() | local.keys() | shared_events
-    events = {e["id"] for e in doc.get("events", ()) if "id" in e} | set(shared_events)
-
-    def check(value: Any, path: list[Any], pool: set[str], what: str) -> None:
-        if value in pool:  # a set: the registry of a large corpus holds thousands of ids
-            return
-        near = difflib.get_close_matches(value, sorted(pool), n=1, cutoff=0.6)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        problems.append(Diagnostic(shown, _line_of(doc, path), _field_name(path),
-                                   f"reference to undefined {what} id {value!r}{hint}"))
-
-    def check_all(node: dict[str, Any], path: list[Any], keys: Iterable[str]) -> None:
-        for key in keys:
-            value = node.get(key)
-            if isinstance(value, list):
-                for j, v in enumerate(value):
-                    check(v, [*path, key, j], known, "entity")
-            elif value is not None:
-                check(value, [*path, key], known, "entity")
-
-    check_all(doc["article"], ["article"], _REFERENCES["article"])
-    for section in ("relations", "events", "accusations", "threats", "statements"):
-        for i, item in enumerate(doc.get(section, ())):
-            check_all(item, [section, i], _REFERENCES[section])
-    facts = {item["id"] for section in ("events", "accusations", "threats", "statements")
-             for item in doc.get(section, ()) if "id" in item} | set(shared_events)
-    for section, keys in _FACT_REFERENCES.items():
-        for i, item in enumerate(doc.get(section, ())):
-            for key in keys:
-                for j, value in enumerate(_many(item.get(key))):
-                    where = [section, i, key, j] if isinstance(item.get(key), list) else [section, i, key]
-                    check(value, where, facts, "fact")
-    for i, item in enumerate(doc.get("accusations", ())):
-        if "concerns" in item:
-            check(item["concerns"], ["accusations", i, "concerns"], events, "event")
-        for j, claim in enumerate(item.get("claims", ())):
-            check_all(claim, ["accusations", i, "claims", j], ("subject", "object"))
-    return problems
-
-
 # --------------------------------------------------------------------------- entry point
 
 
@@ -996,6 +1042,12 @@ class Shared:
     facts_paths: tuple[Path, ...]
     problems: tuple[Diagnostic, ...]
     events: tuple[SharedEvent, ...] = ()
+    #: Ids the registry defines in entries with mistakes of their own (in ``problems``): an article may name
+    #: them, but nothing can be mapped while they are wrong.
+    unreadable: frozenset[str] = frozenset()
+    #: The registry may define ids that could not be read at all (a YAML error, an entry without a readable
+    #: id): the articles' references to undefined ids then say nothing, and are left unchecked.
+    lost: bool = False
 
     @property
     def entity_index(self) -> dict[str, Entity]:
@@ -1005,144 +1057,243 @@ class Shared:
     def event_ids(self) -> frozenset[str]:
         return frozenset(e.id for e in self.events)
 
+    @property
+    def intact(self) -> bool:
+        """Every entry of the registry was read: its entities and events can be mapped."""
+        return not self.unreadable and not self.lost
 
-def _document(path: Path, root: Path, schema: str, problems: list[Diagnostic]) -> Any:
-    """A YAML document checked against its JSON Schema, or None (its problems added to ``problems``)."""
+
+def _empty() -> _Mapping:
+    doc = _Mapping()
+    doc.key_lines = {}
+    return doc
+
+
+def _parsed(path: Path, root: Path, schema: str, problems: list[Diagnostic]) -> Document | None:
+    """A YAML document with its JSON Schema's findings (added to ``problems``); None when it is not YAML."""
     shown = path.relative_to(root).as_posix()
     try:
         doc = _read_yaml(path, shown)
     except InputError as exc:
         problems.extend(exc.diagnostics)
         return None
-    if doc is None:
-        doc = _Mapping()
-        doc.key_lines = {}
-    found = _schema_diagnostics(doc, schema, shown)
-    problems.extend(found)
-    return None if found else doc
+    document = _schema_check(_empty() if doc is None else doc, schema, shown)
+    problems.extend(document.problems)
+    return document
 
 
 def load_shared(root: Path | str) -> Shared:
-    """Read the dataset description and the registry, and list the facts files; collect every problem."""
+    """Read the dataset description and the registry, and list the facts files; collect every problem.
+
+    Each registry entry is read on its own: an entry with a mistake is reported and left out, and its id
+    stays known (``Shared.unreadable``), so the articles' references are checked in the same run.
+    """
     root = Path(root)
     if not root.is_dir():
         raise InputError([Diagnostic(str(root), None, "", "no such folder")])
     problems: list[Diagnostic] = []
-
-    def shown(path: Path) -> str:
-        return path.relative_to(root).as_posix()
-
-    dataset = Dataset(title=f"kgpub knowledge graph of {root.resolve().name}", description="", license=None,
-                      publisher=None, homepage=None, created=None, base=None, download=None)
-    dataset_path = root / DATASET_FILE
-    if dataset_path.is_file():
-        doc = _document(dataset_path, root, "dataset", problems)
-        if doc is not None:
-            dataset = Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
-                              publisher=doc.get("publisher"), homepage=doc.get("homepage"),
-                              created=doc["created"], base=doc.get("base"), download=doc.get("download"))
-            try:
-                created = parse_date(doc["created"])
-                assert created.day is not None
-            except ValueError as exc:
-                line = _line_of(doc, ["created"])
-                problems.append(Diagnostic(shown(dataset_path), line, "created", str(exc)))
-
+    dataset = _dataset(root, problems)
     registry: dict[str, Entity] = {}
     events: list[SharedEvent] = []
+    unreadable: set[str] = set()
+    lost = False
     registry_path = root / REGISTRY_FILE
     registry_shown = None
     if registry_path.is_file():
-        registry_shown = shown(registry_path)
-        doc = _document(registry_path, root, "entities", problems)
-        if doc is not None:
-            reader = _Reader(registry_shown, doc)
-            for i, item in enumerate(doc["entities"]):
-                entity = reader.entity(item, "entities", i)
-                if entity.id in registry:
-                    first = registry[entity.id].source.line
-                    problems.append(Diagnostic(registry_shown, entity.source.line, "id",
-                                               f"duplicate id {entity.id!r}: already defined at line {first}"))
-                elif entity.id in RESERVED_IDS:
-                    problems.append(Diagnostic(registry_shown, entity.source.line, "id",
-                                               f"{entity.id!r} is reserved; choose another id"))
-                elif entity.evidence:
-                    problems.append(Diagnostic(registry_shown, entity.source.line, "evidence",
-                                               "registry entities carry no evidence; quote them in an article's facts"))
-                else:
-                    registry[entity.id] = entity
-            events = _shared_events(reader, doc, registry, problems)
-
+        registry_shown = registry_path.relative_to(root).as_posix()
+        document = _parsed(registry_path, root, "entities", problems)
+        if document is None:
+            lost = True
+        else:
+            reader = _Reader(registry_shown, document.doc)
+            defined, lost = _registry_entities(document, reader, registry, unreadable, problems)
+            events, lost_events = _shared_events(document, reader, defined, registry, unreadable, problems)
+            lost = lost or lost_events
     facts_paths = sorted(root.rglob(f"*{FACTS_SUFFIX}"), key=Path.as_posix)  # all under root: its order
     if not facts_paths:
         problems.append(Diagnostic(str(root), None, "", f"no *{FACTS_SUFFIX} files found"))
     return Shared(root, dataset, tuple(registry.values()), registry_shown, tuple(facts_paths), tuple(problems),
-                  tuple(events))
+                  tuple(events), frozenset(unreadable), lost)
 
 
-def _shared_events(reader: _Reader, doc: Any, registry: dict[str, Entity], problems: list[Diagnostic]) -> list[SharedEvent]:
-    """The registry's shared events, each id new and each place a registry entity."""
-    out: dict[str, SharedEvent] = {}
-    for i, item in enumerate(doc.get("events", ())):
-        some_id, line = item["id"], _line_of(doc, ["events", i, "id"])
-        where = _field_name(["events", i, "id"])
-        if some_id in out or some_id in registry:
-            first = (out.get(some_id) or registry[some_id]).source.line
-            problems.append(Diagnostic(reader.shown, line, where, f"duplicate id {some_id!r}: already defined at line {first}"))
+def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
+    """``dataset.yaml``'s description of the graph, or a default one (its problems added to ``problems``)."""
+    dataset = Dataset(title=f"kgpub knowledge graph of {root.resolve().name}", description="", license=None,
+                      publisher=None, homepage=None, created=None, base=None, download=None)
+    path = root / DATASET_FILE
+    document = _parsed(path, root, "dataset", problems) if path.is_file() else None
+    if document is None:
+        return dataset
+    doc = document.doc
+    created = document.get("created")
+    if created is not None:
+        try:
+            parse_date(created)
+        except ValueError as exc:
+            problems.append(Diagnostic(path.relative_to(root).as_posix(), document.line("created"), "created", str(exc)))
+    if document.flawed:
+        return dataset
+    return Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
+                   publisher=doc.get("publisher"), homepage=doc.get("homepage"), created=doc["created"],
+                   base=doc.get("base"), download=doc.get("download"))
+
+
+def _registry_entities(document: Document, reader: _Reader, registry: dict[str, Entity], unreadable: set[str],
+                       problems: list[Diagnostic]) -> tuple[dict[str, int], bool]:
+    """The registry's entities into ``registry`` (ids of entries with mistakes into ``unreadable``); returns
+    the line of every id defined, and whether some entry's id could not be read."""
+    shown = reader.shown
+    doc = document.doc
+    lost = document.lost("entities") or not isinstance(doc, dict) or "entities" not in doc
+    defined: dict[str, int] = {}
+    for i, item in document.items("entities"):
+        some_id = document.get("entities", i, "id")
+        line = reader.source("entities", i).line
+        if not isinstance(some_id, str):
+            lost = True
             continue
+        if some_id in defined:
+            problems.append(Diagnostic(shown, line, "id", f"duplicate id {some_id!r}: already defined at line "
+                                                          f"{defined[some_id]}"))
+            continue
+        defined[some_id] = line
+        if some_id in RESERVED_IDS:
+            problems.append(Diagnostic(shown, line, "id", f"{some_id!r} is reserved; choose another id"))
+            unreadable.add(some_id)
+        elif item.get("evidence"):
+            problems.append(Diagnostic(shown, line, "evidence",
+                                       "registry entities carry no evidence; quote them in an article's facts"))
+            unreadable.add(some_id)
+        elif document.typable("entities", i):
+            registry[some_id] = reader.entity(item, "entities", i)
+        else:
+            unreadable.add(some_id)
+    return defined, lost
+
+
+def _shared_events(document: Document, reader: _Reader, defined: dict[str, int], registry: dict[str, Entity],
+                   unreadable: set[str], problems: list[Diagnostic]) -> tuple[list[SharedEvent], bool]:
+    """The registry's shared events, each id new and each place a registry entity; and whether some entry's
+    id could not be read."""
+    lost = document.lost("events")
+    out: dict[str, SharedEvent] = {}
+    lines = dict(defined)
+    for i, item in document.items("events"):
+        some_id, line = document.get("events", i, "id"), document.line("events", i, "id")
+        where = _field_name(["events", i, "id"])
+        if not isinstance(some_id, str):
+            lost = True
+            continue
+        if some_id in lines:
+            problems.append(Diagnostic(reader.shown, line, where, f"duplicate id {some_id!r}: already defined at line "
+                                                                  f"{lines[some_id]}"))
+            continue
+        lines[some_id] = reader.source("events", i).line
         if some_id in RESERVED_IDS:
             problems.append(Diagnostic(reader.shown, line, where, f"{some_id!r} is reserved; choose another id"))
+            unreadable.add(some_id)
             continue
-        place = item.get("place")
-        if place is not None and place not in registry:
+        place = document.get("events", i, "place")
+        if isinstance(place, str) and place not in registry and place not in unreadable:
             near = difflib.get_close_matches(place, sorted(registry), n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            problems.append(Diagnostic(reader.shown, _line_of(doc, ["events", i, "place"]), _field_name(["events", i, "place"]),
+            problems.append(Diagnostic(reader.shown, document.line("events", i, "place"),
+                                       _field_name(["events", i, "place"]),
                                        f"reference to undefined entity id {place!r}{hint}"))
-        out[some_id] = SharedEvent(some_id, _many(item["type"]), item["label"].strip(), item.get("description"),
-                                   reader.date(item.get("date"), "events", i, "date"), place, reader.source("events", i))
+        date = reader.date(document.get("events", i, "date"), "events", i, "date")
+        if document.typable("events", i):
+            out[some_id] = SharedEvent(some_id, _many(item["type"]), item["label"].strip(), item.get("description"),
+                                       date, place, reader.source("events", i))
+        else:
+            unreadable.add(some_id)
     problems.extend(reader.problems)
     reader.problems.clear()
-    return list(out.values())
+    return list(out.values()), lost
+
+
+@dataclass(frozen=True)
+class ArticleRead:
+    """What reading one facts file gave: its typed article when nothing is wrong, and every problem it has."""
+
+    facts_file: str
+    article: Article | None
+    problems: tuple[Diagnostic, ...]
+    id: str | None = None  # the article's id when it can be read: ids are compared across files
+    source: Source | None = None
+
+
+def read_article(path: Path, root: Path, registry: dict[str, Entity], shared_events: frozenset[str] = frozenset(),
+                 unreadable: frozenset[str] = frozenset(), typed: bool = True) -> ArticleRead:
+    """One facts file (and its article text) checked by every check of ``checks.CHECKS``, each on the parts
+    of the file the others left readable, so a run reports every problem, not the first kind found.
+
+    Only a file without problems becomes a typed Article (``typed=False``: never, for a check alone).
+    """
+    from .checks import FactsFile, check_file  # the checks read this module's documents
+
+    shown = path.relative_to(root).as_posix()
+    try:
+        doc = _read_yaml(path, shown)
+    except InputError as exc:  # not YAML: nothing else in it can be read
+        return ArticleRead(shown, None, tuple(exc.diagnostics))
+    document = _schema_check(_empty() if doc is None else doc, "facts", shown)
+    text = article_text(document, path, root, shown)
+    problems = check_file(FactsFile(shown, document, text, registry, shared_events, unreadable))
+    article_id = document.get("article", "id")
+    if problems or not typed:
+        known = article_id if isinstance(article_id, str) else None
+        return ArticleRead(shown, None, tuple(problems), known, Source(shown, document.line("article") or 1))
+    reader = _Reader(shown, doc)
+    article = _article(reader, text)
+    if reader.problems:  # what the checks found nothing wrong with reads without a problem; kept as a safeguard
+        return ArticleRead(shown, None, tuple(reader.problems), article.id, article.source)
+    return ArticleRead(shown, article, (), article.id, article.source)
 
 
 def load_article(path: Path, root: Path, registry: dict[str, Entity],
-                 shared_events: frozenset[str] = frozenset()) -> tuple[Article | None, list[Diagnostic]]:
+                 shared_events: frozenset[str] = frozenset(),
+                 unreadable: frozenset[str] = frozenset()) -> tuple[Article | None, list[Diagnostic]]:
     """One facts file (and its article text) read and checked; every problem it has, not just the first."""
-    problems: list[Diagnostic] = []
-    doc = _document(path, root, "facts", problems)
-    if doc is None:
-        return None, problems
-    references = _check_references(doc, path.relative_to(root).as_posix(), registry, shared_events)
-    if references:
-        return None, references
-    reader = _Reader(path.relative_to(root).as_posix(), doc)
-    article = _article(reader, path, root)
-    return article, list(reader.problems)
+    read = read_article(path, root, registry, shared_events, unreadable)
+    return read.article, list(read.problems)
 
 
-def check_articles(articles: Iterable[Article], shared: Shared) -> list[Diagnostic]:
+class _Identified(Protocol):
+    """An article or what stands for one (a build's unit): its id, file and line."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def facts_file(self) -> str: ...
+    @property
+    def source(self) -> Source | None: ...
+
+
+def check_articles(articles: Iterable[_Identified], shared: Shared) -> list[Diagnostic]:
     """Problems between articles: an article id used twice, or also used by a registry entity."""
     problems = []
-    seen: dict[str, Source] = {}
-    registry = {e.id for e in shared.registry}
+    seen: dict[str, str] = {}
+    registry = {e.id for e in shared.registry} | shared.unreadable
     for article in articles:
+        if article.id is None:
+            continue
+        line = article.source.line if article.source else None
         if article.id in seen:
-            problems.append(Diagnostic(article.facts_file, article.source.line, "article.id",
-                                       f"duplicate article id {article.id!r}: already used by {seen[article.id].file}"))
+            problems.append(Diagnostic(article.facts_file, line, "article.id",
+                                       f"duplicate article id {article.id!r}: already used by {seen[article.id]}"))
             continue
         if article.id in registry:
-            problems.append(Diagnostic(article.facts_file, article.source.line, "article.id",
+            problems.append(Diagnostic(article.facts_file, line, "article.id",
                                        f"article id {article.id!r} is also an entity id in {shared.registry_file}"))
-        seen[article.id] = article.source
+        seen[article.id] = article.facts_file
     return problems
 
 
-def without_cascade(problems: list[Diagnostic], registry_file: str | None) -> list[Diagnostic]:
-    """Every problem, but when the registry itself is broken, not the articles' references to the ids it
-    failed to define: one line says how many were left unchecked, so the registry's own mistake comes
-    first instead of after a hundred misleading "undefined entity" lines."""
-    if registry_file is None or not any(d.file == registry_file for d in problems):
+def without_cascade(problems: list[Diagnostic], registry_file: str | None, lost: bool = True) -> list[Diagnostic]:
+    """Every problem, but when the registry lost ids (``Shared.lost``), not the articles' references to ids it
+    may define: one line, after the registry's own mistakes, says how many were left unchecked, instead of a
+    hundred misleading "undefined entity" lines."""
+    if not lost or registry_file is None or not any(d.file == registry_file for d in problems):
         return problems
     undefined = [d for d in problems if d.file != registry_file
                  and d.message.startswith(("reference to undefined", "report of undefined"))]
@@ -1164,14 +1315,14 @@ def load(root: Path | str) -> Corpus:
     problems = list(shared.problems)
     registry = shared.entity_index
     articles: list[Article] = []
-    for path in shared.facts_paths:
-        article, found = load_article(path, shared.root, registry, shared.event_ids)
-        problems.extend(found)
-        if article is not None:
-            articles.append(article)
-    duplicates = check_articles(articles, shared)
-    problems.extend(duplicates)
+    reads = [read_article(path, shared.root, registry, shared.event_ids, shared.unreadable)
+             for path in shared.facts_paths]
+    for read in reads:
+        problems.extend(read.problems)
+        if read.article is not None:
+            articles.append(read.article)
+    problems.extend(check_articles(reads, shared))
     if problems:
-        raise InputError(without_cascade(problems, shared.registry_file))
+        raise InputError(without_cascade(problems, shared.registry_file, shared.lost))
     return Corpus(root=shared.root, dataset=shared.dataset, registry=shared.registry, articles=tuple(articles),
                   registry_file=shared.registry_file, entity_index=registry, events=shared.events)

@@ -150,11 +150,11 @@ def _article_unit(path: Path) -> ArticleUnit:
 
     shared: Shared = _WORKER["shared"]
     root = shared.root
-    shown = path.relative_to(root).as_posix()
-    article, problems = facts.load_article(path, root, _WORKER["index"], shared.event_ids)
-    if article is None or problems:
-        return ArticleUnit(shown, (), tuple(problems), article.id if article else None,
-                           article.source if article else None)
+    read = facts.read_article(path, root, _WORKER["index"], shared.event_ids, shared.unreadable,
+                              typed=shared.intact)  # a registry entry that could not be read: nothing maps
+    article, shown = read.article, read.facts_file
+    if article is None or read.problems:
+        return ArticleUnit(shown, (), read.problems, read.id, read.source)
     mint = _WORKER["mint"]
     graph = mapping.map_article(article, mint, _WORKER["names"], mapping.Lines)
     prov, quote_problems = provenance.anchor_article(article, graph, mint, mapping.Lines)
@@ -180,7 +180,7 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     An article whose files are unchanged since the last build comes as its
     cache ``Entry``, not read until a stage needs its lines.
     """
-    from . import execution
+    from . import execution, facts
 
     paths = list(shared.facts_paths)
     names = _relative(shared.root, paths)
@@ -195,6 +195,7 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     done = len(found)
     if progress:
         progress(done, len(paths))
+    facts.expect("facts", len(todo))
     for unit in execution.map_in_order(_article_unit, todo, jobs=jobs, setup=_init_worker, setup_args=(shared, base)):
         found[unit.facts_file] = unit
         done += 1
@@ -283,7 +284,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
                 *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
-    problems = facts.without_cascade(problems, shared.registry_file)
+    problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
     options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or execution.cores())
     if not problems:
         patched = _patch_build(shared, mint, store, found, out, options)
@@ -393,7 +394,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                                             with_graph=False)
 
     if problems:  # one run shows every mistake: the SHACL ones of the articles that mapped too
-        if shapes is not None:
+        if shapes is not None and shared.intact:  # else the entries left out would only echo their own mistakes
             # a shared event whose reports stand in an article that failed lacks what they give it (actors,
             # evidence): its results would only echo that article's own mistake
             failed = len(good) < len(units)
@@ -633,6 +634,67 @@ def _ontology_ntriples(turtle: bytes) -> bytes:
     import pyoxigraph as ox
 
     return ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``kgpub check`` found: every problem of the seeds folder's files, none of them an exception."""
+
+    seeds: Path
+    facts_files: int
+    registry_file: str | None
+    problems: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        files = f"{self.facts_files} facts file{'' if self.facts_files == 1 else 's'}"
+        if self.registry_file:
+            files += f" and {self.registry_file}"
+        if self.ok:
+            return f"checked {files}: no problems"
+        count = len(self.problems)
+        return f"checked {files}: {count} problem{'' if count == 1 else 's'}"
+
+
+def _init_check_worker(shared: Shared, parent: int | None = None) -> None:
+    """Per-process state of ``check``'s workers: the registry, indexed once."""
+    if parent is not None:
+        from .execution import die_with_parent
+
+        die_with_parent(parent)
+    _WORKER.update(shared=shared, index=shared.entity_index)
+
+
+def _check_unit(path: Path) -> Any:
+    """One facts file checked, in a worker of ``check``: its problems and its id, no typed article."""
+    from . import facts
+
+    shared: Shared = _WORKER["shared"]
+    return facts.read_article(path, shared.root, _WORKER["index"], shared.event_ids, shared.unreadable, typed=False)
+
+
+def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResult:
+    """Check the facts files, registry and quotes of ``seeds`` as ``build`` does, without mapping or writing.
+
+    Every problem of every file, in the order and words ``build`` reports
+    them; what ``build`` alone finds is what needs the graph (the SHACL shapes).
+    Files are read in ``jobs`` processes (default: all cores) when there are
+    many.  Raises InputError only when ``seeds`` is not a folder.
+    """
+    from . import execution, facts
+    from .errors import ordered
+
+    shared = facts.load_shared(Path(seeds))
+    paths = list(shared.facts_paths)
+    facts.expect("facts", len(paths))
+    reads = list(execution.map_in_order(_check_unit, paths, jobs=jobs or execution.cores(),
+                                        setup=_init_check_worker, setup_args=(shared,)))
+    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared)]
+    problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
+    return CheckResult(shared.root, len(shared.facts_paths), shared.registry_file, tuple(ordered(problems)))
 
 
 def entities(seeds: str | Path = "seeds") -> list[Any]:

@@ -635,7 +635,8 @@ LOCAL_TIMEOUT = 60.0
 
 
 def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, allow_service: bool = False,
-              timeout: float = LOCAL_TIMEOUT, memory: int | None = None) -> Result:
+              timeout: float = LOCAL_TIMEOUT, memory: int | None = None, dataset: Dataset | None = None,
+              base_iri: str | None = None) -> Result:
     """Run ``text`` over a build folder or an RDF file with pyoxigraph, within ``timeout`` seconds and ``memory`` bytes.
 
     A ``SERVICE`` clause would make the embedded engine send requests to
@@ -644,6 +645,10 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, al
     its limits, so a cross product ends with a clear error, not a hang or a
     machine out of memory; ``memory`` defaults to half of what the machine (or
     its container) has.  A build's index is made first, outside the limits.
+    ``dataset``: the graphs a SPARQL Protocol request names (``default-graph-uri``,
+    ``named-graph-uri``); they replace the query's own FROM and FROM NAMED, as the
+    protocol says, and a graph the store does not have is an empty one.  ``base_iri``: what relative IRIs in
+    the query resolve against (a server's endpoint URL, as the protocol suggests); None: they are an error.
     """
     from .execution import LimitExceeded, bounded, memory_available
 
@@ -652,36 +657,45 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, al
         raise QueryError("the query calls SERVICE, which would send requests to another host; "
                          "kgpub query refuses it unless --allow-service is given")
     data = Path(data)
-    graphs = reads_named_graphs(text)
+    graphs = reads_named_graphs(text) or dataset is not None
     if data.is_dir() and (data / "kg.trig").is_file():
         prepare_index(data, graphs)
     query = prebound(text, params or {})
     limit = memory if memory is not None else memory_available() // 2
     try:
-        return bounded(lambda: _evaluate(text, query, data, graphs), seconds=timeout, memory=limit)
+        return bounded(lambda: _evaluate(text, query, data, graphs, dataset, base_iri), seconds=timeout, memory=limit)
     except LimitExceeded as exc:
         if exc.what == "time":
             raise QueryLimitError(f"the query ran longer than {exc.limit:g} s and was stopped; "
-                             "narrow it (LIMIT, more specific patterns) or raise --timeout") from None
-        raise QueryLimitError(f"the query needed more than {_size(int(exc.limit))} of memory and was stopped; "
-                         "narrow it (LIMIT, more specific patterns) or raise --max-memory") from None
+                                  "narrow it (LIMIT, more specific patterns) or raise --timeout",
+                                  what="time", limit=exc.limit) from None
+        raise QueryLimitError(f"the query needed more than {size(int(exc.limit))} of memory and was stopped; "
+                              "narrow it (LIMIT, more specific patterns) or raise --max-memory",
+                              what="memory", limit=exc.limit) from None
 
 
-def _size(n: int) -> str:
+def size(n: int) -> str:
+    """A number of bytes for a person: ``1.5 GiB``."""
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= factor:
             return f"{n / factor:.1f} {unit}"
     return f"{n} bytes"
 
 
-def _evaluate(text: str, query: str, data: Path, graphs: bool) -> Result:
+def _evaluate(text: str, query: str, data: Path, graphs: bool, dataset: Dataset | None = None,
+              base_iri: str | None = None) -> Result:
     """Open the data and run the (pre-bound) query: the part of a local query that runs within its limits."""
     import pyoxigraph as ox
 
     index = open_data(data, graphs)
     prefixes = {**vocab.PREFIXES, "id": index.base}
     kwargs: dict[str, Any] = {"prefixes": prefixes}
-    if index.union:  # quads from elsewhere, no data graphs marked: query them all
+    if base_iri is not None:
+        kwargs["base_iri"] = base_iri
+    if dataset is not None:  # the request's dataset, whole: an absent part is empty (SPARQL 1.1 Query, 13.2)
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
+    elif index.union:  # quads from elsewhere, no data graphs marked: query them all
         kwargs["use_default_graph_as_union"] = True
     try:
         result = index.store.query(query, **kwargs)

@@ -1,30 +1,42 @@
-"""``kgpub serve``: a read-only SPARQL 1.1 Protocol endpoint and a page for every IRI of a build.
+"""``kgpub serve``: a read-only SPARQL 1.1 Protocol endpoint and a document for every IRI of a build.
 
 People who never write SPARQL follow a citation to an IRI and must see the sentence a fact rests
 on; machines dereference the same IRI and want RDF.  One process serves both over the build's
 query index, on Starlette and uvicorn:
 
 * ``/sparql``: the SPARQL 1.1 Protocol (GET ``?query=``, POST form-encoded or
-  ``application/sparql-query``), answered in the W3C JSON, XML, CSV or TSV results formats, or
-  Turtle, N-Triples or JSON-LD for graph queries, by ``Accept``.  Queries run as ``kgpub query``
-  runs them (same default graph, parameters never pasted, SERVICE refused), each in a child process
-  stopped at the time limit, and at most ``max_rows`` rows are returned.  An update is a 400.  Any
-  origin may call it (CORS), so a YASGUI page elsewhere works; in a browser ``/sparql`` is an editor.
-* the path of each IRI under the build's base (``https://w3id.org/kgpub/id/x`` at ``/kgpub/id/x``):
-  HTML for a browser, Turtle, JSON-LD or N-Triples by ``Accept`` (``Vary: Accept``, an ``ETag``,
-  ``Link: rel=alternate``).  The HTML page gives the label, the types, every statement about the
-  node, every fact it takes part in with its role and its quote, and links to its neighbours
-  (see ``pages``, which draws the same pages for ``kgpub site``).
-* ``/queries``: the shipped queries with their parameters, runnable from a form; no script or
-  style is fetched from any host.
+  ``application/sparql-query``), with the request's dataset (``default-graph-uri``,
+  ``named-graph-uri``, which replace the query's FROM and FROM NAMED), answered in the W3C JSON,
+  XML, CSV or TSV results formats, or Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads or TriG for
+  graph queries, by ``Accept`` (406 when none of them is acceptable).  Queries run as ``kgpub
+  query`` runs them (same default graph, SERVICE refused), each in a child process stopped at the
+  time limit (503 with ``Retry-After``); an answer larger than ``max_rows`` is refused with a 400
+  that says so, never cut silently.  An update is refused with 403: the endpoint is read-only.
+  Without a query, ``GET /sparql`` is the SPARQL Service Description in RDF, and a query editor in
+  a browser.
+* the path of each IRI kgpub publishes (``https://w3id.org/kgpub/id/x`` at ``/kgpub/id/x``; the
+  ontology, its concepts ``/kgpub/type/...``, the named graphs, the VoID dataset and its dumps):
+  HTML for a browser, RDF by ``Accept``, always by content negotiation at the IRI's own path (no
+  303), with ``Vary: Accept``, a weak ``ETag``, ``Content-Location`` naming the representation
+  sent (``?format=``) and ``Link`` to the others and to the VoID (``rel="describedby"``).
+  ``/.well-known/void`` is the VoID, which names the endpoint (``void:sparqlEndpoint``).
+* ``/queries``: the shipped queries with their parameters, runnable from a form.
+
+Every answer carries ``Access-Control-Allow-Origin: *`` and large ones are gzip-compressed when the
+client accepts it.  The server serves one build at a time: before each request it checks the build
+folder's identity (the build swaps a new folder in), and when it changed every view (pages, RDF,
+search, ``/sparql``, ``/queries``) moves to the new build at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
-import json
-from dataclasses import dataclass
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
@@ -33,14 +45,46 @@ from . import vocab
 from .errors import QueryError, QueryLimitError
 from .pages import PARTS, Pages
 
-#: Media types of the answers, by what ``Accept`` may ask.
-SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
-                "application/sparql-results+xml": "xml", "application/xml": "xml", "text/csv": "csv",
-                "text/tab-separated-values": "tsv"}
-GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "ntriples", "application/ld+json": "jsonld"}
+#: Media types by format name: what a response says it is.
 MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
          "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ntriples": "application/n-triples",
-         "jsonld": "application/ld+json", "html": "text/html"}
+         "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml", "nquads": "application/n-quads",
+         "trig": "application/trig", "n3": "text/n3", "html": "text/html"}
+#: What may be asked for each kind of answer, in the server's order of preference (the first is the default).
+#: ``text/n3`` gets Turtle, which is N3; ``text/xml`` and ``application/xml`` the XML results format.
+SELECT_OFFERS = [("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
+                 ("text/csv", "csv"), ("text/tab-separated-values", "tsv"), ("application/json", "json"),
+                 ("application/xml", "xml"), ("text/xml", "xml")]
+#: CSV and TSV are defined for SELECT results only: an ASK asked only as those is a 406.
+ASK_OFFERS = [o for o in SELECT_OFFERS if o[1] in ("json", "xml")]
+GRAPH_OFFERS = [("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("application/ld+json", "jsonld"),
+                ("application/rdf+xml", "rdfxml"), ("application/n-quads", "nquads"), ("application/trig", "trig"),
+                ("text/n3", "n3")]
+HTML_OFFERS = [("text/html", "html")]  # the pages are HTML, not XHTML
+#: A document: HTML first (what a browser and a bare ``*/*`` get), then RDF.
+DOCUMENT_OFFERS = HTML_OFFERS + GRAPH_OFFERS
+#: The service description: RDF first (a SPARQL client's ``*/*``), the editor for a browser that asks for HTML.
+DESCRIPTION_OFFERS = GRAPH_OFFERS + HTML_OFFERS
+#: The formats a document links as its alternates (``?format=NAME``).
+ALTERNATES = ("html", "turtle", "jsonld", "ntriples", "rdfxml")
+FORMAT_NAMES = {"html", *(name for _, name in GRAPH_OFFERS)}
+TEXT_FORMATS = {"csv", "tsv", "turtle", "n3", "html"}
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+#: The W3C format IRIs of what the endpoint answers in, for the service description.
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG", "N3")
+#: The root of the vocabulary's IRIs (ontology, concepts, dumps), served at its own path beside the base.
+VOCAB_ROOT = "https://w3id.org/kgpub/"
+#: Seconds a client is told to wait after a 503.
+RETRY_AFTER = "30"
+READ_ONLY = ("kgpub serve is a read-only SPARQL endpoint: SPARQL Update is not accepted here (the build is the "
+             "source of truth: change the facts and run kgpub build)\n")
+EXPOSED = "Content-Location, Content-Type, ETag, Link, Retry-After, Vary"
+
+log = logging.getLogger("uvicorn.error")
+
 
 @dataclass
 class Settings:
@@ -49,29 +93,98 @@ class Settings:
     max_rows: int = 10_000
 
 
-def _accepts(accept: str, offered: dict[str, str]) -> str | None:
-    """The first media type of ``Accept`` (by q, then order) that ``offered`` has; None when none is."""
-    choices = []
+# --------------------------------------------------------------------------- content negotiation
+
+
+def _ranges(accept: str) -> list[tuple[str, float, int]]:
+    """The media ranges of an ``Accept`` header with their q values and positions (other parameters ignored)."""
+    out = []
     for i, part in enumerate(accept.split(",")):
         bits = [b.strip() for b in part.split(";")]
+        if not bits[0]:
+            continue
         q = 1.0
         for bit in bits[1:]:
-            if bit.startswith("q="):
+            name, _, value = bit.partition("=")
+            if name.strip().lower() == "q":
                 try:
-                    q = float(bit[2:])
+                    q = min(max(float(value), 0.0), 1.0)
                 except ValueError:
                     q = 0.0
-        choices.append((-q, i, bits[0].lower()))
-    for _, _, media in sorted(choices):
-        if media in offered:
-            return offered[media]
-        if media in ("*/*", "application/*", "text/*"):
-            return None
-    return None
+        out.append((bits[0].lower(), q, i))
+    return out
+
+
+def negotiate(accept: str, offered: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """The (media type, format) of ``offered`` that ``Accept`` prefers, None when it accepts none of them.
+
+    RFC 9110 12.5.1: each offered type takes the q of the most specific range that matches it (so
+    ``text/csv;q=0`` refuses CSV even beside ``*/*``); the highest q wins, then the more specific match,
+    then the client's order, then the server's.  No ``Accept`` at all accepts anything: the default.
+    """
+    ranges = _ranges(accept)
+    if not ranges:
+        return offered[0] if offered else None
+    best: tuple[tuple[float, int, int, int], tuple[str, str]] | None = None
+    for rank, (media, name) in enumerate(offered):
+        kind = media.split("/")[0]
+        match = None
+        for pattern, q, position in ranges:
+            specific = 3 if pattern == media else 2 if pattern == kind + "/*" else 1 if pattern == "*/*" else 0
+            if specific and (match is None or specific > match[1]):
+                match = (q, specific, position)
+        if match is None or match[0] <= 0:
+            continue
+        key = (-match[0], -match[1], match[2], rank)
+        if best is None or key < best[0]:
+            best = (key, (media, name))
+    return best[1] if best else None
+
+
+def _content_type(media: str, fmt: str) -> str:
+    return media + ("; charset=utf-8" if fmt in TEXT_FORMATS else "")
+
+
+def _not_acceptable(accept: str, offered: list[tuple[str, str]], what: str) -> tuple[int, dict[str, str], bytes]:
+    types = ", ".join(dict.fromkeys(media for media, _ in offered))
+    return 406, {"content-type": "text/plain; charset=utf-8"}, (
+        f"{what} cannot be given in any type the request accepts (Accept: {accept}); it is available as {types}\n"
+    ).encode()
+
+
+def rdf_bytes(triples: list[Any], fmt: str, prefixes: dict[str, str], graph: str | None = None) -> bytes:
+    """Triples in one of the graph formats; N-Quads and TriG put them in ``graph`` (the default graph if None)."""
+    import pyoxigraph as ox
+
+    if fmt in ("nquads", "trig"):
+        name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG,
+                            prefixes=prefixes if fmt == "trig" else None) or b""
+    target = {"turtle": ox.RdfFormat.TURTLE, "n3": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+              "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+    return ox.serialize(triples, format=target, prefixes=prefixes if fmt in ("turtle", "n3", "rdfxml") else None) or b""
+
+
+def matches(if_none_match: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header (``*``, or a list of tags, weak or strong) matches ``etag``: the weak
+    comparison RFC 9110 13.1.2 prescribes for it."""
+    def opaque(tag: str) -> str:
+        tag = tag.strip()
+        return tag.removeprefix("W/")
+
+    tags = [t for t in if_none_match.split(",") if t.strip()]
+    return any(t.strip() == "*" or opaque(t) == opaque(etag) for t in tags)
+
+
+# --------------------------------------------------------------------------- one build
 
 
 class StorePages(Pages):
-    """Pages read from the server's store, one pattern at a time (a page needs a few hundred at most)."""
+    """Pages read from the server's store, one pattern at a time (a page needs a few hundred at most).
+
+    Links to the vocabulary's own IRIs (``kgt:``, the ontology) stay on this server, where they dereference.
+    """
 
     def __init__(self, store: Any, base: str, base_path: str, prefixes: dict[str, str]) -> None:
         super().__init__(base, base_path, prefixes)
@@ -90,79 +203,305 @@ class StorePages(Pages):
         return [q.triple for q in self.store.quads_for_pattern(None, None, node, ox.DefaultGraph())]
 
 
-class Publisher:
-    """The state of one server: the build's index, opened once, and its base."""
+def build_identity(folder: Path) -> tuple[int, ...] | None:
+    """What changes when a build is swapped in: the folder's inode (a new folder is renamed over the old one) and
+    ``kg.trig``'s; None while there is no build (between the two renames of a swap without renameat2)."""
+    try:
+        here, trig = os.stat(folder), os.stat(folder / "kg.trig")
+    except OSError:
+        return None
+    return (here.st_dev, here.st_ino, trig.st_ino, trig.st_size, trig.st_mtime_ns)
 
-    def __init__(self, settings: Settings) -> None:
+
+@dataclass
+class Answer:
+    """A response's parts, made without Starlette so the library's logic is testable on its own."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    path: Path | None = None  # a file sent as it is (a dump)
+
+
+def _text(status: int, message: str, **headers: str) -> Answer:
+    return Answer(status, {"content-type": "text/plain; charset=utf-8", **headers},
+                  (message.rstrip("\n") + "\n").encode("utf-8"))
+
+
+@dataclass
+class Publisher:
+    """One build as the server shows it: its index, opened once, its pages, its VoID and its named graphs."""
+
+    settings: Settings
+    identity: tuple[int, ...] | None = None
+    _search: bytes | None = None
+    _graph_sizes: dict[str, int] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        import pyoxigraph as ox
+
         from .querying import local_prefixes, open_index
 
-        self.settings = settings
-        self.index = open_index(Path(settings.data), graphs=True)
+        folder = Path(self.settings.data)
+        self.folder = folder
+        self.index = open_index(folder, graphs=True)
         self.base = self.index.base
         self.base_path = urlparse(self.base).path
-        self.prefixes = local_prefixes(Path(settings.data))
+        self.prefixes = local_prefixes(folder)
         self.pages = StorePages(self.index.store, self.base, self.base_path, self.prefixes)
-        self._search: bytes | None = None
+        self.graphs = {g.value for g in self.index.store.named_graphs() if isinstance(g, ox.NamedNode)}
+        void = folder / "void.ttl"
+        self.void = list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)) if void.is_file() else []
+        self.dataset = next((t.subject.value for t in self.void if t.predicate.value == vocab.RDF + "type"
+                             and t.object.value == vocab.VOID + "Dataset"), self.base + "dataset")
+        self.dumps: dict[str, Path] = {}  # the path of each download URL the VoID gives, and the build's file it is
+        for t in self.void:
+            if t.predicate.value in (vocab.DCAT + "downloadURL", vocab.VOID + "dataDump"):
+                name = t.object.value.rsplit("/", 1)[-1]
+                if (folder / name).is_file() and "/" not in name and not name.startswith("."):
+                    self.dumps[urlparse(t.object.value).path] = folder / name
+
+    # -- where IRIs are served
+
+    def spaces(self) -> list[tuple[str, str]]:
+        """(IRI prefix, path prefix) of what this server dereferences: the build's base, then the vocabulary's."""
+        out = [(self.base, self.base_path)]
+        root_path = urlparse(VOCAB_ROOT).path
+        if self.base != VOCAB_ROOT:
+            out.append((VOCAB_ROOT, root_path))
+        return out
+
+    def iri_of(self, path: str) -> str | None:
+        for iri, prefix in self.spaces():
+            if path.startswith(prefix) and len(path) > len(prefix) or path + "/" == prefix:
+                return iri + path[len(prefix):]
+        return None
+
+    def local(self, iri: str) -> str | None:
+        """The path this server answers ``iri`` at, None for an IRI elsewhere."""
+        for prefix, path in self.spaces():
+            if iri.startswith(prefix):
+                return path + iri[len(prefix):]
+        return None
 
     # -- SPARQL
 
-    def sparql(self, text: str, accept: str) -> tuple[int, str, bytes]:
-        """Status, media type and body of the answer to one query."""
-        from .querying import AskResult, GraphResult, render, run_local
+    def sparql(self, text: str, accept: str, dataset: Any = None, endpoint: str | None = None) -> Answer:
+        """The answer to one query over this build (``dataset``: the request's graphs, see ``run_local``; relative
+        IRIs resolve against ``endpoint``, the service-defined base the protocol allows)."""
+        from .querying import AskResult, GraphResult, render, run_local, uses_service
 
+        if uses_service(text):
+            return _text(400, "kgpub serve does not run SERVICE: a federated query would make this server send "
+                              "requests to other hosts; federate from the client instead, with this endpoint as one "
+                              "of the services")
         try:
-            result = run_local(text, Path(self.settings.data), timeout=self.settings.timeout)
-        except QueryError as exc:  # stopped at a limit: the server is busy, not the query wrong
-            code = 503 if isinstance(exc, QueryLimitError) else 400
-            return code, "text/plain; charset=utf-8", (str(exc) + "\n").encode()
+            result = run_local(text, self.folder, timeout=self.settings.timeout, dataset=dataset, base_iri=endpoint)
+        except QueryLimitError as exc:  # stopped at a limit: the server is busy, not the query wrong
+            what = (f"the query ran longer than {exc.limit:g} s, this server's limit, and was stopped"
+                    if exc.what == "time" else "the query needed more memory than this server gives one and was "
+                    "stopped")
+            return _text(503, what + "; narrow it (LIMIT, more specific patterns)", **{"retry-after": RETRY_AFTER})
+        except QueryError as exc:
+            message = str(exc)
+            if message.startswith("kgpub query is read-only"):
+                return _text(400, READ_ONLY)
+            return _text(400, message)
         if isinstance(result, GraphResult):
-            fmt = _accepts(accept, GRAPH_TYPES) or "turtle"
+            import pyoxigraph as ox
+
+            triples = [q.triple for q in ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES)]
+            if len(triples) > self.settings.max_rows:
+                return self._too_large(len(triples), "triples")
+            chosen = negotiate(accept, GRAPH_OFFERS)
+            if chosen is None:
+                return Answer(*_not_acceptable(accept, GRAPH_OFFERS, "a CONSTRUCT or DESCRIBE answer"))
+            try:
+                body = rdf_bytes(triples, chosen[1], self.prefixes)
+            except (ValueError, SyntaxError, OSError) as exc:
+                return _text(406, f"this answer cannot be written as {chosen[0]}: {' '.join(str(exc).split())}; "
+                                  "ask for text/turtle or application/n-triples")
         elif isinstance(result, AskResult):
-            fmt = _accepts(accept, SELECT_TYPES) or "json"
-            fmt = fmt if fmt in ("json", "xml") else "json"
+            chosen = negotiate(accept, ASK_OFFERS)
+            if chosen is None:
+                return Answer(*_not_acceptable(accept, ASK_OFFERS, "an ASK answer (a boolean: SPARQL's CSV and TSV "
+                                                                    "formats are for SELECT only)"))
+            body = render(result, chosen[1], self.prefixes)
         else:
-            fmt = _accepts(accept, SELECT_TYPES) or "json"
-            result = _limited(result, self.settings.max_rows)
-        return 200, MEDIA[fmt] + ("; charset=utf-8" if fmt in ("csv", "tsv", "turtle") else ""), \
-            render(result, fmt, self.prefixes)
+            rows = result.rows
+            if len(rows) > self.settings.max_rows:
+                return self._too_large(len(rows), "rows")
+            chosen = negotiate(accept, SELECT_OFFERS)
+            if chosen is None:
+                return Answer(*_not_acceptable(accept, SELECT_OFFERS, "a SELECT answer"))
+            body = render(result, chosen[1], self.prefixes)
+        return Answer(200, {"content-type": _content_type(*chosen), "vary": "Accept"}, body)
+
+    def _too_large(self, n: int, what: str) -> Answer:
+        """A refusal: an answer is whole or none (a client reading a cut answer as complete gets wrong counts)."""
+        return _text(400, f"the answer has {n:,} {what}, more than this server gives in one answer "
+                          f"({self.settings.max_rows:,}, kgpub serve --max-rows): add LIMIT and page with OFFSET "
+                          "(with ORDER BY), or aggregate")
 
     def editor(self) -> bytes:
-        """``/sparql`` in a browser: a query editor that posts to the endpoint and shows the rows."""
-        example = ("SELECT ?event ?label WHERE {\n  ?event a kg:Event ; rdfs:label ?label .\n} ORDER BY ?label LIMIT 20")
+        """``/sparql`` in a browser: a query editor that posts to the endpoint and shows the rows.
+
+        Its query starts with a PREFIX line for every prefix the endpoint predeclares, so it runs as written
+        on any SPARQL engine."""
+        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self.prefixes.items()))
+        example = prologue + ("\nSELECT ?event ?label WHERE {\n  ?event a kg:Event ; rdfs:label ?label .\n}"
+                              " ORDER BY ?label LIMIT 20")
         body = ('<p>This endpoint speaks the SPARQL 1.1 Protocol: any client (SPARQLWrapper, '
                 '<code>kgpub query --endpoint</code>, YASGUI) can query it; it is read-only. The prefixes '
-                + html.escape(", ".join(sorted(self.prefixes))) + ' are predeclared.</p>'
+                + html.escape(", ".join(sorted(self.prefixes))) + ' are predeclared, and written below so the '
+                'query runs elsewhere too. Its service description: <code>GET /sparql</code> with '
+                '<code>Accept: text/turtle</code>.</p>'
                 f'<form id="editor" data-base="{html.escape(self.base)}" data-path="{html.escape(self.base_path)}">'
-                '<label for="query">Query</label><br><textarea id="query" name="query" rows="10" '
+                '<label for="query">Query</label><br><textarea id="query" name="query" rows="24" '
                 f'cols="80" spellcheck="false">{html.escape(example)}</textarea><br><button>Run</button></form>'
                 '<p id="status" role="status"></p><table id="rows"></table>'
                 f"<script>{EDITOR_SCRIPT}</script>")
         return self.pages.frame("SPARQL", body).encode("utf-8")
 
-    # -- pages
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples in each named graph and in the default graph (``""``), counted once per build (the service
+        description gives them)."""
+        with self._lock:
+            if self._graph_sizes is None:
+                store = self.index.store
+                rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+                sizes = {r["g"].value: int(r["n"].value) for r in rows}
+                sizes[""] = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+                self._graph_sizes = sizes
+            return dict(self._graph_sizes)
 
-    def iri_of(self, path: str) -> str | None:
-        return self.base + path[len(self.base_path):] if path.startswith(self.base_path) else None
-
-    def page(self, path: str, accept: str) -> tuple[int, dict[str, str], bytes]:
-        """An IRI's page: 404 when the graph says nothing of it."""
+    def description_triples(self, endpoint: str) -> list[Any]:
+        """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``: what it speaks and answers in, and
+        its dataset (the default graph, each named graph with its size)."""
         import pyoxigraph as ox
 
-        iri = self.iri_of(path)
-        triples = self.pages.description(iri) if iri else []
-        if not triples:
-            return 404, {"content-type": "text/plain; charset=utf-8"}, b"nothing is known of this IRI\n"
-        fmt = _accepts(accept, {**GRAPH_TYPES, "text/html": "html", "application/xhtml+xml": "html"}) or "html"
-        if fmt == "html":
-            body = self.pages.page(iri).encode("utf-8")
+        def n(iri: str) -> Any:
+            return ox.NamedNode(iri)
+
+        rdf_type = n(vocab.RDF + "type")
+        service, data, default = ox.BlankNode("service"), n(self.dataset), ox.BlankNode("default")
+        triples = [ox.Triple(service, rdf_type, n(SD + "Service")), ox.Triple(service, n(SD + "endpoint"), n(endpoint)),
+                   ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
+                   ox.Triple(service, n(SD + "defaultEntailmentRegime"), n("http://www.w3.org/ns/entailment/Simple")),
+                   ox.Triple(service, n(vocab.RDFS + "comment"), ox.Literal(
+                       "Read-only: SPARQL Update is refused (403), and so is SERVICE. The default graph is the union "
+                       "of the build's data graphs and the ontology (claims and provenance stay in their named "
+                       "graphs); default-graph-uri and named-graph-uri replace it and the query's FROM. An answer of "
+                       f"more than {self.settings.max_rows} rows or triples is refused (400), never cut.")),
+                   ox.Triple(service, n(SD + "defaultDataset"), data),
+                   ox.Triple(data, rdf_type, n(SD + "Dataset")),
+                   ox.Triple(data, n(SD + "defaultGraph"), default),
+                   ox.Triple(default, rdf_type, n(SD + "Graph")),
+                   ox.Triple(data, n(vocab.VOID + "sparqlEndpoint"), n(endpoint))]
+        triples += [ox.Triple(service, n(SD + "resultFormat"), n(FORMATS_NS + f)) for f in RESULT_FORMATS]
+        triples += [t for t in self.void if t.subject.value == self.dataset
+                    and t.predicate.value in (vocab.DCTERMS + "title", vocab.VOID + "uriSpace")]
+        sizes = self.graph_sizes()
+        triples.append(ox.Triple(default, n(vocab.VOID + "triples"),
+                                 ox.Literal(str(sizes.pop("")), datatype=n(vocab.XSD + "integer"))))
+        for i, (graph, size) in enumerate(sorted(sizes.items())):
+            named, inner = ox.BlankNode(f"named{i}"), ox.BlankNode(f"graph{i}")
+            triples += [ox.Triple(data, n(SD + "namedGraph"), named), ox.Triple(named, rdf_type, n(SD + "NamedGraph")),
+                        ox.Triple(named, n(SD + "name"), n(graph)), ox.Triple(named, n(SD + "graph"), inner),
+                        ox.Triple(inner, rdf_type, n(SD + "Graph")),
+                        ox.Triple(inner, n(vocab.VOID + "triples"), ox.Literal(str(size), datatype=n(vocab.XSD + "integer")))]
+        return sorted(triples, key=lambda t: (t.subject != service, str(t.subject), str(t.predicate), str(t.object)))
+
+    def service_description(self, endpoint: str, accept: str) -> Answer:
+        chosen = negotiate(accept, DESCRIPTION_OFFERS)
+        if chosen is None:
+            return Answer(*_not_acceptable(accept, DESCRIPTION_OFFERS, "the service description"))
+        if chosen[1] == "html":
+            return Answer(200, {"content-type": "text/html; charset=utf-8", "vary": "Accept"}, self.editor())
+        prefixes = {"sd": SD, "void": vocab.VOID, "rdfs": vocab.RDFS, "dcterms": vocab.DCTERMS, "xsd": vocab.XSD}
+        body = rdf_bytes(self.description_triples(endpoint), chosen[1], prefixes)
+        return Answer(200, {"content-type": _content_type(*chosen), "vary": "Accept"}, body)
+
+    # -- documents
+
+    def document(self, path: str, accept: str, fmt: str | None, endpoint: str,
+                 if_none_match: str = "") -> Answer:
+        """The document at ``path`` (an IRI's, the VoID's or a dump): by ``?format=`` or else ``Accept``."""
+        dump = self.dumps.get(path)
+        if dump is not None:
+            return Answer(200, {"content-type": _dump_type(dump.name)}, path=dump)
+        iri = self.dataset if path == "/.well-known/void" else self.iri_of(path)
+        if iri is None:
+            return _text(404, f"nothing is published at {path}")
+        kind, triples, graph = self._triples(iri, endpoint)
+        if not triples and kind != "graph":
+            return _text(404, "nothing is known of this IRI")
+        if fmt is not None:
+            if fmt not in FORMAT_NAMES:
+                return _text(400, f"unknown format {fmt!r}: give one of {', '.join(sorted(FORMAT_NAMES))}")
+            chosen: tuple[str, str] | None = (MEDIA[fmt], fmt)
         else:
-            target = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
-            body = ox.serialize(triples, format=target[fmt], prefixes=self.prefixes if fmt == "turtle" else None)
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        links = ", ".join(f'<{quote(path)}>; rel="alternate"; type="{MEDIA[f]}"' for f in ("turtle", "jsonld", "ntriples"))
-        headers = {"content-type": MEDIA[fmt] + "; charset=utf-8" if fmt != "jsonld" else MEDIA[fmt],
-                   "vary": "Accept", "etag": etag, "link": links}
-        return 200, headers, body
+            chosen = negotiate(accept, DOCUMENT_OFFERS)
+        if chosen is None:
+            return Answer(*_not_acceptable(accept, DOCUMENT_OFFERS, "this document"))
+        media, name = chosen
+        try:
+            if name == "html":
+                body = self._html(kind, iri, triples).encode("utf-8")
+            else:
+                body = rdf_bytes(triples, name, self.prefixes, graph)
+        except (ValueError, SyntaxError, OSError) as exc:
+            return _text(406, f"this document cannot be written as {media}: {' '.join(str(exc).split())}")
+        own = self.local(iri) if path != "/.well-known/void" else path
+        own = own.split("#")[0] if own else path
+        etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        links = [f'<{quote(own)}?format={f}>; rel="alternate"; type="{MEDIA[f]}"' for f in ALTERNATES if f != name]
+        void_path = self.local(self.dataset)
+        if void_path:
+            links.append(f'<{quote(void_path)}>; rel="describedby"; type="text/turtle"')
+        headers = {"content-type": _content_type(media, name), "vary": "Accept", "etag": etag,
+                   "content-location": f"{quote(own)}?format={name}", "link": ", ".join(links)}
+        if if_none_match and matches(if_none_match, etag):
+            return Answer(304, {k: v for k, v in headers.items() if k != "content-type"})
+        return Answer(200, headers, body)
+
+    def _triples(self, iri: str, endpoint: str) -> tuple[str, list[Any], str | None]:
+        """What ``iri`` dereferences to: ("graph", a named graph's triples, its IRI), ("void", the VoID or a part
+        of it) or ("node", the node's description)."""
+        import pyoxigraph as ox
+
+        if iri in self.graphs:
+            node = ox.NamedNode(iri)
+            return "graph", [q.triple for q in self.index.store.quads_for_pattern(None, None, None, node)], iri
+        if iri == self.dataset:
+            extra = [ox.Triple(ox.NamedNode(iri), ox.NamedNode(vocab.VOID + "sparqlEndpoint"), ox.NamedNode(endpoint))]
+            return "void", sorted({*self.void, *extra}, key=str), None
+        part = [t for t in self.void if t.subject.value == iri]
+        if part:
+            return "void", part, None
+        return "node", self.pages.description(iri), None
+
+    def _html(self, kind: str, iri: str, triples: list[Any]) -> str:
+        if kind == "node":
+            return self.pages.page(iri)
+        if iri == _ontology_graph():
+            from .static_site import ontology_page
+
+            return ontology_page(self.pages).decode("utf-8")
+        import pyoxigraph as ox
+
+        rows = "".join(f"<tr><td>{self.pages.link(t.subject)}</td><td>{html.escape(self.pages.short(t.predicate.value))}"
+                       f"</td><td>{self.pages.link(t.object)}</td></tr>" for t in triples[:2000]
+                       if isinstance(t.subject, ox.NamedNode))
+        more = f"<p>The first 2,000 of {len(triples):,} statements; all are in the RDF formats.</p>" \
+            if len(triples) > 2000 else ""
+        what = "named graph" if kind == "graph" else "dataset description (VoID and DCAT)"
+        formats = " · ".join(f'<a href="?format={f}">{MEDIA[f]}</a>' for f in ALTERNATES if f != "html")
+        return self.pages.frame(self.pages.label(ox.NamedNode(iri)) if kind != "graph" else self.pages.short(iri),
+                                f"<p><code>{html.escape(iri)}</code>: a {what}, {len(triples):,} statements. As RDF: "
+                                f"{formats}.</p>{more}<table><tr><th>subject</th><th>property</th><th>value</th></tr>"
+                                f"{rows}</table>")
 
     # -- the query page
 
@@ -183,16 +522,19 @@ class Publisher:
             try:
                 text, spec = resolve_query(name)
                 bound = bind_params(values, spec, self.prefixes)
-                result = run_local(text, Path(self.settings.data), bound, timeout=self.settings.timeout)
+                result = run_local(text, self.folder, bound, timeout=self.settings.timeout)
             except QueryError as exc:
                 status, table = 400, f"<p role=\"alert\">{html.escape(str(exc))}</p>"
             else:
                 if isinstance(result, SelectResult):
-                    result = _limited(result, self.settings.max_rows)
+                    rows = result.rows
+                    shown = rows[:self.settings.max_rows]
                     head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
-                    rows = "".join("<tr>" + "".join(f"<td>{self._cell(row.get(v))}</td>" for v in result.variables) + "</tr>"
-                                   for row in result.rows)
-                    table = f'<h2 id="result">{html.escape(name)}</h2><table><tr>{head}</tr>{rows}</table>'
+                    cells = "".join("<tr>" + "".join(f"<td>{self._cell(row.get(v))}</td>" for v in result.variables)
+                                    + "</tr>" for row in shown)
+                    cut = (f'<p role="status">The first {len(shown):,} of {len(rows):,} rows are shown.</p>'
+                           if len(shown) < len(rows) else "")
+                    table = f'<h2 id="result">{html.escape(name)}</h2>{cut}<table><tr>{head}</tr>{cells}</table>'
         return status, self.pages.frame("Queries", f"<ul>{''.join(forms)}</ul>{table}").encode("utf-8")
 
     def _cell(self, cell: dict[str, str] | None) -> str:
@@ -217,9 +559,12 @@ class Publisher:
         return out
 
     def index_page(self) -> bytes:
+        void = self.local(self.dataset) or "/.well-known/void"
         ways = ('<a href="/queries">The shipped queries</a> · <a href="/sparql">SPARQL endpoint</a> '
-                "(<code>/sparql</code>)")
-        return self.pages.index(self.listed(), ways).encode("utf-8")
+                f'(<code>/sparql</code>) · <a href="{html.escape(void)}">the dataset\'s VoID and DCAT description</a>'
+                ' · <a href="/kgpub/ontology">the ontology</a>')
+        head = f'<link rel="describedby" type="text/turtle" href="{html.escape(void)}?format=turtle">'
+        return self.pages.index(self.listed(), ways, head=head).encode("utf-8")
 
     def search_entries(self) -> list[tuple[str, str, str]]:
         """(label, kind, IRI) of every node with a page: everything under the base but evidence."""
@@ -230,9 +575,51 @@ class Publisher:
         return [(r["label"].value, self.pages.short(r["type"].value), r["e"].value) for r in rows]
 
     def search(self) -> bytes:
-        if self._search is None:
-            self._search = self.pages.search_data(self.search_entries())
-        return self._search
+        with self._lock:
+            if self._search is None:
+                self._search = self.pages.search_data(self.search_entries())
+            return self._search
+
+
+def _ontology_graph() -> str:
+    from .querying import ONTOLOGY_GRAPH
+
+    return ONTOLOGY_GRAPH
+
+
+def _dump_type(name: str) -> str:
+    from .querying import DATA_FORMATS
+
+    kind = DATA_FORMATS.get(Path(name).suffix.lower(), "")
+    media = {"TURTLE": "text/turtle; charset=utf-8", "N_TRIPLES": "application/n-triples", "TRIG": "application/trig",
+             "JSON_LD": "application/ld+json", "N_QUADS": "application/n-quads"}
+    return media.get(kind, "application/octet-stream")
+
+
+class Current:
+    """The build being served: one :class:`Publisher` at a time, replaced between requests when the build folder
+    is swapped for a new one, so no request sees pages of one build and query answers of another."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        identity = build_identity(Path(settings.data))
+        self.publisher = Publisher(settings, identity)
+
+    def get(self) -> Publisher:
+        identity = build_identity(Path(self.settings.data))
+        if identity is None or identity == self.publisher.identity:
+            return self.publisher
+        with self._lock:
+            if identity != self.publisher.identity:
+                try:
+                    self.publisher = Publisher(self.settings, identity)
+                except (QueryError, OSError) as exc:  # a build half there: keep serving the last whole one
+                    log.warning("kgpub serve: the new build in %s cannot be opened yet (%s); still serving the "
+                                "previous one", self.settings.data, exc)
+                else:
+                    log.info("kgpub serve: a new build in %s, now served", self.settings.data)
+            return self.publisher
 
 
 #: The editor's script: the query is POSTed to this endpoint as application/sparql-query, the answer read as
@@ -249,92 +636,185 @@ if(c){if(c.type==='uri'){var a=document.createElement('a'),B=f.dataset.base;a.hr
 st.textContent=d.results.bindings.length+' rows';}).catch(function(err){st.textContent=String(err);});});})();"""
 
 
-def _limited(result: Any, max_rows: int) -> Any:
-    """A SELECT result with at most ``max_rows`` rows."""
-    from .querying import SelectResult
-
-    doc = json.loads(result.document)
-    bindings = doc["results"]["bindings"]
-    if len(bindings) <= max_rows:
-        return result
-    doc["results"]["bindings"] = bindings[:max_rows]
-    return SelectResult(json.dumps(doc).encode("utf-8"))
+# --------------------------------------------------------------------------- the protocol's requests
 
 
-def application(settings: Settings) -> Any:
-    """The ASGI application of ``kgpub serve``."""
+@dataclass
+class Operation:
+    """What a request to ``/sparql`` asks: a query (with its dataset), an update to refuse, or nothing."""
+
+    query: str | None = None
+    default: list[str] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)
+    error: Answer | None = None
+
+
+def read_operation(method: str, params: dict[str, list[str]], content_type: str, body: bytes) -> Operation:
+    """The operation of a SPARQL 1.1 Protocol request (section 2.1), or the error it deserves.
+
+    The URL's parameters and a form body's count together: two ``query`` parameters are a 400, an ``update``
+    anywhere or an ``application/sparql-update`` body a 403 (read-only), another body type a 415.
+    """
+    merged = {k: list(v) for k, v in params.items()}
+    kind, _, rest = content_type.partition(";")
+    kind = kind.strip().lower()
+    charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in rest.split(";")
+                    if p.strip().lower().startswith("charset=")), "utf-8")
+    direct = None
+    if method == "POST":
+        if kind == "application/sparql-update" or "update" in merged:
+            return Operation(error=_text(403, READ_ONLY))
+        if kind not in ("application/sparql-query", "application/x-www-form-urlencoded"):
+            return Operation(error=_text(415, "a query is POSTed as application/sparql-query or as an "
+                                              "application/x-www-form-urlencoded form with a query parameter"
+                                         + (f", not {kind}" if kind else " (the request has no Content-Type)")))
+        if charset not in ("utf-8", "utf8"):
+            return Operation(error=_text(415, f"the request is in {charset}: SPARQL requests are UTF-8"))
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return Operation(error=_text(400, "the request body is not UTF-8"))
+        if kind == "application/sparql-query":
+            direct = text
+        else:
+            for key, values in parse_qs(text, keep_blank_values=True).items():
+                merged.setdefault(key, []).extend(values)
+    if "update" in merged or any(k.startswith("using-") for k in merged):
+        return Operation(error=_text(403, READ_ONLY))
+    queries = merged.get("query", []) + ([direct] if direct is not None else [])
+    if len(queries) > 1:
+        return Operation(error=_text(400, f"the request holds {len(queries)} queries; the SPARQL Protocol takes "
+                                          "exactly one"))
+    operation = Operation(queries[0] if queries else None, merged.get("default-graph-uri", []),
+                          merged.get("named-graph-uri", []))
+    import pyoxigraph as ox
+
+    for name, graphs in (("default-graph-uri", operation.default), ("named-graph-uri", operation.named)):
+        for graph in graphs:
+            try:
+                ox.NamedNode(graph)
+            except ValueError:
+                operation.error = _text(400, f"{name}: not an absolute IRI: {graph!r}")
+    return operation
+
+
+# --------------------------------------------------------------------------- the application
+
+
+def _endpoint_url(request: Any) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _response(answer: Answer) -> Any:
+    from starlette.responses import FileResponse, Response
+
+    if answer.path is not None:
+        return FileResponse(answer.path, headers={k: v for k, v in answer.headers.items() if k != "content-type"},
+                            media_type=answer.headers.get("content-type"))
+    return Response(answer.body, answer.status, headers=answer.headers)
+
+
+def application(settings: Settings, url: str | None = None) -> Any:
+    """The ASGI application of ``kgpub serve`` (``url``: where it listens, said at start-up)."""
     from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.middleware import Middleware
+    from starlette.middleware.gzip import GZipMiddleware
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
 
-    publisher = Publisher(settings)
+    current = Current(settings)
 
     async def sparql(request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
+        if request.method == "OPTIONS":
+            # Any origin may query (no credentials are involved): a YASGUI page or a notebook served elsewhere
+            # calls the endpoint from the browser, after a preflight for a POST of application/sparql-query.
+            return Response(b"", 204, headers={"access-control-allow-methods": "GET, POST",
+                                               "access-control-allow-headers": "Content-Type, Accept",
+                                               "access-control-max-age": "86400"})
+        params: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            params.setdefault(key, []).append(value)
+        body = await request.body() if request.method == "POST" else b""
+        operation = read_operation(request.method, params, request.headers.get("content-type", ""), body)
+        if operation.error is not None:
+            return _response(operation.error)
+        publisher = await run_in_threadpool(current.get)
+        accept = request.headers.get("accept", "")
+        if operation.query is None:
+            if request.method == "GET" and not operation.default and not operation.named:
+                answer = await run_in_threadpool(publisher.service_description, _endpoint_url(request), accept)
+                return _response(answer)
+            return _response(_text(400, "give a query: ?query=... , a form with a query parameter, or an "
+                                        "application/sparql-query body"))
+        from .querying import Dataset
 
-        text = request.query_params.get("query")
-        if request.method == "POST":
-            body = (await request.body()).decode("utf-8", "replace")
-            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if kind == "application/sparql-query":
-                text = body
-            elif kind == "application/x-www-form-urlencoded":
-                form = parse_qs(body)
-                if "update" in form:
-                    return Response("kgpub serve is read-only: SPARQL UPDATE is refused\n", 400, media_type="text/plain")
-                text = (form.get("query") or [None])[0]
-        if "update" in request.query_params:
-            return Response("kgpub serve is read-only: SPARQL UPDATE is refused\n", 400, media_type="text/plain")
-        if not text:
-            if request.method == "GET" and _accepts(request.headers.get("accept", ""), {"text/html": "html"}):
-                return Response(publisher.editor(), media_type="text/html")
-            return Response("give a query: ?query=... or a POST body\n", 400, media_type="text/plain")
-        status, media, body = await run_in_threadpool(publisher.sparql, text, request.headers.get("accept", ""))
-        return Response(body, status, headers={"content-type": media, "vary": "Accept"})
+        dataset = Dataset(tuple(operation.default), tuple(operation.named)) \
+            if operation.default or operation.named else None
+        answer = await run_in_threadpool(publisher.sparql, operation.query, accept, dataset, _endpoint_url(request))
+        return _response(answer)
 
     def queries(request: Request) -> Response:
         name = request.path_params.get("name")
-        status, body = publisher.queries_page(name, dict(request.query_params))
+        status, body = current.get().queries_page(name, dict(request.query_params))
         return Response(body, status, media_type="text/html")
 
     def index(request: Request) -> Response:
-        return Response(publisher.index_page(), media_type="text/html")
+        return Response(current.get().index_page(), media_type="text/html")
 
-    async def search(request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
+    def search(request: Request) -> Response:
+        return Response(current.get().search(), media_type="text/javascript")
 
-        return Response(await run_in_threadpool(publisher.search), media_type="text/javascript")
+    def document(request: Request) -> Response:
+        publisher = current.get()
+        endpoint = str(request.url.replace(path="/sparql", query="", fragment=""))
+        answer = publisher.document(request.url.path, request.headers.get("accept", ""),
+                                    request.query_params.get("format"), endpoint,
+                                    request.headers.get("if-none-match", ""))
+        return _response(answer)
 
-    def page(request: Request) -> Response:
-        accept = request.headers.get("accept", "")
-        fmt = request.query_params.get("format")
-        if fmt in ("turtle", "jsonld", "ntriples"):
-            accept = MEDIA[fmt]
-        status, headers, body = publisher.page(request.url.path, accept)
-        if status == 200 and request.headers.get("if-none-match") == headers.get("etag"):
-            return Response(b"", 304, headers={k: v for k, v in headers.items() if k != "content-type"})
-        return Response(body, status, headers=headers)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        where = url or "this server"
+        log.info("kgpub serve: %s (SPARQL endpoint %s/sparql), serving the build in %s", where,
+                 (url or "").rstrip("/"), settings.data)
+        yield
 
-    async def endpoint(request: Request) -> Response:
-        # Any origin may query (no credentials are involved): a YASGUI page or a notebook served elsewhere
-        # calls the endpoint from the browser, after a preflight for a POST of application/sparql-query.
-        if request.method == "OPTIONS":
-            response = Response(b"", 204, headers={"access-control-allow-methods": "GET, POST",
-                                                   "access-control-allow-headers": "Content-Type, Accept",
-                                                   "access-control-max-age": "86400"})
-        else:
-            response = await sparql(request)
-        response.headers["access-control-allow-origin"] = "*"
-        return response
-
-    return Starlette(routes=[Route("/", index), Route("/sparql", endpoint, methods=["GET", "POST", "OPTIONS"]),
+    return Starlette(routes=[Route("/", index), Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
                              Route("/search.js", search), Route("/queries", queries),
-                             Route("/queries/{name}", queries), Route("/{path:path}", page)])
+                             Route("/queries/{name}", queries), Route("/{path:path}", document)],
+                     middleware=[Middleware(Cors), Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)],
+                     lifespan=lifespan)
+
+
+class Cors:
+    """Every answer may be read by a page of any origin (nothing here needs credentials), with the headers that
+    say what it is (``Link``, ``Content-Location``, ``ETag``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.datastructures import MutableHeaders
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["access-control-allow-origin"] = "*"
+                headers["access-control-expose-headers"] = EXPOSED
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the server until interrupted."""
+    """Run the server until interrupted; it logs the URL it listens on and one line per request (uvicorn's)."""
     import uvicorn
 
-    uvicorn.run(application(settings), host=host, port=port, log_level="warning", access_log=False)
+    shown = f"[{host}]" if ":" in host else host
+    app = application(settings, f"http://{shown}:{port}/")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=True)

@@ -206,10 +206,12 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     nodes = snapshot.nodes()
     texts = _article_texts(snapshot, nodes, seeds)
     top = {"index.html": _index(snapshot), "search.js": _search(snapshot, nodes),
-           "timeline.html": _timeline(snapshot, rows), "ontology.html": _ontology(snapshot)}
+           "timeline.html": _timeline(snapshot, rows), "ontology.html": ontology_page(snapshot)}
     void = data / "void.ttl"
     if void.is_file():
         top["void.ttl"] = void.read_bytes()
+    top.update(_graph_files(data, snapshot.base, snapshot.base_path))
+    top.update(redirect_rules(snapshot.base_path))
     del index
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
@@ -509,6 +511,113 @@ def _index(snapshot: Snapshot) -> bytes:
                           head='<link rel="describedby" type="text/turtle" href="/void.ttl">').encode("utf-8")
 
 
+#: Where the vocabulary's IRIs (the ontology, its concepts) live on a site: ``https://w3id.org/kgpub/...`` at
+#: ``/kgpub/...``.
+VOCAB_ROOT = "https://w3id.org/kgpub/"
+#: The extension of each RDF format a static page has, by the media type ``Accept`` names for it.
+RDF_FILES = (("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"))
+
+
+def _graph_files(data: Path, base: str, base_path: str) -> dict[str, bytes]:
+    """Each named graph of the build under the base as Turtle (``graph/entities`` as ``graph/entities.ttl``) and the
+    ontology as ``kgpub/ontology.ttl``: what the graphs' and the vocabulary's IRIs redirect to.
+
+    A graph's file is its block of ``kg.trig`` under the file's prefixes, cut out of the text: the build writes
+    one block per graph (``<IRI> {`` ... ``}``, literals escaped on one line), and parsing a million quads again
+    would cost a quarter of the site's time."""
+    import re
+
+    from .resources import ontology_file
+
+    text = (data / "kg.trig").read_text(encoding="utf-8")
+    top = text[:max(text.find(" {\n"), 0)]
+    header = "".join(re.findall(r"^@prefix [^\n]*\n", top, re.MULTILINE))
+    names = dict(re.findall(r"^@prefix ([\w.-]*): <([^>]*)> \.$", top, re.MULTILINE))
+    local = base_path.strip("/") + "/"
+    out = {}
+    at = 0
+    while (opened := text.find(" {\n", at)) >= 0:  # str.find: a regular expression takes ten times as long
+        head = text[text.rfind("\n", 0, opened) + 1:opened]
+        closed = text.find("\n}\n", opened)
+        body, at = text[opened + 3:closed + 1], closed + 3
+        prefix, _, rest = head.partition(":")
+        iri = head[1:-1] if head.startswith("<") else names.get(prefix, "\0") + rest
+        if iri.startswith(base):
+            out[local + iri[len(base):] + ".ttl"] = (header + "\n" + body).encode("utf-8")
+    ontology = data / "ontology.ttl"
+    out[VOCAB_ROOT[len("https://w3id.org/"):] + "ontology.ttl"] = (
+        ontology if ontology.is_file() else ontology_file()).read_bytes()
+    return out
+
+
+def _rules(base_path: str) -> list[tuple[str, str, str]]:
+    """The redirects a static host needs, as (when, path pattern, target): ``when`` is "" (any request), "html"
+    (``Accept`` names none of the RDF types), "rdf" (it names one), or a file extension of :data:`RDF_FILES` (it
+    names that type).  Patterns match the path without its leading slash; ``$1`` is their first group."""
+    import re
+
+    ids = re.escape(base_path.strip("/") + "/")
+    vocab_path = re.escape(VOCAB_ROOT[len("https://w3id.org/"):])
+    local = "/" + base_path.strip("/") + "/"
+    rules = [("", r"^\.well-known/void$", "/void.ttl"),
+             ("", f"^{ids}dataset(/.*)?$", "/void.ttl"),
+             ("html", f"^{vocab_path}ontology$", "/ontology.html"),
+             ("rdf", f"^{vocab_path}ontology$", f"/{VOCAB_ROOT[len('https://w3id.org/'):]}ontology.ttl"),
+             ("html", f"^{vocab_path}type/(.+)$", "/ontology.html#kgt:$1"),
+             ("rdf", f"^{vocab_path}type/(.+)$", f"/{VOCAB_ROOT[len('https://w3id.org/'):]}ontology.ttl"),
+             ("html", f"^{vocab_path}(acled|cameo)/(.+)$", "/ontology.html"),
+             ("rdf", f"^{vocab_path}(acled|cameo)/(.+)$", f"/{VOCAB_ROOT[len('https://w3id.org/'):]}ontology.ttl"),
+             ("", f"^{ids}(graph/.+)$", local + "$1.ttl")]
+    evidence = f"^{ids}(.+)/evidence/([0-9]+)(/[a-z]+)?$"  # on its fact's page, and in the fact's RDF
+    rules += [(ext, evidence, local + f"$1.{ext}") for ext, _ in RDF_FILES]
+    rules.append(("html", evidence, local + "$1.html#evidence-$2"))
+    rules += [(ext, f"^{ids}(.+)$", local + f"$1.{ext}") for ext, _ in RDF_FILES]
+    rules.append(("html", f"^{ids}(.+)$", local + "$1.html"))
+    return rules
+
+
+def redirect_rules(base_path: str) -> dict[str, bytes]:
+    """The rules that make the published IRIs dereference on a static host serving the site at its root: each IRI's
+    path answers ``303 See Other`` to the file in the format ``Accept`` names (HTML otherwise), for things, evidence
+    (its place on its fact's page), the ontology and its terms (``kg:Event`` is ``ontology#Event``), the concepts,
+    the named graphs (their Turtle) and the dataset (``/.well-known/void`` too).  ``.htaccess`` for Apache (mod_rewrite, the
+    style w3id.org takes: there, in ``kgpub/.htaccess``, drop ``kgpub/`` from each pattern and put the site's URL
+    before each target), ``nginx/kgpub-http.conf`` (a ``map``, for the ``http`` block) and
+    ``nginx/kgpub-server.conf`` (for the ``server`` block whose root is the site)."""
+    rdf = "|".join(media.replace("+", "\\+") for _, media in RDF_FILES)
+    media = dict(RDF_FILES)
+    apache = ["# kgpub site: the published IRIs dereference here (Apache mod_rewrite; 303 See Other to the file of",
+              "# the format Accept names, HTML otherwise). For w3id.org/kgpub/.htaccess: drop 'kgpub/' from each",
+              "# pattern and put the site's URL before each target.",
+              "Options -MultiViews", "DirectorySlash Off", "AddType text/turtle .ttl", "AddType application/n-triples .nt",
+              "AddType application/ld+json .jsonld", "RewriteEngine on",
+              "RewriteCond %{REQUEST_FILENAME} -f", "RewriteRule ^ - [L]"]
+    nginx = ["# kgpub site, for the server block whose root is the site (with kgpub-http.conf in the http block):",
+             "# the published IRIs answer 303 See Other to the file of the format Accept names, HTML otherwise.",
+             "location = /.well-known/void { return 303 /void.ttl; }",
+             "# (an IRI's path may also be a folder, article/ID beside article/ID/...: only files are taken as they are)",
+             "location = / { try_files /index.html =404; }",
+             "location / { try_files $uri @kgpub; }", "location @kgpub {",
+             '    set $kgpub_asked "$kgpub_ext:$uri";']
+    for when, pattern, target in _rules(base_path):
+        if when == "html":
+            apache.append(f"RewriteCond %{{HTTP_ACCEPT}} !({rdf})")
+        elif when == "rdf":
+            apache.append(f"RewriteCond %{{HTTP_ACCEPT}} ({rdf})")
+        elif when:
+            apache.append(f"RewriteCond %{{HTTP_ACCEPT}} {media[when].replace('+', chr(92) + '+')}")
+        flags = "R=303,NE,L" if "#" in target else "R=303,L"
+        apache.append(f"RewriteRule {pattern} {target} [{flags}]")
+        kinds = {"": "[a-z]+", "html": "html", "rdf": "(?:" + "|".join(e for e, _ in RDF_FILES) + ")"}.get(when, when)
+        nginx.append(f'    if ($kgpub_asked ~ "^{kinds}:/{pattern[1:]}") {{ return 303 {target}; }}')
+    nginx += ["    return 404;", "}"]
+    http = ["# kgpub site, for the http block: the format a request's Accept names (the first RDF type found; HTML",
+            "# otherwise), which kgpub-server.conf redirects to.", "map $http_accept $kgpub_ext {", "    default html;"]
+    http += [f"    ~{m.replace('+', chr(92) + '+')} {ext};" for ext, m in RDF_FILES] + ["}"]
+    return {".htaccess": ("\n".join(apache) + "\n").encode(), "nginx/kgpub-server.conf": ("\n".join(nginx) + "\n").encode(),
+            "nginx/kgpub-http.conf": ("\n".join(http) + "\n").encode()}
+
+
 def _search(snapshot: Snapshot, nodes: list[str]) -> bytes:
     entries = []
     for iri in nodes:
@@ -541,9 +650,13 @@ def _timeline(snapshot: Snapshot, rows: list[Any]) -> bytes:
                           "</tr>" + "".join(out) + "</table>").encode("utf-8")
 
 
-def _ontology(snapshot: Snapshot) -> bytes:
+def ontology_page(snapshot: Pages) -> bytes:
     """The ontology's classes and properties with their labels and comments, and each SKOS scheme with its
-    concepts and their ACLED and CAMEO mappings: the documentation, from the ontology itself."""
+    concepts and their ACLED and CAMEO mappings: the documentation, from the ontology itself.
+
+    Each term's row has its IRI's fragment as its id (``kg:Event`` at ``#Event``), so the hash IRI
+    ``https://w3id.org/kgpub/ontology#Event`` opens on it; each concept's and scheme's has its prefixed name
+    (``#kgt:Protest``), where the site's redirect rules send ``/kgpub/type/Protest``."""
     import pyoxigraph as ox
 
     from .querying import by_length, prefixed
@@ -558,11 +671,14 @@ def _ontology(snapshot: Snapshot) -> bytes:
         return prefixed(iri, ordered) or iri
 
     def table(kind: str) -> str:
-        rows = store.query(f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {{ ?t a <{kind}> .
+        which = f"?t a <{kind}> ." if kind else (  # the individuals: every other kg: term (kg:Certain, kg:Exactly)
+            f"?t a ?k . FILTER NOT EXISTS {{ ?t a ?c VALUES ?c {{ <{vocab.OWL}Class> <{vocab.OWL}ObjectProperty> "
+            f"<{vocab.OWL}DatatypeProperty> <{vocab.OWL}Ontology> }} }}")
+        rows = store.query(f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {{ {which}
             FILTER (STRSTARTS(STR(?t), "{vocab.KG}")) OPTIONAL {{ ?t <{vocab.RDFS}label> ?l }}
             OPTIONAL {{ ?t <{vocab.RDFS}comment> ?c }} }} GROUP BY ?t ORDER BY ?t""")
         return "<table><tr><th>term</th><th>label</th><th>comment</th></tr>" + "".join(
-            f'<tr><td id="{html.escape(short(r["t"].value))}"><code>{html.escape(short(r["t"].value))}</code></td>'
+            f'<tr><td id="{html.escape(r["t"].value.rsplit("#", 1)[-1])}"><code>{html.escape(short(r["t"].value))}</code></td>'
             f'<td>{html.escape(r["label"].value if r["label"] else "")}</td>'
             f'<td>{html.escape(r["comment"].value if r["comment"] else "")}</td></tr>' for r in rows) + "</table>"
 
@@ -572,16 +688,17 @@ def _ontology(snapshot: Snapshot) -> bytes:
         concepts = store.query(f"""SELECT ?c (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?maps)
             WHERE {{ ?c <{vocab.SKOS}inScheme> <{scheme["s"].value}> . OPTIONAL {{ ?c <{vocab.SKOS}prefLabel> ?l }}
             OPTIONAL {{ ?c <{vocab.SKOS}exactMatch>|<{vocab.SKOS}closeMatch> ?m }} }} GROUP BY ?c ORDER BY ?c""")
-        rows = "".join(f'<tr><td><code>{html.escape(short(c["c"].value))}</code></td>'
+        rows = "".join(f'<tr><td id="{html.escape(short(c["c"].value))}"><code>{html.escape(short(c["c"].value))}</code></td>'
                        f'<td>{html.escape(c["label"].value if c["label"] else "")}</td>'
                        f'<td>{html.escape(" ".join(short(m) for m in sorted(c["maps"].value.split())) if c["maps"] else "")}</td></tr>'
                        for c in concepts)
-        schemes.append(f'<h3>{html.escape(short(scheme["s"].value))}</h3><table><tr><th>concept</th><th>label</th>'
+        schemes.append(f'<h3 id="{html.escape(short(scheme["s"].value))}">{html.escape(short(scheme["s"].value))}</h3><table><tr><th>concept</th><th>label</th>'
                        f"<th>ACLED / CAMEO</th></tr>{rows}</table>")
     return snapshot.frame("The kgpub ontology", "<h2>Classes</h2>" + table(vocab.OWL + "Class")
                           + "<h2>Object properties</h2>" + table(vocab.OWL + "ObjectProperty")
                           + "<h2>Datatype properties</h2>" + table(vocab.OWL + "DatatypeProperty")
+                          + "<h2>Individuals</h2>" + table("")
                           + "<h2>Concept schemes</h2>" + "".join(schemes)).encode("utf-8")
 
 
-__all__ = ["SiteResult", "Snapshot", "build_site"]
+__all__ = ["SiteResult", "Snapshot", "build_site", "redirect_rules"]
