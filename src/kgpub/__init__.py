@@ -8,12 +8,13 @@ The library API mirrors the command line::
     table = kgpub.query("SELECT ?p WHERE { ?e kg:victim ?p }", "dist")
 """
 
-from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, StoreError
+from .errors import Diagnostic, EndpointError, InputError, KgpubError, OutputError, QueryError, StoreError
 from .pipeline import BuildResult, CheckResult, build, check, entities, load, query, serve, site, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BuildResult", "CheckResult", "Diagnostic", "InputError", "KgpubError", "OutputError", "QueryError",
-    "StoreError", "__version__", "build", "check", "entities", "load", "query", "serve", "site", "validate",
+    "BuildResult", "CheckResult", "Diagnostic", "EndpointError", "InputError", "KgpubError", "OutputError",
+    "QueryError", "StoreError", "__version__", "build", "check", "entities", "load", "query", "serve", "site",
+    "validate",
 ]
