@@ -77,6 +77,7 @@ def test_killed(seed_build: Path) -> None:
     by = "Donald Trump; United States Armed Forces; United States Department of Defense"  # DoD: it "launched" it
     assert rows(result, "victim", "date", "place", "by") == [
         ("American civilian contractor killed near Kirkuk", "2019-12-27", "Kirkuk", ""),  # who fired: only accused
+        ("Kataeb Hezbollah", "2019-12-29", "", "Donald Trump; United States Armed Forces"),  # a group victim
         ("Abu Mahdi al-Muhandis", "2020-01-03", "Baghdad", by),
         ("Qasem Soleimani", "2020-01-03", "Baghdad", by),
     ]
@@ -103,7 +104,8 @@ def test_threats(seed_build: Path) -> None:
 def test_about_one_entity(seed_build: Path) -> None:
     result = kgpub.query("about", seed_build, params={"entity": "id:iran"})
     got = {(role, kind) for role, kind in rows(result, "role", "kind")}
-    assert got == {("participant", "event"), ("object", "relation"), ("threatened", "threat"), ("accused", "accusation")}
+    assert got == {("participant", "event"), ("object", "relation"), ("threatened", "threat"), ("accused", "accusation"),
+                   ("addressee", "statement")}
     assert {r[0] for r in rows(result, "entity")} == {"https://w3id.org/kgpub/id/iran"}
 
 

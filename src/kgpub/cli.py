@@ -393,8 +393,9 @@ def _query_list(queries: list[Any]) -> str:
               help="Seconds to wait for each request, plus 1 s per 10,000 triples it carries.")
 @click.option("--parallel", type=click.IntRange(min=1), default=4, show_default=True,
               help="Bulk requests in flight at once.")
-@click.option("--atomic", is_flag=True,
-              help="Every bulk request one transaction, into Oxigraph too (slower there: see the README).")
+@click.option("--atomic/--no-atomic", default=True, show_default=True,
+              help="Every bulk request one transaction; --no-atomic sends Oxigraph's without one, through its bulk "
+                   "loader (faster, but a failed load may leave part of a new graph until a re-run: see the README).")
 def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, default_graph: bool, mode: str,
          force: bool, dry_run: bool, create: bool, chunk_triples: int | None, graph_store: str | None,
          query_endpoint: str | None, user: str | None, insecure: bool, timeout: float, parallel: int,

@@ -815,12 +815,12 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
          client: Client | None = None, progress: Callable[[int, int], None] | None = None,
          after_graph: Callable[[GraphPlan], None] | None = None, parallel: int = PARALLEL,
-         atomic: bool = False) -> LoadResult:
+         atomic: bool = True) -> LoadResult:
     """Load the build in ``build`` into the store at ``endpoint`` and verify what landed, term by term.
 
     Graphs the store does not hold yet travel in bulk: whole graphs batched into N-Quads requests, gzip
     compressed, ``parallel`` at a time, each request one transaction of the store (so each graph lands
-    whole or not at all) except into Oxigraph, whose bulk loader takes them without one unless ``atomic``
+    whole or not at all); with ``atomic`` False, Oxigraph's bulk loader takes them without one, faster
     (a failed request may leave part of graphs the store did not hold; a re-run replaces them whole).  A
     graph the store holds already is replaced with its own PUT (atomic), one after the other, so a failure
     names exactly what landed.
