@@ -6,14 +6,15 @@ The library API mirrors the command line::
     result = kgpub.build("seeds", "dist")
     print(result.summary())
     table = kgpub.query("SELECT ?p WHERE { ?e kg:victim ?p }", "dist")
+    print(kgpub.diff("dist-1.0", "dist").text())
 """
 
 from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, StoreError
-from .pipeline import BuildResult, CheckResult, build, check, entities, load, query, serve, site, validate
+from .pipeline import BuildResult, CheckResult, build, check, diff, entities, load, query, serve, site, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BuildResult", "CheckResult", "Diagnostic", "InputError", "KgpubError", "OutputError", "QueryError",
-    "StoreError", "__version__", "build", "check", "entities", "load", "query", "serve", "site", "validate",
+    "StoreError", "__version__", "build", "check", "diff", "entities", "load", "query", "serve", "site", "validate",
 ]

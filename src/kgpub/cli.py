@@ -340,3 +340,20 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
         click.echo(line, err=True)
     if not result.ok:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "sparql-update"]), default="text",
+              show_default=True, help="text: a changelog; json: the same as data; sparql-update: a changeset "
+              "that takes a store holding OLD to NEW.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+def diff(old: Path, new: Path, fmt: str, output: Path | None) -> None:
+    """Say what changed from build OLD to build NEW: facts added, corrected, retracted and removed."""
+    result = pipeline.diff(old, new)
+    text = {"text": result.text, "json": result.json_text, "sparql-update": result.sparql_update}[fmt]()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text.encode("utf-8"))

@@ -812,3 +812,10 @@ def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Pa
     from .static_site import build_site
 
     return build_site(Path(data), Path(out), Path(seeds) if seeds is not None and Path(seeds).is_dir() else None)
+
+
+def diff(old: str | Path, new: str | Path) -> Any:
+    """What changed from build ``old`` to build ``new`` (see ``changes``): a changelog, JSON or a store changeset."""
+    from .changes import diff as compare
+
+    return compare(old, new)
