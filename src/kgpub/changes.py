@@ -75,6 +75,20 @@ class Diff:
     facts: list[FactChange]
     unchanged_graphs: int
 
+    def release(self) -> tuple[str, str]:
+        """The versions of the two builds (``dcat:version`` of their release graphs), "" where unversioned."""
+        old = new = ""
+        for g in self.graphs:
+            if g.graph.endswith("/dataset/release"):
+                dataset = f"<{g.graph.removesuffix('/release')}>"
+                for line in g.removed:
+                    if line.startswith(f"{dataset} <{vocab.DCAT}version> "):
+                        old = _value(_split(line)[2])
+                for line in g.added:
+                    if line.startswith(f"{dataset} <{vocab.DCAT}version> "):
+                        new = _value(_split(line)[2])
+        return old, new
+
     def counts(self) -> dict[str, int]:
         kinds = ("added", "removed", "changed", "retracted")
         return {k: sum(1 for f in self.facts if f.kind == k) for k in kinds}
@@ -82,6 +96,9 @@ class Diff:
     def text(self) -> str:
         """A changelog a newsroom can publish: one paragraph per kind, one line per fact."""
         out = [f"Changes from {self.old} to {self.new}"]
+        old_version, new_version = self.release()
+        if old_version or new_version:
+            out.append(f"Release {new_version or '(none)'}, after {old_version or '(none)'}")
         headings = {"added": "Added", "changed": "Corrected", "retracted": "Retracted", "removed": "Removed"}
         for kind in ("added", "changed", "retracted", "removed"):
             facts = [f for f in self.facts if f.kind == kind]
@@ -111,7 +128,8 @@ class Diff:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "old": str(self.old), "new": str(self.new), "counts": self.counts(),
+            "old": str(self.old), "new": str(self.new), "release": dict(zip(("old", "new"), self.release())),
+            "counts": self.counts(),
             "facts": [{k: v for k, v in f.__dict__.items() if v not in ("", [])} for f in self.facts],
             "graphs": [{"graph": g.graph, "status": g.status, "added": len(g.added), "removed": len(g.removed)}
                        for g in self.graphs],

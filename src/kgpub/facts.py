@@ -276,6 +276,11 @@ class Dataset:
     created: str | None
     base: str | None
     download: str | None
+    #: A release (see ``releases``): written only when ``version`` is given, so older datasets build as before.
+    version: str | None = None
+    previous_version: str | None = None
+    issued: str | None = None
+    modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1125,17 +1130,19 @@ def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
     if document is None:
         return dataset
     doc = document.doc
-    created = document.get("created")
-    if created is not None:
-        try:
-            parse_date(created)
-        except ValueError as exc:
-            problems.append(Diagnostic(path.relative_to(root).as_posix(), document.line("created"), "created", str(exc)))
+    for key in ("created", "issued", "modified"):
+        value = document.get(key)
+        if value is not None:
+            try:
+                parse_date(value)
+            except ValueError as exc:
+                problems.append(Diagnostic(path.relative_to(root).as_posix(), document.line(key), key, str(exc)))
     if document.flawed:
         return dataset
     return Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
                    publisher=doc.get("publisher"), homepage=doc.get("homepage"), created=doc["created"],
-                   base=doc.get("base"), download=doc.get("download"))
+                   base=doc.get("base"), download=doc.get("download"), version=doc.get("version"),
+                   previous_version=doc.get("previous_version"), issued=doc.get("issued"), modified=doc.get("modified"))
 
 
 def _registry_entities(document: Document, reader: _Reader, registry: dict[str, Entity], unreadable: set[str],

@@ -274,6 +274,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     out = Path(out)
     serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
     shared = facts.load_shared(Path(seeds))
+    _check_release(shared, out)
     iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids)
     store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
@@ -297,6 +298,27 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
                       cache=False, index=index, progress=progress)
     units = [next(reused) if isinstance(u, Entry) else u for u in found]
     return replace(_full_build(shared, mint, store, units, out, problems, options), notes=notes)
+
+
+def _check_release(shared: Shared, out: Path) -> None:
+    """Refuse a ``version`` older than the release already in ``out``: a published graph never goes backwards."""
+    from .facts import DATASET_FILE
+    from .releases import older, version_in
+
+    new = shared.dataset.version
+    old = version_in(out / "void.ttl")
+    if new and old and older(new, old):
+        path = shared.root / DATASET_FILE
+        raise InputError([Diagnostic(DATASET_FILE, _line_of(path, "version"), "version",
+                                     f"{new} is older than version {old} already built in {out}; "
+                                     "a release never goes backwards")])
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
 
 
 def _as_problem(note: Any) -> Diagnostic:
@@ -363,7 +385,8 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     data_bytes = data_text.encode("utf-8")
     ontology = ontology_file().read_bytes()
 
-    named = serialization.named_lines(mint, registry, registry_prov_lines, articles)
+    named = serialization.named_lines(mint, registry, registry_prov_lines, articles,
+                                      serialization.release_lines(shared.dataset, mint))
 
     article_ids = [a.article_id for a in articles]
 
