@@ -113,7 +113,7 @@ class Diff:
                 if kind == "retracted":
                     why = f"  retracted {f.date}" if f.date else "  retracted"
                     if f.superseded_by:
-                        why += f", superseded by {f.superseded_by}"
+                        why += f", superseded by {f.superseded_by.rsplit('/', 1)[-1]}"
                     if f.reason:
                         why += f": {f.reason}"
                     out.append(why)
@@ -320,7 +320,7 @@ def _facts(changes: list[GraphChange], old: _Side, new: _Side) -> list[FactChang
         for p, o in pos:
             if p == _RETRACTS:
                 retracted[o] = (_value(new.first(s, _REASON)), _value(new.first(s, _DATE)),
-                                _value(new.first(s, _SUPERSEDED_BY)))
+                                _iri(new.first(s, _SUPERSEDED_BY)))
     roots = sorted(roots_old | roots_new | set(retracted))
 
     root_set = set(roots)

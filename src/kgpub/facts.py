@@ -84,6 +84,27 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class Retraction:
+    """A fact that was published, then withdrawn (``retracted:``) or corrected by another (``superseded_by:``).
+
+    The data graphs drop the fact; a tombstone keeps what it was, when and why it was withdrawn.
+    """
+
+    date: str | None
+    reason: str | None
+    evidence: str | None = None  # the correction's words, verbatim from the article text
+    superseded_by: str | None = None  # the id of the fact of the same article that corrects it
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An article its publisher withdrew: every fact of it leaves the data graphs."""
+
+    date: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Entity:
     id: str
     types: tuple[str, ...]
@@ -128,6 +149,7 @@ class Relation:
     until: TextDate | None = None
     description: str | None = None
     judgement: Judgement = Judgement()
+    retraction: Retraction | None = None
 
 
 #: What a count counts (``counts[].what``): people by what happened to them, and munitions.
@@ -170,6 +192,7 @@ class Event:
     #: Events of this article (or shared events) this one responds to, and those it led to.
     in_response_to: tuple[str, ...] = ()
     led_to: tuple[str, ...] = ()
+    retraction: Retraction | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +230,7 @@ class Accusation:
     source: Source
     description: str | None = None
     judgement: Judgement = Judgement()
+    retraction: Retraction | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +247,7 @@ class Threat:
     source: Source
     description: str | None = None
     judgement: Judgement = Judgement()
+    retraction: Retraction | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +266,7 @@ class Statement:
     evidence: tuple[Quote, ...]
     source: Source
     judgement: Judgement = Judgement()
+    retraction: Retraction | None = None
 
 
 @dataclass(frozen=True)
@@ -264,6 +290,7 @@ class Article:
     threats: tuple[Threat, ...]
     source: Source
     statements: tuple[Statement, ...] = ()
+    withdrawn: Withdrawal | None = None
 
 
 @dataclass(frozen=True)
@@ -930,6 +957,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
     assert text.text is not None
     r = reader
     published = r.published = r.published_date(meta.get("published"), "article", "published")
+    listed = {x["fact"]: x for x in doc.get("retractions", ())}
     events = tuple(
         Event(
             id=e["report"] if "report" in e else e["id"],
@@ -947,6 +975,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             judgement=r.judgement(e),
             in_response_to=_many(e.get("in_response_to")),
             led_to=_many(e.get("led_to")),
+            retraction=_retraction(e, listed.get(e.get("report", e.get("id")))),
         )
         for i, e in enumerate(doc.get("events", ()))
     )
@@ -965,6 +994,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             source=r.source("accusations", i),
             description=a.get("description"),
             judgement=r.judgement(a),
+            retraction=_retraction(a, listed.get(a["id"])),
         )
         for i, a in enumerate(doc.get("accusations", ()))
     )
@@ -982,6 +1012,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             source=r.source("threats", i),
             description=t.get("description"),
             judgement=r.judgement(t),
+            retraction=_retraction(t, listed.get(t["id"])),
         )
         for i, t in enumerate(doc.get("threats", ()))
     )
@@ -997,6 +1028,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             until=r.date(x.get("until"), "relations", i, "until"),
             description=x.get("description"),
             judgement=r.judgement(x),
+            retraction=_retraction(x, None),
         )
         for i, x in enumerate(doc.get("relations", ()))
     )
@@ -1006,7 +1038,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             about=x.get("about"), content=x["content"].strip() if x.get("content") else None,
             date=r.date(x.get("date"), "statements", i, "date"), description=x.get("description"),
             evidence=r.quotes(x["evidence"], "statements", i, "evidence"), source=r.source("statements", i),
-            judgement=r.judgement(x),
+            judgement=r.judgement(x), retraction=_retraction(x, listed.get(x["id"])),
         )
         for i, x in enumerate(doc.get("statements", ()))
     )
@@ -1030,7 +1062,22 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
         statements=statements,
         threats=threats,
         source=r.source("article"),
+        withdrawn=Withdrawal(str(meta["withdrawn"]["date"]), meta["withdrawn"]["reason"].strip())
+        if meta.get("withdrawn") else None,
     )
+
+
+def _retraction(item: dict[str, Any], listed: dict[str, Any] | None) -> Retraction | None:
+    """The retraction of a fact: its own ``retracted:``/``superseded_by:``, else the ``retractions:`` entry naming it."""
+    own, by = item.get("retracted"), item.get("superseded_by")
+    if own is None and by is None and listed is not None:
+        own, by = listed, listed.get("superseded_by")
+    if own is None and by is None:
+        return None
+    own = own or {}
+    reason = own.get("reason")
+    return Retraction(str(own["date"]) if own.get("date") else None, reason.strip() if reason else None,
+                      own.get("evidence"), by)
 
 
 # --------------------------------------------------------------------------- entry point

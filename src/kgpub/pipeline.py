@@ -145,7 +145,7 @@ def _init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
 
 def _article_unit(path: Path) -> ArticleUnit:
     """facts → mapping → provenance → N-Triples for one article: the part of a build that parallelises."""
-    from . import facts, mapping, provenance, serialization
+    from . import facts, mapping, provenance, retractions, serialization
     from .cache import dep
 
     shared: Shared = _WORKER["shared"]
@@ -156,13 +156,21 @@ def _article_unit(path: Path) -> ArticleUnit:
     if article is None or read.problems:
         return ArticleUnit(shown, (), read.problems, read.id, read.source)
     mint = _WORKER["mint"]
-    graph = mapping.map_article(article, mint, _WORKER["names"], mapping.Lines)
+    whole, names = article, _WORKER["names"]
+    if retractions.retracted(article):  # mapped without what is retracted; tombstones added below
+        article, names = retractions.standing(whole), {**names, **retractions.names(whole)}
+    graph = mapping.map_article(article, mint, names, mapping.Lines)
     prov, quote_problems = provenance.anchor_article(article, graph, mint, mapping.Lines)
     counts = (len(article.entities), len(article.events), len(article.accusations), len(article.threats),
               len(article.relations))
     if quote_problems:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
     lines = serialization.article_lines(article.id, graph, prov)
+    if article is not whole:
+        full = serialization.nt_lines(mapping.map_article(whole, mint, _WORKER["names"], mapping.Lines))
+        dead, origins = retractions.tombstones(whole, full, mint)
+        lines = serialization.ArticleLines(article.id, sorted({*lines.data, *dead}),
+                                           sorted({*lines.provenance, *origins}))
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
