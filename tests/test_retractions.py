@@ -126,8 +126,8 @@ def test_a_retraction_of_a_fact_that_does_not_exist(tmp_path: Path) -> None:
     code, lines = _errors(tmp_path, MINI_FACTS + 'retractions:\n  - fact: rocket-atack\n    date: "2026-12-01"\n'
                                                  "    reason: wrong\n")
     assert code == 2
-    assert lines == ["articles/mini-1.facts.yaml:49: retractions[0].fact: no fact 'rocket-atack' in this file to "
-                     "retract; did you mean 'rocket-attack'?"]
+    assert lines == [("articles/mini-1.facts.yaml:49: retractions[0].fact: no fact 'rocket-atack' in this file to "
+                      "retract; did you mean 'rocket-attack'?")]
 
 
 def test_a_fact_cannot_supersede_itself_or_a_missing_or_retracted_fact(tmp_path: Path) -> None:
@@ -144,8 +144,8 @@ def test_a_standing_fact_cannot_refer_to_a_retracted_one(tmp_path: Path) -> None
     code, lines = _errors(tmp_path, _with('evidence: ["Alpha Brigade fighters fired rockets at the Gamma base on 3 May '
                                           '2021"]', RETRACTED))
     assert code == 2
-    assert lines == ["articles/mini-1.facts.yaml:40: accusations[0].concerns: refers to 'rocket-attack', which is "
-                     "retracted: retract or correct this fact too"]
+    assert lines == [("articles/mini-1.facts.yaml:40: accusations[0].concerns: refers to 'rocket-attack', which is "
+                      "retracted: retract or correct this fact too")]
 
 
 def test_a_correction_quote_must_be_in_the_text(tmp_path: Path) -> None:

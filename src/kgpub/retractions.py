@@ -28,7 +28,16 @@ from dataclasses import replace
 from typing import Any
 
 from . import vocab
-from .facts import Accusation, Article, Event, Relation, Retraction, Source, Statement, Threat
+from .facts import (
+    Accusation,
+    Article,
+    Event,
+    Relation,
+    Retraction,
+    Source,
+    Statement,
+    Threat,
+)
 
 _TYPE = f"<{vocab.RDF}type>"
 _LABEL = f"<{vocab.RDFS}label>"
