@@ -109,7 +109,8 @@ class FakeStore:
     backed by pyoxigraph, for the faults no real server produces on demand.
 
     It records every request, can demand credentials, and can answer 503 a given number of times
-    first (as a proxy in front of a restarting server does).
+    first (as a proxy in front of a restarting server does).  Like Fuseki's, its Graph Store end point
+    takes and gives a whole dataset (N-Quads, gzip-compressed or not) when no graph is named.
     """
 
     def __init__(self, gsp_path: str, query_path: str, user: str | None = None, password: str | None = None,
@@ -152,6 +153,21 @@ class FakeStore:
                         return self._answer(401, b"Unauthorized")
                 url = urllib.parse.urlsplit(self.path)
                 params = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    import gzip
+
+                    body = gzip.decompress(body)
+                dataset = not ({"graph", "default"} & set(params))
+                if url.path == outer.gsp_path and self.command == "POST" and dataset:  # Fuseki's dataset POST
+                    try:
+                        quads = list(ox.parse(body, format=ox.RdfFormat.N_QUADS))
+                    except SyntaxError as exc:
+                        return self._answer(400, str(exc).encode())
+                    outer.store.extend(quads)
+                    return self._answer(204)
+                if url.path == outer.gsp_path and self.command == "GET" and dataset:
+                    return self._answer(200, ox.serialize(outer.store, format=ox.RdfFormat.N_QUADS) or b"",
+                                        "application/n-quads")
                 if url.path == outer.gsp_path and self.command in ("PUT", "POST"):
                     graph = ox.NamedNode(params["graph"]) if "graph" in params else ox.DefaultGraph()
                     try:

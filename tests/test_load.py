@@ -312,3 +312,117 @@ def test_graphdb_creation_is_its_rest_api() -> None:
     rdf4j = stores.creation("http://127.0.0.1:8080/rdf4j-server/repositories/news", "rdf4j")
     assert rdf4j is not None and (rdf4j.method, rdf4j.url) == ("PUT", "http://127.0.0.1:8080/rdf4j-server/repositories/news")
     assert stores.creation("http://127.0.0.1:7878", "oxigraph") is None
+
+
+# --------------------------------------------------------------------------- a store that goes quiet
+
+
+class Quiet:
+    """A TCP server on 127.0.0.1 that accepts connections and then goes quiet: it reads a request's head
+    and body (``read=True``) or nothing at all, and never answers."""
+
+    def __init__(self, read: bool) -> None:
+        import socket
+        import threading
+
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.accepted = 0
+        self.connections: list[Any] = []
+        self.read = read
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.connections.append(connection)
+            if self.read:
+                threading.Thread(target=self._drain, args=(connection,), daemon=True).start()
+
+    @staticmethod
+    def _drain(connection: Any) -> None:
+        try:
+            while connection.recv(65536):
+                pass
+        except OSError:
+            pass
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def test_a_store_that_stops_reading_is_not_a_connection_failure() -> None:
+    """A store that took the connection and then stopped reading a large body: the message says so, with the
+    wait, and the request is not sent three more times (a million-triple PUT did, in about two minutes)."""
+    quiet = Quiet(read=False)
+    try:
+        client = stores.Client(timeout=1, backoff=0.01)
+        with pytest.raises(StoreError) as caught:
+            client.request("PUT", quiet.url + "/store?default", data=b"<a> <b> <c> .\n" * 2_000_000)
+        assert str(caught.value) == (f"{quiet.url}/store?default: connected, but the store stopped taking the request "
+                                     "for 1 s while it was being sent (raise --timeout)")
+        assert quiet.accepted == 1
+    finally:
+        quiet.close()
+
+
+def test_a_store_that_never_answers_from_the_command_line(build: Path) -> None:
+    """Through the CLI: a store that reads the request and never answers is a store that failed (exit 3), in
+    one line that says it was connected and how long it waited, after one attempt."""
+    quiet = Quiet(read=True)
+    try:
+        result = CliRunner().invoke(main, ["load", quiet.url, "--flavor", "oxigraph", "--timeout", "1",
+                                           "--data", str(build)])
+        assert result.exit_code == 3, result.output
+        assert result.stderr == (f"{quiet.url}/query: connected and sent the request, but no answer came within "
+                                 "1 s (raise --timeout)\n")
+        assert quiet.accepted == 1
+    finally:
+        quiet.close()
+
+
+def test_verification_against_one_read_of_the_dataset(build: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a bulk load, one read of the whole dataset checks every graph: a graph the store lost a triple of
+    is a MISMATCH, one whose number it rewrote is normalised, with the same notes as graph by graph; and no
+    graph is read on its own unless its bytes differ."""
+    import pyoxigraph as ox
+
+    monkeypatch.setattr(stores, "DUMP_FROM", 1)
+    trig = build / "kg.trig"
+    marker = f"<{ARTICLE_GRAPH}> {{\n"
+    trig.write_text(trig.read_text().replace(marker, marker + '    <https://example.org/x> <https://example.org/n> "05"^^'
+                                             '<http://www.w3.org/2001/XMLSchema#integer> .\n', 1))
+    other = "https://w3id.org/kgpub/id/graph/mini-2"
+    store = FakeStore("/ds/data", "/ds/sparql")
+    removed: list[Any] = []
+
+    def lose_one(plan: stores.GraphPlan) -> None:
+        if plan.iri == other and not removed:
+            removed.append(next(iter(store.store.quads_for_pattern(None, None, None, ox.NamedNode(other)))))
+            store.store.remove(removed[0])
+
+    try:
+        result = stores.load(build, store.url + "/ds", flavor="fuseki", client=fast(), after_graph=lose_one)
+        assert result.bulk == len(result.sent) == 8
+        status = {g.iri: (g.status, g.note) for g in result.graphs}
+        assert status[ARTICLE_GRAPH][0] == "normalised" and "came back as" in status[ARTICLE_GRAPH][1]
+        assert status[other] == ("MISMATCH", f"1 triple(s) missing, 0 unexpected, e.g. missing {removed[0].triple}")
+        assert {s for iri, (s, _) in status.items() if iri not in (ARTICLE_GRAPH, other, None)} == {"loaded"}
+        gets = [path for method, path, _ in store.requests if method == "GET"]
+        assert gets == ["/ds/data"]
+    finally:
+        store.close()

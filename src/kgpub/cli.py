@@ -314,14 +314,23 @@ def _query_list(queries: list[Any]) -> str:
 @click.option("--query-endpoint", metavar="URL", help="SPARQL query endpoint (with --flavor gsp).")
 @click.option("--user", help="User name; the password comes from KGPUB_PASSWORD (or ~/.netrc).")
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Seconds to wait for each request.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds to wait for each request, plus 1 s per 10,000 triples it carries.")
+@click.option("--parallel", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Bulk requests in flight at once.")
+@click.option("--atomic", is_flag=True,
+              help="Every bulk request one transaction, into Oxigraph too (slower there: see the README).")
 def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, default_graph: bool, mode: str,
          force: bool, dry_run: bool, create: bool, chunk_triples: int | None, graph_store: str | None,
-         query_endpoint: str | None, user: str | None, insecure: bool, timeout: float) -> None:
+         query_endpoint: str | None, user: str | None, insecure: bool, timeout: float, parallel: int,
+         atomic: bool) -> None:
     """Publish the build into the triple store at ENDPOINT, graph by graph, and verify what landed.
 
-    Every graph sent is read back and compared term by term; a store that
-    rewrites terms is named in a warning with an example.  Exit 0 when every
+    Graphs the store does not hold yet go in bulk (gzip-compressed N-Quads,
+    whole graphs per request, --parallel requests at once); the others are
+    replaced one PUT each.  Every graph sent is compared with what the store
+    holds; a store that rewrites terms is named in a warning with an example.
+    Exit 0 when every
     graph holds what was sent (rewritten terms included), 1 when a graph does
     not, 3 when the store refuses or cannot be reached.
     """
@@ -331,7 +340,8 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
     result = pipeline.load(endpoint, data, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                            query_endpoint=query_endpoint, user=user, password=os.environ.get("KGPUB_PASSWORD"),
-                           verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"), create=create)
+                           verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"), create=create,
+                           parallel=parallel, atomic=atomic)
     if dry_run:
         ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint, authenticated=bool(user))
         click.echo(result.plan(ends))

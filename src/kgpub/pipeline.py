@@ -798,7 +798,8 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
          default_graph: bool = False, mode: str = "replace", force: bool = False, dry_run: bool = False,
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
          user: str | None = None, password: str | None = None, verify_tls: bool = True,
-         timeout: float = 30.0, progress=None, create: bool = False) -> LoadResult:  # type: ignore[no-untyped-def]
+         timeout: float = 30.0, progress=None, create: bool = False,  # type: ignore[no-untyped-def]
+         parallel: int = 4, atomic: bool = False) -> LoadResult:
     """Publish the build in ``data`` into the store at ``endpoint``; see ``kgpub.stores``.
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
@@ -823,7 +824,8 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
         create_dataset(endpoint, flavor, client)
     return load_build(Path(data), endpoint, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                       force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
-                      query_endpoint=query_endpoint, client=client, progress=progress)
+                      query_endpoint=query_endpoint, client=client, progress=progress, parallel=parallel,
+                      atomic=atomic)
 
 
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,

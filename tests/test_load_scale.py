@@ -1,0 +1,53 @@
+"""`kgpub load` at a million triples, from the command line with its default options: the 5,000-article
+synthetic build (10,004 graphs, 1.12 M triples, 2.39 M with the default graph's copy) into a plain
+``oxigraph serve``, then loaded again (nothing sent), and the store's default graph counting as the
+embedded engine's."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kgpub
+from kgpub.cli import main
+from kgpub.querying import SelectResult
+from servers import start_oxigraph, stop
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def million(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_corpus
+
+    work = tmp_path_factory.mktemp("million")
+    write_corpus(work / "corpus", 5000, seed=7)
+    kgpub.build(work / "corpus", work / "dist")
+    return work / "dist"
+
+
+def test_the_million_triple_build_loads_with_the_default_options(million: Path) -> None:
+    server = start_oxigraph()
+    try:
+        runner = CliRunner()
+        first = runner.invoke(main, ["load", server.url, "--flavor", "oxigraph", "--data", str(million)])
+        assert first.exit_code == 0, first.stderr[-2000:]
+        lines = first.stdout.splitlines()
+        assert lines[-1].startswith(f"sent 10004 of 10004 graphs (2388909 triples) to {server.url} [oxigraph], ")
+        assert {line.split()[-1] for line in lines[1:-1]} == {"loaded"}
+        assert lines[-2].split() == ["(default", "graph)", "1121467", "1121467", "loaded"]
+        again = runner.invoke(main, ["load", server.url, "--flavor", "oxigraph", "--data", str(million)])
+        assert again.exit_code == 0, again.stderr[-2000:]
+        assert again.stdout.splitlines()[-1].startswith("sent 0 of 10004 graphs (0 triples)")
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # the store's default graph: the load's copy
+        remote = kgpub.query(count, endpoint=server.url + "/query")
+        local = kgpub.query(count, million)
+        assert isinstance(remote, SelectResult) and isinstance(local, SelectResult)
+        assert [r["n"]["value"] for r in remote.rows] == [r["n"]["value"] for r in local.rows] == ["1121467"]
+    finally:
+        stop(server.process)
