@@ -318,12 +318,15 @@ def _query_list(queries: list[Any]) -> str:
               help="Seconds to wait for each request, plus 1 s per 10,000 triples it carries.")
 @click.option("--parallel", type=click.IntRange(min=1), default=4, show_default=True,
               help="Bulk requests in flight at once.")
+@click.option("--keep-removed", is_flag=True,
+              help="Keep in the store the graphs an earlier load put there that the build no longer has "
+                   "(withdrawn or deleted articles); by default they are removed.")
 @click.option("--atomic", is_flag=True,
               help="Every bulk request one transaction, into Oxigraph too (slower there: see the README).")
 def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, default_graph: bool, mode: str,
          force: bool, dry_run: bool, create: bool, chunk_triples: int | None, graph_store: str | None,
          query_endpoint: str | None, user: str | None, insecure: bool, timeout: float, parallel: int,
-         atomic: bool) -> None:
+         atomic: bool, keep_removed: bool) -> None:
     """Publish the build into the triple store at ENDPOINT, graph by graph, and verify what landed.
 
     Graphs the store does not hold yet go in bulk (gzip-compressed N-Quads,
@@ -341,7 +344,7 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                            query_endpoint=query_endpoint, user=user, password=os.environ.get("KGPUB_PASSWORD"),
                            verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"), create=create,
-                           parallel=parallel, atomic=atomic)
+                           parallel=parallel, atomic=atomic, keep_removed=keep_removed)
     if dry_run:
         ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint, authenticated=bool(user))
         click.echo(result.plan(ends))

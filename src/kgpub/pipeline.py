@@ -799,7 +799,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
          user: str | None = None, password: str | None = None, verify_tls: bool = True,
          timeout: float = 30.0, progress=None, create: bool = False,  # type: ignore[no-untyped-def]
-         parallel: int = 4, atomic: bool = False) -> LoadResult:
+         parallel: int = 4, atomic: bool = False, keep_removed: bool = False) -> LoadResult:
     """Publish the build in ``data`` into the store at ``endpoint``; see ``kgpub.stores``.
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
@@ -825,7 +825,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
     return load_build(Path(data), endpoint, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                       force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                       query_endpoint=query_endpoint, client=client, progress=progress, parallel=parallel,
-                      atomic=atomic)
+                      atomic=atomic, keep_removed=keep_removed)
 
 
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
