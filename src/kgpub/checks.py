@@ -366,6 +366,10 @@ def retractions(file: FactsFile) -> Iterable[Diagnostic]:
                     if isinstance(ref, str) and ref in retracted:
                         out.append(file.diagnostic((section, i, key), f"refers to {ref!r}, which is retracted: "
                                                                       "retract or correct this fact too"))
+    for i, item in document.items("entities"):
+        if "merged_into" in item:
+            out.append(file.diagnostic(("entities", i, "merged_into"), "only a registry entity can be merged "
+                                                                       "(entities.yaml); here, use the other id"))
     for fact, by, path in corrections:
         if by == fact:
             out.append(file.diagnostic(path, f"{fact!r} cannot be superseded by itself"))

@@ -114,6 +114,8 @@ class Entity:
     wikidata: str | None
     evidence: tuple[Quote, ...]
     source: Source
+    #: Registry only: the id of the entity this one was merged into (its own id stays usable, as an alias).
+    merged_into: str | None = None
 
 
 #: How sure the article is of a fact (GRaSP's factuality: certainty and polarity).
@@ -861,6 +863,7 @@ class _Reader:
             wikidata=item.get("wikidata"),
             evidence=self.quotes(item.get("evidence"), *path, "evidence"),
             source=self.source(*path),
+            merged_into=item.get("merged_into"),
         )
 
 
@@ -1161,11 +1164,50 @@ def load_shared(root: Path | str) -> Shared:
             defined, lost = _registry_entities(document, reader, registry, unreadable, problems)
             events, lost_events = _shared_events(document, reader, defined, registry, unreadable, problems)
             lost = lost or lost_events
+            problems += _merge_problems(registry, defined, registry_shown)
     facts_paths = sorted(root.rglob(f"*{FACTS_SUFFIX}"), key=Path.as_posix)  # all under root: its order
     if not facts_paths:
         problems.append(Diagnostic(str(root), None, "", f"no *{FACTS_SUFFIX} files found"))
     return Shared(root, dataset, tuple(registry.values()), registry_shown, tuple(facts_paths), tuple(problems),
                   tuple(events), frozenset(unreadable), lost)
+
+
+def merges(registry: Iterable[Entity]) -> dict[str, str]:
+    """Each merged entity's id and the id it ends up as, following chains (a into b into c: a is c)."""
+    into = {e.id: e.merged_into for e in registry if e.merged_into}
+    final: dict[str, str] = {}
+    for start in into:
+        seen, current = {start}, into[start]
+        while current in into and current not in seen:
+            seen.add(current)
+            current = into[current]
+        final[start] = current
+    return final
+
+
+def _merge_problems(registry: dict[str, Entity], defined: dict[str, int], shown: str) -> list[Diagnostic]:
+    """A merge into an entity the registry lacks, into itself, or around a loop (a into b into a): one line each."""
+    problems = []
+    into = {e.id: e.merged_into for e in registry.values() if e.merged_into}
+    looped: set[str] = set()
+    for start, target in sorted(into.items()):
+        line = defined.get(start)
+        if target == start:
+            problems.append(Diagnostic(shown, line, "merged_into", f"{start!r} cannot be merged into itself"))
+        elif target not in registry and target not in defined:
+            problems.append(Diagnostic(shown, line, "merged_into", f"no entity {target!r} in the registry to merge "
+                                                                  f"{start!r} into"))
+        elif start not in looped:
+            chain, current = [start], target
+            while current in into and current not in chain:
+                chain.append(current)
+                current = into[current]
+            if current in chain and current != chain[-1] or current == start:
+                loop = chain[chain.index(current):]
+                looped.update(loop)
+                problems.append(Diagnostic(shown, defined.get(loop[0]), "merged_into", "merges loop: " + " → ".join(
+                    [*(repr(x) for x in loop), repr(loop[0])]) + "; one entity of them must stay unmerged"))
+    return problems
 
 
 def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:

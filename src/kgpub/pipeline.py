@@ -130,15 +130,16 @@ def _init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
     """Per-process state of the article workers: the minter and the registry's names, made once.
 
     ``parent``: the build's process id, when this is a forked worker (which then ends with it)."""
-    from . import identity, mapping
+    from . import facts, identity, mapping
 
     if parent is not None:
         from .execution import die_with_parent
 
         die_with_parent(parent)
 
-    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids)
+    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
     names = {**{e.id: e.name for e in shared.registry}, **{e.id: e.label for e in shared.events}}
+    names.update({old: names[new] for old, new in facts.merges(shared.registry).items() if new in names})
     _WORKER.update(shared=shared, mint=mint, names=names,
                    index=shared.entity_index, identities=identity.Index(shared.registry, shared.events))
 
@@ -284,7 +285,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     shared = facts.load_shared(Path(seeds))
     _check_release(shared, out)
     iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
-    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids)
+    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
     store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
         else BuildCache(_cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
     found = _units(shared, iri_base, jobs or execution.cores(), store if cache else None, progress)
