@@ -165,3 +165,14 @@ def test_shapes_check_tombstones(tmp_path: Path) -> None:
     assert "kg:retractedLabel" in result.output
     assert "the retracted fact is still stated" in result.output
     assert "must point back to its retraction" in result.output
+
+
+def test_pages_show_a_retracted_fact_as_retracted_with_its_reason(retracted_build: tuple[Path, Path],
+                                                                  tmp_path: Path) -> None:
+    _, build = retracted_build
+    kgpub.site(build, tmp_path / "site", seeds=None)
+    page = (tmp_path / "site" / "kgpub" / "id" / "article" / "mini-1" / "zed-threat.html").read_text()
+    assert "<title>Retracted: " in page
+    assert ('<div role="note" class="retracted"><p><strong>Retracted</strong> on 2026-12-01: The base was hit on '
+            "2 May; the attack is re-dated below.</p>") in page
+    assert "<q>“We will strike again.”</q>" in page
