@@ -37,7 +37,7 @@ def test_the_readme_shows_the_changelog_of_the_release(tmp_path: Path, monkeypat
     monkeypatch.chdir(tmp_path)
     changelog = kgpub.diff("dist-1.0", "dist-1.1").text()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = re.search(r"\$ kgpub diff dist-1.0 dist-1.1\n(.*?)```", readme, re.S)
+    shown = re.search(r"\$ kgpub diff dist-1.0 dist-1.1\n(.*?)```", readme, re.DOTALL)
     assert shown is not None, "the README shows no changelog"
     assert shown.group(1) == changelog
 

@@ -70,8 +70,8 @@ def test_a_merge_loop(tmp_path: Path) -> None:
     merged_into: alpha-old
 """
     assert _refused(tmp_path, loop) == [
-        "entities.yaml:20: merged_into: merges loop: 'alpha-old' → 'alpha-older' → 'alpha-old'; "
-        "one entity of them must stay unmerged"]
+        ("entities.yaml:20: merged_into: merges loop: 'alpha-old' → 'alpha-older' → 'alpha-old'; "
+        "one entity of them must stay unmerged")]
 
 
 def test_merged_into_is_for_the_registry_only(tmp_path: Path) -> None:
@@ -80,3 +80,12 @@ def test_merged_into_is_for_the_registry_only(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(seeds), "--out", str(tmp_path / "dist"), "-q"])
     assert result.exit_code == 2
     assert "merged_into: only a registry entity can be merged" in result.output
+
+
+def test_the_old_iri_has_a_page_that_points_to_the_new_one(tmp_path: Path) -> None:
+    seeds = write_corpus(tmp_path / "seeds", registry=MINI_REGISTRY + OLD)
+    kgpub.build(seeds, tmp_path / "dist")
+    kgpub.site(tmp_path / "dist", tmp_path / "site", seeds=None)
+    page = (tmp_path / "site" / "kgpub" / "id" / "alpha-old.html").read_text()
+    assert '<div role="note" class="merged"><p><strong>Merged</strong> into <a href="/kgpub/id/alpha-brigade.html">' \
+           "Alpha Brigade</a>.</p></div>" in page
