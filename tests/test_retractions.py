@@ -105,8 +105,13 @@ accusations:""").replace("concerns: rocket-attack", "concerns: rocket-attack-red
 def test_a_withdrawn_article_keeps_only_its_tombstone(tmp_path: Path) -> None:
     withdrawn = MINI_FACTS.replace('  published: "2021-05-04"\n', '  published: "2021-05-04"\n  withdrawn:\n'
                                    '    date: "2026-12-01"\n    reason: The publisher withdrew the story.\n')
+    kgpub.build(write_corpus(tmp_path / "before"), tmp_path / "before-dist")
     seeds = write_corpus(tmp_path / "seeds", withdrawn)
     kgpub.build(seeds, tmp_path / "dist")
+    changes = kgpub.diff(tmp_path / "before-dist", tmp_path / "dist")
+    assert {f.kind for f in changes.facts} == {"retracted"}
+    assert {f.reason for f in changes.facts} == {"The publisher withdrew the story."}
+    assert f"{ART}" in {f.iri for f in changes.facts} and f"{ART}/zed-threat" in {f.iri for f in changes.facts}
     store = _store(tmp_path / "dist")
     assert _ask(store, f"<{ART}> prov:wasInvalidatedBy ?r . ?r kg:retracts <{ART}> ; "
                        "kg:retractionReason 'The publisher withdrew the story.'")

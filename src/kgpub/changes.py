@@ -344,7 +344,12 @@ def _facts(changes: list[GraphChange], old: _Side, new: _Side) -> list[FactChang
         elif r in roots_new and r not in roots_old:
             out.append(FactChange("added", _iri(r), article, label, quote))
         elif r in roots_old and r not in roots_new:
-            out.append(FactChange("removed", _iri(r), article, label, quote))
+            whole = f"<{_iri(r).split('/article/', 1)[0]}/article/{article}>"
+            if article and whole in retracted:  # a fact of a withdrawn article: withdrawn with it
+                reason, date, _ = retracted[whole]
+                out.append(FactChange("retracted", _iri(r), article, label, quote, reason, date))
+            else:
+                out.append(FactChange("removed", _iri(r), article, label, quote))
         else:
             out.append(FactChange("changed", _iri(r), article, label, quote, details=_details(lost, gained, r)))
     return out
