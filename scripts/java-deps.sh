@@ -8,6 +8,10 @@ cache=.cache/java
 mkdir -p "$cache"
 fetch() {  # group:artifact:version[:type] file
   [ -e "$cache/$2" ] && return 0
+  if ! command -v mvn >/dev/null 2>&1; then
+    echo "java-deps: Maven (mvn) is needed to fetch $1 from Maven Central: install it (Debian: apt-get install maven default-jdk-headless), or run scripts/test.sh as root, which does" >&2
+    exit 1
+  fi
   mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$1" -DoutputDirectory="$cache" -Dmdep.overWriteReleases=false >&2
   [ -e "$cache/$2" ] || { echo "java-deps: $1 did not arrive as $cache/$2" >&2; exit 1; }
 }

@@ -4,10 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Independent tools, real servers and the browser the tests use (rapper, Virtuoso, Chromium, nginx, Apache). Installed with apt when
-# missing and we are root; in CI (CI=true) a test whose tool is missing fails instead of skipping.
-# The Java ones (Fuseki, RDF4J Server on Jetty, Jena's riot and shacl) come from Maven Central.
+# Independent tools, real servers and the browser the tests use (rapper, Virtuoso, Chromium, nginx, Apache), and
+# Java with Maven (the Java servers and tools, Fuseki, RDF4J Server on Jetty, Jena's riot and shacl, come from Maven
+# Central through mvn and run on java). Installed with apt when missing and we are root; in CI (CI=true) a test
+# whose tool is missing fails instead of skipping.
 missing=()
+command -v java >/dev/null 2>&1 || missing+=(default-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)            # the browser tests drive the real one

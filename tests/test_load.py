@@ -167,6 +167,22 @@ def test_fuseki_credentials(fuseki_with_auth, build: Path, monkeypatch: pytest.M
     assert claim.exit_code == 1 and claim.stdout == "false\n"
 
 
+def test_no_line_of_a_dry_run_shows_the_password(fuseki_with_auth, build: Path) -> None:  # type: ignore[no-untyped-def]
+    """Credentials in the URL authenticate (the store demands them) and appear in no line of the plan, the
+    table or a message; with --flavor gsp the Graph Store and query URLs are redacted the same way."""
+    runner = CliRunner()
+    base = fuseki_with_auth.url.replace("http://", "http://curator:s3cret-pass@")
+    for args in (["load", base, "--flavor", "fuseki", "--data", str(build), "--dry-run"],
+                 ["load", base, "--flavor", "gsp", "--graph-store", base + "/data", "--query-endpoint", base + "/sparql",
+                  "--data", str(build), "--dry-run"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert sum(1 for line in lines if line.startswith(("PUT ", "skip (unchanged) "))) == 8  # the plan is printed
+        assert all("s3cret-pass" not in line and "curator" not in line for line in lines), result.output
+        assert f"{fuseki_with_auth.url}/data?graph=" in result.stdout
+
+
 def test_virtuoso_digest_credentials(virtuoso, build: Path) -> None:  # type: ignore[no-untyped-def]
     """With --user, Virtuoso's authenticated Graph Store end point (digest) takes the graphs."""
     with pytest.raises(StoreError, match="401 Unauthorized"):

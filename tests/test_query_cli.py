@@ -149,6 +149,6 @@ def test_no_query(runner: CliRunner) -> None:
 
 def test_unreachable_endpoint(runner: CliRunner) -> None:
     result = runner.invoke(main, ["query", "--endpoint", "http://127.0.0.1:9/sparql", "--timeout", "5", "ASK {}"])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # an endpoint that failed, as for a load
     assert result.stderr.startswith("http://127.0.0.1:9/sparql: cannot reach the endpoint:")
     assert result.stderr.count("\n") == 1

@@ -9,12 +9,13 @@ The library API mirrors the command line::
     print(kgpub.diff("dist-1.0", "dist").text())
 """
 
-from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, StoreError
+from .errors import Diagnostic, EndpointError, InputError, KgpubError, OutputError, QueryError, StoreError
 from .pipeline import BuildResult, CheckResult, build, check, diff, entities, load, query, serve, site, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BuildResult", "CheckResult", "Diagnostic", "InputError", "KgpubError", "OutputError", "QueryError",
-    "StoreError", "__version__", "build", "check", "diff", "entities", "load", "query", "serve", "site", "validate",
+    "BuildResult", "CheckResult", "Diagnostic", "EndpointError", "InputError", "KgpubError", "OutputError",
+    "QueryError", "StoreError", "__version__", "build", "check", "diff", "entities", "load", "query", "serve", "site",
+    "validate",
 ]

@@ -18,6 +18,7 @@ import click
 from . import __version__, pipeline, vocab
 from .errors import KgpubError
 from .execution import write_atomically
+from .terminal import printable, printable_data, printable_lines
 
 INTERNAL_ERROR = 70
 
@@ -29,15 +30,16 @@ class KgpubGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgpubError as exc:
-            click.echo(str(exc), err=True)
+            for line in exc.lines:  # one problem a line, whatever a file name or a server's answer holds
+                click.echo(printable(line), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
             if os.environ.get("KGPUB_DEBUG"):
                 raise
-            click.echo(f"kgpub: internal error: {type(exc).__name__}: {exc} "
-                       "(set KGPUB_DEBUG=1 to see the traceback)", err=True)
+            click.echo(printable(f"kgpub: internal error: {type(exc).__name__}: {exc} "
+                                 "(set KGPUB_DEBUG=1 to see the traceback)"), err=True)
             ctx.exit(INTERNAL_ERROR)
 
 
@@ -64,6 +66,30 @@ class _Size(click.ParamType):
 _SIZE = _Size()
 
 
+def _say(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print a report, a table or a summary: the one way a command shows text made from its input, with
+    every control character escaped (a label's terminal escape sequence is shown, never obeyed) and no
+    credentials in a URL."""
+    click.echo(printable_lines(text), err=err, nl=nl)
+
+
+def _say_data(text: str, nl: bool = True) -> None:
+    """Print a JSON or Turtle document: control characters as the escapes the language reads back."""
+    click.echo(printable_data(text), nl=nl)
+
+
+class _Folder(click.Path):
+    """An output folder: '-' (standard output for a file) cannot be one; './-' names a folder called '-'."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-":
+            self.fail("'-' means standard output, which cannot hold a folder; give the folder's path", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+_FOLDER = _Folder(path_type=Path)
+
+
 @click.group(cls=KgpubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kgpub")
 def main() -> None:
@@ -88,7 +114,7 @@ def _quiet_engines() -> None:
 
 @main.command()
 @click.argument("seeds", default="seeds", type=click.Path(path_type=Path))
-@click.option("--out", "-o", default="dist", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "-o", default="dist", show_default=True, type=_FOLDER,
               help="Folder to write the build into (replaced whole, only on success).")
 @click.option("--base", help="Base IRI for instance IRIs (default: dataset.yaml's, else https://w3id.org/kgpub/id/).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
@@ -98,8 +124,10 @@ def _quiet_engines() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that read and map articles (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Map every article again instead of reusing unchanged ones.")
 @click.option("--no-index", is_flag=True, help="Leave the query index to the first 'kgpub query'.")
+@click.option("--show-info", is_flag=True,
+              help="List the SHACL warnings and curation hints (sh:Info) too, not only their counts.")
 def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bool, strict: bool,
-          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool) -> None:
+          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool, show_info: bool) -> None:
     """Build the knowledge graph of every article in SEEDS (default: seeds).
 
     The graph is checked against the SHACL shapes first; on a violation the
@@ -109,20 +137,22 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
     from .validation import render_text
 
     if no_validate:
-        click.echo("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
+        _say("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
     result = pipeline.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
                             jobs=jobs, cache=not no_cache, index=not no_index,
                             progress=None if quiet else progress_bar("articles"))
     for note in result.notes:  # entities the registry may already hold: warnings always, hints unless --quiet
         if note.severity == "warning" or not quiet:
-            click.echo(str(note), err=True)
+            _say(printable(str(note)), err=True)
     if not result.written:
         assert result.report is not None
-        click.echo(render_text(result.report, strict=strict), err=True)
-        click.echo(f"nothing written to {out}/: fix the facts above and build again", err=True)
+        _say(render_text(result.report, strict=strict, show_info=show_info), err=True)
+        _say(printable(f"nothing written to {out}/: fix the facts above and build again"), err=True)
         sys.exit(1)
+    if show_info and result.report is not None and result.report.results:
+        _say(render_text(result.report, strict=strict, show_info=True, summary=False), err=True)
     if not quiet:
-        click.echo(result.summary())
+        _say(result.summary(listed=show_info))
 
 
 @main.command()
@@ -137,10 +167,10 @@ def check(seeds: Path, quiet: bool, jobs: int | None) -> None:
     need the graph).  Exit 0 when there is none, 2 when there are problems.
     """
     result = pipeline.check(seeds, jobs=jobs)
-    for problem in result.problems:
-        click.echo(str(problem))
+    for problem in result.problems:  # one line each, whatever a file name or a value holds
+        _say(printable(str(problem)))
     if not quiet:
-        click.echo(result.summary(), err=True)
+        _say(result.summary(), err=True)
     if not result.ok:
         sys.exit(2)
 
@@ -163,7 +193,10 @@ def entities(seeds: Path, fmt: str, candidates_only: bool) -> None:
     from .identity import entities_table
 
     rows = [r for r in pipeline.entities(seeds) if r.candidates or not candidates_only]
-    click.echo(json.dumps([asdict(r) for r in rows], indent=2) if fmt == "json" else entities_table(rows), nl=fmt == "json")
+    if fmt == "json":
+        _say_data(json.dumps([asdict(r) for r in rows], indent=2))
+    else:
+        _say(entities_table(rows), nl=False)
 
 
 @main.command()
@@ -189,22 +222,22 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
     report = pipeline.validate(list(files), shapes=shapes, ontology=not no_ontology, input_format=input_format,
                                base=base)
     if fmt == "json":
-        click.echo(render_json(report, strict=strict))
+        _say_data(render_json(report, strict=strict))
     elif fmt == "turtle":
-        click.echo(render_turtle(report), nl=False)
+        _say_data(render_turtle(report), nl=False)
     else:
-        click.echo(render_text(report, strict=strict, show_info=show_info))
+        _say(render_text(report, strict=strict, show_info=show_info))
     sys.exit(0 if report.conforms(strict) else 1)
 
 
 @main.command()
 @click.option("--data", "-d", default="dist", show_default=True, type=click.Path(path_type=Path), help="The build folder.")
-@click.option("--out", "-o", default="site", show_default=True, type=click.Path(path_type=Path), help="Folder to write the site into.")
+@click.option("--out", "-o", default="site", show_default=True, type=_FOLDER, help="Folder to write the site into.")
 @click.option("--seeds", default="seeds", show_default=True, type=click.Path(path_type=Path),
-              help="The seeds folder, for the article texts shown with their quotes.")
+              help="The seeds folder the build was made from, for the article texts shown with their quotes.")
 def site(data: Path, out: Path, seeds: Path) -> None:
     """Write a build as a static Linked Data site: a page per IRI with its RDF alternates, and each article's text with its quotes highlighted."""
-    click.echo(pipeline.site(data, out, seeds=seeds).summary())
+    _say(pipeline.site(data, out, seeds=seeds).summary())
 
 
 @main.command()
@@ -227,7 +260,7 @@ def serve(data: Path, host: str, port: int, timeout: float, max_rows: int) -> No
 @click.option("--format", "-f", "fmt", help="table, csv, tsv, json, xml or markdown for SELECT; "
               "turtle, ntriples or jsonld for CONSTRUCT/DESCRIBE.",
               type=click.Choice(["table", "csv", "tsv", "json", "xml", "markdown", "turtle", "ntriples", "jsonld"]))
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the result to FILE instead of stdout.")
+@click.option("--output", "-o", metavar="FILE", help="Write the result to FILE instead of stdout ('-': stdout).")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable (repeatable); IRIs as <...> or prefixed names.")
 @click.option("--list", "list_queries", is_flag=True, help="List the shipped queries and exit.")
@@ -241,7 +274,7 @@ def serve(data: Path, host: str, port: int, timeout: float, max_rows: int) -> No
               help="With --endpoint: query the store's own default graph, not the graphs 'kgpub load' recorded.")
 @click.option("--allow-service", is_flag=True,
               help="Let the embedded engine run SERVICE clauses (requests to the hosts they name); refused otherwise.")
-def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, params: tuple[str, ...],
+def query(sparql: str | None, data: Path, fmt: str | None, output: str | None, params: tuple[str, ...],
           list_queries: bool, endpoint: str | None, user: str | None, timeout: float, max_memory: int | None,
           store_default_graph: bool, allow_service: bool) -> None:
     """Run SPARQL over a build: inline text, @file.rq, - for stdin, or a shipped query's name.
@@ -265,16 +298,19 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: Path | None, 
                             password=os.environ.get("KGPUB_PASSWORD"), timeout=timeout, memory=max_memory,
                             store_default_graph=store_default_graph, allow_service=allow_service)
     prefixes = local_prefixes(data) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
+    if output == "-":  # the convention of every command line tool: '-' is standard output
+        output = None
     width = shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None
     payload = render(result, fmt, prefixes, width)
     if is_empty(result):
-        click.echo("no results", err=True)
+        _say("no results", err=True)
         if fmt in (None, "table", "markdown"):
             payload = b""
     if output is not None:
-        write_atomically(output, payload)
+        write_atomically(Path(output), payload)
     else:
-        click.echo(payload.decode("utf-8"), nl=False)
+        text = payload.decode("utf-8")
+        click.echo(printable_lines(text) if sys.stdout.isatty() else text, nl=False)  # piped: the data as it is
     if isinstance(result, AskResult) and not result.value:
         sys.exit(1)
 
@@ -338,7 +374,6 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
     not, 3 when the store refuses or cannot be reached.
     """
     from .progress import progress_bar
-    from .stores import endpoints
 
     result = pipeline.load(endpoint, data, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
@@ -346,11 +381,10 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
                            verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"), create=create,
                            parallel=parallel, atomic=atomic, keep_removed=keep_removed)
     if dry_run:
-        ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint, authenticated=bool(user))
-        click.echo(result.plan(ends))
-    click.echo(result.table())
+        _say(result.plan())
+    _say(result.table())
     for line in result.warnings:
-        click.echo(line, err=True)
+        _say(printable(line), err=True)
     if not result.ok:
         sys.exit(1)
 
@@ -361,12 +395,14 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "sparql-update"]), default="text",
               show_default=True, help="text: a changelog; json: the same as data; sparql-update: a changeset "
               "that takes a store holding OLD to NEW.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
-def diff(old: Path, new: Path, fmt: str, output: Path | None) -> None:
+@click.option("--output", "-o", help="Write to FILE instead of standard output ('-').")
+def diff(old: Path, new: Path, fmt: str, output: str | None) -> None:
     """Say what changed from build OLD to build NEW: facts added, corrected, retracted and removed."""
     result = pipeline.diff(old, new)
     text = {"text": result.text, "json": result.json_text, "sparql-update": result.sparql_update}[fmt]()
-    if output is None:
-        click.echo(text, nl=False)
+    if output is not None and output != "-":
+        write_atomically(Path(output), text.encode("utf-8"))
+    elif fmt == "text":
+        _say(text, nl=False)
     else:
-        write_atomically(output, text.encode("utf-8"))
+        _say_data(text, nl=False)

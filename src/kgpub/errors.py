@@ -1,5 +1,10 @@
 """Exceptions that stop a kgpub command, each owning its exit code.
 
+The contract, the same for every command: 0 done; 1 data that does not conform (or an ASK answered false:
+results, not exceptions); 2 bad input or usage (:class:`InputError`, :class:`UsageError`, :class:`QueryError`,
+:class:`OutputError`, :class:`ValidationSetupError`); 3 a store or endpoint that failed or refused
+(:class:`StoreError`, :class:`EndpointError`); 70 an internal error (any other exception, caught by the CLI).
+
 A command either finishes (possibly with a result that says the data does not
 conform, which is *not* an exception) or stops with one of these.  The CLI
 prints ``str(error)`` to stderr and exits with ``error.exit_code``; the library
@@ -48,9 +53,12 @@ class KgpubError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | list[str]) -> None:
+        #: The lines to show: one problem each (a newline inside one, from a file name or a server's
+        #: answer, is part of that problem and is shown escaped), or a problem and its indented detail.
+        self.lines = [message] if isinstance(message, str) else list(message)
+        self.message = "\n".join(self.lines)
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message
@@ -67,7 +75,7 @@ class InputError(KgpubError):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = ordered(diagnostics)
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
+        super().__init__([str(d) for d in self.diagnostics])
 
 
 class OutputError(KgpubError):
@@ -111,5 +119,12 @@ class QueryLimitError(QueryError):
 
 class StoreError(KgpubError):
     """A triple store refused or failed a load."""
+
+    exit_code = 3
+
+
+class EndpointError(QueryError):
+    """A remote SPARQL endpoint could not be reached, refused the query (an HTTP error: 400, 401, 405, 5xx ...),
+    did not answer in time or answered what is not a result: a store or endpoint that failed, as for a load."""
 
     exit_code = 3

@@ -358,16 +358,50 @@ class Stage:
 
 
 def write_atomically(path: Path, payload: bytes, what: str = "cannot write") -> None:
-    """``payload`` as ``path``, written beside it and renamed over it: a reader sees the old file or the new one,
-    never half of one; a failure is one line (``PATH: WHAT: reason``) and leaves nothing beside it."""
+    """``payload`` as ``path``: the one way kgpub writes a file a user named.
+
+    A regular file (or a new path) is written beside it and renamed over it, so a reader sees the old file
+    or the new one, never half of one.  What is not a regular file is never replaced by one: a symlink is
+    followed (its target written as this rule says), a FIFO or a character device (a terminal,
+    ``/dev/null``) is opened and written through, and a folder, a socket or a block device is refused.
+    A failure is one line (``PATH: WHAT: reason``) and leaves nothing beside the target.
+    """
+    import stat
+
     from .errors import OutputError
 
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OutputError(f"{path}: {what}: {os_reason(exc)}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a block device" if stat.S_ISBLK(mode) else "a socket"
+            raise OutputError(f"{path}: {what}: is {kind}, not a file")
+        _write_through(path, target, payload, what)
+        return
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         tmp.write_bytes(payload)
-        os.replace(tmp, path)
+        if mode is not None:
+            os.chmod(tmp, stat.S_IMODE(mode))  # the file keeps the permissions it had
+        os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
+        raise OutputError(f"{path}: {what}: {os_reason(exc)}") from None
+
+
+def _write_through(path: Path, target: Path, payload: bytes, what: str) -> None:
+    """Write into a FIFO or a character device as a shell's ``>`` would: opened, written, never replaced."""
+    from .errors import OutputError
+
+    try:
+        with open(target, "wb") as stream:
+            stream.write(payload)
+    except OSError as exc:
         raise OutputError(f"{path}: {what}: {os_reason(exc)}") from None
 
 

@@ -56,9 +56,12 @@ class BuildResult:
     def facts(self) -> int:
         return self.events + self.accusations + self.threats + self.relations
 
-    def summary(self) -> str:
+    def summary(self, listed: bool = False) -> str:
+        """What was built and written; says how to list the warnings and hints it only counts, unless ``listed``."""
         plural = "" if self.articles == 1 else "s"
-        checked = f"validation: {self.report.summary()}\n" if self.report else ""
+        unlisted = " (warnings and hints not listed; --show-info lists them)" if self.report and not listed and (
+            self.report.count("Warning") or self.report.count("Info")) else ""
+        checked = f"validation: {self.report.summary()}{unlisted}\n" if self.report else ""
         if self.reused:
             checked += f"reused {self.reused} unchanged article{'s' * (self.reused != 1)} from the last build\n"
         return checked + (
@@ -811,9 +814,13 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
     from .stores import create as create_dataset
     from .stores import load as load_build
 
-    endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
-    if url_user is not None and user is None:
-        user, password = url_user, url_password if url_password is not None else password
+    urls = []
+    for url in (endpoint, graph_store, query_endpoint):  # shown without credentials, which are used as such
+        url, url_user, url_password = split_credentials(url) if url is not None else (None, None, None)
+        if url_user is not None and user is None:
+            user, password = url_user, url_password if url_password is not None else password
+        urls.append(url)
+    endpoint, graph_store, query_endpoint = urls[0] or endpoint, urls[1], urls[2]
     for url in (endpoint, graph_store, query_endpoint):
         wrong = check_url(url) if url is not None else None
         if wrong:
@@ -842,10 +849,14 @@ def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 800
 
 
 def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Path | None = "seeds") -> Any:
-    """Write a build's pages as a static Linked Data site (see ``static_site``)."""
+    """Write a build's pages as a static Linked Data site (see ``static_site``).
+
+    ``seeds`` must be the folder the build was made from (its article texts are shown with their quotes);
+    None writes the site without the texts.  A wrong folder is an error, never a site without texts.
+    """
     from .static_site import build_site
 
-    return build_site(Path(data), Path(out), Path(seeds) if seeds is not None and Path(seeds).is_dir() else None)
+    return build_site(Path(data), Path(out), Path(seeds) if seeds is not None else None)
 
 
 def diff(old: str | Path, new: str | Path) -> Any:

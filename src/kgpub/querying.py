@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocab
-from .errors import QueryError, QueryLimitError
+from .errors import EndpointError, QueryError, QueryLimitError
 
 INDEX_DIR = ".index"
 INDEX_VERSION = 4
@@ -596,7 +596,8 @@ def _syntax_error(text: str, exc: Exception) -> QueryError:
     else:
         expected = re.search(r"expected (.*)", message)
         what = f"expected {expected.group(1)[:80]}" if expected else message
-    return QueryError(f"SPARQL syntax error at line {line_no}, column {col}: {what}\n  {line}\n  {' ' * (col - 1)}^")
+    return QueryError([f"SPARQL syntax error at line {line_no}, column {col}: {what}", f"  {line}",
+                       f"  {' ' * (col - 1)}^"])
 
 
 def prebound(text: str, params: dict[str, Any]) -> str:
@@ -844,20 +845,20 @@ def _send(client: Any, endpoint: str, timeout: float, user: str | None = None,
         raw = b"".join(chunks)
         content_type = response.headers.get("Content-Type", "")
     except errors.Unauthorized:
-        raise QueryError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD") from None
+        raise EndpointError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD") from None
     except errors.SPARQLWrapperException as exc:
         status = _STATUS.get(type(exc), "error")
         body = _response_body(str(exc))
-        raise QueryError(f"{endpoint}: HTTP {status}: {_excerpt(body) or type(exc).__name__}") from None
+        raise EndpointError(f"{endpoint}: HTTP {status}: {_excerpt(body) or type(exc).__name__}") from None
     except urllib.error.HTTPError as exc:
         body_text = exc.read().decode("utf-8", "replace") if exc.fp else ""
-        raise QueryError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {_excerpt(body_text)}") from None
+        raise EndpointError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {_excerpt(body_text)}") from None
     except urllib.error.URLError as exc:
-        raise QueryError(f"{endpoint}: cannot reach the endpoint: {exc.reason}") from None
+        raise EndpointError(f"{endpoint}: cannot reach the endpoint: {exc.reason}") from None
     except TimeoutError:
-        raise QueryError(f"{endpoint}: no complete answer within {timeout:g} s") from None
+        raise EndpointError(f"{endpoint}: no complete answer within {timeout:g} s") from None
     except OSError as exc:
-        raise QueryError(f"{endpoint}: connection failed: {exc}") from None
+        raise EndpointError(f"{endpoint}: connection failed: {exc}") from None
     return raw, content_type
 
 
@@ -907,7 +908,7 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         try:
             triples = [q.triple for q in ox.parse(raw, format=fmt)]
         except SyntaxError as exc:
-            raise QueryError(f"{endpoint}: malformed RDF in the answer: {_one_line(str(exc))}") from None
+            raise EndpointError(f"{endpoint}: malformed RDF in the answer: {_one_line(str(exc))}") from None
         return GraphResult(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
     try:
         document = json.loads(raw)
@@ -924,7 +925,7 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         solutions = ox.parse_query_results(json.dumps(document), format=ox.QueryResultsFormat.JSON)
         return SelectResult(solutions.serialize(format=ox.QueryResultsFormat.JSON))
     except (ValueError, KeyError, TypeError, SyntaxError) as exc:
-        raise QueryError(f"{endpoint}: malformed SPARQL results ({content_type or 'no content type'}): "
+        raise EndpointError(f"{endpoint}: malformed SPARQL results ({content_type or 'no content type'}): "
                          f"{_one_line(str(exc))}") from None
 
 
@@ -958,7 +959,10 @@ def _short(cell: dict[str, str] | None, prefixes: list[tuple[str, str]]) -> str:
 def _cells(result: SelectResult, prefixes: dict[str, str]) -> tuple[list[str], list[list[str]]]:
     ordered = by_length(prefixes)
     header = list(result.variables)
-    rows = [[" ".join(_short(row.get(v), ordered).split()) for v in header] for row in result.rows]
+    from .terminal import printable
+
+    # one line a row, whatever a value holds: whitespace runs as one space, other control characters escaped
+    rows = [[printable(" ".join(_short(row.get(v), ordered).split())) for v in header] for row in result.rows]
     return header, rows
 
 

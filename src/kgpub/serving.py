@@ -816,5 +816,24 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     import uvicorn
 
     shown = f"[{host}]" if ":" in host else host
+    sock = _listening(host, port, shown)
     app = application(settings, f"http://{shown}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="info", access_log=True)).run(sockets=[sock])
+
+
+def _listening(host: str, port: int, shown: str) -> Any:
+    """The server's socket, bound here so that a taken port or a wrong address is one line and exit 2 (uvicorn
+    would log it and end the process itself, with its own code)."""
+    import socket
+
+    from .errors import UsageError
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"{shown}:{port}: cannot listen there: {reason}; give another --port or --host") from None
+    return sock

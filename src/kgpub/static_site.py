@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import vocab
-from .errors import OutputError, QueryError
+from .errors import OutputError, QueryError, UsageError
 from .pages import PARTS, Evidence, Pages, anchor
 
 MANIFEST = ".kgpub-site"
@@ -196,6 +196,10 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
 
     if not (data / "kg.trig").is_file():
         raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    if seeds is not None and not seeds.is_dir():
+        raise UsageError(f"{seeds}: no such folder; give --seeds the seeds folder the build was made from")
+    if out.is_symlink():  # a link to the site's folder: the site goes where it points, the link stays
+        out = Path(os.path.realpath(out))
     previous, record = _manifest(out)
     index = open_index(data)  # the timeline reads the default graph only: no named graphs added to the index
     with ThreadPoolExecutor(1) as side:  # the timeline's query runs in the store, beside the snapshot's parse
@@ -441,7 +445,7 @@ def _article_texts(snapshot: Snapshot, nodes: list[str], seeds: Path | None) -> 
     texts: dict[str, str] = {}
     if seeds is None:
         return texts
-    problems = []
+    problems, missing, articles = [], [], 0
     for iri in nodes:
         node = _named(iri)
         if vocab.SCHEMA + "NewsArticle" not in snapshot.types(node):
@@ -451,17 +455,23 @@ def _article_texts(snapshot: Snapshot, nodes: list[str], seeds: Path | None) -> 
         if not names:
             continue
         path = seeds / names[0].value
+        articles += 1
         try:
             raw = path.read_bytes()
         except OSError as exc:
             problems.append(f"{path}: cannot read the article's text: {exc.strerror}")
+            if isinstance(exc, FileNotFoundError):
+                missing.append(names[0].value)
             continue
         if not digests or hashlib.sha256(raw).hexdigest() != digests[0].value:
             problems.append(f"{path}: not the text the build quoted (its SHA-256 differs): build again first")
             continue
         texts[iri] = raw.decode("utf-8")
+    if articles and len(missing) == articles:  # not one text: the wrong folder, said once, not once an article
+        raise UsageError(f"{seeds}: not the seeds folder of this build: none of its {articles} article text(s) "
+                         f"is there (such as {missing[0]}); give --seeds the folder the build was made from")
     if problems:
-        raise OutputError("\n".join(problems))
+        raise OutputError(problems)
     return texts
 
 

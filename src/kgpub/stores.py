@@ -26,6 +26,7 @@ the same bytes and hashes the term-based reference (:func:`_build_graphs`,
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from typing import Any
 
 from . import vocab
 from .errors import StoreError, UsageError
+from .secrets import safe_url as _safe
 
 ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
 MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
@@ -425,17 +427,6 @@ def _body(response: Any) -> str:
     return _excerpt(text)
 
 
-def _safe(url: str) -> str:
-    """``url`` without any user:password part."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.password is None and parsed.username is None:
-        return url
-    host = parsed.hostname or ""
-    if parsed.port:
-        host += f":{parsed.port}"
-    return urllib.parse.urlunsplit((parsed.scheme, host, parsed.path, parsed.query, parsed.fragment))
-
-
 def _check(response: Any, what: str) -> None:
     if response.status_code in (200, 201, 204):
         return
@@ -640,9 +631,25 @@ def _counts(client: Client, ends: Endpoints) -> dict[str, int]:
     """The triples of every named graph, in one query (to check graphs that were not sent again)."""
     rows = _select(client, ends, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     try:
-        return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
-    except (KeyError, TypeError, ValueError):
-        raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number") from None
+        return {row["g"]["value"]: _count(row.get("n"), ends) for row in rows}
+    except (KeyError, TypeError):
+        raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a graph without its name") from None
+
+
+#: The datatypes a COUNT may come back as (SPARQL says xsd:integer; some stores name a narrower type).
+_COUNT_TYPES = {vocab.XSD + t for t in ("integer", "nonNegativeInteger", "long", "int", "unsignedLong", "unsignedInt")}
+
+
+def _count(cell: Any, ends: Endpoints) -> int:
+    """A COUNT from the store: a literal of ASCII digits, typed as an integer or untyped; anything else (a
+    word, a decimal, an IRI, digits int() would take but SPARQL does not, "٣" or "1_0") fails the check."""
+    value = cell.get("value") if isinstance(cell, dict) else None
+    if (not isinstance(value, str) or cell.get("type") not in ("literal", "typed-literal")
+            or cell.get("datatype", vocab.XSD + "integer") not in _COUNT_TYPES
+            or not re.fullmatch(r"\+?[0-9]+", value)):
+        shown = _excerpt(repr(value if isinstance(value, str) else cell), 60)
+        raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number ({shown})")
+    return int(value)
 
 
 # --------------------------------------------------------------------------- creating the dataset
@@ -725,6 +732,8 @@ class LoadResult:
     #: dropped from the store, or kept with ``--keep-removed``.
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    #: Where the graphs went (or would go): the plan's URLs.
+    ends: Endpoints | None = None
 
     @property
     def ok(self) -> bool:
@@ -766,11 +775,15 @@ class LoadResult:
                          "(--keep-removed)")
         return "\n".join(lines)
 
-    def plan(self, ends: Endpoints) -> str:
+    def plan(self, ends: Endpoints | None = None) -> str:
+        """One line per graph: the method, its size and the URL it goes to (never with credentials)."""
+        ends = ends or self.ends
+        assert ends is not None, "a LoadResult from load() knows its endpoints"
         lines = []
         for g in self.graphs:
             method = "PUT" if g.action == "send" else "skip (unchanged)"
-            lines.append(f"{method:<17} {g.triples:>8} triples {len(g.payload):>10} bytes  {ends.graph_url(g.iri)}")
+            lines.append(f"{method:<17} {g.triples:>8} triples {len(g.payload):>10} bytes  "
+                         f"{_safe(ends.graph_url(g.iri))}")
         return "\n".join(lines)
 
 
@@ -847,7 +860,7 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     for plan in plans:
         if manifest.hashes.get(plan.iri) == plan.sha256:
             plan.action, plan.status = "unchanged", "unchanged"
-    result = LoadResult(_safe(endpoint), ends.flavor, plans, dry_run)
+    result = LoadResult(_safe(endpoint), ends.flavor, plans, dry_run, ends=ends)
     if mode == "replace" and graph is None and not default_graph:
         recorded = manifest.hashes if not force else _manifest(client, ends).hashes
         ours = {p.iri for p in plans}
@@ -1082,10 +1095,9 @@ def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: str, 
     counts = _counts(client, ends) if any(p.action == "unchanged" and p.iri for p in plans) else {}
     if own_default and any(p.action == "unchanged" and p.iri is None for p in plans):
         rows = _select(client, ends, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        try:
-            counts[None] = int(rows[0]["n"]["value"]) if rows else 0
-        except (KeyError, TypeError, ValueError):
-            raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a count that is not a number") from None
+        if len(rows) != 1:  # a COUNT without GROUP BY is one row, even of 0
+            raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: {len(rows)} rows for one count")
+        counts[None] = _count(rows[0].get("n"), ends)
     for plan in plans:
         counted = plan.iri is not None or None in counts  # the default graph only where it is the store's own
         if plan.action == "unchanged" and counted:

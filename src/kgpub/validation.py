@@ -11,6 +11,7 @@ text, JSON or the SHACL report itself.  A graph that does not conform is a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from . import shacl_core, shacl_sparql, vocab
-from .errors import KgpubError, ValidationSetupError
+from .errors import ValidationSetupError
 from .facts import Source
 from .resources import ontology_file, shipped
 
@@ -159,14 +160,24 @@ def read_data(files: Iterable[Path], input_format: str | None = None,
         provenance = {q.subject for q in quads if q.predicate == rdf_type and q.object == provenance_graph}
         kept = (q.triple for q in quads if not typed or q.graph_name in typed)
         chunks.append(ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES))
-        origins.update(_origins([q for q in quads if q.graph_name in provenance]))
+        origins.update(_origins(path, [q for q in quads if q.graph_name in provenance]))
     return chunks, origins
 
 
-def _origins(quads: list) -> dict[str, Source]:  # type: ignore[type-arg]
+def _origins(path: Path, quads: list) -> dict[str, Source]:  # type: ignore[type-arg]
+    """Where each fact came from, as a kgpub TriG's provenance graphs say; a line that is not a line number
+    (``kg:sourceLine "abc"``) makes the file one that kgpub did not write as it is: one line each, exit 2."""
     files = {q.subject.value: q.object.value for q in quads if q.predicate.value == str(KG.sourceFile)}
     lines = {q.subject.value: q.object.value for q in quads if q.predicate.value == str(KG.sourceLine)}
+    wrong = sorted(fact for fact, line in lines.items() if fact in files and not _LINE_NUMBER.fullmatch(line))
+    if wrong:
+        raise ValidationSetupError([f"{path}: provenance of <{fact}>: kg:sourceLine {lines[fact]!r} is not a line "
+                                    "number (a positive integer)" for fact in wrong])
     return {fact: Source(files[fact], int(line)) for fact, line in lines.items() if fact in files}
+
+
+#: A line number as xsd:integer writes it (ASCII digits: ``int()`` would also take "٣", " 3" and "1_0").
+_LINE_NUMBER = re.compile(r"\+?0*[1-9][0-9]*")
 
 
 def origins_of(provenance: Graph) -> dict[str, Source]:
@@ -479,8 +490,12 @@ class _StoreLabels(_Labels):
 # --------------------------------------------------------------------------- rendering
 
 
-def render_text(report: Report, *, strict: bool = False, show_info: bool = False) -> str:
-    """Results grouped by focus node, most severe first; then a one-line summary."""
+def render_text(report: Report, *, strict: bool = False, show_info: bool = False, summary: bool = True) -> str:
+    """Results grouped by focus node, most severe first; then a one-line summary (unless ``summary`` is
+    False: a build says it in its own).  Each line is one line whatever the data holds: control characters
+    in a label or a value are shown escaped."""
+    from .terminal import printable
+
     lines: list[str] = []
     shown = [r for r in report.results if show_info or r.severity != "Info"]
     groups: dict[str, list[Result]] = {}
@@ -490,19 +505,21 @@ def render_text(report: Report, *, strict: bool = False, show_info: bool = False
         first = results[0]
         where = f"{first.file}:{first.line}: " if first.file else ""
         name = f"“{first.focus_label}” " if first.focus_label else ""
-        lines.append(f"{where}{name}<{focus}>")
+        lines.append(printable(f"{where}{name}<{focus}>"))  # a label's newline must not break the line
         for r in results:
             about = f"{r.path}" if r.path else ""
             if r.value is not None:
                 about += f" = {r.value}" if about else r.value
             about = f"{about}: " if about else ""
-            lines.append(f"  {r.severity}: {about}{r.message}  [{r.source_shape}]")
-    hidden = report.count("Info") if not show_info else 0
-    summary = report.summary(strict)
-    if hidden:
-        summary += " (hints not listed; --show-info lists them)"
-    lines.append(summary)
+            lines.append("  " + printable(f"{r.severity}: {about}{r.message}  [{r.source_shape}]"))
+    if summary:
+        lines.append(report.summary(strict) + _unlisted(report, show_info))
     return "\n".join(lines)
+
+
+def _unlisted(report: Report, show_info: bool) -> str:
+    """What the text report leaves out, and the option that lists it (``build`` and ``validate`` both have it)."""
+    return " (hints not listed; --show-info lists them)" if report.count("Info") and not show_info else ""
 
 
 def render_json(report: Report, *, strict: bool = False) -> str:

@@ -1,0 +1,103 @@
+"""The README's examples do what it says: the first query's rows, the seed's figures, and the Fuseki
+commands of "Loading into a triple store", run as written against the real Fuseki they start."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import ROOT, SEEDS, require
+
+from kgpub.cli import main
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+FACTS = SEEDS / "articles" / "000_eb2d348de878cb8c.facts.yaml"
+
+
+def _section(title: str) -> str:
+    start = README.index(f"\n## {title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start:end if end != -1 else None]
+
+
+def test_the_first_example_query_gives_each_victim_once(seed_build: Path) -> None:
+    line = next(line for line in _section("Querying").splitlines() if line.startswith("kgpub query '"))
+    args = shlex.split(line)[1:]
+    result = CliRunner().invoke(main, [*args, "--data", str(seed_build), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()[1:]
+    assert sorted(rows) == ["Abu Mahdi al-Muhandis,Baghdad", "Qasem Soleimani,Baghdad"]  # not each twice
+
+
+def _evidence(node: object) -> int:
+    if isinstance(node, dict):
+        return sum(len(v) if k == "evidence" else _evidence(v) for k, v in node.items())
+    if isinstance(node, list):
+        return sum(_evidence(item) for item in node)
+    return 0
+
+
+def test_the_seed_table_counts_what_the_facts_hold(seed_build: Path) -> None:
+    facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
+    row = next(line for line in README.splitlines() if line.startswith(f"| `seeds/articles/{FACTS.name}` |"))
+    said = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", row)}
+    assert said["quotes"] == _evidence(facts)
+    for kind in ("events", "accusations", "threats", "relations"):
+        assert said[kind] == len(facts[kind]), kind
+    quotes = CliRunner().invoke(main, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s a oa:TextQuoteSelector }",
+                                       "--data", str(seed_build), "--format", "csv"])
+    assert quotes.stdout.split() == ["n", str(said["quotes"])]
+
+
+@pytest.mark.integration
+def test_the_fuseki_commands_work_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each line of the block, in order, in an empty folder beside the clone's .cache and seeds; the port
+    is a free one instead of 3030 (the flavor then given, as the port no longer says it)."""
+    import shutil
+
+    from servers import free_port, stop, wait_until_ready
+
+    require(shutil.which("java"), "Java (Debian default-jdk-headless)")
+    block = _section("Loading into a triple store").split("```sh\n", 1)[1].split("```", 1)[0]
+    port = str(free_port())
+    (tmp_path / ".cache").symlink_to(ROOT / ".cache")
+    (tmp_path / "seeds").symlink_to(SEEDS)
+    monkeypatch.chdir(tmp_path)
+    server = None
+    outputs = []
+    try:
+        for line in block.splitlines():
+            words = shlex.split(line.replace("3030", port), comments=True)
+            background = words[-1:] == ["&"]
+            words = [w for w in words if w != "&"]
+            if words[:2] == ["bash", "scripts/java-deps.sh"]:
+                require((ROOT / ".cache" / "java" / "jena-fuseki-server-5.6.0.jar").is_file(),
+                        "the Fuseki jar (bash scripts/java-deps.sh)")
+            elif words[0] == "java":
+                assert background
+                server = subprocess.Popen(words, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                wait_until_ready(f"http://127.0.0.1:{port}/ds/sparql?query=ASK%7B%7D", server, timeout=90)
+            elif words[0] == "kgpub":
+                args = words[1:] + (["--flavor", "fuseki"] if words[1] == "load" else [])
+                result = CliRunner().invoke(main, args)
+                assert result.exit_code == 0, (line, result.output)
+                outputs.append(result.stdout)
+            else:
+                assert subprocess.run(words, check=False).returncode == 0, line
+        load_lines = [line for line in block.splitlines() if line.startswith("kgpub load")]
+        assert len(load_lines) == 2 and "--dry-run" in load_lines[0]
+        dry, loaded, answer = outputs[-3:]
+        assert dry.splitlines()[-1].startswith("would send 6 of 6 graphs")
+        assert loaded.splitlines()[-1].startswith("sent 6 of 6 graphs") and "MISMATCH" not in loaded
+        assert answer.startswith("| accuser | accused |")
+        again = CliRunner().invoke(main, ["load", f"http://127.0.0.1:{port}/ds", "--flavor", "fuseki"])
+        assert again.stdout.splitlines()[-1].startswith("sent 0 of 6 graphs")  # as the README says
+        assert (tmp_path / "fuseki-data").is_dir()
+    finally:
+        if server is not None:
+            stop(server)
