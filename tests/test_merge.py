@@ -89,3 +89,39 @@ def test_the_old_iri_has_a_page_that_points_to_the_new_one(tmp_path: Path) -> No
     page = (tmp_path / "site" / "kgpub" / "id" / "alpha-old.html").read_text()
     assert '<div role="note" class="merged"><p><strong>Merged</strong> into <a href="/kgpub/id/alpha-brigade.html">' \
            "Alpha Brigade</a>.</p></div>" in page
+
+
+def test_the_old_iri_answers_in_kgpub_serve(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    import requests
+    from servers import free_port
+
+    facts = MINI_FACTS + 'retractions:\n  - fact: zed-threat\n    date: "2026-12-01"\n    reason: Not his words.\n'
+    seeds = write_corpus(tmp_path / "seeds", facts, MINI_REGISTRY + OLD)
+    kgpub.build(seeds, tmp_path / "dist")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(tmp_path / "dist"),
+                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/kgpub/id/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(url + "alpha-brigade", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "kgpub serve did not start"
+            time.sleep(0.2)
+        html = requests.get(url + "alpha-old", timeout=30, headers={"Accept": "text/html"}).text
+        assert '<strong>Merged</strong> into <a href="/kgpub/id/alpha-brigade">Alpha Brigade</a>' in html
+        turtle = requests.get(url + "alpha-old", timeout=30, headers={"Accept": "application/n-triples"}).text
+        assert f"<{ID}alpha-old> <http://www.w3.org/2002/07/owl#sameAs> <{ID}alpha-brigade> ." in turtle
+        retracted = requests.get(url + "article/mini-1/zed-threat", timeout=30, headers={"Accept": "text/html"}).text
+        assert "<strong>Retracted</strong> on 2026-12-01: Not his words." in retracted
+    finally:
+        process.terminate()
+        process.wait(10)
