@@ -125,3 +125,24 @@ def test_the_old_iri_answers_in_kgpub_serve(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_shared_event_in_a_merged_place_is_in_the_place_it_was_merged_into(tmp_path: Path) -> None:
+    registry = MINI_REGISTRY + """  - id: gamma-old
+    type: Facility
+    name: Gamma camp
+    merged_into: gamma-base
+events:
+  - id: gamma-attack
+    type: ShellingMissileAttack
+    label: Rocket attack on the Gamma base
+    date: "2021-05-03"
+    place: gamma-old
+"""
+    facts = MINI_FACTS.replace("  - id: rocket-attack\n    type: ShellingMissileAttack\n    label: Rocket attack on the "
+                               "Gamma base\n", "  - report: gamma-attack\n").replace(
+        "concerns: rocket-attack", "concerns: gamma-attack").replace("{subject: rocket-attack,", "{subject: gamma-attack,")
+    seeds = write_corpus(tmp_path / "seeds", facts, registry)
+    assert kgpub.build(seeds, tmp_path / "dist").written
+    assert _ask(_store(tmp_path / "dist"), f"<{ID}event/gamma-attack> <https://w3id.org/kgpub/ontology#place> "
+                                           f"<{ID}gamma-base>")

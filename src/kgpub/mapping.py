@@ -549,7 +549,8 @@ def map_registry(registry: tuple[Entity, ...], mint: Minter, events: tuple[Share
         graph.add((iri, RDF.type, KG.Event))
         graph.add((iri, RDF.type, KG.SharedEvent))
         graph.add((iri, RDFS.label, Literal(event.label)))
-        _event_facts(graph, iri, event, mint.entity(event.place) if event.place else None)
+        place = mint.merged.get(event.place, event.place) if event.place else None  # a merged place: the one it is now
+        _event_facts(graph, iri, event, mint.entity(place) if place else None)
     return graph
 
 
