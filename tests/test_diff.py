@@ -9,6 +9,8 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest import MINI_FACTS, write_corpus
+from hypothesis import given
+from hypothesis import strategies as st
 
 import kgpub
 from kgpub.cli import main
@@ -126,3 +128,32 @@ def test_not_a_build_folder_is_one_line_exit_2(built: Path, tmp_path: Path) -> N
     missing = runner.invoke(main, ["diff", str(built), str(tmp_path / "nowhere")])
     assert missing.exit_code == 2 and len(missing.output.strip().splitlines()) == 1
     assert "Traceback" not in missing.output
+
+
+@given(st.lists(st.text(alphabet="abc<> .", max_size=4), max_size=30),
+       st.lists(st.text(alphabet="abc<> .", max_size=4), max_size=30))
+def test_the_merge_of_sorted_lines_equals_set_difference(old: list[str], new: list[str]) -> None:
+    from kgpub.changes import _merge
+
+    a, b = sorted(set(old)), sorted(set(new))
+    removed, added = _merge(a, b)
+    assert removed == sorted(set(a) - set(b)) and added == sorted(set(b) - set(a))
+
+
+def test_the_graphs_skipped_by_their_hash_are_unchanged(two: tuple[Path, Path], tmp_path: Path) -> None:
+    """The fast path (unchanged blocks hashed, never parsed) gives what a full comparison of every quad gives."""
+    old, new = two
+    facts = new / "articles" / "mini-2.facts.yaml"
+    facts.write_text(facts.read_text().replace('date: "2021-05-03"', 'date: "2021-05"'))
+    a, b = _build(old, tmp_path / "a"), _build(new, tmp_path / "b")
+    result = kgpub.diff(a, b)
+    assert result.unchanged_graphs > 0
+    full = {(g, line) for g, line in _lines(b)} - set(_lines(a)), set(_lines(a)) - set(_lines(b))
+    fast = ({(g.graph, line) for g in result.graphs for line in g.added},
+            {(g.graph, line) for g in result.graphs for line in g.removed})
+    assert fast == full
+
+
+def _lines(build: Path) -> list[tuple[str, str]]:
+    return [(q.graph_name.value, f"{q.subject} {q.predicate} {q.object} .")
+            for q in ox.parse(path=str(build / "kg.trig"), format=ox.RdfFormat.TRIG)]
