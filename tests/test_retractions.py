@@ -181,3 +181,10 @@ def test_pages_show_a_retracted_fact_as_retracted_with_its_reason(retracted_buil
     assert ('<div role="note" class="retracted"><p><strong>Retracted</strong> on 2026-12-01: The base was hit on '
             "2 May; the attack is re-dated below.</p>") in page
     assert "<q>“We will strike again.”</q>" in page
+
+
+def test_a_correction_quote_in_the_text_is_kept_on_the_tombstone(tmp_path: Path) -> None:
+    seeds = write_corpus(tmp_path / "seeds", _with('evidence: ["“We will strike again.”"]',
+                                                   RETRACTED + "      evidence: Alpha Brigade denied it.\n"))
+    kgpub.build(seeds, tmp_path / "dist")
+    assert _ask(_store(tmp_path / "dist"), f"<{ART}/zed-threat/retraction> kg:correctionQuote 'Alpha Brigade denied it.'")
