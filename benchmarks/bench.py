@@ -783,7 +783,9 @@ def diff_section(corpus: Path, out: Path, articles: int, triples: int, work: Pat
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("section", choices=["build", "query", "load", "identity", "validate", "publish", "diff"])
+    parser.add_argument("section", choices=["build", "query", "load", "identity", "validate", "publish", "draft",
+                                            "diff"])
+    parser.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="the curated corpus (draft)")
     parser.add_argument("--naive-articles", type=int, default=100, help="corpus size for the naive path (build)")
     parser.add_argument("--articles", type=int, default=5000, help="synthetic articles (5000 ≈ 1 M triples)")
     parser.add_argument("--repeat", type=int, default=7)
@@ -792,6 +794,12 @@ def main() -> None:
     args = parser.parse_args()
     from synth import write_corpus
 
+    if args.section == "draft":
+        from draft_eval import evaluate, report
+
+        command = "python benchmarks/bench.py draft" + (f" --seeds {args.seeds}" if args.seeds != ROOT / "seeds" else "")
+        publish(report(evaluate(args.seeds), machine(), command), args.results / "draft.md")
+        return
     work = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
     sections = {"build": ("Build benchmark", build_section), "validate": ("Validation benchmark", validate_section)}
     if args.section in sections:

@@ -32,6 +32,8 @@ FIELDS = [
     (FACTS, "  language: en", "  language: {v}"),
     (FACTS, '  published: "2020-12"', "  published: {v}"),
     (FACTS, "  publisher: ", "  publisher: {v}"),
+    (FACTS, "  licence: ", "  licence: {v}"),
+    (FACTS, "  rights_holder: afp", "  rights_holder: {v}"),
     (FACTS, '    date: "2020-01-03"', "    date: {v}"),
     (FACTS, "    agent: [us-forces, donald-trump]", "    agent: {v}"),
     (FACTS, "        occurrence: 2", "        occurrence: {v}"),
@@ -43,6 +45,7 @@ FIELDS = [
     ("dataset.yaml", 'created: "2026-11-24"', "created: {v}"),
     ("dataset.yaml", "license: https://creativecommons.org/licenses/by/4.0/", "license: {v}"),
     ("dataset.yaml", "base: https://w3id.org/kgpub/id/", "base: {v}"),
+    ("dataset.yaml", "  000_eb2d348de878cb8c: false", "  000_eb2d348de878cb8c: {v}"),
 ]
 VALUES = ["", "null", "42", "2.0", "true", "[]", "{}", "[a, b]", "{a: 1}", '"x\\n"', '"a\\u0000b"', '"\\e[31mred"',
           "!!int abc", "!!bool maybe", "!!timestamp abc", "'" + "x" * 300 + "'", "-1", '"<a b>"', "&a [*a]"]

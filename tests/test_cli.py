@@ -23,7 +23,7 @@ def test_build_prints_a_summary(runner: CliRunner, mini: Path, tmp_path: Path) -
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [
         "validation: conforms: 0 violations, 0 warnings, 5 hints (warnings and hints not listed; --show-info lists them)",
-        "built 1 article: 6 entities, 5 facts (1 events, 1 accusations, 1 threats, 2 relations), 147 triples"]
+        "built 1 article: 6 entities, 5 facts (1 events, 1 accusations, 1 threats, 2 relations, 0 statements), 147 triples"]
     assert re.search(r"wrote .*dist/: kg\.jsonld, kg\.nt, kg\.trig, kg\.ttl, ontology\.ttl, void\.ttl, articles/ \(1 file\)",
                      result.stdout)
     assert result.stderr == ""

@@ -73,10 +73,50 @@ def test_relative_phrases_resolve_against_the_publication_date(phrase: str, edtf
 
 
 def test_a_phrase_needs_the_precision_it_resolves_to() -> None:
-    with pytest.raises(ValueError, match="must give the day"):
-        dates.resolve("yesterday", (2020, 7, None))
+    with pytest.raises(ValueError, match="must give the day, or give the date beside the phrase: "
+                                         r"\{phrase: yesterday, date: YYYY-MM-DD\}"):
+        dates.resolve("yesterday", (2020, None, None))
     with pytest.raises(ValueError, match="cannot resolve this phrase"):
         dates.resolve("the other day", PUBLISHED)
+
+
+@pytest.mark.parametrize(("phrase", "published", "edtf", "rule"), [
+    ("in late June", PUBLISHED, "2020-06-21/2020-06-30", "part-of-month"),
+    ("December 29", PUBLISHED, "2019-12-29", "day-of-month"),
+    ("on December 31", PUBLISHED, "2019-12-31", "day-of-month"),
+    ("29 December 2019", PUBLISHED, "2019-12-29", "day-of-month"),
+    ("December 29, 2019", PUBLISHED, "2019-12-29", "day-of-month"),
+    ("July 3", PUBLISHED, "2020-07-03", "day-of-month"),
+    ("the January strike", PUBLISHED, "2020-01", "month"),
+    ("the December attack", (2020, 1, 6), "2019-12", "month"),
+    ("December 29", (2020, 1, None), "2019-12-29", "day-of-month"),
+])
+def test_phrases_real_articles_use(phrase: str, published: tuple[int, int | None, int | None], edtf: str,
+                                   rule: str) -> None:
+    """The year comes from the publication date by the rule kept: the latest such month not after it."""
+    found = dates.resolve(phrase, published)
+    assert (found.edtf, found.rule) == (edtf, rule)
+    assert rule in dates.RULES
+
+
+@pytest.mark.parametrize(("phrase", "edtf"), [
+    ("Saturday", "2020-06-27/2020-07-25"),      # the latest Saturday on or before 1 July, to that before 31 July
+    ("on Sunday night", "2020-06-28/2020-07-26"),
+    ("yesterday", "2020-06-30/2020-07-30"),
+    ("last week", "2020-06-22/2020-07-26"),
+    ("today", "2020-07-01/2020-07-31"),
+])
+def test_a_publication_known_to_the_month_makes_day_phrases_bounded_intervals(phrase: str, edtf: str) -> None:
+    found = dates.resolve(phrase, (2020, 7, None))
+    assert found.edtf == edtf and found.exact is None
+
+
+def test_an_unresolvable_phrase_says_how_to_give_its_date() -> None:
+    with pytest.raises(ValueError) as caught:
+        dates.resolve("the day after the funeral", PUBLISHED)
+    assert "give the date beside it: {phrase: the day after the funeral, date: YYYY-MM-DD}" in str(caught.value)
+    with pytest.raises(ValueError, match="February 2020 has 29 days"):
+        dates.resolve("February 30", PUBLISHED)
 
 
 TEXT = ("Protesters gathered in late December. The base was shelled Saturday night. "

@@ -118,6 +118,6 @@ def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -
         prov, _ = provenance.anchor_article(article, graph, mint)
         lines = mapping.map_article(article, mint, names, mapping.Lines)
         line_prov, _ = provenance.anchor_article(article, lines, mint, mapping.Lines)
-        assert serialization.nt_lines(lines) == serialization.nt_lines(graph) and len(lines) > 500
+        assert serialization.nt_lines(lines) == serialization.nt_lines(graph) and len(lines) > 150
         assert serialization.nt_lines(line_prov) == serialization.nt_lines(prov)
         assert provenance.origins(article, mint) == validation.origins_of(prov)

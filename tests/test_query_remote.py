@@ -47,7 +47,7 @@ def test_shipped_queries_agree(name: str, oxigraph: Oxigraph, seed_build: Path) 
     assert isinstance(local, SelectResult) and isinstance(remote, SelectResult)
     assert remote.variables == local.variables
     assert canonical(remote) == canonical(local)
-    assert local.rows
+    assert local.rows or name == "disagreements"  # one article: no two sources to disagree
 
 
 def test_hostile_parameter_stays_a_literal_remotely(oxigraph: Oxigraph) -> None:
@@ -59,7 +59,7 @@ def test_hostile_parameter_stays_a_literal_remotely(oxigraph: Oxigraph) -> None:
 def test_ask_and_construct_remotely(oxigraph: Oxigraph) -> None:
     assert kgpub.query("ASK { ?e a kg:Event }", endpoint=oxigraph.url + "/query") == AskResult(True)
     graph = kgpub.query("CONSTRUCT { ?e kg:victim ?v } WHERE { ?e a kg:Event ; kg:victim ?v }", endpoint=oxigraph.url + "/query")
-    assert isinstance(graph, GraphResult) and graph.ntriples.count(b"\n") == 2
+    assert isinstance(graph, GraphResult) and graph.ntriples.count(b"\n") == 4  # Soleimani, al-Muhandis, the contractor, Kataeb Hezbollah
 
 
 def test_http_error_is_reported(oxigraph: Oxigraph) -> None:

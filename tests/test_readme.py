@@ -3,7 +3,6 @@ commands of "Loading into a triple store", run as written against the real Fusek
 
 from __future__ import annotations
 
-import re
 import shlex
 import subprocess
 from pathlib import Path
@@ -16,7 +15,6 @@ from conftest import ROOT, SEEDS, require
 from kgpub.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-FACTS = SEEDS / "articles" / "000_eb2d348de878cb8c.facts.yaml"
 
 
 def _section(title: str) -> str:
@@ -43,15 +41,27 @@ def _evidence(node: object) -> int:
 
 
 def test_the_seed_table_counts_what_the_facts_hold(seed_build: Path) -> None:
-    facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
-    row = next(line for line in README.splitlines() if line.startswith(f"| `seeds/articles/{FACTS.name}` |"))
-    said = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", row)}
-    assert said["quotes"] == _evidence(facts)
-    for kind in ("events", "accusations", "threats", "relations"):
-        assert said[kind] == len(facts[kind]), kind
+    """Each article's row: own entities, events, reports of shared events, accusations, threats, statements,
+    relations, then quotes; the quotes of all the rows are the graph's quote selectors."""
+    total = 0
+    paths = sorted((SEEDS / "articles").glob("*.facts.yaml"))
+    assert len(paths) == 7
+    for path in paths:
+        facts = yaml.safe_load(path.read_text(encoding="utf-8"))
+        article = path.name[: -len(".facts.yaml")]
+        row = next(line for line in README.splitlines() if line.startswith(f"| `{article}` "))
+        cells = [c.strip() for c in row.split("|")]
+        counts = [int(n) for n in cells[3].split(", ")]
+        events = facts.get("events", [])
+        assert counts == [len(facts.get("entities", [])), sum("report" not in e for e in events),
+                          sum("report" in e for e in events), len(facts.get("accusations", [])),
+                          len(facts.get("threats", [])), len(facts.get("statements", [])),
+                          len(facts.get("relations", []))], article
+        assert int(cells[4]) == _evidence(facts), article
+        total += int(cells[4])
     quotes = CliRunner().invoke(main, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s a oa:TextQuoteSelector }",
                                        "--data", str(seed_build), "--format", "csv"])
-    assert quotes.stdout.split() == ["n", str(said["quotes"])]
+    assert quotes.stdout.split() == ["n", str(total)]
 
 
 @pytest.mark.integration
@@ -92,11 +102,11 @@ def test_the_fuseki_commands_work_as_written(tmp_path: Path, monkeypatch: pytest
         load_lines = [line for line in block.splitlines() if line.startswith("kgpub load")]
         assert len(load_lines) == 2 and "--dry-run" in load_lines[0]
         dry, loaded, answer = outputs[-3:]
-        assert dry.splitlines()[-1].startswith("would send 6 of 6 graphs")
-        assert loaded.splitlines()[-1].startswith("sent 6 of 6 graphs") and "MISMATCH" not in loaded
+        assert dry.splitlines()[-1].startswith("would send 18 of 18 graphs")
+        assert loaded.splitlines()[-1].startswith("sent 18 of 18 graphs") and "MISMATCH" not in loaded
         assert answer.startswith("| accuser | accused |")
         again = CliRunner().invoke(main, ["load", f"http://127.0.0.1:{port}/ds", "--flavor", "fuseki"])
-        assert again.stdout.splitlines()[-1].startswith("sent 0 of 6 graphs")  # as the README says
+        assert again.stdout.splitlines()[-1].startswith("sent 0 of 18 graphs")  # as the README says
         assert (tmp_path / "fuseki-data").is_dir()
     finally:
         if server is not None:

@@ -64,13 +64,17 @@ def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: 
 
 def test_a_refused_build_leaves_nothing_behind(corpus: Path, tmp_path: Path) -> None:
     """With --strict, warnings refuse the build: the files staged meanwhile are removed, the old build stays."""
+    # a registry entity that is a place and an actor at once is a warning (unused ones are only hints)
+    corpus = Path(shutil.copytree(corpus, tmp_path / "corpus"))
+    with open(corpus / "entities.yaml", "a", encoding="utf-8") as registry:
+        registry.write("  - id: hq\n    type: [Organization, Facility]\n    name: Headquarters\n")
     out = tmp_path / "dist"
     kgpub.build(corpus, out, cache=False)
     before = published(out)
     result = kgpub.build(corpus, out, strict=True, jobs=2)
     assert result.report is not None and result.report.count("Warning") > 0 and not result.written
     assert published(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "dist"]
 
 
 def test_incremental_rebuild_reuses_unchanged_articles_and_equals_a_clean_build(corpus: Path, tmp_path: Path) -> None:

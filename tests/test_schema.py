@@ -127,6 +127,8 @@ def test_fast_schema_check_agrees_with_jsonschema_on_every_mutation(name: str, t
 
 def test_fast_schema_check_accepts_the_seed_files() -> None:
     for path in sorted(SEEDS.rglob("*.yaml")):
+        if path.name.endswith(".source.yaml"):  # a received text's source note, kept beside it, not an input
+            continue
         name = "facts" if path.name.endswith(".facts.yaml") else path.stem.replace("entities", "entities")
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         facts._fast_check(name)(doc)

@@ -21,10 +21,14 @@ from test_query_remote import canonical
 
 @pytest.fixture(scope="module")
 def served(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve(seed_build, tmp_path_factory.mktemp("serve"))
+
+
+def _serve(seed_build: Path, folder: Path, *extra: str) -> Iterator[str]:
     port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"  # a file, not a pipe nobody reads: a line per request
+    log = folder / "serve.log"  # a file, not a pipe nobody reads: a line per request
     process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(seed_build), "--port", str(port),
-                                "--timeout", "5"],
+                                "--timeout", "5", *extra],
                                stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -137,3 +141,27 @@ def test_the_endpoint_is_an_editor_in_a_browser_and_the_front_page_searches(serv
     assert "evidence" not in search.text  # evidence is shown on its fact's page
     page = requests.get(served + "/kgpub/id/mustafa-al-kadhemi", timeout=30).text
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'href="/kgpub/id/iraqi-government"' in page
+
+
+def test_the_server_shows_a_text_only_where_its_licence_allows(served: str, seed_build: Path, tmp_path: Path) -> None:
+    """Without --seeds no text at all, only quotes and each article's rights; with --seeds the public-domain
+    texts, never the AFP one (in copyright, and dataset.yaml withholds it)."""
+    from conftest import SEEDS
+
+    state = "/kgpub/id/article/state-2020-01-03"
+    afp = "/kgpub/id/article/000_eb2d348de878cb8c"
+    unquoted = "The war of words has heightened tensions in a country"
+    bare = requests.get(served + state, headers={"Accept": "text/html"}, timeout=10).text
+    assert '<div class="text"' not in bare and "The full text is not published here" in bare
+    assert "<dt>Credit</dt><dd>U.S. Department of State / U.S. Embassy Bishkek" in bare
+    with_seeds = _serve(seed_build, tmp_path, "--seeds", str(SEEDS))
+    url = next(with_seeds)
+    try:
+        page = requests.get(url + state, headers={"Accept": "text/html"}, timeout=10).text
+        assert '<div class="text" style="white-space:pre-wrap">' in page and "<mark data-start=" in page
+        assert "Since September 2018, the Trump Administration has made clear" in page  # a passage no quote holds
+        closed = requests.get(url + afp, headers={"Accept": "text/html"}, timeout=10).text
+        assert '<div class="text"' not in closed and unquoted not in closed
+        assert 'rel="license">In Copyright</a>' in closed
+    finally:
+        next(with_seeds, None)

@@ -19,7 +19,11 @@ from kgpub.cli import main
 from conftest import SEEDS, require
 from test_serve import served  # noqa: F401  (the real server, started once for this module too)
 
-ARTICLE_PAGE = "kgpub/id/article/000_eb2d348de878cb8c.html"
+#: A public-domain article, whose text the site publishes with its quotes highlighted.
+ARTICLE = "state-2020-01-03"
+ARTICLE_PAGE = f"kgpub/id/article/{ARTICLE}.html"
+#: The AFP story, in copyright: its page shows its quotes and rights, never its text (seeds/dataset.yaml).
+AFP_PAGE = "kgpub/id/article/000_eb2d348de878cb8c.html"
 
 
 _SEED_BUILD: list[Path] = []
@@ -113,26 +117,99 @@ def test_every_internal_link_resolves_and_every_page_has_its_alternates(site: Pa
     assert 'rel="canonical" href="https://w3id.org/kgpub/id/iran"' in page
 
 
-def test_the_article_page_highlights_every_quote_at_its_offsets(site: Path) -> None:
-    corpus = kgpub.facts.load(SEEDS)
-    (article,) = corpus.articles
-    spans = set()
+def _quoted_spans(article: kgpub.facts.Article) -> set[tuple[int, int]]:
     from kgpub.provenance import locate
 
+    spans = set()
     for fact in (*article.entities, *article.relations, *article.events, *article.accusations, *article.threats,
                  *article.statements, *(c for e in article.events for c in e.counts)):
         for quote in fact.evidence:
             span = locate(article.text, quote, article.text_file)
             spans.add((span.start, span.end))
-    parsed = _parsed(site / ARTICLE_PAGE)
-    for (start, end), text in zip(parsed.marks, parsed.mark_text):
-        assert article.text[start:end] == text  # the highlighted text is the text at its offsets
-    covered = {i for start, end in parsed.marks for i in range(start, end)}
-    assert covered == {i for start, end in spans for i in range(start, end)}  # every quote, and only quotes
-    page = (site / ARTICLE_PAGE).read_text(encoding="utf-8")
-    shown = html.unescape(re.sub(r"<[^>]+>", "", page.split('<div class="text" style="white-space:pre-wrap">')[1]
-                                 .split("</div>")[0]))
-    assert shown == article.text
+    return spans
+
+
+def _shown_text(page: str) -> str | None:
+    if '<div class="text" style="white-space:pre-wrap">' not in page:
+        return None
+    return html.unescape(re.sub(r"<[^>]+>", "", page.split('<div class="text" style="white-space:pre-wrap">')[1]
+                                .split("</div>")[0]))
+
+
+def test_the_article_page_highlights_every_quote_at_its_offsets(site: Path) -> None:
+    """Every public-domain article's page shows its text, every quote highlighted at its offsets, with its credit."""
+    corpus = kgpub.facts.load(SEEDS)
+    published = [a for a in corpus.articles if a.id != "000_eb2d348de878cb8c"]
+    assert len(published) == 6
+    for article in published:
+        spans = _quoted_spans(article)
+        path = site / f"kgpub/id/article/{article.id}.html"
+        parsed = _parsed(path)
+        for (start, end), text in zip(parsed.marks, parsed.mark_text):
+            assert article.text[start:end] == text  # the highlighted text is the text at its offsets
+        covered = {i for start, end in parsed.marks for i in range(start, end)}
+        assert covered == {i for start, end in spans for i in range(start, end)}  # every quote, and only quotes
+        page = path.read_text(encoding="utf-8")
+        assert _shown_text(page) == article.text, article.id
+        assert f"<dt>Credit</dt><dd>{html.escape(article.attribution or '')}</dd>" in page  # with its attribution
+        assert 'rel="license">No Copyright - United States (a US government work)</a>' in page
+
+
+def test_the_afp_text_is_not_published_but_its_quotes_and_rights_are(site: Path) -> None:
+    """The AFP story is in copyright and dataset.yaml publishes no full text of it: its page shows no text,
+    its quotes stay on the facts' pages, and the credit, licence and rights holder are on its own."""
+    (afp,) = [a for a in kgpub.facts.load(SEEDS).articles if a.id == "000_eb2d348de878cb8c"]
+    page = (site / AFP_PAGE).read_text(encoding="utf-8")
+    assert _shown_text(page) is None and "<mark" not in page
+    assert "The full text is not published here" in page
+    unquoted = "The war of words has heightened tensions in a country"  # in the text, in no quote
+    assert unquoted in afp.text
+    everything = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*") if p.suffix in (".html", ".js"))
+    assert unquoted not in everything
+    assert "<dt>Credit</dt><dd>AFP with additional input by GVS News Desk, as published by Global Village Space</dd>" in page
+    assert 'rel="license">In Copyright</a>' in page and ">Agence France-Presse</a>" in page
+    fact = (site / "kgpub/id/article/000_eb2d348de878cb8c/aah-fighter-plot.html").read_text(encoding="utf-8")
+    assert "<q>Security sources say tensions flared after the arrest of a man who planned another attack on the US embassy</q>" in fact
+
+
+def test_dataset_yaml_decides_whether_a_text_is_published(seed_build: Path, tmp_path: Path) -> None:
+    """full_text: true publishes the AFP text; false withholds a public-domain one; nothing else changes."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    dataset = seeds / "dataset.yaml"
+    dataset.write_text(dataset.read_text(encoding="utf-8").replace(
+        "  000_eb2d348de878cb8c: false\n", "  000_eb2d348de878cb8c: true\n  voa-2020-01-01: false\n"), encoding="utf-8")
+    out = tmp_path / "site"
+    kgpub.site(seed_build, out, seeds=seeds)
+    afp = (seeds / "articles" / "000_eb2d348de878cb8c.txt").read_text(encoding="utf-8")
+    assert _shown_text((out / AFP_PAGE).read_text(encoding="utf-8")) == afp
+    assert _shown_text((out / "kgpub/id/article/voa-2020-01-01.html").read_text(encoding="utf-8")) is None
+    dataset.write_text("title: t\ndescription: d\nlicense: https://creativecommons.org/licenses/by/4.0/\n"
+                       "created: '2026-01-01'\nfull_text: {000_eb2d348de878cb8c: maybe}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["site", "--data", str(seed_build), "--out", str(tmp_path / "bad"),
+                                       "--seeds", str(seeds)])
+    assert result.exit_code == 2 and not (tmp_path / "bad").exists()
+    assert result.stderr.startswith("dataset.yaml:5: full_text.000_eb2d348de878cb8c:") and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("licence", "override", "published"), [
+    ("http://rightsstatements.org/vocab/NoC-US/1.0/", None, True),
+    ("https://creativecommons.org/publicdomain/mark/1.0/", None, True),
+    ("https://creativecommons.org/publicdomain/zero/1.0/", None, True),
+    ("https://creativecommons.org/licenses/by/4.0/", None, True),
+    ("http://creativecommons.org/licenses/by-sa/3.0/legalcode", None, True),
+    ("https://creativecommons.org/licenses/by-nc/4.0/", None, False),
+    ("https://creativecommons.org/licenses/by-nd/4.0/", None, False),
+    ("http://rightsstatements.org/vocab/InC/1.0/", None, False),
+    ("https://creativecommons.org/licenses/by/4.0/.evil", None, False),
+    (None, None, False),
+    (None, True, True),
+    ("https://creativecommons.org/licenses/by/4.0/", False, False),
+])
+def test_which_licences_let_the_text_be_published(licence: str | None, override: bool | None, published: bool) -> None:
+    from kgpub.rights import text_published
+
+    assert text_published(licence, override) is published
 
 
 def test_the_site_is_byte_stable_and_rewrites_only_what_changed(site: Path, seed_build: Path, tmp_path: Path) -> None:
@@ -456,7 +533,7 @@ def test_the_site_screenshots_quotes_and_search(site: Path, hosted: str, browser
     assert browser.current_url == target and browser.find_element("tag name", "h1").text
     browser.get(hosted + ARTICLE_PAGE)
     marks = browser.find_elements("tag name", "mark")
-    text = (SEEDS / "articles" / "000_eb2d348de878cb8c.txt").read_text(encoding="utf-8")
+    text = (SEEDS / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
     assert marks and all(text[int(m.get_attribute("data-start")):int(m.get_attribute("data-end"))]
                          == m.get_attribute("textContent") for m in marks)
     links = {a.get_attribute("href") for a in browser.find_elements("css selector", "mark a")}
@@ -516,6 +593,35 @@ def test_the_server_in_a_browser(browser, served: str) -> None:  # type: ignore[
     assert links and all(href.startswith(served + "/kgpub/id/") for href in links)  # an IRI opens its page here
     browser.get(links[0])
     assert browser.find_element("tag name", "h1").text and _errors(browser) == []
+
+
+def test_full_text_must_name_an_article_of_the_corpus(tmp_path: Path) -> None:
+    """A misspelt id in full_text would silently leave the choice to the licence: the build names it."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    dataset = seeds / "dataset.yaml"
+    text = dataset.read_text(encoding="utf-8")
+    dataset.write_text(text.replace("  000_eb2d348de878cb8c: false\n", "  000_eb2d348de878cb8: false\n"), encoding="utf-8")
+    line = text.splitlines().index("  000_eb2d348de878cb8c: false") + 1
+    result = CliRunner().invoke(main, ["build", str(seeds), "--out", str(tmp_path / "dist"), "-q"])
+    assert result.exit_code == 2 and not (tmp_path / "dist").exists()
+    assert result.stderr.strip().splitlines() == [
+        f"dataset.yaml:{line}: full_text.000_eb2d348de878cb8: no article has the id '000_eb2d348de878cb8'"]
+    checked = CliRunner().invoke(main, ["check", str(seeds)])  # kgpub check finds it too, without a graph
+    assert checked.exit_code == 2 and checked.stdout.strip().splitlines() == result.stderr.strip().splitlines()
+
+
+def test_serve_refuses_seeds_whose_text_is_not_the_one_built(seed_build: Path, tmp_path: Path) -> None:
+    """kgpub serve --seeds checks the texts it would show against the build, as the site does, before it listens."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    text = seeds / "articles" / "voa-2020-01-01.txt"
+    text.write_bytes(text.read_bytes() + b"\n")
+    result = CliRunner().invoke(main, ["serve", "--data", str(seed_build), "--seeds", str(seeds), "--port", "1"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.stderr.strip() == f"{text}: not the text the build quoted (its SHA-256 differs): build again first"
+    missing = CliRunner().invoke(main, ["serve", "--data", str(seed_build), "--seeds", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and missing.stderr.strip() == f"{tmp_path / 'none'}: no such seeds folder (--seeds)"
 
 
 # --------------------------------------------------------------------------- redirect rules for a static host

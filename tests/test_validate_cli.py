@@ -41,16 +41,17 @@ def test_build_no_validate_writes_and_says_so(runner: CliRunner, tmp_path: Path)
 
 
 def test_build_strict_refuses_warnings(runner: CliRunner, tmp_path: Path) -> None:
-    registry_extra = "  - id: ghost\n    type: Person\n    name: Ghost\n"
-    from conftest import MINI_REGISTRY
+    # an entity the article defines, with its quote, and nothing refers to (a registry one would be a hint)
+    ghost = '\nentities:\n  - id: ghost\n    type: Person\n    name: Ghost\n    evidence: ["officials said"]\n'
+    from conftest import MINI_FACTS
 
-    root = write_corpus(tmp_path / "seeds", registry=MINI_REGISTRY + registry_extra)
+    root = write_corpus(tmp_path / "seeds", facts=MINI_FACTS.replace("\nentities:\n", ghost, 1))
     lenient = runner.invoke(main, ["build", str(root), "--out", str(tmp_path / "a")])
     assert lenient.exit_code == 0 and "1 warning" in lenient.stdout
     strict = runner.invoke(main, ["build", str(root), "--out", str(tmp_path / "b"), "--strict"])
     assert strict.exit_code == 1
     assert "  Warning: takes part in nothing" in strict.stderr
-    assert "entities.yaml:20: “Ghost”" in strict.stderr
+    assert "articles/mini-1.facts.yaml:9: “Ghost”" in strict.stderr
     assert not (tmp_path / "b").exists()
 
 
@@ -122,7 +123,8 @@ def test_validate_input_format_option(runner: CliRunner, built: Path, tmp_path: 
 def test_validate_strict_fails_on_warnings(runner: CliRunner, built: Path, tmp_path: Path) -> None:
     g = Graph().parse(built / "kg.ttl")
     g.update('PREFIX kg: <https://w3id.org/kgpub/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> '
-             'INSERT DATA { <https://example.org/ghost> a kg:Person, kg:Agent ; rdfs:label "Ghost" }')
+             'INSERT { <https://example.org/ghost> a kg:Person, kg:Agent ; rdfs:label "Ghost" ; kg:evidence ?e } '
+             'WHERE { ?fact a kg:Event ; kg:evidence ?e }')
     path = tmp_path / "warn.ttl"
     g.serialize(path, format="turtle")
     assert runner.invoke(main, ["validate", str(path)]).exit_code == 0

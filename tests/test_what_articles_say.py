@@ -54,7 +54,7 @@ def test_a_count_needs_one_qualifier_and_its_quote(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(root), "--out", str(tmp_path / "dist")])
     assert result.exit_code == 2 and "articles/mini-1.facts.yaml:" in result.stderr and "counts[2]" in result.stderr, \
         result.stderr
-    facts = COUNTS.replace('evidence: ["Three rockets hit the base"]', 'evidence: ["Four rockets hit the base"]')
+    facts = COUNTS.replace('evidence: ["Three rockets hit the base"]', 'evidence: ["Three rockets hit the bases"]')
     root = write_corpus(tmp_path / "seeds2", facts=facts, text=TEXT)
     result = CliRunner().invoke(main, ["build", str(root), "--out", str(tmp_path / "dist")])
     assert result.exit_code == 2 and "quote not found" in result.stderr, result.stderr

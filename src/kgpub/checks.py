@@ -44,6 +44,7 @@ class FactsFile:
     registry: Mapping[str, Entity]  # the registry's entities by id
     shared_events: frozenset[str] = frozenset()  # the registry's shared events
     unreadable: frozenset[str] = frozenset()  # ids of registry entries with mistakes of their own
+    drafts: bool = False  # a draft build: items marked ``drafted: true`` are let through
 
     def diagnostic(self, path: tuple[Any, ...], message: str) -> Diagnostic:
         """A problem at ``path`` of the document: its line and its field name."""
@@ -61,7 +62,7 @@ def _plural(n: int, word: str) -> str:
 
 
 #: The sections whose items carry ``evidence``; an event's counts carry their own.
-EVIDENCE_SECTIONS = ("entities", "relations", "events", "accusations", "threats", "statements")
+EVIDENCE_SECTIONS = ("entities", "relations", "events", "accusations", "threats", "statements", "mentions")
 
 
 def evidence(file: FactsFile) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -117,12 +118,13 @@ def quoted(file: FactsFile) -> Iterable[Diagnostic]:
 
 #: For each section of a facts file, the keys that hold ids of entities (or events).
 REFERENCES: dict[str, tuple[str, ...]] = {
-    "article": ("publisher", "source"),
+    "article": ("publisher", "source", "rights_holder"),
     "relations": ("subject", "object", "according_to"),
     "events": ("place", *ROLES, "according_to"),
     "accusations": ("accuser", "accused", "according_to"),
     "threats": ("threatener", "threatened", "place", "according_to"),
     "statements": ("speaker", "addressee", "according_to"),
+    "mentions": ("entity",),
 }
 #: The sections whose items define an id.
 DEFINING = ("entities", "events", "accusations", "threats", "statements")
@@ -241,13 +243,16 @@ def references(file: FactsFile) -> Iterable[Diagnostic]:
     refs.definitions()
     known = file.registry.keys() | refs.local.keys() | file.shared_events
     refs.check_all(("article",), REFERENCES["article"], known)
-    for section in ("relations", "events", "accusations", "threats", "statements"):
+    for section in ("relations", "events", "accusations", "threats", "statements", "mentions"):
         for i, _ in file.document.items(section):
             refs.check_all((section, i), REFERENCES[section], known)
     facts = refs.ids("events", "accusations", "threats", "statements") | file.shared_events
     for section, keys in FACT_REFERENCES.items():
         for i, _ in file.document.items(section):
-            refs.check_all((section, i), keys, facts, "fact")
+            if section == "statements":  # a statement may be about an entity too ("demanded the withdrawal of ...")
+                refs.check_all((section, i), keys, facts | known, "fact or entity")
+            else:
+                refs.check_all((section, i), keys, facts, "fact")
     events = refs.ids("events") | file.shared_events
     for i, item in file.document.items("accusations"):
         refs.check(file.document.get("accusations", i, "concerns"), ("accusations", i, "concerns"), events, "event")
@@ -295,7 +300,10 @@ def dates(file: FactsFile) -> Iterable[Diagnostic]:
 
 
 def counts(file: FactsFile) -> Iterable[Diagnostic]:
-    """A count "between" two numbers names the smaller first."""
+    """A count "between" two numbers names the smaller first; a count whose quote writes a number ("Fourteen",
+    "31 rockets") gives that number (both ends of a "between")."""
+    from .facts import COUNT_QUALIFIERS, numbers_in
+
     document = file.document
     out = []
     for i, item in document.items("events"):
@@ -304,6 +312,56 @@ def counts(file: FactsFile) -> Iterable[Diagnostic]:
             between = document.get("events", i, "counts", j, "between")
             if isinstance(between, list) and len(between) == 2 and between[0] > between[1]:
                 out.append(file.diagnostic(("events", i, "counts", j, "between"), f"{between[0]} is more than {between[1]}"))
+            count = found[j]
+            if not isinstance(count, dict):
+                continue
+            said = next((count[q] for q in COUNT_QUALIFIERS if q in count), None)
+            said = tuple(said) if isinstance(said, list) else (said,)
+            evidence = count.get("evidence")
+            if not all(isinstance(n, int) and not isinstance(n, bool) for n in said) or not isinstance(evidence, list):
+                continue  # the schema says what is wrong with it
+            for k, quoted in enumerate(evidence):
+                text = quoted.get("quote") if isinstance(quoted, dict) else quoted
+                numbers = numbers_in(text) if isinstance(text, str) else set()
+                if numbers and not all(n in numbers for n in said):
+                    shown = ", ".join(str(n) for n in sorted(numbers))
+                    out.append(file.diagnostic(("events", i, "counts", j, "evidence", k),
+                                               f"the count says {' and '.join(str(n) for n in said)} but its quote "
+                                               f"{text!r} says {shown}; give the number the quote gives"))
+    return out
+
+
+# --------------------------------------------------------------------------- drafted, not confirmed
+
+
+#: The sections whose items ``kgpub draft`` marks ``drafted: true`` (and the counts inside events).
+DRAFTABLE = ("entities", "relations", "events", "accusations", "threats", "statements", "mentions")
+
+
+def confirmed(file: FactsFile) -> Iterable[Diagnostic]:
+    """Nothing drafted is published until a person confirms it: one line per item still marked
+    ``drafted: true`` (``kgpub draft`` marks every item it writes; confirming is deleting the mark),
+    unless the build is a draft build (``--drafts``), kept apart from the corpus."""
+    if file.drafts:
+        return []
+    document = file.document
+    out = []
+
+    def note(item: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(item, dict) and item.get("drafted") is True:
+            label = next((item[k] for k in ("id", "report", "entity", "what") if isinstance(item.get(k), str)), "")
+            out.append(file.diagnostic((*path, "drafted"), f"drafted{' ' + repr(label) if label else ''}, not "
+                                       "confirmed: check it against the text, fix it, then delete 'drafted: true' "
+                                       "(or build it apart with --drafts)"))
+
+    doc = document.doc if isinstance(document.doc, dict) else {}
+    note(doc.get("article"), ("article",))
+    for section in DRAFTABLE:
+        for i, item in document.items(section):
+            note(item, (section, i))
+            found = item.get("counts") if section == "events" else None
+            for j, count in enumerate(found if isinstance(found, list) else ()):
+                note(count, (section, i, "counts", j))
     return out
 
 
@@ -387,7 +445,7 @@ def retractions(file: FactsFile) -> Iterable[Diagnostic]:
 
 
 #: Every check of a facts file, in no particular order: each reports on its own, and ``check_file`` collects them.
-CHECKS: list[Check] = [text, references, dates, counts, quoted, retractions]
+CHECKS: list[Check] = [text, references, dates, counts, quoted, confirmed, retractions]
 
 
 def check_file(file: FactsFile) -> list[Diagnostic]:

@@ -114,8 +114,8 @@ def _quiet_engines() -> None:
 
 @main.command()
 @click.argument("seeds", default="seeds", type=click.Path(path_type=Path))
-@click.option("--out", "-o", default="dist", show_default=True, type=_FOLDER,
-              help="Folder to write the build into (replaced whole, only on success).")
+@click.option("--out", "-o", type=_FOLDER,
+              help="Folder to write the build into (replaced whole, only on success)  [default: dist; drafts with --drafts]")
 @click.option("--base", help="Base IRI for instance IRIs (default: dataset.yaml's, else https://w3id.org/kgpub/id/).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL check (the build says so loudly).")
@@ -126,13 +126,19 @@ def _quiet_engines() -> None:
 @click.option("--no-index", is_flag=True, help="Leave the query index to the first 'kgpub query'.")
 @click.option("--show-info", is_flag=True,
               help="List the SHACL warnings and curation hints (sh:Info) too, not only their counts.")
-def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bool, strict: bool,
-          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool, show_info: bool) -> None:
+@click.option("--drafts", is_flag=True, help="Build items still marked 'drafted: true' too, into a draft build "
+              "of its own (default folder: drafts) that query, load, serve and site refuse.")
+def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_validate: bool, strict: bool,
+          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool, show_info: bool,
+          drafts: bool) -> None:
     """Build the knowledge graph of every article in SEEDS (default: seeds).
 
     The graph is checked against the SHACL shapes first; on a violation the
-    report is printed and nothing is written (exit 1).
+    report is printed and nothing is written (exit 1).  An item 'kgpub draft'
+    marked 'drafted: true' stops the build (exit 2, one line each) until a
+    person confirms it by deleting the mark; --drafts builds it apart.
     """
+    out = out if out is not None else Path("drafts" if drafts else "dist")
     from .progress import progress_bar
     from .validation import render_text
 
@@ -140,7 +146,7 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
         _say("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
     result = pipeline.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
                             jobs=jobs, cache=not no_cache, index=not no_index,
-                            progress=None if quiet else progress_bar("articles"))
+                            progress=None if quiet else progress_bar("articles"), drafts=drafts)
     for note in result.notes:  # entities the registry may already hold: warnings always, hints unless --quiet
         if note.severity == "warning" or not quiet:
             _say(printable(str(note)), err=True)
@@ -153,6 +159,36 @@ def build(seeds: Path, out: Path, base: str | None, quiet: bool, no_validate: bo
         _say(render_text(result.report, strict=strict, show_info=True, summary=False), err=True)
     if not quiet:
         _say(result.summary(listed=show_info))
+        if drafts:
+            _say(printable(f"{out}/ is a DRAFT build, with facts nobody has confirmed: query, load, serve and site refuse it"))
+
+
+@main.command()
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option("--seeds", default="seeds", show_default=True, type=click.Path(path_type=Path),
+              help="The seeds folder whose registry (entities.yaml) the text is read against.")
+@click.option("--published", metavar="DATE", help="When the article was published: YYYY-MM-DD, YYYY-MM or YYYY "
+              "(relative dates such as 'late Sunday' are resolved against it).")
+@click.option("--url", help="The article's URL.")
+@click.option("--publisher", metavar="ID", help="The publisher's entity id (a registry id, else a new entity).")
+@click.option("--language", default="en", show_default=True, help="The article's language (BCP 47).")
+@click.option("--out", "-o", metavar="PATH", help="Where to write the draft (default: ARTICLE.facts.yaml beside "
+              "ARTICLE; never over a file that exists); - prints it.")
+def draft(article: Path, seeds: Path, published: str | None, url: str | None, publisher: str | None,
+          language: str, out: str | None) -> None:
+    """Draft the facts file of ARTICLE (a UTF-8 text) for a person to confirm.
+
+    Every item is marked 'drafted: true'; 'kgpub build' refuses the file until
+    each mark is deleted, so nothing drafted is published unconfirmed.
+    """
+    from . import drafting
+
+    result = drafting.draft(article, seeds=seeds, published=published, url=url, publisher=publisher,
+                            out=out, language=language)
+    if result.path is None:
+        click.echo(result.yaml, nl=False)
+    else:
+        _say(printable(result.summary()), err=True)
 
 
 @main.command()
@@ -248,9 +284,12 @@ def site(data: Path, out: Path, seeds: Path) -> None:
               help="Seconds a SPARQL query may run.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Rows (or triples) a SPARQL answer may hold; a larger answer is refused (400), never cut.")
-def serve(data: Path, host: str, port: int, timeout: float, max_rows: int) -> None:
+@click.option("--seeds", type=click.Path(path_type=Path),
+              help="The seeds folder: show the article texts whose licence (or dataset.yaml) allows it; "
+                   "without it, pages show quotes only.")
+def serve(data: Path, host: str, port: int, timeout: float, max_rows: int, seeds: Path | None) -> None:
     """Serve a build: a read-only SPARQL endpoint (/sparql), a page for every IRI, and the shipped queries (/queries)."""
-    pipeline.serve(data, host=host, port=port, timeout=timeout, max_rows=max_rows)
+    pipeline.serve(data, host=host, port=port, timeout=timeout, max_rows=max_rows, seeds=seeds)
 
 
 @main.command()

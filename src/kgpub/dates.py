@@ -34,7 +34,7 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 RULES = {
     "same-day": "today, tonight, this morning/afternoon/evening: P itself",
     "previous-day": "yesterday, last night: the day before P",
-    "weekday": "(on) WEEKDAY (morning/afternoon/evening/night): the latest such weekday on or before P",
+    "weekday": "(early / late) (on) WEEKDAY (morning/afternoon/evening/night): the latest such weekday on or before P",
     "previous-weekday": "last WEEKDAY: the latest such weekday before P",
     "previous-week": "last week: Monday to Sunday of the week before P's",
     "this-week": "this week: Monday of P's week to P",
@@ -42,10 +42,18 @@ RULES = {
     "this-month": "this month: the first of P's month to P",
     "previous-year": "last year: the year before P's",
     "this-year": "this year: the first of January of P's year to P",
-    "part-of-month": "early / mid / late MONTH (YEAR): days 1-10 / 11-20 / 21-end of that month (of the latest "
+    "part-of-month": "(in) early / mid / late MONTH (YEAR): days 1-10 / 11-20 / 21-end of that month (of the latest "
                      "such month not after P when no year is said)",
-    "month": "(in) MONTH (YEAR): that month (the latest such month not after P when no year is said)",
+    "day-of-month": "(on) MONTH DAY (YEAR), (on) DAY MONTH (YEAR): that day (of the latest such month not after P "
+                    "when no year is said)",
+    "month": "(in) MONTH (YEAR), the MONTH EVENT (\"the January strike\"): that month (the latest such month not "
+             "after P when no year is said)",
 }
+
+#: The rules that need P's day: when P is known only to its month, each gives the interval from its value on the
+#: first day of that month to its value on the last ("Saturday" in an article of July 2020: 27 June to 25 July).
+_DAY_RULES = ("same-day", "previous-day", "weekday", "previous-weekday", "previous-week", "this-week", "this-month",
+              "this-year")
 
 
 @dataclass(frozen=True)
@@ -135,18 +143,35 @@ def _single(text: str, whole: str) -> tuple[date, date, tuple[str, str] | None]:
 
 def resolve(phrase: str, published: tuple[int, int | None, int | None] | None) -> TextDate:
     """A phrase relative to the article (see :data:`RULES`), resolved against its publication date."""
-    words = " ".join(phrase.lower().replace("-", " ").split())
+    words = " ".join(phrase.lower().replace("-", " ").replace(",", " ").split())
     words = re.sub(r"\b(morning|afternoon|evening|night)$", "", words).strip() if not words.startswith(
         ("last night", "this ")) else words
-    rule, value = _rule(words, published, phrase)
+    try:
+        rule, value = _rule(words, published, phrase)
+    except _NeedsDay:
+        assert published is not None and published[1] is not None
+        year, month = published[0], published[1]
+        rule, first = _rule(words, (year, month, 1), phrase)
+        _, last = _rule(words, (year, month, calendar.monthrange(year, month)[1]), phrase)
+        low, high = parse(first).earliest, parse(last).latest
+        assert low is not None and high is not None
+        value = _iso(low) if low == high else f"{_iso(low)}/{_iso(high)}"
     found = parse(value)
     return TextDate(found.edtf, found.earliest, found.latest, found.exact, phrase, rule)
 
 
+class _NeedsDay(ValueError):
+    """A rule needs P's day and P is known to its month only: the rule is applied to the month's first and last
+    days instead (see :data:`_DAY_RULES`)."""
+
+
 def _need(published: tuple[int, int | None, int | None] | None, precision: int, phrase: str) -> tuple[int, int, int]:
     wanted = ("the year", "the month", "the day")[precision - 1]
+    if precision == 3 and published is not None and published[1] is not None and published[2] is None:
+        raise _NeedsDay(phrase)
     if published is None or (precision >= 2 and published[1] is None) or (precision >= 3 and published[2] is None):
-        raise ValueError(f"{phrase!r} is relative to the article: its 'published' date must give {wanted}")
+        raise ValueError(f"{phrase!r} is relative to the article: its 'published' date must give {wanted}, "
+                         f"or give the date beside the phrase: {_curator_form(phrase)}")
     year, month, day = published
     return year, month or 1, day or 1
 
@@ -156,7 +181,7 @@ def _rule(words: str, published: tuple[int, int | None, int | None] | None, phra
         return "same-day", _iso(date(*_need(published, 3, phrase)))
     if words in ("yesterday", "last night"):
         return "previous-day", _iso(date(*_need(published, 3, phrase)) - timedelta(days=1))
-    match = re.fullmatch(r"(on |last )?(\w+)", words)
+    match = re.fullmatch(r"(?:early |late )?(on |last )?(\w+)", words)
     if match and match[2] in _WEEKDAYS:
         day = date(*_need(published, 3, phrase))
         back = (day.weekday() - _WEEKDAYS[match[2]]) % 7
@@ -181,20 +206,36 @@ def _rule(words: str, published: tuple[int, int | None, int | None] | None, phra
     if words == "this year":
         y, m, d = _need(published, 3, phrase)
         return "this-year", f"{y:04d}-01-01/{_iso(date(y, m, d))}"
-    match = re.fullmatch(r"(early|mid|late) (\w+)(?: (\d{4}))?", words)
+    match = re.fullmatch(r"(?:in )?(early|mid|late) (\w+)(?: (\d{4}))?", words)
     if match and match[2] in _MONTHS:
         year, month = _month_year(_MONTHS[match[2]], match[3], published, phrase)
         last = calendar.monthrange(year, month)[1]
         first, end = {"early": (1, 10), "mid": (11, 20), "late": (21, last)}[match[1]]
         return "part-of-month", f"{year:04d}-{month:02d}-{first:02d}/{year:04d}-{month:02d}-{end:02d}"
-    match = re.fullmatch(r"(?:in )?(\w+)(?: (\d{4}))?", words)
+    match = (re.fullmatch(r"(?:on )?(?P<month>[a-z]+) (?P<day>\d{1,2})(?:st|nd|rd|th)?(?: (?P<year>\d{4}))?", words)
+             or re.fullmatch(r"(?:on )?(?:the )?(?P<day>\d{1,2})(?:st|nd|rd|th)?(?: of)? (?P<month>[a-z]+)(?: (?P<year>\d{4}))?",
+                             words))
+    if match and match["month"] in _MONTHS:
+        year, month = _month_year(_MONTHS[match["month"]], match["year"], published, phrase)
+        number = int(match["day"])
+        if not 1 <= number <= calendar.monthrange(year, month)[1]:
+            raise ValueError(f"{phrase!r}: {calendar.month_name[month]} {year} has "
+                             f"{calendar.monthrange(year, month)[1]} days")
+        return "day-of-month", f"{year:04d}-{month:02d}-{number:02d}"
+    match = re.fullmatch(r"(?:in |the )?(\w+)(?: (\d{4}))?", words) or re.fullmatch(r"the (\w+)(?: (\d{4}))? [a-z]+", words)
     if match and match[1] in _MONTHS:
         year, month = _month_year(_MONTHS[match[1]], match[2], published, phrase)
         return "month", f"{year:04d}-{month:02d}"
-    raise ValueError(f"{phrase!r}: kgpub cannot resolve this phrase; write the date itself (EDTF: YYYY-MM-DD, "
-                     "2019-12~, 2019-12-21/2019-12-31 ...) with the phrase beside it, or a phrase of the forms: "
-                     "today, yesterday, last night, (on / last) Monday, last week, last month, last year, "
-                     "this year, early / mid / late December, (in) December (2019)")
+    raise ValueError(f"{phrase!r}: kgpub cannot resolve this phrase; give the date beside it: "
+                     f"{_curator_form(phrase)} (EDTF: YYYY-MM-DD, 2019-12~, 2019-12-21/2019-12-31 ...), or write a "
+                     "phrase of the forms: today, yesterday, last night, (late / on / last) Monday, last week, last month, "
+                     "last year, this year, (in) early / mid / late December, (on) December 29, (in) December (2019), "
+                     "the December strike")
+
+
+def _curator_form(phrase: str) -> str:
+    """The facts-file form that gives a phrase its date by hand, to copy."""
+    return f"{{phrase: {phrase}, date: YYYY-MM-DD}}"
 
 
 def _month_year(month: int, year: str | None, published: tuple[int, int | None, int | None] | None,

@@ -261,14 +261,26 @@ class Statement:
     act: str  # one of ACTS
     speaker: str | None  # None: the text does not say who
     addressees: tuple[str, ...]
-    about: str | None  # the id of the fact (accusation, event, threat, statement) it is about or denies
+    #: The ids of what it is about or denies: facts of the article (accusation, event, threat, statement), shared
+    #: events, or entities ("demanded the withdrawal of US forces").
+    about: tuple[str, ...]
     content: str | None
     date: TextDate | None
     description: str | None
     evidence: tuple[Quote, ...]
     source: Source
     judgement: Judgement = Judgement()
+    label: str | None = None
     retraction: Retraction | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where an article names an entity (``mentions:``): checked like any fact's quotes, never published."""
+
+    entity: str
+    evidence: tuple[Quote, ...]
+    source: Source
 
 
 @dataclass(frozen=True)
@@ -292,6 +304,13 @@ class Article:
     threats: tuple[Threat, ...]
     source: Source
     statements: tuple[Statement, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    #: The rights in the text: its licence or rights statement (an IRI), who holds them when not the
+    #: publisher (an entity id), the line that credits it, and whether the text stops short of the article.
+    licence: str | None = None
+    rights_holder: str | None = None
+    attribution: str | None = None
+    excerpt: bool = False
     withdrawn: Withdrawal | None = None
 
 
@@ -310,6 +329,10 @@ class Dataset:
     previous_version: str | None = None
     issued: str | None = None
     modified: str | None = None
+    #: Article id -> whether its full text is published (site, serve) whatever its licence says.
+    full_text: dict[str, bool] = field(default_factory=dict)
+    #: Article id -> the line of dataset.yaml that says so (for a message naming an id no article has).
+    full_text_lines: dict[str, int | None] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -846,8 +869,8 @@ class _Reader:
             value = int(number)
             low = value if qualifier in ("exactly", "at_least") else None
             high = value if qualifier in ("exactly", "at_most") else None
-        return Count(item["what"], qualifier, low, high, value,
-                     self.quotes(item["evidence"], *path, "evidence"), self.source(*path), path[-1] + 1)
+        quotes = self.quotes(item["evidence"], *path, "evidence")  # held to the numbers they write: checks.counts
+        return Count(item["what"], qualifier, low, high, value, quotes, self.source(*path), path[-1] + 1)
 
     def quotes(self, items: list[Any] | None, *path: Any) -> tuple[Quote, ...]:
         return tuple(quote(item, self.source(*path, i)) for i, item in enumerate(items or ()))
@@ -865,6 +888,25 @@ class _Reader:
             source=self.source(*path),
             merged_into=item.get("merged_into"),
         )
+
+
+_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+
+
+def numbers_in(text: str) -> set[int]:
+    """The numbers a quote writes, in digits ("31", "5,200") or in words up to ninety-nine ("Fourteen",
+    "twenty-one"), so that a count can be held to its quote. Words like "dozens" or "thousands" are no number."""
+    found = {int(d.replace(",", "")) for d in re.findall(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])|\d+", text)}
+    words = re.findall(r"[a-z]+", text.lower())
+    for i, word in enumerate(words):
+        if word in _TENS:
+            unit = _UNITS.get(words[i + 1], 0) if i + 1 < len(words) and 0 < _UNITS.get(words[i + 1], 0) < 10 else 0
+            found.add(_TENS[word] + unit)
+        elif word in _UNITS and word != "zero" and not (i > 0 and words[i - 1] in _TENS and _UNITS[word] < 10):
+            found.add(_UNITS[word])
+    return found
 
 
 def quote(item: str | dict[str, Any], source: Source) -> Quote:
@@ -1038,7 +1080,8 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
     statements = tuple(
         Statement(
             id=x["id"], act=x["act"], speaker=x.get("speaker"), addressees=_many(x.get("addressee")),
-            about=x.get("about"), content=x["content"].strip() if x.get("content") else None,
+            about=_many(x.get("about")), content=x["content"].strip() if x.get("content") else None,
+            label=x["label"].strip() if x.get("label") else None,
             date=r.date(x.get("date"), "statements", i, "date"), description=x.get("description"),
             evidence=r.quotes(x["evidence"], "statements", i, "evidence"), source=r.source("statements", i),
             judgement=r.judgement(x), retraction=_retraction(x, listed.get(x["id"])),
@@ -1058,6 +1101,10 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
         published=published,
         url=meta.get("url"),
         note=meta.get("note"),
+        licence=meta.get("licence"),
+        rights_holder=meta.get("rights_holder"),
+        attribution=meta["attribution"].strip() if meta.get("attribution") else None,
+        excerpt=bool(meta.get("excerpt", False)),
         entities=tuple(r.entity(e, "entities", i) for i, e in enumerate(doc.get("entities", ()))),
         relations=relations,
         events=events,
@@ -1065,6 +1112,8 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
         statements=statements,
         threats=threats,
         source=r.source("article"),
+        mentions=tuple(Mention(m["entity"], r.quotes(m["evidence"], "mentions", i, "evidence"), r.source("mentions", i))
+                       for i, m in enumerate(doc.get("mentions", ()))),
         withdrawn=Withdrawal(str(meta["withdrawn"]["date"]), meta["withdrawn"]["reason"].strip())
         if meta.get("withdrawn") else None,
     )
@@ -1103,6 +1152,8 @@ class Shared:
     #: The registry may define ids that could not be read at all (a YAML error, an entry without a readable
     #: id): the articles' references to undefined ids then say nothing, and are left unchecked.
     lost: bool = False
+    #: A draft build (``build --drafts``): items marked ``drafted: true`` are built, apart from the corpus.
+    drafts: bool = False
 
     @property
     def entity_index(self) -> dict[str, Entity]:
@@ -1231,7 +1282,19 @@ def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
     return Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
                    publisher=doc.get("publisher"), homepage=doc.get("homepage"), created=doc["created"],
                    base=doc.get("base"), download=doc.get("download"), version=doc.get("version"),
-                   previous_version=doc.get("previous_version"), issued=doc.get("issued"), modified=doc.get("modified"))
+                   previous_version=doc.get("previous_version"), issued=doc.get("issued"), modified=doc.get("modified"),
+                   full_text=dict(doc.get("full_text") or {}),
+                   full_text_lines={key: document.line("full_text", key) for key in (doc.get("full_text") or {})})
+
+
+def load_dataset(root: Path | str) -> Dataset:
+    """Only the dataset description of a seeds folder (what ``kgpub site`` and ``serve`` need of it): raises
+    :class:`InputError` with every problem of dataset.yaml."""
+    problems: list[Diagnostic] = []
+    dataset = _dataset(Path(root), problems)
+    if problems:
+        raise InputError(problems)
+    return dataset
 
 
 def _registry_entities(document: Document, reader: _Reader, registry: dict[str, Entity], unreadable: set[str],
@@ -1319,7 +1382,7 @@ class ArticleRead:
 
 
 def read_article(path: Path, root: Path, registry: dict[str, Entity], shared_events: frozenset[str] = frozenset(),
-                 unreadable: frozenset[str] = frozenset(), typed: bool = True) -> ArticleRead:
+                 unreadable: frozenset[str] = frozenset(), typed: bool = True, drafts: bool = False) -> ArticleRead:
     """One facts file (and its article text) checked by every check of ``checks.CHECKS``, each on the parts
     of the file the others left readable, so a run reports every problem, not the first kind found.
 
@@ -1334,7 +1397,7 @@ def read_article(path: Path, root: Path, registry: dict[str, Entity], shared_eve
         return ArticleRead(shown, None, tuple(exc.diagnostics))
     document = _schema_check(_empty() if doc is None else doc, "facts", shown)
     text = article_text(document, path, root, shown)
-    problems = check_file(FactsFile(shown, document, text, registry, shared_events, unreadable))
+    problems = check_file(FactsFile(shown, document, text, registry, shared_events, unreadable, drafts))
     article_id = document.get("article", "id")
     if problems or not typed:
         known = article_id if isinstance(article_id, str) else None
@@ -1348,9 +1411,11 @@ def read_article(path: Path, root: Path, registry: dict[str, Entity], shared_eve
 
 def load_article(path: Path, root: Path, registry: dict[str, Entity],
                  shared_events: frozenset[str] = frozenset(),
-                 unreadable: frozenset[str] = frozenset()) -> tuple[Article | None, list[Diagnostic]]:
-    """One facts file (and its article text) read and checked; every problem it has, not just the first."""
-    read = read_article(path, root, registry, shared_events, unreadable)
+                 unreadable: frozenset[str] = frozenset(), drafts: bool = False) -> tuple[Article | None, list[Diagnostic]]:
+    """One facts file (and its article text) read and checked; every problem it has, not just the first.
+
+    An item still marked ``drafted: true`` is a problem unless ``drafts`` (a draft build, kept apart)."""
+    read = read_article(path, root, registry, shared_events, unreadable, drafts=drafts)
     return read.article, list(read.problems)
 
 
@@ -1383,6 +1448,14 @@ def check_articles(articles: Iterable[_Identified], shared: Shared) -> list[Diag
                                        f"article id {article.id!r} is also an entity id in {shared.registry_file}"))
         seen[article.id] = article.facts_file
     return problems
+
+
+def check_full_text(article_ids: Iterable[str], dataset: Dataset) -> list[Diagnostic]:
+    """dataset.yaml's full_text may only name articles of the corpus: a misspelt id would silently leave the
+    choice to the licence.  Asked only when every article could be read (else its id is unknown)."""
+    return [Diagnostic(DATASET_FILE, dataset.full_text_lines.get(article_id), f"full_text.{article_id}",
+                       f"no article has the id {article_id!r}")
+            for article_id in sorted(set(dataset.full_text) - set(article_ids))]
 
 
 def without_cascade(problems: list[Diagnostic], registry_file: str | None, lost: bool = True) -> list[Diagnostic]:
@@ -1418,6 +1491,8 @@ def load(root: Path | str) -> Corpus:
         if read.article is not None:
             articles.append(read.article)
     problems.extend(check_articles(reads, shared))
+    if len(articles) == len(reads):
+        problems.extend(check_full_text((a.id for a in articles), shared.dataset))
     if problems:
         raise InputError(without_cascade(problems, shared.registry_file, shared.lost))
     return Corpus(root=shared.root, dataset=shared.dataset, registry=shared.registry, articles=tuple(articles),

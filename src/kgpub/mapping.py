@@ -31,6 +31,7 @@ KGT = Namespace(vocab.KGT)
 OA = Namespace(vocab.OA)
 SCHEMA = Namespace(vocab.SCHEMA)
 WD = Namespace(vocab.WD)
+DCTERMS = Namespace(vocab.DCTERMS)
 
 #: Each entity type with every kg: class above it, so that a plain SPARQL
 #: engine finds an armed group with ``?g a kg:Organization`` without reasoning.
@@ -42,11 +43,12 @@ ENTITY_CLASSES: dict[str, tuple[str, ...]] = {
     "ArmedGroup": ("ArmedGroup", "Organization", "Agent"),
     "StateForce": ("StateForce", "ArmedGroup", "Organization", "Agent"),
     "Place": ("Place",),
-    "Country": ("Country", "Place", "Agent"),
+    "Country": ("Country", "GeopoliticalEntity", "Place", "Agent"),
     "City": ("City", "Place"),
     "Facility": ("Facility", "Place"),
     "Crowd": ("Crowd", "Agent"),
     "UnnamedGroup": ("UnnamedGroup", "Agent"),
+    "UnnamedPerson": ("UnnamedPerson", "Person", "Agent"),
 }
 
 #: The kg: class of each statement act (``statements[].act``).
@@ -305,6 +307,11 @@ class _ArticleMapper:
         self.names = {**names, **{e.id: e.name for e in article.entities}, **{e.id: e.label for e in article.events if not e.shared}}
         self.sink = sink
         self.graph = sink()
+        # what a statement is about is named by its label: an accusation's, a threat's, another statement's
+        self.names.update({acc.id: self.accusation_label(acc) for acc in article.accusations})
+        self.names.update({t.id: self.threat_label(t) for t in article.threats})
+        self.statement_ids = {st.id for st in article.statements}
+        self.names.update({st.id: self.statement_label(st) for st in article.statements})
 
     def ref(self, some_id: str) -> URIRef:
         return self.mint.ref(self.article.id, some_id)
@@ -329,6 +336,7 @@ class _ArticleMapper:
             g.add((iri, SCHEMA.url, URIRef(a.url)))
         if a.note:
             g.add((iri, SKOS.editorialNote, Literal(a.note.strip())))
+        self.rights(iri)
         g.add((iri, KG.textSha256, Literal(a.text_sha256)))
         g.add((iri, KG.sourceFile, Literal(a.text_file)))
         for entity in a.entities:
@@ -344,6 +352,19 @@ class _ArticleMapper:
         for statement in a.statements:
             self.statement(statement)
         return g
+
+    def rights(self, iri: URIRef) -> None:
+        """Whose the text is and on what terms (its publisher is schema:publisher, above), so that anyone
+        who reuses a quote (or the text, where it is published) knows the licence and the line that credits it."""
+        a, g = self.article, self.graph
+        if a.licence:
+            g.add((iri, DCTERMS.license, URIRef(a.licence)))
+        if a.rights_holder:
+            g.add((iri, DCTERMS.rightsHolder, self.ref(a.rights_holder)))
+        if a.attribution:
+            g.add((iri, SCHEMA.creditText, Literal(a.attribution)))
+        if a.excerpt:
+            g.add((iri, KG.excerpt, Literal(True)))
 
     def judged(self, node: URIRef, judgement: Judgement) -> None:
         """How sure the article is of a fact and whom it has it from; certain facts say nothing of it."""
@@ -370,23 +391,31 @@ class _ArticleMapper:
             g.add((node, PROV.wasAttributedTo, self.ref(by)))
         g.add((node, RDFS.label, Literal(label)))
 
+    def statement_label(self, st: Statement) -> str:
+        """The curator's label, else one made of the act, the speaker and what it is about (a statement about
+        another statement is named by that one's id, never by a label that could name it back)."""
+        if st.label:
+            return st.label
+        who = self.names[st.speaker] if st.speaker else "an unstated speaker"
+        names = [self.names.get(x, x) if x not in self.statement_ids else x for x in st.about]
+        about = f" about {' and '.join(names)}" if names else ""
+        return (f"{ACT_CLASSES[st.act]} by {who}{about}" if st.act != "NoClaimOfResponsibility"
+                else f"No claim of responsibility{about}")
+
     def statement(self, st: Statement) -> None:
         g, iri = self.graph, self.local(st.id)
         g.add((iri, RDF.type, KG.SpeechAct))
         g.add((iri, RDF.type, KG[ACT_CLASSES[st.act]]))
         g.add((iri, KG.actType, KGT[st.act]))
-        who = self.names[st.speaker] if st.speaker else "an unstated speaker"
-        about = f" about {self.names.get(st.about, st.about)}" if st.about else ""
-        g.add((iri, RDFS.label, Literal(f"{ACT_CLASSES[st.act]} by {who}{about}" if st.act != "NoClaimOfResponsibility"
-                                        else f"No claim of responsibility{about}")))
+        g.add((iri, RDFS.label, Literal(self.statement_label(st))))
         if st.speaker:
             g.add((iri, KG.speaker, self.ref(st.speaker)))
         elif st.act != "NoClaimOfResponsibility":
             g.add((iri, KG.speakerStated, Literal(False)))
         for addressee in st.addressees:
             g.add((iri, KG.addressee, self.ref(addressee)))
-        if st.about:
-            target = self.ref(st.about)
+        for about in st.about:
+            target = self.ref(about)
             g.add((iri, KG.about, target))
             if st.act == "Deny":
                 g.add((iri, KG.denies, target))
@@ -460,20 +489,23 @@ class _ArticleMapper:
         node = self.mint.report(self.article.id, event.id)
         g.add((node, RDF.type, KG.EventReport))
         g.add((node, KG.reports, shared))
+        g.add((shared, RDF.type, KG.Event))
         g.add((node, RDFS.label, Literal(f"{self.article.headline}: report of {self.names[event.id]}")))
         self.account(node, event, roles_also=shared)
+
+    def accusation_label(self, acc: Accusation) -> str:
+        by = self.names[acc.accuser] if acc.accuser else None
+        return acc.label or (
+            (f"Accusation by {by}" if by else "Accusation (accuser unstated)")
+            + f" against {' and '.join(self.names[x] for x in acc.accused)}"
+            + (f": {acc.allegation}" if acc.allegation else "")
+        )
 
     def accusation(self, acc: Accusation) -> None:
         g, iri = self.graph, self.local(acc.id)
         g.add((iri, RDF.type, KG.Accusation))
         g.add((iri, RDF.type, KG.SpeechAct))
-        by = self.names[acc.accuser] if acc.accuser else None
-        label = acc.label or (
-            (f"Accusation by {by}" if by else "Accusation (accuser unstated)")
-            + f" against {' and '.join(self.names[x] for x in acc.accused)}"
-            + (f": {acc.allegation}" if acc.allegation else "")
-        )
-        g.add((iri, RDFS.label, Literal(label)))
+        g.add((iri, RDFS.label, Literal(self.accusation_label(acc))))
         g.add((iri, KG.actType, KGT[acc.type]))
         if acc.accuser:
             g.add((iri, KG.accuser, self.ref(acc.accuser)))
@@ -509,14 +541,16 @@ class _ArticleMapper:
         label = f"{by}: {self.names[c.subject]} {words} {self.names[c.object]}"
         g.add((node, RDFS.label, Literal(label)))
 
+    def threat_label(self, threat: Threat) -> str:
+        return threat.label or (
+            f"Threat by {self.names[threat.threatener]} against {' and '.join(self.names[x] for x in threat.threatened)}"
+        )
+
     def threat(self, threat: Threat) -> None:
         g, iri = self.graph, self.local(threat.id)
         g.add((iri, RDF.type, KG.Threat))
         g.add((iri, RDF.type, KG.SpeechAct))
-        label = threat.label or (
-            f"Threat by {self.names[threat.threatener]} against {' and '.join(self.names[x] for x in threat.threatened)}"
-        )
-        g.add((iri, RDFS.label, Literal(label)))
+        g.add((iri, RDFS.label, Literal(self.threat_label(threat))))
         g.add((iri, KG.actType, KGT[threat.type]))
         g.add((iri, KG.threatener, self.ref(threat.threatener)))
         for threatened in threat.threatened:
@@ -546,7 +580,7 @@ def map_registry(registry: tuple[Entity, ...], mint: Minter, events: tuple[Share
         _entity(graph, mint.entity(entity.id), entity)
     for event in events:
         iri = mint.shared_event(event.id)
-        graph.add((iri, RDF.type, KG.Event))
+        # a kg:Event once an article reports it (``report``): one prepared ahead of its articles is only a hint
         graph.add((iri, RDF.type, KG.SharedEvent))
         graph.add((iri, RDFS.label, Literal(event.label)))
         place = mint.merged.get(event.place, event.place) if event.place else None  # a merged place: the one it is now

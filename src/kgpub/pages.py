@@ -20,7 +20,10 @@ import hashlib
 import html
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from . import vocab
@@ -60,6 +63,17 @@ def anchor(owner: str, part: str) -> str:
     if part.startswith(owner + "/"):
         return part[len(owner) + 1:].replace("/", "-")
     return "part-" + hashlib.sha256(part.encode()).hexdigest()[:12]
+
+
+#: Names of the licences and rights statements articles commonly carry (any other is shown as its IRI).
+LICENCE_NAMES = {
+    "http://rightsstatements.org/vocab/NoC-US/1.0/": "No Copyright - United States (a US government work)",
+    "http://rightsstatements.org/vocab/InC/1.0/": "In Copyright",
+    "https://creativecommons.org/publicdomain/mark/1.0/": "Public Domain Mark 1.0",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0",
+    "https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0",
+    "https://creativecommons.org/licenses/by-sa/4.0/": "CC BY-SA 4.0",
+}
 
 
 class Pages:
@@ -215,6 +229,8 @@ class Pages:
                 + f'<script type="application/ld+json">{embedded}</script>')
         network = self.network(node, outgoing, incoming) if self.is_entity(node) else ""
         title, notice = self.withdrawn(outgoing)
+        if vocab.SCHEMA + "NewsArticle" in self.types(node):
+            extra = self.rights(node) + (extra or self.no_text(node))
         body = (f"<p><code>{html.escape(iri)}</code></p>" + notice + (f"<p>{' · '.join(types)}</p>" if types else "")
                 + (f"<h2>What the quotes say</h2><ul>{own}</ul>" if own else "")
                 + "<h2>Statements</h2><table><tr><th>property</th><th>value</th></tr>"
@@ -252,6 +268,65 @@ class Pages:
                 notes.append(f'<div role="note" class="merged"><p><strong>Merged</strong> into {self.link(t.object)}.'
                              "</p></div>")
         return title, "".join(notes)
+
+    def rights(self, node: Any) -> str:
+        """Whose an article's text is and on what terms (licence, rights holder, publisher, the line that
+        credits it, whether it is whole): shown with the article and whatever is shown of its text."""
+        def first(predicate: str) -> Any:
+            values = sorted(self.objects(node, predicate), key=str)
+            return values[0] if values else None
+
+        licence, holder = first(vocab.DCTERMS + "license"), first(vocab.DCTERMS + "rightsHolder")
+        publisher, credit = first(vocab.SCHEMA + "publisher"), first(vocab.SCHEMA + "creditText")
+        url, excerpt = first(vocab.SCHEMA + "url"), first(vocab.KG + "excerpt")
+        rows = []
+        if credit is not None:
+            rows.append(("Credit", html.escape(credit.value)))
+        if licence is not None:
+            name = LICENCE_NAMES.get(licence.value, licence.value)
+            rows.append(("Licence", f'<a href="{html.escape(licence.value)}" rel="license">{html.escape(name)}</a>'))
+        else:
+            rows.append(("Licence", "not stated: the text is not published here"))
+        if holder is not None:
+            rows.append(("Rights holder", self.link(holder)))
+        if publisher is not None:
+            rows.append(("Publisher", self.link(publisher)))
+        if url is not None:
+            rows.append(("Published at", f'<a href="{html.escape(url.value)}">{html.escape(url.value)}</a>'))
+        if excerpt is not None and excerpt.value == "true":
+            rows.append(("Excerpt", "the text stops before the end of the published article"))
+        return ("<h2>The text and its rights</h2><dl class=\"rights\">"
+                + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>")
+
+    def marked_text(self, iri: str, text: str) -> str:
+        """The article's text with every quote highlighted at its offsets, each linked to the facts it supports."""
+        import pyoxigraph as ox
+
+        facts = {u.subject.value for t in self.incoming(ox.NamedNode(iri))
+                 if t.predicate.value == vocab.OA + "hasSource"
+                 for u in self.incoming(t.subject) if u.predicate.value == vocab.KG + "evidence"}
+        spans = [(ev.start, ev.end, fact) for fact in sorted(facts) for ev in self.evidence(ox.NamedNode(fact))
+                 if ev.article == iri and ev.start is not None and ev.end is not None]
+        cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+        parts = []
+        for start, end in pairwise(cuts):
+            covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
+            chunk = html.escape(text[start:end])
+            if not covering:
+                parts.append(chunk)
+                continue
+            titles = "; ".join(self.label(ox.NamedNode(f)) for f in covering)
+            if chunk.strip():  # a link must have text to read; a highlighted line break links nowhere
+                chunk = f'<a href="{html.escape(self.href(covering[0]))}">{chunk}</a>'
+            parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">{chunk}</mark>')
+        return ("<h2>The article's text</h2><p>Every passage a fact rests on is highlighted, at its offsets, and links to "
+                f"that fact.</p><div class=\"text\" style=\"white-space:pre-wrap\">{''.join(parts)}</div>")
+
+    def no_text(self, node: Any) -> str:
+        """What an article's page says where its full text is not published: the quotes are what it shows."""
+        return ("<h2>The article's text</h2><p>The full text is not published here: its licence does not allow "
+                "it, or this server was given no text. The quotes above, each with its offsets, are what the "
+                "facts rest on; read the article where it was published.</p>")
 
     def supers(self, term: Any, via: str) -> set[str]:
         """Every class (``via`` rdfs:subClassOf) or property (rdfs:subPropertyOf) above ``term`` in the ontology."""
@@ -388,3 +463,62 @@ for(var i=0;i<d.length&&c<50;i++){if(k[i].indexOf(t)<0)continue;c++;var li=docum
 a.href=d[i][2];a.textContent=d[i][0];li.appendChild(a);var s=document.createElement('small');s.textContent=' '+d[i][1];li.appendChild(s);h.appendChild(li);}
 if(!c){var li=document.createElement('li');li.textContent='no page has that in its label';h.appendChild(li);}}
 q.addEventListener('input',show);show();})();"""
+
+
+def full_text_choices(seeds: Path | None) -> dict[str, bool]:
+    """What the seeds' dataset.yaml says of publishing each article's full text (``full_text:``)."""
+    if seeds is None or not (seeds / "dataset.yaml").is_file():
+        return {}
+    from .facts import load_dataset
+
+    return load_dataset(seeds).full_text
+
+
+def article_texts(pages: Pages, nodes: Iterable[str], seeds: Path | None,
+                  choices: dict[str, bool] | None = None) -> dict[str, str]:
+    """The text of each article of ``nodes`` that may be published (its licence allows it, or the dataset says
+    so; see ``rights``), read from the seeds and checked against the hash the build recorded; every problem at
+    once.  ``kgpub site`` and ``kgpub serve --seeds`` show these and no other."""
+    import pyoxigraph as ox
+
+    from .errors import OutputError, UsageError
+    from .rights import text_published
+
+    texts: dict[str, str] = {}
+    if seeds is None:
+        return texts
+    problems: list[str] = []
+    missing: list[str] = []
+    read = 0
+    articles = pages.base + "article/"
+    for iri in nodes:
+        node = ox.NamedNode(iri)
+        if vocab.SCHEMA + "NewsArticle" not in pages.types(node):
+            continue
+        licences = pages.objects(node, vocab.DCTERMS + "license")
+        choice = (choices or {}).get(iri[len(articles):]) if iri.startswith(articles) else None
+        if not text_published(licences[0].value if licences else None, choice):
+            continue
+        names = pages.objects(node, vocab.KG + "sourceFile")
+        digests = pages.objects(node, vocab.KG + "textSha256")
+        if not names:
+            continue
+        path = seeds / names[0].value
+        read += 1
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{path}: cannot read the article's text: {exc.strerror}")
+            if isinstance(exc, FileNotFoundError):
+                missing.append(names[0].value)
+            continue
+        if not digests or hashlib.sha256(raw).hexdigest() != digests[0].value:
+            problems.append(f"{path}: not the text the build quoted (its SHA-256 differs): build again first")
+            continue
+        texts[iri] = raw.decode("utf-8")
+    if read and len(missing) == read:  # not one text: the wrong folder, said once, not once an article
+        raise UsageError(f"{seeds}: not the seeds folder of this build: none of its {read} article text(s) "
+                         f"is there (such as {missing[0]}); give --seeds the folder the build was made from")
+    if problems:
+        raise OutputError(problems)
+    return texts

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import vocab
-from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError
+from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, UsageError
 
 if TYPE_CHECKING:
     from .cache import BuildCache, Entry
@@ -46,6 +46,7 @@ class BuildResult:
     relations: int
     triples: int
     files: tuple[str, ...]
+    statements: int = 0
     report: Report | None = None
     written: bool = True
     reused: int = 0  # articles taken unchanged from the previous build's cache
@@ -54,7 +55,7 @@ class BuildResult:
 
     @property
     def facts(self) -> int:
-        return self.events + self.accusations + self.threats + self.relations
+        return self.events + self.accusations + self.threats + self.relations + self.statements
 
     def summary(self, listed: bool = False) -> str:
         """What was built and written; says how to list the warnings and hints it only counts, unless ``listed``."""
@@ -67,7 +68,7 @@ class BuildResult:
         return checked + (
             f"built {self.articles} article{plural}: {self.entities} entities, {self.facts} facts "
             f"({self.events} events, {self.accusations} accusations, {self.threats} threats, "
-            f"{self.relations} relations), {self.triples} triples\n"
+            f"{self.relations} relations, {self.statements} statements), {self.triples} triples\n"
             f"wrote {self.out_dir}/: {', '.join(f for f in self.files if '/' not in f)}, "
             f"articles/ ({self.articles} file{plural})"
         )
@@ -116,7 +117,7 @@ class ArticleUnit:
     problems: tuple[Diagnostic, ...]
     id: str | None = None
     source: Source | None = None
-    counts: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)  # entities, events, accusations, threats, relations
+    counts: tuple[int, ...] = (0, 0, 0, 0, 0, 0)  # entities, events, accusations, threats, relations, statements
     lines: ArticleLines | None = None
     origins: dict[str, Source] = field(default_factory=dict)
     #: Its data lines about nodes it does not own (relations between registry entities); every other
@@ -124,6 +125,8 @@ class ArticleUnit:
     foreign: tuple[str, ...] = ()
     #: Its entities that the registry may already hold, as warnings and hints (``identity.Note``).
     notes: tuple[Any, ...] = ()
+    #: Its article's licence, publisher, rights holder and credit line (N-Triples), which void.ttl repeats.
+    rights: tuple[str, ...] = ()
 
 
 _WORKER: dict[str, Any] = {}
@@ -155,7 +158,7 @@ def _article_unit(path: Path) -> ArticleUnit:
     shared: Shared = _WORKER["shared"]
     root = shared.root
     read = facts.read_article(path, root, _WORKER["index"], shared.event_ids, shared.unreadable,
-                              typed=shared.intact)  # a registry entry that could not be read: nothing maps
+                              typed=shared.intact, drafts=shared.drafts)  # a registry entry that could not be read: nothing maps
     article, shown = read.article, read.facts_file
     if article is None or read.problems:
         return ArticleUnit(shown, (), read.problems, read.id, read.source)
@@ -166,7 +169,7 @@ def _article_unit(path: Path) -> ArticleUnit:
     graph = mapping.map_article(article, mint, names, mapping.Lines)
     prov, quote_problems = provenance.anchor_article(article, graph, mint, mapping.Lines)
     counts = (len(article.entities), len(article.events), len(article.accusations), len(article.threats),
-              len(article.relations))
+              len(article.relations), len(article.statements))
     if quote_problems:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
     lines = serialization.article_lines(article.id, graph, prov)
@@ -181,8 +184,9 @@ def _article_unit(path: Path) -> ArticleUnit:
     identities = _WORKER["identities"]
     notes = (*(note for entity in article.entities for note in identities.notes(entity)),
              *(note for event in article.events for note in identities.event_notes(event)))
+    rights = serialization.rights_lines(str(mint.article(article.id)), lines.data)
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
-                       provenance.origins(article, mint), foreign, notes)
+                       provenance.origins(article, mint), foreign, notes, rights)
 
 
 def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
@@ -227,6 +231,7 @@ def _relative(root: Path, paths: list[Path]) -> list[str]:
 
 
 def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
+    """What every cached unit depends on besides its own files (a draft build's units are never a build's)."""
     from . import __version__
     from .cache import digest
     from .resources import ontology_file, shipped
@@ -247,7 +252,7 @@ def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
         except PackageNotFoundError:
             return b""
 
-    return digest(__version__.encode(), *(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")),
+    return digest(__version__.encode(), b"drafts" if shared.drafts else b"", *(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")),
                   *(read(f) for f in code), base.encode(), read(shared.root / REGISTRY_FILE),
                   read(shared.root / DATASET_FILE), read(ontology_file()), *(read(f) for f in shape_files))
 
@@ -255,18 +260,46 @@ def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
 def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
           jobs: int | None = None, cache: bool = True, index: bool = True,
-          progress: Progress | None = None) -> BuildResult:
-    """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`_build`."""
-    from .execution import build_lock, collector_paused
+          progress: Progress | None = None, drafts: bool = False) -> BuildResult:
+    """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`_build`.
 
-    with collector_paused(), build_lock(Path(out)):
-        return _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
-                      cache=cache, index=index, progress=progress)
+    An item still marked ``drafted: true`` stops the build, one line each, unless ``drafts``: then
+    everything is built into ``out`` marked as a draft build (a ``DRAFT`` file), which ``query``,
+    ``load``, ``serve`` and ``site`` refuse, so a draft is never presented as the corpus.  A draft build
+    never replaces a build of the corpus.
+    """
+    from .execution import build_lock, collector_paused
+    from .serialization import DRAFT_MARKER, MARKER
+
+    out = Path(out)
+    if drafts and (out / MARKER).exists() and not (out / DRAFT_MARKER).exists():
+        raise UsageError(f"{out}: holds a build of the corpus; a draft build (--drafts) goes to a folder of its "
+                         "own (default: drafts)")
+    with collector_paused(), build_lock(out):
+        result = _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
+                        cache=cache, index=index, progress=progress, drafts=drafts)
+        marker = out / DRAFT_MARKER
+        if result.written and drafts:
+            marker.write_text("A draft build (kgpub build --drafts): it holds facts nobody has confirmed. It is not the "
+                              "corpus: kgpub query, load, serve and site refuse it.\n", encoding="utf-8")
+        elif result.written and marker.exists():
+            marker.unlink()
+        return result
+
+
+def refuse_draft(data: str | Path) -> None:
+    """Stop when ``data`` is a draft build: unconfirmed facts are never queried, loaded, served or published."""
+    from .serialization import DRAFT_MARKER
+
+    if (Path(data) / DRAFT_MARKER).exists():
+        raise UsageError(f"{data}: a draft build (kgpub build --drafts), with facts nobody has confirmed; it is not "
+                         "the corpus and is not queried, loaded, served or published: confirm the drafted items "
+                         "(delete 'drafted: true') and build again")
 
 
 def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bool, strict: bool,
            shapes: str | Path | None, jobs: int | None, cache: bool, index: bool,
-           progress: Progress | None) -> BuildResult:
+           progress: Progress | None, drafts: bool = False) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``.
 
     Articles are read, mapped and anchored in ``jobs`` processes (default: all
@@ -285,7 +318,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
 
     out = Path(out)
     serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
-    shared = facts.load_shared(Path(seeds))
+    shared = replace(facts.load_shared(Path(seeds)), drafts=drafts)
     _check_release(shared, out)
     iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
@@ -294,8 +327,11 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     found = _units(shared, iri_base, jobs or execution.cores(), store if cache else None, progress)
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     notes = tuple(note for u in summaries for note in u.notes)
+    ids = [u.id for u in summaries if u.id]
+    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
                 *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
+                *full_text,
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
     problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
     options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or execution.cores())
@@ -307,7 +343,7 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
         reused = iter(store.units([u for u in found if isinstance(u, Entry)]))
     except ValueError:  # the log is not what the sealed manifest says: build without the cache
         return _build(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
-                      cache=False, index=index, progress=progress)
+                      cache=False, index=index, progress=progress, drafts=drafts)
     units = [next(reused) if isinstance(u, Entry) else u for u in found]
     return replace(_full_build(shared, mint, store, units, out, problems, options), notes=notes)
 
@@ -465,7 +501,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 entries = logged if logged is not None else entries
             serialization.share_keys(layouts)
             files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
-                                               layouts, stats)
+                                               layouts, stats, {u.id: u.rights for u in good if u.id})
             write_layout(staged, {"files": layouts, "stats": stats})
             if index is not None:
                 _install_index(out, indexing, index, staged)
@@ -485,6 +521,7 @@ def _result(out: Path, shared: Shared, units: list[ArticleUnit], triples: int, f
         accusations=sum(u.counts[2] for u in units),
         threats=sum(u.counts[3] for u in units),
         relations=sum(u.counts[4] for u in units),
+        statements=sum(u.counts[5] for u in units if len(u.counts) > 5),
         triples=triples,
         files=files,
         report=report,
@@ -605,7 +642,8 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                 stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))  # type: ignore[index]
                 sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
                 (staged / "void.ttl").write_bytes(serialization.void_file(
-                    shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes))
+                    shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes,
+                    {u.id: u.rights for u in summaries if u.id}))
                 write_layout(staged, {"files": layouts, "stats": stats})
                 return stats
 
@@ -727,7 +765,9 @@ def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResul
     facts.expect("facts", len(paths))
     reads = list(execution.map_in_order(_check_unit, paths, jobs=jobs or execution.cores(),
                                         setup=_init_check_worker, setup_args=(shared,)))
-    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared)]
+    ids = [read.id for read in reads if read.id]
+    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared),
+                *(facts.check_full_text(ids, shared.dataset) if len(ids) == len(reads) else ())]
     problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
     return CheckResult(shared.root, len(shared.facts_paths), shared.registry_file, tuple(ordered(problems)))
 
@@ -773,6 +813,8 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     """
     from .querying import bind_params, local_prefixes, resolve_query, run_local, run_remote, store_dataset
 
+    if endpoint is None:
+        refuse_draft(data)
     text, shipped = resolve_query(sparql)
     prefixes = local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
     bound = bind_params(params or {}, shipped, prefixes)
@@ -808,12 +850,12 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
     """
-    from .errors import UsageError
     from .secrets import check_url, netrc_password, split_credentials
     from .stores import Client
     from .stores import create as create_dataset
     from .stores import load as load_build
 
+    refuse_draft(data)
     urls = []
     for url in (endpoint, graph_store, query_endpoint):  # shown without credentials, which are used as such
         url, url_user, url_password = split_credentials(url) if url is not None else (None, None, None)
@@ -837,15 +879,18 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
 
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
-          max_rows: int = 10_000) -> None:
+          max_rows: int = 10_000, seeds: str | Path | None = None) -> None:
     """Serve a build: a SPARQL endpoint and a page per IRI (see ``serving``), until interrupted."""
     from .serving import Settings
     from .serving import serve as run
 
     folder = Path(data)
+    refuse_draft(folder)
     if not (folder / "kg.trig").is_file():
         raise QueryError(f"{folder}: no kg.trig here; run 'kgpub build' first or give --data DIR")
-    run(Settings(folder, timeout, max_rows), host=host, port=port)
+    if seeds is not None and not Path(seeds).is_dir():
+        raise QueryError(f"{seeds}: no such seeds folder (--seeds)")
+    run(Settings(folder, timeout, max_rows, Path(seeds) if seeds is not None else None), host=host, port=port)
 
 
 def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Path | None = "seeds") -> Any:
@@ -856,6 +901,7 @@ def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Pa
     """
     from .static_site import build_site
 
+    refuse_draft(data)
     return build_site(Path(data), Path(out), Path(seeds) if seeds is not None else None)
 
 

@@ -599,13 +599,27 @@ def stats_of(lines: Iterable[str]) -> Stats:
     return Stats(triples, len(subjects), len(entities), properties, classes)
 
 
-def void_file(dataset: Dataset, mint: Minter, article_ids: list[str], stats: Stats, sizes: dict[str, int]) -> bytes:
+#: What void.ttl repeats of each source article: on what terms its text is, and whose it is.
+RIGHTS_PREDICATES = frozenset(f"<{iri}>" for iri in (vocab.DCTERMS + "license", vocab.SCHEMA + "publisher",
+                                                     vocab.DCTERMS + "rightsHolder", vocab.SCHEMA + "creditText",
+                                                     vocab.SCHEMA + "url", vocab.KG + "excerpt"))
+
+
+def rights_lines(article_iri: str, lines: Iterable[str]) -> tuple[str, ...]:
+    """An article's lines that say on what terms its text is (licence, publisher, rights holder, credit
+    line, URL, excerpt): kept with its cached unit so that void.ttl is written without its graph."""
+    subject = f"<{article_iri}> "
+    return tuple(line for line in lines if line.startswith(subject) and _split(line)[1] in RIGHTS_PREDICATES)
+
+
+def void_file(dataset: Dataset, mint: Minter, article_ids: list[str], stats: Stats, sizes: dict[str, int],
+              rights: dict[str, tuple[str, ...]] | None = None) -> bytes:
     """void.ttl: the VoID and DCAT description of a build, from its counts and its files' sizes."""
-    return _turtle_lines(_void_lines(dataset, mint, article_ids, stats, sizes), mint.base)
+    return _turtle_lines(_void_lines(dataset, mint, article_ids, stats, sizes, rights or {}), mint.base)
 
 
 def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], stats: Stats,
-                sizes: dict[str, int]) -> list[str]:
+                sizes: dict[str, int], rights: dict[str, tuple[str, ...]]) -> list[str]:
     """VoID and DCAT description of the build: what it is, how big, where its dumps are."""
     meta = dataset
     ds = f"<{mint.dataset()}>"
@@ -633,6 +647,11 @@ def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], stats: S
         add(ds, f"<{dct}created>", lit(meta.created, "date"))
     for article_id in article_ids:
         add(ds, f"<{dct}source>", f"<{mint.article(article_id)}>")
+        for line in rights.get(article_id, ()):  # each source's licence and attribution, as its graph says
+            s, p, o = _split(line)
+            add(s, p, o)
+            if p == f"<{vocab.SCHEMA}publisher>":  # and in DCMI terms, which DCAT readers look for
+                add(s, f"<{dct}publisher>", o)
     add(ds, f"<{void_}uriSpace>", lit(mint.base))
     for ns in (vocab.KG, vocab.OA, vocab.SCHEMA, vocab.PROV, vocab.SKOS, vocab.SEM):
         add(ds, f"<{void_}vocabulary>", f"<{ns}>")
@@ -736,14 +755,15 @@ def write_files(staged: Path, files: dict[str, bytes], out_dir: Path) -> None:
 
 
 def finish_stage(staged: Path, out_dir: Path, dataset: Dataset, mint: Minter, article_ids: list[str],
-                 ontology: bytes, layouts: dict[str, Layout], stats: Stats) -> tuple[str, ...]:
+                 ontology: bytes, layouts: dict[str, Layout], stats: Stats,
+                 rights: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """Write the rest of a build whose whole-graph and article files are staged: ontology, void.ttl.
 
     Returns the names of every file of the build.
     """
     sizes = {name: layout.total() for name, layout in layouts.items()}
     sizes["ontology.ttl"] = len(ontology)
-    files = {"ontology.ttl": ontology, "void.ttl": void_file(dataset, mint, article_ids, stats, sizes)}
+    files = {"ontology.ttl": ontology, "void.ttl": void_file(dataset, mint, article_ids, stats, sizes, rights)}
     write_files(staged, files, out_dir)
     return tuple(sorted([*files, *layouts, *(f"articles/{i}.ttl" for i in article_ids)]))
 
@@ -753,7 +773,9 @@ def _is_replaceable(folder: Path) -> bool:
 
 
 #: What a build folder holds: anything else in it is someone's, and a build never deletes it.
-_BUILD_NAMES = frozenset({MARKER, "kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl", "articles",
+#: The file that marks a draft build (``kgpub build --drafts``): no query, load, page or site reads one.
+DRAFT_MARKER = "DRAFT"
+_BUILD_NAMES = frozenset({MARKER, DRAFT_MARKER, "kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl", "articles",
                           ".cache", ".index"})
 
 

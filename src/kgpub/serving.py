@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
 from . import vocab
-from .errors import QueryError, QueryLimitError
+from .errors import OutputError, QueryError, QueryLimitError
 from .pages import PARTS, Pages
 
 #: Media types by format name: what a response says it is.
@@ -91,6 +91,8 @@ class Settings:
     data: Path
     timeout: float = 30.0
     max_rows: int = 10_000
+    #: The seeds folder, to show the texts whose licence (or dataset.yaml) allows it; None: quotes only.
+    seeds: Path | None = None
 
 
 # --------------------------------------------------------------------------- content negotiation
@@ -250,6 +252,7 @@ class Publisher:
         self.base_path = urlparse(self.base).path
         self.prefixes = local_prefixes(folder)
         self.pages = StorePages(self.index.store, self.base, self.base_path, self.prefixes)
+        self.texts = self._texts(self.settings.seeds)
         self.graphs = {g.value for g in self.index.store.named_graphs() if isinstance(g, ox.NamedNode)}
         void = folder / "void.ttl"
         self.void = list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)) if void.is_file() else []
@@ -477,14 +480,30 @@ class Publisher:
         if iri == self.dataset:
             extra = [ox.Triple(ox.NamedNode(iri), ox.NamedNode(vocab.VOID + "sparqlEndpoint"), ox.NamedNode(endpoint))]
             return "void", sorted({*self.void, *extra}, key=str), None
+        described = self.pages.description(iri)
         part = [t for t in self.void if t.subject.value == iri]
-        if part:
-            return "void", part, None
-        return "node", self.pages.description(iri), None
+        if part and not described:  # a part of the VoID only (a class partition, a distribution); a source
+            return "void", part, None  # article, which the VoID credits too, is the graph's own node
+        return "node", described, None
+
+    def _texts(self, seeds: Path | None) -> dict[str, str]:
+        """The full texts this server may show (see ``pages.article_texts``): read with the build, as the
+        static site reads them, and checked against the hashes it recorded."""
+        import pyoxigraph as ox
+
+        from .pages import article_texts, full_text_choices
+
+        if seeds is None:
+            return {}
+        kind = ox.NamedNode(vocab.SCHEMA + "NewsArticle")
+        articles = sorted(q.subject.value for q in self.index.store.quads_for_pattern(
+            None, ox.NamedNode(vocab.RDF + "type"), kind, ox.DefaultGraph()))
+        return article_texts(self.pages, articles, seeds, full_text_choices(seeds))
 
     def _html(self, kind: str, iri: str, triples: list[Any]) -> str:
         if kind == "node":
-            return self.pages.page(iri)
+            text = self.texts.get(iri)
+            return self.pages.page(iri, self.pages.marked_text(iri, text) if text is not None else "")
         if iri == _ontology_graph():
             from .static_site import ontology_page
 
@@ -614,7 +633,7 @@ class Current:
             if identity != self.publisher.identity:
                 try:
                     self.publisher = Publisher(self.settings, identity)
-                except (QueryError, OSError) as exc:  # a build half there: keep serving the last whole one
+                except (QueryError, OutputError, OSError) as exc:  # a build half there: keep serving the last whole one
                     log.warning("kgpub serve: the new build in %s cannot be opened yet (%s); still serving the "
                                 "previous one", self.settings.data, exc)
                 else:

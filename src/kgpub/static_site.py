@@ -28,14 +28,14 @@ import html
 import json
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import vocab
 from .errors import OutputError, QueryError, UsageError
-from .pages import PARTS, Evidence, Pages, anchor
+from .pages import PARTS, Evidence, Pages, anchor, article_texts, full_text_choices
 
 MANIFEST = ".kgpub-site"
 #: Pages rendered per task of a forked writer: large enough that handing out tasks costs nothing.
@@ -208,7 +208,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
                             local_prefixes(data))
         rows = timeline.result()
     nodes = snapshot.nodes()
-    texts = _article_texts(snapshot, nodes, seeds)
+    texts = article_texts(snapshot, nodes, seeds, full_text_choices(seeds))
     top = {"index.html": _index(snapshot), "search.js": _search(snapshot, nodes),
            "timeline.html": _timeline(snapshot, rows), "ontology.html": ontology_page(snapshot)}
     void = data / "void.ttl"
@@ -352,7 +352,7 @@ def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]]
             if vocab.SCHEMA + "NewsArticle" in snapshot.types(_named(iri)):
                 snapshot.reads.add(f"text:{iri}")  # an article's page shows its text
             html_name, *names = _files_of(snapshot, iri)
-            extra = _marked_text(snapshot, iri, _STATE["texts"][iri]) if iri in _STATE["texts"] else ""
+            extra = snapshot.marked_text(iri, _STATE["texts"][iri]) if iri in _STATE["texts"] else ""
             files = {html_name: snapshot.page(iri, extra).encode("utf-8")}
             triples = snapshot.description(iri)
             for name, (_, fmt) in zip(names, formats):
@@ -438,63 +438,6 @@ def _remove_stale(out: Path, previous: dict[str, str] | None, made: dict[str, st
 
 
 # --------------------------------------------------------------------------- the articles' texts
-
-
-def _article_texts(snapshot: Snapshot, nodes: list[str], seeds: Path | None) -> dict[str, str]:
-    """Each article's text from the seeds, checked against the hash the build recorded; every problem at once."""
-    texts: dict[str, str] = {}
-    if seeds is None:
-        return texts
-    problems, missing, articles = [], [], 0
-    for iri in nodes:
-        node = _named(iri)
-        if vocab.SCHEMA + "NewsArticle" not in snapshot.types(node):
-            continue
-        names = snapshot.objects(node, vocab.KG + "sourceFile")
-        digests = snapshot.objects(node, vocab.KG + "textSha256")
-        if not names:
-            continue
-        path = seeds / names[0].value
-        articles += 1
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problems.append(f"{path}: cannot read the article's text: {exc.strerror}")
-            if isinstance(exc, FileNotFoundError):
-                missing.append(names[0].value)
-            continue
-        if not digests or hashlib.sha256(raw).hexdigest() != digests[0].value:
-            problems.append(f"{path}: not the text the build quoted (its SHA-256 differs): build again first")
-            continue
-        texts[iri] = raw.decode("utf-8")
-    if articles and len(missing) == articles:  # not one text: the wrong folder, said once, not once an article
-        raise UsageError(f"{seeds}: not the seeds folder of this build: none of its {articles} article text(s) "
-                         f"is there (such as {missing[0]}); give --seeds the folder the build was made from")
-    if problems:
-        raise OutputError(problems)
-    return texts
-
-
-def _marked_text(snapshot: Snapshot, iri: str, text: str) -> str:
-    """The article's text with every quote highlighted at its offsets, each linked to the facts it supports."""
-    facts = {u.subject.value for t in snapshot.incoming(_named(iri)) if t.predicate.value == vocab.OA + "hasSource"
-             for u in snapshot.incoming(t.subject) if u.predicate.value == vocab.KG + "evidence"}
-    spans = [(ev.start, ev.end, fact) for fact in sorted(facts) for ev in snapshot.evidence(_named(fact))
-             if ev.article == iri and ev.start is not None and ev.end is not None]
-    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    parts = []
-    for start, end in zip(cuts, cuts[1:]):
-        covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
-        chunk = html.escape(text[start:end])
-        if not covering:
-            parts.append(chunk)
-            continue
-        titles = "; ".join(snapshot.label(_named(f)) for f in covering)
-        if chunk.strip():  # a link must have text to read; a highlighted line break links nowhere
-            chunk = f'<a href="{html.escape(snapshot.href(covering[0]))}">{chunk}</a>'
-        parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">{chunk}</mark>')
-    return ("<h2>The article's text</h2><p>Every passage a fact rests on is highlighted, at its offsets, and links to "
-            f"that fact.</p><div class=\"text\" style=\"white-space:pre-wrap\">{''.join(parts)}</div>")
 
 
 def _named(iri: str) -> Any:
