@@ -1,7 +1,6 @@
 """`kgpub load` at a million triples, from the command line with its default options: the 5,000-article
 synthetic build (10,004 graphs, 1.12 M triples, 2.39 M with the default graph's copy) into a plain
-``oxigraph serve``, then loaded again (nothing sent), and the store's default graph counting as the
-embedded engine's."""
+``oxigraph serve``, then loaded again (nothing sent), and the store's default graph holding the copy."""
 
 from __future__ import annotations
 
@@ -10,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from servers import start_oxigraph, stop
 
 import kgpub
 from kgpub.cli import main
 from kgpub.querying import SelectResult
-from servers import start_oxigraph, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +26,7 @@ def million(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     work = tmp_path_factory.mktemp("million")
     write_corpus(work / "corpus", 5000, seed=7)
-    kgpub.build(work / "corpus", work / "dist")
+    kgpub.build(work / "corpus", work / "dist", validate=False, index=False)  # what is loaded is the point here
     return work / "dist"
 
 
@@ -46,8 +45,7 @@ def test_the_million_triple_build_loads_with_the_default_options(million: Path) 
         assert again.stdout.splitlines()[-1].startswith("sent 0 of 10004 graphs (0 triples)")
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # the store's default graph: the load's copy
         remote = kgpub.query(count, endpoint=server.url + "/query")
-        local = kgpub.query(count, million)
-        assert isinstance(remote, SelectResult) and isinstance(local, SelectResult)
-        assert [r["n"]["value"] for r in remote.rows] == [r["n"]["value"] for r in local.rows] == ["1121467"]
+        assert isinstance(remote, SelectResult)
+        assert [r["n"]["value"] for r in remote.rows] == ["1121467"]  # the data graphs and the ontology, merged
     finally:
         stop(server.process)
