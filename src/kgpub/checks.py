@@ -365,8 +365,87 @@ def confirmed(file: FactsFile) -> Iterable[Diagnostic]:
     return out
 
 
+# --------------------------------------------------------------------------- retractions
+
+
+#: The sections whose items are facts a retraction can name (by ``id``, or ``report`` for a shared event's report).
+FACT_SECTIONS = ("events", "accusations", "threats", "statements")
+
+
+def retractions(file: FactsFile) -> Iterable[Diagnostic]:
+    """A retraction names a fact of this file, once; a correction (``superseded_by``) is another fact of this file
+    that stands (is not retracted itself); a correction's quote stands in the article's text."""
+    document = file.document
+    ids: dict[str, tuple[Any, ...]] = {}
+    retracted: dict[str, tuple[Any, ...]] = {}
+    corrections: list[tuple[str, str, tuple[Any, ...]]] = []
+    quotes_at: list[tuple[str, tuple[Any, ...]]] = []
+    for section in FACT_SECTIONS:
+        for i, item in document.items(section):
+            fact = item.get("report", item.get("id"))
+            if isinstance(fact, str):
+                ids[fact] = (section, i)
+                if item.get("retracted") is not None or item.get("superseded_by") is not None:
+                    retracted[fact] = (section, i, "retracted" if "retracted" in item else "superseded_by")
+                if isinstance(item.get("superseded_by"), str):
+                    corrections.append((fact, item["superseded_by"], (section, i, "superseded_by")))
+    for section in (*FACT_SECTIONS, "relations"):
+        for i, item in document.items(section):
+            if isinstance(item.get("retracted"), dict) and isinstance(item["retracted"].get("evidence"), str):
+                quotes_at.append((item["retracted"]["evidence"], (section, i, "retracted", "evidence")))
+    out: list[Diagnostic] = []
+    for i, entry in document.items("retractions"):
+        fact = entry.get("fact")
+        if not isinstance(fact, str) or not document.typable("retractions", i):
+            continue
+        if fact not in ids:
+            known = difflib.get_close_matches(fact, list(ids), 1)
+            hint = f"; did you mean {known[0]!r}?" if known else ""
+            out.append(file.diagnostic(("retractions", i, "fact"), f"no fact {fact!r} in this file to retract{hint}"))
+            continue
+        if fact in retracted:
+            out.append(file.diagnostic(("retractions", i, "fact"),
+                                       f"{fact!r} is retracted twice (see line {document.line(*retracted[fact])})"))
+            continue
+        retracted[fact] = ("retractions", i, "fact")
+        if isinstance(entry.get("superseded_by"), str):
+            corrections.append((fact, entry["superseded_by"], ("retractions", i, "superseded_by")))
+        if isinstance(entry.get("evidence"), str):
+            quotes_at.append((entry["evidence"], ("retractions", i, "evidence")))
+    standing_refs = {**FACT_REFERENCES, "accusations": ("concerns",)}
+    for section, keys in standing_refs.items():
+        for i, item in document.items(section):
+            fact = item.get("report", item.get("id"))
+            if (isinstance(fact, str) and fact in retracted) or document.get("article", "withdrawn") is not None:
+                continue
+            for key in keys:
+                value = item.get(key)
+                for ref in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
+                    if isinstance(ref, str) and ref in retracted:
+                        out.append(file.diagnostic((section, i, key), f"refers to {ref!r}, which is retracted: "
+                                                                      "retract or correct this fact too"))
+    for i, item in document.items("entities"):
+        if "merged_into" in item:
+            out.append(file.diagnostic(("entities", i, "merged_into"), "only a registry entity can be merged "
+                                                                       "(entities.yaml); here, use the other id"))
+    for fact, by, path in corrections:
+        if by == fact:
+            out.append(file.diagnostic(path, f"{fact!r} cannot be superseded by itself"))
+        elif by not in ids:
+            out.append(file.diagnostic(path, f"no fact {by!r} in this file to supersede {fact!r}"))
+        elif by in retracted:
+            out.append(file.diagnostic(path, f"{by!r} is retracted too: a correction must be a fact that stands"))
+    if file.text.text is not None:
+        unplaced = Source(file.shown, 0)
+        for words, path in quotes_at:
+            found = quotes.find(file.text.text, quote(words, unplaced), file.text.shown)
+            if isinstance(found, Diagnostic):
+                out.append(replace(found, line=document.line(*path) or 1, field=_field_name(path)))
+    return out
+
+
 #: Every check of a facts file, in no particular order: each reports on its own, and ``check_file`` collects them.
-CHECKS: list[Check] = [text, references, dates, counts, quoted, confirmed]
+CHECKS: list[Check] = [text, references, dates, counts, quoted, confirmed, retractions]
 
 
 def check_file(file: FactsFile) -> list[Diagnostic]:

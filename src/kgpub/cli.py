@@ -393,13 +393,16 @@ def _query_list(queries: list[Any]) -> str:
               help="Seconds to wait for each request, plus 1 s per 10,000 triples it carries.")
 @click.option("--parallel", type=click.IntRange(min=1), default=4, show_default=True,
               help="Bulk requests in flight at once.")
+@click.option("--keep-removed", is_flag=True,
+              help="Keep in the store the graphs an earlier load put there that the build no longer has "
+                   "(withdrawn or deleted articles); by default they are removed.")
 @click.option("--atomic/--no-atomic", default=True, show_default=True,
               help="Every bulk request one transaction; --no-atomic sends Oxigraph's without one, through its bulk "
                    "loader (faster, but a failed load may leave part of a new graph until a re-run: see the README).")
 def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, default_graph: bool, mode: str,
          force: bool, dry_run: bool, create: bool, chunk_triples: int | None, graph_store: str | None,
          query_endpoint: str | None, user: str | None, insecure: bool, timeout: float, parallel: int,
-         atomic: bool) -> None:
+         atomic: bool, keep_removed: bool) -> None:
     """Publish the build into the triple store at ENDPOINT, graph by graph, and verify what landed.
 
     Graphs the store does not hold yet go in bulk (gzip-compressed N-Quads,
@@ -416,7 +419,7 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                            query_endpoint=query_endpoint, user=user, password=os.environ.get("KGPUB_PASSWORD"),
                            verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"), create=create,
-                           parallel=parallel, atomic=atomic)
+                           parallel=parallel, atomic=atomic, keep_removed=keep_removed)
     if dry_run:
         _say(result.plan())
     _say(result.table())
@@ -424,3 +427,22 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
         _say(printable(line), err=True)
     if not result.ok:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "sparql-update"]), default="text",
+              show_default=True, help="text: a changelog; json: the same as data; sparql-update: a changeset "
+              "that takes a store holding OLD to NEW.")
+@click.option("--output", "-o", help="Write to FILE instead of standard output ('-').")
+def diff(old: Path, new: Path, fmt: str, output: str | None) -> None:
+    """Say what changed from build OLD to build NEW: facts added, corrected, retracted and removed."""
+    result = pipeline.diff(old, new)
+    text = {"text": result.text, "json": result.json_text, "sparql-update": result.sparql_update}[fmt]()
+    if output is not None and output != "-":
+        write_atomically(Path(output), text.encode("utf-8"))
+    elif fmt == "text":
+        _say(text, nl=False)
+    else:
+        _say_data(text, nl=False)

@@ -84,6 +84,27 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class Retraction:
+    """A fact that was published, then withdrawn (``retracted:``) or corrected by another (``superseded_by:``).
+
+    The data graphs drop the fact; a tombstone keeps what it was, when and why it was withdrawn.
+    """
+
+    date: str | None
+    reason: str | None
+    evidence: str | None = None  # the correction's words, verbatim from the article text
+    superseded_by: str | None = None  # the id of the fact of the same article that corrects it
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An article its publisher withdrew: every fact of it leaves the data graphs."""
+
+    date: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Entity:
     id: str
     types: tuple[str, ...]
@@ -93,6 +114,8 @@ class Entity:
     wikidata: str | None
     evidence: tuple[Quote, ...]
     source: Source
+    #: Registry only: the id of the entity this one was merged into (its own id stays usable, as an alias).
+    merged_into: str | None = None
 
 
 #: How sure the article is of a fact (GRaSP's factuality: certainty and polarity).
@@ -128,6 +151,7 @@ class Relation:
     until: TextDate | None = None
     description: str | None = None
     judgement: Judgement = Judgement()
+    retraction: Retraction | None = None
 
 
 #: What a count counts (``counts[].what``): people by what happened to them, and munitions.
@@ -170,6 +194,7 @@ class Event:
     #: Events of this article (or shared events) this one responds to, and those it led to.
     in_response_to: tuple[str, ...] = ()
     led_to: tuple[str, ...] = ()
+    retraction: Retraction | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +232,7 @@ class Accusation:
     source: Source
     description: str | None = None
     judgement: Judgement = Judgement()
+    retraction: Retraction | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +249,7 @@ class Threat:
     source: Source
     description: str | None = None
     judgement: Judgement = Judgement()
+    retraction: Retraction | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +271,7 @@ class Statement:
     source: Source
     judgement: Judgement = Judgement()
     label: str | None = None
+    retraction: Retraction | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +311,7 @@ class Article:
     rights_holder: str | None = None
     attribution: str | None = None
     excerpt: bool = False
+    withdrawn: Withdrawal | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +324,11 @@ class Dataset:
     created: str | None
     base: str | None
     download: str | None
+    #: A release (see ``releases``): written only when ``version`` is given, so older datasets build as before.
+    version: str | None = None
+    previous_version: str | None = None
+    issued: str | None = None
+    modified: str | None = None
     #: Article id -> whether its full text is published (site, serve) whatever its licence says.
     full_text: dict[str, bool] = field(default_factory=dict)
     #: Article id -> the line of dataset.yaml that says so (for a message naming an id no article has).
@@ -852,6 +886,7 @@ class _Reader:
             wikidata=item.get("wikidata"),
             evidence=self.quotes(item.get("evidence"), *path, "evidence"),
             source=self.source(*path),
+            merged_into=item.get("merged_into"),
         )
 
 
@@ -967,6 +1002,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
     assert text.text is not None
     r = reader
     published = r.published = r.published_date(meta.get("published"), "article", "published")
+    listed = {x["fact"]: x for x in doc.get("retractions", ())}
     events = tuple(
         Event(
             id=e["report"] if "report" in e else e["id"],
@@ -984,6 +1020,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             judgement=r.judgement(e),
             in_response_to=_many(e.get("in_response_to")),
             led_to=_many(e.get("led_to")),
+            retraction=_retraction(e, listed.get(e.get("report", e.get("id")))),
         )
         for i, e in enumerate(doc.get("events", ()))
     )
@@ -1002,6 +1039,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             source=r.source("accusations", i),
             description=a.get("description"),
             judgement=r.judgement(a),
+            retraction=_retraction(a, listed.get(a["id"])),
         )
         for i, a in enumerate(doc.get("accusations", ()))
     )
@@ -1019,6 +1057,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             source=r.source("threats", i),
             description=t.get("description"),
             judgement=r.judgement(t),
+            retraction=_retraction(t, listed.get(t["id"])),
         )
         for i, t in enumerate(doc.get("threats", ()))
     )
@@ -1034,6 +1073,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             until=r.date(x.get("until"), "relations", i, "until"),
             description=x.get("description"),
             judgement=r.judgement(x),
+            retraction=_retraction(x, None),
         )
         for i, x in enumerate(doc.get("relations", ()))
     )
@@ -1044,7 +1084,7 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
             label=x["label"].strip() if x.get("label") else None,
             date=r.date(x.get("date"), "statements", i, "date"), description=x.get("description"),
             evidence=r.quotes(x["evidence"], "statements", i, "evidence"), source=r.source("statements", i),
-            judgement=r.judgement(x),
+            judgement=r.judgement(x), retraction=_retraction(x, listed.get(x["id"])),
         )
         for i, x in enumerate(doc.get("statements", ()))
     )
@@ -1074,7 +1114,22 @@ def _article(reader: _Reader, text: ArticleText) -> Article:
         source=r.source("article"),
         mentions=tuple(Mention(m["entity"], r.quotes(m["evidence"], "mentions", i, "evidence"), r.source("mentions", i))
                        for i, m in enumerate(doc.get("mentions", ()))),
+        withdrawn=Withdrawal(str(meta["withdrawn"]["date"]), meta["withdrawn"]["reason"].strip())
+        if meta.get("withdrawn") else None,
     )
+
+
+def _retraction(item: dict[str, Any], listed: dict[str, Any] | None) -> Retraction | None:
+    """The retraction of a fact: its own ``retracted:``/``superseded_by:``, else the ``retractions:`` entry naming it."""
+    own, by = item.get("retracted"), item.get("superseded_by")
+    if own is None and by is None and listed is not None:
+        own, by = listed, listed.get("superseded_by")
+    if own is None and by is None:
+        return None
+    own = own or {}
+    reason = own.get("reason")
+    return Retraction(str(own["date"]) if own.get("date") else None, reason.strip() if reason else None,
+                      own.get("evidence"), by)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -1160,11 +1215,50 @@ def load_shared(root: Path | str) -> Shared:
             defined, lost = _registry_entities(document, reader, registry, unreadable, problems)
             events, lost_events = _shared_events(document, reader, defined, registry, unreadable, problems)
             lost = lost or lost_events
+            problems += _merge_problems(registry, defined, registry_shown)
     facts_paths = sorted(root.rglob(f"*{FACTS_SUFFIX}"), key=Path.as_posix)  # all under root: its order
     if not facts_paths:
         problems.append(Diagnostic(str(root), None, "", f"no *{FACTS_SUFFIX} files found"))
     return Shared(root, dataset, tuple(registry.values()), registry_shown, tuple(facts_paths), tuple(problems),
                   tuple(events), frozenset(unreadable), lost)
+
+
+def merges(registry: Iterable[Entity]) -> dict[str, str]:
+    """Each merged entity's id and the id it ends up as, following chains (a into b into c: a is c)."""
+    into = {e.id: e.merged_into for e in registry if e.merged_into}
+    final: dict[str, str] = {}
+    for start in into:
+        seen, current = {start}, into[start]
+        while current in into and current not in seen:
+            seen.add(current)
+            current = into[current]
+        final[start] = current
+    return final
+
+
+def _merge_problems(registry: dict[str, Entity], defined: dict[str, int], shown: str) -> list[Diagnostic]:
+    """A merge into an entity the registry lacks, into itself, or around a loop (a into b into a): one line each."""
+    problems = []
+    into = {e.id: e.merged_into for e in registry.values() if e.merged_into}
+    looped: set[str] = set()
+    for start, target in sorted(into.items()):
+        line = defined.get(start)
+        if target == start:
+            problems.append(Diagnostic(shown, line, "merged_into", f"{start!r} cannot be merged into itself"))
+        elif target not in registry and target not in defined:
+            problems.append(Diagnostic(shown, line, "merged_into", f"no entity {target!r} in the registry to merge "
+                                                                  f"{start!r} into"))
+        elif start not in looped:
+            chain, current = [start], target
+            while current in into and current not in chain:
+                chain.append(current)
+                current = into[current]
+            if current in chain and current != chain[-1] or current == start:
+                loop = chain[chain.index(current):]
+                looped.update(loop)
+                problems.append(Diagnostic(shown, defined.get(loop[0]), "merged_into", "merges loop: " + " → ".join(
+                    [*(repr(x) for x in loop), repr(loop[0])]) + "; one entity of them must stay unmerged"))
+    return problems
 
 
 def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
@@ -1176,17 +1270,20 @@ def _dataset(root: Path, problems: list[Diagnostic]) -> Dataset:
     if document is None:
         return dataset
     doc = document.doc
-    created = document.get("created")
-    if created is not None:
-        try:
-            parse_date(created)
-        except ValueError as exc:
-            problems.append(Diagnostic(path.relative_to(root).as_posix(), document.line("created"), "created", str(exc)))
+    for key in ("created", "issued", "modified"):
+        value = document.get(key)
+        if value is not None:
+            try:
+                parse_date(value)
+            except ValueError as exc:
+                problems.append(Diagnostic(path.relative_to(root).as_posix(), document.line(key), key, str(exc)))
     if document.flawed:
         return dataset
     return Dataset(title=doc["title"], description=doc["description"], license=doc["license"],
                    publisher=doc.get("publisher"), homepage=doc.get("homepage"), created=doc["created"],
-                   base=doc.get("base"), download=doc.get("download"), full_text=dict(doc.get("full_text") or {}),
+                   base=doc.get("base"), download=doc.get("download"), version=doc.get("version"),
+                   previous_version=doc.get("previous_version"), issued=doc.get("issued"), modified=doc.get("modified"),
+                   full_text=dict(doc.get("full_text") or {}),
                    full_text_lines={key: document.line("full_text", key) for key in (doc.get("full_text") or {})})
 
 

@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from . import vocab
 from .dates import TextDate
 from .facts import Count, Judgement, Statement
-from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat
+from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat, merges
 
 KG = Namespace(vocab.KG)
 KGT = Namespace(vocab.KGT)
@@ -66,10 +66,13 @@ PREDICATE_LABELS = {
 class Minter:
     """Mints every IRI of a build from ids, under one base."""
 
-    def __init__(self, base: str, registry_ids: set[str], event_ids: frozenset[str] = frozenset()) -> None:
+    def __init__(self, base: str, registry_ids: set[str], event_ids: frozenset[str] = frozenset(),
+                 merged: dict[str, str] | None = None) -> None:
         self.base = base
         self.registry_ids = registry_ids
         self.event_ids = event_ids
+        #: Merged registry ids and the id each now is (``merged_into``): a fact naming the old id means the new.
+        self.merged = merged or {}
 
     def entity(self, entity_id: str) -> URIRef:
         return URIRef(self.base + entity_id)
@@ -81,9 +84,9 @@ class Minter:
         return URIRef(f"{self.base}article/{article_id}/{local_id}")
 
     def ref(self, article_id: str, some_id: str) -> URIRef:
-        """An id as a fact uses it: a registry entity, or something of this article."""
+        """An id as a fact uses it: a registry entity (the one it was merged into), or something of this article."""
         if some_id in self.registry_ids:
-            return self.entity(some_id)
+            return self.entity(self.merged.get(some_id, some_id))
         if some_id in self.event_ids:
             return self.shared_event(some_id)
         return self.local(article_id, some_id)
@@ -567,13 +570,21 @@ def map_registry(registry: tuple[Entity, ...], mint: Minter, events: tuple[Share
     """The registry graph: every shared entity and every shared event, once."""
     graph = new_graph()
     for entity in registry:
+        if entity.id in mint.merged:  # the old IRI answers with the new one; its names live on as aliases
+            old, new = mint.entity(entity.id), mint.entity(mint.merged[entity.id])
+            graph.add((old, OWL.sameAs, new))
+            graph.add((old, DCTERMS.isReplacedBy, new))
+            for name in (entity.name, *entity.aliases):
+                graph.add((new, SKOS.altLabel, Literal(name)))
+            continue
         _entity(graph, mint.entity(entity.id), entity)
     for event in events:
         iri = mint.shared_event(event.id)
         # a kg:Event once an article reports it (``report``): one prepared ahead of its articles is only a hint
         graph.add((iri, RDF.type, KG.SharedEvent))
         graph.add((iri, RDFS.label, Literal(event.label)))
-        _event_facts(graph, iri, event, mint.entity(event.place) if event.place else None)
+        place = mint.merged.get(event.place, event.place) if event.place else None  # a merged place: the one it is now
+        _event_facts(graph, iri, event, mint.entity(place) if place else None)
     return graph
 
 
@@ -604,7 +615,8 @@ def map_article(article: Article, mint: Minter, names: dict[str, str],
 
 def map_corpus(corpus: Corpus, base: str) -> MappedCorpus:
     """Map the whole corpus to RDF graphs, one per role (registry, article)."""
-    mint = Minter(base, {e.id for e in corpus.registry}, frozenset(e.id for e in corpus.events))
+    mint = Minter(base, {e.id for e in corpus.registry}, frozenset(e.id for e in corpus.events),
+                  merges(corpus.registry))
     mapped = MappedCorpus(minter=mint, registry_graph=map_registry(corpus.registry, mint, corpus.events),
                           registry_provenance=Graph())
     names = {**{e.id: e.name for e in corpus.registry}, **{e.id: e.label for e in corpus.events}}

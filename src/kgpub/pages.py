@@ -34,7 +34,8 @@ STYLE = ("body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem au
          "background:#fff}a{color:#0645ad}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
          "padding:.25rem .5rem;text-align:left;vertical-align:top}q,mark{background:#fff3b0;color:#1a1a1a}"
          "code{font-size:90%}nav{margin-bottom:1rem}svg text{font:12px system-ui,sans-serif;fill:#1a1a1a}"
-         "svg a text{fill:#0645ad}#hits li small,.kind{color:#555}")
+         "svg a text{fill:#0645ad}#hits li small,.kind{color:#555}"
+         ".retracted,.merged{border-left:4px solid #b00020;padding:0 1rem;margin:1rem 0}")
 
 RDF_TYPE = vocab.RDF + "type"
 SUBCLASS, SUBPROPERTY = vocab.RDFS + "subClassOf", vocab.RDFS + "subPropertyOf"
@@ -227,15 +228,46 @@ class Pages:
                           + '">' for f in extensions)
                 + f'<script type="application/ld+json">{embedded}</script>')
         network = self.network(node, outgoing, incoming) if self.is_entity(node) else ""
+        title, notice = self.withdrawn(outgoing)
         if vocab.SCHEMA + "NewsArticle" in self.types(node):
             extra = self.rights(node) + (extra or self.no_text(node))
-        body = (f"<p><code>{html.escape(iri)}</code></p>" + (f"<p>{' · '.join(types)}</p>" if types else "")
+        body = (f"<p><code>{html.escape(iri)}</code></p>" + notice + (f"<p>{' · '.join(types)}</p>" if types else "")
                 + (f"<h2>What the quotes say</h2><ul>{own}</ul>" if own else "")
                 + "<h2>Statements</h2><table><tr><th>property</th><th>value</th></tr>"
                 + "".join(f"<tr><td>{html.escape(p)}</td><td>{v}</td></tr>" for p, v in rows) + "</table>"
                 + (f"<h2>Facts it takes part in</h2><ul>{''.join(facts)}</ul>" if facts else "")
                 + network + extra)
-        return self.frame(self.label(node), body, head)
+        return self.frame(title or self.label(node), body, head)
+
+    def withdrawn(self, outgoing: list[Any]) -> tuple[str, str]:
+        """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged
+        entity's names the one it was merged into.  Returns a title (empty: the label) and the notice."""
+        kg, title, notes = vocab.KG, "", []
+        for t in outgoing:
+            if t.predicate.value == vocab.PROV + "wasInvalidatedBy":
+                tombstone = t.object
+
+                def first(predicate: str, node: Any = tombstone) -> str:
+                    found = self.objects(node, predicate)
+                    return found[0].value if found else ""
+
+                said, when, why = first(kg + "retractedLabel"), first(vocab.DCTERMS + "date"), first(kg + "retractionReason")
+                title = title or (f"Retracted: {said}" if said else "")
+                text = "<strong>Retracted</strong>" + (f" on {html.escape(when)}" if when else "")
+                text += f": {html.escape(why)}" if why else ""
+                by = self.objects(tombstone, kg + "supersededBy")
+                text += "".join(f" Corrected by {self.link(b)}." for b in by)
+                quotes = "".join(f"<li><q>{html.escape(q.value)}</q></li>" for q in self.objects(tombstone, kg + "retractedQuote"))
+                correction = first(kg + "correctionQuote")
+                notes.append(f'<div role="note" class="retracted"><p>{text}</p>'
+                             + (f"<p>It said: {html.escape(said)}</p>" if said else "")
+                             + (f"<ul>{quotes}</ul>" if quotes else "")
+                             + (f"<p>The correction: <q>{html.escape(correction)}</q></p>" if correction else "")
+                             + "</div>")
+            elif t.predicate.value == vocab.DCTERMS + "isReplacedBy":
+                notes.append(f'<div role="note" class="merged"><p><strong>Merged</strong> into {self.link(t.object)}.'
+                             "</p></div>")
+        return title, "".join(notes)
 
     def rights(self, node: Any) -> str:
         """Whose an article's text is and on what terms (licence, rights holder, publisher, the line that

@@ -136,22 +136,23 @@ def _init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
     """Per-process state of the article workers: the minter and the registry's names, made once.
 
     ``parent``: the build's process id, when this is a forked worker (which then ends with it)."""
-    from . import identity, mapping
+    from . import facts, identity, mapping
 
     if parent is not None:
         from .execution import die_with_parent
 
         die_with_parent(parent)
 
-    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids)
+    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
     names = {**{e.id: e.name for e in shared.registry}, **{e.id: e.label for e in shared.events}}
+    names.update({old: names[new] for old, new in facts.merges(shared.registry).items() if new in names})
     _WORKER.update(shared=shared, mint=mint, names=names,
                    index=shared.entity_index, identities=identity.Index(shared.registry, shared.events))
 
 
 def _article_unit(path: Path) -> ArticleUnit:
     """facts → mapping → provenance → N-Triples for one article: the part of a build that parallelises."""
-    from . import facts, mapping, provenance, serialization
+    from . import facts, mapping, provenance, retractions, serialization
     from .cache import dep
 
     shared: Shared = _WORKER["shared"]
@@ -162,13 +163,21 @@ def _article_unit(path: Path) -> ArticleUnit:
     if article is None or read.problems:
         return ArticleUnit(shown, (), read.problems, read.id, read.source)
     mint = _WORKER["mint"]
-    graph = mapping.map_article(article, mint, _WORKER["names"], mapping.Lines)
+    whole, names = article, _WORKER["names"]
+    if retractions.retracted(article):  # mapped without what is retracted; tombstones added below
+        article, names = retractions.standing(whole), {**names, **retractions.names(whole)}
+    graph = mapping.map_article(article, mint, names, mapping.Lines)
     prov, quote_problems = provenance.anchor_article(article, graph, mint, mapping.Lines)
     counts = (len(article.entities), len(article.events), len(article.accusations), len(article.threats),
               len(article.relations), len(article.statements))
     if quote_problems:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
     lines = serialization.article_lines(article.id, graph, prov)
+    if article is not whole:
+        full = serialization.nt_lines(mapping.map_article(whole, mint, _WORKER["names"], mapping.Lines))
+        dead, origins = retractions.tombstones(whole, full, mint)
+        lines = serialization.ArticleLines(article.id, sorted({*lines.data, *dead}),
+                                           sorted({*lines.provenance, *origins}))
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
@@ -310,8 +319,9 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     out = Path(out)
     serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
     shared = replace(facts.load_shared(Path(seeds)), drafts=drafts)
+    _check_release(shared, out)
     iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
-    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids)
+    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
     store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
         else BuildCache(_cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
     found = _units(shared, iri_base, jobs or execution.cores(), store if cache else None, progress)
@@ -336,6 +346,27 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
                       cache=False, index=index, progress=progress, drafts=drafts)
     units = [next(reused) if isinstance(u, Entry) else u for u in found]
     return replace(_full_build(shared, mint, store, units, out, problems, options), notes=notes)
+
+
+def _check_release(shared: Shared, out: Path) -> None:
+    """Refuse a ``version`` older than the release already in ``out``: a published graph never goes backwards."""
+    from .facts import DATASET_FILE
+    from .releases import older, version_in
+
+    new = shared.dataset.version
+    old = version_in(out / "void.ttl")
+    if new and old and older(new, old):
+        path = shared.root / DATASET_FILE
+        raise InputError([Diagnostic(DATASET_FILE, _line_of(path, "version"), "version",
+                                     f"{new} is older than version {old} already built in {out}; "
+                                     "a release never goes backwards")])
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
 
 
 def _as_problem(note: Any) -> Diagnostic:
@@ -402,7 +433,8 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     data_bytes = data_text.encode("utf-8")
     ontology = ontology_file().read_bytes()
 
-    named = serialization.named_lines(mint, registry, registry_prov_lines, articles)
+    named = serialization.named_lines(mint, registry, registry_prov_lines, articles,
+                                      serialization.release_lines(shared.dataset, mint))
 
     article_ids = [a.article_id for a in articles]
 
@@ -813,7 +845,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
          user: str | None = None, password: str | None = None, verify_tls: bool = True,
          timeout: float = 30.0, progress=None, create: bool = False,  # type: ignore[no-untyped-def]
-         parallel: int = 4, atomic: bool = True) -> LoadResult:
+         parallel: int = 4, atomic: bool = True, keep_removed: bool = False) -> LoadResult:
     """Publish the build in ``data`` into the store at ``endpoint``; see ``kgpub.stores``.
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
@@ -843,7 +875,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
     return load_build(Path(data), endpoint, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                       force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                       query_endpoint=query_endpoint, client=client, progress=progress, parallel=parallel,
-                      atomic=atomic)
+                      atomic=atomic, keep_removed=keep_removed)
 
 
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
@@ -871,3 +903,10 @@ def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Pa
 
     refuse_draft(data)
     return build_site(Path(data), Path(out), Path(seeds) if seeds is not None else None)
+
+
+def diff(old: str | Path, new: str | Path) -> Any:
+    """What changed from build ``old`` to build ``new`` (see ``changes``): a changelog, JSON or a store changeset."""
+    from .changes import diff as compare
+
+    return compare(old, new)

@@ -655,6 +655,7 @@ def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], stats: S
     add(ds, f"<{void_}uriSpace>", lit(mint.base))
     for ns in (vocab.KG, vocab.OA, vocab.SCHEMA, vocab.PROV, vocab.SKOS, vocab.SEM):
         add(ds, f"<{void_}vocabulary>", f"<{ns}>")
+    g += [_split(line) for line in release_lines(dataset, mint)]
     classes = +stats.classes
     add(ds, f"<{void_}triples>", lit(stats.triples, "integer"))
     add(ds, f"<{void_}entities>", lit(stats.entities, "integer"))
@@ -681,11 +682,40 @@ def _void_lines(dataset: Dataset, mint: Minter, article_ids: list[str], stats: S
     return sorted({f"{s} {p} {o} .\n" for s, p, o in g})
 
 
+def release_lines(dataset: Dataset, mint: Minter) -> list[str]:
+    """The release a build is (DCAT versioning), as sorted N-Triples lines; none when ``dataset.yaml`` gives no version.
+
+    Written into void.ttl and, as the graph ``BASE/dataset/release``, into the TriG, so a store loaded with a
+    build can say which release it holds.  Dates come from ``dataset.yaml``, never the clock: byte-stable.
+    """
+    if not dataset.version:
+        return []
+    ds = f"<{mint.dataset()}>"
+    dct, dcat, xsd = vocab.DCTERMS, vocab.DCAT, vocab.XSD
+    lines = [f'{ds} <{dcat}version> "{dataset.version}" .\n']
+    issued = dataset.issued or dataset.created
+    if issued:
+        lines.append(f'{ds} <{dct}issued> "{issued}"^^<{xsd}date> .\n')
+    if dataset.modified or issued:
+        lines.append(f'{ds} <{dct}modified> "{dataset.modified or issued}"^^<{xsd}date> .\n')
+    if dataset.previous_version:
+        previous = f"<{mint.dataset()}/version/{dataset.previous_version}>"
+        lines += [f"{ds} <{dcat}previousVersion> {previous} .\n",
+                  f'{previous} <{dcat}version> "{dataset.previous_version}" .\n']
+    return sorted(lines)
+
+
+def release_graph(mint: Minter) -> str:
+    return f"{mint.dataset()}/release"
+
+
 def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str],
-                articles: list[ArticleLines]) -> list[tuple[str, list[str]]]:
-    """Every named graph of a build (registry, articles, provenance) with its lines."""
+                articles: list[ArticleLines], release: list[str] | None = None) -> list[tuple[str, list[str]]]:
+    """Every named graph of a build (registry, articles, provenance, the release when there is one) with its lines."""
     named: list[tuple[str, list[str]]] = [(str(mint.registry_graph()), registry),
                                           (str(mint.registry_provenance_graph()), registry_provenance)]
+    if release:
+        named.append((release_graph(mint), release))
     for a in articles:
         named.append((str(mint.article_graph(a.article_id)), a.data))
         named.append((str(mint.provenance_graph(a.article_id)), a.provenance))

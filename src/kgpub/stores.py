@@ -728,6 +728,10 @@ class LoadResult:
     seconds: float = 0.0
     #: How many of the graphs sent travelled in bulk (N-Quads batches) rather than one request each.
     bulk: int = 0
+    #: Graphs an earlier load put in the store that this build no longer has (a withdrawn or deleted article):
+    #: dropped from the store, or kept with ``--keep-removed``.
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
     #: Where the graphs went (or would go): the plan's URLs.
     ends: Endpoints | None = None
 
@@ -751,6 +755,9 @@ class LoadResult:
         for g in self.graphs:
             sent = str(g.triples) if g.action == "send" else "-"
             rows.append((name.get(g.iri, g.iri or ""), sent, "" if g.in_store is None else str(g.in_store), g.status))
+        gone = "would remove" if self.dry_run else "removed"
+        rows += [(iri, "-", "0" if not self.dry_run else "", f"{gone} (not in the build)") for iri in self.removed]
+        rows += [(iri, "-", "", "kept (not in the build)") for iri in self.kept]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = ["  ".join(c.ljust(w) if i in (0, 3) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
                  for r in rows]
@@ -760,6 +767,12 @@ class LoadResult:
         verb = "would send" if self.dry_run else "sent"
         lines.append(f"{verb} {len(sent)} of {len(self.graphs)} graphs ({triples} triples) to {self.endpoint} "
                      f"[{self.flavor}]{rate}")
+        if self.removed:
+            lines.append(f"{'would remove' if self.dry_run else 'removed'} {len(self.removed)} graphs an earlier load "
+                         "put there that the build no longer has")
+        if self.kept:
+            lines.append(f"kept {len(self.kept)} graphs an earlier load put there that the build no longer has "
+                         "(--keep-removed)")
         return "\n".join(lines)
 
     def plan(self, ends: Endpoints | None = None) -> str:
@@ -815,7 +828,7 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
          client: Client | None = None, progress: Callable[[int, int], None] | None = None,
          after_graph: Callable[[GraphPlan], None] | None = None, parallel: int = PARALLEL,
-         atomic: bool = True) -> LoadResult:
+         atomic: bool = True, keep_removed: bool = False) -> LoadResult:
     """Load the build in ``build`` into the store at ``endpoint`` and verify what landed, term by term.
 
     Graphs the store does not hold yet travel in bulk: whole graphs batched into N-Quads requests, gzip
@@ -824,6 +837,9 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     (a failed request may leave part of graphs the store did not hold; a re-run replaces them whole).  A
     graph the store holds already is replaced with its own PUT (atomic), one after the other, so a failure
     names exactly what landed.
+
+    A graph the store's manifest records from an earlier load that the build no longer has (an article
+    withdrawn or deleted) is dropped, unless ``keep_removed``, so the store equals a fresh load of the build.
     """
     client = client or Client()
     ends = endpoints(endpoint, flavor, graph_store=graph_store, query_endpoint=query_endpoint,
@@ -845,6 +861,14 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
         if manifest.hashes.get(plan.iri) == plan.sha256:
             plan.action, plan.status = "unchanged", "unchanged"
     result = LoadResult(_safe(endpoint), ends.flavor, plans, dry_run, ends=ends)
+    if mode == "replace" and graph is None and not default_graph:
+        recorded = manifest.hashes if not force else _manifest(client, ends).hashes
+        ours = {p.iri for p in plans}
+        gone = sorted(g for g in recorded if g is not None and g not in ours)
+        if keep_removed:
+            result.kept = gone
+        else:
+            result.removed = gone
     if dry_run:
         for plan in plans:
             plan.status = "planned" if plan.action == "send" else "unchanged"
@@ -881,11 +905,17 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
         partly = "" if atomic or _dataset_endpoint(ends) == _dataset_endpoint(ends, atomic) or not bulk else (
             " (those sent in bulk may be partly in the store: a re-run replaces them whole)")
         raise StoreError(f"{exc}; loaded before the failure: {done}; not loaded: {rest}{partly}") from None
+    for iri in result.removed:
+        response = client.request("DELETE", ends.graph_url(iri))
+        if response.status_code != 404:  # already gone: what was wanted
+            _check(response, f"removing graph {iri}, which the build no longer has")
+        hashes.pop(iri, None)
+        manifest.hashes.pop(iri, None)
     result.seconds = time.perf_counter() - started
     query_defaults = manifest.query_defaults
     if to_send:
         query_defaults = _query_defaults(client, ends, plans)
-    if mode == "replace" and (to_send or query_defaults != manifest.query_defaults):
+    if mode == "replace" and (to_send or result.removed or query_defaults != manifest.query_defaults):
         _put_manifest(client, ends, hashes, roles, query_defaults)
     _verify(client, ends, plans, mode, own_default=not union)
     return result
