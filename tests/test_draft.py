@@ -13,6 +13,8 @@ from conftest import SEEDS
 import kgpub
 from kgpub import dates, facts, provenance
 from kgpub.cli import main
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 #: A short report in the manner of a wire story (the facts the drafter must find, under other spellings).
 STORY = """US blames militia for Green Zone rockets
@@ -309,8 +311,6 @@ def test_a_date_that_is_not_one(runner: CliRunner, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- any text
 
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 _PIECES = ["Kataib Hizbollah", "Qassem Suleimani", "al-Kadhimi", "the U.S. Embassy in Baghdad", "Iran’s", "“outlawed group”",
            "security sources said", "fired", "at least eight rockets", "late Sunday", "was blamed on", "denies",

@@ -7,7 +7,6 @@ suite marks ``sht:Failure`` must be refused with one clear line and exit 2, neve
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import os
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
