@@ -89,6 +89,9 @@ def test_the_old_iri_has_a_page_that_points_to_the_new_one(tmp_path: Path) -> No
     page = (tmp_path / "site" / "kgpub" / "id" / "alpha-old.html").read_text()
     assert '<div role="note" class="merged"><p><strong>Merged</strong> into <a href="/kgpub/id/alpha-brigade.html">' \
            "Alpha Brigade</a>.</p></div>" in page
+    # a static host answers no 301: the old IRI's page sends a browser on to the new one
+    assert '<meta http-equiv="refresh" content="0; url=/kgpub/id/alpha-brigade.html">' in page
+    assert "http-equiv" not in (tmp_path / "site" / "kgpub" / "id" / "alpha-brigade.html").read_text()
 
 
 def test_the_old_iri_answers_in_kgpub_serve(tmp_path: Path) -> None:
@@ -116,9 +119,14 @@ def test_the_old_iri_answers_in_kgpub_serve(tmp_path: Path) -> None:
                 pass
             assert process.poll() is None and time.monotonic() < deadline, "kgpub serve did not start"
             time.sleep(0.2)
-        html = requests.get(url + "alpha-old", timeout=30, headers={"Accept": "text/html"}).text
+        for accept in ("text/html", "text/turtle", "application/n-triples"):  # the old IRI resolves to the new one
+            moved = requests.get(url + "alpha-old", timeout=30, headers={"Accept": accept}, allow_redirects=False)
+            assert moved.status_code == 301 and moved.headers["location"] == "/kgpub/id/alpha-brigade", accept
+        followed = requests.get(url + "alpha-old", timeout=30, headers={"Accept": "text/html"})
+        assert followed.url == url + "alpha-brigade" and "<h1>Alpha Brigade</h1>" in followed.text
+        html = requests.get(url + "alpha-old?format=html", timeout=30).text  # its own notice, asked for by name
         assert '<strong>Merged</strong> into <a href="/kgpub/id/alpha-brigade">Alpha Brigade</a>' in html
-        turtle = requests.get(url + "alpha-old", timeout=30, headers={"Accept": "application/n-triples"}).text
+        turtle = requests.get(url + "alpha-old?format=ntriples", timeout=30).text
         assert f"<{ID}alpha-old> <http://www.w3.org/2002/07/owl#sameAs> <{ID}alpha-brigade> ." in turtle
         retracted = requests.get(url + "article/mini-1/zed-threat", timeout=30, headers={"Accept": "text/html"}).text
         assert "<strong>Retracted</strong> on 2026-12-01: Not his words." in retracted

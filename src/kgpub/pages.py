@@ -227,6 +227,9 @@ class Pages:
                           + (html.escape(iri.rsplit("/", 1)[-1] + "." + extensions[f]) if self.suffix else f"?format={f}")
                           + '">' for f in extensions)
                 + f'<script type="application/ld+json">{embedded}</script>')
+        replaced = sorted(t.object.value for t in outgoing if t.predicate.value == vocab.DCTERMS + "isReplacedBy")
+        if replaced and self.suffix:  # a static host cannot answer 301: a merged entity's page sends the reader on
+            head += f'<meta http-equiv="refresh" content="0; url={html.escape(self.href(replaced[0]))}">'
         network = self.network(node, outgoing, incoming) if self.is_entity(node) else ""
         title, notice = self.withdrawn(outgoing)
         if vocab.SCHEMA + "NewsArticle" in self.types(node):

@@ -440,6 +440,10 @@ class Publisher:
         kind, triples, graph = self._triples(iri, endpoint)
         if not triples and kind != "graph":
             return _text(404, "nothing is known of this IRI")
+        moved = self._merged_into(kind, iri, triples) if fmt is None else None
+        if moved is not None:  # a merged entity's IRI resolves to the one it was merged into; ?format= shows its own
+            return Answer(301, {"location": quote(moved), "vary": "Accept", "content-type": "text/plain; charset=utf-8"},
+                          f"merged into {moved}\n".encode("utf-8"))
         if fmt is not None:
             if fmt not in FORMAT_NAMES:
                 return _text(400, f"unknown format {fmt!r}: give one of {', '.join(sorted(FORMAT_NAMES))}")
@@ -468,6 +472,15 @@ class Publisher:
         if if_none_match and matches(if_none_match, etag):
             return Answer(304, {k: v for k, v in headers.items() if k != "content-type"})
         return Answer(200, headers, body)
+
+    def _merged_into(self, kind: str, iri: str, triples: list[Any]) -> str | None:
+        """The local path of the entity ``iri`` was merged into (``dct:isReplacedBy``), as Wikidata redirects a
+        merged item; None for anything else."""
+        if kind != "node":
+            return None
+        targets = sorted(t.object.value for t in triples
+                         if t.subject.value == iri and t.predicate.value == vocab.DCTERMS + "isReplacedBy")
+        return self.local(targets[0]) if targets else None
 
     def _triples(self, iri: str, endpoint: str) -> tuple[str, list[Any], str | None]:
         """What ``iri`` dereferences to: ("graph", a named graph's triples, its IRI), ("void", the VoID or a part
