@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import vocab
 from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, UsageError
@@ -706,7 +706,7 @@ UPDATE_SHARE = 0.1
 def _ontology_ntriples(turtle: bytes) -> bytes:
     import pyoxigraph as ox
 
-    return ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    return cast(bytes, ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES))
 
 
 @dataclass(frozen=True)
