@@ -20,7 +20,7 @@ from . import vocab
 from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, UsageError
 
 if TYPE_CHECKING:
-    from .cache import BuildCache, Entry
+    from .cache import BuildCache, Dep, Entry
     from .facts import Shared, Source
     from .serialization import ArticleLines
 
@@ -113,7 +113,7 @@ class ArticleUnit:
     """
 
     facts_file: str
-    deps: tuple[tuple[str, str], ...]  # (file relative to the seeds folder, its SHA-256)
+    deps: tuple[Dep, ...]  # the files it was made from: relative to the seeds folder, with hash, size and times
     problems: tuple[Diagnostic, ...]
     id: str | None = None
     source: Source | None = None
@@ -500,6 +500,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 stats = counted or stats
                 entries = logged if logged is not None else entries
             serialization.share_keys(layouts)
+            assert stats is not None  # the kg.jsonld/kg.nt part always counts them
             files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
                                                layouts, stats, {u.id: u.rights for u in good if u.id})
             write_layout(staged, {"files": layouts, "stats": stats})
@@ -630,8 +631,9 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
             staged = stage.path
 
             def write_files() -> Any:
-                layouts = serialization.patch_files(out, staged, previous["files"], [u.lines for u in old],  # type: ignore[index]
-                                                    [u.lines for u in changed], shared_before, shared_after, mint)
+                layouts = serialization.patch_files(out, staged, previous["files"],  # type: ignore[index]
+                                                    [u.lines for u in old if u.lines is not None],
+                                                    [u.lines for u in changed if u.lines is not None], shared_before, shared_after, mint)
                 execution.link_files(out / "articles", staged / "articles",
                                      (f"{u.summary.id}.ttl" for u in found if isinstance(u, Entry)))
                 entries = serialization.by_subject(state["registry"])

@@ -323,7 +323,7 @@ def _describe_blank_nodes(report: Graph, store, graphs: list[Graph]) -> None:  #
 
 
 def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
-               registry: list[str], *, plan: shacl_core.Plan | None, origins: dict[str, Source],
+               registry: Iterable[str], *, plan: shacl_core.Plan | None, origins: dict[str, Source],
                threads: int = 1) -> Report | None:
     """The report of a graph that differs from a validated one by a few articles' lines.
 
