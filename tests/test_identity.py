@@ -116,7 +116,7 @@ def test_entities_command_lists_articles_and_candidates(seeds_copy: Path) -> Non
     text = runner.invoke(main, ["entities", str(seeds_copy)])
     assert text.exit_code == 0, text.stderr
     lines = text.stdout.splitlines()
-    assert lines[-1] == "58 entities, 2 with merge candidates"
+    assert lines[-1] == "59 entities, 2 with merge candidates"
     assert lines[0].startswith("000_eb2d348de878cb8c/dup-entity\tKataib Hezbollah\t")
     assert lines[0].endswith("may be: kataeb-hezbollah (warning)")
     assert lines[1].startswith("kataeb-hezbollah\tKataeb Hezbollah\tentities.yaml:")
