@@ -34,4 +34,5 @@ bash scripts/npm-deps.sh   # Comunica, a client the serve tests run
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 .venv/bin/ruff check src tests benchmarks   # pyflakes and pycodestyle's errors (pyproject's [tool.ruff])
+.venv/bin/mypy src                          # the types (pyproject's [tool.mypy])
 exec .venv/bin/pytest "$@"

@@ -534,10 +534,10 @@ def _read_yaml(path: Path, shown: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
+        at_line = mark.line + 1 if mark else None
+        at_column = mark.column + 1 if mark else None
         what = problem if isinstance(exc, _Refused) else f"YAML syntax error: {problem}"
-        raise InputError([Diagnostic(shown, line, "", what, column)])
+        raise InputError([Diagnostic(shown, at_line, "", what, at_column)])
     except yaml.YAMLError as exc:
         raise InputError([Diagnostic(shown, None, "", f"YAML error: {' '.join(str(exc).split())}")])
     finally:
@@ -862,6 +862,8 @@ class _Reader:
         """One count of an event: its number under the key that says how exact it is."""
         qualifier = next(q for q in COUNT_QUALIFIERS if q in item)  # the schema requires exactly one
         number = item[qualifier]
+        low: int | None
+        high: int | None
         if qualifier == "between":  # low <= high: checked before (checks.counts)
             low, high = int(number[0]), int(number[1])
             value = None

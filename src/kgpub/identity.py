@@ -120,7 +120,7 @@ class Index:
                          f"{entity.id!r} ({name!r}) is registry entity {k.id!r} ({k.name!r}, {k.where}) by another "
                          f"spelling; use the id {k.id!r} and drop this entity")
                     for _, (name, k) in sorted(exact.items())]
-        near = {}
+        near: dict[str, tuple[str, _Known, int]] = {}
         for name in names:
             for k, score in self._near(skeleton(name)):
                 near.setdefault(k.id, (name, k, score))
@@ -171,12 +171,13 @@ def registry_collisions(registry: Iterable[Entity]) -> list[tuple[str, str, str]
     """
     entities = list(registry)
     index = Index(entities)
-    out = set()
+    out: set[tuple[str, str, str]] = set()
     for entity in entities:
         for note in index.notes(entity):
             other = note.message.split("registry entity ", 1)[1].split("'")[1]
             if other != entity.id:
-                out.add((*sorted((entity.id, other)), note.severity))
+                first, second = sorted((entity.id, other))
+                out.add((first, second, note.severity))
     return sorted(out)
 
 

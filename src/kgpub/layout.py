@@ -137,7 +137,7 @@ def patch(old: Path, layout: Layout, changes: dict[str, Block | None], replaced:
         if i > at:
             pieces.append((starts[at], starts[i - 1] + layout.sizes[i - 1]))
             keys += layout.keys[at:i]
-            sizes += layout.sizes[at:i]
+            sizes += _array(layout.sizes[at:i])
         present = i < len(layout.keys) and layout.keys[i] == key
         if present:
             at = i + 1
@@ -156,7 +156,7 @@ def patch(old: Path, layout: Layout, changes: dict[str, Block | None], replaced:
     if at < len(layout.keys):
         pieces.append((starts[at], starts[-1] + layout.sizes[-1]))
         keys += layout.keys[at:]
-        sizes += layout.sizes[at:]
+        sizes += _array(layout.sizes[at:])
     if counts is not None:
         counts = +counts  # drop the prefixes no block uses any more
     head = layout.header
@@ -173,6 +173,13 @@ def patch(old: Path, layout: Layout, changes: dict[str, Block | None], replaced:
                 _copy(source, out, *piece)
         out.write(layout.footer)
     return Layout(keys, sizes, head, layout.sep, layout.footer, counts, layout.namespaces)
+
+
+def _array(sizes: Sequence[int]) -> array.array[int]:
+    """Sizes of a layout read back from disk (``__setstate__`` keeps them as an array): only those are patched."""
+    if not isinstance(sizes, array.array):
+        raise TypeError(f'can only extend array with array (not "{type(sizes).__name__}")')
+    return sizes
 
 
 def _starts(layout: Layout) -> list[int]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from collections.abc import Callable
+from typing import cast, overload
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -197,7 +198,8 @@ def nt_adder(sink: Sink) -> Callable[[str, str, str], None]:
     from rdflib.util import from_n3
 
     def to_graph(s: str, p: str, o: str) -> None:
-        sink.add((URIRef(s[1:-1]), URIRef(p[1:-1]), from_n3(o) if o[0] == '"' else URIRef(o[1:-1])))
+        # a quoted N-Triples term is a literal: from_n3 gives a Literal for it
+        sink.add((URIRef(s[1:-1]), URIRef(p[1:-1]), cast(Literal, from_n3(o)) if o[0] == '"' else URIRef(o[1:-1])))
     return to_graph
 
 
@@ -602,6 +604,12 @@ def _event_facts(graph: Sink, node: URIRef, event: Event | SharedEvent, place: U
         graph.add((node, KG.place, place))
 
 
+@overload
+def map_article(article: Article, mint: Minter, names: dict[str, str]) -> Graph: ...
+@overload
+def map_article(article: Article, mint: Minter, names: dict[str, str], sink: Callable[[], Lines]) -> Lines: ...
+@overload
+def map_article(article: Article, mint: Minter, names: dict[str, str], sink: Callable[[], Sink]) -> Sink: ...
 def map_article(article: Article, mint: Minter, names: dict[str, str],
                 sink: Callable[[], Sink] = new_graph) -> Sink:
     """One article's graph, its claims reified in it; needs nothing of any other article.

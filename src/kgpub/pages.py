@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import vocab
 
@@ -218,8 +218,8 @@ class Pages:
             facts.append(f"<li>{self.link(t.subject)} <small>({html.escape(self.short(t.predicate.value))})</small>"
                          + (f"<ul>{quoted}</ul>" if quoted else "") + "</li>")
         own = self.quote_items(node, anchored=True)
-        embedded = _typed(ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
-                                       format=ox.RdfFormat.JSON_LD)).replace("</", "<\\/")  # no end tag in a script
+        embedded = _typed(cast(bytes, ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
+                                                   format=ox.RdfFormat.JSON_LD))).replace("</", "<\\/")  # no end tag in a script
         extensions = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}
         media = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples"}
         head = (f'<link rel="canonical" href="{html.escape(iri)}">'

@@ -14,13 +14,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import vocab
 from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, UsageError
 
 if TYPE_CHECKING:
-    from .cache import BuildCache, Entry
+    from .cache import BuildCache, Dep, Entry
     from .facts import Shared, Source
     from .serialization import ArticleLines
 
@@ -113,7 +113,7 @@ class ArticleUnit:
     """
 
     facts_file: str
-    deps: tuple[tuple[str, str], ...]  # (file relative to the seeds folder, its SHA-256)
+    deps: tuple[Dep, ...]  # the files it was made from: relative to the seeds folder, with hash, size and times
     problems: tuple[Diagnostic, ...]
     id: str | None = None
     source: Source | None = None
@@ -500,6 +500,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
                 stats = counted or stats
                 entries = logged if logged is not None else entries
             serialization.share_keys(layouts)
+            assert stats is not None  # the kg.jsonld/kg.nt part always counts them
             files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
                                                layouts, stats, {u.id: u.rights for u in good if u.id})
             write_layout(staged, {"files": layouts, "stats": stats})
@@ -630,8 +631,9 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
             staged = stage.path
 
             def write_files() -> Any:
-                layouts = serialization.patch_files(out, staged, previous["files"], [u.lines for u in old],  # type: ignore[index]
-                                                    [u.lines for u in changed], shared_before, shared_after, mint)
+                layouts = serialization.patch_files(out, staged, previous["files"],  # type: ignore[index]
+                                                    [u.lines for u in old if u.lines is not None],
+                                                    [u.lines for u in changed if u.lines is not None], shared_before, shared_after, mint)
                 execution.link_files(out / "articles", staged / "articles",
                                      (f"{u.summary.id}.ttl" for u in found if isinstance(u, Entry)))
                 entries = serialization.by_subject(state["registry"])
@@ -706,7 +708,7 @@ UPDATE_SHARE = 0.1
 def _ontology_ntriples(turtle: bytes) -> bytes:
     import pyoxigraph as ox
 
-    return ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    return cast(bytes, ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES))
 
 
 @dataclass(frozen=True)

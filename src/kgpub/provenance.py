@@ -12,13 +12,14 @@ the provenance graph: which file and line each fact came from.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import overload
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from .errors import Diagnostic, InputError
 from .facts import Article, Corpus, Entity, Quote, SharedEvent, Source
-from .mapping import KG, OA, Minter, MappedCorpus, Sink, new_graph, nt_adder, nt_string
+from .mapping import KG, OA, Lines, Minter, MappedCorpus, Sink, new_graph, nt_adder, nt_string
 from .quotes import CONTEXT, Span, closest_passage, find, find_all, locate
 
 __all__ = ["CONTEXT", "Span", "anchor", "anchor_article", "anchor_registry", "closest_passage", "find_all",
@@ -81,6 +82,14 @@ def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source,
     return out
 
 
+@overload
+def anchor_article(article: Article, graph: Sink, mint: Minter) -> tuple[Graph, list[Diagnostic]]: ...
+@overload
+def anchor_article(article: Article, graph: Sink, mint: Minter,
+                   sink: Callable[[], Lines]) -> tuple[Lines, list[Diagnostic]]: ...
+@overload
+def anchor_article(article: Article, graph: Sink, mint: Minter,
+                   sink: Callable[[], Sink]) -> tuple[Sink, list[Diagnostic]]: ...
 def anchor_article(article: Article, graph: Sink, mint: Minter,
                    sink: Callable[[], Sink] = new_graph) -> tuple[Sink, list[Diagnostic]]:
     """Add evidence to every fact of one article's ``graph``; return its provenance graph and quote problems.

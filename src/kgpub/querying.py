@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import vocab
 from .errors import EndpointError, QueryError, QueryLimitError
@@ -716,8 +716,8 @@ def _evaluate(text: str, query: str, data: Path, graphs: bool, dataset: Dataset 
         if isinstance(result, ox.QueryBoolean):
             return AskResult(bool(result))
         if isinstance(result, ox.QuerySolutions):
-            return SelectResult(result.serialize(format=ox.QueryResultsFormat.JSON))
-        return GraphResult(ox.serialize(result, format=ox.RdfFormat.N_TRIPLES))
+            return SelectResult(cast(bytes, result.serialize(format=ox.QueryResultsFormat.JSON)))  # no output: bytes
+        return GraphResult(cast(bytes, ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)))
     except (RuntimeError, OSError) as exc:  # evaluation errors surface while the results are read
         raise QueryError(f"cannot run the query: {' '.join(str(exc).split())}") from None
 
@@ -755,7 +755,7 @@ def _wrapper(endpoint: str, user: str | None, password: str | None, timeout: flo
     client = SPARQLWrapper(endpoint)
     client.setMethod(POST)
     client.setRequestMethod(URLENCODED)
-    client.timeout = timeout  # setTimeout() would truncate 0.5 to 0, which means no limit at all
+    client.timeout = timeout  # type: ignore[assignment]  # a float reaches urlopen as it is; setTimeout() would truncate 0.5 to 0, which means no limit at all
     if user:
         client.setCredentials(user, password or "")
     return client
@@ -909,7 +909,7 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
             triples = [q.triple for q in ox.parse(raw, format=fmt)]
         except SyntaxError as exc:
             raise EndpointError(f"{endpoint}: malformed RDF in the answer: {_one_line(str(exc))}") from None
-        return GraphResult(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        return GraphResult(cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))  # no output: bytes
     try:
         document = json.loads(raw)
         if "boolean" in document:
@@ -923,7 +923,7 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
         # Re-encode first (Virtuoso escapes "/" as "\/", which pyoxigraph's parser rejects inside IRIs),
         # then round-trip through pyoxigraph's parser: it checks the document and normalises it.
         solutions = ox.parse_query_results(json.dumps(document), format=ox.QueryResultsFormat.JSON)
-        return SelectResult(solutions.serialize(format=ox.QueryResultsFormat.JSON))
+        return SelectResult(cast(bytes, solutions.serialize(format=ox.QueryResultsFormat.JSON)))  # no output: bytes
     except (ValueError, KeyError, TypeError, SyntaxError) as exc:
         raise EndpointError(f"{endpoint}: malformed SPARQL results ({content_type or 'no content type'}): "
                          f"{_one_line(str(exc))}") from None
@@ -1009,7 +1009,7 @@ def render(result: Result, fmt: str | None, prefixes: dict[str, str], width: int
         if fmt in ("json", "xml"):
             doc = {"head": {}, "boolean": result.value}
             parsed = ox.parse_query_results(json.dumps(doc), format=ox.QueryResultsFormat.JSON)
-            return parsed.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
+            return cast(bytes, parsed.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper())))  # no output: bytes
         raise QueryError(f"--format {fmt} does not apply to an ASK result (use table, json or xml)")
     if isinstance(result, GraphResult):
         fmt = fmt or "turtle"
@@ -1019,7 +1019,7 @@ def render(result: Result, fmt: str | None, prefixes: dict[str, str], width: int
         triples = [q.triple for q in ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES)]
         target = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                   "jsonld": ox.RdfFormat.JSON_LD}[fmt]
-        return ox.serialize(triples, format=target, prefixes=prefixes if fmt == "turtle" else None)
+        return cast(bytes, ox.serialize(triples, format=target, prefixes=prefixes if fmt == "turtle" else None))
     fmt = fmt or "table"
     if fmt not in SELECT_FORMATS:
         raise QueryError(f"--format {fmt} does not apply to a SELECT result (use {', '.join(SELECT_FORMATS)})")
@@ -1030,7 +1030,7 @@ def render(result: Result, fmt: str | None, prefixes: dict[str, str], width: int
     if fmt == "json":
         return result.document
     solutions = ox.parse_query_results(result.document, format=ox.QueryResultsFormat.JSON)
-    return solutions.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
+    return cast(bytes, solutions.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper())))  # no output: bytes
 
 
 def is_empty(result: Result) -> bool:

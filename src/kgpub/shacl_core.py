@@ -57,9 +57,9 @@ _VALUE = {SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.minLen
           SH["or"], SH["and"], SH["not"], SH.node, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive}
 #: The range components as SHACL defines them: a value node conforms when this SPARQL comparison is true
 #: (an error, as for a string against a number, is a violation), ``{v}`` the value and ``{b}`` the bound.
-_RANGES = {SH.minInclusive: "{b} <= {v}", SH.maxInclusive: "{v} <= {b}",
+_RANGES: dict[Node, str] = {SH.minInclusive: "{b} <= {v}", SH.maxInclusive: "{v} <= {b}",
            SH.minExclusive: "{b} < {v}", SH.maxExclusive: "{v} < {b}"}
-_COMPONENT = {
+_COMPONENT: dict[Node, URIRef] = {
     SH["class"]: SH.ClassConstraintComponent, SH.datatype: SH.DatatypeConstraintComponent,
     SH.nodeKind: SH.NodeKindConstraintComponent, SH["in"]: SH.InConstraintComponent,
     SH.pattern: SH.PatternConstraintComponent, SH.minLength: SH.MinLengthConstraintComponent,
@@ -137,7 +137,7 @@ _NODE_NEUTRAL = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH
                  RDFS.subClassOf, SH.declare, SH.prefixes}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 #: Constraint parameters that only mean something together with another (delegated as one piece).
-_TOGETHER = {SH.pattern: (SH.flags,), SH.qualifiedValueShape: (SH.qualifiedMinCount, SH.qualifiedMaxCount,
+_TOGETHER: dict[Node, tuple[Node, ...]] = {SH.pattern: (SH.flags,), SH.qualifiedValueShape: (SH.qualifiedMinCount, SH.qualifiedMaxCount,
                                                                SH.qualifiedValueShapesDisjoint),
              SH.closed: (SH.ignoredProperties,)}
 
@@ -211,13 +211,13 @@ class _Compiler:
 
     def _check_known(self, shape: Node) -> None:
         for p in set(self.g.predicates(shape, None)):
-            if p in self.custom or (p not in _NEUTRAL and p not in _VALUE and (p.startswith(str(SH)) or p == SH.target)):
+            if p in self.custom or (p not in _NEUTRAL and p not in _VALUE and (str(p).startswith(str(SH)) or p == SH.target)):
                 raise Unsupported(f"{p} on {shape}")
 
     def _meta(self, shape: Node) -> tuple[URIRef, tuple[Literal, ...]]:
         severity = self.g.value(shape, SH.severity) or SH.Violation
         messages = tuple(m for m in self.g.objects(shape, SH.message) if isinstance(m, Literal))
-        return URIRef(severity), messages
+        return URIRef(str(severity)), messages
 
     def _node(self, shape: Node, focus: str) -> tuple[list[Check], list[tuple[Node, Node]]]:
         """The compiled checks of a node shape's own constraints, and the (parameter, value) pairs left over."""
@@ -232,7 +232,7 @@ class _Compiler:
                 cond, lexical = compiled
                 checks.append(Check(f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER (!({cond})) }}",
                                     shape, _COMPONENT[p], severity, None, messages, "focus", lexical=lexical))
-            elif p not in _NODE_NEUTRAL and (p.startswith(str(SH)) or p in self.custom):
+            elif p not in _NODE_NEUTRAL and (str(p).startswith(str(SH)) or p in self.custom):
                 left.append((p, o))
         return checks, left
 
@@ -257,8 +257,8 @@ class _Compiler:
             return Check(query, shape, component, severity, path, messages, value)
 
         checks = []
-        for n in g.objects(shape, SH.minCount):
-            n = int(n)
+        for least in g.objects(shape, SH.minCount):
+            n = int(str(least))
             if n == 1:
                 checks.append(check(f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?any }} }}",
                                     SH.MinCountConstraintComponent, "none"))
@@ -266,8 +266,8 @@ class _Compiler:
                 checks.append(check(f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v }} }} "
                                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})",
                                     SH.MinCountConstraintComponent, "none"))
-        for n in g.objects(shape, SH.maxCount):
-            checks.append(check(_at_most(focus, p, int(n)), SH.MaxCountConstraintComponent, "none"))
+        for most in g.objects(shape, SH.maxCount):
+            checks.append(check(_at_most(focus, p, int(str(most))), SH.MaxCountConstraintComponent, "none"))
         for pred, o in sorted(g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if pred in self.custom:
                 left.append((pred, o))
@@ -295,7 +295,7 @@ class _Compiler:
                                         f"GROUP BY ?this (LCASE(LANG(?a)))", SH.UniqueLangConstraintComponent, "none"))
             elif pred == SH.sparql:
                 left.append((pred, o))
-            elif pred not in _NEUTRAL and (pred.startswith(str(SH)) or pred == SH.target):
+            elif pred not in _NEUTRAL and (str(pred).startswith(str(SH)) or pred == SH.target):
                 left.append((pred, o))
         for parameter, operator, component in ((SH.lessThan, "<", SH.LessThanConstraintComponent),
                                                (SH.lessThanOrEquals, "<=", SH.LessThanOrEqualsConstraintComponent)):
@@ -324,23 +324,23 @@ class _Compiler:
         cond = self._shape("?v", qualified)
         out = []
         least = g.value(shape, SH.qualifiedMinCount)
-        if least is not None and int(least) == 1:
+        if least is not None and int(str(least)) == 1:
             out.append(check(f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} ?v FILTER ({cond}) }} }}",
                              SH.QualifiedMinCountConstraintComponent, "none"))
-        elif least is not None and int(least) > 1:
+        elif least is not None and int(str(least)) > 1:
             out.append(check(f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v FILTER ({cond}) }} }} "
-                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(least)})",
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(str(least))})",
                              SH.QualifiedMinCountConstraintComponent, "none"))
         most = g.value(shape, SH.qualifiedMaxCount)
         if most is not None:
             out.append(check(f"SELECT ?this WHERE {{ {focus} ?this {p} ?v FILTER ({cond}) }} "
-                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(most)})",
+                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(str(most))})",
                              SH.QualifiedMaxCountConstraintComponent, "none"))
         return out
 
     # -- conditions: a SPARQL boolean expression that is true when ``var`` meets the constraint
 
-    def _condition(self, shape: Node, p: URIRef, o: Node, var: str,
+    def _condition(self, shape: Node, p: Node, o: Node, var: str,
                    recheck: bool = True) -> tuple[str, tuple[str, str, str | None] | None] | None:
         """The SPARQL condition of one value constraint on ``var``, and its lexical recheck (None: not compiled).
 
@@ -367,14 +367,14 @@ class _Compiler:
         if p in _LEXICAL:  # a literal's lexical form inside a logical constraint: the store may not keep it
             raise Unsupported(f"{p} inside sh:or, sh:and, sh:not or sh:node")
 
-    def _value(self, p: URIRef, o: Node, var: str) -> str:
+    def _value(self, p: Node, o: Node, var: str) -> str:
         g = self.g
         if p == SH["class"]:
             return f"EXISTS {{ {var} {_TYPE_PATH} {_n3(o)} }}"
         if p == SH.datatype:
             return _datatype(o, var)
         if p == SH.nodeKind:
-            kinds = {SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+            kinds: dict[Node, str] = {SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
                      SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
                      SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
                      SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))"}
@@ -392,7 +392,7 @@ class _Compiler:
             return f"COALESCE(!isBlank({var}) && REGEX(STR({var}), {args}), false)"
         if p in (SH.minLength, SH.maxLength):
             op = ">=" if p == SH.minLength else "<="
-            return f"(!isBlank({var}) && STRLEN(STR({var})) {op} {int(o)})"
+            return f"(!isBlank({var}) && STRLEN(STR({var})) {op} {int(str(o))})"
         if p in _RANGES:
             if not isinstance(o, Literal):
                 raise Unsupported(f"{p} with a non-literal bound")
@@ -421,12 +421,12 @@ class _Compiler:
         if (shape, SH.path, None) in g:
             p = f"<{self._path(shape)}>"
             for n in g.objects(shape, SH.minCount):
-                if int(n) > 1:
+                if int(str(n)) > 1:
                     raise Unsupported("nested sh:minCount > 1")
-                if int(n) == 1:
+                if int(str(n)) == 1:
                     parts.append(f"EXISTS {{ {var} {p} {self.variable('q')} }}")
             for n in g.objects(shape, SH.maxCount):
-                if int(n) != 0:
+                if int(str(n)) != 0:
                     raise Unsupported("nested sh:maxCount > 0")
                 parts.append(f"NOT EXISTS {{ {var} {p} {self.variable('q')} }}")
             inner = self.variable("i")
@@ -571,9 +571,9 @@ class _Delegation:
         """A stand-in for ``shape`` holding its path, severity and messages and just ``pieces`` of its constraints."""
         g, out = self.g, self.out
         out.add((into, RDF.type, SH.PropertyShape if (shape, SH.path, None) in g else SH.NodeShape))
-        for p in (SH.path, SH.severity, SH.message, SH.deactivated):
-            for o in g.objects(shape, p):
-                out.add((into, p, o))
+        for kept in (SH.path, SH.severity, SH.message, SH.deactivated):
+            for o in g.objects(shape, kept):
+                out.add((into, kept, o))
         for p, o in pieces:
             out.add((into, p, o))
             for other in _TOGETHER.get(p, ()):
@@ -639,7 +639,7 @@ def well_typed(lexical: str, datatype: str) -> bool:
 
         literal = Literal(lexical, datatype=URIRef(datatype))
         known = bool(getattr(literal, "ill_typed", None) is not True
-                     and DatatypeConstraintComponent._assert_actual_datatype(None, literal, literal.datatype))
+                     and DatatypeConstraintComponent._assert_actual_datatype(None, literal, literal.datatype))  # type: ignore[arg-type]  # a static check: self is unused
         _WELL_TYPED_CACHE[key] = known
     return known
 
@@ -837,7 +837,7 @@ def _lexically_failing(check: Check, store: Any, query: str, functions: Any, ntr
     candidates = []
     for row in store.query(query, custom_functions=functions):
         focus = to_rdflib(row["this"])
-        value = to_rdflib(row["value"]) if check.value == "value" else focus
+        value: Node | None = to_rdflib(row["value"]) if check.value == "value" else focus
         candidates.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
                                     check.messages))
     out = []
@@ -890,7 +890,7 @@ def _rewritten(term: Node | None) -> bool:
                                           (term.datatype is not None and term.datatype not in _SPARQL_DATATYPES))
 
 
-def _same_literal(written: Node, stored: Node) -> bool:
+def _same_literal(written: Node, stored: Node | None) -> bool:
     """Whether ``stored`` (a literal as the store returns it) is the literal ``written``."""
     if not isinstance(written, Literal) or not isinstance(stored, Literal):
         return False

@@ -109,7 +109,7 @@ def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None
     query = _prefixes(shapes, constraint) + rewritten
     severity = shapes.value(shape, SH.severity) or SH.Violation  # a shape's parameter in SHACL, not a constraint's
     messages = tuple(shapes.objects(constraint, SH.message)) or tuple(shapes.objects(shape, SH.message))
-    return SparqlCheck(shape, constraint, query, URIRef(severity), tuple(m for m in messages if isinstance(m, Literal)),
+    return SparqlCheck(shape, constraint, query, URIRef(str(severity)), tuple(m for m in messages if isinstance(m, Literal)),
                        uses_shapes_graph=f"<{SHAPES_GRAPH}>" in text, targets=targets)
 
 
@@ -160,10 +160,10 @@ class RawResult:
     """One validation result, whichever engine found it: terms as rdflib nodes."""
 
     focus: Node
-    severity: URIRef
+    severity: Node
     shape: Node
-    component: URIRef
-    path: URIRef | None = None
+    component: Node
+    path: Node | None = None  # pySHACL's results also name complex paths (a blank node)
     value: Node | None = None
     messages: tuple[Literal, ...] = ()
     constraint: Node | None = None

@@ -31,7 +31,7 @@ import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import vocab
 from .errors import OutputError, QueryError, UsageError
@@ -356,7 +356,8 @@ def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]]
             files = {html_name: snapshot.page(iri, extra).encode("utf-8")}
             triples = snapshot.description(iri)
             for name, (_, fmt) in zip(names, formats):
-                files[name] = ox.serialize(triples, format=fmt, prefixes=snapshot.prefixes if fmt == formats[0][1] else None)
+                files[name] = cast(bytes, ox.serialize(triples, format=fmt,  # no output: bytes
+                                                       prefixes=snapshot.prefixes if fmt == formats[0][1] else None))
             reads[iri] = sorted(snapshot.reads)
         finally:
             snapshot.reads = None
@@ -627,20 +628,20 @@ def ontology_page(snapshot: Pages) -> bytes:
         which = f"?t a <{kind}> ." if kind else (  # the individuals: every other kg: term (kg:Certain, kg:Exactly)
             f"?t a ?k . FILTER NOT EXISTS {{ ?t a ?c VALUES ?c {{ <{vocab.OWL}Class> <{vocab.OWL}ObjectProperty> "
             f"<{vocab.OWL}DatatypeProperty> <{vocab.OWL}Ontology> }} }}")
-        rows = store.query(f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {{ {which}
+        rows = cast(ox.QuerySolutions, store.query(f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {{ {which}
             FILTER (STRSTARTS(STR(?t), "{vocab.KG}")) OPTIONAL {{ ?t <{vocab.RDFS}label> ?l }}
-            OPTIONAL {{ ?t <{vocab.RDFS}comment> ?c }} }} GROUP BY ?t ORDER BY ?t""")
+            OPTIONAL {{ ?t <{vocab.RDFS}comment> ?c }} }} GROUP BY ?t ORDER BY ?t"""))  # a SELECT: solutions
         return "<table><tr><th>term</th><th>label</th><th>comment</th></tr>" + "".join(
             f'<tr><td id="{html.escape(r["t"].value.rsplit("#", 1)[-1])}"><code>{html.escape(short(r["t"].value))}</code></td>'
             f'<td>{html.escape(r["label"].value if r["label"] else "")}</td>'
             f'<td>{html.escape(r["comment"].value if r["comment"] else "")}</td></tr>' for r in rows) + "</table>"
 
     schemes = []
-    for scheme in store.query(f"SELECT DISTINCT ?s WHERE {{ ?c <{vocab.SKOS}inScheme> ?s FILTER (STRSTARTS(STR(?s), "
-                              f'"{vocab.KGT}")) }} ORDER BY ?s'):
-        concepts = store.query(f"""SELECT ?c (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?maps)
+    for scheme in cast(ox.QuerySolutions, store.query(f"SELECT DISTINCT ?s WHERE {{ ?c <{vocab.SKOS}inScheme> ?s "
+                                                      f'FILTER (STRSTARTS(STR(?s), "{vocab.KGT}")) }} ORDER BY ?s')):
+        concepts = cast(ox.QuerySolutions, store.query(f"""SELECT ?c (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?maps)
             WHERE {{ ?c <{vocab.SKOS}inScheme> <{scheme["s"].value}> . OPTIONAL {{ ?c <{vocab.SKOS}prefLabel> ?l }}
-            OPTIONAL {{ ?c <{vocab.SKOS}exactMatch>|<{vocab.SKOS}closeMatch> ?m }} }} GROUP BY ?c ORDER BY ?c""")
+            OPTIONAL {{ ?c <{vocab.SKOS}exactMatch>|<{vocab.SKOS}closeMatch> ?m }} }} GROUP BY ?c ORDER BY ?c"""))
         rows = "".join(f'<tr><td id="{html.escape(short(c["c"].value))}"><code>{html.escape(short(c["c"].value))}</code></td>'
                        f'<td>{html.escape(c["label"].value if c["label"] else "")}</td>'
                        f'<td>{html.escape(" ".join(short(m) for m in sorted(c["maps"].value.split())) if c["maps"] else "")}</td></tr>'

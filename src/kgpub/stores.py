@@ -32,7 +32,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import vocab
 from .errors import StoreError, UsageError
@@ -163,7 +163,7 @@ def _payload(triples: list[Any]) -> tuple[bytes, str, int]:
     """
     import pyoxigraph as ox
 
-    lines = sorted(set(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines()))
+    lines = sorted(set(cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).decode("utf-8").splitlines()))
     payload = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     try:
         again = list(ox.parse(payload, format=ox.RdfFormat.TURTLE))
@@ -627,8 +627,9 @@ def _isomorphic(a: set[Any], b: set[Any]) -> bool:
     return len(a) == len(b) and isomorphic(graph(a), graph(b))
 
 
-def _counts(client: Client, ends: Endpoints) -> dict[str, int]:
-    """The triples of every named graph, in one query (to check graphs that were not sent again)."""
+def _counts(client: Client, ends: Endpoints) -> dict[str | None, int]:
+    """The triples of every named graph, in one query (to check graphs that were not sent again); a caller may add
+    the default graph's count under None."""
     rows = _select(client, ends, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     try:
         return {row["g"]["value"]: _count(row.get("n"), ends) for row in rows}
@@ -750,11 +751,11 @@ class LoadResult:
                 f"graph {g.iri or '(default graph)'}: {g.note}" for g in self.graphs if g.note]
 
     def table(self) -> str:
-        name = {None: "(default graph)"}
+        name: dict[str | None, str] = {None: "(default graph)"}
         rows = [("graph", "sent", "in store", "status")]
         for g in self.graphs:
-            sent = str(g.triples) if g.action == "send" else "-"
-            rows.append((name.get(g.iri, g.iri or ""), sent, "" if g.in_store is None else str(g.in_store), g.status))
+            shown = str(g.triples) if g.action == "send" else "-"
+            rows.append((name.get(g.iri, g.iri or ""), shown, "" if g.in_store is None else str(g.in_store), g.status))
         gone = "would remove" if self.dry_run else "removed"
         rows += [(iri, "-", "0" if not self.dry_run else "", f"{gone} (not in the build)") for iri in self.removed]
         rows += [(iri, "-", "", "kept (not in the build)") for iri in self.kept]

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar, cast
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH, NamespaceManager
 from rdflib.term import Node
 
 from . import shacl_core, shacl_sparql, vocab
@@ -75,7 +76,7 @@ class Report:
 
 # --------------------------------------------------------------------------- loading
 
-_SHAPES_CACHE: dict[tuple[str, ...], Graph] = {}
+_SHAPES_CACHE: dict[tuple[str | None, ...], Graph] = {}
 
 
 @contextmanager
@@ -159,7 +160,7 @@ def read_data(files: Iterable[Path], input_format: str | None = None,
         typed = {q.subject for q in quads if q.predicate == rdf_type and q.object == data_graph}
         provenance = {q.subject for q in quads if q.predicate == rdf_type and q.object == provenance_graph}
         kept = (q.triple for q in quads if not typed or q.graph_name in typed)
-        chunks.append(ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES))
+        chunks.append(cast(bytes, ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)))  # no output: bytes
         origins.update(_origins(path, [q for q in quads if q.graph_name in provenance]))
     return chunks, origins
 
@@ -186,14 +187,14 @@ def origins_of(provenance: Graph) -> dict[str, Source]:
     for fact, file in provenance.subject_objects(KG.sourceFile):
         line = provenance.value(fact, KG.sourceLine)
         if line is not None:
-            out[str(fact)] = Source(str(file), int(line))
+            out[str(fact)] = Source(str(file), int(str(line)))
     return out
 
 
 # --------------------------------------------------------------------------- validating
 
 
-_PLAN_CACHE: dict[int, tuple[Graph, shacl_core.Plan | None]] = {}
+_PLAN_CACHE: dict[int, tuple[Graph, shacl_core.Plan]] = {}
 
 
 def plan_for(shapes: Graph) -> shacl_core.Plan:
@@ -289,9 +290,9 @@ def _delegated_results(plan: shacl_core.Plan, data: Graph) -> list[shacl_sparql.
     out = []
     for node in report.objects(None, SH.result):
         out.append(shacl_sparql.RawResult(
-            focus=report.value(node, SH.focusNode), severity=report.value(node, SH.resultSeverity),
-            shape=plan.source(report.value(node, SH.sourceShape)),
-            component=report.value(node, SH.sourceConstraintComponent), path=report.value(node, SH.resultPath),
+            focus=_required(report, node, SH.focusNode), severity=_required(report, node, SH.resultSeverity),
+            shape=plan.source(_required(report, node, SH.sourceShape)),
+            component=_required(report, node, SH.sourceConstraintComponent), path=report.value(node, SH.resultPath),
             value=report.value(node, SH.value),
             messages=tuple(m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)),
             constraint=report.value(node, SH.sourceConstraint)))
@@ -322,7 +323,7 @@ def _describe_blank_nodes(report: Graph, store, graphs: list[Graph]) -> None:  #
 
 
 def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
-               registry: list[str], *, plan: shacl_core.Plan | None, origins: dict[str, Source],
+               registry: Iterable[str], *, plan: shacl_core.Plan | None, origins: dict[str, Source],
                threads: int = 1) -> Report | None:
     """The report of a graph that differs from a validated one by a few articles' lines.
 
@@ -365,12 +366,19 @@ def _results(report: Graph, labels: _Labels, origins: dict[str, Source]) -> tupl
     """The results of a SHACL report graph (pySHACL's)."""
     out = []
     for node in report.objects(None, SH.result):
-        focus = report.value(node, SH.focusNode)
+        focus = _required(report, node, SH.focusNode)
         out.append(_result(focus, report.value(node, SH.resultPath), report.value(node, SH.value),
-                           report.value(node, SH.resultSeverity), report.value(node, SH.resultMessage),
-                           report.value(node, SH.sourceShape), report.value(node, SH.sourceConstraintComponent),
+                           _required(report, node, SH.resultSeverity), report.value(node, SH.resultMessage),
+                           _required(report, node, SH.sourceShape), _required(report, node, SH.sourceConstraintComponent),
                            labels, origins))
     return _sorted(out)
+
+
+def _required(report: Graph, node: Node, p: URIRef) -> Node:
+    """A term every SHACL validation result has (focus node, severity, source shape and component, SHACL 3.6.1)."""
+    value = report.value(node, p)
+    assert value is not None, f"a SHACL result without {p}"
+    return value
 
 
 def _raw_results(raw: list[shacl_sparql.RawResult], labels: _Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
@@ -418,7 +426,7 @@ def _origin(focus: str, origins: dict[str, Source]) -> Source | None:
 class _Labels:
     """Readable names for the nodes of a report: labels where the data has them, prefixed names otherwise."""
 
-    _namespaces = None
+    _namespaces: ClassVar[NamespaceManager | None] = None
 
     def __init__(self) -> None:
         known = {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE, "kgsh": SHAPES_NS}
