@@ -32,10 +32,12 @@ class Served:
         return self.url + "/sparql"
 
 
-def start_serve(data: Path, *extra: str, what: str = "kgpub serve (Starlette on uvicorn)") -> Served:
-    """``kgpub serve --data DATA`` on a free port, once it answers ``/``; its stderr is kept for a failure's message."""
+def start_serve(data: Path, *extra: str, what: str = "kgpub serve (Starlette on uvicorn)",
+                log_path: Path | None = None) -> Served:
+    """``kgpub serve --data DATA`` on a free port, once it answers ``/``; its output (uvicorn's, a line per request)
+    goes to ``log_path`` (default: beside DATA), a file rather than a pipe nobody reads, and into a failure's message."""
     port = free_port()
-    log = open(Path(data).parent / f"serve-{port}.log", "wb")  # noqa: SIM115 - kept open while it runs
+    log = open(log_path or Path(data).parent / f"serve-{port}.log", "wb")  # noqa: SIM115 - kept open while it runs
     process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(data), "--port", str(port), *extra],
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

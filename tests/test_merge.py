@@ -95,30 +95,15 @@ def test_the_old_iri_has_a_page_that_points_to_the_new_one(tmp_path: Path) -> No
 
 
 def test_the_old_iri_answers_in_kgpub_serve(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-    import time
-
     import requests
-    from servers import free_port
+    from kgserve import start_serve, stop_serve
 
     facts = MINI_FACTS + 'retractions:\n  - fact: zed-threat\n    date: "2026-12-01"\n    reason: Not his words.\n'
     seeds = write_corpus(tmp_path / "seeds", facts, MINI_REGISTRY + OLD)
     kgpub.build(seeds, tmp_path / "dist")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(tmp_path / "dist"),
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/kgpub/id/"
+    served = start_serve(tmp_path / "dist")
+    url = served.url + "/kgpub/id/"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url + "alpha-brigade", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "kgpub serve did not start"
-            time.sleep(0.2)
         for accept in ("text/html", "text/turtle", "application/n-triples"):  # the old IRI resolves to the new one
             moved = requests.get(url + "alpha-old", timeout=30, headers={"Accept": accept}, allow_redirects=False)
             assert moved.status_code == 301 and moved.headers["location"] == "/kgpub/id/alpha-brigade", accept
@@ -131,8 +116,7 @@ def test_the_old_iri_answers_in_kgpub_serve(tmp_path: Path) -> None:
         retracted = requests.get(url + "article/mini-1/zed-threat", timeout=30, headers={"Accept": "text/html"}).text
         assert "<strong>Retracted</strong> on 2026-12-01: Not his words." in retracted
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_serve(served)
 
 
 def test_a_shared_event_in_a_merged_place_is_in_the_place_it_was_merged_into(tmp_path: Path) -> None:

@@ -3,8 +3,6 @@ every IRI's path gives HTML to a browser and RDF to a machine."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,7 @@ import requests
 
 import kgpub
 from kgpub.querying import SelectResult, shipped_queries
-from servers import STARTED, free_port
+from kgserve import start_serve, stop_serve
 from test_query_remote import canonical
 
 
@@ -25,27 +23,9 @@ def served(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _serve(seed_build: Path, folder: Path, *extra: str) -> Iterator[str]:
-    port = free_port()
-    log = folder / "serve.log"  # a file, not a pipe nobody reads: a line per request
-    process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(seed_build), "--port", str(port),
-                                "--timeout", "5", *extra],
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(url + "/", timeout=2).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"kgpub serve did not start: {log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.2)
-    STARTED.append("kgpub serve (Starlette on uvicorn)")
-    yield url
-    process.terminate()
-    process.wait(10)
+    served = start_serve(seed_build, "--timeout", "5", *extra, log_path=folder / "serve.log")
+    yield served.url
+    stop_serve(served)
 
 
 @pytest.mark.parametrize("name", [q.name for q in shipped_queries()])

@@ -8,17 +8,16 @@ import html
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
+import kgserve
 import pytest
 import requests
 
 import kgpub
-from servers import STARTED, free_port
 
 ENTITIES = "https://w3id.org/kgpub/id/graph/entities"
 KADHEMI = "/kgpub/id/mustafa-al-kadhemi"
@@ -30,24 +29,8 @@ MAX_ROWS = 500
 
 def start_serve(data: Path, log: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
     """``kgpub serve`` on a free port, its log (uvicorn's, one line per request) written to ``log``."""
-    port = free_port()
-    out = log.open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "kgpub", "serve", "--data", str(data), "--port", str(port),
-                                *options], stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(url + "/", timeout=2).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"kgpub serve did not start: {log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.2)
-    STARTED.append("kgpub serve (Starlette on uvicorn)")
-    return process, url
+    served = kgserve.start_serve(data, *options, log_path=log)
+    return served.process, served.url
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
