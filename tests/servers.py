@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -458,3 +459,35 @@ def jena(tool: str, *args: str, timeout: float = 300) -> subprocess.CompletedPro
     home = jena_home()
     env = {**os.environ, "JENA_HOME": str(home), "JVM_ARGS": "-Xmx1g"}
     return subprocess.run([str(home / "bin" / tool), *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+class LocalHTTP:
+    """A small HTTP server on 127.0.0.1 for a test: ``answer(method, path, headers, body)`` gives each GET, POST or
+    PUT its (status, content type, body).  The stand-in for an endpoint that misbehaves in one known way."""
+
+    def __init__(self, answer: "Callable[[str, str, dict[str, str], bytes], tuple[int, str, bytes]]") -> None:
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, kind, out = answer(self.command, self.path, dict(self.headers.items()), body)
+                self.send_response(status)
+                self.send_header("Content-Type", kind or "text/plain")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            do_GET = do_POST = do_PUT = _answer
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

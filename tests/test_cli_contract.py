@@ -4,10 +4,8 @@ names exists on that command, and a site is never written from a seeds folder th
 
 from __future__ import annotations
 
-import http.server
 import re
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from conftest import MINI_FACTS, ROOT, SEEDS, write_corpus
+from servers import LocalHTTP
 
 from kgpub.cli import main
 
@@ -33,33 +32,12 @@ def refusing() -> Iterator[str]:
     sock.close()
 
 
-class Answering:
+class Answering(LocalHTTP):
     """A small HTTP server on 127.0.0.1 answering every request with one status (405: a URL that takes no
     POST, as a static web server does; 503: a store that is down behind its proxy)."""
 
     def __init__(self, status: int) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                body = f"status {status}".encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = _answer
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(lambda method, path, headers, body: (status, "text/plain", f"status {status}".encode()))
 
 
 @pytest.fixture(params=[405, 503])

@@ -4,10 +4,8 @@ answer is not a number.  Each is shown escaped or reported in one line, never ob
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import MINI_FACTS, write_corpus
+from servers import LocalHTTP
 
 from kgpub.cli import main
 from kgpub.terminal import printable, printable_lines
@@ -123,45 +122,27 @@ def test_validate_a_trig_whose_source_line_is_not_a_number(built: Path, tmp_path
 # --------------------------------------------------------------------------- a store whose COUNT is no number
 
 
-class CountRewriter:
+class CountRewriter(LocalHTTP):
     """A proxy on 127.0.0.1 in front of a real Oxigraph that passes every request through and rewrites the
     number of each COUNT answer (as a store or a proxy with its own idea of numbers would)."""
 
     def __init__(self, upstream: str, rewrite) -> None:  # type: ignore[no-untyped-def]
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
+        def passed(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, str, bytes]:
+            kept = {k: v for k, v in headers.items() if k.lower() in ("content-type", "accept")}
+            request = urllib.request.Request(upstream + path, data=body or None, method=method, headers=kept)
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    status, kind, answer = response.status, response.headers.get("Content-Type", ""), response.read()
+            except urllib.error.HTTPError as exc:
+                status, kind, answer = exc.code, exc.headers.get("Content-Type", ""), exc.read()
+            if b"COUNT" in body and "json" in kind:
+                document = json.loads(answer)
+                for row in document["results"]["bindings"]:
+                    row["n"] = rewrite(row["n"])
+                answer = json.dumps(document).encode()
+            return status, kind, answer
 
-            def _pass(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
-                request = urllib.request.Request(upstream + self.path, data=body or None, method=self.command,
-                                                 headers=headers)
-                try:
-                    with urllib.request.urlopen(request, timeout=60) as response:
-                        status, kind, answer = response.status, response.headers.get("Content-Type", ""), response.read()
-                except urllib.error.HTTPError as exc:
-                    status, kind, answer = exc.code, exc.headers.get("Content-Type", ""), exc.read()
-                if b"COUNT" in body and "json" in kind:
-                    document = json.loads(answer)
-                    for row in document["results"]["bindings"]:
-                        row["n"] = rewrite(row["n"])
-                    answer = json.dumps(document).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", kind or "text/plain")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            do_GET = do_POST = do_PUT = _pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(passed)
 
 
 @pytest.fixture(scope="module")
