@@ -53,8 +53,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import kgpub  # noqa: E402
-from kgpub import vocab  # noqa: E402
-from kgpub.querying import shipped_queries  # noqa: E402
+from kgpub.rdf import vocab  # noqa: E402
+from kgpub.sparql.querying import shipped_queries  # noqa: E402
 
 PARAMS = {"entity": "id:e000001"}
 SEED_PARAMS = {"entity": "id:mustafa-al-kadhemi"}
@@ -85,7 +85,10 @@ from pathlib import Path
 started = time.perf_counter()
 import pyshacl
 from rdflib import Dataset
-from kgpub import facts, mapping, provenance, validation
+from kgpub.corpus import facts
+from kgpub.pipeline import mapping
+from kgpub.pipeline import provenance
+from kgpub.shacl import validation
 corpus, out = Path(sys.argv[1]), Path(sys.argv[2])
 loaded = facts.load(corpus)
 mapped = provenance.anchor(loaded, mapping.map_corpus(loaded, "https://w3id.org/kgpub/id/"))
@@ -125,10 +128,10 @@ VALIDATE_RUNNER = r"""
 import json, sys, time
 from pathlib import Path
 import kgpub
-from kgpub import validation
+from kgpub.shacl import validation
 build, engine = Path(sys.argv[1]), sys.argv[2]
 chunks, origins = validation.read_data([build])
-from kgpub.pipeline import _ontology_ntriples
+from kgpub.api import _ontology_ntriples
 from kgpub.resources import ontology_file
 chunks.append(_ontology_ntriples(ontology_file().read_bytes()))
 shapes = validation.load_shapes()
@@ -417,7 +420,7 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import FUSEKI_VERSION, oxigraph_binary, start_fuseki, start_oxigraph, stop
 
-    from kgpub.querying import shipped_queries
+    from kgpub.sparql.querying import shipped_queries
 
     quads = work / "same.nq"
     count = _same_quads(out, quads)
@@ -496,7 +499,8 @@ def _some_entity(out: Path) -> str:
 def identity_section(corpus: Path, seconds: float, triples: int) -> list[str]:
     """What duplicate detection adds: the registry's keys (made once per worker process) and the notes of
     every article's own entities, timed alone (serially, so an upper bound of what two workers add)."""
-    from kgpub import facts, identity
+    from kgpub.corpus import facts
+    from kgpub.corpus import identity
 
     loaded = facts.load(corpus)
     entities = [e for a in loaded.articles for e in a.entities]
@@ -628,7 +632,7 @@ def serve_section(out: Path, work: Path, repeat: int) -> list[str]:
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import free_port, oxigraph_binary, stop
 
-    from kgpub.querying import prebound, resolve_query
+    from kgpub.sparql.querying import prebound, resolve_query
 
     location = work / "oxigraph"
     subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(out / "kg.nt"),

@@ -31,7 +31,9 @@ from typing import Any
 import yaml
 
 import kgpub
-from kgpub import facts, identity, provenance
+from kgpub.corpus import facts
+from kgpub.corpus import identity
+from kgpub.pipeline import provenance
 
 _SPEECH = {"Statement", "Appeal"}
 KINDS = ("entity mentions", "events", "accusations", "threats", "statements", "counts", "dates")

@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from kgpub import vocab
+from kgpub.rdf import vocab
 
 CASES = Path(__file__).resolve().parent / "cases"
 BASE = "https://example.org/id/"

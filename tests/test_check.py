@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import kgpub
-from kgpub import facts
+from kgpub.corpus import facts
 from kgpub.cli import main
 from kgpub.errors import Diagnostic
 from conftest import MINI_FACTS, MINI_REGISTRY, SEEDS, write_corpus
@@ -237,7 +237,7 @@ def test_check_and_build_report_the_same_lines(runner: CliRunner, tmp_path: Path
 def test_a_check_added_to_the_list_runs_in_check_and_build(runner: CliRunner, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The extension point: a function of the FactsFile appended to CHECKS, and both commands report it."""
-    from kgpub import checks
+    from kgpub.corpus import checks
 
     def no_hedges(file: Any) -> Iterable[Diagnostic]:
         return [file.diagnostic(("events", i, "label"), "a label without the word 'attack'")

@@ -110,12 +110,12 @@ def test_build_bad_base(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
 
 
 def test_internal_errors_are_one_line(runner: CliRunner, mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kgpub.pipeline
+    import kgpub.api
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(kgpub.pipeline, "build", boom)
+    monkeypatch.setattr(kgpub.api, "build", boom)
     result = build_in(runner, mini, tmp_path / "dist")
     assert result.exit_code == 70
     assert result.stderr == "kgpub: internal error: RuntimeError: disk on fire (set KGPUB_DEBUG=1 to see the traceback)\n"

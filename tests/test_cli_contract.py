@@ -134,13 +134,13 @@ def test_every_command_keeps_the_exit_code_contract(built: Path, bad_build: Path
 
 
 def test_an_internal_error_exits_70_on_every_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import kgpub.pipeline
+    import kgpub.api
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
     for name in ("build", "check", "validate", "query", "load", "entities", "site", "serve"):
-        monkeypatch.setattr(kgpub.pipeline, name, boom)
+        monkeypatch.setattr(kgpub.api, name, boom)
     for args in (["build"], ["check"], ["validate"], ["query", "ASK {}"], ["load", "http://127.0.0.1:1/x"], ["entities"],
                  ["site", "--seeds", str(tmp_path)], ["serve"]):
         result = CliRunner().invoke(main, args)

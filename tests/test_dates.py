@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import kgpub
-from kgpub import dates
+from kgpub.corpus import dates
 from kgpub.cli import main
 from conftest import MINI_FACTS, write_corpus
 

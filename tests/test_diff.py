@@ -133,7 +133,7 @@ def test_not_a_build_folder_is_one_line_exit_2(built: Path, tmp_path: Path) -> N
 @given(st.lists(st.text(alphabet="abc<> .", max_size=4), max_size=30),
        st.lists(st.text(alphabet="abc<> .", max_size=4), max_size=30))
 def test_the_merge_of_sorted_lines_equals_set_difference(old: list[str], new: list[str]) -> None:
-    from kgpub.changes import _merge
+    from kgpub.output.changes import _merge
 
     a, b = sorted(set(old)), sorted(set(new))
     removed, added = _merge(a, b)

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from conftest import SEEDS
 
 import kgpub
-from kgpub import dates, facts, provenance
+from kgpub.corpus import dates
+from kgpub.corpus import facts
+from kgpub.pipeline import provenance
 from kgpub.cli import main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -83,7 +85,7 @@ def test_every_drafted_item_is_marked(tmp_path: Path) -> None:
     _, text = _draft(tmp_path)
     doc = yaml.safe_load(text)
     assert doc["article"]["drafted"] is True
-    from kgpub.checks import DRAFTABLE
+    from kgpub.corpus.checks import DRAFTABLE
 
     for section in DRAFTABLE:
         for item in doc.get(section, ()):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kgpub import facts
+from kgpub.corpus import facts
 from kgpub.errors import InputError
 from conftest import MINI_FACTS, write_corpus
 

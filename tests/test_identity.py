@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 import kgpub
-from kgpub import facts, identity
+from kgpub.corpus import facts
+from kgpub.corpus import identity
 from kgpub.cli import main
-from kgpub.facts import Entity, Source
+from kgpub.corpus.facts import Entity, Source
 from conftest import SEEDS
 
 SEED_FACTS = "articles/000_eb2d348de878cb8c.facts.yaml"
@@ -133,7 +134,7 @@ def test_entities_across_articles(tmp_path: Path) -> None:
     root = write_corpus(tmp_path / "seeds")
     other = MINI_FACTS.replace("id: mini-1", "id: mini-2").replace("name: Omar Zed", "name: Omar Zaid")
     write_corpus(root, facts=other, registry=None, name="mini-2")
-    rows = {r.id: r for r in kgpub.pipeline.entities(root)}
+    rows = {r.id: r for r in kgpub.api.entities(root)}
     assert rows["mini-1/omar-zed"].candidates == (("mini-2/omar-zed", "hint"),)
     assert rows["mini-2/omar-zed"].candidates == (("mini-1/omar-zed", "hint"),)
     assert rows["alpha-brigade"].articles == ("mini-1", "mini-2")

@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from kgpub import validation
+from kgpub.shacl import validation
 from kgpub.resources import shipped
 from shacl_cases import apply, cases, relocate, results_of
 from servers import jena

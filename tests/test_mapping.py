@@ -8,8 +8,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from kgpub import facts, mapping
-from kgpub.mapping import KG, KGT
+from kgpub.corpus import facts
+from kgpub.pipeline import mapping
+from kgpub.pipeline.mapping import KG, KGT
 from kgpub.resources import ontology_file
 from conftest import MINI_FACTS, write_corpus
 
@@ -112,7 +113,7 @@ def test_the_same_entity_is_the_same_iri_in_two_articles(tmp_path: Path) -> None
                                   "\\u0041", "end\\"])
 def test_terms_written_as_ntriples_reach_both_sinks_unchanged(text: str) -> None:
     """Provenance is written as N-Triples terms: an rdflib graph must get the very literal, lines the same text."""
-    from kgpub.mapping import Lines, nt_adder, nt_string, nt_term
+    from kgpub.pipeline.mapping import Lines, nt_adder, nt_string, nt_term
 
     graph, lines = Graph(), Lines()
     for sink in (graph, lines):

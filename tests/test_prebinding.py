@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import kgpub
 from kgpub.errors import QueryError
-from kgpub.prebinding import BindingError, has_trailing_values, is_select_star, substitute
+from kgpub.sparql.prebinding import BindingError, has_trailing_values, is_select_star, substitute
 
 A = "<http://example.org/a>"
 
@@ -104,8 +104,8 @@ def _rows(result) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def test_defect_13_every_shipped_query_answers_as_before_with_its_parameters(seed_build: Path) -> None:
     """The shipped queries' parameters stand in triple patterns: pre-binding equals the trailing VALUES join."""
-    from kgpub.querying import SelectResult, bind_params, local_prefixes, resolve_query, run_local, shipped_queries
-    from kgpub.querying import values_clause
+    from kgpub.sparql.querying import SelectResult, bind_params, local_prefixes, resolve_query, run_local, shipped_queries
+    from kgpub.sparql.querying import values_clause
 
     prefixes = local_prefixes(seed_build)
     compared = 0

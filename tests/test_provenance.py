@@ -9,9 +9,11 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from kgpub import facts, mapping, provenance
+from kgpub.corpus import facts
+from kgpub.pipeline import mapping
+from kgpub.pipeline import provenance
 from kgpub.errors import InputError
-from kgpub.mapping import KG, OA
+from kgpub.pipeline.mapping import KG, OA
 from conftest import MINI_FACTS, MINI_TEXT, write_corpus
 
 BASE = "https://example.org/id/"
@@ -107,7 +109,8 @@ def test_all_missing_quotes_are_reported_together(tmp_path: Path) -> None:
 
 def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -> None:
     """The build maps into N-Triples lines and takes origins from the facts; both must be what the graphs say."""
-    from kgpub import serialization, validation
+    from kgpub.output import serialization
+    from kgpub.shacl import validation
 
     seed = Path(__file__).resolve().parents[1] / "seeds"
     corpus = facts.load(seed)

@@ -14,7 +14,7 @@ import pytest
 
 import kgpub
 from kgpub.errors import QueryError
-from kgpub.querying import AskResult, GraphResult, SelectResult, render, shipped_queries
+from kgpub.sparql.querying import AskResult, GraphResult, SelectResult, render, shipped_queries
 
 SEED_ARTICLE = "https://w3id.org/kgpub/id/article/000_eb2d348de878cb8c"
 
@@ -199,7 +199,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     import pyoxigraph as ox
     from conftest import SEEDS
 
-    from kgpub import querying
+    from kgpub.sparql import querying
 
     out = tmp_path / "dist"
     kgpub.build(SEEDS, out)
@@ -230,7 +230,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     ("SELECT * { ?s ?p '''a GRAPH\n''' }", False),
 ])
 def test_queries_that_read_named_graphs_are_recognised(text: str, reads: bool) -> None:
-    from kgpub.querying import reads_named_graphs
+    from kgpub.sparql.querying import reads_named_graphs
 
     assert reads_named_graphs(text) is reads
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 import kgpub
-from kgpub.querying import render, shipped_queries
+from kgpub.sparql.querying import render, shipped_queries
 from conftest import require
 from servers import JAVA_CACHE, start_fuseki, start_oxigraph, stop
 from test_query_multisource import write

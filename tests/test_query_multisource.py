@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import kgpub
-from kgpub.querying import SelectResult
+from kgpub.sparql.querying import SelectResult
 
 REGISTRY = """
 entities:

@@ -9,7 +9,7 @@ import pytest
 
 import kgpub
 from kgpub.errors import QueryError
-from kgpub.querying import AskResult, GraphResult, SelectResult, shipped_queries
+from kgpub.sparql.querying import AskResult, GraphResult, SelectResult, shipped_queries
 from servers import Oxigraph, start_oxigraph, stop
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ from conftest import write_corpus
 
 import kgpub
 from kgpub.cli import main
-from kgpub.releases import older
+from kgpub.corpus.releases import older
 
 DATASET = """
 title: Test graph

@@ -12,7 +12,7 @@ from pathlib import Path
 from rdflib import Graph
 
 import kgpub
-from kgpub import validation
+from kgpub.shacl import validation
 from test_query_multisource import FACTS_3, TEXT_3, write
 
 SHAPE = "kgsh:ReportConflictShape"

@@ -44,7 +44,11 @@ def test_parallel_and_serial_builds_are_byte_identical(corpus: Path, tmp_path: P
 
 def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: Path) -> None:
     """kg.trig and the article files reuse kg.ttl's blocks of article-owned nodes; the bytes are a whole rendering's."""
-    from kgpub import facts, mapping, pipeline, provenance, serialization
+    from kgpub.corpus import facts
+    from kgpub.pipeline import mapping
+    from kgpub import api as pipeline
+    from kgpub.pipeline import provenance
+    from kgpub.output import serialization
 
     shared = facts.load_shared(corpus)
     base = pipeline.resolve_base(None, shared.dataset.base)
@@ -112,7 +116,7 @@ NAMED = "ASK { GRAPH ?g { ?s ?p ?o } }"
 def test_a_one_article_rebuild_updates_the_query_index_to_what_a_clean_build_makes(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, graphs: bool) -> None:
     """The index is updated in place, named graphs included once a query has added them."""
-    from kgpub import querying
+    from kgpub.sparql import querying
 
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)
@@ -227,7 +231,8 @@ def test_a_patched_rebuild_equals_a_clean_build(tmp_path: Path, monkeypatch: pyt
 
     The files, the query index and the report must all be a clean build's.
     """
-    from kgpub import querying, serialization
+    from kgpub.sparql import querying
+    from kgpub.output import serialization
 
     seeds = tmp_path / "seeds"
     write_corpus(seeds, ARTICLES + 1, seed=11)
@@ -273,7 +278,7 @@ def test_a_build_folder_edited_by_hand_is_rendered_anew_not_patched(corpus: Path
 def test_patched_rebuilds_in_a_row_each_equal_a_clean_build(corpus: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A patch starts from the layouts the previous patch recorded, not only from a full build's."""
-    from kgpub import serialization
+    from kgpub.output import serialization
 
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)

@@ -10,7 +10,8 @@ import yaml
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from kgpub import facts, mapping
+from kgpub.corpus import facts
+from kgpub.pipeline import mapping
 from kgpub.resources import ontology_file, schema_file
 from conftest import SEEDS
 

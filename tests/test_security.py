@@ -55,7 +55,7 @@ def test_defect_01_the_cache_secret_lives_outside_the_build(tmp_path: Path) -> N
     """The key is the user's, made once, readable by the user only, never in a build folder."""
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
     env.pop("KGPUB_CACHE_SECRET", None)
-    code = "from kgpub.cache import cache_secret; print(cache_secret().hex())"
+    code = "from kgpub.pipeline.cache import cache_secret; print(cache_secret().hex())"
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     secret = tmp_path / "state" / "kgpub" / "cache-secret"

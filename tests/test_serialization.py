@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import kgpub
-from kgpub import serialization
+from kgpub.output import serialization
 from kgpub.errors import InputError, OutputError
 from conftest import MINI_FACTS, write_corpus
 

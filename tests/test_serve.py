@@ -12,7 +12,7 @@ import pytest
 import requests
 
 import kgpub
-from kgpub.querying import SelectResult, shipped_queries
+from kgpub.sparql.querying import SelectResult, shipped_queries
 from kgserve import start_serve, stop_serve
 from test_query_remote import canonical
 

@@ -8,7 +8,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kgpub import shacl_core, validation
+from kgpub.shacl import core as shacl_core
+from kgpub.shacl import validation
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from kgpub import validation
+from kgpub.shacl import validation
 
 EXAMPLES = int(os.environ.get("KGPUB_DIFFERENTIAL_EXAMPLES", "120"))
 PREFIXES = ("@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> . "

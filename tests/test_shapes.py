@@ -9,7 +9,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, RDFS, SH
 
 import kgpub
-from kgpub import validation
+from kgpub.shacl import validation
 from kgpub.resources import shipped
 from conftest import require, write_corpus
 from shacl_cases import BASE, apply, cases, relocate, results_of, topbraid_command, topbraid_validate

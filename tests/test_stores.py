@@ -21,7 +21,7 @@ import requests
 import kgpub
 from kgpub import stores
 from kgpub.errors import StoreError, UsageError
-from kgpub.querying import AskResult, SelectResult, shipped_queries
+from kgpub.sparql.querying import AskResult, SelectResult, shipped_queries
 from conftest import MINI_FACTS, require, write_corpus
 from servers import start_fuseki, start_oxigraph, start_rdf4j, start_virtuoso, stop
 

@@ -125,7 +125,7 @@ _PRE = ("@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/s
 def test_every_component_is_compiled_and_suite_tested_or_delegated(name: str) -> None:
     from rdflib.namespace import SH
 
-    from kgpub import shacl_core
+    from kgpub.shacl import core as shacl_core
 
     use = COMPONENTS[name]
     shape = (f"ex:S a sh:NodeShape ; sh:targetClass ex:T ; {use.removeprefix('NODE ')} ." if use.startswith("NODE ")

@@ -10,8 +10,8 @@ The library API mirrors the command line::
     print(kgpub.diff("dist-1.0", "dist").text())
 """
 
-from .errors import Diagnostic, EndpointError, InputError, KgpubError, OutputError, QueryError, StoreError
-from .pipeline import BuildResult, CheckResult, build, check, diff, entities, load, query, serve, site, validate
+from kgpub.errors import Diagnostic, EndpointError, InputError, KgpubError, OutputError, QueryError, StoreError
+from kgpub.api import BuildResult, CheckResult, build, check, diff, entities, load, query, serve, site, validate
 
 __version__ = "0.1.0"
 
@@ -20,7 +20,7 @@ def __getattr__(name: str) -> object:
     """``kgpub.draft`` and ``kgpub.DraftResult`` load the drafting code (and rdflib with it) only when asked, so
     ``import kgpub`` and ``kgpub check``, run on every save, stay light."""
     if name in ("draft", "DraftResult"):
-        from . import drafting
+        from kgpub import drafting
 
         return getattr(drafting, name)
     raise AttributeError(f"module 'kgpub' has no attribute {name!r}")

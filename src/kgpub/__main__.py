@@ -1,5 +1,5 @@
 """``python -m kgpub``: the same command as ``kgpub``."""
 
-from .cli import main
+from kgpub.cli import main
 
 main(prog_name="kgpub")

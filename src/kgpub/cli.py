@@ -15,10 +15,12 @@ from typing import Any
 
 import click
 
-from . import __version__, pipeline, vocab
-from .errors import KgpubError
-from .execution import write_atomically
-from .terminal import printable, printable_data, printable_lines
+from kgpub import __version__
+from kgpub import api as pipeline
+from kgpub.rdf import vocab
+from kgpub.errors import KgpubError
+from kgpub.execution import write_atomically
+from kgpub.terminal import printable, printable_data, printable_lines
 
 INTERNAL_ERROR = 70
 
@@ -139,8 +141,8 @@ def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_valid
     person confirms it by deleting the mark; --drafts builds it apart.
     """
     out = out if out is not None else Path("drafts" if drafts else "dist")
-    from .progress import progress_bar
-    from .validation import render_text
+    from kgpub.progress import progress_bar
+    from kgpub.shacl.validation import render_text
 
     if no_validate:
         _say("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
@@ -181,7 +183,7 @@ def draft(article: Path, seeds: Path, published: str | None, url: str | None, pu
     Every item is marked 'drafted: true'; 'kgpub build' refuses the file until
     each mark is deleted, so nothing drafted is published unconfirmed.
     """
-    from . import drafting
+    from kgpub import drafting
 
     result = drafting.draft(article, seeds=seeds, published=published, url=url, publisher=publisher,
                             out=out, language=language)
@@ -226,7 +228,7 @@ def entities(seeds: Path, fmt: str, candidates_only: bool) -> None:
     import json
     from dataclasses import asdict
 
-    from .identity import entities_table
+    from kgpub.corpus.identity import entities_table
 
     rows = [r for r in pipeline.entities(seeds) if r.candidates or not candidates_only]
     if fmt == "json":
@@ -253,7 +255,7 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
     Exit 0 when the data conforms (warnings allowed unless --strict), 1 when it
     does not, 2 when the data or the shapes cannot be read.
     """
-    from .validation import render_json, render_text, render_turtle
+    from kgpub.shacl.validation import render_json, render_text, render_turtle
 
     report = pipeline.validate(list(files), shapes=shapes, ontology=not no_ontology, input_format=input_format,
                                base=base)
@@ -323,7 +325,7 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: str | None, p
     'kgpub load' filled, the query runs over the graphs the load recorded
     (data and ontology as the default graph), as it does over the build.
     """
-    from .querying import AskResult, is_empty, local_prefixes, render, shipped_queries
+    from kgpub.sparql.querying import AskResult, is_empty, local_prefixes, render, shipped_queries
 
     if list_queries:
         click.echo(_query_list(shipped_queries()), nl=False)
@@ -413,7 +415,7 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
     graph holds what was sent (rewritten terms included), 1 when a graph does
     not, 3 when the store refuses or cannot be reached.
     """
-    from .progress import progress_bar
+    from kgpub.progress import progress_bar
 
     result = pipeline.load(endpoint, data, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import KgpubError, OutputError
+from kgpub.errors import KgpubError, OutputError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -368,7 +368,7 @@ def write_atomically(path: Path, payload: bytes, what: str = "cannot write") -> 
     """
     import stat
 
-    from .errors import OutputError
+    from kgpub.errors import OutputError
 
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     try:
@@ -396,7 +396,7 @@ def write_atomically(path: Path, payload: bytes, what: str = "cannot write") -> 
 
 def _write_through(path: Path, target: Path, payload: bytes, what: str) -> None:
     """Write into a FIFO or a character device as a shell's ``>`` would: opened, written, never replaced."""
-    from .errors import OutputError
+    from kgpub.errors import OutputError
 
     try:
         with open(target, "wb") as stream:

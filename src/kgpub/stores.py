@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from . import vocab
-from .errors import StoreError, UsageError
-from .secrets import safe_url as _safe
+from kgpub.rdf import vocab
+from kgpub.errors import StoreError, UsageError
+from kgpub.secrets import safe_url as _safe
 
 ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
 MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
@@ -412,7 +412,7 @@ def _body(response: Any) -> str:
     """The start of a server's answer, with the request's credentials masked wherever it echoes them."""
     import base64
 
-    from .secrets import redact
+    from kgpub.secrets import redact
 
     text = redact(response.text)
     header = (getattr(response.request, "headers", None) or {}).get("Authorization", "")

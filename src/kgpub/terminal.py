@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .secrets import safe_url
+from kgpub.secrets import safe_url
 
 #: C0 controls, DEL, C1 controls, and the bidirectional embeddings, overrides and isolates that reorder what
 #: a terminal shows (the marks Arabic text uses, U+200E, U+200F, U+061C, are kept).

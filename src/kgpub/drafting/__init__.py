@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic, InputError
-from ..facts import FACTS_SUFFIX, MAX_TEXT_BYTES, RESERVED_IDS, decoded, parse_date
-from . import extract
-from .entities import Found, Names, new_entities, registry_mentions
-from .render import render
-from .text import Sentence, quote, sentences, tokens
+from kgpub.errors import Diagnostic, InputError
+from kgpub.corpus.facts import FACTS_SUFFIX, MAX_TEXT_BYTES, RESERVED_IDS, decoded, parse_date
+from kgpub.drafting import extract
+from kgpub.drafting.entities import Found, Names, new_entities, registry_mentions
+from kgpub.drafting.render import render
+from kgpub.drafting.text import Sentence, quote, sentences, tokens
 
 __all__ = ["DraftResult", "draft", "draft_text"]
 
@@ -60,7 +60,7 @@ def draft(article: str | Path, *, seeds: str | Path = "seeds", published: str | 
     exists; ``out="-"`` writes nothing and returns the YAML.  Raises InputError listing every problem
     of the input (the text, the seeds folder, the date, the URL, the output) at once, writing nothing.
     """
-    from ..facts import load_shared
+    from kgpub.corpus.facts import load_shared
 
     article = Path(article)
     problems: list[Diagnostic] = []
@@ -156,7 +156,8 @@ def _check(made: DraftResult, text: str, shared: Any, text_ref: str) -> None:
     error, never a file that does not load."""
     import tempfile
 
-    from .. import facts, provenance
+    from kgpub.corpus import facts
+    from kgpub.pipeline import provenance
 
     with tempfile.TemporaryDirectory(prefix="kgpub-draft-") as folder:
         root = Path(folder)
@@ -179,7 +180,7 @@ def _check(made: DraftResult, text: str, shared: Any, text_ref: str) -> None:
 
 
 def _yaml_str(value: str) -> str:
-    from .render import scalar
+    from kgpub.drafting.render import scalar
 
     return scalar(value)
 
@@ -374,7 +375,7 @@ class _Facts:
 
     def _match_shared(self, item: extract.Drafted, pending: list[extract.Drafted]) -> None:
         """A drafted event with a shared event's type and its date (or its place) is drafted as a report of it."""
-        from .. import dates
+        from kgpub.corpus import dates
 
         fields = item.fields
         kinds = set(_many(fields["type"]))

@@ -20,10 +20,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..facts import Entity
-from ..identity import NEAR_LENGTH
-from ..identity import skeleton as _skeleton
-from .text import Token, fold, name_tokens, tokens
+from kgpub.corpus.facts import Entity
+from kgpub.corpus.identity import NEAR_LENGTH
+from kgpub.corpus.identity import skeleton as _skeleton
+from kgpub.drafting.text import Token, fold, name_tokens, tokens
 
 
 @dataclass

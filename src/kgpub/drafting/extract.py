@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .. import dates
-from .entities import Found
-from .text import Sentence
+from kgpub.corpus import dates
+from kgpub.drafting.entities import Found
+from kgpub.drafting.text import Sentence
 
 # --------------------------------------------------------------------------- trigger words
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .entities import Found
-from .extract import Drafted
-from .text import quote
+from kgpub.drafting.entities import Found
+from kgpub.drafting.extract import Drafted
+from kgpub.drafting.text import quote
 
 _ORDER = {
     "events": ("report", "id", "type", "label", "date", "place", "agent", "victim", "target", "participant",

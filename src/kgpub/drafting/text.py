@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..provenance import find_all
+from kgpub.pipeline.provenance import find_all
 
 #: The Arabic article before a name ("al-Kadhemi"): skipped in comparisons when a hyphen follows it.
 ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "et"})

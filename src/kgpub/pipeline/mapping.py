@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from . import vocab
-from .dates import TextDate
-from .facts import Count, Judgement, Statement
-from .facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat, merges
+from kgpub.rdf import vocab
+from kgpub.corpus.dates import TextDate
+from kgpub.corpus.facts import Count, Judgement, Statement
+from kgpub.corpus.facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat, merges
 
 KG = Namespace(vocab.KG)
 KGT = Namespace(vocab.KGT)
@@ -241,7 +241,7 @@ def add_date(graph: Sink, node: URIRef, date: TextDate, language: str | None = N
     """A date as the text gives it (``dates``): the exact ``xsd:`` value where it is exact, else its EDTF
     expression; always its bounds (``kg:earliest``/``kg:latest``), and the phrase and rule that resolved
     a relative one."""
-    from .dates import EDTF_DATATYPE
+    from kgpub.corpus.dates import EDTF_DATATYPE
 
     if date.exact is not None:
         graph.add((node, KG.date, Literal(date.exact[0], datatype=XSD[date.exact[1]])))

@@ -26,7 +26,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
-from . import vocab
+from kgpub.rdf import vocab
 
 #: The one style sheet, inline in every page (nothing is fetched from any host).  The highlight is dark text
 #: on light yellow and links stay blue on it: both above WCAG AA's 4.5:1, which the browser test measures.
@@ -83,7 +83,7 @@ class Pages:
     suffix = ""
 
     def __init__(self, base: str, base_path: str, prefixes: dict[str, str]) -> None:
-        from .querying import by_length
+        from kgpub.sparql.querying import by_length
 
         self.base = base
         self.base_path = base_path
@@ -121,7 +121,7 @@ class Pages:
         return labels[0].value if labels else self.short(term.value if hasattr(term, "value") else str(term))
 
     def short(self, iri: str) -> str:
-        from .querying import prefixed
+        from kgpub.sparql.querying import prefixed
 
         known = self._short.get(iri)
         if known is None:
@@ -472,7 +472,7 @@ def full_text_choices(seeds: Path | None) -> dict[str, bool]:
     """What the seeds' dataset.yaml says of publishing each article's full text (``full_text:``)."""
     if seeds is None or not (seeds / "dataset.yaml").is_file():
         return {}
-    from .facts import load_dataset
+    from kgpub.corpus.facts import load_dataset
 
     return load_dataset(seeds).full_text
 
@@ -484,8 +484,8 @@ def article_texts(pages: Pages, nodes: Iterable[str], seeds: Path | None,
     once.  ``kgpub site`` and ``kgpub serve --seeds`` show these and no other."""
     import pyoxigraph as ox
 
-    from .errors import OutputError, UsageError
-    from .rights import text_published
+    from kgpub.errors import OutputError, UsageError
+    from kgpub.corpus.rights import text_published
 
     texts: dict[str, str] = {}
     if seeds is None:

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import quotes
-from .errors import Diagnostic
-from .facts import (
+from kgpub.corpus import quotes
+from kgpub.errors import Diagnostic
+from kgpub.corpus.facts import (
     RESERVED_IDS,
     ROLES,
     ArticleText,
@@ -302,7 +302,7 @@ def dates(file: FactsFile) -> Iterable[Diagnostic]:
 def counts(file: FactsFile) -> Iterable[Diagnostic]:
     """A count "between" two numbers names the smaller first; a count whose quote writes a number ("Fourteen",
     "31 rockets") gives that number (both ends of a "between")."""
-    from .facts import COUNT_QUALIFIERS, numbers_in
+    from kgpub.corpus.facts import COUNT_QUALIFIERS, numbers_in
 
     document = file.document
     out = []

@@ -41,9 +41,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
-from . import vocab
-from .errors import OutputError, QueryError, QueryLimitError
-from .pages import PARTS, Pages
+from kgpub.rdf import vocab
+from kgpub.errors import OutputError, QueryError, QueryLimitError
+from kgpub.web.pages import PARTS, Pages
 
 #: Media types by format name: what a response says it is.
 MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
@@ -243,7 +243,7 @@ class Publisher:
     def __post_init__(self) -> None:
         import pyoxigraph as ox
 
-        from .querying import local_prefixes, open_index
+        from kgpub.sparql.querying import local_prefixes, open_index
 
         folder = Path(self.settings.data)
         self.folder = folder
@@ -293,7 +293,7 @@ class Publisher:
     def sparql(self, text: str, accept: str, dataset: Any = None, endpoint: str | None = None) -> Answer:
         """The answer to one query over this build (``dataset``: the request's graphs, see ``run_local``; relative
         IRIs resolve against ``endpoint``, the service-defined base the protocol allows)."""
-        from .querying import AskResult, GraphResult, render, run_local, uses_service
+        from kgpub.sparql.querying import AskResult, GraphResult, render, run_local, uses_service
 
         if uses_service(text):
             return _text(400, "kgpub serve does not run SERVICE: a federated query would make this server send "
@@ -504,7 +504,7 @@ class Publisher:
         static site reads them, and checked against the hashes it recorded."""
         import pyoxigraph as ox
 
-        from .pages import article_texts, full_text_choices
+        from kgpub.web.pages import article_texts, full_text_choices
 
         if seeds is None:
             return {}
@@ -518,7 +518,7 @@ class Publisher:
             text = self.texts.get(iri)
             return self.pages.page(iri, self.pages.marked_text(iri, text) if text is not None else "")
         if iri == _ontology_graph():
-            from .static_site import ontology_page
+            from kgpub.web.site import ontology_page
 
             return ontology_page(self.pages).decode("utf-8")
         import pyoxigraph as ox
@@ -538,7 +538,7 @@ class Publisher:
     # -- the query page
 
     def queries_page(self, name: str | None, values: dict[str, str]) -> tuple[int, bytes]:
-        from .querying import SelectResult, bind_params, resolve_query, run_local, shipped_queries
+        from kgpub.sparql.querying import SelectResult, bind_params, resolve_query, run_local, shipped_queries
 
         shipped = shipped_queries()
         forms = []
@@ -614,13 +614,13 @@ class Publisher:
 
 
 def _ontology_graph() -> str:
-    from .querying import ONTOLOGY_GRAPH
+    from kgpub.sparql.querying import ONTOLOGY_GRAPH
 
     return ONTOLOGY_GRAPH
 
 
 def _dump_type(name: str) -> str:
-    from .querying import DATA_FORMATS
+    from kgpub.sparql.querying import DATA_FORMATS
 
     kind = DATA_FORMATS.get(Path(name).suffix.lower(), "")
     media = {"TURTLE": "text/turtle; charset=utf-8", "N_TRIPLES": "application/n-triples", "TRIG": "application/trig",
@@ -780,7 +780,7 @@ def application(settings: Settings, url: str | None = None) -> Any:
                 return _response(answer)
             return _response(_text(400, "give a query: ?query=... , a form with a query parameter, or an "
                                         "application/sparql-query body"))
-        from .querying import Dataset
+        from kgpub.sparql.querying import Dataset
 
         dataset = Dataset(tuple(operation.default), tuple(operation.named)) \
             if operation.default or operation.named else None
@@ -858,7 +858,7 @@ def _listening(host: str, port: int, shown: str) -> Any:
     would log it and end the process itself, with its own code)."""
     import socket
 
-    from .errors import UsageError
+    from kgpub.errors import UsageError
 
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

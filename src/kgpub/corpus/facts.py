@@ -24,12 +24,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from .dates import TextDate
+from kgpub.corpus.dates import TextDate
 
 import yaml
 
-from .errors import Diagnostic, InputError
-from .resources import schema_file
+from kgpub.errors import Diagnostic, InputError
+from kgpub.resources import schema_file
 
 FACTS_SUFFIX = ".facts.yaml"
 REGISTRY_FILE = "entities.yaml"
@@ -836,7 +836,7 @@ class _Reader:
 
     def date(self, value: Any, *path: Any) -> TextDate | None:
         """A date as the text gives it (``dates``): EDTF, or a phrase relative to the article."""
-        from . import dates
+        from kgpub.corpus import dates
 
         if value is None:
             return None
@@ -1390,7 +1390,7 @@ def read_article(path: Path, root: Path, registry: dict[str, Entity], shared_eve
 
     Only a file without problems becomes a typed Article (``typed=False``: never, for a check alone).
     """
-    from .checks import FactsFile, check_file  # the checks read this module's documents
+    from kgpub.corpus.checks import FactsFile, check_file  # the checks read this module's documents
 
     shown = path.relative_to(root).as_posix()
     try:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from . import vocab
-from .errors import EndpointError, QueryError, QueryLimitError
+from kgpub.rdf import vocab
+from kgpub.errors import EndpointError, QueryError, QueryLimitError
 
 INDEX_DIR = ".index"
 INDEX_VERSION = 4
@@ -102,7 +102,7 @@ class ShippedQuery:
 
 
 def _queries_folder() -> Path:
-    from .resources import shipped
+    from kgpub.resources import shipped
 
     return shipped("queries")
 
@@ -204,7 +204,7 @@ def _typed_term(name: str, raw: str, kind: str | None, prefixes: dict[str, str],
             raise QueryError(f"--param {name}: {raw!r} is not an IRI (give <https://...> or a prefixed name like id:...)")
         return ox.NamedNode(iri)
     if kind == "date":
-        from .facts import parse_date
+        from kgpub.corpus.facts import parse_date
 
         try:
             date = parse_date(raw)
@@ -606,7 +606,7 @@ def prebound(text: str, params: dict[str, Any]) -> str:
     ``SELECT *`` would lose the bound variables' columns: a trailing VALUES
     clause gives them back (the variables no longer occur in the pattern).
     """
-    from .prebinding import BindingError, has_trailing_values, is_select_star, substitute
+    from kgpub.sparql.prebinding import BindingError, has_trailing_values, is_select_star, substitute
 
     if not params:
         return text
@@ -651,7 +651,7 @@ def run_local(text: str, data: Path, params: dict[str, Any] | None = None, *, al
     protocol says, and a graph the store does not have is an empty one.  ``base_iri``: what relative IRIs in
     the query resolve against (a server's endpoint URL, as the protocol suggests); None: they are an error.
     """
-    from .execution import LimitExceeded, bounded, memory_available
+    from kgpub.execution import LimitExceeded, bounded, memory_available
 
     _check_readonly(text)
     if not allow_service and uses_service(text):
@@ -827,7 +827,7 @@ def _send(client: Any, endpoint: str, timeout: float, user: str | None = None,
 
     from SPARQLWrapper import SPARQLExceptions as errors
 
-    from .secrets import redact
+    from kgpub.secrets import redact
 
     def _excerpt(text: str) -> str:
         return _one_line(redact(text, user, password))
@@ -959,7 +959,7 @@ def _short(cell: dict[str, str] | None, prefixes: list[tuple[str, str]]) -> str:
 def _cells(result: SelectResult, prefixes: dict[str, str]) -> tuple[list[str], list[list[str]]]:
     ordered = by_length(prefixes)
     header = list(result.variables)
-    from .terminal import printable
+    from kgpub.terminal import printable
 
     # one line a row, whatever a value holds: whitespace runs as one space, other control characters escaped
     rows = [[printable(" ".join(_short(row.get(v), ordered).split())) for v in header] for row in result.rows]

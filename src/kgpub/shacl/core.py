@@ -32,8 +32,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from . import shacl_sparql
-from .shacl_sparql import RawResult, to_rdflib
+from kgpub.shacl import sparql as shacl_sparql
+from kgpub.shacl.sparql import RawResult, to_rdflib
 
 T = TypeVar("T")
 
@@ -448,7 +448,7 @@ class _Compiler:
 
 def _refuse_meaningless(g: Graph, shape: Node, constraint: Node) -> None:
     """Stop on a SHACL-SPARQL query the spec gives no meaning (never run it, never guess what it means)."""
-    from .errors import ValidationSetupError
+    from kgpub.errors import ValidationSetupError
 
     for query in (*g.objects(constraint, SH.select), *g.objects(constraint, SH.ask)):
         problem = shacl_sparql.prebinding_problem(str(query))
@@ -459,7 +459,7 @@ def _refuse_meaningless(g: Graph, shape: Node, constraint: Node) -> None:
 
 def _validators_problem(g: Graph) -> None:
     """The same for the validators of the SPARQL-based constraint components a shapes graph declares."""
-    from .errors import ValidationSetupError
+    from kgpub.errors import ValidationSetupError
 
     for component in _components(g):
         parameters = tuple(str(path).rsplit("#", 1)[-1].rsplit("/", 1)[-1]

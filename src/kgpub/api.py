@@ -16,21 +16,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from . import vocab
-from .errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, UsageError
+from kgpub.rdf import vocab
+from kgpub.errors import Diagnostic, InputError, KgpubError, OutputError, QueryError, UsageError
 
 if TYPE_CHECKING:
-    from .cache import BuildCache, Dep, Entry
-    from .facts import Shared, Source
-    from .serialization import ArticleLines
+    from kgpub.pipeline.cache import BuildCache, Dep, Entry
+    from kgpub.corpus.facts import Shared, Source
+    from kgpub.output.serialization import ArticleLines
 
 #: Called with (articles done, articles in all) as a build progresses.
 Progress = Callable[[int, int], None]
 
 if TYPE_CHECKING:
-    from .querying import Result as QueryResult
-    from .stores import LoadResult
-    from .validation import Report
+    from kgpub.sparql.querying import Result as QueryResult
+    from kgpub.stores import LoadResult
+    from kgpub.shacl.validation import Report
 
 
 @dataclass(frozen=True)
@@ -136,10 +136,12 @@ def _init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
     """Per-process state of the article workers: the minter and the registry's names, made once.
 
     ``parent``: the build's process id, when this is a forked worker (which then ends with it)."""
-    from . import facts, identity, mapping
+    from kgpub.corpus import facts
+    from kgpub.corpus import identity
+    from kgpub.pipeline import mapping
 
     if parent is not None:
-        from .execution import die_with_parent
+        from kgpub.execution import die_with_parent
 
         die_with_parent(parent)
 
@@ -152,8 +154,12 @@ def _init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
 
 def _article_unit(path: Path) -> ArticleUnit:
     """facts → mapping → provenance → N-Triples for one article: the part of a build that parallelises."""
-    from . import facts, mapping, provenance, retractions, serialization
-    from .cache import dep
+    from kgpub.corpus import facts
+    from kgpub.pipeline import mapping
+    from kgpub.pipeline import provenance
+    from kgpub.pipeline import retractions
+    from kgpub.output import serialization
+    from kgpub.pipeline.cache import dep
 
     shared: Shared = _WORKER["shared"]
     root = shared.root
@@ -196,7 +202,8 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     An article whose files are unchanged since the last build comes as its
     cache ``Entry``, not read until a stage needs its lines.
     """
-    from . import execution, facts
+    from kgpub import execution
+    from kgpub.corpus import facts
 
     paths = list(shared.facts_paths)
     names = _relative(shared.root, paths)
@@ -232,16 +239,16 @@ def _relative(root: Path, paths: list[Path]) -> list[str]:
 
 def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
     """What every cached unit depends on besides its own files (a draft build's units are never a build's)."""
-    from . import __version__
-    from .cache import digest
-    from .resources import ontology_file, shipped
+    from kgpub import __version__
+    from kgpub.pipeline.cache import digest
+    from kgpub.resources import ontology_file, shipped
 
     def read(path: Path) -> bytes:
         return path.read_bytes() if path.is_file() else b""
 
     shapes_path = Path(shapes) if shapes else shipped("shapes")
     shape_files = sorted(shapes_path.glob("*.ttl")) if shapes_path.is_dir() else [shapes_path]
-    from .facts import DATASET_FILE, REGISTRY_FILE
+    from kgpub.corpus.facts import DATASET_FILE, REGISTRY_FILE
 
     code = sorted(Path(__file__).parent.rglob("*.py")) + sorted(Path(__file__).parent.rglob("*.json"))
     from importlib.metadata import PackageNotFoundError, version
@@ -268,8 +275,8 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
     ``load``, ``serve`` and ``site`` refuse, so a draft is never presented as the corpus.  A draft build
     never replaces a build of the corpus.
     """
-    from .execution import build_lock, collector_paused
-    from .serialization import DRAFT_MARKER, MARKER
+    from kgpub.execution import build_lock, collector_paused
+    from kgpub.output.serialization import DRAFT_MARKER, MARKER
 
     out = Path(out)
     if drafts and (out / MARKER).exists() and not (out / DRAFT_MARKER).exists():
@@ -289,7 +296,7 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
 
 def refuse_draft(data: str | Path) -> None:
     """Stop when ``data`` is a draft build: unconfirmed facts are never queried, loaded, served or published."""
-    from .serialization import DRAFT_MARKER
+    from kgpub.output.serialization import DRAFT_MARKER
 
     if (Path(data) / DRAFT_MARKER).exists():
         raise UsageError(f"{data}: a draft build (kgpub build --drafts), with facts nobody has confirmed; it is not "
@@ -313,8 +320,11 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     graph that breaks the SHACL shapes is returned with ``written=False`` and
     its report; in either case nothing is written unless every stage succeeded.
     """
-    from . import execution, facts, mapping, serialization
-    from .cache import BuildCache, Entry
+    from kgpub import execution
+    from kgpub.corpus import facts
+    from kgpub.pipeline import mapping
+    from kgpub.output import serialization
+    from kgpub.pipeline.cache import BuildCache, Entry
 
     out = Path(out)
     serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
@@ -350,8 +360,8 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
 
 def _check_release(shared: Shared, out: Path) -> None:
     """Refuse a ``version`` older than the release already in ``out``: a published graph never goes backwards."""
-    from .facts import DATASET_FILE
-    from .releases import older, version_in
+    from kgpub.corpus.facts import DATASET_FILE
+    from kgpub.corpus.releases import older, version_in
 
     new = shared.dataset.version
     old = version_in(out / "void.ttl")
@@ -404,7 +414,7 @@ def _state(registry: list[str], registry_origins: dict[str, Source], units: list
     for unit in units:
         for line in unit.foreign:
             shared.setdefault(_subject(line), Counter())[line] += 1
-    from .shacl_core import known_datatypes
+    from kgpub.shacl.core import known_datatypes
 
     return {"registry": registry, "registry_origins": registry_origins, "shared": shared,
             "results": report.results if report is not None else None, "well_typed": known_datatypes(),
@@ -418,9 +428,14 @@ def _subject(line: str) -> str:
 def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[ArticleUnit], out: Path,
                 problems: list[Diagnostic], options: _Options) -> BuildResult:
     """Render, validate and index the whole graph (the first build, or after many changes)."""
-    from . import execution, mapping, provenance, querying, serialization, validation
-    from .cache import write_layout, write_manifest, write_units
-    from .resources import ontology_file
+    from kgpub import execution
+    from kgpub.pipeline import mapping
+    from kgpub.pipeline import provenance
+    from kgpub.sparql import querying
+    from kgpub.output import serialization
+    from kgpub.shacl import validation
+    from kgpub.pipeline.cache import write_layout, write_manifest, write_units
+    from kgpub.resources import ontology_file
 
     good = [u for u in units if u.lines is not None]
     registry_graph = mapping.map_registry(shared.registry, mint, shared.events)
@@ -594,10 +609,12 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
     previous build's.  A test holds the output, the index and the report to a
     clean build's.
     """
-    from . import execution, serialization, validation
-    from .cache import Entry, save, write_layout
-    from .querying import index_by_update, install_index, previous_index
-    from .shacl_core import known_datatypes
+    from kgpub import execution
+    from kgpub.output import serialization
+    from kgpub.shacl import validation
+    from kgpub.pipeline.cache import Entry, save, write_layout
+    from kgpub.sparql.querying import index_by_update, install_index, previous_index
+    from kgpub.shacl.core import known_datatypes
 
     state = store.state
     fresh = [u for u in found if not isinstance(u, Entry)]
@@ -660,7 +677,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
                                               [g for u in changed for g in _graphs(u, mint)], sorted(removed - added),
                                               sorted(added - removed))
                 if options.validate:
-                    from .shacl_core import remember_datatypes
+                    from kgpub.shacl.core import remember_datatypes
 
                     remember_datatypes(state.get("well_typed", {}))  # spares importing pySHACL for known literals
                     origins = dict(state["registry_origins"])
@@ -690,9 +707,9 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
 
 def _install_index(out: Path, indexing: Any, location: Path, staged: Path) -> None:
     """Wait for the query index made beside the output and move it into the staged build."""
-    from .querying import install_index
+    from kgpub.sparql.querying import install_index
 
-    from .execution import os_reason
+    from kgpub.execution import os_reason
 
     try:
         indexing.result()
@@ -737,7 +754,7 @@ class CheckResult:
 def _init_check_worker(shared: Shared, parent: int | None = None) -> None:
     """Per-process state of ``check``'s workers: the registry, indexed once."""
     if parent is not None:
-        from .execution import die_with_parent
+        from kgpub.execution import die_with_parent
 
         die_with_parent(parent)
     _WORKER.update(shared=shared, index=shared.entity_index)
@@ -745,7 +762,7 @@ def _init_check_worker(shared: Shared, parent: int | None = None) -> None:
 
 def _check_unit(path: Path) -> Any:
     """One facts file checked, in a worker of ``check``: its problems and its id, no typed article."""
-    from . import facts
+    from kgpub.corpus import facts
 
     shared: Shared = _WORKER["shared"]
     return facts.read_article(path, shared.root, _WORKER["index"], shared.event_ids, shared.unreadable, typed=False)
@@ -759,8 +776,9 @@ def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResul
     Files are read in ``jobs`` processes (default: all cores) when there are
     many.  Raises InputError only when ``seeds`` is not a folder.
     """
-    from . import execution, facts
-    from .errors import ordered
+    from kgpub import execution
+    from kgpub.corpus import facts
+    from kgpub.errors import ordered
 
     shared = facts.load_shared(Path(seeds))
     paths = list(shared.facts_paths)
@@ -776,7 +794,8 @@ def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResul
 
 def entities(seeds: str | Path = "seeds") -> list[Any]:
     """Every entity of the corpus with the articles that mention it and its merge candidates (see ``identity``)."""
-    from . import facts, identity
+    from kgpub.corpus import facts
+    from kgpub.corpus import identity
 
     return identity.corpus_entities(facts.load(Path(seeds)))
 
@@ -788,8 +807,9 @@ def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None
     Relative IRIs in the data and the shapes resolve against each file's own
     URL, or ``base`` when given (as the W3C test suite's files expect).
     """
-    from . import execution, validation
-    from .resources import ontology_file
+    from kgpub import execution
+    from kgpub.shacl import validation
+    from kgpub.resources import ontology_file
 
     chunks, origins = validation.read_data([Path(f) for f in (files or ["dist"])], input_format, base)
     if ontology:
@@ -813,7 +833,7 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     ``allow_service``, and stops a query that runs longer than ``timeout``
     seconds or needs more than ``memory`` bytes (default: half the machine's).
     """
-    from .querying import bind_params, local_prefixes, resolve_query, run_local, run_remote, store_dataset
+    from kgpub.sparql.querying import bind_params, local_prefixes, resolve_query, run_local, run_remote, store_dataset
 
     if endpoint is None:
         refuse_draft(data)
@@ -821,8 +841,8 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     prefixes = local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
     bound = bind_params(params or {}, shipped, prefixes)
     if endpoint:
-        from .errors import QueryError
-        from .secrets import check_url, netrc_password, split_credentials
+        from kgpub.errors import QueryError
+        from kgpub.secrets import check_url, netrc_password, split_credentials
 
         endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
         if url_user is not None and user is None:
@@ -852,10 +872,10 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
     """
-    from .secrets import check_url, netrc_password, split_credentials
-    from .stores import Client
-    from .stores import create as create_dataset
-    from .stores import load as load_build
+    from kgpub.secrets import check_url, netrc_password, split_credentials
+    from kgpub.stores import Client
+    from kgpub.stores import create as create_dataset
+    from kgpub.stores import load as load_build
 
     refuse_draft(data)
     urls = []
@@ -883,8 +903,8 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
           max_rows: int = 10_000, seeds: str | Path | None = None) -> None:
     """Serve a build: a SPARQL endpoint and a page per IRI (see ``serving``), until interrupted."""
-    from .serving import Settings
-    from .serving import serve as run
+    from kgpub.web.serving import Settings
+    from kgpub.web.serving import serve as run
 
     folder = Path(data)
     refuse_draft(folder)
@@ -901,7 +921,7 @@ def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Pa
     ``seeds`` must be the folder the build was made from (its article texts are shown with their quotes);
     None writes the site without the texts.  A wrong folder is an error, never a site without texts.
     """
-    from .static_site import build_site
+    from kgpub.web.site import build_site
 
     refuse_draft(data)
     return build_site(Path(data), Path(out), Path(seeds) if seeds is not None else None)
@@ -909,6 +929,6 @@ def site(data: str | Path = "dist", out: str | Path = "site", *, seeds: str | Pa
 
 def diff(old: str | Path, new: str | Path) -> Any:
     """What changed from build ``old`` to build ``new`` (see ``changes``): a changelog, JSON or a store changeset."""
-    from .changes import diff as compare
+    from kgpub.output.changes import diff as compare
 
     return compare(old, new)

@@ -25,8 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import vocab
-from .errors import UsageError
+from kgpub.rdf import vocab
+from kgpub.errors import UsageError
 
 #: The file whose blocks are compared (one per named graph).
 TRIG = "kg.trig"

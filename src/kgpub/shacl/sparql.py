@@ -55,7 +55,7 @@ def prebinding_problem(text: str, variables: tuple[str, ...] = _PREBOUND) -> str
     or SERVICE, assigns a pre-bound variable itself, or has a sub-select that
     does not return the pre-bound variables it would hide, has no meaning.
     """
-    from .prebinding import sub_selects, tokens_of
+    from kgpub.sparql.prebinding import sub_selects, tokens_of
 
     for kind, word, following in tokens_of(text):
         if kind == "word" and word in ("MINUS", "VALUES", "SERVICE"):
@@ -75,7 +75,7 @@ def set_based(text: str) -> bool:
     included), and in the top-level group's and EXISTS's expressions; an expression in a nested group
     (``{ FILTER ($this = ...) } UNION ...``) would see it unbound, and a sub-select hides it.
     """
-    from .prebinding import depths_of_variable, sub_selects
+    from kgpub.sparql.prebinding import depths_of_variable, sub_selects
 
     if sub_selects(text):
         return False
@@ -114,7 +114,7 @@ def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None
 
 
 def substitute(text: str, terms: dict[str, str]) -> str:
-    from .prebinding import substitute as pre_bind
+    from kgpub.sparql.prebinding import substitute as pre_bind
 
     present = {name: term for name, term in terms.items() if f"${name}" in text or f"?{name}" in text}
     return pre_bind(text, present) if present else text
@@ -179,7 +179,7 @@ def rows(checks: list[SparqlCheck], store, only: str | None = None) -> list[RawR
         if only is None:
             query = check.query
         elif check.targets:
-            from .shacl_core import _narrowed
+            from kgpub.shacl.core import _narrowed
 
             query = check.query.replace(_FOCUS_SELECT + check.targets, _FOCUS_SELECT + _narrowed(check.targets, only), 1)
         else:

@@ -17,10 +17,10 @@ from typing import overload
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from .errors import Diagnostic, InputError
-from .facts import Article, Corpus, Entity, Quote, SharedEvent, Source
-from .mapping import KG, OA, Lines, Minter, MappedCorpus, Sink, new_graph, nt_adder, nt_string
-from .quotes import CONTEXT, Span, closest_passage, find, find_all, locate
+from kgpub.errors import Diagnostic, InputError
+from kgpub.corpus.facts import Article, Corpus, Entity, Quote, SharedEvent, Source
+from kgpub.pipeline.mapping import KG, OA, Lines, Minter, MappedCorpus, Sink, new_graph, nt_adder, nt_string
+from kgpub.corpus.quotes import CONTEXT, Span, closest_passage, find, find_all, locate
 
 __all__ = ["CONTEXT", "Span", "anchor", "anchor_article", "anchor_registry", "closest_passage", "find_all",
            "locate", "origins"]
@@ -75,7 +75,7 @@ def _article_facts(article: Article, mint: Minter) -> list[tuple[URIRef, Source,
     out += [(mint.relation(article.id, r), r.source, r.evidence) for r in article.relations]
     for items in (article.events, article.accusations, article.threats):
         out += [(mint.fact(article.id, x), x.source, x.evidence) for x in items]
-    from .mapping import count_node
+    from kgpub.pipeline.mapping import count_node
 
     out += [(count_node(mint.fact(article.id, e), c), c.source, c.evidence) for e in article.events for c in e.counts]
     out += [(mint.local(article.id, st.id), st.source, st.evidence) for st in article.statements]

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .facts import Entity, Event, SharedEvent
+from kgpub.corpus.facts import Entity, Event, SharedEvent
 
 #: The Arabic article as it is written before a name (al-, el-, and the sun-letter forms ad-, ash-, ...).
 _ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "et"})

@@ -21,16 +21,16 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from . import vocab
-from .errors import OutputError
-from .execution import MARKER, os_reason
-from .facts import Dataset
-from .layout import Block, Layout, Stats
-from .layout import patch as patch_layout
-from .layout import render as render_blocks
-from .layout import share_keys
-from .mapping import Lines, Minter, Sink
-from .mapping import nt_term as _term
+from kgpub.rdf import vocab
+from kgpub.errors import OutputError
+from kgpub.execution import MARKER, os_reason
+from kgpub.corpus.facts import Dataset
+from kgpub.output.layout import Block, Layout, Stats
+from kgpub.output.layout import patch as patch_layout
+from kgpub.output.layout import render as render_blocks
+from kgpub.output.layout import share_keys
+from kgpub.pipeline.mapping import Lines, Minter, Sink
+from kgpub.pipeline.mapping import nt_term as _term
 
 #: A file in every build folder, so kgpub never replaces a folder it did not write.
 

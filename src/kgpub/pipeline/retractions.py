@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from . import vocab
-from .facts import (
+from kgpub.rdf import vocab
+from kgpub.corpus.facts import (
     Accusation,
     Article,
     Event,
@@ -78,7 +78,7 @@ def names(article: Article) -> dict[str, str]:
 
 
 def _nt(text: str) -> str:
-    from .mapping import nt_string
+    from kgpub.pipeline.mapping import nt_string
 
     return nt_string(text)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import Diagnostic, InputError
+from kgpub.errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
-    from .facts import Quote
+    from kgpub.corpus.facts import Quote
 
 #: Code points of context kept on each side of a quote (oa:prefix / oa:suffix).
 CONTEXT = 32

@@ -9,7 +9,7 @@ supports: the proof a reader can check.  The text comes from the seeds folder an
 the build hashed (``kg:textSha256``).
 
 A million triples make some sixty thousand pages and four times as many files, so the graph is
-read once into a :class:`Snapshot` (the same :class:`~kgpub.pages.Pages` the server uses, over
+read once into a :class:`Snapshot` (the same :class:`~kgpub.web.pages.Pages` the server uses, over
 dictionaries instead of the store) and forked writers share it, each rendering and writing its
 share of the pages.  Output is byte-stable (pages in IRI order from sorted triples).
 
@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from . import vocab
-from .errors import OutputError, QueryError, UsageError
-from .pages import PARTS, Evidence, Pages, anchor, article_texts, full_text_choices
+from kgpub.rdf import vocab
+from kgpub.errors import OutputError, QueryError, UsageError
+from kgpub.web.pages import PARTS, Evidence, Pages, anchor, article_texts, full_text_choices
 
 MANIFEST = ".kgpub-site"
 #: Pages rendered per task of a forked writer: large enough that handing out tasks costs nothing.
@@ -191,8 +191,8 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     from concurrent.futures import ThreadPoolExecutor
     from urllib.parse import urlparse
 
-    from .execution import cores, map_in_order
-    from .querying import local_prefixes, open_index
+    from kgpub.execution import cores, map_in_order
+    from kgpub.sparql.querying import local_prefixes, open_index
 
     if not (data / "kg.trig").is_file():
         raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data DIR")
@@ -256,7 +256,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
 # --------------------------------------------------------------------------- what a page read, between runs
 
 #: What a page's bytes follow from besides the graph: the code that draws it.
-_CODE = ("pages.py", "static_site.py", "querying.py", "vocab.py")
+_CODE = ("web/pages.py", "web/site.py", "sparql/querying.py", "rdf/vocab.py")
 
 
 class _Seen:
@@ -264,13 +264,13 @@ class _Seen:
     computed once per run."""
 
     def __init__(self, snapshot: Snapshot, texts: dict[str, str]) -> None:
-        from . import __version__
+        from kgpub import __version__
 
         self.snapshot, self.texts = snapshot, texts
         self.digests: dict[str, str] = {}
         h = hashlib.sha256(__version__.encode())
         for name in _CODE:
-            h.update((Path(__file__).parent / name).read_bytes())
+            h.update((Path(__file__).parent.parent / name).read_bytes())
         h.update(json.dumps([snapshot.base, sorted(snapshot.prefixes.items())]).encode())
         self.code = h.hexdigest()[:16]
 
@@ -329,7 +329,7 @@ _STATE: dict[str, Any] = {}
 def _setup(snapshot: Snapshot, texts: dict[str, str], target: Path, previous: dict[str, str] | None,
            seen: _Seen, parent: int | None) -> None:
     if parent is not None:
-        from .execution import die_with_parent
+        from kgpub.execution import die_with_parent
 
         die_with_parent(parent)
     _STATE.update(snapshot=snapshot, texts=texts, target=str(target), previous=previous, seen=seen, made_dirs=set(),
@@ -400,7 +400,7 @@ def _put(name: str, body: bytes) -> tuple[str, int]:
 
 
 def _atomic(path: Path, body: bytes) -> None:
-    from .execution import write_atomically
+    from kgpub.execution import write_atomically
 
     write_atomically(path, body, "cannot write the site")
 
@@ -481,7 +481,7 @@ def _graph_files(data: Path, base: str, base_path: str) -> dict[str, bytes]:
     would cost a quarter of the site's time."""
     import re
 
-    from .resources import ontology_file
+    from kgpub.resources import ontology_file
 
     text = (data / "kg.trig").read_text(encoding="utf-8")
     top = text[:max(text.find(" {\n"), 0)]
@@ -583,7 +583,7 @@ def _search(snapshot: Snapshot, nodes: list[str]) -> bytes:
 
 def _timeline_rows(store: Any, base: str) -> list[Any]:
     """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
-    from .querying import resolve_query
+    from kgpub.sparql.querying import resolve_query
 
     text, _ = resolve_query("timeline")
     return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
@@ -613,8 +613,8 @@ def ontology_page(snapshot: Pages) -> bytes:
     (``#kgt:Protest``), where the site's redirect rules send ``/kgpub/type/Protest``."""
     import pyoxigraph as ox
 
-    from .querying import by_length, prefixed
-    from .resources import ontology_file
+    from kgpub.sparql.querying import by_length, prefixed
+    from kgpub.resources import ontology_file
 
     store = ox.Store()
     store.bulk_load(ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)

@@ -22,10 +22,12 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH, NamespaceManager
 from rdflib.term import Node
 
-from . import shacl_core, shacl_sparql, vocab
-from .errors import ValidationSetupError
-from .facts import Source
-from .resources import ontology_file, shipped
+from kgpub.shacl import core as shacl_core
+from kgpub.shacl import sparql as shacl_sparql
+from kgpub.rdf import vocab
+from kgpub.errors import ValidationSetupError
+from kgpub.corpus.facts import Source
+from kgpub.resources import ontology_file, shipped
 
 KG = Namespace(vocab.KG)
 SHAPES_NS = "https://w3id.org/kgpub/shapes#"
@@ -502,7 +504,7 @@ def render_text(report: Report, *, strict: bool = False, show_info: bool = False
     """Results grouped by focus node, most severe first; then a one-line summary (unless ``summary`` is
     False: a build says it in its own).  Each line is one line whatever the data holds: control characters
     in a label or a value are shown escaped."""
-    from .terminal import printable
+    from kgpub.terminal import printable
 
     lines: list[str] = []
     shown = [r for r in report.results if show_info or r.severity != "Info"]

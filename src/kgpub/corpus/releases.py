@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import vocab
+from kgpub.rdf import vocab
 
 _PART = re.compile(r"[0-9]+|[A-Za-z]+")
 
