@@ -38,8 +38,8 @@ from kgpub.rdf import vocab
 from kgpub.errors import StoreError, UsageError
 from kgpub.secrets import safe_url as _safe
 
-ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
-MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
+ONTOLOGY_GRAPH = vocab.ONTOLOGY_GRAPH
+MANIFEST_GRAPH = vocab.MANIFEST_GRAPH
 FLAVORS = ("fuseki", "graphdb", "rdf4j", "virtuoso", "oxigraph", "gsp")
 RETRIES = 4
 #: The role of each graph as the manifest records it: the embedded engine's default graph is the union

@@ -8,6 +8,8 @@ extend this list, never rename what is in it.  Plain strings (not rdflib
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 KG = "https://w3id.org/kgpub/ontology#"
 KGT = "https://w3id.org/kgpub/type/"
 OA = "http://www.w3.org/ns/oa#"
@@ -47,3 +49,35 @@ PREFIXES: dict[str, str] = {
     "sh": SH,
     "wd": WD,
 }
+
+#: The named graph that holds the ontology in every store and in the build's index.
+ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
+#: The named graph where ``kgpub load`` records what it loaded into a store.
+MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
+
+
+def by_length(prefixes: dict[str, str]) -> list[tuple[str, str]]:
+    """Prefixes longest namespace first, as :func:`prefixed` wants them (``kgt:`` before ``kg:`` would not
+    matter here, but ``https://w3id.org/kgpub/id/article/`` before ``https://w3id.org/kgpub/id/`` does)."""
+    return sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+
+
+def prefixed(iri: str, ordered: list[tuple[str, str]]) -> str | None:
+    """``iri`` as a prefixed name (the longest namespace that fits, from :func:`by_length`), None if none does."""
+    for prefix, ns in ordered:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return None
+
+
+def shortener(prefixes: dict[str, str]) -> Callable[[str], str | None]:
+    """:func:`prefixed` over these prefixes, remembered per IRI: pages and reports shorten the same IRIs often."""
+    ordered = by_length(prefixes)
+    seen: dict[str, str | None] = {}
+
+    def short(iri: str) -> str | None:
+        if iri not in seen:
+            seen[iri] = prefixed(iri, ordered)
+        return seen[iri]
+
+    return short

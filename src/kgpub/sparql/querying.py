@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from kgpub.rdf import vocab
+from kgpub.rdf.vocab import by_length, prefixed
 from kgpub.errors import EndpointError, QueryError, QueryLimitError
 
 INDEX_DIR = ".index"
 INDEX_VERSION = 4
 #: The graph the ontology is loaded into, so concept labels (event types) can be queried.
-ONTOLOGY_GRAPH = "https://w3id.org/kgpub/ontology"
+ONTOLOGY_GRAPH = vocab.ONTOLOGY_GRAPH
 DATA_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".trig": "TRIG", ".nq": "N_QUADS",
                 ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML", ".n3": "N3"}
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
@@ -740,7 +741,7 @@ class Dataset:
 
 
 #: Where ``kgpub load`` records each graph's hash and role (see ``stores``).
-MANIFEST_GRAPH = "https://w3id.org/kgpub/load-manifest"
+MANIFEST_GRAPH = vocab.MANIFEST_GRAPH
 _FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
 
 
@@ -930,19 +931,6 @@ def _remote_result(raw: bytes, content_type: str, graph_query: bool, endpoint: s
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def by_length(prefixes: dict[str, str]) -> list[tuple[str, str]]:
-    """Prefixes longest namespace first, as :func:`prefixed` wants them."""
-    return sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
-
-
-def prefixed(iri: str, ordered: list[tuple[str, str]]) -> str | None:
-    """``iri`` as a prefixed name (the longest namespace that fits, from :func:`by_length`), None if none does."""
-    for prefix, ns in ordered:
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return None
 
 
 def _short(cell: dict[str, str] | None, prefixes: list[tuple[str, str]]) -> str:

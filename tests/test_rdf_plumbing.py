@@ -1,0 +1,55 @@
+"""The shared RDF plumbing (``kgpub.rdf``): one format table, N-Triples lines read as strings, prefixed names."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kgpub.rdf import formats, ntriples, vocab
+
+
+def test_every_format_is_found_by_its_name_extension_and_media_type() -> None:
+    for f in formats.FORMATS:
+        assert formats.by_name(f.name) is f
+        assert formats.by_extension(f"kg.{f.extension}") is f
+        assert formats.by_media_type(f.media_type + "; charset=utf-8") is f
+
+
+def test_owl_files_are_rdf_xml_and_unknowns_are_none() -> None:
+    assert formats.by_extension("ontology.owl").name == "rdfxml"
+    assert formats.by_extension("notes.txt") is None
+    assert formats.by_name("yaml") is None
+    assert formats.by_media_type("text/html") is None
+
+
+def test_content_type_gives_text_formats_a_charset() -> None:
+    assert formats.by_name("turtle").content_type == "text/turtle; charset=utf-8"
+    assert formats.by_name("ntriples").content_type == "application/n-triples"
+
+
+def test_dataset_formats_are_the_ones_with_named_graphs() -> None:
+    assert set(formats.names(datasets=True)) == {"jsonld", "trig", "nquads"}
+
+
+iris = st.from_regex(r"https://example\.org/[a-z0-9/#]{0,12}", fullmatch=True)
+literals = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@given(iris, iris, st.one_of(iris, literals))
+def test_ntriples_split_equals_a_parser(s: str, p: str, o: str) -> None:
+    obj: ox.NamedNode | ox.Literal = ox.NamedNode(o) if o.startswith("https://example.org/") else ox.Literal(o)
+    line = ox.serialize([ox.Triple(ox.NamedNode(s), ox.NamedNode(p), obj)], format=ox.RdfFormat.N_TRIPLES).decode()
+    line = line.rstrip("\n")
+    parsed = next(iter(ox.parse(line.encode(), format=ox.RdfFormat.N_TRIPLES)))
+    assert ntriples.split(line) == (str(parsed.subject), str(parsed.predicate), str(parsed.object))
+    assert ntriples.subject(line) == str(parsed.subject)
+    assert ntriples.subject_iri(line) == s
+
+
+def test_prefixed_takes_the_longest_namespace() -> None:
+    short = vocab.shortener({"id": "https://w3id.org/kgpub/id/", "art": "https://w3id.org/kgpub/id/article/"})
+    assert short("https://w3id.org/kgpub/id/article/x") == "art:x"
+    assert short("https://w3id.org/kgpub/id/e") == "id:e"
+    assert short("https://w3id.org/kgpub/id/") is None
+    assert short("http://other.org/x") is None
