@@ -46,14 +46,15 @@ def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: 
     """kg.trig and the article files reuse kg.ttl's blocks of article-owned nodes; the bytes are a whole rendering's."""
     from kgpub.corpus import facts
     from kgpub.pipeline import mapping
-    from kgpub import api as pipeline
+    from kgpub.pipeline.articles import map_articles
+    from kgpub.pipeline.stages import resolve_base
     from kgpub.pipeline import provenance
     from kgpub.output import serialization
 
     shared = facts.load_shared(corpus)
-    base = pipeline.resolve_base(None, shared.dataset.base)
+    base = resolve_base(None, shared.dataset.base)
     mint = mapping.Minter(base, {e.id for e in shared.registry})
-    units = pipeline._units(shared, base, 1, None, None)
+    units = map_articles(shared, base, 1, None, None)
     articles = [u.lines for u in units if u.lines]
     assert any(u.foreign for u in units)  # relations between registry entities: blocks written again
     registry = serialization.nt_lines(mapping.map_registry(shared.registry, mint))
