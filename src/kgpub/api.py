@@ -22,38 +22,31 @@ if TYPE_CHECKING:
     from kgpub.stores import LoadResult
 
 __all__ = ["BuildResult", "CheckResult", "Progress", "build", "check", "diff", "entities", "load", "query",
-           "refuse_draft", "serve", "site", "validate"]
+           "query_prefixes", "refuse_draft", "serve", "site", "validate"]
 
 
 def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
           jobs: int | None = None, cache: bool = True, index: bool = True,
           progress: Progress | None = None, drafts: bool = False) -> BuildResult:
-    """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`kgpub.pipeline.stages.run`.
+    """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`kgpub.pipeline.stages.build`.
 
     An item still marked ``drafted: true`` stops the build, one line each, unless ``drafts``: then
     everything is built into ``out`` marked as a draft build (a ``DRAFT`` file), which ``query``,
     ``load``, ``serve`` and ``site`` refuse, so a draft is never presented as the corpus.  A draft build
     never replaces a build of the corpus.
     """
-    from kgpub.execution import build_lock, collector_paused
+    from kgpub.execution import cores
     from kgpub.output.serialization import DRAFT_MARKER, MARKER
-    from kgpub.pipeline.stages import run
+    from kgpub.pipeline import stages
+    from kgpub.pipeline.results import Options
 
     out = Path(out)
     if drafts and (out / MARKER).exists() and not (out / DRAFT_MARKER).exists():
         raise UsageError(f"{out}: holds a build of the corpus; a draft build (--drafts) goes to a folder of its "
                          "own (default: drafts)")
-    with collector_paused(), build_lock(out):
-        result = run(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
-                     cache=cache, index=index, progress=progress, drafts=drafts)
-        marker = out / DRAFT_MARKER
-        if result.written and drafts:
-            marker.write_text("A draft build (kgpub build --drafts): it holds facts nobody has confirmed. It is not the "
-                              "corpus: kgpub query, load, serve and site refuse it.\n", encoding="utf-8")
-        elif result.written and marker.exists():
-            marker.unlink()
-        return result
+    options = Options(validate, strict, Path(shapes) if shapes else None, index, jobs or cores())
+    return stages.build(Path(seeds), out, base, options, cache=cache, progress=progress, drafts=drafts)
 
 
 def refuse_draft(data: str | Path) -> None:
@@ -100,19 +93,11 @@ def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResul
     """
     from kgpub import execution
     from kgpub.corpus import facts
-    from kgpub.errors import ordered
-    from kgpub.pipeline.articles import check_unit, init_check_worker
+    from kgpub.pipeline.articles import check_all
 
     shared = facts.load_shared(Path(seeds))
-    paths = list(shared.facts_paths)
-    facts.expect("facts", len(paths))
-    reads = list(execution.map_in_order(check_unit, paths, jobs=jobs or execution.cores(),
-                                        setup=init_check_worker, setup_args=(shared,)))
-    ids = [read.id for read in reads if read.id]
-    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared),
-                *(facts.check_full_text(ids, shared.dataset) if len(ids) == len(reads) else ())]
-    problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
-    return CheckResult(shared.root, len(shared.facts_paths), shared.registry_file, tuple(ordered(problems)))
+    problems = check_all(shared, jobs or execution.cores())
+    return CheckResult(shared.root, len(shared.facts_paths), shared.registry_file, tuple(problems))
 
 
 def entities(seeds: str | Path = "seeds") -> list[Any]:
@@ -157,25 +142,14 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     ``allow_service``, and stops a query that runs longer than ``timeout``
     seconds or needs more than ``memory`` bytes (default: half the machine's).
     """
-    from kgpub.sparql.querying import bind_params, local_prefixes, resolve_query, run_local, run_remote, store_dataset
+    from kgpub.sparql.querying import bind_params, resolve_query, run_local, run_remote, store_dataset
 
     if endpoint is None:
         refuse_draft(data)
     text, shipped = resolve_query(sparql)
-    prefixes = local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
-    bound = bind_params(params or {}, shipped, prefixes)
+    bound = bind_params(params or {}, shipped, query_prefixes(data, endpoint))
     if endpoint:
-        from kgpub.errors import QueryError
-        from kgpub.secrets import check_url, netrc_password, split_credentials
-
-        endpoint, url_user, url_password = split_credentials(endpoint)  # shown without them, used as credentials
-        if url_user is not None and user is None:
-            user, password = url_user, url_password if url_password is not None else password
-        wrong = check_url(endpoint)
-        if wrong:
-            raise QueryError(f"{endpoint}: {wrong}")
-        if user is not None and password is None:
-            password = netrc_password(endpoint, user)
+        endpoint, _, user, password = _credentials(endpoint, [], user, password)
 
         def dataset() -> Any:
             return None if store_default_graph else store_dataset(endpoint, user=user, password=password,
@@ -184,6 +158,13 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
         return run_remote(text, endpoint, params=bound, user=user, password=password, timeout=timeout,
                           dataset=dataset)
     return run_local(text, Path(data), bound, allow_service=allow_service, timeout=timeout, memory=memory)
+
+
+def query_prefixes(data: str | Path = "dist", endpoint: str | None = None) -> dict[str, str]:
+    """The prefixes a query over ``data`` (or ``endpoint``) may use undeclared, and its answer is shown with."""
+    from kgpub.sparql.querying import local_prefixes
+
+    return local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
 
 
 def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None, graph: str | None = None,
@@ -196,25 +177,13 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.
     """
-    from kgpub.secrets import check_url, netrc_password, split_credentials
     from kgpub.stores import Client
     from kgpub.stores import create as create_dataset
     from kgpub.stores import load as load_build
 
     refuse_draft(data)
-    urls = []
-    for url in (endpoint, graph_store, query_endpoint):  # shown without credentials, which are used as such
-        url, url_user, url_password = split_credentials(url) if url is not None else (None, None, None)
-        if url_user is not None and user is None:
-            user, password = url_user, url_password if url_password is not None else password
-        urls.append(url)
-    endpoint, graph_store, query_endpoint = urls[0] or endpoint, urls[1], urls[2]
-    for url in (endpoint, graph_store, query_endpoint):
-        wrong = check_url(url) if url is not None else None
-        if wrong:
-            raise UsageError(f"{url}: {wrong}")
-    if user is not None and password is None:
-        password = netrc_password(endpoint, user)
+    endpoint, (graph_store, query_endpoint), user, password = _credentials(
+        endpoint, [graph_store, query_endpoint], user, password)
     client = Client(user=user, password=password, digest=(flavor == "virtuoso"), verify=verify_tls, timeout=timeout)
     if create and not dry_run:
         create_dataset(endpoint, flavor, client)
@@ -222,6 +191,36 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
                       force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                       query_endpoint=query_endpoint, client=client, progress=progress, parallel=parallel,
                       atomic=atomic, keep_removed=keep_removed)
+
+
+def _credentials(endpoint: str, others: list[str | None], user: str | None, password: str | None
+                 ) -> tuple[str, list[str | None], str | None, str | None]:
+    """The URLs without their credentials, and the user and password to send: resolved once, for ``query``
+    and ``load`` alike, so the same bad URL is the same error from both.
+
+    A user and password written in a URL are used as credentials, never shown (the first URL that has a
+    user gives them, unless ``user`` is given); a URL kgpub cannot send a request to is a usage error
+    naming it; a user without a password takes ``~/.netrc``'s for ``endpoint``'s host.
+    """
+    from kgpub.secrets import check_url, netrc_password, split_credentials
+
+    plain: list[str | None] = []
+    for url in (endpoint, *others):
+        if url is None:
+            plain.append(None)
+            continue
+        url, url_user, url_password = split_credentials(url)
+        if url_user is not None and user is None:
+            user, password = url_user, url_password if url_password is not None else password
+        plain.append(url)
+    for url in plain:
+        wrong = check_url(url) if url is not None else None
+        if wrong:
+            raise UsageError(f"{url}: {wrong}")
+    endpoint = plain[0] or endpoint
+    if user is not None and password is None:
+        password = netrc_password(endpoint, user)
+    return endpoint, plain[1:], user, password
 
 
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from kgpub.errors import Diagnostic
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Shared, Source
+    from kgpub.corpus.facts import Entity, Shared, Source
+    from kgpub.corpus.identity import Index
     from kgpub.output.serialization import ArticleLines
     from kgpub.pipeline.cache import BuildCache, Dep, Entry
+    from kgpub.pipeline.mapping import Minter
 
 #: Called with (articles done, articles in all) as a build progresses.
 Progress = Callable[[int, int], None]
@@ -48,7 +50,25 @@ class ArticleUnit:
     rights: tuple[str, ...] = ()
 
 
-_WORKER: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _Worker:
+    """What a worker process holds for every article it reads: made once per process, shared by fork."""
+
+    shared: Shared
+    #: The registry's entities by id, which a facts file refers to.
+    index: dict[str, Entity]
+    #: The build's IRI minter, the names of the registry's entities and events, and the index of the
+    #: names an article's entity may duplicate; None in ``check``'s workers, which map nothing.
+    mint: Minter | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    identities: Index | None = None
+
+
+_WORKER: list[_Worker] = []  # this process's worker state (one at most), set by the pool's initializer
+
+
+def _set_worker(worker: _Worker) -> None:
+    _WORKER[:] = [worker]
 
 
 def init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
@@ -67,8 +87,7 @@ def init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
     mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
     names = {**{e.id: e.name for e in shared.registry}, **{e.id: e.label for e in shared.events}}
     names.update({old: names[new] for old, new in facts.merges(shared.registry).items() if new in names})
-    _WORKER.update(shared=shared, mint=mint, names=names,
-                   index=shared.entity_index, identities=identity.Index(shared.registry, shared.events))
+    _set_worker(_Worker(shared, shared.entity_index, mint, names, identity.Index(shared.registry, shared.events)))
 
 
 def article_unit(path: Path) -> ArticleUnit:
@@ -80,15 +99,16 @@ def article_unit(path: Path) -> ArticleUnit:
     from kgpub.output import serialization
     from kgpub.pipeline.cache import dep
 
-    shared: Shared = _WORKER["shared"]
+    worker = _WORKER[0]
+    shared, mint, identities = worker.shared, worker.mint, worker.identities
+    assert mint is not None and identities is not None  # set by init_worker
     root = shared.root
-    read = facts.read_article(path, root, _WORKER["index"], shared.event_ids, shared.unreadable,
+    read = facts.read_article(path, root, worker.index, shared.event_ids, shared.unreadable,
                               typed=shared.intact, drafts=shared.drafts)  # a registry entry that could not be read: nothing maps
     article, shown = read.article, read.facts_file
     if article is None or read.problems:
         return ArticleUnit(shown, (), read.problems, read.id, read.source)
-    mint = _WORKER["mint"]
-    whole, names = article, _WORKER["names"]
+    whole, names = article, worker.names
     if retractions.retracted(article):  # mapped without what is retracted; tombstones added below
         article, names = retractions.standing(whole), {**names, **retractions.names(whole)}
     graph = mapping.map_article(article, mint, names, mapping.Lines)
@@ -99,14 +119,13 @@ def article_unit(path: Path) -> ArticleUnit:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
     lines = serialization.article_lines(article.id, graph, prov)
     if article is not whole:
-        full = serialization.nt_lines(mapping.map_article(whole, mint, _WORKER["names"], mapping.Lines))
+        full = serialization.nt_lines(mapping.map_article(whole, mint, worker.names, mapping.Lines))
         dead, origins = retractions.tombstones(whole, full, mint)
         lines = serialization.ArticleLines(article.id, sorted({*lines.data, *dead}),
                                            sorted({*lines.provenance, *origins}))
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
-    identities = _WORKER["identities"]
     notes = (*(note for entity in article.entities for note in identities.notes(entity)),
              *(note for event in article.events for note in identities.event_notes(event)))
     rights = serialization.rights_lines(str(mint.article(article.id)), lines.data)
@@ -199,13 +218,30 @@ def init_check_worker(shared: Shared, parent: int | None = None) -> None:
         from kgpub.execution import die_with_parent
 
         die_with_parent(parent)
-    _WORKER.update(shared=shared, index=shared.entity_index)
+    _set_worker(_Worker(shared, shared.entity_index))
 
 
 def check_unit(path: Path) -> Any:
     """One facts file checked, in a worker of ``check``: its problems and its id, no typed article."""
     from kgpub.corpus import facts
 
-    shared: Shared = _WORKER["shared"]
-    return facts.read_article(path, shared.root, _WORKER["index"], shared.event_ids, shared.unreadable, typed=False)
+    worker = _WORKER[0]
+    shared = worker.shared
+    return facts.read_article(path, shared.root, worker.index, shared.event_ids, shared.unreadable, typed=False)
 
+
+
+def check_all(shared: Shared, jobs: int) -> list[Diagnostic]:
+    """Every problem of the seeds folder's files, in ``jobs`` processes: what ``build`` finds short of the
+    shapes, in its order and words."""
+    from kgpub import execution
+    from kgpub.corpus import facts
+    from kgpub.errors import ordered
+
+    paths = list(shared.facts_paths)
+    facts.expect("facts", len(paths))
+    reads = list(execution.map_in_order(check_unit, paths, jobs=jobs, setup=init_check_worker, setup_args=(shared,)))
+    ids = [read.id for read in reads if read.id]
+    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared),
+                *(facts.check_full_text(ids, shared.dataset) if len(ids) == len(reads) else ())]
+    return ordered(facts.without_cascade(problems, shared.registry_file, shared.lost))

@@ -1,53 +1,93 @@
 """The incremental build: the previous build patched for the few articles that changed.
 
 Every article owns its nodes, so what a changed article contributes is exactly its own blocks in each file,
-its own named graphs and its own nodes' validation results; see :func:`patch_build`.
+its own named graphs and its own nodes' validation results; see :func:`patch_build`.  What a patch needs
+of the previous build besides its units is the :class:`BuildState` the cache keeps, and the
+:class:`FileLayouts` of its files.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgpub.pipeline.articles import ArticleUnit, summary
 from kgpub.pipeline.results import BuildResult, Options, build_result
-from kgpub.rdf import vocab
+from kgpub.rdf import ntriples, vocab
 
 if TYPE_CHECKING:
     from kgpub.corpus.facts import Shared, Source
+    from kgpub.output.layout import Layout, Stats
     from kgpub.pipeline.cache import BuildCache, Entry
-    from kgpub.shacl.validation import Report
+    from kgpub.pipeline.mapping import Minter
+    from kgpub.shacl.validation import Report, Result
 
 
 #: Above this share of changed articles, a full build is faster than patching the previous one.
 UPDATE_SHARE = 0.1
 
 
-def build_state(registry: list[str], registry_origins: dict[str, Source], units: list[ArticleUnit],
-           report: Report | None, plan: Any) -> dict[str, Any]:
-    """The build-wide part of the cache: what a patching rebuild needs besides the units.
+@dataclass(frozen=True)
+class BuildState:
+    """The build-wide part of the cache: what a patching rebuild needs besides the units."""
 
-    ``shared`` counts, for every subject no single article owns (registry
-    entities), how many sources state each of its lines, so a rebuild knows
-    a subject's lines after an article stops or starts stating one.
-    """
-    shared: dict[str, Counter[str]] = {}
-    for line in registry:
-        shared.setdefault(_subject(line), Counter())[line] += 1
-    for unit in units:
-        for line in unit.foreign:
-            shared.setdefault(_subject(line), Counter())[line] += 1
-    from kgpub.shacl.core import known_datatypes
+    #: The registry's data lines.
+    registry: list[str]
+    #: Where each registry node was stated (for the validation report's file and line).
+    registry_origins: dict[str, Source]
+    #: For every subject no single article owns (registry entities), how many sources state each of its
+    #: lines, so a rebuild knows a subject's lines after an article stops or starts stating one.
+    shared: dict[str, Counter[str]]
+    #: The validation results of the whole graph; None when the build was not validated.
+    results: tuple[Result, ...] | None
+    #: The literals' datatype checks the SHACL engine already made (``shacl.core.known_datatypes``).
+    well_typed: dict[tuple[str, str], bool]
+    #: The shapes' compiled checks: valid as long as the cache, whose key covers the shapes.
+    plan: Any
 
-    return {"registry": registry, "registry_origins": registry_origins, "shared": shared,
-            "results": report.results if report is not None else None, "well_typed": known_datatypes(),
-            "plan": plan}  # the shapes' compiled checks: valid as long as the cache, whose key covers the shapes
+    @classmethod
+    def of(cls, registry: list[str], registry_origins: dict[str, Source], units: list[ArticleUnit],
+           report: Report | None, plan: Any) -> BuildState:
+        """The state a full build leaves: the shared subjects' lines counted over the registry and ``units``."""
+        from kgpub.shacl.core import known_datatypes
+
+        shared: dict[str, Counter[str]] = {}
+        for line in registry:
+            shared.setdefault(ntriples.subject(line), Counter())[line] += 1
+        for unit in units:
+            for line in unit.foreign:
+                shared.setdefault(ntriples.subject(line), Counter())[line] += 1
+        return cls(registry, registry_origins, shared, report.results if report is not None else None,
+                   known_datatypes(), plan)
 
 
-def _subject(line: str) -> str:
-    return line[: line.index("> ") + 1]
+@dataclass(frozen=True)
+class FileLayouts:
+    """Where every block of a build's whole-graph files sits, and the graph's counts (for ``void.ttl``)."""
+
+    files: dict[str, Layout]
+    stats: Stats
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a rebuild changes: the units it replaces, and every line of every subject they touch."""
+
+    #: The previous units of the articles that changed or went.
+    old: list[ArticleUnit]
+    #: The new units of the articles that changed or came.
+    changed: list[ArticleUnit]
+    #: The shared subjects' line counts after the change (``BuildState.shared``).
+    counts: dict[str, Counter[str]]
+    #: For every shared subject the change touches, its lines before and after (sorted; empty when none).
+    shared_before: dict[str, list[str]]
+    shared_after: dict[str, list[str]]
+    #: Every line of every subject the change touches, before and after.
+    removed: set[str]
+    added: set[str]
 
 
 def _owned_lines(unit: ArticleUnit) -> list[str]:
@@ -68,7 +108,7 @@ def _shared_lines(shared: dict[str, Counter[str]], old: list[ArticleUnit], chang
     Returns the new counts, and for every subject the change touches its
     lines before and after (sorted; empty when it has none).
     """
-    touched = {_subject(line) for unit in (*old, *changed) for line in unit.foreign}
+    touched = {ntriples.subject(line) for unit in (*old, *changed) for line in unit.foreign}
     counts = dict(shared)
     before = {}
     for subject in touched:
@@ -76,10 +116,10 @@ def _shared_lines(shared: dict[str, Counter[str]], old: list[ArticleUnit], chang
         before[subject] = sorted(line for line, n in counts[subject].items() if n > 0)
     for unit in old:
         for line in unit.foreign:
-            counts[_subject(line)][line] -= 1
+            counts[ntriples.subject(line)][line] -= 1
     for unit in changed:
         for line in unit.foreign:
-            counts[_subject(line)][line] += 1
+            counts[ntriples.subject(line)][line] += 1
     after = {}
     for subject in touched:
         kept = +counts[subject]
@@ -91,7 +131,19 @@ def _shared_lines(shared: dict[str, Counter[str]], old: list[ArticleUnit], chang
     return counts, before, after
 
 
-def _graphs(unit: ArticleUnit, mint: Any) -> list[tuple[str, list[str]]]:
+def _change(state: BuildState, old: list[ArticleUnit], changed: list[ArticleUnit]) -> Change | None:
+    """What replacing ``old`` by ``changed`` does to the graph; None when it needs a full validation."""
+    counts, shared_before, shared_after = _shared_lines(state.shared, old, changed)
+    if any(_types(shared_before[s]) != _types(shared_after[s]) for s in shared_before):
+        return None  # nodes of other articles may link to it: their sh:class checks need a full validation
+    removed = {line for u in old for line in _owned_lines(u)} | {
+        line for lines in shared_before.values() for line in lines}
+    added = {line for u in changed for line in _owned_lines(u)} | {
+        line for lines in shared_after.values() for line in lines}
+    return Change(old, changed, counts, shared_before, shared_after, removed, added)
+
+
+def _graphs(unit: ArticleUnit, mint: Minter) -> list[tuple[str, list[str]]]:
     """An article's named graphs with their lines: data and provenance."""
     lines = unit.lines
     assert lines is not None
@@ -99,8 +151,81 @@ def _graphs(unit: ArticleUnit, mint: Any) -> list[tuple[str, list[str]]]:
             (str(mint.provenance_graph(lines.article_id)), lines.provenance)]
 
 
-def patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,
-                 options: Options) -> BuildResult | None:
+def _patch_files(out: Path, staged: Path, previous: FileLayouts, change: Change, state: BuildState,
+                 shared: Shared, mint: Minter, found: list[ArticleUnit | Entry],
+                 summaries: list[ArticleUnit]) -> Stats:
+    """Stage the previous build's files with the changed articles' blocks replaced; return the new counts."""
+    from kgpub import execution
+    from kgpub.output import serialization
+    from kgpub.pipeline.cache import Entry, write_layout
+
+    layouts = serialization.patch_files(out, staged, previous.files,
+                                        [u.lines for u in change.old if u.lines is not None],
+                                        [u.lines for u in change.changed if u.lines is not None],
+                                        change.shared_before, change.shared_after, mint)
+    execution.link_files(out / "articles", staged / "articles",
+                         (f"{u.summary.id}.ttl" for u in found if isinstance(u, Entry)))
+    entries = serialization.by_subject(state.registry)
+    for unit in change.changed:
+        assert unit.lines is not None
+        (staged / "articles" / f"{unit.id}.ttl").write_bytes(
+            serialization.article_file(unit.lines.data, entries, mint.base))
+    os.link(out / "ontology.ttl", staged / "ontology.ttl")
+    stats = (previous.stats - serialization.stats_of(sorted(change.removed))
+             + serialization.stats_of(sorted(change.added)))
+    sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
+    (staged / "void.ttl").write_bytes(serialization.void_file(
+        shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes,
+        {u.id: u.rights for u in summaries if u.id}))
+    write_layout(staged, FileLayouts(layouts, stats))
+    return stats
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The query index updated beside the build, and the report of the changed nodes' validation."""
+
+    #: The updated index's folder (None when the build needs no index).
+    location: Path | None
+    #: Whether the updated index holds the named graphs too.
+    with_graphs: bool
+    report: Report | None
+    plan: Any
+    #: False when the shapes need what only pySHACL understands: then a full build validates everything.
+    patched: bool = True
+
+
+def _update_and_check(stage: Any, previous_index: Path | None, change: Change, state: BuildState,
+                      mint: Minter, options: Options) -> _Checked:
+    """Update the previous query index graph by graph, and validate the changed nodes on it."""
+    from kgpub.shacl import validation
+    from kgpub.sparql.querying import index_by_update
+
+    plan = state.plan
+    if previous_index is None:
+        return _Checked(None, False, None, plan)
+    location: Path = stage.folder("index")
+    with_graphs = index_by_update(location, previous_index, [g for u in change.old for g, _ in _graphs(u, mint)],
+                                  [g for u in change.changed for g in _graphs(u, mint)],
+                                  sorted(change.removed - change.added), sorted(change.added - change.removed))
+    if not options.validate:
+        return _Checked(location, with_graphs, None, plan)
+    from kgpub.shacl.core import remember_datatypes
+
+    remember_datatypes(state.well_typed)  # spares importing pySHACL for known literals
+    origins = dict(state.registry_origins)
+    for unit in change.changed:
+        origins.update(unit.origins)
+    text = "".join(line for lines in change.counts.values() for line in lines) + "".join(sorted(change.added))
+    plan = plan or validation.plan_for(validation.load_shapes(options.shapes))
+    assert state.results is not None
+    report = validation.revalidate(location / "store", state.results, change.removed, change.added, text,
+                                   plan=plan, origins=origins, threads=options.workers)
+    return _Checked(location, with_graphs, report, plan, patched=report is not None)
+
+
+def patch_build(shared: Shared, mint: Minter, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,
+                options: Options) -> BuildResult | None:
     """Patch the previous build when few articles changed; None when a full build must run instead.
 
     Every article owns its nodes (their IRIs lie under its own
@@ -115,10 +240,9 @@ def patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Articl
     """
     from kgpub import execution
     from kgpub.output import serialization
-    from kgpub.shacl import validation
-    from kgpub.pipeline.cache import Entry, save, write_layout
-    from kgpub.sparql.querying import index_by_update, install_index, previous_index
+    from kgpub.pipeline.cache import Entry, save
     from kgpub.shacl.core import known_datatypes
+    from kgpub.sparql.querying import install_index, previous_index
 
     state = store.state
     fresh = [u for u in found if not isinstance(u, Entry)]
@@ -126,10 +250,11 @@ def patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Articl
     before = [store.entries[u.facts_file] for u in fresh if u.facts_file in store.entries]
     before += [e for name, e in store.entries.items() if name not in present]
     needs_index = options.index or options.validate
-    previous = store.layout() if store.folder is not None and "shared" in state else None
+    previous = store.layout() if store.folder is not None and isinstance(state, BuildState) else None
     old_index = previous_index(out) if previous is not None and needs_index else None
-    if (previous is None or (needs_index and old_index is None) or not found
-            or (options.validate and state.get("results") is None)
+    if (not isinstance(previous, FileLayouts) or not isinstance(state, BuildState)
+            or (needs_index and old_index is None) or not found
+            or (options.validate and state.results is None)
             or len(fresh) + len(before) > UPDATE_SHARE * 2 * len(found)
             or not all(u.lines is not None for u in fresh)):
         return None
@@ -137,74 +262,36 @@ def patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Articl
         old = [u for u in store.units(before) if u.lines is not None]
     except ValueError:  # a log that is not what the sealed manifest says: no patching from it
         return None
-    changed = [u for u in fresh if u.lines is not None]
-    counts, shared_before, shared_after = _shared_lines(state["shared"], old, changed)
-    if any(_types(shared_before[s]) != _types(shared_after[s]) for s in shared_before):
-        return None  # nodes of other articles may link to it: their sh:class checks need a full validation
-    # every line of every subject the change touches, before and after
-    removed = {line for u in old for line in _owned_lines(u)} | {
-        line for lines in shared_before.values() for line in lines}
-    added = {line for u in changed for line in _owned_lines(u)} | {
-        line for lines in shared_after.values() for line in lines}
+    change = _change(state, old, [u for u in fresh if u.lines is not None])
+    if change is None:
+        return None
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     try:
         with execution.Stage(out) as stage:
             staged = stage.path
-
-            def write_files() -> Any:
-                layouts = serialization.patch_files(out, staged, previous["files"],  # type: ignore[index]
-                                                    [u.lines for u in old if u.lines is not None],
-                                                    [u.lines for u in changed if u.lines is not None], shared_before, shared_after, mint)
-                execution.link_files(out / "articles", staged / "articles",
-                                     (f"{u.summary.id}.ttl" for u in found if isinstance(u, Entry)))
-                entries = serialization.by_subject(state["registry"])
-                for unit in changed:
-                    (staged / "articles" / f"{unit.id}.ttl").write_bytes(
-                        serialization.article_file(unit.lines.data, entries, mint.base))  # type: ignore[union-attr]
-                os.link(out / "ontology.ttl", staged / "ontology.ttl")
-                stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))  # type: ignore[index]
-                sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
-                (staged / "void.ttl").write_bytes(serialization.void_file(
-                    shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes,
-                    {u.id: u.rights for u in summaries if u.id}))
-                write_layout(staged, {"files": layouts, "stats": stats})
-                return stats
-
             # The files are mostly copied by the kernel and the index is queried by pyoxigraph, both
             # without the GIL: the files are patched in a thread while the index is updated and checked.
-            files = stage.thread(write_files)
-            report = None
-            plan = state.get("plan")
-            if needs_index:
-                location = stage.folder("index")
-                with_graphs = index_by_update(location, old_index, [g for u in old for g, _ in _graphs(u, mint)],  # type: ignore[arg-type]
-                                              [g for u in changed for g in _graphs(u, mint)], sorted(removed - added),
-                                              sorted(added - removed))
-                if options.validate:
-                    from kgpub.shacl.core import remember_datatypes
-
-                    remember_datatypes(state.get("well_typed", {}))  # spares importing pySHACL for known literals
-                    origins = dict(state["registry_origins"])
-                    for unit in changed:
-                        origins.update(unit.origins)
-                    text = "".join(line for lines in counts.values() for line in lines) + "".join(sorted(added))
-                    plan = plan or validation.plan_for(validation.load_shapes(options.shapes))
-                    report = validation.revalidate(location / "store", state["results"], removed, added, text,
-                                                   plan=plan, origins=origins, threads=options.workers)
-                    if report is None:  # shapes only pySHACL understands: validate everything
-                        return None
-            stats = files.result()
+            running = execution.overlap(
+                stage, lambda: _update_and_check(stage, old_index, change, state, mint, options),
+                thread=lambda: _patch_files(out, staged, previous, change, state, shared, mint, found, summaries))
+            checked = running.value
+            if not checked.patched:  # shapes only pySHACL understands: validate everything
+                return None
+            assert running.beside is not None
+            stats = running.beside.result()
+            report = checked.report
             written = report is None or report.conforms(options.strict)
             if written:
                 if options.index:
-                    install_index(location, staged, with_graphs)
-                save(staged, store, {u.facts_file: u for u in found}, {u.facts_file: summary(u) for u in changed},
-                     {u.facts_file: u.deps for u in changed},
-                     {**state, "shared": counts, "results": report.results if report is not None else None,
-                      "well_typed": known_datatypes(), "plan": plan})
+                    assert checked.location is not None
+                    install_index(checked.location, staged, checked.with_graphs)
+                save(staged, store, {u.facts_file: u for u in found},
+                     {u.facts_file: summary(u) for u in change.changed},
+                     {u.facts_file: u.deps for u in change.changed},
+                     replace(state, shared=change.counts, results=report.results if report is not None else None,
+                             well_typed=known_datatypes(), plan=checked.plan))
                 stage.swap()
     except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
         return None
     names = tuple(sorted([*serialization.MEDIA_TYPES, "void.ttl", *(f"articles/{u.id}.ttl" for u in summaries)]))
     return build_result(out, shared, summaries, stats.triples, names if written else (), report, written, store.hits)
-

@@ -7,20 +7,23 @@ back into an earlier one.  When few articles changed, the previous build is patc
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import replace
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from kgpub.errors import Diagnostic, InputError, KgpubError, OutputError
 from kgpub.pipeline.articles import ArticleUnit, Progress, cache_key, map_articles, summary
-from kgpub.pipeline.incremental import build_state, patch_build
+from kgpub.pipeline.incremental import BuildState, FileLayouts, patch_build
 from kgpub.pipeline.results import BuildResult, Options, build_result
 from kgpub.rdf import vocab
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Shared
-    from kgpub.pipeline.cache import BuildCache
+    from kgpub.corpus.facts import Shared, Source
+    from kgpub.output.layout import Layout, Stats
+    from kgpub.output.serialization import ArticleLines
+    from kgpub.pipeline.cache import BuildCache, Entry
+    from kgpub.pipeline.mapping import Minter
     from kgpub.shacl.validation import Report
 
 
@@ -55,47 +58,58 @@ def resolve_base(cli_base: str | None, dataset_base: str | None, dataset_file: P
 
 
 
-def run(seeds: str | Path, out: str | Path, *, base: str | None, validate: bool, strict: bool,
-           shapes: str | Path | None, jobs: int | None, cache: bool, index: bool,
-           progress: Progress | None, drafts: bool = False) -> BuildResult:
+def build(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bool = True,
+          progress: Progress | None = None, drafts: bool = False) -> BuildResult:
+    """Build the knowledge graph of every article under ``seeds`` into ``out``, one build at a time.
+
+    A draft build (``drafts``) is marked as such (a ``DRAFT`` file) when written; a build of the corpus
+    removes the mark.
+    """
+    from kgpub.execution import build_lock, collector_paused
+    from kgpub.output.serialization import DRAFT_MARKER
+
+    with collector_paused(), build_lock(out):
+        result = run(seeds, out, base, options, cache=cache, progress=progress, drafts=drafts)
+        marker = out / DRAFT_MARKER
+        if result.written and drafts:
+            marker.write_text("A draft build (kgpub build --drafts): it holds facts nobody has confirmed. It is not the "
+                              "corpus: kgpub query, load, serve and site refuse it.\n", encoding="utf-8")
+        elif result.written and marker.exists():
+            marker.unlink()
+        return result
+
+
+def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bool, progress: Progress | None,
+        drafts: bool = False) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out``.
 
-    Articles are read, mapped and anchored in ``jobs`` processes (default: all
-    cores), reusing the previous build's result for every unchanged article
-    when ``cache`` is on.  When few articles changed, the previous build is
-    patched (see :func:`patch_build`); otherwise everything is rendered and
-    validated anew (:func:`full_build`).  ``index`` also makes the query index
-    (see ``querying``), so the first query after the build answers at once.
+    Articles are read, mapped and anchored in ``options.workers`` processes,
+    reusing the previous build's result for every unchanged article when
+    ``cache`` is on.  When few articles changed, the previous build is patched
+    (see ``incremental.patch_build``); otherwise everything is rendered and
+    validated anew (:func:`full_build`).  ``options.index`` also makes the query
+    index (see ``querying``), so the first query after the build answers at once.
     Raises InputError (exit 2) listing every curator mistake of the whole
     corpus, SHACL violations of the articles that could be mapped included.  A
     graph that breaks the SHACL shapes is returned with ``written=False`` and
     its report; in either case nothing is written unless every stage succeeded.
     """
-    from kgpub import execution
     from kgpub.corpus import facts
-    from kgpub.pipeline import mapping
     from kgpub.output import serialization
+    from kgpub.pipeline import mapping
     from kgpub.pipeline.cache import BuildCache, Entry
 
-    out = Path(out)
-    serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
-    shared = replace(facts.load_shared(Path(seeds)), drafts=drafts)
+    serialization.check_replaceable(out, seeds)  # before minutes of work, not after
+    shared = replace(facts.load_shared(seeds), drafts=drafts)
     check_release(shared, out)
     iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
     mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
-    store = BuildCache.open(out, cache_key(shared, iri_base, shapes)) if cache \
-        else BuildCache(cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
-    found = map_articles(shared, iri_base, jobs or execution.cores(), store if cache else None, progress)
+    key = cache_key(shared, iri_base, options.shapes)
+    store = BuildCache.open(out, key) if cache else BuildCache(key)  # --no-cache: a fresh one
+    found = map_articles(shared, iri_base, options.workers, store if cache else None, progress)
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     notes = tuple(note for u in summaries for note in u.notes)
-    ids = [u.id for u in summaries if u.id]
-    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
-    problems = [*shared.problems, *(p for u in summaries for p in u.problems),
-                *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
-                *full_text,
-                *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
-    problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
-    options = Options(validate, strict, Path(shapes) if shapes else None, index, jobs or execution.cores())
+    problems = input_problems(shared, summaries, notes, options.strict)
     if not problems:
         patched = patch_build(shared, mint, store, found, out, options)
         if patched is not None:
@@ -103,10 +117,24 @@ def run(seeds: str | Path, out: str | Path, *, base: str | None, validate: bool,
     try:
         reused = iter(store.units([u for u in found if isinstance(u, Entry)]))
     except ValueError:  # the log is not what the sealed manifest says: build without the cache
-        return run(seeds, out, base=base, validate=validate, strict=strict, shapes=shapes, jobs=jobs,
-                      cache=False, index=index, progress=progress, drafts=drafts)
+        return run(seeds, out, base, options, cache=False, progress=progress, drafts=drafts)
     units = [next(reused) if isinstance(u, Entry) else u for u in found]
     return replace(full_build(shared, mint, store, units, out, problems, options), notes=notes)
+
+
+def input_problems(shared: Shared, summaries: list[ArticleUnit], notes: tuple[Any, ...],
+                   strict: bool) -> list[Diagnostic]:
+    """Every curator mistake of the corpus found before mapping: the files', the references between
+    articles', and under ``strict`` the warnings about duplicate entities."""
+    from kgpub.corpus import facts
+
+    ids = [u.id for u in summaries if u.id]
+    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
+    problems = [*shared.problems, *(p for u in summaries for p in u.problems),
+                *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
+                *full_text,
+                *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
+    return facts.without_cascade(problems, shared.registry_file, shared.lost)
 
 
 def check_release(shared: Shared, out: Path) -> None:
@@ -136,123 +164,192 @@ def _as_problem(note: Any) -> Diagnostic:
 
 
 
-def full_build(shared: Shared, mint: Any, store: BuildCache, units: list[ArticleUnit], out: Path,
-                problems: list[Diagnostic], options: Options) -> BuildResult:
-    """Render, validate and index the whole graph (the first build, or after many changes)."""
-    from kgpub import execution
-    from kgpub.pipeline import mapping
-    from kgpub.pipeline import provenance
-    from kgpub.sparql import querying
+@dataclass(frozen=True)
+class Graph:
+    """The whole graph, merged from the registry and every article that mapped: what the files, the
+    validation and the query index are all made from."""
+
+    #: The articles that mapped, in facts-file order.
+    units: list[ArticleUnit]
+    #: The registry's data lines and provenance lines, and where each of its nodes was stated.
+    registry: list[str]
+    registry_provenance: list[str]
+    registry_origins: dict[str, Source]
+    #: Every data line of the graph, sorted, each once; and the same as one text and as UTF-8.
+    data: list[str]
+    text: str
+    data_bytes: bytes
+    #: Every named graph (registry, articles' data and provenance, release) with its lines.
+    named: list[tuple[str, list[str]]]
+    #: The ontology (Turtle), shipped beside the data.
+    ontology: bytes
+
+    @property
+    def articles(self) -> list[ArticleLines]:
+        return [u.lines for u in self.units if u.lines]
+
+    def origins(self) -> dict[str, Source]:
+        """Where each node was stated: the validation report names the facts file and line."""
+        origins = dict(self.registry_origins)
+        for unit in self.units:
+            origins.update(unit.origins)
+        return origins
+
+
+@dataclass(frozen=True)
+class GraphFiles:
+    """What the writer of kg.jsonld, kg.nt and the cache's units staged."""
+
+    layouts: dict[str, Layout]
+    stats: Stats
+    #: The cache manifest's entries (None when the units' log could not be written).
+    entries: dict[str, Entry] | None
+
+
+@dataclass(frozen=True)
+class TurtleFiles:
+    """What the writer of kg.ttl, kg.trig and the articles' files staged (they share each node's block)."""
+
+    layouts: dict[str, Layout]
+
+
+def merge_graph(shared: Shared, mint: Minter, units: list[ArticleUnit]) -> Graph:
+    """The registry mapped and anchored, merged with every article that mapped."""
     from kgpub.output import serialization
-    from kgpub.shacl import validation
-    from kgpub.pipeline.cache import write_layout, write_manifest, write_units
+    from kgpub.pipeline import mapping, provenance
     from kgpub.resources import ontology_file
+    from kgpub.shacl import validation
 
     good = [u for u in units if u.lines is not None]
     registry_graph = mapping.map_registry(shared.registry, mint, shared.events)
     registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint, shared.events)
     registry, registry_prov_lines = serialization.nt_lines(registry_graph), serialization.nt_lines(registry_prov)
-    registry_origins = validation.origins_of(registry_prov)
     articles = [u.lines for u in good if u.lines]
     data = serialization.merged([registry], (a.data for a in articles))
-    data_text = "".join(data)
-    data_bytes = data_text.encode("utf-8")
-    ontology = ontology_file().read_bytes()
-
+    text = "".join(data)
     named = serialization.named_lines(mint, registry, registry_prov_lines, articles,
                                       serialization.release_lines(shared.dataset, mint))
+    return Graph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data, text,
+                 text.encode("utf-8"), named, ontology_file().read_bytes())
 
-    article_ids = [a.article_id for a in articles]
 
-    def render(names: tuple[str, ...], turtles: bool) -> Callable[[], tuple[dict[str, Any], Any, Any]]:
-        def work() -> tuple[dict[str, Any], Any, Any]:
-            made = serialization.graph_files(names, mint, data, named, data_bytes)
-            if turtles:  # kg.ttl, kg.trig and the article files share each node's block
-                turtle_files, files = serialization.turtle_files(data, named, articles, registry, mint)
-                serialization.write_files(staged, {f"articles/{i}.ttl": text for i, text in files.items()}, out)
-                made.update(turtle_files)
-            serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
-            layouts = {name: layout for name, (_, layout) in made.items()}
-            if turtles:
-                return layouts, None, None
-            entries = write_units(staged, store, {u.facts_file: u for u in good},
-                                  {u.facts_file: summary(u) for u in good}, {u.facts_file: u.deps for u in good})
-            return layouts, serialization.stats_of(data), entries
-        return work
+def validate_graph(graph: Graph, shapes: Any, workers: int) -> Report:
+    """The whole graph with the ontology checked against the shapes."""
+    from kgpub.shacl import validation
 
+    return validation.validate_ntriples([graph.data_bytes, ontology_ntriples(graph.ontology)], shapes=shapes,
+                                        text=graph.text, origins=graph.origins(), threads=workers,
+                                        with_graph=False)
+
+
+def shacl_problems(graph: Graph, shapes: Any, shared: Shared, mint: Minter, units: list[ArticleUnit],
+                   workers: int) -> list[Diagnostic]:
+    """The SHACL violations of the articles that mapped, as input problems: one run shows every mistake."""
+    if shapes is None or not shared.intact:  # else the entries left out would only echo their own mistakes
+        return []
+    # a shared event whose reports stand in an article that failed lacks what they give it (actors,
+    # evidence): its results would only echo that article's own mistake
+    failed = len(graph.units) < len(units)
+    shared_events = {str(mint.shared_event(e.id)) for e in shared.events} if failed else set()
+    return [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
+            for r in validate_graph(graph, shapes, workers).results
+            if r.severity == "Violation" and r.focus not in shared_events]
+
+
+def write_graph_files(graph: Graph, mint: Minter, store: BuildCache, staged: Path, out: Path) -> GraphFiles:
+    """Stage kg.jsonld and kg.nt, count the graph, and write the cache's units."""
+    from kgpub.output import serialization
+    from kgpub.pipeline.cache import write_units
+
+    made = serialization.graph_files(("kg.jsonld", "kg.nt"), mint, graph.data, graph.named, graph.data_bytes)
+    serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
+    good = graph.units
+    entries = write_units(staged, store, {u.facts_file: u for u in good},
+                          {u.facts_file: summary(u) for u in good}, {u.facts_file: u.deps for u in good})
+    return GraphFiles({name: layout for name, (_, layout) in made.items()}, serialization.stats_of(graph.data),
+                      entries)
+
+
+def write_turtle_files(graph: Graph, mint: Minter, staged: Path, out: Path) -> TurtleFiles:
+    """Stage kg.ttl, kg.trig and the articles' files, which share each node's block."""
+    from kgpub.output import serialization
+
+    made, files = serialization.turtle_files(graph.data, graph.named, graph.articles, graph.registry, mint)
+    serialization.write_files(staged, {f"articles/{i}.ttl": text for i, text in files.items()}, out)
+    serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
+    return TurtleFiles({name: layout for name, (_, layout) in made.items()})
+
+
+def finish_files(staged: Path, out: Path, shared: Shared, mint: Minter, graph: Graph, written: GraphFiles,
+                 turtles: TurtleFiles) -> tuple[str, ...]:
+    """Stage the files made from the others (void.ttl, the ontology) and the layouts a patching rebuild reads."""
+    from kgpub.output import serialization
+    from kgpub.pipeline.cache import write_layout
+
+    layouts = {**written.layouts, **turtles.layouts}
+    serialization.share_keys(layouts)
+    files = serialization.finish_stage(staged, out, shared.dataset, mint, [a.article_id for a in graph.articles],
+                                       graph.ontology, layouts, written.stats,
+                                       {u.id: u.rights for u in graph.units if u.id})
+    write_layout(staged, FileLayouts(layouts, written.stats))
+    return files
+
+
+def full_build(shared: Shared, mint: Minter, store: BuildCache, units: list[ArticleUnit], out: Path,
+               problems: list[Diagnostic], options: Options) -> BuildResult:
+    """Render, validate and index the whole graph (the first build, or after many changes)."""
+    from kgpub import execution
+    from kgpub.pipeline.cache import write_manifest
+    from kgpub.shacl import validation
+    from kgpub.sparql import querying
+
+    graph = merge_graph(shared, mint, units)
     shapes = validation.load_shapes(options.shapes) if options.validate else None
-
-    def validated() -> Report:
-        origins = dict(registry_origins)
-        for unit in good:
-            origins.update(unit.origins)
-        return validation.validate_ntriples([data_bytes, ontology_ntriples(ontology)], shapes=shapes,
-                                            text=data_text, origins=origins, threads=options.workers,
-                                            with_graph=False)
-
-    if problems:  # one run shows every mistake: the SHACL ones of the articles that mapped too
-        if shapes is not None and shared.intact:  # else the entries left out would only echo their own mistakes
-            # a shared event whose reports stand in an article that failed lacks what they give it (actors,
-            # evidence): its results would only echo that article's own mistake
-            failed = len(good) < len(units)
-            shared_events = {str(mint.shared_event(e.id)) for e in shared.events} if failed else set()
-            problems += [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
-                         for r in validated().results if r.severity == "Violation" and r.focus not in shared_events]
-        raise InputError(problems)
+    if problems:
+        raise InputError([*problems, *shacl_problems(graph, shapes, shared, mint, units, options.workers)])
     files: tuple[str, ...] = ()
-    # Writing does not depend on the verdict: with a core to spare, two forked
-    # processes render and stage the files (kg.jsonld, kg.nt, the counts and the
-    # cache's units; kg.ttl, kg.trig and the articles' files: about the same time) while this one validates, and
-    # a thread of this one makes the query index (forked first: RocksDB must
-    # never start in the child of a process that runs it).
+    # Writing does not depend on the verdict: with a core to spare, two forked processes render and stage
+    # the files (kg.jsonld, kg.nt, the counts and the cache's units; kg.ttl, kg.trig and the articles' files:
+    # about the same time) while this one validates, and a thread of this one makes the query index.
     with execution.Stage(out) as stage:
         staged = stage.path
-        parts: list[Any] = [render(("kg.jsonld", "kg.nt"), False), render((), True)]
-        if shapes is not None and options.workers > 1:
-            parts = [stage.fork(part).result for part in parts]
-        index = None
-        if options.index:
-            index = stage.folder("index")
-            checked = shapes is not None  # validation parses the same bytes strictly
-            indexing = stage.thread(querying.index_from_lines, index, data_bytes, ontology, checked)
-        report = validated() if shapes is not None else None
+        index = stage.folder("index") if options.index else None
+        running = execution.overlap(
+            stage, lambda: validate_graph(graph, shapes, options.workers) if shapes is not None else None,
+            processes=[lambda: write_graph_files(graph, mint, store, staged, out),
+                       lambda: write_turtle_files(graph, mint, staged, out)],
+            fork=shapes is not None and options.workers > 1,
+            thread=None if index is None else lambda: querying.index_from_lines(
+                index, graph.data_bytes, graph.ontology, shapes is not None))  # validation parses them strictly
+        report = running.value
         written = report is None or report.conforms(options.strict)
         if written:
-            layouts: dict[str, Any] = {}
-            stats = entries = None
-            for part in parts:
-                made, counted, logged = part()
-                layouts.update(made)
-                stats = counted or stats
-                entries = logged if logged is not None else entries
-            serialization.share_keys(layouts)
-            assert stats is not None  # the kg.jsonld/kg.nt part always counts them
-            files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
-                                               layouts, stats, {u.id: u.rights for u in good if u.id})
-            write_layout(staged, {"files": layouts, "stats": stats})
+            graph_files, turtle_files = running.results()
+            files = finish_files(staged, out, shared, mint, graph, graph_files, turtle_files)
             if index is not None:
-                install_built_index(out, indexing, index, staged)
-            write_manifest(staged, store, entries, build_state(registry, registry_origins, good, report,
-                           validation.plan_for(shapes) if shapes is not None else None))
+                install_built_index(out, running.beside, index, staged)
+            write_manifest(staged, store, graph_files.entries,
+                           BuildState.of(graph.registry, graph.registry_origins, graph.units, report,
+                                         validation.plan_for(shapes) if shapes is not None else None))
             stage.swap()
-    return build_result(out, shared, units, len(data), files, report, written, store.hits)
+    return build_result(out, shared, units, len(graph.data), files, report, written, store.hits)
 
 
-
-def install_built_index(out: Path, indexing: Any, location: Path, staged: Path) -> None:
+def install_built_index(out: Path, indexing: Future[Any] | None, location: Path, staged: Path) -> None:
     """Wait for the query index made beside the output and move it into the staged build."""
+    from kgpub.execution import os_reason
     from kgpub.sparql.querying import install_index
 
-    from kgpub.execution import os_reason
-
     try:
-        indexing.result()
+        if indexing is not None:
+            indexing.result()
         install_index(location, staged, False)
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the build: {os_reason(exc)}") from None
 
 
 def ontology_ntriples(turtle: bytes) -> bytes:
+    """The ontology as N-Triples, as the validation reads the data."""
     import pyoxigraph as ox
 
     return cast(bytes, ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES))
