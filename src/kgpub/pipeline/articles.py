@@ -134,7 +134,7 @@ def article_unit(path: Path) -> ArticleUnit:
 
 
 def map_articles(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
-           progress: Progress | None) -> list[ArticleUnit | Entry]:
+                 progress: Progress | None) -> list[ArticleUnit | Entry]:
     """Every article's unit, in facts-file order whatever the number of processes (so outputs never vary).
 
     An article whose files are unchanged since the last build comes as its

@@ -55,16 +55,22 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class Options:
+    """What ``kgpub build`` was asked for that every stage, full or incremental, obeys alike."""
+
     validate: bool
+    #: Refuse to write on SHACL warnings (and duplicate-entity warnings) too.
     strict: bool
+    #: The shapes folder or file; None: the shipped shapes.
     shapes: Path | None
+    #: Make the query index beside the files.
     index: bool
+    #: Processes that read and map articles, and threads that validate.
     workers: int
 
 
-
 def build_result(out: Path, shared: Shared, units: list[ArticleUnit], triples: int, files: tuple[str, ...],
-            report: Report | None, written: bool, reused: int) -> BuildResult:
+                 report: Report | None, written: bool, reused: int) -> BuildResult:
+    """The counts ``kgpub build`` prints, summed over the registry and every article."""
     return BuildResult(
         out_dir=out,
         articles=len(units),

@@ -24,38 +24,9 @@ if TYPE_CHECKING:
     from kgpub.output.serialization import ArticleLines
     from kgpub.pipeline.cache import BuildCache, Entry
     from kgpub.pipeline.mapping import Minter
+    from rdflib import Graph as Shapes
+
     from kgpub.shacl.validation import Report
-
-
-def resolve_base(cli_base: str | None, dataset_base: str | None, dataset_file: Path | None = None) -> str:
-    """The IRI base: the command's, else the dataset's, else kgpub's default; checked by an IRI parser.
-
-    A wrong base is reported where it was written: ``--base``, or the line of
-    ``base:`` in ``dataset.yaml``.
-    """
-    import pyoxigraph as ox
-
-    base = cli_base or dataset_base or vocab.DEFAULT_BASE
-    wrong = None
-    if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+[/#]", base):
-        wrong = "must be an http(s) IRI ending in '/' or '#'"
-    else:
-        try:
-            ox.NamedNode(base + "x")
-        except ValueError as exc:
-            wrong = f"is not a valid IRI: {exc}"
-    if wrong is None:
-        return base
-    if cli_base or dataset_file is None:
-        raise KgpubError(f"--base {base!r}: {wrong}")
-    line = None
-    try:
-        lines = dataset_file.read_text(encoding="utf-8").splitlines()
-        line = next((i for i, text in enumerate(lines, 1) if re.match(r"base\s*:", text)), None)
-    except OSError:
-        pass
-    raise InputError([Diagnostic(dataset_file.name, line, "base", f"{base!r} {wrong}")])
-
 
 
 def build(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bool = True,
@@ -122,50 +93,48 @@ def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bo
     return replace(full_build(shared, mint, store, units, out, problems, options), notes=notes)
 
 
-def input_problems(shared: Shared, summaries: list[ArticleUnit], notes: tuple[Any, ...],
-                   strict: bool) -> list[Diagnostic]:
-    """Every curator mistake of the corpus found before mapping: the files', the references between
-    articles', and under ``strict`` the warnings about duplicate entities."""
-    from kgpub.corpus import facts
+def full_build(shared: Shared, mint: Minter, store: BuildCache, units: list[ArticleUnit], out: Path,
+               problems: list[Diagnostic], options: Options) -> BuildResult:
+    """Render, validate and index the whole graph (the first build, or after many changes)."""
+    from kgpub import execution
+    from kgpub.pipeline.cache import write_manifest
+    from kgpub.shacl import validation
+    from kgpub.sparql import querying
 
-    ids = [u.id for u in summaries if u.id]
-    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
-    problems = [*shared.problems, *(p for u in summaries for p in u.problems),
-                *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
-                *full_text,
-                *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
-    return facts.without_cascade(problems, shared.registry_file, shared.lost)
-
-
-def check_release(shared: Shared, out: Path) -> None:
-    """Refuse a ``version`` older than the release already in ``out``: a published graph never goes backwards."""
-    from kgpub.corpus.facts import DATASET_FILE
-    from kgpub.corpus.releases import older, version_in
-
-    new = shared.dataset.version
-    old = version_in(out / "void.ttl")
-    if new and old and older(new, old):
-        path = shared.root / DATASET_FILE
-        raise InputError([Diagnostic(DATASET_FILE, _line_of(path, "version"), "version",
-                                     f"{new} is older than version {old} already built in {out}; "
-                                     "a release never goes backwards")])
-
-
-def _line_of(path: Path, key: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith(f"{key}:"):
-            return number
-    return None
-
-
-def _as_problem(note: Any) -> Diagnostic:
-    """A duplicate entity under --strict: an input error, like any other the curator must fix."""
-    return Diagnostic(note.file, note.line, note.field, f"{note.message} (a warning; --strict refuses it)")
-
+    graph = merge_graph(shared, mint, units)
+    shapes = validation.load_shapes(options.shapes) if options.validate else None
+    if problems:
+        raise InputError([*problems, *shacl_problems(graph, shapes, shared, mint, units, options.workers)])
+    files: tuple[str, ...] = ()
+    # Writing does not depend on the verdict: with a core to spare, two forked processes render and stage
+    # the files (kg.jsonld, kg.nt, the counts and the cache's units; kg.ttl, kg.trig and the articles' files:
+    # about the same time) while this one validates, and a thread of this one makes the query index.
+    with execution.Stage(out) as stage:
+        staged = stage.path
+        index = stage.folder("index") if options.index else None
+        running = execution.overlap(
+            stage, lambda: validate_graph(graph, shapes, options.workers) if shapes is not None else None,
+            processes=[lambda: write_graph_files(graph, mint, store, staged, out),
+                       lambda: write_turtle_files(graph, mint, staged, out)],
+            fork=shapes is not None and options.workers > 1,
+            thread=None if index is None else lambda: querying.index_from_lines(
+                index, graph.data_bytes, graph.ontology, shapes is not None))  # validation parses them strictly
+        report = running.value
+        written = report is None or report.conforms(options.strict)
+        if written:
+            graph_files, turtle_files = running.results()
+            files = finish_files(staged, out, shared, mint, graph, graph_files, turtle_files)
+            if index is not None:
+                install_built_index(out, running.beside, index, staged)
+            write_manifest(staged, store, graph_files.entries,
+                           BuildState.of(graph.registry, graph.registry_origins, graph.units, report,
+                                         validation.plan_for(shapes) if shapes is not None else None))
+            stage.swap()
+    return build_result(out, shared, units, len(graph.data), files, report, written, store.hits)
 
 
 @dataclass(frozen=True)
-class Graph:
+class WholeGraph:
     """The whole graph, merged from the registry and every article that mapped: what the files, the
     validation and the query index are all made from."""
 
@@ -213,7 +182,78 @@ class TurtleFiles:
     layouts: dict[str, Layout]
 
 
-def merge_graph(shared: Shared, mint: Minter, units: list[ArticleUnit]) -> Graph:
+def check_release(shared: Shared, out: Path) -> None:
+    """Refuse a ``version`` older than the release already in ``out``: a published graph never goes backwards."""
+    from kgpub.corpus.facts import DATASET_FILE
+    from kgpub.corpus.releases import older, version_in
+
+    new = shared.dataset.version
+    old = version_in(out / "void.ttl")
+    if new and old and older(new, old):
+        path = shared.root / DATASET_FILE
+        raise InputError([Diagnostic(DATASET_FILE, _line_of(path, "version"), "version",
+                                     f"{new} is older than version {old} already built in {out}; "
+                                     "a release never goes backwards")])
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def resolve_base(cli_base: str | None, dataset_base: str | None, dataset_file: Path | None = None) -> str:
+    """The IRI base: the command's, else the dataset's, else kgpub's default; checked by an IRI parser.
+
+    A wrong base is reported where it was written: ``--base``, or the line of
+    ``base:`` in ``dataset.yaml``.
+    """
+    import pyoxigraph as ox
+
+    base = cli_base or dataset_base or vocab.DEFAULT_BASE
+    wrong = None
+    if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+[/#]", base):
+        wrong = "must be an http(s) IRI ending in '/' or '#'"
+    else:
+        try:
+            ox.NamedNode(base + "x")
+        except ValueError as exc:
+            wrong = f"is not a valid IRI: {exc}"
+    if wrong is None:
+        return base
+    if cli_base or dataset_file is None:
+        raise KgpubError(f"--base {base!r}: {wrong}")
+    line = None
+    try:
+        lines = dataset_file.read_text(encoding="utf-8").splitlines()
+        line = next((i for i, text in enumerate(lines, 1) if re.match(r"base\s*:", text)), None)
+    except OSError:
+        pass
+    raise InputError([Diagnostic(dataset_file.name, line, "base", f"{base!r} {wrong}")])
+
+
+def input_problems(shared: Shared, summaries: list[ArticleUnit], notes: tuple[Any, ...],
+                   strict: bool) -> list[Diagnostic]:
+    """Every curator mistake of the corpus found before mapping: the files', the references between
+    articles', and under ``strict`` the warnings about duplicate entities."""
+    from kgpub.corpus import facts
+
+    ids = [u.id for u in summaries if u.id]
+    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
+    problems = [*shared.problems, *(p for u in summaries for p in u.problems),
+                *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
+                *full_text,
+                *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
+    return facts.without_cascade(problems, shared.registry_file, shared.lost)
+
+
+def _as_problem(note: Any) -> Diagnostic:
+    """A duplicate entity under --strict: an input error, like any other the curator must fix."""
+    return Diagnostic(note.file, note.line, note.field, f"{note.message} (a warning; --strict refuses it)")
+
+
+def merge_graph(shared: Shared, mint: Minter, units: list[ArticleUnit]) -> WholeGraph:
     """The registry mapped and anchored, merged with every article that mapped."""
     from kgpub.output import serialization
     from kgpub.pipeline import mapping, provenance
@@ -229,20 +269,11 @@ def merge_graph(shared: Shared, mint: Minter, units: list[ArticleUnit]) -> Graph
     text = "".join(data)
     named = serialization.named_lines(mint, registry, registry_prov_lines, articles,
                                       serialization.release_lines(shared.dataset, mint))
-    return Graph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data, text,
+    return WholeGraph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data, text,
                  text.encode("utf-8"), named, ontology_file().read_bytes())
 
 
-def validate_graph(graph: Graph, shapes: Any, workers: int) -> Report:
-    """The whole graph with the ontology checked against the shapes."""
-    from kgpub.shacl import validation
-
-    return validation.validate_ntriples([graph.data_bytes, ontology_ntriples(graph.ontology)], shapes=shapes,
-                                        text=graph.text, origins=graph.origins(), threads=workers,
-                                        with_graph=False)
-
-
-def shacl_problems(graph: Graph, shapes: Any, shared: Shared, mint: Minter, units: list[ArticleUnit],
+def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Shared, mint: Minter, units: list[ArticleUnit],
                    workers: int) -> list[Diagnostic]:
     """The SHACL violations of the articles that mapped, as input problems: one run shows every mistake."""
     if shapes is None or not shared.intact:  # else the entries left out would only echo their own mistakes
@@ -256,7 +287,23 @@ def shacl_problems(graph: Graph, shapes: Any, shared: Shared, mint: Minter, unit
             if r.severity == "Violation" and r.focus not in shared_events]
 
 
-def write_graph_files(graph: Graph, mint: Minter, store: BuildCache, staged: Path, out: Path) -> GraphFiles:
+def validate_graph(graph: WholeGraph, shapes: Shapes | None, workers: int) -> Report:
+    """The whole graph with the ontology checked against the shapes."""
+    from kgpub.shacl import validation
+
+    return validation.validate_ntriples([graph.data_bytes, ontology_ntriples(graph.ontology)], shapes=shapes,
+                                        text=graph.text, origins=graph.origins(), threads=workers,
+                                        with_graph=False)
+
+
+def ontology_ntriples(turtle: bytes) -> bytes:
+    """The ontology as N-Triples, as the validation reads the data."""
+    import pyoxigraph as ox
+
+    return cast(bytes, ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES))
+
+
+def write_graph_files(graph: WholeGraph, mint: Minter, store: BuildCache, staged: Path, out: Path) -> GraphFiles:
     """Stage kg.jsonld and kg.nt, count the graph, and write the cache's units."""
     from kgpub.output import serialization
     from kgpub.pipeline.cache import write_units
@@ -270,7 +317,7 @@ def write_graph_files(graph: Graph, mint: Minter, store: BuildCache, staged: Pat
                       entries)
 
 
-def write_turtle_files(graph: Graph, mint: Minter, staged: Path, out: Path) -> TurtleFiles:
+def write_turtle_files(graph: WholeGraph, mint: Minter, staged: Path, out: Path) -> TurtleFiles:
     """Stage kg.ttl, kg.trig and the articles' files, which share each node's block."""
     from kgpub.output import serialization
 
@@ -280,7 +327,7 @@ def write_turtle_files(graph: Graph, mint: Minter, staged: Path, out: Path) -> T
     return TurtleFiles({name: layout for name, (_, layout) in made.items()})
 
 
-def finish_files(staged: Path, out: Path, shared: Shared, mint: Minter, graph: Graph, written: GraphFiles,
+def finish_files(staged: Path, out: Path, shared: Shared, mint: Minter, graph: WholeGraph, written: GraphFiles,
                  turtles: TurtleFiles) -> tuple[str, ...]:
     """Stage the files made from the others (void.ttl, the ontology) and the layouts a patching rebuild reads."""
     from kgpub.output import serialization
@@ -295,46 +342,6 @@ def finish_files(staged: Path, out: Path, shared: Shared, mint: Minter, graph: G
     return files
 
 
-def full_build(shared: Shared, mint: Minter, store: BuildCache, units: list[ArticleUnit], out: Path,
-               problems: list[Diagnostic], options: Options) -> BuildResult:
-    """Render, validate and index the whole graph (the first build, or after many changes)."""
-    from kgpub import execution
-    from kgpub.pipeline.cache import write_manifest
-    from kgpub.shacl import validation
-    from kgpub.sparql import querying
-
-    graph = merge_graph(shared, mint, units)
-    shapes = validation.load_shapes(options.shapes) if options.validate else None
-    if problems:
-        raise InputError([*problems, *shacl_problems(graph, shapes, shared, mint, units, options.workers)])
-    files: tuple[str, ...] = ()
-    # Writing does not depend on the verdict: with a core to spare, two forked processes render and stage
-    # the files (kg.jsonld, kg.nt, the counts and the cache's units; kg.ttl, kg.trig and the articles' files:
-    # about the same time) while this one validates, and a thread of this one makes the query index.
-    with execution.Stage(out) as stage:
-        staged = stage.path
-        index = stage.folder("index") if options.index else None
-        running = execution.overlap(
-            stage, lambda: validate_graph(graph, shapes, options.workers) if shapes is not None else None,
-            processes=[lambda: write_graph_files(graph, mint, store, staged, out),
-                       lambda: write_turtle_files(graph, mint, staged, out)],
-            fork=shapes is not None and options.workers > 1,
-            thread=None if index is None else lambda: querying.index_from_lines(
-                index, graph.data_bytes, graph.ontology, shapes is not None))  # validation parses them strictly
-        report = running.value
-        written = report is None or report.conforms(options.strict)
-        if written:
-            graph_files, turtle_files = running.results()
-            files = finish_files(staged, out, shared, mint, graph, graph_files, turtle_files)
-            if index is not None:
-                install_built_index(out, running.beside, index, staged)
-            write_manifest(staged, store, graph_files.entries,
-                           BuildState.of(graph.registry, graph.registry_origins, graph.units, report,
-                                         validation.plan_for(shapes) if shapes is not None else None))
-            stage.swap()
-    return build_result(out, shared, units, len(graph.data), files, report, written, store.hits)
-
-
 def install_built_index(out: Path, indexing: Future[Any] | None, location: Path, staged: Path) -> None:
     """Wait for the query index made beside the output and move it into the staged build."""
     from kgpub.execution import os_reason
@@ -346,11 +353,3 @@ def install_built_index(out: Path, indexing: Future[Any] | None, location: Path,
         install_index(location, staged, False)
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the build: {os_reason(exc)}") from None
-
-
-def ontology_ntriples(turtle: bytes) -> bytes:
-    """The ontology as N-Triples, as the validation reads the data."""
-    import pyoxigraph as ox
-
-    return cast(bytes, ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES))
-
