@@ -29,7 +29,7 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
           jobs: int | None = None, cache: bool = True, index: bool = True,
           progress: Progress | None = None, drafts: bool = False) -> BuildResult:
-    """Build the knowledge graph of every article under ``seeds`` into ``out``; see :func:`kgpub.pipeline.stages.build`.
+    """Build the knowledge graph of every article under ``seeds`` into ``out`` (see ``pipeline.stages``).
 
     An item still marked ``drafted: true`` stops the build, one line each, unless ``drafts``: then
     everything is built into ``out`` marked as a draft build (a ``DRAFT`` file), which ``query``,
@@ -80,7 +80,6 @@ class CheckResult:
             return f"checked {files}: no problems"
         count = len(self.problems)
         return f"checked {files}: {count} problem{'' if count == 1 else 's'}"
-
 
 
 def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResult:

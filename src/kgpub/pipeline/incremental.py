@@ -20,6 +20,7 @@ from kgpub.rdf import ntriples, vocab
 
 if TYPE_CHECKING:
     from kgpub.corpus.facts import Shared, Source
+    from kgpub.execution import Stage
     from kgpub.output.layout import Layout, Stats
     from kgpub.pipeline.cache import BuildCache, Entry
     from kgpub.pipeline.mapping import Minter
@@ -195,7 +196,7 @@ class _Checked:
     patched: bool = True
 
 
-def _update_and_check(stage: Any, previous_index: Path | None, change: Change, state: BuildState,
+def _update_and_check(stage: Stage, previous_index: Path | None, change: Change, state: BuildState,
                       mint: Minter, options: Options) -> _Checked:
     """Update the previous query index graph by graph, and validate the changed nodes on it."""
     from kgpub.shacl import validation
@@ -204,7 +205,7 @@ def _update_and_check(stage: Any, previous_index: Path | None, change: Change, s
     plan = state.plan
     if previous_index is None:
         return _Checked(None, False, None, plan)
-    location: Path = stage.folder("index")
+    location = stage.folder("index")
     with_graphs = index_by_update(location, previous_index, [g for u in change.old for g, _ in _graphs(u, mint)],
                                   [g for u in change.changed for g in _graphs(u, mint)],
                                   sorted(change.removed - change.added), sorted(change.added - change.removed))
