@@ -185,3 +185,30 @@ def test_dates_are_not_turned_into_python_dates(mini: Path) -> None:
     corpus = reader.load(mini)
     date = corpus.articles[0].events[0].date
     assert date is not None and (date.edtf, date.exact) == ("2021-05-03", ("2021-05-03", "date"))  # strings, as written
+
+
+def test_the_model_names_the_values_the_schema_allows() -> None:
+    """The model's lists of values are the JSON Schema's, and every key it says names an entity is a key of the
+    section it names: one definition of the format, which the model only repeats for the code that reads it."""
+    import json
+
+    from kgpub.resources import schema_file
+
+    defs = json.loads(schema_file("facts").read_text(encoding="utf-8"))["$defs"]
+    assert tuple(defs["event"]["properties"]["certainty"]["enum"]) == model.CERTAINTIES
+    assert tuple(defs["statement"]["properties"]["act"]["enum"]) == model.ACTS
+    assert tuple(defs["count"]["properties"]["what"]["enum"]) == model.COUNT_KINDS
+    assert set(model.COUNT_QUALIFIERS) < set(defs["count"]["properties"])
+    section_defs = {"article": "article", "relations": "relation", "events": "event", "accusations": "accusation",
+                    "claims": "claim", "threats": "threat", "statements": "statement", "mentions": "mention"}
+    assert model.ENTITY_REFERENCES.keys() == section_defs.keys()
+    for section, keys in model.ENTITY_REFERENCES.items():
+        assert set(keys) <= set(defs[section_defs[section]]["properties"]), section
+
+
+def test_an_article_refers_to_every_entity_its_facts_name(mini: Path) -> None:
+    (article,) = reader.load(mini).articles
+    assert model.referenced_ids(article) == {"alpha-brigade", "beta-government", "delta-network", "gamma-base",
+                                             "news-co", "omar-zed", "rocket-attack"}  # a claim may be about an event
+    named = replace(article, rights_holder="holder", mentions=(model.Mention("named", (), article.source),))
+    assert model.referenced_ids(named) - model.referenced_ids(article) == {"holder", "named"}

@@ -13,6 +13,10 @@ in a paper of Sunday 5 July 2020.  A curator writes what the text says, and kgpu
   qualifier, no unspecified digit;
 * for a phrase relative to the article ("Saturday night", "last year", "late December"), with the
   phrase and the rule that resolved it against the article's publication date (:data:`RULES`).
+
+:class:`TextDate` is kgpub's one date type: a publication date, a dataset's dates and a query's date
+parameter are exact dates of it (:func:`parse_date`: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), whose
+``xsd:`` datatype keeps the precision given and whose year, month and day resolve relative phrases.
 """
 
 from __future__ import annotations
