@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import kgpub
 from kgpub import execution
 from kgpub.cli import main
-from kgpub.corpus import facts
+from kgpub.corpus import reader
 from kgpub.errors import UsageError
 from kgpub.pipeline.articles import ArticleUnit, cache_key
 from kgpub.pipeline.incremental import BuildState
@@ -27,7 +27,7 @@ def test_the_cache_key_covers_the_code_of_every_room(mini: Path, tmp_path: Path,
     package = tmp_path / "kgpub"
     shutil.copytree(Path(kgpub.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(kgpub, "__file__", str(package / "__init__.py"))
-    shared = facts.load_shared(mini)
+    shared = reader.load_shared(mini)
     key = cache_key(shared, "https://example.org/id/", None)
     assert cache_key(shared, "https://example.org/id/", None) == key
     for module in ("output/serialization.py", "web/pages.py", "cli.py"):

@@ -91,20 +91,20 @@ def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResul
     many.  Raises InputError only when ``seeds`` is not a folder.
     """
     from kgpub import execution
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
     from kgpub.pipeline.articles import check_all
 
-    shared = facts.load_shared(Path(seeds))
+    shared = reader.load_shared(Path(seeds))
     problems = check_all(shared, jobs or execution.cores())
     return CheckResult(shared.root, len(shared.facts_paths), shared.registry_file, tuple(problems))
 
 
 def entities(seeds: str | Path = "seeds") -> list[Any]:
     """Every entity of the corpus with the articles that mention it and its merge candidates (see ``identity``)."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
     from kgpub.corpus import identity
 
-    return identity.corpus_entities(facts.load(Path(seeds)))
+    return identity.corpus_entities(reader.load(Path(seeds)))
 
 
 def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None = None,

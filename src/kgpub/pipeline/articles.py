@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from kgpub.errors import Diagnostic
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Entity, Shared, Source
+    from kgpub.corpus.model import Corpus, Entity, Source
     from kgpub.corpus.identity import Index
     from kgpub.output.serialization import ArticleLines
     from kgpub.pipeline.cache import BuildCache, Dep, Entry
@@ -54,7 +54,7 @@ class ArticleUnit:
 class _Worker:
     """What a worker process holds for every article it reads: made once per process, shared by fork."""
 
-    shared: Shared
+    shared: Corpus
     #: The registry's entities by id, which a facts file refers to.
     index: dict[str, Entity]
     #: The build's IRI minter, the names of the registry's entities and events, and the index of the
@@ -71,11 +71,11 @@ def _set_worker(worker: _Worker) -> None:
     _WORKER[:] = [worker]
 
 
-def init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
+def init_worker(shared: Corpus, base: str, parent: int | None = None) -> None:
     """Per-process state of the article workers: the minter and the registry's names, made once.
 
     ``parent``: the build's process id, when this is a forked worker (which then ends with it)."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import model
     from kgpub.corpus import identity
     from kgpub.pipeline import mapping
 
@@ -84,15 +84,15 @@ def init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
 
         die_with_parent(parent)
 
-    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
+    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids, model.merges(shared.registry))
     names = {**{e.id: e.name for e in shared.registry}, **{e.id: e.label for e in shared.events}}
-    names.update({old: names[new] for old, new in facts.merges(shared.registry).items() if new in names})
+    names.update({old: names[new] for old, new in model.merges(shared.registry).items() if new in names})
     _set_worker(_Worker(shared, shared.entity_index, mint, names, identity.Index(shared.registry, shared.events)))
 
 
 def article_unit(path: Path) -> ArticleUnit:
     """facts → mapping → provenance → N-Triples for one article: the part of a build that parallelises."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
     from kgpub.pipeline import mapping
     from kgpub.pipeline import provenance
     from kgpub.pipeline import retractions
@@ -103,7 +103,7 @@ def article_unit(path: Path) -> ArticleUnit:
     shared, mint, identities = worker.shared, worker.mint, worker.identities
     assert mint is not None and identities is not None  # set by init_worker
     root = shared.root
-    read = facts.read_article(path, root, worker.index, shared.event_ids, shared.unreadable,
+    read = reader.read_article(path, root, worker.index, shared.event_ids, shared.unreadable,
                               typed=shared.intact, drafts=shared.drafts)  # a registry entry that could not be read: nothing maps
     article, shown = read.article, read.facts_file
     if article is None or read.problems:
@@ -133,7 +133,7 @@ def article_unit(path: Path) -> ArticleUnit:
                        provenance.origins(article, mint), foreign, notes, rights)
 
 
-def map_articles(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
+def map_articles(shared: Corpus, base: str, jobs: int, cache: BuildCache | None,
                  progress: Progress | None) -> list[ArticleUnit | Entry]:
     """Every article's unit, in facts-file order whatever the number of processes (so outputs never vary).
 
@@ -141,7 +141,7 @@ def map_articles(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     cache ``Entry``, not read until a stage needs its lines.
     """
     from kgpub import execution
-    from kgpub.corpus import facts
+    from kgpub.corpus import schema
 
     paths = list(shared.facts_paths)
     names = _relative(shared.root, paths)
@@ -156,7 +156,7 @@ def map_articles(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     done = len(found)
     if progress:
         progress(done, len(paths))
-    facts.expect("facts", len(todo))
+    schema.expect("facts", len(todo))
     for unit in execution.map_in_order(article_unit, todo, jobs=jobs, setup=init_worker, setup_args=(shared, base)):
         found[unit.facts_file] = unit
         done += 1
@@ -175,7 +175,7 @@ def _relative(root: Path, paths: list[Path]) -> list[str]:
     return out
 
 
-def cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
+def cache_key(shared: Corpus, base: str, shapes: str | Path | None) -> str:
     """What every cached unit depends on besides its own files (a draft build's units are never a build's)."""
     import kgpub
     from kgpub import __version__
@@ -187,7 +187,7 @@ def cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
 
     shapes_path = Path(shapes) if shapes else shipped("shapes")
     shape_files = sorted(shapes_path.glob("*.ttl")) if shapes_path.is_dir() else [shapes_path]
-    from kgpub.corpus.facts import DATASET_FILE, REGISTRY_FILE
+    from kgpub.corpus.model import DATASET_FILE, REGISTRY_FILE
 
     package = Path(kgpub.__file__).parent  # all of kgpub's code, not only this room's
     code = sorted(package.rglob("*.py")) + sorted(package.rglob("*.json"))
@@ -212,7 +212,7 @@ def summary(unit: ArticleUnit) -> ArticleUnit:
 
 
 
-def init_check_worker(shared: Shared, parent: int | None = None) -> None:
+def init_check_worker(shared: Corpus, parent: int | None = None) -> None:
     """Per-process state of ``check``'s workers: the registry, indexed once."""
     if parent is not None:
         from kgpub.execution import die_with_parent
@@ -223,25 +223,25 @@ def init_check_worker(shared: Shared, parent: int | None = None) -> None:
 
 def check_unit(path: Path) -> Any:
     """One facts file checked, in a worker of ``check``: its problems and its id, no typed article."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
 
     worker = _WORKER[0]
     shared = worker.shared
-    return facts.read_article(path, shared.root, worker.index, shared.event_ids, shared.unreadable, typed=False)
+    return reader.read_article(path, shared.root, worker.index, shared.event_ids, shared.unreadable, typed=False)
 
 
 
-def check_all(shared: Shared, jobs: int) -> list[Diagnostic]:
+def check_all(shared: Corpus, jobs: int) -> list[Diagnostic]:
     """Every problem of the seeds folder's files, in ``jobs`` processes: what ``build`` finds short of the
     shapes, in its order and words."""
     from kgpub import execution
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader, schema
     from kgpub.errors import ordered
 
     paths = list(shared.facts_paths)
-    facts.expect("facts", len(paths))
+    schema.expect("facts", len(paths))
     reads = list(execution.map_in_order(check_unit, paths, jobs=jobs, setup=init_check_worker, setup_args=(shared,)))
     ids = [read.id for read in reads if read.id]
-    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared),
-                *(facts.check_full_text(ids, shared.dataset) if len(ids) == len(reads) else ())]
-    return ordered(facts.without_cascade(problems, shared.registry_file, shared.lost))
+    problems = [*shared.problems, *(p for read in reads for p in read.problems), *reader.check_articles(reads, shared),
+                *(reader.check_full_text(ids, shared.dataset) if len(ids) == len(reads) else ())]
+    return ordered(reader.without_cascade(problems, shared.registry_file, shared.lost))

@@ -19,7 +19,7 @@ from kgpub.pipeline.results import BuildResult, Options, build_result
 from kgpub.rdf import ntriples, vocab
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Shared, Source
+    from kgpub.corpus.model import Corpus, Source
     from kgpub.execution import Stage
     from kgpub.output.layout import Layout, Stats
     from kgpub.pipeline.cache import BuildCache, Entry
@@ -153,7 +153,7 @@ def _graphs(unit: ArticleUnit, mint: Minter) -> list[tuple[str, list[str]]]:
 
 
 def _patch_files(out: Path, staged: Path, previous: FileLayouts, change: Change, state: BuildState,
-                 shared: Shared, mint: Minter, found: list[ArticleUnit | Entry],
+                 shared: Corpus, mint: Minter, found: list[ArticleUnit | Entry],
                  summaries: list[ArticleUnit]) -> Stats:
     """Stage the previous build's files with the changed articles' blocks replaced; return the new counts."""
     from kgpub import execution
@@ -225,7 +225,7 @@ def _update_and_check(stage: Stage, previous_index: Path | None, change: Change,
     return _Checked(location, with_graphs, report, plan, patched=report is not None)
 
 
-def patch_build(shared: Shared, mint: Minter, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,
+def patch_build(shared: Corpus, mint: Minter, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,
                 options: Options) -> BuildResult | None:
     """Patch the previous build when few articles changed; None when a full build must run instead.
 

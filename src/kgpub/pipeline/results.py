@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Shared
+    from kgpub.corpus.model import Corpus
     from kgpub.pipeline.articles import ArticleUnit
     from kgpub.shacl.validation import Report
 
@@ -68,7 +68,7 @@ class Options:
     workers: int
 
 
-def build_result(out: Path, shared: Shared, units: list[ArticleUnit], triples: int, files: tuple[str, ...],
+def build_result(out: Path, shared: Corpus, units: list[ArticleUnit], triples: int, files: tuple[str, ...],
                  report: Report | None, written: bool, reused: int) -> BuildResult:
     """The counts ``kgpub build`` prints, summed over the registry and every article."""
     return BuildResult(

@@ -19,7 +19,7 @@ from kgpub.pipeline.results import BuildResult, Options, build_result
 from kgpub.rdf import vocab
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Shared, Source
+    from kgpub.corpus.model import Corpus, Source
     from kgpub.output.layout import Layout, Stats
     from kgpub.output.serialization import ArticleLines
     from kgpub.pipeline.cache import BuildCache, Entry
@@ -65,16 +65,16 @@ def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bo
     graph that breaks the SHACL shapes is returned with ``written=False`` and
     its report; in either case nothing is written unless every stage succeeded.
     """
-    from kgpub.corpus import facts
+    from kgpub.corpus import model, reader
     from kgpub.output import serialization
     from kgpub.pipeline import mapping
     from kgpub.pipeline.cache import BuildCache, Entry
 
     serialization.check_replaceable(out, seeds)  # before minutes of work, not after
-    shared = replace(facts.load_shared(seeds), drafts=drafts)
+    shared = replace(reader.load_shared(seeds), drafts=drafts)
     check_release(shared, out)
-    iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
-    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
+    iri_base = resolve_base(base, shared.dataset.base, shared.root / model.DATASET_FILE)
+    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, model.merges(shared.registry))
     key = cache_key(shared, iri_base, options.shapes)
     store = BuildCache.open(out, key) if cache else BuildCache(key)  # --no-cache: a fresh one
     found = map_articles(shared, iri_base, options.workers, store if cache else None, progress)
@@ -93,7 +93,7 @@ def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bo
     return replace(full_build(shared, mint, store, units, out, problems, options), notes=notes)
 
 
-def full_build(shared: Shared, mint: Minter, store: BuildCache, units: list[ArticleUnit], out: Path,
+def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[ArticleUnit], out: Path,
                problems: list[Diagnostic], options: Options) -> BuildResult:
     """Render, validate and index the whole graph (the first build, or after many changes)."""
     from kgpub import execution
@@ -182,9 +182,9 @@ class TurtleFiles:
     layouts: dict[str, Layout]
 
 
-def check_release(shared: Shared, out: Path) -> None:
+def check_release(shared: Corpus, out: Path) -> None:
     """Refuse a ``version`` older than the release already in ``out``: a published graph never goes backwards."""
-    from kgpub.corpus.facts import DATASET_FILE
+    from kgpub.corpus.model import DATASET_FILE
     from kgpub.corpus.releases import older, version_in
 
     new = shared.dataset.version
@@ -233,19 +233,19 @@ def resolve_base(cli_base: str | None, dataset_base: str | None, dataset_file: P
     raise InputError([Diagnostic(dataset_file.name, line, "base", f"{base!r} {wrong}")])
 
 
-def input_problems(shared: Shared, summaries: list[ArticleUnit], notes: tuple[Any, ...],
+def input_problems(shared: Corpus, summaries: list[ArticleUnit], notes: tuple[Any, ...],
                    strict: bool) -> list[Diagnostic]:
     """Every curator mistake of the corpus found before mapping: the files', the references between
     articles', and under ``strict`` the warnings about duplicate entities."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
 
     ids = [u.id for u in summaries if u.id]
-    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
+    full_text = reader.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
-                *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
+                *reader.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
                 *full_text,
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
-    return facts.without_cascade(problems, shared.registry_file, shared.lost)
+    return reader.without_cascade(problems, shared.registry_file, shared.lost)
 
 
 def _as_problem(note: Any) -> Diagnostic:
@@ -253,7 +253,7 @@ def _as_problem(note: Any) -> Diagnostic:
     return Diagnostic(note.file, note.line, note.field, f"{note.message} (a warning; --strict refuses it)")
 
 
-def merge_graph(shared: Shared, mint: Minter, units: list[ArticleUnit]) -> WholeGraph:
+def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit]) -> WholeGraph:
     """The registry mapped and anchored, merged with every article that mapped."""
     from kgpub.output import serialization
     from kgpub.pipeline import mapping, provenance
@@ -273,7 +273,7 @@ def merge_graph(shared: Shared, mint: Minter, units: list[ArticleUnit]) -> Whole
                  text.encode("utf-8"), named, ontology_file().read_bytes())
 
 
-def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Shared, mint: Minter, units: list[ArticleUnit],
+def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Corpus, mint: Minter, units: list[ArticleUnit],
                    workers: int) -> list[Diagnostic]:
     """The SHACL violations of the articles that mapped, as input problems: one run shows every mistake."""
     if shapes is None or not shared.intact:  # else the entries left out would only echo their own mistakes
@@ -327,7 +327,7 @@ def write_turtle_files(graph: WholeGraph, mint: Minter, staged: Path, out: Path)
     return TurtleFiles({name: layout for name, (_, layout) in made.items()})
 
 
-def finish_files(staged: Path, out: Path, shared: Shared, mint: Minter, graph: WholeGraph, written: GraphFiles,
+def finish_files(staged: Path, out: Path, shared: Corpus, mint: Minter, graph: WholeGraph, written: GraphFiles,
                  turtles: TurtleFiles) -> tuple[str, ...]:
     """Stage the files made from the others (void.ttl, the ontology) and the layouts a patching rebuild reads."""
     from kgpub.output import serialization
