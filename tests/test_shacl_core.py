@@ -8,8 +8,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kgpub.shacl import core as shacl_core
-from kgpub.shacl import validation
+from kgpub.rdf import ntriples
+from kgpub.shacl import runner, validation
+from kgpub.shacl.compiler import compile_shapes
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -90,11 +91,11 @@ ex:WheelShape a sh:NodeShape ; sh:targetClass ex:Wheel ;
     sh:property [ sh:path ex:size ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ] .
 """
     data = DATA + 'ex:w1 ex:size 3 . ex:w2 ex:size 3 , 4 . ex:w3 ex:size "big" .\n'
-    plan = shacl_core.compile_shapes(Graph().parse(data=shapes, format="turtle"))
+    plan = compile_shapes(Graph().parse(data=shapes, format="turtle"))
     assert plan is not None
     store = ox.Store()
     store.load(data.encode(), format=ox.RdfFormat.TURTLE)
-    direct = shacl_core._direct_targets(plan.targets, store)
+    direct = runner._direct_targets(plan.targets, store)
     assert [plan.targets[i] for i in direct] == [t for t in plan.targets if "Wheel" in t]  # not ex:Thing (ex:Car)
     fast, reference = both(shapes, data)
     assert {str(r.focus) for r in reference.results if "size" in (r.path or "")} == {
@@ -126,7 +127,7 @@ def test_a_conforming_graph_has_no_results() -> None:
 ])
 def test_what_is_not_compiled_falls_back_to_pyshacl(shape: str, delegated: bool) -> None:
     shapes = Graph().parse(data=PREFIXES + shape, format="turtle")
-    plan = shacl_core.compile_shapes(shapes)
+    plan = compile_shapes(shapes)
     assert (plan.delegated is not None) == delegated
     data = Graph().parse(data=PREFIXES + "ex:t a ex:Thing , ex:S ; ex:a 2 .", format="turtle")
     def found(report: validation.Report) -> list[tuple[str, str, str]]:
@@ -138,13 +139,13 @@ def test_what_is_not_compiled_falls_back_to_pyshacl(shape: str, delegated: bool)
 
 
 def test_ntriples_terms_are_read_back_exactly() -> None:
-    assert shacl_core.parse_term('"a\\"b\\\\c\\n\\u00e9\\U0001F600"') == Literal('a"b\\c\né\U0001F600')
-    assert shacl_core.parse_term('"5"^^<http://www.w3.org/2001/XMLSchema#positiveInteger>') == \
+    assert ntriples.term('"a\\"b\\\\c\\n\\u00e9\\U0001F600"') == Literal('a"b\\c\né\U0001F600')
+    assert ntriples.term('"5"^^<http://www.w3.org/2001/XMLSchema#positiveInteger>') == \
         Literal("5", datatype=XSD.positiveInteger)
-    assert shacl_core.parse_term('"x"@en-GB') == Literal("x", lang="en-GB")
-    assert shacl_core.parse_term("<http://example.org/a>") == URIRef("http://example.org/a")
+    assert ntriples.term('"x"@en-GB') == Literal("x", lang="en-GB")
+    assert ntriples.term("<http://example.org/a>") == URIRef("http://example.org/a")
     text = '<http://s> <http://p> "has <http://p> inside" .\n<http://s> <http://q> "x <http://p> y" .\n'
-    assert shacl_core.triples_with(text, "http://p") == [("<http://s>", '"has <http://p> inside"')]
+    assert ntriples.with_predicate(text, "http://p") == [("<http://s>", '"has <http://p> inside"')]
 
 
 def test_checks_run_side_by_side_give_the_same_results_in_the_same_order() -> None:
