@@ -10,7 +10,7 @@ from rdflib.namespace import XSD
 
 from kgpub.rdf import ntriples
 from kgpub.shacl import runner, validation
-from kgpub.shacl.compiler import compile_shapes
+from kgpub.shacl.compiler import Plan, compile_shapes
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -155,3 +155,30 @@ def test_checks_run_side_by_side_give_the_same_results_in_the_same_order() -> No
     four = validation.validate_ntriples([nt], shapes=shapes, threads=4)
     assert len(one.results) > 25
     assert four.results == one.results
+
+
+def test_the_well_typed_verdicts_are_the_plans_own_and_travel_with_it() -> None:
+    """No module-level cache: a plan asks its own :class:`WellTyped`, and a pickled plan (the build cache
+    keeps one) brings its verdicts along, so a rebuild need not ask pySHACL again."""
+    import pickle
+
+    import pyoxigraph as ox
+
+    shapes = Graph().parse(data=PREFIXES + "ex:S a sh:NodeShape ; sh:targetClass ex:T ; "
+                                           "sh:property [ sh:path ex:n ; sh:datatype xsd:integer ] .", format="turtle")
+    text = '<http://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/T> .\n' \
+           '<http://example.org/a> <http://example.org/n> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+
+    def run(plan: Plan) -> list[str]:
+        store = ox.Store()
+        store.load(text.encode(), format=ox.RdfFormat.N_TRIPLES)
+        return [str(r.focus) for r in runner.run(plan, store, text)]
+
+    plan = compile_shapes(shapes)
+    assert run(plan) == []
+    assert plan.well_typed.known == {("5", str(XSD.integer)): True}
+    assert compile_shapes(shapes).well_typed.known == {}  # another plan has asked nothing yet
+    assert pickle.loads(pickle.dumps(plan)).well_typed.known == plan.well_typed.known
+    told = compile_shapes(shapes)
+    told.well_typed.known[("5", str(XSD.integer))] = False  # a verdict the plan holds is the one it uses
+    assert run(told) == ["http://example.org/a"]
