@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from kgpub.corpus.facts import Source
 from kgpub.errors import ValidationSetupError
-from kgpub.rdf import ntriples, vocab
+from kgpub.rdf import formats, ntriples, vocab
 from kgpub.resources import ontology_file, shipped
 from kgpub.shacl import runner
 from kgpub.shacl.compiler import Plan, compile_shapes
@@ -33,10 +33,8 @@ from kgpub.shacl.report import (GraphLabels, RawResult, Report, Result, StoreLab
 from kgpub.shacl.sparql import SHAPES_GRAPH
 
 KG = Namespace(vocab.KG)
-_OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nquads": "N_QUADS", "json-ld": "JSON_LD",
-               "xml": "RDF_XML", "n3": "N3"}
-INPUT_FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld",
-                 ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".n3": "n3"}
+#: Extensions of a user's file that ``kgpub validate`` reads besides each format's own (``formats.by_extension``).
+_ALSO_READ = {".json": "jsonld", ".xml": "rdfxml"}
 
 
 # --------------------------------------------------------------------------- loading
@@ -112,11 +110,11 @@ def read_data(files: Iterable[Path], input_format: str | None = None,
             path = path / "kg.trig"
         if not path.is_file():
             raise ValidationSetupError(f"{path}: no such file; run 'kgpub build' first or name an RDF file")
-        fmt = input_format or INPUT_FORMATS.get(path.suffix.lower())
+        fmt = _input_format(path, input_format)
         if fmt is None:
             raise ValidationSetupError(f"{path}: unknown RDF format; use --input-format")
         try:
-            quads = list(ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]),
+            quads = list(ox.parse(path=str(path), format=fmt.rdf_format,
                                   base_iri=base or path.resolve().as_uri()))
         except (SyntaxError, ValueError, OSError) as exc:
             raise ValidationSetupError(f"{path}: cannot load data: {_one_line(exc)}") from None
@@ -128,6 +126,15 @@ def read_data(files: Iterable[Path], input_format: str | None = None,
         chunks.append(cast(bytes, ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)))  # no output: bytes
         origins.update(_origins(path, [q for q in quads if q.graph_name in provenance]))
     return chunks, origins
+
+
+def _input_format(path: Path, input_format: str | None) -> formats.Format | None:
+    """The format ``--input-format`` names (rdflib's names: ``nt``, ``json-ld``, ``xml``) or the file's extension says."""
+    if input_format is not None:
+        return next((f for f in formats.FORMATS if f.rdflib == input_format), None)
+    if not path.suffix:
+        return None
+    return formats.by_extension(path.name) or formats.by_name(_ALSO_READ.get(path.suffix.lower(), ""))
 
 
 def _origins(path: Path, quads: list) -> dict[str, Source]:  # type: ignore[type-arg]
