@@ -124,18 +124,6 @@ class Report:
                 f"{i} hint{'s' * (i != 1)}")
 
 
-def results_of_graph(report: Graph, labels: Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
-    """The results of a SHACL report graph (pySHACL's)."""
-    out = []
-    for node in report.objects(None, SH.result):
-        focus = required(report, node, SH.focusNode)
-        out.append(_result(focus, report.value(node, SH.resultPath), report.value(node, SH.value),
-                           required(report, node, SH.resultSeverity), report.value(node, SH.resultMessage),
-                           required(report, node, SH.sourceShape), required(report, node, SH.sourceConstraintComponent),
-                           labels, origins))
-    return in_order(out)
-
-
 def required(report: Graph, node: Node, p: URIRef) -> Node:
     """A term every SHACL validation result has (focus node, severity, source shape and component, SHACL 3.6.1)."""
     value = report.value(node, p)
@@ -144,13 +132,14 @@ def required(report: Graph, node: Node, p: URIRef) -> Node:
 
 
 def results_of(raw: list[RawResult], labels: Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
-    """The results the compiled checks found, as :func:`results_of_graph` reads them from their report graph."""
-    return in_order([_result(r.focus, r.path, r.value, r.severity, r.messages[0] if r.messages else None, r.shape,
+    """The results the engines found, each as a person reads it."""
+    return in_order([result_for(r.focus, r.path, r.value, r.severity, r.messages[0] if r.messages else None, r.shape,
                             r.component, labels, origins) for r in raw])
 
 
-def _result(focus: Node, path: Node | None, value: Node | None, severity: Node, message: Node | None,
-            shape: Node, component: Node, labels: Labels, origins: dict[str, Source]) -> Result:
+def result_for(focus: Node, path: Node | None, value: Node | None, severity: Node, message: Node | None,
+               shape: Node, component: Node, labels: Labels, origins: dict[str, Source]) -> Result:
+    """One result as a person reads it: labels and prefixed names, and the facts file and line of its focus node."""
     origin = _origin(str(focus), origins)
     return Result(
         severity=str(severity).rsplit("#", 1)[-1],
@@ -221,19 +210,6 @@ class Labels:
             return node.n3(Labels._namespaces) if node.datatype else f'"{node}"'
         label = self.of(node)
         return f"{label} ({self.short(node)})" if label else self.short(node)
-
-
-class GraphLabels(Labels):
-    def __init__(self, *graphs: Graph | None) -> None:
-        super().__init__()
-        self.graphs = [g for g in graphs if g is not None]
-
-    def label(self, node: Node) -> str | None:
-        for graph in self.graphs:
-            labels = sorted(str(label) for label in graph.objects(node, RDFS.label))
-            if labels:
-                return labels[0]  # the first, when a graph (wrongly) has several
-        return None
 
 
 class StoreLabels(Labels):

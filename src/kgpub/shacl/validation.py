@@ -25,11 +25,11 @@ from rdflib.term import Node
 from kgpub.corpus.facts import Source
 from kgpub.errors import ValidationSetupError
 from kgpub.rdf import formats, ntriples, vocab
-from kgpub.resources import ontology_file, shipped
+from kgpub.resources import shipped
 from kgpub.shacl import runner
 from kgpub.shacl.compiler import Plan, compile_shapes
-from kgpub.shacl.report import (GraphLabels, RawResult, Report, Result, StoreLabels, add_results, in_order, required,
-                                results_of, results_of_graph, to_rdflib)
+from kgpub.shacl.report import (RawResult, Report, Result, StoreLabels, add_results, in_order, required, results_of,
+                                to_rdflib)
 from kgpub.shacl.sparql import SHAPES_GRAPH
 
 KG = Namespace(vocab.KG)
@@ -74,14 +74,6 @@ def load_shapes(folder: Path | None = None, base: str | None = None) -> Graph:
             except Exception as exc:  # noqa: BLE001 - rdflib raises many parser types
                 raise ValidationSetupError(f"{f}: cannot parse shapes: {_one_line(exc)}") from None
         _SHAPES_CACHE[key] = graph
-    return _SHAPES_CACHE[key]
-
-
-def load_ontology() -> Graph:
-    """The project ontology, parsed once per process."""
-    key = ("ontology",)
-    if key not in _SHAPES_CACHE:
-        _SHAPES_CACHE[key] = Graph().parse(ontology_file(), format="turtle")
     return _SHAPES_CACHE[key]
 
 
@@ -176,32 +168,6 @@ def plan_for(shapes: Graph) -> Plan:
         cached = (shapes, compile_shapes(shapes))
         _PLAN_CACHE[id(shapes)] = cached
     return cached[1]
-
-
-def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
-                   origins: dict[str, Source] | None = None, reference: bool = False) -> Report:
-    """Validate ``data`` (with ``ontology`` mixed in, when given) against ``shapes``.
-
-    By default every constraint the compiler answers exactly runs once,
-    set-based, on pyoxigraph (see ``compiler``), and only the rest goes to
-    pySHACL, constraint by constraint.  ``reference=True`` leaves everything to pySHACL, node by node: slow, and the
-    yardstick the fast paths are tested against.
-    """
-    shapes = shapes if shapes is not None else load_shapes()
-    if not reference:
-        nt = data.serialize(format="nt", encoding="utf-8")
-        extra = ontology.serialize(format="nt", encoding="utf-8") if ontology is not None else b""
-        return validate_ntriples([nt, extra], shapes=shapes, origins=origins)
-    import pyshacl
-
-    try:
-        _, report_graph, _ = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=ontology, inference="none",
-            allow_warnings=True, allow_infos=True, advanced=False, abort_on_first=False,
-        )
-    except Exception as exc:  # noqa: BLE001 - pySHACL raises its own and rdflib's errors
-        raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
-    return Report(results=results_of_graph(report_graph, GraphLabels(data, ontology), origins or {}), report_graph=report_graph)
 
 
 def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
@@ -334,5 +300,4 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
     return Report(results=in_order([*kept, *fresh]))
 
 
-__all__ = ["Report", "Result", "load_shapes", "origins_of", "plan_for", "read_data", "revalidate", "validate_graph",
-           "validate_ntriples"]
+__all__ = ["Report", "Result", "load_shapes", "origins_of", "plan_for", "read_data", "revalidate", "validate_ntriples"]
