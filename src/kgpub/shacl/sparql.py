@@ -27,8 +27,6 @@ from rdflib.term import Node
 
 from kgpub.shacl.report import RawResult, to_rdflib
 
-#: SHACL variables whose meaning cannot be reproduced by a single joined query.
-_UNSUPPORTED = ("$PATH", "$currentShape", "$shapesGraph", "?PATH", "?currentShape", "?shapesGraph")
 #: How each rewritten constraint selects its focus nodes (where ``rows`` narrows them with a VALUES).
 _FOCUS_SELECT = "{ SELECT DISTINCT ?this WHERE { "
 
@@ -120,6 +118,7 @@ def prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None:
 
 
 def substitute(text: str, terms: dict[str, str]) -> str:
+    """``text`` with the variables of ``terms`` it uses pre-bound (SHACL's way: replaced by the terms)."""
     from kgpub.sparql.prebinding import substitute as pre_bind
 
     present = {name: term for name, term in terms.items() if f"${name}" in text or f"?{name}" in text}
