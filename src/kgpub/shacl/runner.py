@@ -26,7 +26,7 @@ from kgpub.rdf import ntriples as nt
 from kgpub.shacl.compiler import FOCUS_GRAPH, SUBJECTS, TYPE_PATH, Check, Plan
 from kgpub.shacl.datatypes import SPARQL_DATATYPES, WELL_TYPED, WellTyped
 from kgpub.shacl.report import RawResult, to_rdflib
-from kgpub.shacl.sparql import narrowed, rows as sparql_rows
+from kgpub.shacl import sparql
 
 T = TypeVar("T")
 
@@ -75,14 +75,14 @@ def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | Non
         if only is None:
             return _FOCUS_PATTERN.sub(lambda m: direct.get(int(m.group(1)), m.group(0)), query)
         return _FOCUS_PATTERN.sub(  # DISTINCT: a node of two subclasses matches a class target twice
-            lambda m: f"{{ SELECT DISTINCT ?this WHERE {{ {narrowed(plan.targets[int(m.group(1))], values)} }} }}",
+            lambda m: f"{{ SELECT DISTINCT ?this WHERE {{ {sparql.narrowed(plan.targets[int(m.group(1))], values)} }} }}",
             query)
 
     sparql_only = values if only is not None else None
 
     def one(check: Any) -> list[RawResult]:
         if not isinstance(check, Check):  # a SHACL-SPARQL constraint
-            return sparql_rows([check], store, sparql_only)
+            return sparql.rows([check], store, sparql_only)
         if check.text_check is not None:
             return _text_datatype(check, store, ntriples, focused(check.query), plan.well_typed)
         rows = []
