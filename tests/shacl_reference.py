@@ -15,7 +15,7 @@ from rdflib import Graph
 from rdflib.namespace import RDFS, SH
 from rdflib.term import Node
 
-from kgpub.corpus.facts import Source
+from kgpub.corpus.model import Source
 from kgpub.errors import ValidationSetupError
 from kgpub.resources import ontology_file
 from kgpub.shacl import validation

@@ -27,8 +27,6 @@ KNOWN_CYCLES: list[frozenset[str]] = [
     # the package's __version__, read by the command functions and the web rooms, lives in the __init__
     # that imports the command functions
     frozenset({"kgpub", "kgpub.api", "kgpub.web.serving", "kgpub.web.site"}),
-    # the facts model and loader, the checks of a facts file and the quote checks call each other
-    frozenset({"kgpub.corpus.checks", "kgpub.corpus.facts", "kgpub.corpus.quotes"}),
 ]
 
 

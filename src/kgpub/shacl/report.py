@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD, NamespaceManager
 from rdflib.term import Node
 
-from kgpub.corpus.facts import Source
+from kgpub.corpus.model import Source
 from kgpub.rdf import vocab
 
 SHAPES_NS = "https://w3id.org/kgpub/shapes#"

@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kgpub.corpus.facts import Source
+from kgpub.corpus.model import Source
 from kgpub.errors import ValidationSetupError
 from kgpub.rdf import formats, ntriples, vocab
 from kgpub.resources import shipped
