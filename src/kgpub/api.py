@@ -17,7 +17,7 @@ from kgpub.pipeline.results import BuildResult
 from kgpub.rdf import vocab
 
 if TYPE_CHECKING:
-    from kgpub.shacl.validation import Report
+    from kgpub.shacl.report import Report
     from kgpub.sparql.querying import Result as QueryResult
     from kgpub.stores import LoadResult
 

@@ -177,10 +177,8 @@ def _relative(root: Path, paths: list[Path]) -> list[str]:
 
 def cache_key(shared: Corpus, base: str, shapes: str | Path | None) -> str:
     """What every cached unit depends on besides its own files (a draft build's units are never a build's)."""
-    import kgpub
-    from kgpub import __version__
     from kgpub.pipeline.cache import digest
-    from kgpub.resources import ontology_file, shipped
+    from kgpub.resources import ontology_file, package_root, shipped
 
     def read(path: Path) -> bytes:
         return path.read_bytes() if path.is_file() else b""
@@ -189,7 +187,7 @@ def cache_key(shared: Corpus, base: str, shapes: str | Path | None) -> str:
     shape_files = sorted(shapes_path.glob("*.ttl")) if shapes_path.is_dir() else [shapes_path]
     from kgpub.corpus.model import DATASET_FILE, REGISTRY_FILE
 
-    package = Path(kgpub.__file__).parent  # all of kgpub's code, not only this room's
+    package = package_root()  # all of kgpub's code (its version in __init__.py too), not only this room's
     code = sorted(package.rglob("*.py")) + sorted(package.rglob("*.json"))
     from importlib.metadata import PackageNotFoundError, version
 
@@ -199,7 +197,7 @@ def cache_key(shared: Corpus, base: str, shapes: str | Path | None) -> str:
         except PackageNotFoundError:
             return b""
 
-    return digest(__version__.encode(), b"drafts" if shared.drafts else b"", *(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")),
+    return digest(b"drafts" if shared.drafts else b"", *(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")),
                   *(read(f) for f in code), base.encode(), read(shared.root / REGISTRY_FILE),
                   read(shared.root / DATASET_FILE), read(ontology_file()), *(read(f) for f in shape_files))
 

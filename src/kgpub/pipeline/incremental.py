@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from kgpub.output.layout import Layout, Stats
     from kgpub.pipeline.cache import BuildCache, Entry
     from kgpub.pipeline.mapping import Minter
-    from kgpub.shacl.validation import Report, Result
+    from kgpub.shacl.report import Report, Result
 
 
 #: Above this share of changed articles, a full build is faster than patching the previous one.
@@ -44,25 +44,20 @@ class BuildState:
     shared: dict[str, Counter[str]]
     #: The validation results of the whole graph; None when the build was not validated.
     results: tuple[Result, ...] | None
-    #: The literals' datatype checks the SHACL engine already made (``shacl.core.known_datatypes``).
-    well_typed: dict[tuple[str, str], bool]
-    #: The shapes' compiled checks: valid as long as the cache, whose key covers the shapes.
+    #: The compiled shapes and their well-typed verdicts: valid as long as the cache (its key covers the shapes).
     plan: Any
 
     @classmethod
     def of(cls, registry: list[str], registry_origins: dict[str, Source], units: list[ArticleUnit],
            report: Report | None, plan: Any) -> BuildState:
         """The state a full build leaves: the shared subjects' lines counted over the registry and ``units``."""
-        from kgpub.shacl.core import known_datatypes
-
         shared: dict[str, Counter[str]] = {}
         for line in registry:
             shared.setdefault(ntriples.subject(line), Counter())[line] += 1
         for unit in units:
             for line in unit.foreign:
                 shared.setdefault(ntriples.subject(line), Counter())[line] += 1
-        return cls(registry, registry_origins, shared, report.results if report is not None else None,
-                   known_datatypes(), plan)
+        return cls(registry, registry_origins, shared, report.results if report is not None else None, plan)
 
 
 @dataclass(frozen=True)
@@ -211,9 +206,6 @@ def _update_and_check(stage: Stage, previous_index: Path | None, change: Change,
                                   sorted(change.removed - change.added), sorted(change.added - change.removed))
     if not options.validate:
         return _Checked(location, with_graphs, None, plan)
-    from kgpub.shacl.core import remember_datatypes
-
-    remember_datatypes(state.well_typed)  # spares importing pySHACL for known literals
     origins = dict(state.registry_origins)
     for unit in change.changed:
         origins.update(unit.origins)
@@ -242,7 +234,6 @@ def patch_build(shared: Corpus, mint: Minter, store: BuildCache, found: list[Art
     from kgpub import execution
     from kgpub.output import serialization
     from kgpub.pipeline.cache import Entry, save
-    from kgpub.shacl.core import known_datatypes
     from kgpub.sparql.querying import install_index, previous_index
 
     state = store.state
@@ -290,7 +281,7 @@ def patch_build(shared: Corpus, mint: Minter, store: BuildCache, found: list[Art
                      {u.facts_file: summary(u) for u in change.changed},
                      {u.facts_file: u.deps for u in change.changed},
                      replace(state, shared=change.counts, results=report.results if report is not None else None,
-                             well_typed=known_datatypes(), plan=checked.plan))
+                             plan=checked.plan))
                 stage.swap()
     except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
         return None

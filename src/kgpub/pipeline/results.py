@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kgpub.corpus.model import Corpus
     from kgpub.pipeline.articles import ArticleUnit
-    from kgpub.shacl.validation import Report
+    from kgpub.shacl.report import Report
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from kgpub.pipeline.mapping import Minter
     from rdflib import Graph as Shapes
 
-    from kgpub.shacl.validation import Report
+    from kgpub.shacl.report import Report
 
 
 def build(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bool = True,
