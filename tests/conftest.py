@@ -1,17 +1,33 @@
-"""Shared fixtures: the seed build, and small inline corpora for unit tests."""
+"""Shared fixtures: the seed build, and small inline corpora for unit tests; and a home folder of the session's own."""
 
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-import kgpub
-from kgpub.cli import main
+#: The user's real home folder, which no test and no process a test starts may write into.
+REAL_HOMES = frozenset(str(Path(home).resolve()) for home in (os.environ.get("HOME"), pwd.getpwuid(os.getuid()).pw_dir)
+                       if home)
+#: The session's own home: HOME and the XDG folders point here for the whole run, subprocesses included, so the
+#: build cache's sealing key (``$XDG_STATE_HOME/kgpub``), ``~/.netrc`` and any tool's dotfiles are the session's.
+SESSION_HOME = Path(tempfile.mkdtemp(prefix="kgpub-tests-home-"))
+HOME_VARIABLES = {"HOME": SESSION_HOME, "XDG_STATE_HOME": SESSION_HOME / ".local" / "state",
+                  "XDG_CACHE_HOME": SESSION_HOME / ".cache", "XDG_CONFIG_HOME": SESSION_HOME / ".config",
+                  "XDG_DATA_HOME": SESSION_HOME / ".local" / "share"}
+for _name, _path in HOME_VARIABLES.items():
+    _path.mkdir(parents=True, exist_ok=True)
+    os.environ[_name] = str(_path)  # set before kgpub is imported, so nothing reads the real home first
+os.environ.pop("KGPUB_CACHE_SECRET", None)  # the key is the session's file, never one given from outside
+
+import kgpub  # noqa: E402
+from kgpub.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -164,6 +180,11 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
     stop(server.process)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The session's home goes with the session."""
+    shutil.rmtree(SESSION_HOME, ignore_errors=True)
 
 
 #: Lines the run's closing summary shows (counts that tests report: the bad-input corpus's size, ...).
