@@ -182,6 +182,37 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     stop(server.process)
 
 
+#: Single slow tests in files whose other tests are quick (a file all of whose tests are slow says so itself,
+#: with a module-level ``pytestmark = pytest.mark.slow``): file, test name (without parameters), and why.
+SLOW_TESTS = {
+    ("test_security.py", "test_fault_a_full_disk_at_any_point_loses_no_build"): "a build cut at every write",
+    ("test_security.py", "test_fault_a_full_disk_during_a_patched_build"): "patched builds on a full disk",
+    ("test_security.py", "test_defect_08_sigkill_at_any_point_of_a_build_loses_no_build"): "a build killed many times",
+    ("test_security.py", "test_defect_08_two_builds_at_once_into_one_folder"): "concurrent builds",
+    ("test_merge.py", "test_the_old_iri_answers_in_kgpub_serve"): "a running kgpub serve",
+    ("test_hostile_values.py", "test_a_store_whose_count_is_not_a_number_fails_the_check"): "a real Oxigraph",
+    ("test_hostile_values.py", "test_the_count_check_passes_plain_counts"): "a real Oxigraph",
+    ("test_outputs.py", "test_a_site_out_that_is_a_symlink_is_written_through"): "the seed site",
+    ("test_report_conflicts.py", "test_compiled_checks_and_pyshacl_agree_on_report_conflicts"): "pySHACL",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark SLOW_TESTS slow; an entry whose file was collected but whose test was not is an error, so a renamed
+    test cannot silently slip back into the inner loop."""
+    files = {item.path.name for item in items}
+    found = set()
+    for item in items:
+        key = (item.path.name, getattr(item, "originalname", item.name))
+        if key in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+            found.add(key)
+    if not config.getoption("keyword") and not config.getoption("markexpr"):
+        missing = [f"{file}::{name}" for file, name in SLOW_TESTS if file in files and (file, name) not in found]
+        if missing:
+            raise pytest.UsageError(f"conftest.SLOW_TESTS names tests that do not exist: {', '.join(missing)}")
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The session's home goes with the session."""
     shutil.rmtree(SESSION_HOME, ignore_errors=True)

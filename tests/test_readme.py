@@ -68,6 +68,7 @@ def test_the_seed_table_counts_what_the_facts_hold(seed_build: Path) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_the_fuseki_commands_work_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each line of the block, in order, in an empty folder beside the clone's .cache and seeds; the port
     is a free one instead of 3030 (the flavor then given, as the port no longer says it)."""

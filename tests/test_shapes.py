@@ -14,6 +14,8 @@ from kgpub.resources import shipped
 from conftest import require, write_corpus
 from shacl_cases import BASE, apply, cases, relocate, results_of, topbraid_command, topbraid_validate
 
+pytestmark = pytest.mark.slow  # every case through pySHACL and TopBraid SHACL on the JVM
+
 INVALID = cases("invalid")
 VALID = cases("valid")
 
