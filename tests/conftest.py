@@ -194,6 +194,16 @@ SLOW_TESTS = {
     ("test_hostile_values.py", "test_the_count_check_passes_plain_counts"): "a real Oxigraph",
     ("test_outputs.py", "test_a_site_out_that_is_a_symlink_is_written_through"): "the seed site",
     ("test_report_conflicts.py", "test_compiled_checks_and_pyshacl_agree_on_report_conflicts"): "pySHACL",
+    ("test_security.py", "test_defect_01_a_crafted_cache_pickle_is_never_unpickled"): "several builds",
+    ("test_security.py", "test_fault_a_read_only_output_is_refused_and_still_queried"): "a small disk, several builds",
+    ("test_security.py", "test_defect_06_a_trickling_server_meets_the_deadline"): "waits out a deadline",
+    ("test_security.py", "test_defect_06_a_local_query_has_a_time_limit"): "waits out a time limit",
+    ("test_security.py", "test_defect_07_a_local_query_has_a_memory_limit"): "fills a memory limit",
+    ("test_cli_contract.py", "test_load_on_an_unreachable_store_exits_3"): "waits out the retries",
+    ("test_query.py", "test_every_shipped_query_is_documented_and_answers"): "every shipped query",
+    ("test_query.py", "test_named_graphs_join_the_index_on_the_first_query_that_reads_them"): "several builds",
+    ("test_changelog.py", "test_the_changeset_takes_a_store_from_one_release_to_the_next"): "two releases built",
+    ("test_seed.py", "test_build_is_byte_identical_across_runs_and_hash_seeds"): "builds under several hash seeds",
 }
 
 

@@ -298,15 +298,12 @@ def _runnable(page: Path) -> list[Block]:
     return [b for b in blocks(page) if b.lang in SHELL and b.not_run is None]
 
 
-def _starts_servers(page: Path) -> bool:
-    return any(re.search(r"kgpub serve|http\.server", b.body) for b in _runnable(page))
+#: Each page with commands to run. Running them builds the seeds again and again and starts servers, so it is
+#: slow: the inner loop keeps the checks of the pages above, and the whole suite runs every example.
+RUNNABLE = [pytest.param(page, id=page.name) for page in PAGES if _runnable(page)]
 
 
-#: Each page with commands to run; a page that starts servers is slow (the inner loop leaves it out).
-RUNNABLE = [pytest.param(page, id=page.name, marks=[pytest.mark.slow] if _starts_servers(page) else [])
-            for page in PAGES if _runnable(page)]
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("page", RUNNABLE)
 def test_every_shell_example_runs_as_shown(page: Path, tmp_path: Path, seed_build: Path) -> None:
     work, home = tmp_path / "work", tmp_path / "home"
