@@ -109,7 +109,7 @@ def test_all_missing_quotes_are_reported_together(tmp_path: Path) -> None:
 
 def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -> None:
     """The build maps into N-Triples lines and takes origins from the facts; both must be what the graphs say."""
-    from kgpub.output import serialization
+    from kgpub.output import blocks
     from kgpub.shacl import validation
 
     seed = Path(__file__).resolve().parents[1] / "seeds"
@@ -121,6 +121,6 @@ def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -
         prov, _ = provenance.anchor_article(article, graph, mint)
         lines = mapping.map_article(article, mint, names, mapping.Lines)
         line_prov, _ = provenance.anchor_article(article, lines, mint, mapping.Lines)
-        assert serialization.nt_lines(lines) == serialization.nt_lines(graph) and len(lines) > 150
-        assert serialization.nt_lines(line_prov) == serialization.nt_lines(prov)
+        assert blocks.nt_lines(lines) == blocks.nt_lines(graph) and len(lines) > 150
+        assert blocks.nt_lines(line_prov) == blocks.nt_lines(prov)
         assert provenance.origins(article, mint) == validation.origins_of(prov)
