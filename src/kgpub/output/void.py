@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from kgpub.output.blocks import Names, prefixes, turtle_file
 from kgpub.output.layout import Stats
-from kgpub.output.writers import WRITERS
+from kgpub.output import writers
 from kgpub.rdf import formats, ntriples, vocab
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def distributions() -> dict[str, formats.Format]:
     """The files void.ttl describes as DCAT distributions, with their formats: every writer's, and the ontology."""
     turtle = formats.by_name("turtle")
     assert turtle is not None
-    return {**{w.file: w.format for w in WRITERS}, ONTOLOGY_FILE: turtle}
+    return {**{w.file: w.format for w in writers.WRITERS}, ONTOLOGY_FILE: turtle}
 
 
 def void_file(dataset: Dataset, mint: Minter, article_ids: list[str], stats: Stats, sizes: dict[str, int],
