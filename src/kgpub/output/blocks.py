@@ -276,9 +276,10 @@ _STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-acce
 def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
     """Each subject's node of the JSON-LD document of ``lines``, as text, keyed by IRI (the file's node order).
 
-    Writes, line by line, the text :func:`jsonld_text` gives of
-    :func:`jsonld_document` (a test holds them equal) without building the
-    document: twice as fast at a million triples.  ``lines`` are sorted, so
+    Writes, line by line, what ``json.dumps(document, ensure_ascii=False, indent=2)`` gives of the JSON-LD
+    document of ``lines`` (a test holds them equal, with the document built by ``benchmarks/reference.py``)
+    without building the document: twice as fast at a million triples, and with the standard library's
+    pure-Python encoder, which ``indent`` falls back to, ten seconds at a million triples.  ``lines`` are sorted, so
     each subject's lines, and within them each predicate's, are consecutive.
     """
     compact = compactor(prefixes(base))
@@ -324,74 +325,8 @@ def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
     return nodes
 
 
-def jsonld_document(lines: list[str], base: str) -> dict[str, object]:
-    """The JSON-LD document of N-Triples lines, as Python data."""
-    known = prefixes(base)
-    compact = compactor(known)
-
-    def value(term: str) -> object:
-        if term.startswith("<"):
-            return {"@id": compact(term[1:-1])}
-        end = term.rindex('"')
-        raw = term[1:end]
-        text = json.loads(term[: end + 1]) if "\\" in raw else raw  # N-Triples string escapes are JSON's
-        rest = term[end + 1:]
-        if rest.startswith("@"):
-            return {"@value": text, "@language": rest[1:]}
-        if rest.startswith("^^"):
-            return {"@value": text, "@type": compact(rest[3:-1])}
-        return text
-
-    nodes: dict[str, dict[str, list[object]]] = {}
-    for line in lines:
-        s, p, o = ntriples.split(line)
-        node = nodes.setdefault(s[1:-1], {})
-        if p == RDF_TYPE:
-            node.setdefault("@type", []).append(compact(o[1:-1]))
-        else:
-            node.setdefault(compact(p[1:-1]), []).append(value(o))
-    return {
-        "@context": dict(sorted(known.items())),
-        "@graph": [{"@id": compact(s), **props} for s, props in sorted(nodes.items())],
-    }
-
-
-def jsonld_text(document: dict[str, object]) -> str:
-    """``json.dumps(document, ensure_ascii=False, indent=2)`` plus a newline, for kgpub's documents, 3x faster.
-
-    With ``indent``, the standard library falls back to its pure-Python
-    encoder: ten seconds at a million triples.  This writes the same layout
-    around C-encoded strings; a test holds it to ``json.dumps``, byte for byte.
-    """
-    head, nodes, foot = _jsonld_parts(document)
-    return head + ",\n".join(nodes) + foot
-
-
-def _jsonld_parts(document: dict[str, object]) -> tuple[str, list[str], str]:
-    """The text before the nodes, each node's text (joined by ``,\\n``), and the text after them."""
-    context = document["@context"]
-    graph = document["@graph"]
-    assert isinstance(context, dict) and isinstance(graph, list)
-    head, foot = jsonld_frame(context, bool(graph))
-    return head, [_node_text(node) for node in graph], foot
-
-
 def jsonld_frame(context: dict[str, str], nodes: bool) -> tuple[str, str]:
     """The text before and after the nodes of a document with this ``@context`` (``nodes``: it has some)."""
     head = ("{\n  \"@context\": {\n" + ",\n".join(f"    {_STRING(k)}: {_STRING(v)}" for k, v in context.items())
             + "\n  },\n  \"@graph\": ")
     return (head + "[\n", "\n  ]\n}\n") if nodes else (head + "[]\n}\n", "")
-
-
-def _node_text(node: dict[str, object]) -> str:
-    parts = []
-    for key, values in node.items():
-        if isinstance(values, str):
-            parts.append(f"      {_STRING(key)}: {_STRING(values)}")
-            continue
-        assert isinstance(values, list)
-        items = ",\n".join(f"        {_STRING(v)}" if isinstance(v, str) else
-                           "        {\n" + ",\n".join(f"          {_STRING(k)}: {_STRING(x)}" for k, x in v.items())
-                           + "\n        }" for v in values)
-        parts.append(f"      {_STRING(key)}: [\n{items}\n      ]")
-    return "    {\n" + ",\n".join(parts) + "\n    }"
