@@ -110,4 +110,4 @@ def finish_stage(staged: Path, out_dir: Path, dataset: Dataset, mint: Minter, ar
     sizes[ONTOLOGY_FILE] = len(ontology)
     files = {ONTOLOGY_FILE: ontology, VOID_FILE: void_file(dataset, mint, article_ids, stats, sizes, rights)}
     write_files(staged, files, out_dir)
-    return tuple(sorted([*files, *layouts, *(f"{ARTICLES}/{i}.ttl" for i in article_ids)]))
+    return build_files(article_ids)
