@@ -515,7 +515,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
             share_keys(layouts)
             assert stats is not None  # the first part always counts them
             files = folder.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
-                                               layouts, stats, {u.id: u.rights for u in good if u.id})
+                                        layouts, stats, {u.id: u.rights for u in good if u.id})
             write_layout(staged, {"files": layouts, "stats": stats})
             if index is not None:
                 _install_index(out, indexing, index, staged)
@@ -647,8 +647,8 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
 
             def write_files() -> Any:
                 layouts = writers.patch_files(out, staged, previous["files"],  # type: ignore[index]
-                                                    [u.lines for u in old if u.lines is not None],
-                                                    [u.lines for u in changed if u.lines is not None], shared_before, shared_after, mint)
+                                              [u.lines for u in old if u.lines is not None],
+                                              [u.lines for u in changed if u.lines is not None], shared_before, shared_after, mint)
                 execution.link_files(out / "articles", staged / "articles",
                                      (f"{u.summary.id}.ttl" for u in found if isinstance(u, Entry)))
                 entries = blocks.by_subject(state["registry"])
@@ -902,9 +902,8 @@ def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 800
           max_rows: int = 10_000, seeds: str | Path | None = None) -> None:
     """Serve a build: a SPARQL endpoint and a page per IRI (see ``serving``), until interrupted."""
     from kgpub.web.serving import Settings
-    from kgpub.web.serving import serve as run
-
     from kgpub.output.folder import require_build
+    from kgpub.web.serving import serve as run
 
     folder = Path(data)
     refuse_draft(folder)
