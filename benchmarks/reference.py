@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 
-from kgpub.corpus.facts import Corpus, merges
+from kgpub.corpus.model import Corpus, merges
 from kgpub.errors import Diagnostic, InputError
 from kgpub.output.blocks import RDF_TYPE, jsonld_frame, prefixes
 from kgpub.pipeline.mapping import Minter, map_article, map_registry

@@ -18,7 +18,7 @@ from kgpub.output import writers
 from kgpub.output.void import ONTOLOGY_FILE, VOID_FILE, distributions, void_file
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Dataset
+    from kgpub.corpus.model import Dataset
     from kgpub.output.layout import Layout, Stats
     from kgpub.pipeline.mapping import Minter
 

@@ -17,7 +17,7 @@ from kgpub.output import writers
 from kgpub.rdf import formats, ntriples, vocab
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Dataset
+    from kgpub.corpus.model import Dataset
     from kgpub.pipeline.mapping import Minter
 
 #: The ontology, copied into every build, and this description of the build.

@@ -23,8 +23,8 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kgpub.rdf import vocab
 from kgpub.corpus.dates import TextDate
-from kgpub.corpus.facts import Count, Judgement, Statement
-from kgpub.corpus.facts import Accusation, Article, Claim, Entity, Event, PartialDate, Relation, SharedEvent, Threat
+from kgpub.corpus.model import Count, Judgement, Statement
+from kgpub.corpus.model import Accusation, Article, Claim, Entity, Event, Relation, SharedEvent, Threat
 
 KG = Namespace(vocab.KG)
 KGT = Namespace(vocab.KGT)
@@ -202,7 +202,7 @@ def nt_adder(sink: Sink) -> Callable[[str, str, str], None]:
     return to_graph
 
 
-def date_literal(date: PartialDate) -> Literal:
+def date_literal(date: TextDate) -> Literal:
     """A typed literal that keeps exactly the precision the text gave."""
     return Literal(date.lexical, datatype=XSD[date.datatype])
 
