@@ -37,7 +37,7 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
     never replaces a build of the corpus.
     """
     from kgpub.execution import cores
-    from kgpub.output.serialization import DRAFT_MARKER, MARKER
+    from kgpub.output.folder import DRAFT_MARKER, MARKER
     from kgpub.pipeline import stages
     from kgpub.pipeline.results import Options
 
@@ -51,7 +51,7 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
 
 def refuse_draft(data: str | Path) -> None:
     """Stop when ``data`` is a draft build: unconfirmed facts are never queried, loaded, served or published."""
-    from kgpub.output.serialization import DRAFT_MARKER
+    from kgpub.output.folder import DRAFT_MARKER
 
     if (Path(data) / DRAFT_MARKER).exists():
         raise UsageError(f"{data}: a draft build (kgpub build --drafts), with facts nobody has confirmed; it is not "
@@ -225,13 +225,13 @@ def _credentials(endpoint: str, others: list[str | None], user: str | None, pass
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
           max_rows: int = 10_000, seeds: str | Path | None = None) -> None:
     """Serve a build: a SPARQL endpoint and a page per IRI (see ``serving``), until interrupted."""
+    from kgpub.output.folder import require_build
     from kgpub.web.serving import Settings
     from kgpub.web.serving import serve as run
 
     folder = Path(data)
     refuse_draft(folder)
-    if not (folder / "kg.trig").is_file():
-        raise QueryError(f"{folder}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    require_build(folder)
     if seeds is not None and not Path(seeds).is_dir():
         raise QueryError(f"{seeds}: no such seeds folder (--seeds)")
     run(Settings(folder, timeout, max_rows, Path(seeds) if seeds is not None else None), host=host, port=port)

@@ -17,7 +17,7 @@ from kgpub.errors import Diagnostic
 if TYPE_CHECKING:
     from kgpub.corpus.model import Corpus, Entity, Source
     from kgpub.corpus.identity import Index
-    from kgpub.output.serialization import ArticleLines
+    from kgpub.output.blocks import ArticleLines
     from kgpub.pipeline.cache import BuildCache, Dep, Entry
     from kgpub.pipeline.mapping import Minter
 
@@ -96,7 +96,7 @@ def article_unit(path: Path) -> ArticleUnit:
     from kgpub.pipeline import mapping
     from kgpub.pipeline import provenance
     from kgpub.pipeline import retractions
-    from kgpub.output import serialization
+    from kgpub.output import blocks, void
     from kgpub.pipeline.cache import dep
 
     worker = _WORKER[0]
@@ -117,18 +117,17 @@ def article_unit(path: Path) -> ArticleUnit:
               len(article.relations), len(article.statements))
     if quote_problems:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
-    lines = serialization.article_lines(article.id, graph, prov)
+    lines = blocks.article_lines(article.id, graph, prov)
     if article is not whole:
-        full = serialization.nt_lines(mapping.map_article(whole, mint, worker.names, mapping.Lines))
+        full = blocks.nt_lines(mapping.map_article(whole, mint, worker.names, mapping.Lines))
         dead, origins = retractions.tombstones(whole, full, mint)
-        lines = serialization.ArticleLines(article.id, sorted({*lines.data, *dead}),
-                                           sorted({*lines.provenance, *origins}))
+        lines = blocks.ArticleLines(article.id, sorted({*lines.data, *dead}), sorted({*lines.provenance, *origins}))
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
     notes = (*(note for entity in article.entities for note in identities.notes(entity)),
              *(note for event in article.events for note in identities.event_notes(event)))
-    rights = serialization.rights_lines(str(mint.article(article.id)), lines.data)
+    rights = void.rights_lines(str(mint.article(article.id)), lines.data)
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
                        provenance.origins(article, mint), foreign, notes, rights)
 

@@ -152,25 +152,24 @@ def _patch_files(out: Path, staged: Path, previous: FileLayouts, change: Change,
                  summaries: list[ArticleUnit]) -> Stats:
     """Stage the previous build's files with the changed articles' blocks replaced; return the new counts."""
     from kgpub import execution
-    from kgpub.output import serialization
+    from kgpub.output import blocks, folder, void, writers
     from kgpub.pipeline.cache import Entry, write_layout
 
-    layouts = serialization.patch_files(out, staged, previous.files,
-                                        [u.lines for u in change.old if u.lines is not None],
-                                        [u.lines for u in change.changed if u.lines is not None],
-                                        change.shared_before, change.shared_after, mint)
+    layouts = writers.patch_files(out, staged, previous.files,
+                                  [u.lines for u in change.old if u.lines is not None],
+                                  [u.lines for u in change.changed if u.lines is not None],
+                                  change.shared_before, change.shared_after, mint)
     execution.link_files(out / "articles", staged / "articles",
                          (f"{u.summary.id}.ttl" for u in found if isinstance(u, Entry)))
-    entries = serialization.by_subject(state.registry)
+    entries = blocks.by_subject(state.registry)
     for unit in change.changed:
         assert unit.lines is not None
         (staged / "articles" / f"{unit.id}.ttl").write_bytes(
-            serialization.article_file(unit.lines.data, entries, mint.base))
+            writers.article_file(unit.lines.data, entries, mint.base))
     os.link(out / "ontology.ttl", staged / "ontology.ttl")
-    stats = (previous.stats - serialization.stats_of(sorted(change.removed))
-             + serialization.stats_of(sorted(change.added)))
-    sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
-    (staged / "void.ttl").write_bytes(serialization.void_file(
+    stats = previous.stats - void.stats_of(sorted(change.removed)) + void.stats_of(sorted(change.added))
+    sizes = folder.staged_sizes(staged)
+    (staged / "void.ttl").write_bytes(void.void_file(
         shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes,
         {u.id: u.rights for u in summaries if u.id}))
     write_layout(staged, FileLayouts(layouts, stats))
@@ -232,7 +231,7 @@ def patch_build(shared: Corpus, mint: Minter, store: BuildCache, found: list[Art
     clean build's.
     """
     from kgpub import execution
-    from kgpub.output import serialization
+    from kgpub.output import folder
     from kgpub.pipeline.cache import Entry, save
     from kgpub.sparql.querying import install_index, previous_index
 
@@ -285,5 +284,5 @@ def patch_build(shared: Corpus, mint: Minter, store: BuildCache, found: list[Art
                 stage.swap()
     except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
         return None
-    names = tuple(sorted([*serialization.MEDIA_TYPES, "void.ttl", *(f"articles/{u.id}.ttl" for u in summaries)]))
+    names = folder.build_files([u.id for u in summaries if u.id])
     return build_result(out, shared, summaries, stats.triples, names if written else (), report, written, store.hits)

@@ -1,4 +1,4 @@
-"""The full build, stage by stage: facts → mapping → provenance → serialization → validation → index.
+"""The full build, stage by stage: facts → mapping → provenance → the writers → validation → index.
 
 Each stage takes the previous one's output and returns its own; none reads files another stage owns or calls
 back into an earlier one.  When few articles changed, the previous build is patched instead (``incremental``).
@@ -21,7 +21,8 @@ from kgpub.rdf import vocab
 if TYPE_CHECKING:
     from kgpub.corpus.model import Corpus, Source
     from kgpub.output.layout import Layout, Stats
-    from kgpub.output.serialization import ArticleLines
+    from kgpub.output.blocks import ArticleLines
+    from kgpub.output.writers import BuildLines, Part
     from kgpub.pipeline.cache import BuildCache, Entry
     from kgpub.pipeline.mapping import Minter
     from rdflib import Graph as Shapes
@@ -37,7 +38,7 @@ def build(seeds: Path, out: Path, base: str | None, options: Options, *, cache: 
     removes the mark.
     """
     from kgpub.execution import build_lock, collector_paused
-    from kgpub.output.serialization import DRAFT_MARKER
+    from kgpub.output.folder import DRAFT_MARKER
 
     with collector_paused(), build_lock(out):
         result = run(seeds, out, base, options, cache=cache, progress=progress, drafts=drafts)
@@ -66,11 +67,11 @@ def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bo
     its report; in either case nothing is written unless every stage succeeded.
     """
     from kgpub.corpus import model, reader
-    from kgpub.output import serialization
+    from kgpub.output import folder
     from kgpub.pipeline import mapping
     from kgpub.pipeline.cache import BuildCache, Entry
 
-    serialization.check_replaceable(out, seeds)  # before minutes of work, not after
+    folder.check_replaceable(out, seeds)  # before minutes of work, not after
     shared = replace(reader.load_shared(seeds), drafts=drafts)
     check_release(shared, out)
     iri_base = resolve_base(base, shared.dataset.base, shared.root / model.DATASET_FILE)
@@ -99,6 +100,7 @@ def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[Arti
     from kgpub import execution
     from kgpub.pipeline.cache import write_manifest
     from kgpub.shacl import validation
+    from kgpub.output import writers
     from kgpub.sparql import querying
 
     graph = merge_graph(shared, mint, units)
@@ -106,27 +108,28 @@ def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[Arti
     if problems:
         raise InputError([*problems, *shacl_problems(graph, shapes, shared, mint, units, options.workers)])
     files: tuple[str, ...] = ()
-    # Writing does not depend on the verdict: with a core to spare, two forked processes render and stage
-    # the files (kg.jsonld, kg.nt, the counts and the cache's units; kg.ttl, kg.trig and the articles' files:
-    # about the same time) while this one validates, and a thread of this one makes the query index.
+    # Writing does not depend on the verdict: with a core to spare, forked processes render and stage the
+    # files, one part of the writers' registry each (the first also the counts and the cache's units; see
+    # writers.parts) while this one validates, and a thread of this one makes the query index.
+    first, *rest = writers.parts()
     with execution.Stage(out) as stage:
         staged = stage.path
         index = stage.folder("index") if options.index else None
         running = execution.overlap(
             stage, lambda: validate_graph(graph, shapes, options.workers) if shapes is not None else None,
-            processes=[lambda: write_graph_files(graph, mint, store, staged, out),
-                       lambda: write_turtle_files(graph, mint, staged, out)],
+            processes=[lambda: write_counted_part(graph, first, store, staged, out),
+                       *(lambda part=part: write_part(graph, part, staged, out) for part in rest)],
             fork=shapes is not None and options.workers > 1,
             thread=None if index is None else lambda: querying.index_from_lines(
                 index, graph.data_bytes, graph.ontology, shapes is not None))  # validation parses them strictly
         report = running.value
         written = report is None or report.conforms(options.strict)
         if written:
-            graph_files, turtle_files = running.results()
-            files = finish_files(staged, out, shared, mint, graph, graph_files, turtle_files)
+            counted, *others = running.results()
+            files = finish_files(staged, out, shared, mint, graph, counted, others)
             if index is not None:
                 install_built_index(out, running.beside, index, staged)
-            write_manifest(staged, store, graph_files.entries,
+            write_manifest(staged, store, counted.entries,
                            BuildState.of(graph.registry, graph.registry_origins, graph.units, report,
                                          validation.plan_for(shapes) if shapes is not None else None))
             stage.swap()
@@ -152,6 +155,8 @@ class WholeGraph:
     named: list[tuple[str, list[str]]]
     #: The ontology (Turtle), shipped beside the data.
     ontology: bytes
+    #: What the writers render the files from.
+    lines: BuildLines
 
     @property
     def articles(self) -> list[ArticleLines]:
@@ -166,20 +171,19 @@ class WholeGraph:
 
 
 @dataclass(frozen=True)
-class GraphFiles:
-    """What the writer of kg.jsonld, kg.nt and the cache's units staged."""
+class PartFiles:
+    """What one writer process staged: the files of its part of the writers' registry, by their layouts."""
 
     layouts: dict[str, Layout]
-    stats: Stats
-    #: The cache manifest's entries (None when the units' log could not be written).
-    entries: dict[str, Entry] | None
 
 
 @dataclass(frozen=True)
-class TurtleFiles:
-    """What the writer of kg.ttl, kg.trig and the articles' files staged (they share each node's block)."""
+class CountedFiles(PartFiles):
+    """The first part's files, with the graph's counts and the cache's units, which its process also writes."""
 
-    layouts: dict[str, Layout]
+    stats: Stats
+    #: The cache manifest's entries (None when the units' log could not be written).
+    entries: dict[str, Entry] | None
 
 
 def check_release(shared: Corpus, out: Path) -> None:
@@ -255,7 +259,7 @@ def _as_problem(note: Any) -> Diagnostic:
 
 def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit]) -> WholeGraph:
     """The registry mapped and anchored, merged with every article that mapped."""
-    from kgpub.output import serialization
+    from kgpub.output import blocks, void, writers
     from kgpub.pipeline import mapping, provenance
     from kgpub.resources import ontology_file
     from kgpub.shacl import validation
@@ -263,14 +267,15 @@ def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit]) -> Whole
     good = [u for u in units if u.lines is not None]
     registry_graph = mapping.map_registry(shared.registry, mint, shared.events)
     registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint, shared.events)
-    registry, registry_prov_lines = serialization.nt_lines(registry_graph), serialization.nt_lines(registry_prov)
+    registry, registry_prov_lines = blocks.nt_lines(registry_graph), blocks.nt_lines(registry_prov)
     articles = [u.lines for u in good if u.lines]
-    data = serialization.merged([registry], (a.data for a in articles))
+    data = blocks.merged([registry], (a.data for a in articles))
     text = "".join(data)
-    named = serialization.named_lines(mint, registry, registry_prov_lines, articles,
-                                      serialization.release_lines(shared.dataset, mint))
+    data_bytes = text.encode("utf-8")
+    named = writers.named_lines(mint, registry, registry_prov_lines, articles, void.release_lines(shared.dataset, mint))
     return WholeGraph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data, text,
-                 text.encode("utf-8"), named, ontology_file().read_bytes())
+                      data_bytes, named, ontology_file().read_bytes(),
+                      writers.BuildLines(mint, data, named, articles, registry, data_bytes))
 
 
 def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Corpus, mint: Minter, units: list[ArticleUnit],
@@ -303,42 +308,42 @@ def ontology_ntriples(turtle: bytes) -> bytes:
     return cast(bytes, ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES))
 
 
-def write_graph_files(graph: WholeGraph, mint: Minter, store: BuildCache, staged: Path, out: Path) -> GraphFiles:
-    """Stage kg.jsonld and kg.nt, count the graph, and write the cache's units."""
-    from kgpub.output import serialization
+def write_part(graph: WholeGraph, part: Part, staged: Path, out: Path) -> PartFiles:
+    """Stage one part of the writers' registry (and the articles' files, when the part writes them)."""
+    from kgpub.output import folder, writers
+
+    made, files = writers.render(part, graph.lines)
+    folder.write_files(staged, files, out)
+    folder.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
+    return PartFiles({name: layout for name, (_, layout) in made.items()})
+
+
+def write_counted_part(graph: WholeGraph, part: Part, store: BuildCache, staged: Path, out: Path) -> CountedFiles:
+    """Stage the first part, and count the graph and write the cache's units in the same process."""
+    from kgpub.output import void
     from kgpub.pipeline.cache import write_units
 
-    made = serialization.graph_files(("kg.jsonld", "kg.nt"), mint, graph.data, graph.named, graph.data_bytes)
-    serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
+    written = write_part(graph, part, staged, out)
     good = graph.units
     entries = write_units(staged, store, {u.facts_file: u for u in good},
                           {u.facts_file: summary(u) for u in good}, {u.facts_file: u.deps for u in good})
-    return GraphFiles({name: layout for name, (_, layout) in made.items()}, serialization.stats_of(graph.data),
-                      entries)
+    return CountedFiles(written.layouts, void.stats_of(graph.data), entries)
 
 
-def write_turtle_files(graph: WholeGraph, mint: Minter, staged: Path, out: Path) -> TurtleFiles:
-    """Stage kg.ttl, kg.trig and the articles' files, which share each node's block."""
-    from kgpub.output import serialization
-
-    made, files = serialization.turtle_files(graph.data, graph.named, graph.articles, graph.registry, mint)
-    serialization.write_files(staged, {f"articles/{i}.ttl": text for i, text in files.items()}, out)
-    serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
-    return TurtleFiles({name: layout for name, (_, layout) in made.items()})
-
-
-def finish_files(staged: Path, out: Path, shared: Corpus, mint: Minter, graph: WholeGraph, written: GraphFiles,
-                 turtles: TurtleFiles) -> tuple[str, ...]:
+def finish_files(staged: Path, out: Path, shared: Corpus, mint: Minter, graph: WholeGraph, counted: CountedFiles,
+                 others: list[PartFiles]) -> tuple[str, ...]:
     """Stage the files made from the others (void.ttl, the ontology) and the layouts a patching rebuild reads."""
-    from kgpub.output import serialization
+    from kgpub.output import folder
+    from kgpub.output.layout import share_keys
     from kgpub.pipeline.cache import write_layout
 
-    layouts = {**written.layouts, **turtles.layouts}
-    serialization.share_keys(layouts)
-    files = serialization.finish_stage(staged, out, shared.dataset, mint, [a.article_id for a in graph.articles],
-                                       graph.ontology, layouts, written.stats,
-                                       {u.id: u.rights for u in graph.units if u.id})
-    write_layout(staged, FileLayouts(layouts, written.stats))
+    layouts = dict(counted.layouts)
+    for part in others:
+        layouts.update(part.layouts)
+    share_keys(layouts)
+    files = folder.finish_stage(staged, out, shared.dataset, mint, [a.article_id for a in graph.articles],
+                                graph.ontology, layouts, counted.stats, {u.id: u.rights for u in graph.units if u.id})
+    write_layout(staged, FileLayouts(layouts, counted.stats))
     return files
 
 
