@@ -42,27 +42,30 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
-from kgpub.rdf import vocab
+import pyoxigraph as ox
+
+from kgpub.rdf import formats, vocab
 from kgpub.errors import OutputError, QueryError, QueryLimitError
 from kgpub.web import templating, views
 from kgpub.web.pages import PARTS, Link, Pages
 from kgpub.web.views import Ask, Build
 
+#: The SPARQL results formats the endpoint answers in, by name: their media types are pyoxigraph's.
+RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
+           "tsv": ox.QueryResultsFormat.TSV}
+#: The RDF formats (of :mod:`kgpub.rdf.formats`) a graph is given in, in the server's order of preference.
+GRAPH_FORMATS = tuple(f for f in (formats.by_name(n) for n in ("turtle", "ntriples", "jsonld", "rdfxml", "nquads",
+                                                                 "trig", "n3")) if f is not None)
 #: Media types by format name: what a response says it is.
-MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
-         "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ntriples": "application/n-triples",
-         "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml", "nquads": "application/n-quads",
-         "trig": "application/trig", "n3": "text/n3", "html": "text/html"}
+MEDIA = {**{name: f.media_type.split(";")[0] for name, f in RESULTS.items()},
+         **{f.name: f.media_type for f in GRAPH_FORMATS}, "html": "text/html"}
 #: What may be asked for each kind of answer, in the server's order of preference (the first is the default).
 #: ``text/n3`` gets Turtle, which is N3; ``text/xml`` and ``application/xml`` the XML results format.
-SELECT_OFFERS = [("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
-                 ("text/csv", "csv"), ("text/tab-separated-values", "tsv"), ("application/json", "json"),
-                 ("application/xml", "xml"), ("text/xml", "xml")]
+SELECT_OFFERS = [*((MEDIA[n], n) for n in RESULTS), ("application/json", "json"), ("application/xml", "xml"),
+                 ("text/xml", "xml")]
 #: CSV and TSV are defined for SELECT results only: an ASK asked only as those is a 406.
 ASK_OFFERS = [o for o in SELECT_OFFERS if o[1] in ("json", "xml")]
-GRAPH_OFFERS = [("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("application/ld+json", "jsonld"),
-                ("application/rdf+xml", "rdfxml"), ("application/n-quads", "nquads"), ("application/trig", "trig"),
-                ("text/n3", "n3")]
+GRAPH_OFFERS = [(f.media_type, f.name) for f in GRAPH_FORMATS]
 HTML_OFFERS = [("text/html", "html")]  # the pages are HTML, not XHTML
 #: A document: HTML first (what a browser and a bare ``*/*`` get), then RDF.
 DOCUMENT_OFFERS = HTML_OFFERS + GRAPH_OFFERS
@@ -166,11 +169,16 @@ def rdf_bytes(triples: list[Any], fmt: str, prefixes: dict[str, str], graph: str
     if fmt in ("nquads", "trig"):
         name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG,
-                            prefixes=prefixes if fmt == "trig" else None) or b""
-    target = {"turtle": ox.RdfFormat.TURTLE, "n3": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-              "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+        return ox.serialize(quads, format=_graph_format(fmt).rdf_format, prefixes=prefixes if fmt == "trig" else None) \
+            or b""
+    target = ox.RdfFormat.TURTLE if fmt == "n3" else _graph_format(fmt).rdf_format  # N3 as Turtle, which is N3
     return ox.serialize(triples, format=target, prefixes=prefixes if fmt in ("turtle", "n3", "rdfxml") else None) or b""
+
+
+def _graph_format(name: str) -> formats.Format:
+    found = formats.by_name(name)
+    assert found is not None, name  # the server offers only formats of the table
+    return found
 
 
 def matches(if_none_match: str, etag: str) -> bool:
@@ -546,12 +554,10 @@ class Publisher:
 
 
 def _dump_type(name: str) -> str:
-    from kgpub.sparql.querying import DATA_FORMATS
-
-    kind = DATA_FORMATS.get(Path(name).suffix.lower(), "")
-    media = {"TURTLE": "text/turtle; charset=utf-8", "N_TRIPLES": "application/n-triples", "TRIG": "application/trig",
-             "JSON_LD": "application/ld+json", "N_QUADS": "application/n-quads"}
-    return media.get(kind, "application/octet-stream")
+    """The ``Content-Type`` of a dump the VoID names, by its extension."""
+    fmt = formats.by_extension(name)
+    served = ("turtle", "ntriples", "trig", "jsonld", "nquads")
+    return fmt.content_type if fmt is not None and fmt.name in served else "application/octet-stream"
 
 
 class Current:
