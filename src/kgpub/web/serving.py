@@ -21,6 +21,8 @@ query index, on Starlette and uvicorn:
   sent (``?format=``) and ``Link`` to the others and to the VoID (``rel="describedby"``).
   ``/.well-known/void`` is the VoID, which names the endpoint (``void:sparqlEndpoint``).
 * ``/queries``: the shipped queries with their parameters, runnable from a form.
+* every other view of the list (``kgpub.web.views``) at its path, as ``kgpub site`` writes it: the front
+  page, ``/search.js``, ``/timeline``, ``/ontology``, ``/void.ttl``; the style sheet and scripts at ``/static/``.
 
 Every answer carries ``Access-Control-Allow-Origin: *`` and large ones are gzip-compressed when the
 client accepts it.  The server serves one build at a time: before each request it checks the build

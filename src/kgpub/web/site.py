@@ -1,5 +1,9 @@
 """``kgpub site``: the pages of ``kgpub serve`` as static files, and each article's text with its quotes.
 
+Every view of the list (``kgpub.web.views``) is written: the front page, the search's data, the
+timeline, the ontology, the queries, the SPARQL page, the VoID, and a page for each node; the style
+sheet and scripts under ``static/``.
+
 A static host has no content negotiation, so every node of the build under its base gets its
 page as ``PATH.html`` beside ``PATH.ttl``, ``PATH.jsonld`` and ``PATH.nt`` (the page links them
 with ``rel="alternate"``, and names the IRI with ``rel="canonical"``).  Evidence is shown on the
@@ -15,8 +19,9 @@ share of the pages.  Output is byte-stable (pages in IRI order from sorted tripl
 
 The site is incremental like the build.  While a page is drawn, the snapshot records every node
 it reads; the manifest (``.kgpub-site``) keeps each file's digest, each page's reads and a digest
-of each node read (its triples as subject and as object; an article's text; the drawing code).  A
-rerun draws again only the pages that read a node that changed, writes only the files whose bytes
+of each node read (its triples as subject and as object; an article's text; each template that drew
+it, by its text) and of the code (every module of ``web/`` and ``rdf/``).  A rerun draws again
+only the pages that read a node or a template that changed, writes only the files whose bytes
 changed, and removes the files of nodes that are gone: one changed article redraws the few pages
 that show it, and the result is, byte for byte, what a fresh run writes.
 """
