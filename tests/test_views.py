@@ -79,8 +79,8 @@ def _toy_paragraph(page: str) -> str:
 
 def test_a_view_added_to_the_list_is_served_and_written(toy: views.View, serve_here: str, seed_build: Path,
                                                         tmp_path: Path) -> None:
-    corpus = kgpub.corpus.facts.load(Path(__file__).resolve().parents[1] / "seeds")
-    expected = f"{len(corpus.articles)} articles, the first "
+    articles = kgpub.query("SELECT ?a WHERE { ?a a schema:NewsArticle }", seed_build).rows
+    expected = f"{len(articles)} articles, the first "
     served = requests.get(serve_here + "/toy", timeout=60)
     assert served.status_code == 200 and served.headers["content-type"].startswith("text/html")
     assert _toy_paragraph(served.text).startswith(expected) and "<h1>Toy</h1>" in served.text
