@@ -52,6 +52,45 @@ def _order(link: Link) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """A fact a node takes part in, as its page lists it: the fact, the node's role in it, its quotes.
+
+    (The pieces a template reads are small classes, not dicts: Jinja2 reads ``x.name`` as an attribute
+    first, and a dict's key found only after a failed attribute lookup costs a page much of its time.)"""
+
+    subject: Link
+    role: str
+    quotes: list[Quote]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of an article's text between two cuts: highlighted (``start`` not None) if a quote covers it."""
+
+    text: str
+    start: int | None = None
+    end: int | None = None
+    title: str = ""
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An entity drawn in a network picture: where, its name (``shown`` cut short) and how it is linked."""
+
+    href: str
+    name: str
+    how: str
+    shown: str = ""
+    x: str = ""
+    y: str = ""
+    tx: str = ""
+    ty: str = ""
+    side: str = ""
+    weight: int = 0
+
+
+@dataclass(frozen=True)
 class Quote:
     """A quote as a page lists it: its anchor (if the page is its place), the text, its article's page."""
 
@@ -227,8 +266,7 @@ class Pages:
         types = sorted({self.link(t.object) for t in outgoing if t.predicate.value == RDF_TYPE}, key=_order)
         rows = sorted(((self.short(t.predicate.value), self.link(t.object)) for t in outgoing
                        if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
-        facts: list[dict[str, Any]] = [{"subject": self.link(t.subject), "role": self.short(t.predicate.value),
-                  "quotes": self.quote_items(t.subject, anchored=False)}
+        facts = [Fact(self.link(t.subject), self.short(t.predicate.value), self.quote_items(t.subject, anchored=False))
                  for t in sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value))]
         embedded = _typed(cast(bytes, ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
                                                    format=ox.RdfFormat.JSON_LD)))
@@ -296,7 +334,7 @@ class Pages:
             rows.append(("Excerpt", "the text stops before the end of the published article"))
         return rows
 
-    def marked_text(self, iri: str, text: str) -> list[dict[str, Any]]:
+    def marked_text(self, iri: str, text: str) -> list[Piece]:
         """The article's text cut where quotes start and end: each piece with the offsets, the facts' labels
         and the link to the first fact of the quotes that cover it (no offsets: no quote covers it)."""
         import pyoxigraph as ox
@@ -307,17 +345,17 @@ class Pages:
         spans = [(ev.start, ev.end, fact) for fact in sorted(facts) for ev in self.evidence(ox.NamedNode(fact))
                  if ev.article == iri and ev.start is not None and ev.end is not None]
         cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-        parts: list[dict[str, Any]] = []
+        parts: list[Piece] = []
         for start, end in pairwise(cuts):
             covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
             chunk = text[start:end]
             if not covering:
-                parts.append({"text": chunk, "start": None})
+                parts.append(Piece(chunk))
                 continue
             titles = "; ".join(self.label(ox.NamedNode(f)) for f in covering)
             # a link must have text to read; a highlighted line break links nowhere
             href = self.href(covering[0]) if chunk.strip() else ""
-            parts.append({"text": chunk, "start": start, "end": end, "title": titles, "href": href})
+            parts.append(Piece(chunk, start, end, titles, href))
         return parts
 
     def supers(self, term: Any, via: str) -> set[str]:
@@ -395,12 +433,10 @@ class Pages:
             side = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
             dx = 10 if side == "start" else -10 if side == "end" else 0
             dy = 4 if side != "middle" else (-12 if math.sin(angle) < 0 else 20)
-            drawn.append({"href": self.href(iri), "name": name, "how": "; ".join(sorted(linked[iri])),
-                          "shown": name if len(name) <= 28 else name[:27] + "…", "x": f"{x:.1f}", "y": f"{y:.1f}",
-                          "tx": f"{x + dx:.1f}", "ty": f"{y + dy:.1f}", "side": side,
-                          "weight": min(1 + len(linked[iri]), 5)})
-        listed = [{"href": self.href(iri), "name": self.label(ox.NamedNode(iri)), "how": "; ".join(sorted(linked[iri]))}
-                  for iri in ranked]
+            drawn.append(Mark(self.href(iri), name, "; ".join(sorted(linked[iri])),
+                              name if len(name) <= 28 else name[:27] + "…", f"{x:.1f}", f"{y:.1f}",
+                              f"{x + dx:.1f}", f"{y + dy:.1f}", side, min(1 + len(linked[iri]), 5)))
+        listed = [Mark(self.href(iri), self.label(ox.NamedNode(iri)), "; ".join(sorted(linked[iri]))) for iri in ranked]
         return {"width": width, "height": height, "cx": f"{cx:.1f}", "cy": f"{cy:.1f}", "cy_label": f"{cy + 28:.1f}",
                 "label": self.label(node), "drawn": drawn, "listed": listed, "more": len(ranked) - len(chosen)}
 

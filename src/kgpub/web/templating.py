@@ -48,7 +48,8 @@ def environment() -> _Recording:
     if _environment is None:
         loader = jinja2.FileSystemLoader([*(str(f) for f in _folders), str(TEMPLATES)])
         _environment = _Recording(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                                  keep_trailing_newline=False, undefined=jinja2.StrictUndefined)
+                                  keep_trailing_newline=False, undefined=jinja2.StrictUndefined,
+                                  auto_reload=False)  # a template changes between runs, not during one
     return _environment
 
 
