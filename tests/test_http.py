@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 
 from kgpub import http as kgpub_http
-from kgpub.errors import StoreError
+from kgpub.errors import EndpointError, StoreError
 
 
 class Counting:
@@ -211,6 +211,97 @@ def test_credentials_go_to_the_server_and_never_into_a_message() -> None:
         assert message.startswith(f"{server.url}/x: HTTP 500") and "you sent Basic ***" in message
     finally:
         server.close()
+
+
+# --------------------------------------------------------------------------- SPARQL endpoints
+
+
+def test_a_query_is_a_form_post_of_its_fields() -> None:
+    server = Counting(200)
+    try:
+        fields = [("default-graph-uri", "urn:g"), ("query", "ASK { ?s ?p 'a/b é' }"), ("format", "json")]
+        raw, kind = kgpub_http.Client(attempts=1).query(server.url + "/sparql", fields, "application/sparql-results+json")
+        method, path, headers, body = server.requests[0]
+        assert (method, path, headers["Accept"]) == ("POST", "/sparql", "application/sparql-results+json")
+        assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+        from urllib.parse import parse_qsl
+
+        assert parse_qsl(body.decode("ascii")) == fields
+        assert raw.startswith(b"status 200") and kind == "text/plain"
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(("status", "message"), [
+    (400, "HTTP 400 Bad Request: status 400; you sent Basic ***"),
+    (401, "HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD"),
+    (403, "HTTP 403 Forbidden: status 403; you sent Basic ***"),
+    (404, "HTTP 404 Not Found: status 404; you sent Basic ***"),
+    (405, "HTTP 405 Method Not Allowed: status 405; you sent Basic ***"),
+    (500, "HTTP 500 Internal Server Error: status 500; you sent Basic ***"),
+    (503, "HTTP 503 Service Unavailable: status 503; you sent Basic ***"),
+    (307, "HTTP 307 Temporary Redirect: status 307; you sent Basic ***"),
+])
+def test_an_endpoint_that_refuses_is_one_line_with_credentials_masked(status: int, message: str) -> None:
+    """Asked once (a query is not tried again), never redirected (the credentials stay with the endpoint named)."""
+    server = Counting(status, headers={"Location": "http://127.0.0.1:9/elsewhere"})
+    secret = "s3cret-Pass"
+    try:
+        with pytest.raises(EndpointError) as caught:
+            kgpub_http.Client(user="bob", password=secret, attempts=1).query(server.url + "/sparql",
+                                                                             [("query", "ASK {}")], "*/*")
+        assert str(caught.value) == f"{server.url}/sparql: {message}"
+        assert len(server.requests) == 1 and caught.value.exit_code == 3
+    finally:
+        server.close()
+
+
+def test_an_endpoint_that_cannot_be_reached() -> None:
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
+    try:
+        with pytest.raises(EndpointError) as caught:
+            kgpub_http.Client(attempts=1, timeout=5).query(url, [("query", "ASK {}")], "*/*")
+        assert str(caught.value) == f"{url}: cannot reach the endpoint: [Errno 111] Connection refused"
+    finally:
+        sock.close()
+
+
+def test_an_endpoint_that_trickles_meets_the_deadline() -> None:
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+
+    def trickle() -> None:
+        try:
+            conn, _ = sock.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 1000\r\n\r\n")
+            for _ in range(50):
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    threading.Thread(target=trickle, daemon=True).start()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
+    try:
+        started = time.monotonic()
+        with pytest.raises(EndpointError) as caught:
+            kgpub_http.Client(attempts=1, timeout=1).query(url, [("query", "ASK {}")], "*/*")
+        assert str(caught.value) == f"{url}: no complete answer within 1 s"
+        assert time.monotonic() - started < 5
+    finally:
+        sock.close()
 
 
 # --------------------------------------------------------------------------- one place for HTTP

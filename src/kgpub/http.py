@@ -25,7 +25,7 @@ from typing import Any
 
 from urllib3.util.retry import Retry
 
-from kgpub.errors import StoreError
+from kgpub.errors import EndpointError, StoreError
 from kgpub.secrets import redact, safe_url
 
 #: Attempts in all for one request: the first and three retries.
@@ -118,10 +118,23 @@ class Client:
             auth = HTTPDigestAuth if self.digest else HTTPBasicAuth
             self.session.auth = auth(self.user, self.password or "")
 
+    def _answered(self, method: str, url: str, allowance: float, **kwargs: Any) -> Any:
+        """The answer to ``method url`` with its body read by the deadline: requests' exceptions (after the
+        retries) or :class:`TimeoutError` (the deadline) for a request that got none."""
+        wait = self.timeout + allowance
+        connect = wait if kwargs.get("data") is not None else min(self.timeout, 10.0)
+        self._attempt.started = time.monotonic()
+        response = self.session.request(method, url, timeout=(connect, wait), stream=True,
+                                        allow_redirects=False, **kwargs)
+        if not response._content_consumed:  # a redirect's body requests has read already, to look past it
+            response._content = _deadline_read(response, self._attempt.started + wait)
+        return response
+
     def request(self, method: str, url: str, *, allowance: float = 0.0, **kwargs: Any) -> Any:
-        """``method url``, its answer read in full: any answer below 500 is returned for the caller to judge
-        (:meth:`check`); a refused connection or a 5xx answer is tried again (urllib3, :class:`_Policy`), not
-        once the store has taken the request and gone quiet: sending it again would only wait again.
+        """``method url`` to a store, its answer read in full: any answer below 500 is returned for the caller
+        to judge (:func:`check`); a refused connection or a 5xx answer is tried again (urllib3, :class:`_Policy`),
+        not once the store has taken the request and gone quiet: sending it again would only wait again.
+        Any other failure is a :class:`StoreError`.
 
         urllib3 sends a request's body under the connect timeout, so a request with a body gets the whole
         wait there too: a store that pauses reading a large body while it digests the start is not dead.
@@ -129,12 +142,8 @@ class Client:
         import requests
 
         wait = self.timeout + allowance
-        connect = wait if kwargs.get("data") is not None else min(self.timeout, 10.0)
-        self._attempt.started = time.monotonic()
         try:
-            response = self.session.request(method, url, timeout=(connect, wait), stream=True,
-                                            allow_redirects=False, **kwargs)
-            response._content = _deadline_read(response, self._attempt.started + wait)
+            response = self._answered(method, url, allowance, **kwargs)
         except (requests.Timeout, requests.ConnectionError, TimeoutError) as exc:
             quiet, what = _failure(exc, wait)
             raise StoreError(f"{safe_url(url)}: {what}" + ("" if quiet else f" (after {self.attempts} attempts)")
@@ -145,6 +154,59 @@ class Client:
             raise StoreError(f"{safe_url(url)}: HTTP {response.status_code} {response.reason}: {shown(response)} "
                              f"(after {self.attempts} attempts)")
         return response
+
+    def query(self, endpoint: str, fields: list[tuple[str, str]], accept: str) -> tuple[bytes, str]:
+        """A SPARQL protocol query sent to ``endpoint`` as a form POST of ``fields`` (Virtuoso hangs on
+        ``application/sparql-query`` bodies): the answer's body and content type.  Anything but a 2xx answer
+        is an :class:`EndpointError` of one line, the server's answer in it with the credentials masked.
+        Redirects are not followed: the credentials go to the endpoint the user named, nowhere else."""
+        import requests
+
+        try:
+            response = self._answered("POST", endpoint, 0.0, data=fields, headers={"Accept": accept})
+        except (requests.ReadTimeout, TimeoutError):
+            raise EndpointError(f"{endpoint}: no complete answer within {self.timeout:g} s") from None
+        except requests.ConnectTimeout:
+            raise EndpointError(f"{endpoint}: cannot reach the endpoint: timed out") from None
+        except requests.RequestException as exc:
+            raise EndpointError(f"{endpoint}: {_unreachable(exc)}") from None
+        status = response.status_code
+        if status == 401:
+            raise EndpointError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD")
+        if status >= 300:
+            text = excerpt(redact(response.content.decode("utf-8", "replace"), self.user, self.password), 300)
+            if status in _NAMED:
+                name, kind = _NAMED[status]
+                raise EndpointError(f"{endpoint}: HTTP {name}: {text or kind}")
+            raise EndpointError(f"{endpoint}: HTTP {status} {response.reason}: {text}")
+        return response.content, response.headers.get("Content-Type", "")
+
+
+#: How an endpoint's failures have always been worded, by status: the status line, and the name of the
+#: failure where the server said nothing more (as SPARQLWrapper, which sent these queries before, named them).
+_NAMED = {400: ("400 Bad Request", "QueryBadFormed"), 404: ("404 Not Found", "EndPointNotFound"),
+          414: ("414 URI Too Long", "URITooLong"), 500: ("500 Internal Server Error", "EndPointInternalError")}
+
+
+def _unreachable(exc: BaseException) -> str:
+    """What happened to a query that got no answer from its endpoint: a connection that could not be made
+    (with the system's reason: ``[Errno 111] Connection refused``), or one that broke."""
+    import requests
+    import urllib3
+
+    inner = exc.args[0] if exc.args else None
+    if isinstance(inner, urllib3.exceptions.MaxRetryError):
+        inner = inner.reason
+    if isinstance(inner, urllib3.exceptions.ProtocolError):  # connected, then the connection broke
+        cause = inner.args[1] if len(inner.args) > 1 else inner
+        if isinstance(cause, TimeoutError):  # the request's body was not taken in time
+            return "cannot reach the endpoint: timed out"
+        return f"connection failed: {cause}"
+    if isinstance(inner, urllib3.exceptions.NewConnectionError):  # refused, no such host
+        return f"cannot reach the endpoint: {inner.__cause__ or inner}"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):  # closed part-way through the answer
+        return "connection failed: the endpoint closed the connection part-way through its answer"
+    return f"connection failed: {excerpt(str(exc), 160)}"
 
 
 def _failure(exc: BaseException, wait: float) -> tuple[bool, str]:
