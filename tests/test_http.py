@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -302,6 +303,22 @@ def test_an_endpoint_that_trickles_meets_the_deadline() -> None:
         assert time.monotonic() - started < 5
     finally:
         sock.close()
+
+
+def test_netrc_without_a_user_only_where_it_always_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """requests sends the login ~/.netrc names for a host when no user is given: stores have always had that,
+    endpoint queries never did (they take ~/.netrc only for --user, see kgpub.secrets.credentials)."""
+    (tmp_path / ".netrc").write_text("machine 127.0.0.1 login curator password from-netrc\n")
+    os.chmod(tmp_path / ".netrc", 0o600)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    server = Counting(200)
+    try:
+        kgpub_http.Client().request("GET", server.url)
+        kgpub_http.Client(netrc_without_user=False, attempts=1).query(server.url, [("query", "ASK {}")], "*/*")
+        sent = [headers.get("Authorization") for _, _, headers, _ in server.requests]
+        assert sent == ["Basic " + base64.b64encode(b"curator:from-netrc").decode(), None]
+    finally:
+        server.close()
 
 
 # --------------------------------------------------------------------------- one place for HTTP

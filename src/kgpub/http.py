@@ -70,6 +70,11 @@ class _Policy(Retry):
             self.attempt.started = time.monotonic()
 
 
+def _no_auth(request: Any) -> Any:
+    """A request sent as it is, without credentials."""
+    return request
+
+
 def _went_quiet(error: BaseException) -> bool:
     """Whether urllib3's ``error`` means the store took the request and then went quiet: no answer within the
     read timeout, or a send that timed out (urllib3 sends a body under the connect timeout, and reports a
@@ -97,6 +102,9 @@ class Client:
     timeout: float = 30.0
     backoff: float = BACKOFF
     attempts: int = ATTEMPTS
+    #: Whether, without a user, requests may send the login ``~/.netrc`` names for the host (stores have
+    #: always had that; endpoint queries never did, and take ``~/.netrc`` only for ``--user``).
+    netrc_without_user: bool = True
     session: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -117,6 +125,8 @@ class Client:
 
             auth = HTTPDigestAuth if self.digest else HTTPBasicAuth
             self.session.auth = auth(self.user, self.password or "")
+        elif not self.netrc_without_user:
+            self.session.auth = _no_auth  # requests reads ~/.netrc only when a session has no auth of its own
 
     def _answered(self, method: str, url: str, allowance: float, **kwargs: Any) -> Any:
         """The answer to ``method url`` with its body read by the deadline: requests' exceptions (after the
@@ -204,6 +214,8 @@ def _unreachable(exc: BaseException) -> str:
         return f"connection failed: {cause}"
     if isinstance(inner, urllib3.exceptions.NewConnectionError):  # refused, no such host
         return f"cannot reach the endpoint: {inner.__cause__ or inner}"
+    if isinstance(inner, urllib3.exceptions.SSLError):  # a certificate not trusted, ...
+        return f"cannot reach the endpoint: {inner.args[0] if inner.args else inner}"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):  # closed part-way through the answer
         return "connection failed: the endpoint closed the connection part-way through its answer"
     return f"connection failed: {excerpt(str(exc), 160)}"
