@@ -21,6 +21,10 @@ The payloads are made from lines, not terms: pyoxigraph serializes the build's
 TriG once as N-Quads, cut per graph with byte operations (:func:`_build_payloads`),
 the same bytes and hashes the term-based reference (:func:`_build_graphs`,
 :func:`_payload`) gives, in a fraction of the time.
+
+Every request goes through :mod:`kgpub.http` (retries, the deadline of an
+answer, credentials masked in every message); this module only says what to
+send and judges what comes back.
 """
 
 from __future__ import annotations
