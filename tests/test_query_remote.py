@@ -12,7 +12,7 @@ from kgpub.errors import QueryError
 from kgpub.sparql.querying import AskResult, GraphResult, SelectResult, shipped_queries
 from servers import Oxigraph, start_oxigraph, stop
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: real endpoints
 
 
 @pytest.fixture(scope="module")
