@@ -442,7 +442,7 @@ class Pages:
 
     # -- the search over every page
 
-    def search_data(self, entries: list[tuple[str, str, str, Sequence[str] | None]]) -> bytes:
+    def search_data(self, entries: Sequence[tuple[str, str, str, Sequence[str] | None]]) -> bytes:
         """``search.js``: every page's label, kind and link, and an entity's search keys, for the front page's search
         (a script, so a site opened from disk can load it too); ``entries`` are (label, kind, IRI, aliases), the
         aliases None for a node that is not an entity.
