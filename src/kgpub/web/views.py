@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from kgpub.rdf import vocab
-from kgpub.web.pages import Link, Pages
+from kgpub.web.pages import ENTITIES, Link, Pages
 
 #: Where the vocabulary's IRIs (the ontology, its concepts) live: ``https://w3id.org/kgpub/...`` at ``/kgpub/...``.
 VOCAB_ROOT = "https://w3id.org/kgpub/"
@@ -117,14 +117,18 @@ def _index(build: Build, ask: Ask) -> dict[str, Any]:
 
 
 def _search(build: Build, ask: Ask) -> bytes:
-    """``search.js``: the label, kind and link of every node with a page."""
+    """``search.js``: the label, kind and link of every node with a page, and an entity's aliases (``skos:altLabel``:
+    the registry's other names, and the names of entities merged into it), which it is found by too (see
+    :meth:`~kgpub.web.pages.Pages.search_data`)."""
     import pyoxigraph as ox
 
     pages, entries = build.pages, []
     for iri in build.nodes():
         node = ox.NamedNode(iri)
-        kinds = sorted(pages.short(k) for k in pages.types(node))
-        entries.append((pages.label(node), kinds[0] if kinds else "", iri))
+        types = pages.types(node)
+        kinds = sorted(pages.short(k) for k in types)
+        aliases = sorted({a.value for a in pages.objects(node, vocab.SKOS + "altLabel")}) if types & ENTITIES else None
+        entries.append((pages.label(node), kinds[0] if kinds else "", iri, aliases))
     return pages.search_data(entries)
 
 
