@@ -201,25 +201,14 @@ def _credentials(endpoint: str, others: list[str | None], user: str | None, pass
     user gives them, unless ``user`` is given); a URL kgpub cannot send a request to is a usage error
     naming it; a user without a password takes ``~/.netrc``'s for ``endpoint``'s host.
     """
-    from kgpub.secrets import check_url, netrc_password, split_credentials
+    from kgpub.secrets import check_url, credentials
 
-    plain: list[str | None] = []
-    for url in (endpoint, *others):
-        if url is None:
-            plain.append(None)
-            continue
-        url, url_user, url_password = split_credentials(url)
-        if url_user is not None and user is None:
-            user, password = url_user, url_password if url_password is not None else password
-        plain.append(url)
+    plain, given = credentials([endpoint, *others], user, password)
     for url in plain:
         wrong = check_url(url) if url is not None else None
         if wrong:
             raise UsageError(f"{url}: {wrong}")
-    endpoint = plain[0] or endpoint
-    if user is not None and password is None:
-        password = netrc_password(endpoint, user)
-    return endpoint, plain[1:], user, password
+    return plain[0] or endpoint, plain[1:], given.user, given.password
 
 
 def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
