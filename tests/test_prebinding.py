@@ -104,8 +104,10 @@ def _rows(result) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def test_defect_13_every_shipped_query_answers_as_before_with_its_parameters(seed_build: Path) -> None:
     """The shipped queries' parameters stand in triple patterns: pre-binding equals the trailing VALUES join."""
-    from kgpub.sparql.querying import SelectResult, bind_params, local_prefixes, resolve_query, run_local, shipped_queries
-    from kgpub.sparql.querying import values_clause
+    from kgpub.sparql.local import local_prefixes, run_local
+    from kgpub.sparql.prebinding import values_clause
+    from kgpub.sparql.results import SelectResult
+    from kgpub.sparql.shipped import bind_params, resolve_query, shipped_queries
 
     prefixes = local_prefixes(seed_build)
     compared = 0

@@ -14,7 +14,8 @@ import pytest
 
 import kgpub
 from kgpub.errors import QueryError
-from kgpub.sparql.querying import AskResult, GraphResult, SelectResult, render, shipped_queries
+from kgpub.sparql.results import AskResult, GraphResult, SelectResult, render
+from kgpub.sparql.shipped import shipped_queries
 
 SEED_ARTICLE = "https://w3id.org/kgpub/id/article/000_eb2d348de878cb8c"
 
@@ -199,7 +200,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     import pyoxigraph as ox
     from conftest import SEEDS
 
-    from kgpub.sparql import querying
+    from kgpub.sparql import index
 
     out = tmp_path / "dist"
     kgpub.build(SEEDS, out)
@@ -213,7 +214,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     completed = sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))
     assert rows(kgpub.query(claims, out), "n") == counted and len(kgpub.query("accusations", out).rows) == 19
     shutil.rmtree(out / ".index")
-    querying.create_index(out, graphs=True)
+    index.create_index(out, graphs=True)
     assert completed == sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))
     with_from = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/kgpub/ontology> WHERE { ?s ?p ?o }"
     assert rows(kgpub.query(with_from, out), "n") != [("0",)]
@@ -230,7 +231,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     ("SELECT * { ?s ?p '''a GRAPH\n''' }", False),
 ])
 def test_queries_that_read_named_graphs_are_recognised(text: str, reads: bool) -> None:
-    from kgpub.sparql.querying import reads_named_graphs
+    from kgpub.sparql.lexer import reads_named_graphs
 
     assert reads_named_graphs(text) is reads
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 if TYPE_CHECKING:
-    from kgpub.sparql.querying import Result as QueryResult
+    from kgpub.sparql.results import Result as QueryResult
     from kgpub.stores import LoadResult
     from kgpub.shacl.validation import Report
 
@@ -431,7 +431,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     from kgpub import execution
     from kgpub.pipeline import mapping
     from kgpub.pipeline import provenance
-    from kgpub.sparql import querying
+    from kgpub.sparql import index as sparql_index
     from kgpub.output import serialization
     from kgpub.shacl import validation
     from kgpub.pipeline.cache import write_layout, write_manifest, write_units
@@ -503,7 +503,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
         if options.index:
             index = stage.folder("index")
             checked = shapes is not None  # validation parses the same bytes strictly
-            indexing = stage.thread(querying.index_from_lines, index, data_bytes, ontology, checked)
+            indexing = stage.thread(sparql_index.index_from_lines, index, data_bytes, ontology, checked)
         report = validated() if shapes is not None else None
         written = report is None or report.conforms(options.strict)
         if written:
@@ -613,7 +613,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
     from kgpub.output import serialization
     from kgpub.shacl import validation
     from kgpub.pipeline.cache import Entry, save, write_layout
-    from kgpub.sparql.querying import index_by_update, install_index, previous_index
+    from kgpub.sparql.index import index_by_update, install_index, previous_index
     from kgpub.shacl.core import known_datatypes
 
     state = store.state
@@ -707,7 +707,7 @@ def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[Artic
 
 def _install_index(out: Path, indexing: Any, location: Path, staged: Path) -> None:
     """Wait for the query index made beside the output and move it into the staged build."""
-    from kgpub.sparql.querying import install_index
+    from kgpub.sparql.index import install_index
 
     from kgpub.execution import os_reason
 
@@ -833,7 +833,9 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     ``allow_service``, and stops a query that runs longer than ``timeout``
     seconds or needs more than ``memory`` bytes (default: half the machine's).
     """
-    from kgpub.sparql.querying import bind_params, local_prefixes, resolve_query, run_local, run_remote, store_dataset
+    from kgpub.sparql.local import local_prefixes, run_local
+    from kgpub.sparql.remote import run_remote, store_dataset
+    from kgpub.sparql.shipped import bind_params, resolve_query
 
     if endpoint is None:
         refuse_draft(data)

@@ -83,7 +83,7 @@ class Pages:
     suffix = ""
 
     def __init__(self, base: str, base_path: str, prefixes: dict[str, str]) -> None:
-        from kgpub.sparql.querying import by_length
+        from kgpub.rdf.vocab import by_length
 
         self.base = base
         self.base_path = base_path
@@ -121,7 +121,7 @@ class Pages:
         return labels[0].value if labels else self.short(term.value if hasattr(term, "value") else str(term))
 
     def short(self, iri: str) -> str:
-        from kgpub.sparql.querying import prefixed
+        from kgpub.rdf.vocab import prefixed
 
         known = self._short.get(iri)
         if known is None:

@@ -243,7 +243,8 @@ class Publisher:
     def __post_init__(self) -> None:
         import pyoxigraph as ox
 
-        from kgpub.sparql.querying import local_prefixes, open_index
+        from kgpub.sparql.index import open_index
+        from kgpub.sparql.local import local_prefixes
 
         folder = Path(self.settings.data)
         self.folder = folder
@@ -293,7 +294,9 @@ class Publisher:
     def sparql(self, text: str, accept: str, dataset: Any = None, endpoint: str | None = None) -> Answer:
         """The answer to one query over this build (``dataset``: the request's graphs, see ``run_local``; relative
         IRIs resolve against ``endpoint``, the service-defined base the protocol allows)."""
-        from kgpub.sparql.querying import AskResult, GraphResult, render, run_local, uses_service
+        from kgpub.sparql.lexer import uses_service
+        from kgpub.sparql.local import run_local
+        from kgpub.sparql.results import AskResult, GraphResult, render
 
         if uses_service(text):
             return _text(400, "kgpub serve does not run SERVICE: a federated query would make this server send "
@@ -538,7 +541,9 @@ class Publisher:
     # -- the query page
 
     def queries_page(self, name: str | None, values: dict[str, str]) -> tuple[int, bytes]:
-        from kgpub.sparql.querying import SelectResult, bind_params, resolve_query, run_local, shipped_queries
+        from kgpub.sparql.local import run_local
+        from kgpub.sparql.results import SelectResult
+        from kgpub.sparql.shipped import bind_params, resolve_query, shipped_queries
 
         shipped = shipped_queries()
         forms = []
@@ -614,18 +619,17 @@ class Publisher:
 
 
 def _ontology_graph() -> str:
-    from kgpub.sparql.querying import ONTOLOGY_GRAPH
+    from kgpub.rdf.vocab import ONTOLOGY_GRAPH
 
     return ONTOLOGY_GRAPH
 
 
 def _dump_type(name: str) -> str:
-    from kgpub.sparql.querying import DATA_FORMATS
+    from kgpub.rdf import formats
 
-    kind = DATA_FORMATS.get(Path(name).suffix.lower(), "")
-    media = {"TURTLE": "text/turtle; charset=utf-8", "N_TRIPLES": "application/n-triples", "TRIG": "application/trig",
-             "JSON_LD": "application/ld+json", "N_QUADS": "application/n-quads"}
-    return media.get(kind, "application/octet-stream")
+    fmt = formats.by_extension(Path(name).suffix[1:])
+    served = ("turtle", "ntriples", "trig", "jsonld", "nquads")
+    return fmt.content_type if fmt is not None and fmt.name in served else "application/octet-stream"
 
 
 class Current:
@@ -780,7 +784,7 @@ def application(settings: Settings, url: str | None = None) -> Any:
                 return _response(answer)
             return _response(_text(400, "give a query: ?query=... , a form with a query parameter, or an "
                                         "application/sparql-query body"))
-        from kgpub.sparql.querying import Dataset
+        from kgpub.sparql.results import Dataset
 
         dataset = Dataset(tuple(operation.default), tuple(operation.named)) \
             if operation.default or operation.named else None

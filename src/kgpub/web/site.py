@@ -192,7 +192,8 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     from urllib.parse import urlparse
 
     from kgpub.execution import cores, map_in_order
-    from kgpub.sparql.querying import local_prefixes, open_index
+    from kgpub.sparql.index import open_index
+    from kgpub.sparql.local import local_prefixes
 
     if not (data / "kg.trig").is_file():
         raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data DIR")
@@ -256,7 +257,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
 # --------------------------------------------------------------------------- what a page read, between runs
 
 #: What a page's bytes follow from besides the graph: the code that draws it.
-_CODE = ("web/pages.py", "web/site.py", "sparql/querying.py", "rdf/vocab.py")
+_CODE = ("web/pages.py", "web/site.py", "sparql/index.py", "sparql/local.py", "sparql/shipped.py", "rdf/vocab.py")
 
 
 class _Seen:
@@ -583,7 +584,7 @@ def _search(snapshot: Snapshot, nodes: list[str]) -> bytes:
 
 def _timeline_rows(store: Any, base: str) -> list[Any]:
     """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
-    from kgpub.sparql.querying import resolve_query
+    from kgpub.sparql.shipped import resolve_query
 
     text, _ = resolve_query("timeline")
     return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
@@ -613,7 +614,7 @@ def ontology_page(snapshot: Pages) -> bytes:
     (``#kgt:Protest``), where the site's redirect rules send ``/kgpub/type/Protest``."""
     import pyoxigraph as ox
 
-    from kgpub.sparql.querying import by_length, prefixed
+    from kgpub.rdf.vocab import by_length, prefixed
     from kgpub.resources import ontology_file
 
     store = ox.Store()
