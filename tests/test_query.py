@@ -311,6 +311,44 @@ def test_wrong_format_for_the_result(select: SelectResult) -> None:
         render(select, "turtle", PREFIXES)
 
 
+def test_every_results_format_prints_a_select_and_an_ask(select: SelectResult) -> None:
+    """One table of results formats: each prints a SELECT, and an ASK as a bare line or a W3C document."""
+    import pyoxigraph as ox
+
+    from kgpub.sparql.results import RESULTS_FORMATS
+
+    for kind in RESULTS_FORMATS:
+        assert select.rows[0]["label"]["value"] in render(select, kind.name, PREFIXES).decode(), kind.name
+        asked = render(AskResult(True), kind.name, PREFIXES)
+        if kind.boolean:
+            assert bool(ox.parse_query_results(asked, format=getattr(ox.QueryResultsFormat, str(kind.w3c)))), kind.name
+        else:
+            assert asked == b"true\n", kind.name
+
+
+def test_ask_and_construct_refuse_formats_that_do_not_fit() -> None:
+    with pytest.raises(QueryError, match=r"^--format turtle does not apply to an ASK result \(use table, json or xml\)$"):
+        render(AskResult(True), "turtle", PREFIXES)
+    with pytest.raises(QueryError, match=r"^--format csv does not apply to a CONSTRUCT/DESCRIBE result "
+                                         r"\(use turtle, ntriples, jsonld\)$"):
+        render(GraphResult(b""), "csv", PREFIXES)
+
+
+def test_a_data_file_of_unknown_syntax_is_refused_with_the_extensions_kgpub_reads(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("<urn:a> <urn:b> <urn:c> .\n")
+    with pytest.raises(QueryError) as raised:
+        kgpub.query("ASK { ?s ?p ?o }", notes)
+    assert str(raised.value) == f"{notes}: unknown RDF format (expected one of .jsonld, .n3, .nq, .nt, .owl, .rdf, .trig, .ttl)"
+    (tmp_path / "ttl").write_text("<urn:a> <urn:b> <urn:c> .\n")  # a file named like an extension has none
+    with pytest.raises(QueryError, match="unknown RDF format"):
+        kgpub.query("ASK { ?s ?p ?o }", tmp_path / "ttl")
+    owl = tmp_path / "data.OWL"
+    owl.write_text('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+                   '<rdf:Description rdf:about="urn:a"><rdf:value>1</rdf:value></rdf:Description></rdf:RDF>')
+    assert kgpub.query("ASK { <urn:a> ?p ?o }", owl) == AskResult(True)
+
+
 def test_timeline_orders_partial_dates_by_the_last_day_they_allow(tmp_path: Path) -> None:
     """A year sits at its 31 December, a month at its last day; on the same day the precise date first;
     two events with one label stay two rows (grouped by IRI)."""

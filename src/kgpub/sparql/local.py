@@ -21,27 +21,6 @@ from kgpub.sparql.lexer import check_readonly, reads_named_graphs, uses_service
 from kgpub.sparql.prebinding import prebound
 from kgpub.sparql.results import AskResult, Dataset, GraphResult, Result, SelectResult
 
-def _syntax_error(text: str, exc: Exception) -> QueryError:
-    """A SPARQL syntax error with the offending line and a caret under the column."""
-    message = " ".join(str(exc).split())
-    match = re.search(r"at (\d+):(\d+)", message)
-    if match is None:
-        return QueryError(f"SPARQL syntax error: {message}")
-    line_no, col = int(match.group(1)), int(match.group(2))
-    lines = text.splitlines() or [""]
-    line = lines[min(line_no, len(lines)) - 1]
-    prefix = re.match(r"([A-Za-z][\w.-]*):", line[col - 1:]) if col - 1 < len(line) else None
-    if prefix is None:
-        name = re.search(r"([A-Za-z][\w.-]*):[\w-]*$", line[:col - 1])
-        prefix = name
-    if "Prefix not found" in message and prefix is not None:
-        what = f"unknown prefix '{prefix.group(1)}:'"
-    else:
-        expected = re.search(r"expected (.*)", message)
-        what = f"expected {expected.group(1)[:80]}" if expected else message
-    return QueryError([f"SPARQL syntax error at line {line_no}, column {col}: {what}", f"  {line}",
-                       f"  {' ' * (col - 1)}^"])
-
 #: Seconds a local query may run by default (``--timeout``).
 LOCAL_TIMEOUT = 60.0
 
@@ -131,6 +110,28 @@ def _evaluate(text: str, query: str, data: Path, graphs: bool, dataset: Dataset 
         return GraphResult(cast(bytes, ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)))
     except (RuntimeError, OSError) as exc:  # evaluation errors surface while the results are read
         raise QueryError(f"cannot run the query: {' '.join(str(exc).split())}") from None
+
+
+def _syntax_error(text: str, exc: Exception) -> QueryError:
+    """A SPARQL syntax error with the offending line and a caret under the column."""
+    message = " ".join(str(exc).split())
+    match = re.search(r"at (\d+):(\d+)", message)
+    if match is None:
+        return QueryError(f"SPARQL syntax error: {message}")
+    line_no, col = int(match.group(1)), int(match.group(2))
+    lines = text.splitlines() or [""]
+    line = lines[min(line_no, len(lines)) - 1]
+    prefix = re.match(r"([A-Za-z][\w.-]*):", line[col - 1:]) if col - 1 < len(line) else None
+    if prefix is None:
+        name = re.search(r"([A-Za-z][\w.-]*):[\w-]*$", line[:col - 1])
+        prefix = name
+    if "Prefix not found" in message and prefix is not None:
+        what = f"unknown prefix '{prefix.group(1)}:'"
+    else:
+        expected = re.search(r"expected (.*)", message)
+        what = f"expected {expected.group(1)[:80]}" if expected else message
+    return QueryError([f"SPARQL syntax error at line {line_no}, column {col}: {what}", f"  {line}",
+                       f"  {' ' * (col - 1)}^"])
 
 
 def local_prefixes(data: Path) -> dict[str, str]:

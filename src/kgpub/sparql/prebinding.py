@@ -7,8 +7,9 @@ that does not project ``?x`` never sees it.  Pre-binding (the meaning SHACL
 gives ``$this``, and what a user of ``--param`` expects) puts the term in
 place of every occurrence of the variable, in patterns, expressions and
 sub-selects alike.  The query is read through :mod:`kgpub.sparql.lexer`
-(strings, IRIs and comments are never touched); the terms are canonical N-Triples terms (IRIs checked,
-literals escaped), so a value can never add query text of its own.
+(strings, IRIs and comments are never touched); the terms are canonical
+N-Triples terms (IRIs checked, literals escaped), so a value can never add
+query text of its own.
 
 Where a variable cannot become a term, the grammar is honoured:
 

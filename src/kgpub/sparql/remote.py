@@ -18,7 +18,6 @@ from typing import Any, cast
 
 from kgpub.errors import EndpointError, QueryError
 from kgpub.rdf import vocab
-from kgpub.rdf.vocab import MANIFEST_GRAPH
 from kgpub.sparql.lexer import READ_ONLY, declares_dataset
 from kgpub.sparql.prebinding import prebound
 from kgpub.sparql.results import AskResult, Dataset, GraphResult, Result, SelectResult
@@ -49,7 +48,6 @@ def query_form(text: str, offset: int = 0) -> str:
             "DescribeQuery": "DESCRIBE"}[tree[1].name]
 
 
-
 def _wrapper(endpoint: str, user: str | None, password: str | None, timeout: float) -> Any:
     from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 
@@ -75,7 +73,7 @@ def store_dataset(endpoint: str, *, user: str | None = None, password: str | Non
     from SPARQLWrapper import JSON
 
     client = _wrapper(endpoint, user, password, timeout)
-    client.setQuery(f"SELECT ?g WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> <{vocab.KG}queryDefaultGraph> ?g }} }}")
+    client.setQuery(f"SELECT ?g WHERE {{ GRAPH <{vocab.MANIFEST_GRAPH}> {{ <{vocab.MANIFEST_GRAPH}> <{vocab.KG}queryDefaultGraph> ?g }} }}")
     client.setReturnFormat(JSON)
     raw = _send(client, endpoint, timeout, user, password)[0]
     try:

@@ -20,6 +20,7 @@ from typing import Any
 from kgpub.errors import QueryError
 from kgpub.rdf import vocab
 
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -151,4 +152,3 @@ def _typed_term(name: str, raw: str, kind: str | None, prefixes: dict[str, str],
     if kind is None and iri is not None:
         return ox.NamedNode(iri)
     return ox.Literal(raw)
-
