@@ -85,12 +85,12 @@ from pathlib import Path
 started = time.perf_counter()
 import pyshacl
 from rdflib import Dataset
-from kgpub.corpus import facts
+from kgpub.corpus import reader
 from kgpub.pipeline import mapping
 from kgpub.pipeline import provenance
 from kgpub.shacl import validation
 corpus, out = Path(sys.argv[1]), Path(sys.argv[2])
-loaded = facts.load(corpus)
+loaded = reader.load(corpus)
 mapped = provenance.anchor(loaded, mapping.map_corpus(loaded, "https://w3id.org/kgpub/id/"))
 data = mapped.instance_data()
 conforms, _, _ = pyshacl.validate(data, shacl_graph=validation.load_shapes(), ont_graph=validation.load_ontology(),
@@ -499,10 +499,10 @@ def _some_entity(out: Path) -> str:
 def identity_section(corpus: Path, seconds: float, triples: int) -> list[str]:
     """What duplicate detection adds: the registry's keys (made once per worker process) and the notes of
     every article's own entities, timed alone (serially, so an upper bound of what two workers add)."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
     from kgpub.corpus import identity
 
-    loaded = facts.load(corpus)
+    loaded = reader.load(corpus)
     entities = [e for a in loaded.articles for e in a.entities]
 
     def best(run) -> float:  # type: ignore[no-untyped-def]

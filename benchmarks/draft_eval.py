@@ -31,7 +31,8 @@ from typing import Any
 import yaml
 
 import kgpub
-from kgpub.corpus import facts
+from kgpub.corpus import model
+from kgpub.corpus import reader
 from kgpub.corpus import identity
 from kgpub.pipeline import provenance
 
@@ -70,7 +71,7 @@ class ArticleScore:
     tallies: dict[str, Tally] = field(default_factory=dict)
 
 
-def _spans(article: facts.Article, quotes: tuple[facts.Quote, ...]) -> list[tuple[int, int]]:
+def _spans(article: model.Article, quotes: tuple[model.Quote, ...]) -> list[tuple[int, int]]:
     out = []
     for q in quotes:
         try:
@@ -94,42 +95,42 @@ def _keys(names: list[str]) -> set[str]:
     return {k for n in names for k in (identity.name_key(n), "~" + identity.skeleton(n)) if k.strip("~")}
 
 
-def leave_one_out(seeds: Path, corpus: facts.Corpus, article: facts.Article, into: Path) -> None:
+def leave_one_out(seeds: Path, corpus: model.Corpus, article: model.Article, into: Path) -> None:
     """A seeds folder at ``into`` whose registry lacks what only ``article`` introduced."""
     others = [a for a in corpus.articles if a.id != article.id]
-    used_elsewhere = set().union(*(identity.mentions(a) for a in others)) if others else set()
+    used_elsewhere = set().union(*(model.referenced_ids(a) for a in others)) if others else set()
     reported_elsewhere = {e.id for a in others for e in a.events if e.shared}
-    mine = identity.mentions(article)
-    doc = yaml.safe_load((seeds / facts.REGISTRY_FILE).read_text(encoding="utf-8"))
+    mine = model.referenced_ids(article)
+    doc = yaml.safe_load((seeds / model.REGISTRY_FILE).read_text(encoding="utf-8"))
     doc["entities"] = [e for e in doc["entities"] if e["id"] not in mine or e["id"] in used_elsewhere]
     kept = {e["id"] for e in doc["entities"]}
     doc["events"] = [e for e in doc.get("events", ()) if (e["id"] in reported_elsewhere
                      or e["id"] not in {x.id for x in article.events if x.shared}) and e.get("place") in kept | {None}]
     into.mkdir(parents=True)
-    (into / facts.REGISTRY_FILE).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (into / model.REGISTRY_FILE).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def score_article(seeds: Path, corpus: facts.Corpus, article: facts.Article, work: Path) -> ArticleScore:
+def score_article(seeds: Path, corpus: model.Corpus, article: model.Article, work: Path) -> ArticleScore:
     loo = work / f"seeds-{article.id}"
     leave_one_out(seeds, corpus, article, loo)
     folder = loo / "articles"
     folder.mkdir()
     text_path = folder / "new.txt"
     shutil.copyfile(seeds / article.text_file, text_path)
-    registry_ids = {e.id for e in facts.load_shared(loo).registry}
+    registry_ids = {e.id for e in reader.load_shared(loo).registry}
     publisher = article.publisher if article.publisher in registry_ids else None
     started = time.perf_counter()
     kgpub.draft(text_path, seeds=loo, published=article.published.lexical if article.published else None,
                 url=article.url, publisher=publisher)
     seconds = time.perf_counter() - started
-    shared = facts.load_shared(loo)
-    drafted, problems = facts.load_article(folder / f"new{facts.FACTS_SUFFIX}", loo, shared.entity_index,
+    shared = reader.load_shared(loo)
+    drafted, problems = reader.load_article(folder / f"new{model.FACTS_SUFFIX}", loo, shared.entity_index,
                                            shared.event_ids, drafts=True)
     assert drafted is not None and not problems, problems
     return _compare(article, drafted, corpus, seconds)
 
 
-def _compare(gold: facts.Article, draft: facts.Article, corpus: facts.Corpus, seconds: float) -> ArticleScore:
+def _compare(gold: model.Article, draft: model.Article, corpus: model.Corpus, seconds: float) -> ArticleScore:
     quotes = [q for items in (draft.entities, draft.events, draft.accusations, draft.threats, draft.statements,
                               draft.mentions) for x in items for q in x.evidence]
     quotes += [q for e in draft.events for c in e.counts for q in c.evidence]
@@ -139,7 +140,7 @@ def _compare(gold: facts.Article, draft: facts.Article, corpus: facts.Corpus, se
     # ------------------------------------------------------------ entities
     registry = {e.id: e for e in corpus.registry}
     local = {e.id: e for e in gold.entities}
-    wanted = (identity.mentions(gold) - {gold.publisher, gold.agency}) | set(local)
+    wanted = (model.referenced_ids(gold) - {gold.publisher, gold.agency}) | set(local)
     curated = []
     for some in sorted(wanted):
         entity = local.get(some) or registry.get(some)
@@ -167,7 +168,7 @@ def _compare(gold: facts.Article, draft: facts.Article, corpus: facts.Corpus, se
     score.tallies["entity mentions"] = Tally(precision.found, precision.drafted, recall.recalled, recall.curated)
 
     # ------------------------------------------------------------ facts by evidence
-    def items(article: facts.Article, kind: str) -> list[tuple[Any, list[tuple[int, int]]]]:
+    def items(article: model.Article, kind: str) -> list[tuple[Any, list[tuple[int, int]]]]:
         if kind == "events":
             chosen: list[Any] = [e for e in article.events if not set(e.types) & _SPEECH]
         elif kind == "statements":
@@ -197,7 +198,7 @@ def _compare(gold: facts.Article, draft: facts.Article, corpus: facts.Corpus, se
                 dates.curated += known is not None
     score.tallies["dates"] = dates
 
-    def counts(article: facts.Article) -> list[tuple[Any, list[tuple[int, int]]]]:
+    def counts(article: model.Article) -> list[tuple[Any, list[tuple[int, int]]]]:
         return [(c, _spans(article, c.evidence)) for e in article.events for c in e.counts]
 
     def same_count(d: Any, c: Any) -> bool:
@@ -209,7 +210,7 @@ def _compare(gold: facts.Article, draft: facts.Article, corpus: facts.Corpus, se
 
 
 def evaluate(seeds: Path) -> list[ArticleScore]:
-    corpus = facts.load(seeds)
+    corpus = reader.load(seeds)
     work = Path(tempfile.mkdtemp(prefix="kgpub-draft-bench-"))
     try:
         return [score_article(seeds, corpus, article, work) for article in corpus.articles]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import kgpub
-from kgpub.corpus import facts
+from kgpub.corpus import reader
 from kgpub.cli import main
 from kgpub.errors import Diagnostic
 from conftest import MINI_FACTS, MINI_REGISTRY, SEEDS, write_corpus
@@ -252,7 +252,7 @@ def test_a_check_added_to_the_list_runs_in_check_and_build(runner: CliRunner, tm
 
 def test_reading_the_seed_is_unchanged(tmp_path: Path) -> None:
     """The typed corpus comes out of the same files as before: every check passing changes nothing in it."""
-    corpus = facts.load(SEEDS)
+    corpus = reader.load(SEEDS)
     assert [a.id for a in corpus.articles] == ["000_eb2d348de878cb8c", "dod-2020-01-02", "dod-2020-01-03",
                                                "state-2020-01-03", "state-2020-12-20", "voa-2020-01-01",
                                                "voa-2020-12-21"]

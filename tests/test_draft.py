@@ -12,7 +12,9 @@ from conftest import SEEDS
 
 import kgpub
 from kgpub.corpus import dates
-from kgpub.corpus import facts
+from kgpub.corpus import model
+from kgpub.corpus import reader
+from kgpub.corpus import texts
 from kgpub.pipeline import provenance
 from kgpub.cli import main
 from hypothesis import HealthCheck, given, settings
@@ -43,15 +45,15 @@ def _draft(tmp_path: Path, text: str = STORY, published: str = "2020-12-21", **k
     return article, result.path.read_text(encoding="utf-8")
 
 
-def _load(facts_path: Path) -> facts.Article:
-    shared = facts.load_shared(SEEDS)
+def _load(facts_path: Path) -> model.Article:
+    shared = reader.load_shared(SEEDS)
     root = facts_path.parent
-    article, problems = facts.load_article(facts_path, root, shared.entity_index, shared.event_ids, drafts=True)
+    article, problems = reader.load_article(facts_path, root, shared.entity_index, shared.event_ids, drafts=True)
     assert article is not None and problems == [], problems
     return article
 
 
-def _quotes(article: facts.Article) -> list[facts.Quote]:
+def _quotes(article: model.Article) -> list[model.Quote]:
     out = [q for items in (article.entities, article.events, article.accusations, article.threats,
                            article.statements, article.mentions) for x in items for q in x.evidence]
     return out + [q for e in article.events for c in e.counts for q in c.evidence]
@@ -279,7 +281,7 @@ def test_bad_article_text(runner: CliRunner, tmp_path: Path, content: bytes, mes
 
 
 def test_a_huge_text_is_refused(runner: CliRunner, tmp_path: Path) -> None:
-    lines = _bad(runner, tmp_path, b"word " * (facts.MAX_TEXT_BYTES // 5 + 1))
+    lines = _bad(runner, tmp_path, b"word " * (texts.MAX_TEXT_BYTES // 5 + 1))
     assert len(lines) == 1 and "more than the 4,194,304 an article text may have" in lines[0]
 
 
@@ -330,7 +332,7 @@ def test_any_text_drafts_a_file_that_loads_with_every_quote_anchored(pieces: lis
     text = " ".join(pieces)
     if not text.strip():
         return
-    shared = facts.load_shared(SEEDS)
+    shared = reader.load_shared(SEEDS)
     made = drafting.draft_text(text, registry=shared.registry, events=shared.events, published=(2020, 12, 21),
                                text_file="a.txt")
     drafting._check(made, text, shared, "a.txt")  # loads it with the facts loader and anchors every quote

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from kgpub.corpus import facts
+from kgpub.corpus import dates
+from kgpub.corpus import model
+from kgpub.corpus import reader
 from kgpub.errors import InputError
 from conftest import MINI_FACTS, write_corpus
 
@@ -15,56 +18,72 @@ FACTS_FILE = "articles/mini-1.facts.yaml"
 
 def errors_of(root: Path) -> list[str]:
     with pytest.raises(InputError) as caught:
-        facts.load(root)
+        reader.load(root)
     return [str(d) for d in caught.value.diagnostics]
 
 
 def test_valid_corpus_is_typed(mini: Path) -> None:
-    corpus = facts.load(mini)
+    corpus = reader.load(mini)
     (article,) = corpus.articles
     assert article.id == "mini-1"
-    assert article.published == facts.PartialDate(2021, 5, 4)
+    assert article.published is not None and (article.published.lexical, article.published.datatype) == ("2021-05-04", "date")
+    assert (article.published.year, article.published.month, article.published.day) == (2021, 5, 4)
     assert [e.id for e in article.events] == ["rocket-attack"]
     assert article.events[0].roles["agent"] == ("alpha-brigade",)
-    assert article.accusations[0].claims == (facts.Claim("rocket-attack", "agent", "alpha-brigade"),)
+    assert article.accusations[0].claims == (model.Claim("rocket-attack", "agent", "alpha-brigade"),)
     assert {e.id for e in corpus.registry} == {"alpha-brigade", "delta-network", "beta-government", "gamma-base", "news-co"}
-    assert article.events[0].source == facts.Source(FACTS_FILE, 24)
+    assert article.events[0].source == model.Source(FACTS_FILE, 24)
+
+
+def test_a_corpus_read_whole_is_the_corpus_a_build_shares_with_its_articles(mini: Path) -> None:
+    """One corpus type: ``load`` is ``load_shared`` with the articles read."""
+    corpus, shared = reader.load(mini), reader.load_shared(mini)
+    assert shared.articles == () and len(corpus.articles) == 1
+    assert replace(corpus, articles=()) == shared
+    assert corpus.entity_index.keys() == {e.id for e in corpus.registry} and corpus.intact
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "parts", "datatype"),
     [
-        ("2020", facts.PartialDate(2020)),
-        ("2020-06", facts.PartialDate(2020, 6)),
-        ("2020-01-03", facts.PartialDate(2020, 1, 3)),
-        (2003, facts.PartialDate(2003)),
-        ("2024-02-29", facts.PartialDate(2024, 2, 29)),
+        ("2020", (2020, None, None), "gYear"),
+        ("2020-06", (2020, 6, None), "gYearMonth"),
+        ("2020-01-03", (2020, 1, 3), "date"),
+        (2003, (2003, None, None), "gYear"),
+        ("2024-02-29", (2024, 2, 29), "date"),
     ],
 )
-def test_parse_date_keeps_precision(text: object, expected: facts.PartialDate) -> None:
-    date = facts.parse_date(text)
-    assert date == expected
+def test_parse_date_keeps_precision(text: object, parts: tuple[int, int | None, int | None], datatype: str) -> None:
+    date = dates.parse_date(text)
+    assert (date.year, date.month, date.day) == parts
     assert date.lexical == str(text)
+    assert date.datatype == datatype  # the XSD datatype that keeps the precision the text gave
+    assert date == dates.parse(str(text))  # the one date type: an exact date is an EDTF date without qualifier
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("2020-13", "there is no month 13"),
+        ("2020-21", "there is no month 21"),  # a season to EDTF, never a publication date
         ("2021-02-29", "February 2021 has 28 days"),
         ("2020-04-31", "April 2020 has 30 days"),
         ("20-01-01", "is not a date"),
+        ("2020~", "is not a date"),
+        ("2019/2020", "is not a date"),
     ],
 )
 def test_parse_date_rejects_impossible_dates(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        facts.parse_date(text)
+        dates.parse_date(text)
 
 
-def test_datatype_follows_precision() -> None:
-    assert facts.PartialDate(2020).datatype == "gYear"
-    assert facts.PartialDate(2020, 6).datatype == "gYearMonth"
-    assert facts.PartialDate(2020, 6, 1).datatype == "date"
+def test_a_date_that_is_not_exact_has_no_datatype_nor_parts() -> None:
+    for text in ("2019~", "2019-12-XX", "2019-21", "2019-12-21/2019-12-31"):
+        with pytest.raises(ValueError, match="not an exact date"):
+            dates.parse(text).datatype
+        with pytest.raises(ValueError, match="not an exact date"):
+            dates.parse(text).year
 
 
 def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
@@ -163,6 +182,33 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_dates_are_not_turned_into_python_dates(mini: Path) -> None:
-    corpus = facts.load(mini)
+    corpus = reader.load(mini)
     date = corpus.articles[0].events[0].date
     assert date is not None and (date.edtf, date.exact) == ("2021-05-03", ("2021-05-03", "date"))  # strings, as written
+
+
+def test_the_model_names_the_values_the_schema_allows() -> None:
+    """The model's lists of values are the JSON Schema's, and every key it says names an entity is a key of the
+    section it names: one definition of the format, which the model only repeats for the code that reads it."""
+    import json
+
+    from kgpub.resources import schema_file
+
+    defs = json.loads(schema_file("facts").read_text(encoding="utf-8"))["$defs"]
+    assert tuple(defs["event"]["properties"]["certainty"]["enum"]) == model.CERTAINTIES
+    assert tuple(defs["statement"]["properties"]["act"]["enum"]) == model.ACTS
+    assert tuple(defs["count"]["properties"]["what"]["enum"]) == model.COUNT_KINDS
+    assert set(model.COUNT_QUALIFIERS) < set(defs["count"]["properties"])
+    section_defs = {"article": "article", "relations": "relation", "events": "event", "accusations": "accusation",
+                    "claims": "claim", "threats": "threat", "statements": "statement", "mentions": "mention"}
+    assert model.ENTITY_REFERENCES.keys() == section_defs.keys()
+    for section, keys in model.ENTITY_REFERENCES.items():
+        assert set(keys) <= set(defs[section_defs[section]]["properties"]), section
+
+
+def test_an_article_refers_to_every_entity_its_facts_name(mini: Path) -> None:
+    (article,) = reader.load(mini).articles
+    assert model.referenced_ids(article) == {"alpha-brigade", "beta-government", "delta-network", "gamma-base",
+                                             "news-co", "omar-zed", "rocket-attack"}  # a claim may be about an event
+    named = replace(article, rights_holder="holder", mentions=(model.Mention("named", (), article.source),))
+    assert model.referenced_ids(named) - model.referenced_ids(article) == {"holder", "named"}

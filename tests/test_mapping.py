@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from kgpub.corpus import facts
+from kgpub.corpus import reader
 from kgpub.pipeline import mapping
 from kgpub.pipeline.mapping import KG, KGT
 from kgpub.resources import ontology_file
@@ -18,7 +18,7 @@ BASE = "https://example.org/id/"
 
 
 def mapped_of(root: Path, base: str = BASE) -> mapping.MappedCorpus:
-    return mapping.map_corpus(facts.load(root), base)
+    return mapping.map_corpus(reader.load(root), base)
 
 
 def test_entity_classes_match_the_ontology() -> None:

@@ -9,7 +9,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from kgpub.corpus import facts
+from kgpub.corpus import model
+from kgpub.corpus import reader
 from kgpub.pipeline import mapping
 from kgpub.pipeline import provenance
 from kgpub.errors import InputError
@@ -19,8 +20,8 @@ from conftest import MINI_FACTS, MINI_TEXT, write_corpus
 BASE = "https://example.org/id/"
 
 
-def quote(text: str, occurrence: int | None = None) -> facts.Quote:
-    return facts.Quote(text, occurrence, facts.Source("f.facts.yaml", 7))
+def quote(text: str, occurrence: int | None = None) -> model.Quote:
+    return model.Quote(text, occurrence, model.Source("f.facts.yaml", 7))
 
 
 def test_locate_counts_code_points_not_bytes() -> None:
@@ -66,7 +67,7 @@ def test_closest_passage_on_unrelated_text_still_answers() -> None:
 
 
 def test_evidence_triples_follow_web_annotation(mini: Path) -> None:
-    corpus = facts.load(mini)
+    corpus = reader.load(mini)
     mapped = provenance.anchor(corpus, mapping.map_corpus(corpus, BASE))
     g = mapped.article_graphs["mini-1"]
     event = URIRef(BASE + "article/mini-1/rocket-attack")
@@ -84,7 +85,7 @@ def test_evidence_triples_follow_web_annotation(mini: Path) -> None:
 
 
 def test_provenance_graph_records_file_and_line(mini: Path) -> None:
-    corpus = facts.load(mini)
+    corpus = reader.load(mini)
     mapped = provenance.anchor(corpus, mapping.map_corpus(corpus, BASE))
     prov = mapped.provenance_graphs["mini-1"]
     event = URIRef(BASE + "article/mini-1/rocket-attack")
@@ -97,9 +98,9 @@ def test_provenance_graph_records_file_and_line(mini: Path) -> None:
 def test_all_missing_quotes_are_reported_together(tmp_path: Path) -> None:
     text = MINI_FACTS.replace("Commander Omar Zed", "Commandant Omar Zed")
     with pytest.raises(InputError) as caught:  # reading the facts looks for every quote
-        facts.load(write_corpus(tmp_path / "bad", facts=text))
+        reader.load(write_corpus(tmp_path / "bad", facts=text))
     assert [d.line for d in caught.value.diagnostics] == [12, 22]
-    corpus = facts.load(write_corpus(tmp_path / "good"))  # and so does anchoring, on a text changed since
+    corpus = reader.load(write_corpus(tmp_path / "good"))  # and so does anchoring, on a text changed since
     (article,) = corpus.articles
     changed = replace(corpus, articles=(replace(article, text=article.text.replace("Commander", "Commandant")),))
     with pytest.raises(InputError) as caught:
@@ -113,7 +114,7 @@ def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -
     from kgpub.shacl import validation
 
     seed = Path(__file__).resolve().parents[1] / "seeds"
-    corpus = facts.load(seed)
+    corpus = reader.load(seed)
     mint = mapping.Minter(BASE, {e.id for e in corpus.registry}, frozenset(e.id for e in corpus.events))
     names = {**{e.id: e.name for e in corpus.registry}, **{e.id: e.label for e in corpus.events}}
     for article in corpus.articles:

@@ -44,13 +44,13 @@ def test_parallel_and_serial_builds_are_byte_identical(corpus: Path, tmp_path: P
 
 def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: Path) -> None:
     """kg.trig and the article files reuse kg.ttl's blocks of article-owned nodes; the bytes are a whole rendering's."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
     from kgpub.pipeline import mapping
     from kgpub import api as pipeline
     from kgpub.pipeline import provenance
     from kgpub.output import serialization
 
-    shared = facts.load_shared(corpus)
+    shared = reader.load_shared(corpus)
     base = pipeline.resolve_base(None, shared.dataset.base)
     mint = mapping.Minter(base, {e.id for e in shared.registry})
     units = pipeline._units(shared, base, 1, None, None)

@@ -10,7 +10,8 @@ import yaml
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from kgpub.corpus import facts
+from kgpub.corpus.schema import fast_check, validator
+from kgpub.corpus import yaml_lines
 from kgpub.pipeline import mapping
 from kgpub.resources import ontology_file, schema_file
 from conftest import SEEDS
@@ -63,7 +64,7 @@ def test_seed_files_validate_against_their_schemas() -> None:
 
     def check(path, name):  # type: ignore[no-untyped-def]
         # YAML 1.2 as editors read it: dates stay strings, numbers are numbers.
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=facts._Loader)  # noqa: S506
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml_lines.Loader)  # noqa: S506
         return [e.message for e in jsonschema.Draft202012Validator(schema(name), registry=registry).iter_errors(doc)]
 
     assert check(SEEDS / "entities.yaml", "entities") == []
@@ -117,11 +118,11 @@ def test_fast_schema_check_agrees_with_jsonschema_on_every_mutation(name: str, t
     checked = 0
     for mutated in [doc, *_mutations(doc)]:
         try:
-            facts._fast_check(name)(mutated)
+            fast_check(name)(mutated)
             fast_ok = True
         except fastjsonschema.JsonSchemaException:
             fast_ok = False
-        assert fast_ok == facts._validator(name).is_valid(mutated), mutated
+        assert fast_ok == validator(name).is_valid(mutated), mutated
         checked += 1
     assert checked > 200
 
@@ -132,5 +133,5 @@ def test_fast_schema_check_accepts_the_seed_files() -> None:
             continue
         name = "facts" if path.name.endswith(".facts.yaml") else path.stem.replace("entities", "entities")
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        facts._fast_check(name)(doc)
-        assert facts._validator(name).is_valid(doc)
+        fast_check(name)(doc)
+        assert validator(name).is_valid(doc)

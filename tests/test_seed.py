@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 import kgpub
-import kgpub.corpus.facts
+import kgpub.corpus.reader
 from conftest import GOLDEN, ROOT, SEEDS
 
 PREFIXES = """
@@ -176,7 +176,7 @@ def test_every_quote_sits_at_its_offsets(kg: Graph) -> None:
           ?q a oa:TextQuoteSelector ; oa:exact ?exact ; oa:prefix ?prefix ; oa:suffix ?suffix .
           ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
         }"""))
-    corpus = kgpub.corpus.facts.load(SEEDS)
+    corpus = kgpub.corpus.reader.load(SEEDS)
     quotes = sum(len(x.evidence) for a in corpus.articles
                  for x in (*a.entities, *a.relations, *a.events, *a.accusations, *a.threats, *a.statements,
                            *(c for e in a.events for c in e.counts)))

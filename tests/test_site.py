@@ -117,7 +117,7 @@ def test_every_internal_link_resolves_and_every_page_has_its_alternates(site: Pa
     assert 'rel="canonical" href="https://w3id.org/kgpub/id/iran"' in page
 
 
-def _quoted_spans(article: kgpub.corpus.facts.Article) -> set[tuple[int, int]]:
+def _quoted_spans(article: kgpub.corpus.model.Article) -> set[tuple[int, int]]:
     from kgpub.pipeline.provenance import locate
 
     spans = set()
@@ -138,7 +138,7 @@ def _shown_text(page: str) -> str | None:
 
 def test_the_article_page_highlights_every_quote_at_its_offsets(site: Path) -> None:
     """Every public-domain article's page shows its text, every quote highlighted at its offsets, with its credit."""
-    corpus = kgpub.corpus.facts.load(SEEDS)
+    corpus = kgpub.corpus.reader.load(SEEDS)
     published = [a for a in corpus.articles if a.id != "000_eb2d348de878cb8c"]
     assert len(published) == 6
     for article in published:
@@ -158,7 +158,7 @@ def test_the_article_page_highlights_every_quote_at_its_offsets(site: Path) -> N
 def test_the_afp_text_is_not_published_but_its_quotes_and_rights_are(site: Path) -> None:
     """The AFP story is in copyright and dataset.yaml publishes no full text of it: its page shows no text,
     its quotes stay on the facts' pages, and the credit, licence and rights holder are on its own."""
-    (afp,) = [a for a in kgpub.corpus.facts.load(SEEDS).articles if a.id == "000_eb2d348de878cb8c"]
+    (afp,) = [a for a in kgpub.corpus.reader.load(SEEDS).articles if a.id == "000_eb2d348de878cb8c"]
     page = (site / AFP_PAGE).read_text(encoding="utf-8")
     assert _shown_text(page) is None and "<mark" not in page
     assert "The full text is not published here" in page

@@ -21,7 +21,7 @@ from kgpub.errors import Diagnostic, InputError, KgpubError, OutputError, QueryE
 
 if TYPE_CHECKING:
     from kgpub.pipeline.cache import BuildCache, Dep, Entry
-    from kgpub.corpus.facts import Shared, Source
+    from kgpub.corpus.model import Corpus, Source
     from kgpub.output.serialization import ArticleLines
 
 #: Called with (articles done, articles in all) as a build progresses.
@@ -132,11 +132,11 @@ class ArticleUnit:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
+def _init_worker(shared: Corpus, base: str, parent: int | None = None) -> None:
     """Per-process state of the article workers: the minter and the registry's names, made once.
 
     ``parent``: the build's process id, when this is a forked worker (which then ends with it)."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import model
     from kgpub.corpus import identity
     from kgpub.pipeline import mapping
 
@@ -145,25 +145,25 @@ def _init_worker(shared: Shared, base: str, parent: int | None = None) -> None:
 
         die_with_parent(parent)
 
-    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
+    mint = mapping.Minter(base, {e.id for e in shared.registry}, shared.event_ids, model.merges(shared.registry))
     names = {**{e.id: e.name for e in shared.registry}, **{e.id: e.label for e in shared.events}}
-    names.update({old: names[new] for old, new in facts.merges(shared.registry).items() if new in names})
+    names.update({old: names[new] for old, new in model.merges(shared.registry).items() if new in names})
     _WORKER.update(shared=shared, mint=mint, names=names,
                    index=shared.entity_index, identities=identity.Index(shared.registry, shared.events))
 
 
 def _article_unit(path: Path) -> ArticleUnit:
     """facts → mapping → provenance → N-Triples for one article: the part of a build that parallelises."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
     from kgpub.pipeline import mapping
     from kgpub.pipeline import provenance
     from kgpub.pipeline import retractions
     from kgpub.output import serialization
     from kgpub.pipeline.cache import dep
 
-    shared: Shared = _WORKER["shared"]
+    shared: Corpus = _WORKER["shared"]
     root = shared.root
-    read = facts.read_article(path, root, _WORKER["index"], shared.event_ids, shared.unreadable,
+    read = reader.read_article(path, root, _WORKER["index"], shared.event_ids, shared.unreadable,
                               typed=shared.intact, drafts=shared.drafts)  # a registry entry that could not be read: nothing maps
     article, shown = read.article, read.facts_file
     if article is None or read.problems:
@@ -195,7 +195,7 @@ def _article_unit(path: Path) -> ArticleUnit:
                        provenance.origins(article, mint), foreign, notes, rights)
 
 
-def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
+def _units(shared: Corpus, base: str, jobs: int, cache: BuildCache | None,
            progress: Progress | None) -> list[ArticleUnit | Entry]:
     """Every article's unit, in facts-file order whatever the number of processes (so outputs never vary).
 
@@ -203,7 +203,7 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     cache ``Entry``, not read until a stage needs its lines.
     """
     from kgpub import execution
-    from kgpub.corpus import facts
+    from kgpub.corpus import schema
 
     paths = list(shared.facts_paths)
     names = _relative(shared.root, paths)
@@ -218,7 +218,7 @@ def _units(shared: Shared, base: str, jobs: int, cache: BuildCache | None,
     done = len(found)
     if progress:
         progress(done, len(paths))
-    facts.expect("facts", len(todo))
+    schema.expect("facts", len(todo))
     for unit in execution.map_in_order(_article_unit, todo, jobs=jobs, setup=_init_worker, setup_args=(shared, base)):
         found[unit.facts_file] = unit
         done += 1
@@ -237,7 +237,7 @@ def _relative(root: Path, paths: list[Path]) -> list[str]:
     return out
 
 
-def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
+def _cache_key(shared: Corpus, base: str, shapes: str | Path | None) -> str:
     """What every cached unit depends on besides its own files (a draft build's units are never a build's)."""
     from kgpub import __version__
     from kgpub.pipeline.cache import digest
@@ -248,7 +248,7 @@ def _cache_key(shared: Shared, base: str, shapes: str | Path | None) -> str:
 
     shapes_path = Path(shapes) if shapes else shipped("shapes")
     shape_files = sorted(shapes_path.glob("*.ttl")) if shapes_path.is_dir() else [shapes_path]
-    from kgpub.corpus.facts import DATASET_FILE, REGISTRY_FILE
+    from kgpub.corpus.model import DATASET_FILE, REGISTRY_FILE
 
     code = sorted(Path(__file__).parent.rglob("*.py")) + sorted(Path(__file__).parent.rglob("*.json"))
     from importlib.metadata import PackageNotFoundError, version
@@ -321,29 +321,29 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     its report; in either case nothing is written unless every stage succeeded.
     """
     from kgpub import execution
-    from kgpub.corpus import facts
+    from kgpub.corpus import model, reader
     from kgpub.pipeline import mapping
     from kgpub.output import serialization
     from kgpub.pipeline.cache import BuildCache, Entry
 
     out = Path(out)
     serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
-    shared = replace(facts.load_shared(Path(seeds)), drafts=drafts)
+    shared = replace(reader.load_shared(Path(seeds)), drafts=drafts)
     _check_release(shared, out)
-    iri_base = resolve_base(base, shared.dataset.base, shared.root / facts.DATASET_FILE)
-    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, facts.merges(shared.registry))
+    iri_base = resolve_base(base, shared.dataset.base, shared.root / model.DATASET_FILE)
+    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, model.merges(shared.registry))
     store = BuildCache.open(out, _cache_key(shared, iri_base, shapes)) if cache \
         else BuildCache(_cache_key(shared, iri_base, shapes))  # --no-cache: a fresh one
     found = _units(shared, iri_base, jobs or execution.cores(), store if cache else None, progress)
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     notes = tuple(note for u in summaries for note in u.notes)
     ids = [u.id for u in summaries if u.id]
-    full_text = facts.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
+    full_text = reader.check_full_text(ids, shared.dataset) if len(ids) == len(summaries) else []
     problems = [*shared.problems, *(p for u in summaries for p in u.problems),
-                *facts.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
+                *reader.check_articles([u for u in summaries if u.id is not None], shared),  # type: ignore[arg-type]
                 *full_text,
                 *(_as_problem(n) for n in notes if strict and n.severity == "warning")]
-    problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
+    problems = reader.without_cascade(problems, shared.registry_file, shared.lost)
     options = _Options(validate, strict, Path(shapes) if shapes else None, index, jobs or execution.cores())
     if not problems:
         patched = _patch_build(shared, mint, store, found, out, options)
@@ -358,9 +358,9 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     return replace(_full_build(shared, mint, store, units, out, problems, options), notes=notes)
 
 
-def _check_release(shared: Shared, out: Path) -> None:
+def _check_release(shared: Corpus, out: Path) -> None:
     """Refuse a ``version`` older than the release already in ``out``: a published graph never goes backwards."""
-    from kgpub.corpus.facts import DATASET_FILE
+    from kgpub.corpus.model import DATASET_FILE
     from kgpub.corpus.releases import older, version_in
 
     new = shared.dataset.version
@@ -425,7 +425,7 @@ def _subject(line: str) -> str:
     return line[: line.index("> ") + 1]
 
 
-def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[ArticleUnit], out: Path,
+def _full_build(shared: Corpus, mint: Any, store: BuildCache, units: list[ArticleUnit], out: Path,
                 problems: list[Diagnostic], options: _Options) -> BuildResult:
     """Render, validate and index the whole graph (the first build, or after many changes)."""
     from kgpub import execution
@@ -527,7 +527,7 @@ def _full_build(shared: Shared, mint: Any, store: BuildCache, units: list[Articl
     return _result(out, shared, units, len(data), files, report, written, store.hits)
 
 
-def _result(out: Path, shared: Shared, units: list[ArticleUnit], triples: int, files: tuple[str, ...],
+def _result(out: Path, shared: Corpus, units: list[ArticleUnit], triples: int, files: tuple[str, ...],
             report: Report | None, written: bool, reused: int) -> BuildResult:
     return BuildResult(
         out_dir=out,
@@ -595,7 +595,7 @@ def _graphs(unit: ArticleUnit, mint: Any) -> list[tuple[str, list[str]]]:
             (str(mint.provenance_graph(lines.article_id)), lines.provenance)]
 
 
-def _patch_build(shared: Shared, mint: Any, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,
+def _patch_build(shared: Corpus, mint: Any, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,
                  options: _Options) -> BuildResult | None:
     """Patch the previous build when few articles changed; None when a full build must run instead.
 
@@ -751,7 +751,7 @@ class CheckResult:
         return f"checked {files}: {count} problem{'' if count == 1 else 's'}"
 
 
-def _init_check_worker(shared: Shared, parent: int | None = None) -> None:
+def _init_check_worker(shared: Corpus, parent: int | None = None) -> None:
     """Per-process state of ``check``'s workers: the registry, indexed once."""
     if parent is not None:
         from kgpub.execution import die_with_parent
@@ -762,10 +762,10 @@ def _init_check_worker(shared: Shared, parent: int | None = None) -> None:
 
 def _check_unit(path: Path) -> Any:
     """One facts file checked, in a worker of ``check``: its problems and its id, no typed article."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
 
-    shared: Shared = _WORKER["shared"]
-    return facts.read_article(path, shared.root, _WORKER["index"], shared.event_ids, shared.unreadable, typed=False)
+    shared: Corpus = _WORKER["shared"]
+    return reader.read_article(path, shared.root, _WORKER["index"], shared.event_ids, shared.unreadable, typed=False)
 
 
 def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResult:
@@ -777,27 +777,27 @@ def check(seeds: str | Path = "seeds", *, jobs: int | None = None) -> CheckResul
     many.  Raises InputError only when ``seeds`` is not a folder.
     """
     from kgpub import execution
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader, schema
     from kgpub.errors import ordered
 
-    shared = facts.load_shared(Path(seeds))
+    shared = reader.load_shared(Path(seeds))
     paths = list(shared.facts_paths)
-    facts.expect("facts", len(paths))
+    schema.expect("facts", len(paths))
     reads = list(execution.map_in_order(_check_unit, paths, jobs=jobs or execution.cores(),
                                         setup=_init_check_worker, setup_args=(shared,)))
     ids = [read.id for read in reads if read.id]
-    problems = [*shared.problems, *(p for read in reads for p in read.problems), *facts.check_articles(reads, shared),
-                *(facts.check_full_text(ids, shared.dataset) if len(ids) == len(reads) else ())]
-    problems = facts.without_cascade(problems, shared.registry_file, shared.lost)
+    problems = [*shared.problems, *(p for read in reads for p in read.problems), *reader.check_articles(reads, shared),
+                *(reader.check_full_text(ids, shared.dataset) if len(ids) == len(reads) else ())]
+    problems = reader.without_cascade(problems, shared.registry_file, shared.lost)
     return CheckResult(shared.root, len(shared.facts_paths), shared.registry_file, tuple(ordered(problems)))
 
 
 def entities(seeds: str | Path = "seeds") -> list[Any]:
     """Every entity of the corpus with the articles that mention it and its merge candidates (see ``identity``)."""
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
     from kgpub.corpus import identity
 
-    return identity.corpus_entities(facts.load(Path(seeds)))
+    return identity.corpus_entities(reader.load(Path(seeds)))
 
 
 def validate(files: list[str | Path] | None = None, *, shapes: str | Path | None = None,

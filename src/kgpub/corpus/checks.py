@@ -15,23 +15,18 @@ append it to :data:`CHECKS`; ``kgpub check`` and ``kgpub build`` both run it.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from kgpub.corpus import quotes
+from kgpub.corpus.convert import Reader, quote
+from kgpub.corpus.model import COUNT_QUALIFIERS, ENTITY_REFERENCES, RESERVED_IDS, Entity, Source
+from kgpub.corpus.schema import Document
+from kgpub.corpus.texts import ArticleText
+from kgpub.corpus.yaml_lines import field_name
 from kgpub.errors import Diagnostic
-from kgpub.corpus.facts import (
-    RESERVED_IDS,
-    ROLES,
-    ArticleText,
-    Document,
-    Entity,
-    Source,
-    _field_name,
-    _Reader,
-    quote,
-)
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,7 @@ class FactsFile:
 
     def diagnostic(self, path: tuple[Any, ...], message: str) -> Diagnostic:
         """A problem at ``path`` of the document: its line and its field name."""
-        return Diagnostic(self.shown, self.document.line(*path), _field_name(path), message)
+        return Diagnostic(self.shown, self.document.line(*path), field_name(path), message)
 
 
 Check = Callable[[FactsFile], Iterable[Diagnostic]]
@@ -116,16 +111,6 @@ def quoted(file: FactsFile) -> Iterable[Diagnostic]:
 # --------------------------------------------------------------------------- ids and references
 
 
-#: For each section of a facts file, the keys that hold ids of entities (or events).
-REFERENCES: dict[str, tuple[str, ...]] = {
-    "article": ("publisher", "source", "rights_holder"),
-    "relations": ("subject", "object", "according_to"),
-    "events": ("place", *ROLES, "according_to"),
-    "accusations": ("accuser", "accused", "according_to"),
-    "threats": ("threatener", "threatened", "place", "according_to"),
-    "statements": ("speaker", "addressee", "according_to"),
-    "mentions": ("entity",),
-}
 #: The sections whose items define an id.
 DEFINING = ("entities", "events", "accusations", "threats", "statements")
 #: Keys that hold ids of facts of the same article (or of shared events), not of entities.
@@ -178,7 +163,7 @@ class _References:
                     continue
                 some_id = document.get(section, i, "id")
                 if not isinstance(some_id, str):
-                    self.lost.append(_field_name((section, i)))
+                    self.lost.append(field_name((section, i)))
                     continue
                 path = (section, i, "id")
                 if some_id in RESERVED_IDS:
@@ -242,10 +227,10 @@ def references(file: FactsFile) -> Iterable[Diagnostic]:
     refs.reports()
     refs.definitions()
     known = file.registry.keys() | refs.local.keys() | file.shared_events
-    refs.check_all(("article",), REFERENCES["article"], known)
+    refs.check_all(("article",), ENTITY_REFERENCES["article"], known)
     for section in ("relations", "events", "accusations", "threats", "statements", "mentions"):
         for i, _ in file.document.items(section):
-            refs.check_all((section, i), REFERENCES[section], known)
+            refs.check_all((section, i), ENTITY_REFERENCES[section], known)
     facts = refs.ids("events", "accusations", "threats", "statements") | file.shared_events
     for section, keys in FACT_REFERENCES.items():
         for i, _ in file.document.items(section):
@@ -260,7 +245,7 @@ def references(file: FactsFile) -> Iterable[Diagnostic]:
         if isinstance(claims, list) and file.document.reachable("accusations", i, "claims"):
             for j, claim in enumerate(claims):
                 if isinstance(claim, dict):
-                    refs.check_all(("accusations", i, "claims", j), ("subject", "object"), known)
+                    refs.check_all(("accusations", i, "claims", j), ENTITY_REFERENCES["claims"], known)
     return [*refs.problems, *refs.summary()]
 
 
@@ -277,7 +262,7 @@ DATES: dict[str, tuple[str, ...]] = {
 def dates(file: FactsFile) -> Iterable[Diagnostic]:
     """Every date must be possible; a phrase ("last Saturday") must resolve against the publication date."""
     document = file.document
-    reader = _Reader(file.shown, document.doc)
+    reader = Reader(file.shown, document.doc)
     published = document.get("article", "published")
     if published is not None:
         reader.published = reader.published_date(published, "article", "published")
@@ -299,11 +284,28 @@ def dates(file: FactsFile) -> Iterable[Diagnostic]:
     return problems
 
 
+_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+
+
+def numbers_in(text: str) -> set[int]:
+    """The numbers a quote writes, in digits ("31", "5,200") or in words up to ninety-nine ("Fourteen",
+    "twenty-one"), so that a count can be held to its quote. Words like "dozens" or "thousands" are no number."""
+    found = {int(d.replace(",", "")) for d in re.findall(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d])|\d+", text)}
+    words = re.findall(r"[a-z]+", text.lower())
+    for i, word in enumerate(words):
+        if word in _TENS:
+            unit = _UNITS.get(words[i + 1], 0) if i + 1 < len(words) and 0 < _UNITS.get(words[i + 1], 0) < 10 else 0
+            found.add(_TENS[word] + unit)
+        elif word in _UNITS and word != "zero" and not (i > 0 and words[i - 1] in _TENS and _UNITS[word] < 10):
+            found.add(_UNITS[word])
+    return found
+
+
 def counts(file: FactsFile) -> Iterable[Diagnostic]:
     """A count "between" two numbers names the smaller first; a count whose quote writes a number ("Fourteen",
     "31 rockets") gives that number (both ends of a "between")."""
-    from kgpub.corpus.facts import COUNT_QUALIFIERS, numbers_in
-
     document = file.document
     out = []
     for i, item in document.items("events"):
@@ -440,7 +442,7 @@ def retractions(file: FactsFile) -> Iterable[Diagnostic]:
         for words, path in quotes_at:
             found = quotes.find(file.text.text, quote(words, unplaced), file.text.shown)
             if isinstance(found, Diagnostic):
-                out.append(replace(found, line=document.line(*path) or 1, field=_field_name(path)))
+                out.append(replace(found, line=document.line(*path) or 1, field=field_name(path)))
     return out
 
 

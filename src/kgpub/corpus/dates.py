@@ -13,6 +13,10 @@ in a paper of Sunday 5 July 2020.  A curator writes what the text says, and kgpu
   qualifier, no unspecified digit;
 * for a phrase relative to the article ("Saturday night", "last year", "late December"), with the
   phrase and the rule that resolved it against the article's publication date (:data:`RULES`).
+
+:class:`TextDate` is kgpub's one date type: a publication date, a dataset's dates and a query's date
+parameter are exact dates of it (:func:`parse_date`: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), whose
+``xsd:`` datatype keeps the precision given and whose year, month and day resolve relative phrases.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 #: The EDTF datatype of the Library of Congress, for ``kg:edtf`` literals.
 EDTF_DATATYPE = "http://id.loc.gov/datatypes/edtf/EDTF"
@@ -73,6 +78,36 @@ class TextDate:
         """How the date is shown and compared: its EDTF expression."""
         return self.edtf
 
+    @property
+    def datatype(self) -> str:
+        """The XSD datatype local name of an exact date, the one that keeps its precision (``gYear``,
+        ``gYearMonth``, ``date``); a date that is not exact has none."""
+        if self.exact is None:
+            raise ValueError(f"{self.edtf!r} is not an exact date: it has no xsd: datatype")
+        return self.exact[1]
+
+    @property
+    def year(self) -> int:
+        """The year of an exact date (a publication date, against which relative phrases resolve)."""
+        return self._parts()[0]
+
+    @property
+    def month(self) -> int | None:
+        """The month of an exact date, None when it is given to the year."""
+        return self._parts()[1]
+
+    @property
+    def day(self) -> int | None:
+        """The day of an exact date, None when it is given to the year or the month."""
+        return self._parts()[2]
+
+    def _parts(self) -> tuple[int, int | None, int | None]:
+        if self.exact is None:
+            raise ValueError(f"{self.edtf!r} is not an exact date: it has no one year, month and day")
+        year, month, day = ([int(part) for part in self.exact[0].split("-")] + [None, None])[:3]
+        assert year is not None
+        return year, month, day
+
 
 def parse(text: str) -> TextDate:
     """An EDTF level-1 expression; raise ValueError, in a curator's words, when it is not one."""
@@ -90,6 +125,26 @@ def parse(text: str) -> TextDate:
         return TextDate(text, low[0] if low else None, high[1] if high else None, None)
     earliest, latest, exact = _single(text, text)
     return TextDate(text, earliest, latest, exact)
+
+
+def parse_date(value: Any) -> TextDate:
+    """An exact date, ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a publication date, a dataset's dates, a query's
+    date parameter): EDTF's qualifiers, unknown digits, seasons and intervals are refused, in a curator's words,
+    by a ValueError, and so are impossible dates."""
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    if month is not None and not 1 <= month <= 12:  # before parse(), which reads months 21 to 24 as seasons
+        raise ValueError(f"{text!r} is not a date: there is no month {month}")
+    if day is not None:
+        assert month is not None
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"{text!r} is not a date: {calendar.month_name[month]} {year} has {last} days")
+    return parse(text)
 
 
 def _single(text: str, whole: str) -> tuple[date, date, tuple[str, str] | None]:

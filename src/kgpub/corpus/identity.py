@@ -28,9 +28,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
-from kgpub.corpus.facts import Entity, Event, SharedEvent
+from kgpub.corpus.model import Corpus, Entity, Event, SharedEvent, referenced_ids
 
 #: The Arabic article as it is written before a name (al-, el-, and the sun-letter forms ad-, ash-, ...).
 _ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "et"})
@@ -76,6 +75,8 @@ class Note:
     field: str
     severity: str  # warning | hint
     message: str
+    #: The id of the registry entity (or shared event) the entity (or event) may be: what the message names.
+    candidate: str | None = None
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line is not None else "")
@@ -118,7 +119,7 @@ class Index:
         if exact:
             return [Note(entity.source.file, entity.source.line, field, "warning",
                          f"{entity.id!r} ({name!r}) is registry entity {k.id!r} ({k.name!r}, {k.where}) by another "
-                         f"spelling; use the id {k.id!r} and drop this entity")
+                         f"spelling; use the id {k.id!r} and drop this entity", k.id)
                     for _, (name, k) in sorted(exact.items())]
         near: dict[str, tuple[str, _Known, int]] = {}
         for name in names:
@@ -126,7 +127,7 @@ class Index:
                 near.setdefault(k.id, (name, k, score))
         return [Note(entity.source.file, entity.source.line, field, "hint",
                      f"{entity.id!r} ({name!r}) may be registry entity {k.id!r} ({k.name!r}, {k.where}); if it is, "
-                     f"use the id {k.id!r} and drop this entity")
+                     f"use the id {k.id!r} and drop this entity", k.id)
                 for _, (name, k, _) in sorted(near.items())]
 
     def event_notes(self, event: Event) -> list[Note]:
@@ -136,7 +137,7 @@ class Index:
         return [Note(event.source.file, event.source.line, f"events[{event.id}]", "hint",
                      f"{event.id!r} has the date, place and type of shared event {shared.id!r} ({shared.label!r}, "
                      f"{shared.source.file}:{shared.source.line}); if it is the same event, write "
-                     f"'report: {shared.id}' instead of defining it")
+                     f"'report: {shared.id}' instead of defining it", shared.id)
                 for shared in self.events.get((event.date.lexical, event.place), ())
                 if set(shared.types) & set(event.types)]
 
@@ -164,23 +165,6 @@ def _add(table: dict[str, list[_Known]], key: str, known: _Known) -> None:
         bucket.append(known)
 
 
-def registry_collisions(registry: Iterable[Entity]) -> list[tuple[str, str, str]]:
-    """Pairs of registry entities that the keys would take for one: (id, id, the shared key).
-
-    The precision check of the keys: on a clean registry it is empty.
-    """
-    entities = list(registry)
-    index = Index(entities)
-    out: set[tuple[str, str, str]] = set()
-    for entity in entities:
-        for note in index.notes(entity):
-            other = note.message.split("registry entity ", 1)[1].split("'")[1]
-            if other != entity.id:
-                first, second = sorted((entity.id, other))
-                out.add((first, second, note.severity))
-    return sorted(out)
-
-
 # --------------------------------------------------------------------------- the corpus's entities, for curation
 
 
@@ -195,32 +179,13 @@ class EntityRow:
     candidates: tuple[tuple[str, str], ...]  # (id, "warning" | "hint")
 
 
-def mentions(article: Any) -> set[str]:
-    """Every id an article refers to, in any role of any fact."""
-    ids = {article.publisher, *([article.agency] if article.agency else [])}
-    for rel in article.relations:
-        ids |= {rel.subject, rel.object}
-    for event in article.events:
-        ids |= {x for xs in event.roles.values() for x in xs} | ({event.place} if event.place else set())
-    for acc in article.accusations:
-        ids |= {*([acc.accuser] if acc.accuser else []), *acc.accused, *(x for c in acc.claims for x in (c.subject, c.object))}
-    for threat in article.threats:
-        ids |= {threat.threatener, *threat.threatened} | ({threat.place} if threat.place else set())
-    for st in article.statements:
-        ids |= ({st.speaker} if st.speaker else set()) | set(st.addressees)
-    for fact in (*article.relations, *article.events, *article.accusations, *article.threats, *article.statements):
-        if fact.judgement.according_to:
-            ids.add(fact.judgement.according_to)
-    return ids
-
-
-def corpus_entities(corpus: Any) -> list[EntityRow]:
+def corpus_entities(corpus: Corpus) -> list[EntityRow]:
     """Each entity of the corpus with its articles and merge candidates: the registry's against each article's
     own entities, and the articles' own entities against each other (the same group defined twice)."""
     index = Index(corpus.registry)
     mentioned: dict[str, set[str]] = {}
     for article in corpus.articles:
-        for some_id in mentions(article):
+        for some_id in referenced_ids(article):
             mentioned.setdefault(some_id, set()).add(article.id)
     rows: dict[str, EntityRow] = {}
     candidates: dict[str, set[tuple[str, str]]] = {}
@@ -232,8 +197,7 @@ def corpus_entities(corpus: Any) -> list[EntityRow]:
         for entity in article.entities:
             key = f"{article.id}/{entity.id}"
             local.append((key, entity))
-            found = {(note.message.split("registry entity ", 1)[1].split("'")[1], note.severity)
-                     for note in index.notes(entity)}
+            found = {(note.candidate, note.severity) for note in index.notes(entity) if note.candidate}
             candidates[key] = found
             for other, severity in found:
                 candidates.setdefault(other, set()).add((key, severity))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from kgpub.errors import Diagnostic, InputError
 
 if TYPE_CHECKING:
-    from kgpub.corpus.facts import Quote
+    from kgpub.corpus.model import Quote
 
 #: Code points of context kept on each side of a quote (oa:prefix / oa:suffix).
 CONTEXT = 32

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from kgpub.errors import Diagnostic, InputError
-from kgpub.corpus.facts import FACTS_SUFFIX, MAX_TEXT_BYTES, RESERVED_IDS, decoded, parse_date
+from kgpub.corpus.dates import parse_date
+from kgpub.corpus.model import FACTS_SUFFIX, RESERVED_IDS
+from kgpub.corpus.texts import MAX_TEXT_BYTES, decoded
 from kgpub.drafting import extract
 from kgpub.drafting.entities import Found, Names, new_entities, registry_mentions
 from kgpub.drafting.render import render
@@ -60,7 +62,7 @@ def draft(article: str | Path, *, seeds: str | Path = "seeds", published: str | 
     exists; ``out="-"`` writes nothing and returns the YAML.  Raises InputError listing every problem
     of the input (the text, the seeds folder, the date, the URL, the output) at once, writing nothing.
     """
-    from kgpub.corpus.facts import load_shared
+    from kgpub.corpus.reader import load_shared
 
     article = Path(article)
     problems: list[Diagnostic] = []
@@ -156,7 +158,7 @@ def _check(made: DraftResult, text: str, shared: Any, text_ref: str) -> None:
     error, never a file that does not load."""
     import tempfile
 
-    from kgpub.corpus import facts
+    from kgpub.corpus import reader
     from kgpub.pipeline import provenance
 
     with tempfile.TemporaryDirectory(prefix="kgpub-draft-") as folder:
@@ -164,8 +166,8 @@ def _check(made: DraftResult, text: str, shared: Any, text_ref: str) -> None:
         (root / "a.txt").write_text(text, encoding="utf-8")
         body = made.yaml.replace(f"  text: {_yaml_str(text_ref)}\n", "  text: a.txt\n", 1)
         (root / f"a{FACTS_SUFFIX}").write_text(body, encoding="utf-8")
-        article, problems = facts.load_article(root / f"a{FACTS_SUFFIX}", root, shared.entity_index,
-                                               shared.event_ids, drafts=True)
+        article, problems = reader.load_article(root / f"a{FACTS_SUFFIX}", root, shared.entity_index,
+                                                shared.event_ids, drafts=True)
         if article is not None and not problems:
             quotes = [q for items in (article.entities, article.events, article.accusations, article.threats,
                                       article.statements, article.mentions) for x in items for q in x.evidence]

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kgpub.corpus.facts import Entity
+from kgpub.corpus.model import Entity
 from kgpub.corpus.identity import NEAR_LENGTH
 from kgpub.corpus.identity import skeleton as _skeleton
 from kgpub.drafting.text import Token, fold, name_tokens, tokens

@@ -24,7 +24,7 @@ from rdflib import Graph, Literal, URIRef
 from kgpub.rdf import vocab
 from kgpub.errors import OutputError
 from kgpub.execution import MARKER, os_reason
-from kgpub.corpus.facts import Dataset
+from kgpub.corpus.model import Dataset
 from kgpub.output.layout import Block, Layout, Stats
 from kgpub.output.layout import patch as patch_layout
 from kgpub.output.layout import render as render_blocks

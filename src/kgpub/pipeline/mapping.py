@@ -24,8 +24,8 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kgpub.rdf import vocab
 from kgpub.corpus.dates import TextDate
-from kgpub.corpus.facts import Count, Judgement, Statement
-from kgpub.corpus.facts import Accusation, Article, Claim, Corpus, Entity, Event, PartialDate, Relation, SharedEvent, Threat, merges
+from kgpub.corpus.model import Count, Judgement, Statement
+from kgpub.corpus.model import Accusation, Article, Claim, Corpus, Entity, Event, Relation, SharedEvent, Threat, merges
 
 KG = Namespace(vocab.KG)
 KGT = Namespace(vocab.KGT)
@@ -232,7 +232,7 @@ class MappedCorpus:
         return union
 
 
-def date_literal(date: PartialDate) -> Literal:
+def date_literal(date: TextDate) -> Literal:
     """A typed literal that keeps exactly the precision the text gave."""
     return Literal(date.lexical, datatype=XSD[date.datatype])
 

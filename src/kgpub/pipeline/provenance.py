@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from kgpub.errors import Diagnostic, InputError
-from kgpub.corpus.facts import Article, Corpus, Entity, Quote, SharedEvent, Source
+from kgpub.corpus.model import Article, Corpus, Entity, Quote, SharedEvent, Source
 from kgpub.pipeline.mapping import KG, OA, Lines, Minter, MappedCorpus, Sink, new_graph, nt_adder, nt_string
 from kgpub.corpus.quotes import CONTEXT, Span, closest_passage, find, find_all, locate
 

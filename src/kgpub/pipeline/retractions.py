@@ -28,7 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 from kgpub.rdf import vocab
-from kgpub.corpus.facts import (
+from kgpub.corpus.model import (
     Accusation,
     Article,
     Event,

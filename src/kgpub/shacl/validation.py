@@ -26,7 +26,7 @@ from kgpub.shacl import core as shacl_core
 from kgpub.shacl import sparql as shacl_sparql
 from kgpub.rdf import vocab
 from kgpub.errors import ValidationSetupError
-from kgpub.corpus.facts import Source
+from kgpub.corpus.model import Source
 from kgpub.resources import ontology_file, shipped
 
 KG = Namespace(vocab.KG)

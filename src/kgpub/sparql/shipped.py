@@ -142,7 +142,7 @@ def _typed_term(name: str, raw: str, kind: str | None, prefixes: dict[str, str],
             raise QueryError(f"--param {name}: {raw!r} is not an IRI (give <https://...> or a prefixed name like id:...)")
         return ox.NamedNode(iri)
     if kind == "date":
-        from kgpub.corpus.facts import parse_date
+        from kgpub.corpus.dates import parse_date
 
         try:
             date = parse_date(raw)

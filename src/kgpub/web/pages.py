@@ -472,7 +472,7 @@ def full_text_choices(seeds: Path | None) -> dict[str, bool]:
     """What the seeds' dataset.yaml says of publishing each article's full text (``full_text:``)."""
     if seeds is None or not (seeds / "dataset.yaml").is_file():
         return {}
-    from kgpub.corpus.facts import load_dataset
+    from kgpub.corpus.reader import load_dataset
 
     return load_dataset(seeds).full_text
 
