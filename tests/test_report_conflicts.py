@@ -12,7 +12,7 @@ from pathlib import Path
 from rdflib import Graph
 
 import kgpub
-from kgpub.shacl import validation
+from shacl_reference import load_ontology, validate_graph
 from test_query_multisource import FACTS_3, TEXT_3, write
 
 SHAPE = "kgsh:ReportConflictShape"
@@ -62,9 +62,9 @@ def test_exact_counts_that_differ_conflict_and_qualified_ones_that_fit_do_not(tm
 def test_compiled_checks_and_pyshacl_agree_on_report_conflicts(tmp_path: Path) -> None:
     assert kgpub.build(write(tmp_path / "seeds"), tmp_path / "dist").written
     data = Graph().parse(tmp_path / "dist" / "kg.ttl")
-    ontology = validation.load_ontology()
-    fast = validation.validate_graph(data, ontology=ontology)
-    reference = validation.validate_graph(data, ontology=ontology, reference=True)
+    ontology = load_ontology()
+    fast = validate_graph(data, ontology=ontology)
+    reference = validate_graph(data, ontology=ontology, reference=True)
     assert fast.results == reference.results
     assert sum(r.source_shape == SHAPE for r in fast.results) == 5
 

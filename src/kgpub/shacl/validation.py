@@ -1,79 +1,40 @@
-"""Stage 4 — check the graph against the SHACL shapes and explain what is wrong.
+"""Stage 4 — check the graph against the SHACL shapes: the build's validation stage and ``kgpub validate``.
 
-pySHACL does the checking; this module decides what the graph is validated as
-(the asserted data plus the ontology, so ``sh:class`` sees subclasses), turns
-the SHACL report into results a curator can act on — labels instead of bare
-IRIs, and the facts file and line each fact came from — and renders it as
-text, JSON or the SHACL report itself.  A graph that does not conform is a
-*result*, not an exception: only unreadable data or shapes raise.
+This module decides what is validated (the asserted data plus the ontology,
+so ``sh:class`` sees subclasses; a kgpub TriG's data graphs, never its
+claims), loads it into pyoxigraph, and runs the shapes' compiled checks
+(``compiler``, ``runner``); what the compiler leaves to pySHACL, pySHACL
+validates here, and only that.  A rebuild that changed a few articles
+validates only their nodes again (:func:`revalidate`).  The results become a
+:class:`~kgpub.shacl.report.Report` (``report``).  A graph that does not
+conform is a *result*, not an exception: only unreadable data or shapes raise.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import cast
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, SH, NamespaceManager
+from rdflib import BNode, Graph, Literal, Namespace
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kgpub.shacl import core as shacl_core
-from kgpub.shacl import sparql as shacl_sparql
-from kgpub.rdf import vocab
-from kgpub.errors import ValidationSetupError
 from kgpub.corpus.model import Source
-from kgpub.resources import ontology_file, shipped
+from kgpub.errors import ValidationSetupError
+from kgpub.rdf import formats, ntriples, vocab
+from kgpub.resources import shipped
+from kgpub.shacl import runner
+from kgpub.shacl.compiler import Plan, compile_shapes
+from kgpub.shacl.report import (RawResult, Report, Result, StoreLabels, add_results, in_order, required, results_of,
+                                to_rdflib)
+from kgpub.shacl.sparql import SHAPES_GRAPH
 
 KG = Namespace(vocab.KG)
-SHAPES_NS = "https://w3id.org/kgpub/shapes#"
-SEVERITIES = ("Violation", "Warning", "Info")
-_OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nquads": "N_QUADS", "json-ld": "JSON_LD",
-               "xml": "RDF_XML", "n3": "N3"}
-INPUT_FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld",
-                 ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".n3": "n3"}
-
-
-@dataclass(frozen=True)
-class Result:
-    """One SHACL validation result, with what a person needs to find and fix it."""
-
-    severity: str
-    focus: str
-    focus_label: str | None
-    path: str | None
-    value: str | None
-    message: str
-    source_shape: str
-    component: str
-    file: str | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Report:
-    """Every result of one validation, and the raw SHACL report graph."""
-
-    results: tuple[Result, ...]
-    #: None when the report was assembled from a previous build's results (a patched rebuild)
-    report_graph: Graph | None = field(default=None, repr=False, compare=False)
-
-    def count(self, severity: str) -> int:
-        return sum(1 for r in self.results if r.severity == severity)
-
-    def conforms(self, strict: bool = False) -> bool:
-        """No violations (and, when ``strict``, no warnings either). Hints never fail."""
-        return self.count("Violation") == 0 and (not strict or self.count("Warning") == 0)
-
-    def summary(self, strict: bool = False) -> str:
-        verdict = "conforms" if self.conforms(strict) else "does not conform"
-        v, w, i = (self.count(s) for s in SEVERITIES)
-        return (f"{verdict}: {v} violation{'s' * (v != 1)}, {w} warning{'s' * (w != 1)}, "
-                f"{i} hint{'s' * (i != 1)}")
+#: Extensions of a user's file that ``kgpub validate`` reads besides each format's own (``formats.by_extension``).
+_ALSO_READ = {".json": "jsonld", ".xml": "rdfxml"}
 
 
 # --------------------------------------------------------------------------- loading
@@ -116,14 +77,6 @@ def load_shapes(folder: Path | None = None, base: str | None = None) -> Graph:
     return _SHAPES_CACHE[key]
 
 
-def load_ontology() -> Graph:
-    """The project ontology, parsed once per process."""
-    key = ("ontology",)
-    if key not in _SHAPES_CACHE:
-        _SHAPES_CACHE[key] = Graph().parse(ontology_file(), format="turtle")
-    return _SHAPES_CACHE[key]
-
-
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -149,11 +102,11 @@ def read_data(files: Iterable[Path], input_format: str | None = None,
             path = path / "kg.trig"
         if not path.is_file():
             raise ValidationSetupError(f"{path}: no such file; run 'kgpub build' first or name an RDF file")
-        fmt = input_format or INPUT_FORMATS.get(path.suffix.lower())
+        fmt = _input_format(path, input_format)
         if fmt is None:
             raise ValidationSetupError(f"{path}: unknown RDF format; use --input-format")
         try:
-            quads = list(ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]),
+            quads = list(ox.parse(path=str(path), format=fmt.rdf_format,
                                   base_iri=base or path.resolve().as_uri()))
         except (SyntaxError, ValueError, OSError) as exc:
             raise ValidationSetupError(f"{path}: cannot load data: {_one_line(exc)}") from None
@@ -165,6 +118,15 @@ def read_data(files: Iterable[Path], input_format: str | None = None,
         chunks.append(cast(bytes, ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES)))  # no output: bytes
         origins.update(_origins(path, [q for q in quads if q.graph_name in provenance]))
     return chunks, origins
+
+
+def _input_format(path: Path, input_format: str | None) -> formats.Format | None:
+    """The format ``--input-format`` names (rdflib's names: ``nt``, ``json-ld``, ``xml``) or the file's extension says."""
+    if input_format is not None:
+        return next((f for f in formats.FORMATS if f.rdflib == input_format), None)
+    if not path.suffix:
+        return None
+    return formats.by_extension(path.name) or formats.by_name(_ALSO_READ.get(path.suffix.lower(), ""))
 
 
 def _origins(path: Path, quads: list) -> dict[str, Source]:  # type: ignore[type-arg]
@@ -196,42 +158,16 @@ def origins_of(provenance: Graph) -> dict[str, Source]:
 # --------------------------------------------------------------------------- validating
 
 
-_PLAN_CACHE: dict[int, tuple[Graph, shacl_core.Plan]] = {}
+_PLAN_CACHE: dict[int, tuple[Graph, Plan]] = {}
 
 
-def plan_for(shapes: Graph) -> shacl_core.Plan:
+def plan_for(shapes: Graph) -> Plan:
     """The compiled set-based checks of ``shapes``, with what is left to pySHACL (computed once per graph)."""
     cached = _PLAN_CACHE.get(id(shapes))
     if cached is None or cached[0] is not shapes:
-        cached = (shapes, shacl_core.compile_shapes(shapes))
+        cached = (shapes, compile_shapes(shapes))
         _PLAN_CACHE[id(shapes)] = cached
     return cached[1]
-
-
-def validate_graph(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
-                   origins: dict[str, Source] | None = None, reference: bool = False) -> Report:
-    """Validate ``data`` (with ``ontology`` mixed in, when given) against ``shapes``.
-
-    By default every constraint the compiler answers exactly runs once,
-    set-based, on pyoxigraph (see ``shacl_core``), and only the rest goes to
-    pySHACL, constraint by constraint.  ``reference=True`` leaves everything to pySHACL, node by node: slow, and the
-    yardstick the fast paths are tested against.
-    """
-    shapes = shapes if shapes is not None else load_shapes()
-    if not reference:
-        nt = data.serialize(format="nt", encoding="utf-8")
-        extra = ontology.serialize(format="nt", encoding="utf-8") if ontology is not None else b""
-        return validate_ntriples([nt, extra], shapes=shapes, origins=origins)
-    import pyshacl
-
-    try:
-        _, report_graph, _ = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=ontology, inference="none",
-            allow_warnings=True, allow_infos=True, advanced=False, abort_on_first=False,
-        )
-    except Exception as exc:  # noqa: BLE001 - pySHACL raises its own and rdflib's errors
-        raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
-    return Report(results=_results(report_graph, _GraphLabels(data, ontology), origins or {}), report_graph=report_graph)
 
 
 def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
@@ -256,9 +192,9 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
             store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
         if any(check.uses_shapes_graph for check in plan.sparql):  # $shapesGraph: the shapes, as a named graph
             store.bulk_load(shapes.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.NamedNode(shacl_sparql.SHAPES_GRAPH))
+                            to_graph=ox.NamedNode(SHAPES_GRAPH))
         decoded = [chunk.decode("utf-8") for chunk in (chunks[1:] if text is not None else chunks)]
-        raw = shacl_core.run(plan, store, [text, *decoded] if text is not None else decoded, threads=threads)
+        raw = runner.run(plan, store, [text, *decoded] if text is not None else decoded, threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     described: list[Graph] = [shapes]
@@ -272,12 +208,12 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
     if with_graph:
         report_graph = Graph()
         report_graph.bind("sh", SH)
-        shacl_sparql.add_results(report_graph, raw)
+        add_results(report_graph, raw)
         _describe_blank_nodes(report_graph, store, described)
-    return Report(results=_raw_results(raw, _StoreLabels(store, raw), origins or {}), report_graph=report_graph)
+    return Report(results=results_of(raw, StoreLabels(store, raw), origins or {}), report_graph=report_graph)
 
 
-def _delegated_results(plan: shacl_core.Plan, data: Graph) -> list[shacl_sparql.RawResult]:
+def _delegated_results(plan: Plan, data: Graph) -> list[RawResult]:
     """pySHACL's results for the shapes and constraints the compiler left to it, as the originals' results."""
     import pyshacl
 
@@ -291,10 +227,10 @@ def _delegated_results(plan: shacl_core.Plan, data: Graph) -> list[shacl_sparql.
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(Exception(getattr(report, 'message', report)))[:300]}")
     out = []
     for node in report.objects(None, SH.result):
-        out.append(shacl_sparql.RawResult(
-            focus=_required(report, node, SH.focusNode), severity=_required(report, node, SH.resultSeverity),
-            shape=plan.source(_required(report, node, SH.sourceShape)),
-            component=_required(report, node, SH.sourceConstraintComponent), path=report.value(node, SH.resultPath),
+        out.append(RawResult(
+            focus=required(report, node, SH.focusNode), severity=required(report, node, SH.resultSeverity),
+            shape=plan.source(required(report, node, SH.sourceShape)),
+            component=required(report, node, SH.sourceConstraintComponent), path=report.value(node, SH.resultPath),
             value=report.value(node, SH.value),
             messages=tuple(m for m in report.objects(node, SH.resultMessage) if isinstance(m, Literal)),
             constraint=report.value(node, SH.sourceConstraint)))
@@ -316,7 +252,7 @@ def _describe_blank_nodes(report: Graph, store, graphs: list[Graph]) -> None:  #
         seen.add(node)
         pairs = [(p, o) for g in graphs for p, o in g.predicate_objects(node)]
         if not pairs:
-            pairs = [(shacl_sparql.to_rdflib(q.predicate), shacl_sparql.to_rdflib(q.object))
+            pairs = [(to_rdflib(q.predicate), to_rdflib(q.object))
                      for q in store.quads_for_pattern(ox.BlankNode(str(node)), None, None)]
         for p, o in pairs:
             report.add((node, p, o))
@@ -325,7 +261,7 @@ def _describe_blank_nodes(report: Graph, store, graphs: list[Graph]) -> None:  #
 
 
 def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str], added: set[str],
-               registry: Iterable[str], *, plan: shacl_core.Plan | None, origins: dict[str, Source],
+               registry: Iterable[str], *, plan: Plan | None, origins: dict[str, Source],
                threads: int = 1) -> Report | None:
     """The report of a graph that differs from a validated one by a few articles' lines.
 
@@ -346,203 +282,22 @@ def revalidate(store_path: Path, previous: tuple[Result, ...], removed: set[str]
 
     if plan is None or plan.delegated is not None:
         return None  # shapes pySHACL takes part in: validate everything
-    own = {line[1:line.index("> ")] for line in removed | added}
-    linked = {term[1:-1] for line in removed | added for term in [line[:-3].split(" ", 2)[2]]
+    own = {ntriples.subject_iri(line) for line in removed | added}
+    linked = {term[1:-1] for line in removed | added for term in [ntriples.split(line)[2]]
               if term.startswith("<") and term.endswith(">")} - own
     store = ox.Store(str(store_path))
     try:
-        focus = sorted(linked | {line[1:line.index("> ")] for line in added})  # the changed nodes that still exist
+        focus = sorted(linked | {ntriples.subject_iri(line) for line in added})  # the changed nodes that still exist
         text = "".join(registry) + "".join(sorted(added))
-        raw = shacl_core.run(plan, store, text, only=focus, threads=threads)
-        fresh = _raw_results(raw, _StoreLabels(store, raw), origins)
+        raw = runner.run(plan, store, text, only=focus, threads=threads)
+        fresh = results_of(raw, StoreLabels(store, raw), origins)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     finally:
         del store
     checked = own | linked
     kept = [r for r in previous if r.focus not in checked]
-    return Report(results=_sorted([*kept, *fresh]))
+    return Report(results=in_order([*kept, *fresh]))
 
 
-def _results(report: Graph, labels: _Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
-    """The results of a SHACL report graph (pySHACL's)."""
-    out = []
-    for node in report.objects(None, SH.result):
-        focus = _required(report, node, SH.focusNode)
-        out.append(_result(focus, report.value(node, SH.resultPath), report.value(node, SH.value),
-                           _required(report, node, SH.resultSeverity), report.value(node, SH.resultMessage),
-                           _required(report, node, SH.sourceShape), _required(report, node, SH.sourceConstraintComponent),
-                           labels, origins))
-    return _sorted(out)
-
-
-def _required(report: Graph, node: Node, p: URIRef) -> Node:
-    """A term every SHACL validation result has (focus node, severity, source shape and component, SHACL 3.6.1)."""
-    value = report.value(node, p)
-    assert value is not None, f"a SHACL result without {p}"
-    return value
-
-
-def _raw_results(raw: list[shacl_sparql.RawResult], labels: _Labels, origins: dict[str, Source]) -> tuple[Result, ...]:
-    """The results the compiled checks found, as :func:`_results` reads them from their report graph."""
-    return _sorted([_result(r.focus, r.path, r.value, r.severity, r.messages[0] if r.messages else None, r.shape,
-                            r.component, labels, origins) for r in raw])
-
-
-def _result(focus: Node, path: Node | None, value: Node | None, severity: Node, message: Node | None,
-            shape: Node, component: Node, labels: _Labels, origins: dict[str, Source]) -> Result:
-    origin = _origin(str(focus), origins)
-    return Result(
-        severity=str(severity).rsplit("#", 1)[-1],
-        focus=str(focus),
-        focus_label=labels.of(focus),
-        path=labels.short(path) if isinstance(path, URIRef) else None,
-        value=labels.show(value) if value is not None and value != focus else None,
-        message=str(message or "constraint not met"),
-        source_shape=labels.short(shape),
-        component=labels.short(component),
-        file=origin.file if origin else None,
-        line=origin.line if origin else None,
-    )
-
-
-def _sorted(results: list[Result]) -> tuple[Result, ...]:
-    """Results most severe first, then by facts file and line: the order every report lists them in."""
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    return tuple(sorted(results, key=lambda r: (order.get(r.severity, 9), r.file or "~", r.line or 0,
-                                                r.focus, r.path or "", r.message)))
-
-
-def _origin(focus: str, origins: dict[str, Source]) -> Source | None:
-    """The facts file line of ``focus``, or of the fact it belongs to (its evidence, selectors)."""
-    iri = focus
-    while iri:
-        if iri in origins:
-            return origins[iri]
-        if "/" not in iri:
-            return None
-        iri = iri.rsplit("/", 1)[0]
-    return None
-
-
-class _Labels:
-    """Readable names for the nodes of a report: labels where the data has them, prefixed names otherwise."""
-
-    _namespaces: ClassVar[NamespaceManager | None] = None
-
-    def __init__(self) -> None:
-        known = {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE, "kgsh": SHAPES_NS}
-        self.prefixes = sorted(known.items(), key=lambda kv: -len(kv[1]))
-
-    def label(self, node: Node) -> str | None:
-        raise NotImplementedError
-
-    def short(self, node: Node | None) -> str:
-        if node is None:
-            return ""
-        text = str(node)
-        if not isinstance(node, URIRef):
-            return "[]"
-        for prefix, ns in self.prefixes:
-            if text.startswith(ns) and len(text) > len(ns):
-                return f"{prefix}:{text[len(ns):]}"
-        return f"<{text}>"
-
-    def of(self, node: Node | None) -> str | None:
-        if node is None:
-            return None
-        label = self.label(node)
-        if label is None and isinstance(node, URIRef) and "/evidence/" in str(node):
-            owner_label = self.label(URIRef(str(node).split("/evidence/", 1)[0]))
-            return f"evidence of “{owner_label}”" if owner_label else None
-        return label
-
-    def show(self, node: Node) -> str:
-        if isinstance(node, Literal):
-            if _Labels._namespaces is None:
-                _Labels._namespaces = Graph().namespace_manager
-            return node.n3(_Labels._namespaces) if node.datatype else f'"{node}"'
-        label = self.of(node)
-        return f"{label} ({self.short(node)})" if label else self.short(node)
-
-
-class _GraphLabels(_Labels):
-    def __init__(self, *graphs: Graph | None) -> None:
-        super().__init__()
-        self.graphs = [g for g in graphs if g is not None]
-
-    def label(self, node: Node) -> str | None:
-        for graph in self.graphs:
-            labels = sorted(str(label) for label in graph.objects(node, RDFS.label))
-            if labels:
-                return labels[0]  # the first, when a graph (wrongly) has several
-        return None
-
-
-class _StoreLabels(_Labels):
-    """Labels of the nodes a report mentions, fetched from the store in one query."""
-
-    def __init__(self, store, results: list[shacl_sparql.RawResult]) -> None:  # type: ignore[no-untyped-def]
-        super().__init__()
-        nodes = {str(n) for r in results for n in (r.focus, r.value) if isinstance(n, URIRef)}
-        nodes |= {n.split("/evidence/", 1)[0] for n in nodes if "/evidence/" in n}
-        self.labels: dict[str, str] = {}
-        if nodes:
-            values = " ".join(f"<{n}>" for n in sorted(nodes))
-            for row in store.query(f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s <{RDFS.label}> ?l }}"):
-                iri, label = row["s"].value, row["l"].value
-                self.labels[iri] = min(label, self.labels.get(iri, label))
-
-    def label(self, node: Node) -> str | None:
-        return self.labels.get(str(node))
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def render_text(report: Report, *, strict: bool = False, show_info: bool = False, summary: bool = True) -> str:
-    """Results grouped by focus node, most severe first; then a one-line summary (unless ``summary`` is
-    False: a build says it in its own).  Each line is one line whatever the data holds: control characters
-    in a label or a value are shown escaped."""
-    from kgpub.terminal import printable
-
-    lines: list[str] = []
-    shown = [r for r in report.results if show_info or r.severity != "Info"]
-    groups: dict[str, list[Result]] = {}
-    for result in shown:
-        groups.setdefault(result.focus, []).append(result)
-    for focus, results in groups.items():
-        first = results[0]
-        where = f"{first.file}:{first.line}: " if first.file else ""
-        name = f"“{first.focus_label}” " if first.focus_label else ""
-        lines.append(printable(f"{where}{name}<{focus}>"))  # a label's newline must not break the line
-        for r in results:
-            about = f"{r.path}" if r.path else ""
-            if r.value is not None:
-                about += f" = {r.value}" if about else r.value
-            about = f"{about}: " if about else ""
-            lines.append("  " + printable(f"{r.severity}: {about}{r.message}  [{r.source_shape}]"))
-    if summary:
-        lines.append(report.summary(strict) + _unlisted(report, show_info))
-    return "\n".join(lines)
-
-
-def _unlisted(report: Report, show_info: bool) -> str:
-    """What the text report leaves out, and the option that lists it (``build`` and ``validate`` both have it)."""
-    return " (hints not listed; --show-info lists them)" if report.count("Info") and not show_info else ""
-
-
-def render_json(report: Report, *, strict: bool = False) -> str:
-    document = {
-        "conforms": report.conforms(strict),
-        "violations": report.count("Violation"),
-        "warnings": report.count("Warning"),
-        "infos": report.count("Info"),
-        "results": [asdict(r) for r in report.results],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def render_turtle(report: Report) -> str:
-    assert report.report_graph is not None, "reports of kgpub validate always carry their graph"
-    return report.report_graph.serialize(format="turtle")
+__all__ = ["Report", "Result", "load_shapes", "origins_of", "plan_for", "read_data", "revalidate", "validate_ntriples"]

@@ -6,46 +6,41 @@ decides the speed of the whole build.  A SHACL core constraint is a set
 question ("which events have no evidence?"), and one SPARQL query per
 constraint over a pyoxigraph store answers it for every focus node at once.
 
-``compile_shapes`` turns a shapes graph into such queries when every shape
-uses only what this module knows how to compile (predicate paths; class,
+``compile_shapes`` turns a shapes graph into such queries (a :class:`Plan`)
+for every constraint it knows how to compile exactly (predicate paths; class,
 datatype, nodeKind, in, pattern, min/maxLength, min/maxCount, lessThan,
 disjoint, qualified counts, and, or, not, node; node-shape SHACL-SPARQL
-constraints via ``shacl_sparql``).  Anything else returns ``None`` and the
-caller falls back to pySHACL, which stays the reference: tests require
-identical results from both on every case of the invalid-case corpus.
+constraints via ``kgpub.shacl.sparql``).  Everything else goes into the plan's
+delegated shapes graph, which pySHACL validates (see ``validation``); pySHACL
+stays the reference: tests require identical results from both on every case
+of the invalid-case corpus and the W3C suite.
 
-The results mirror pySHACL's: one per focus node (and value node, where SHACL
-reports one), the property shape as ``sh:sourceShape``, the shape's
-``sh:message``, ``sh:value`` exactly where pySHACL sets it.
+A plan is a value the caller keeps (the build cache does, with the shapes'
+digest in its key): compiling happens once, and the plan also carries the
+well-typed verdicts the runs have asked for (:class:`WellTyped`).  Running a
+plan is ``kgpub.shacl.runner``'s work; this module only reads shapes.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from kgpub.shacl import sparql as shacl_sparql
-from kgpub.shacl.sparql import RawResult, to_rdflib
+from kgpub.shacl.datatypes import SPARQL_DATATYPES, WELL_TYPED, WellTyped
+from kgpub.shacl.sparql import SparqlCheck, prebinding_problem, prepare, target_pattern
 
-T = TypeVar("T")
-
-#: The custom SPARQL function that tells whether a literal is well-formed for its datatype, as pySHACL decides.
-WELL_TYPED = "urn:kgpub:fn:wellTyped"
-_TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+#: The path of a class test (an instance of the class or of a subclass), as the runner recognises it.
+TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 #: The graph (and predicate) where the focus nodes of each target pattern are recorded before the checks run.
-_FOCUS = "urn:kgpub:focus"
-#: Datatypes whose literals pyoxigraph keeps exactly as written.  It stores numbers and booleans as
-#: values ("05"^^xsd:positiveInteger comes back as "5"^^xsd:integer), so a rule on any other datatype
-#: is checked in the N-Triples text instead, and is not compiled inside sh:or/sh:and/sh:not/sh:node.
-_SPARQL_DATATYPES = {XSD.string, RDF.langString, RDFS.Literal, XSD.date, XSD.gYear, XSD.gYearMonth, XSD.anyURI}
+FOCUS_GRAPH = "urn:kgpub:focus"
+#: Where a query lists the subjects the runner found in the N-Triples text (``VALUES ?this { ... }``).
+SUBJECTS = "__kgpub_subjects__"
 
 #: Shape predicates that describe or target a shape rather than constrain its nodes.
 _NEUTRAL = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.deactivated, SH.name, SH.description,
@@ -89,7 +84,7 @@ class Check:
     path: URIRef | None
     messages: tuple[Literal, ...]
     value: str  # "value": ?value is sh:value; "focus": the focus node is; "none": no sh:value
-    #: For sh:datatype rules pyoxigraph cannot answer (see ``_TEXT_DATATYPES``): the predicate and datatype
+    #: For sh:datatype rules pyoxigraph cannot answer (see ``SPARQL_DATATYPES``): the predicate and datatype
     #: to check in the N-Triples text; ``query`` then selects the focus nodes among ``VALUES ?this``.
     text_check: tuple[URIRef, URIRef] | None = None
     #: For sh:pattern, sh:minLength and sh:maxLength: (parameter, value, flags) to check again on the literal as
@@ -104,7 +99,7 @@ class Plan:
     """Every compiled check of a shapes graph, its SHACL-SPARQL constraints, and what is left to pySHACL."""
 
     checks: tuple[Check, ...]
-    sparql: tuple[shacl_sparql.SparqlCheck, ...]
+    sparql: tuple[SparqlCheck, ...]
     #: The distinct target patterns; ``run`` records each one's focus nodes once, in a graph of their own.
     targets: tuple[str, ...] = ()
     #: The shapes graph pySHACL validates (None: nothing is left to it): every shape of the original, but only
@@ -116,6 +111,9 @@ class Plan:
     written: tuple[Node, ...] = ()
     #: The predicates of ``sh:targetObjectsOf``: their objects, as the data writes them, are focus nodes too.
     object_targets: tuple[str, ...] = ()
+    #: pySHACL's verdicts on the literals the runs of this plan have checked (filled as they run; kept with
+    #: the plan, so a rebuild need not import pySHACL again for literals an earlier build checked).
+    well_typed: WellTyped = field(default_factory=WellTyped, compare=False, repr=False)
 
     def source(self, shape: Node) -> Node:
         """The original shape a delegated result's ``sh:sourceShape`` stands for."""
@@ -128,7 +126,7 @@ class Plan:
 _LEXICAL = {SH.pattern, SH.minLength, SH.maxLength}
 #: True for a literal whose lexical form the store may have rewritten ({v}: the variable).
 _REWRITTEN = ("(isLiteral({v}) && LANG({v}) = \"\" && !(DATATYPE({v}) IN ("
-              + ", ".join(f"<{d}>" for d in sorted(_SPARQL_DATATYPES)) + ")))")
+              + ", ".join(f"<{d}>" for d in sorted(SPARQL_DATATYPES)) + ")))")
 
 #: What a node shape may say besides its constraints.
 _NODE_NEUTRAL = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.deactivated, SH.name,
@@ -160,20 +158,20 @@ class _Compiler:
     def plan(self) -> Plan:
         g = self.g
         checks: list[Check] = []
-        sparql: list[shacl_sparql.SparqlCheck] = []
+        sparql: list[SparqlCheck] = []
         targets: list[str] = []
         left = _Delegation(g)
         _validators_problem(g)
         for shape in sorted(_targeted(g), key=str):
             if self._deactivated(shape):
                 continue
-            pattern = shacl_sparql._targets(g, shape)
+            pattern = target_pattern(g, shape)
             if pattern is None or (shape, SH.closed, None) in g:  # SPARQL targets; closed shapes need all paths
                 left.whole(shape)
                 continue
             if pattern not in targets:
                 targets.append(pattern)
-            focus = f"GRAPH <{_FOCUS}> {{ <{_FOCUS}:{targets.index(pattern)}> <{_FOCUS}> ?this }}"
+            focus = f"GRAPH <{FOCUS_GRAPH}> {{ <{FOCUS_GRAPH}:{targets.index(pattern)}> <{FOCUS_GRAPH}> ?this }}"
             if (shape, SH.path, None) in g:
                 got, pieces = self._property(shape, focus)
                 checks += got
@@ -187,7 +185,7 @@ class _Compiler:
             left.add(shape, pieces)
             for constraint in g.objects(shape, SH.sparql):
                 _refuse_meaningless(g, shape, constraint)
-                check = shacl_sparql._prepare(g, shape, constraint)
+                check = prepare(g, shape, constraint)
                 if check is None:
                     left.add(shape, [(SH.sparql, constraint)])
                 else:
@@ -271,11 +269,11 @@ class _Compiler:
         for pred, o in sorted(g.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if pred in self.custom:
                 left.append((pred, o))
-            elif pred == SH.datatype and o not in _SPARQL_DATATYPES:
+            elif pred == SH.datatype and o not in SPARQL_DATATYPES:
                 if not isinstance(o, URIRef):
                     left.append((pred, o))
                     continue
-                checks.append(Check(f"SELECT ?this WHERE {{ VALUES ?this {{ {_SUBJECTS} }} {focus} }}", shape,
+                checks.append(Check(f"SELECT ?this WHERE {{ VALUES ?this {{ {SUBJECTS} }} {focus} }}", shape,
                                     SH.DatatypeConstraintComponent, severity, path, messages, "value", (path, o)))
             elif pred in _VALUE:
                 compiled = self._condition(shape, pred, o, "?value", recheck=False)
@@ -286,7 +284,7 @@ class _Compiler:
                 checks.append(Check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {p} ?value "
                                     f"FILTER (!({cond})) }}", shape, _COMPONENT[pred], severity, path, messages,
                                     "value", lexical=lexical,
-                                    focus_query=f"SELECT ?this WHERE {{ VALUES ?this {{ {_SUBJECTS} }} {focus} }}"
+                                    focus_query=f"SELECT ?this WHERE {{ VALUES ?this {{ {SUBJECTS} }} {focus} }}"
                                     if lexical is not None else None))
             elif pred == SH.uniqueLang:
                 if o == Literal(True):  # only "true"^^xsd:boolean, the term SHACL names ("1" leaves it off)
@@ -370,7 +368,7 @@ class _Compiler:
     def _value(self, p: Node, o: Node, var: str) -> str:
         g = self.g
         if p == SH["class"]:
-            return f"EXISTS {{ {var} {_TYPE_PATH} {_n3(o)} }}"
+            return f"EXISTS {{ {var} {TYPE_PATH} {_n3(o)} }}"
         if p == SH.datatype:
             return _datatype(o, var)
         if p == SH.nodeKind:
@@ -451,7 +449,7 @@ def _refuse_meaningless(g: Graph, shape: Node, constraint: Node) -> None:
     from kgpub.errors import ValidationSetupError
 
     for query in (*g.objects(constraint, SH.select), *g.objects(constraint, SH.ask)):
-        problem = shacl_sparql.prebinding_problem(str(query))
+        problem = prebinding_problem(str(query))
         if problem is not None:
             raise ValidationSetupError(f"SHACL validation failed: the SPARQL constraint {_shown(constraint)} of "
                                        f"{_shown(shape)} cannot be run: {problem}")
@@ -467,7 +465,7 @@ def _validators_problem(g: Graph) -> None:
         for p in (SH.validator, SH.nodeValidator, SH.propertyValidator):
             for validator in g.objects(component, p):
                 for query in (*g.objects(validator, SH.select), *g.objects(validator, SH.ask)):
-                    problem = shacl_sparql.prebinding_problem(str(query), ("this", "value", "currentShape",
+                    problem = prebinding_problem(str(query), ("this", "value", "currentShape",
                                                                            "shapesGraph", *parameters))
                     if problem is not None:
                         raise ValidationSetupError(f"SHACL validation failed: a validator of {_shown(component)} "
@@ -612,7 +610,7 @@ def _string(text: str) -> str:
 
 def _datatype(datatype: Node, var: str) -> str:
     """pySHACL's datatype rule: the literal's datatype is it, and the literal is not ill-typed."""
-    if datatype not in _SPARQL_DATATYPES:
+    if datatype not in SPARQL_DATATYPES:
         raise Unsupported(f"sh:datatype {datatype} inside another constraint")
     if datatype == RDFS.Literal:
         return f"isLiteral({var})"
@@ -623,379 +621,4 @@ def _datatype(datatype: Node, var: str) -> str:
     return (f"COALESCE(isLiteral({var}) && datatype({var}) = {_n3(datatype)} && <{WELL_TYPED}>({var}), false)")
 
 
-# --------------------------------------------------------------------------- running
-
-
-_WELL_TYPED_CACHE: dict[tuple[str, str], bool] = {}
-_SUBJECTS = "__kgpub_subjects__"
-
-
-def well_typed(lexical: str, datatype: str) -> bool:
-    """Is ``lexical`` well-formed for ``datatype``?  Decided the way pySHACL decides, through rdflib."""
-    key = (lexical, datatype)
-    known = _WELL_TYPED_CACHE.get(key)
-    if known is None:
-        from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
-
-        literal = Literal(lexical, datatype=URIRef(datatype))
-        known = bool(getattr(literal, "ill_typed", None) is not True
-                     and DatatypeConstraintComponent._assert_actual_datatype(None, literal, literal.datatype))  # type: ignore[arg-type]  # a static check: self is unused
-        _WELL_TYPED_CACHE[key] = known
-    return known
-
-
-def known_datatypes() -> dict[tuple[str, str], bool]:
-    """Every (lexical, datatype) decided so far in this process, for the build cache."""
-    return dict(_WELL_TYPED_CACHE)
-
-
-def remember_datatypes(known: dict[tuple[str, str], bool]) -> None:
-    """Decisions of an earlier build (same kgpub, same pySHACL: the cache key covers both)."""
-    _WELL_TYPED_CACHE.update(known)
-
-
-def _well_typed_function(term: Any) -> Any:
-    import pyoxigraph as ox
-
-    ok = well_typed(term.value, term.datatype.value)
-    return ox.Literal("true" if ok else "false", datatype=ox.NamedNode(str(XSD.boolean)))
-
-
-_FOCUS_PATTERN = re.compile(re.escape(f"GRAPH <{_FOCUS}> {{ <{_FOCUS}:") + r"(\d+)> " + re.escape(f"<{_FOCUS}> ?this }}"))
-
-
-def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | None = None,
-        threads: int = 1) -> list[RawResult]:
-    """Every result of ``plan`` over ``store``, which holds ``ntriples`` (data and ontology, default graph).
-
-    With ``only`` (IRIs), just the results whose focus node is one of them:
-    the store is then only read (it may be the query index), and
-    ``ntriples`` need only hold those nodes' triples; it may come in parts (a
-    list), so a caller never joins a million lines only to hand them over.  ``threads`` run checks
-    side by side: pyoxigraph evaluates a query without holding the GIL.
-    """
-    import pyoxigraph as ox
-
-    functions = {ox.NamedNode(WELL_TYPED): _well_typed_function}
-    direct: dict[int, str] = {}
-    if only is None:
-        direct = _direct_targets(plan.targets, store)
-        for i, target in enumerate(plan.targets):  # once per target, not once per check
-            if i not in direct:
-                store.update(f"INSERT {{ GRAPH <{_FOCUS}> {{ <{_FOCUS}:{i}> <{_FOCUS}> ?this }} }} WHERE {{ {target} }}")
-    elif not only:
-        return []
-    values = " ".join(f"<{iri}>" for iri in only or ())
-
-    inline = _classes_inlined([c.query for c in plan.checks], store)
-
-    def focused(query: str) -> str:
-        query = inline(query)
-        if only is None:
-            return _FOCUS_PATTERN.sub(lambda m: direct.get(int(m.group(1)), m.group(0)), query)
-        return _FOCUS_PATTERN.sub(  # DISTINCT: a node of two subclasses matches a class target twice
-            lambda m: f"{{ SELECT DISTINCT ?this WHERE {{ {_narrowed(plan.targets[int(m.group(1))], values)} }} }}",
-            query)
-
-    sparql_only = values if only is not None else None
-
-    def one(check: Any) -> list[RawResult]:
-        if not isinstance(check, Check):  # a SHACL-SPARQL constraint
-            return shacl_sparql.rows([check], store, sparql_only)
-        if check.text_check is not None:
-            return _text_datatype(check, store, ntriples, focused(check.query))
-        rows = []
-        if check.lexical is not None:
-            return _lexically_failing(check, store, focused(check.query), functions, ntriples, plan,
-                                      focused(check.focus_query) if check.focus_query else None)
-        for row in store.query(focused(check.query), custom_functions=functions):
-            focus = to_rdflib(row["this"])
-            value = None
-            if check.value == "value":
-                value = to_rdflib(row["value"])
-            elif check.value == "focus":
-                value = focus
-            rows.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
-                                  check.messages))
-        return rows
-
-    out: list[RawResult] = []
-    for rows in _in_threads(one, [*plan.checks, *plan.sparql], threads):  # in check order, whatever ran first
-        out += rows
-    return _as_written(out, ntriples, plan.written, plan.object_targets)
-
-
-def _narrowed(target: str, values: str) -> str:
-    """A target pattern restricted to the nodes ``values``, the VALUES put in each branch of its UNION: joined
-    outside a union of class targets, pyoxigraph walks every typed node of each class first (seconds)."""
-    if '"' in target:  # a literal target node could hold " UNION ": join outside, as SPARQL means it
-        return f"VALUES ?this {{ {values} }} {target}"
-    return " UNION ".join(f"{{ VALUES ?this {{ {values} }} {part[2:]}" for part in target.split(" UNION "))
-
-
-_CLASS_TARGET = re.compile(r"\{ \?this " + re.escape(_TYPE_PATH) + r" (<[^>]+>) \}")
-
-
-def _direct_targets(targets: tuple[str, ...], store: Any) -> dict[int, str]:
-    """The class targets whose class has no subclass, each as the plain pattern ``?this rdf:type C``.
-
-    Such a target needs no recorded focus nodes: the type triples are its
-    focus nodes, once each, and a check reads them as fast as the records.
-    Recording the focus nodes of the selectors and specific resources (half
-    the nodes of a build) was a sixth of the validation time.
-    """
-    out = {}
-    for i, target in enumerate(targets):
-        match = _CLASS_TARGET.fullmatch(target)
-        if match is not None and not bool(store.query(
-                f"ASK {{ ?c <{RDFS.subClassOf}>+ {match.group(1)} FILTER (!sameTerm(?c, {match.group(1)})) }}")):
-            out[i] = f"?this <{RDF.type}> {match.group(1)} ."
-    return out
-
-
-_CLASS_TEST = re.compile(r"EXISTS \{ (\?\w+) " + re.escape(_TYPE_PATH) + r" (<[^>]+>) \}")
-
-
-def _classes_inlined(queries: list[str], store: Any) -> Callable[[str], str]:
-    """A rewriter of ``EXISTS { ?v rdf:type/rdfs:subClassOf* C }`` into ``?v rdf:type`` one of C's subclasses.
-
-    The subclasses are read from ``store`` itself, once per class, so the
-    test means what it meant; pyoxigraph evaluates the path for every value
-    node otherwise, a quarter of the time of the class checks.
-    """
-    classes = {m.group(2) for query in queries for m in _CLASS_TEST.finditer(query)}
-    members = {}
-    for cls in sorted(classes):
-        found = {f"<{row['c'].value}>" for row in store.query(
-            f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {cls} }}")} | {cls}
-        members[cls] = " ".join(sorted(found))
-
-    def rewrite(query: str) -> str:
-        return _CLASS_TEST.sub(lambda m: f"EXISTS {{ {m.group(1)} <{RDF.type}> ?kgpub_class "
-                                         f"VALUES ?kgpub_class {{ {members[m.group(2)]} }} }}", query)
-
-    return rewrite
-
-
-def _in_threads(work: Callable[[T], list[RawResult]], items: list[T], threads: int) -> list[list[RawResult]]:
-    """``[work(i) for i in items]``, in ``threads`` threads; results in the items' order."""
-    if threads <= 1 or len(items) < 2:
-        return [work(item) for item in items]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(work, items))
-
-
-def _as_written(results: list[RawResult], ntriples: str | list[str], written: tuple[Node, ...] = (),
-                object_targets: tuple[str, ...] = ()) -> list[RawResult]:
-    """Results with every literal the store gave back as the data or the shapes wrote it.
-
-    pyoxigraph keeps numbers and booleans as values ("78"^^xsd:nonNegativeInteger
-    comes back as "78"^^xsd:integer, "4.0" as "4") and language tags in lower
-    case (@fr-CA as @fr-ca); the user must see what their data says.  A value
-    is looked up among its focus node's objects in the N-Triples text; a
-    literal focus node among ``written``, the literals the targets name, and
-    the objects of the ``object_targets`` predicates.
-    """
-    by_path: dict[str, dict[str, list[Node]]] = {}
-    out = []
-    candidates: list[Node] | None = None
-    for r in results:
-        value, focus = r.value, r.focus
-        if _rewritten(focus):
-            if candidates is None:  # read only when a literal focus node needs it
-                candidates = [*written, *(parse_term(o) for p in object_targets for _, o in triples_with(ntriples, p)
-                                          if o.startswith('"'))]
-            focus = next((w for w in candidates if _same_literal(w, focus)), focus)
-            value = focus if value is not None and value == r.focus else value
-        if _rewritten(value) and value != r.focus and r.path is not None and isinstance(r.focus, URIRef):
-            objects = by_path.get(str(r.path))
-            if objects is None:
-                objects = {}
-                for subject, obj in triples_with(ntriples, str(r.path)):
-                    objects.setdefault(subject, []).append(parse_term(obj))
-                by_path[str(r.path)] = objects
-            value = next((o for o in objects.get(f"<{r.focus}>", ()) if _same_literal(o, value)), value)
-        if focus is not r.focus or value is not r.value:
-            r = RawResult(focus, r.severity, r.shape, r.component, r.path, value, r.messages, r.constraint)
-        out.append(r)
-    return out
-
-
-def _lexically_failing(check: Check, store: Any, query: str, functions: Any, ntriples: str | list[str],
-                       plan: Plan, focus_query: str | None = None) -> list[RawResult]:
-    """The rows of a pattern or length check, on every literal as the data writes it.
-
-    The store's verdict stands for IRIs and for the literals it keeps as written.  A literal it may have
-    rewritten ("4.0"^^xsd:decimal kept as 4) is judged again on its written form: for a node shape, the
-    focus literal comes back as a candidate; for a property, its values with such a datatype are read
-    from the N-Triples text (C-speed search) and their subjects joined with the shape's focus nodes.
-    """
-    assert check.lexical is not None
-    kind, argument, flags = check.lexical
-    candidates = []
-    for row in store.query(query, custom_functions=functions):
-        focus = to_rdflib(row["this"])
-        value: Node | None = to_rdflib(row["value"]) if check.value == "value" else focus
-        candidates.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
-                                    check.messages))
-    out = []
-    if focus_query is None:
-        for r in _as_written(candidates, ntriples, plan.written, plan.object_targets):
-            value = r.value
-            if _rewritten(value) and isinstance(value, Literal) and value.language is None \
-                    and not _breaks(kind, argument, flags, str(value)):
-                continue
-            out.append(r)
-        return out
-    out = [r for r in candidates if not (_rewritten(r.value) and isinstance(r.value, Literal) and r.value.language is None)]
-    failing: dict[str, list[Node]] = {}
-    assert check.path is not None
-    for subject, obj in triples_with(ntriples, str(check.path)):
-        if not subject.startswith("<") or "^^<" not in obj:
-            continue
-        datatype = obj[obj.rindex("^^<") + 3:-1]
-        if URIRef(datatype) in _SPARQL_DATATYPES:
-            continue
-        value = parse_term(obj)
-        if isinstance(value, Literal) and _breaks(kind, argument, flags, str(value)):
-            failing.setdefault(subject, []).append(value)
-    subjects = sorted(failing)
-    for start in range(0, len(subjects), 500):
-        for row in store.query(focus_query.replace(_SUBJECTS, " ".join(subjects[start:start + 500]))):
-            focus = to_rdflib(row["this"])
-            for value in dict.fromkeys(failing[f"<{row['this'].value}>"]):
-                out.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
-                                     check.messages))
-    return out
-
-
-def _breaks(kind: str, argument: str, flags: str | None, lexical: str) -> bool:
-    """Whether a lexical form breaks sh:pattern (an XPath regular expression, as SPARQL's REGEX), sh:minLength or sh:maxLength."""
-    if kind == "minLength":
-        return len(lexical) < int(argument)
-    if kind == "maxLength":
-        return len(lexical) > int(argument)
-    bits = 0
-    for flag in flags or "":
-        bits |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(flag, 0)
-    pattern = re.escape(argument) if "q" in (flags or "") else argument
-    return re.search(pattern, lexical, bits) is None
-
-
-def _rewritten(term: Node | None) -> bool:
-    """Whether the store may have changed how this literal is written (its lexical form or its language tag)."""
-    return isinstance(term, Literal) and (term.language is not None or
-                                          (term.datatype is not None and term.datatype not in _SPARQL_DATATYPES))
-
-
-def _same_literal(written: Node, stored: Node | None) -> bool:
-    """Whether ``stored`` (a literal as the store returns it) is the literal ``written``."""
-    if not isinstance(written, Literal) or not isinstance(stored, Literal):
-        return False
-    if stored.language is not None:
-        return written.language is not None and written.language.lower() == stored.language.lower() \
-            and str(written) == str(stored)
-    if written.datatype != stored.datatype and not (stored.datatype == XSD.integer and written.datatype in _INTEGERS):
-        return False
-    if str(written) == str(stored):
-        return True
-    try:
-        return bool(written.eq(stored))
-    except TypeError:  # an ill-typed literal: rdflib cannot compare its value
-        return False
-
-
-_INTEGERS = {XSD.nonNegativeInteger, XSD.positiveInteger, XSD.nonPositiveInteger, XSD.negativeInteger, XSD.long,
-             XSD.int, XSD.short, XSD.byte, XSD.unsignedLong, XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte}
-
-
-def _text_datatype(check: Check, store: Any, ntriples: str | list[str], query: str) -> list[RawResult]:
-    """An sh:datatype rule checked on the triples as written, then joined with the shape's focus nodes."""
-    assert check.text_check is not None
-    predicate, datatype = check.text_check
-    failing: dict[str, list[Node]] = {}
-    wanted = str(datatype)
-    for subject, obj in triples_with(ntriples, str(predicate)):
-        if _plainly_matches(obj, wanted):
-            continue
-        value = parse_term(obj)
-        if not (isinstance(value, Literal) and _matches(value, str(datatype))):
-            failing.setdefault(subject, []).append(value)
-    if not failing:
-        return []
-    out = []
-    subjects = [s for s in failing if s.startswith("<")]  # blank-node subjects cannot be named in VALUES
-    for start in range(0, len(subjects), 500):
-        values = " ".join(subjects[start:start + 500])
-        for row in store.query(query.replace(_SUBJECTS, values)):
-            focus = to_rdflib(row["this"])
-            for value in dict.fromkeys(failing[f"<{row['this'].value}>"]):
-                out.append(RawResult(focus, check.severity, check.shape, check.component, check.path, value,
-                                     check.messages))
-    return out
-
-
-def _plainly_matches(term: str, datatype: str) -> bool:
-    """``_matches(parse_term(term), datatype)`` for a literal written without escapes, read off its text.
-
-    Nearly every literal of a build is such a one: this spares making a
-    hundred thousand rdflib literals only to find them well typed.
-    """
-    if not term.startswith('"') or "\\" in term:
-        return False
-    end = term.rindex('"')
-    rest = term[end + 1:]
-    actual = rest[3:-1] if rest.startswith("^^<") else str(XSD.string) if not rest else None
-    return actual == datatype and well_typed(term[1:end], datatype)
-
-
-def _matches(value: Literal, datatype: str) -> bool:
-    if value.language is not None:
-        return datatype == str(RDF.langString)
-    actual = str(value.datatype) if value.datatype is not None else str(XSD.string)
-    return actual == datatype and well_typed(str(value), datatype)
-
-
-def triples_with(ntriples: str | list[str], predicate: str) -> list[tuple[str, str]]:
-    """(subject, object) of each N-Triples line with ``predicate``, found by substring search (C speed)."""
-    if not isinstance(ntriples, str):
-        return [pair for part in ntriples for pair in triples_with(part, predicate)]
-    needle = f" <{predicate}> "
-    out = []
-    at = ntriples.find(needle)
-    while at != -1:
-        start = ntriples.rfind("\n", 0, at) + 1
-        end = ntriples.find("\n", at)
-        end = len(ntriples) if end == -1 else end
-        subject = ntriples[start:at]
-        if " " not in subject and not subject.startswith("#"):  # the needle is the predicate, not inside a literal
-            out.append((subject, ntriples[at + len(needle):end].rstrip().removesuffix(".").rstrip()))
-        at = ntriples.find(needle, end)
-    return out
-
-
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def parse_term(text: str) -> Node:
-    """One N-Triples object term as an rdflib node."""
-    if text.startswith("<"):
-        return URIRef(text[1:-1])
-    if text.startswith("_:"):
-        return BNode(text[2:])
-    end = text.rindex('"')
-    lexical = _ESCAPE.sub(lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
-                          else _SIMPLE.get(m.group(1), m.group(1)), text[1:end])
-    rest = text[end + 1:]
-    if rest.startswith("@"):
-        return Literal(lexical, lang=rest[1:])
-    if rest.startswith("^^<"):
-        datatype = rest[3:-1]
-        return Literal(lexical, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
-    return Literal(lexical)
-
-
-__all__ = ["Plan", "RawResult", "compile_shapes", "run", "to_rdflib"]
+__all__ = ["FOCUS_GRAPH", "SUBJECTS", "TYPE_PATH", "Check", "Plan", "compile_shapes"]
