@@ -23,6 +23,8 @@ import kgpub
 from kgpub.cli import main
 from conftest import SEEDS
 
+pytestmark = pytest.mark.slow  # the 400-case bad-input corpus, a build each
+
 FACTS = "articles/000_eb2d348de878cb8c.facts.yaml"
 SECRET = "s3cret-pass-0451"
 

@@ -1,4 +1,4 @@
-"""The seeds' first correction and retraction (tests/cases/release): the changelog the README shows."""
+"""The seeds' first correction and retraction (tests/cases/release): the changelog docs/releases.md shows."""
 
 from __future__ import annotations
 
@@ -32,13 +32,13 @@ def release(tmp_path: Path) -> tuple[Path, Path]:
     return tmp_path / "dist-1.0", tmp_path / "dist-1.1"
 
 
-def test_the_readme_shows_the_changelog_of_the_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_docs_show_the_changelog_of_the_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release(tmp_path)
     monkeypatch.chdir(tmp_path)
     changelog = kgpub.diff("dist-1.0", "dist-1.1").text()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "releases.md").read_text(encoding="utf-8")
     shown = re.search(r"\$ kgpub diff dist-1.0 dist-1.1\n(.*?)```", readme, re.DOTALL)
-    assert shown is not None, "the README shows no changelog"
+    assert shown is not None, "docs/releases.md shows no changelog"
     assert shown.group(1) == changelog
 
 

@@ -17,6 +17,8 @@ from rdflib import Dataset, Graph
 
 from conftest import require
 
+pytestmark = pytest.mark.slow  # independent parsers (Raptor's rapper)
+
 OUTPUTS = [("kg.ttl", "turtle"), ("void.ttl", "turtle"), ("ontology.ttl", "turtle"),
            ("articles/000_eb2d348de878cb8c.ttl", "turtle"), ("kg.trig", "trig"), ("kg.nt", "ntriples")]
 

@@ -21,7 +21,7 @@ from shacl_reference import validate_graph
 from servers import jena
 from test_shapes import base_graph, ontology, shapes  # noqa: F401 - fixtures shared with the shape tests
 
-pytestmark = pytest.mark.external
+pytestmark = [pytest.mark.external, pytest.mark.slow]  # slow: Jena's engines on the JVM
 
 OUTPUTS = [("kg.ttl", ox.RdfFormat.TURTLE), ("kg.nt", ox.RdfFormat.N_TRIPLES), ("kg.trig", ox.RdfFormat.TRIG),
            ("kg.jsonld", ox.RdfFormat.JSON_LD), ("void.ttl", ox.RdfFormat.TURTLE),

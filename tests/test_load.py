@@ -19,7 +19,7 @@ from conftest import MINI_FACTS, require, write_corpus
 from servers import (FakeStore, free_port, kill, start_fuseki, start_oxigraph, start_rdf4j, start_virtuoso, stop)
 from test_stores import Store, assert_answers_like_the_build
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: real stores
 ARTICLE_GRAPH = "https://w3id.org/kgpub/id/graph/mini-1"
 
 

@@ -14,7 +14,7 @@ from test_stores import Store, _start
 import kgpub
 from kgpub.cli import main
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: real stores
 GONE = ("https://w3id.org/kgpub/id/graph/mini-2", "https://w3id.org/kgpub/id/graph/mini-2/provenance")
 
 

@@ -19,7 +19,7 @@ from conftest import require
 from servers import JAVA_CACHE, start_fuseki, start_oxigraph, stop
 from test_query_multisource import write
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: real stores
 
 RUNS = 3
 #: The entity the ``about`` query is asked about, per corpus.

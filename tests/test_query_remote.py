@@ -13,7 +13,7 @@ from kgpub.sparql.results import AskResult, GraphResult, SelectResult
 from kgpub.sparql.shipped import shipped_queries
 from servers import Oxigraph, start_oxigraph, stop
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: real endpoints
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ def test_dataset_formats_are_the_ones_with_named_graphs() -> None:
     assert set(formats.names(datasets=True)) == {"jsonld", "trig", "nquads"}
 
 
-iris = st.from_regex(r"https://example\.org/[a-z0-9/#]{0,12}", fullmatch=True)
+iris = st.from_regex(r"https://example\.org/[a-z0-9/]{0,12}(#[a-z0-9]{0,6})?", fullmatch=True)
 literals = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
 
 

@@ -1,5 +1,5 @@
-"""The README's examples do what it says: the first query's rows, the seed's figures, and the Fuseki
-commands of "Loading into a triple store", run as written against the real Fuseki they start."""
+"""The documentation's examples do what it says: the first query's rows (docs/querying.md), the seed's figures
+(docs/seed.md), and the Fuseki commands of docs/stores.md, run as written against the real Fuseki they start."""
 
 from __future__ import annotations
 
@@ -14,17 +14,19 @@ from conftest import ROOT, SEEDS, require
 
 from kgpub.cli import main
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
 
 
-def _section(title: str) -> str:
-    start = README.index(f"\n## {title}\n")
-    end = README.find("\n## ", start + 1)
-    return README[start:end if end != -1 else None]
+def _section(page: str, title: str) -> str:
+    """The section ``title`` of ``docs/PAGE``: from its heading to the next one of the same level."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
 
 
 def test_the_first_example_query_gives_each_victim_once(seed_build: Path) -> None:
-    line = next(line for line in _section("Querying").splitlines() if line.startswith("kgpub query '"))
+    line = next(line for line in _section("querying.md", "Querying").splitlines() if line.startswith("kgpub query '"))
     args = shlex.split(line)[1:]
     result = CliRunner().invoke(main, [*args, "--data", str(seed_build), "--format", "csv"])
     assert result.exit_code == 0, result.output
@@ -44,12 +46,13 @@ def test_the_seed_table_counts_what_the_facts_hold(seed_build: Path) -> None:
     """Each article's row: own entities, events, reports of shared events, accusations, threats, statements,
     relations, then quotes; the quotes of all the rows are the graph's quote selectors."""
     total = 0
+    seed_page = _section("seed.md", "The seed")
     paths = sorted((SEEDS / "articles").glob("*.facts.yaml"))
     assert len(paths) == 7
     for path in paths:
         facts = yaml.safe_load(path.read_text(encoding="utf-8"))
         article = path.name[: -len(".facts.yaml")]
-        row = next(line for line in README.splitlines() if line.startswith(f"| `{article}` "))
+        row = next(line for line in seed_page.splitlines() if line.startswith(f"| `{article}` "))
         cells = [c.strip() for c in row.split("|")]
         counts = [int(n) for n in cells[3].split(", ")]
         events = facts.get("events", [])
@@ -65,6 +68,7 @@ def test_the_seed_table_counts_what_the_facts_hold(seed_build: Path) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_the_fuseki_commands_work_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each line of the block, in order, in an empty folder beside the clone's .cache and seeds; the port
     is a free one instead of 3030 (the flavor then given, as the port no longer says it)."""
@@ -73,7 +77,7 @@ def test_the_fuseki_commands_work_as_written(tmp_path: Path, monkeypatch: pytest
     from servers import free_port, stop, wait_until_ready
 
     require(shutil.which("java"), "Java (Debian default-jdk-headless)")
-    block = _section("Loading into a triple store").split("```sh\n", 1)[1].split("```", 1)[0]
+    block = _section("stores.md", "Loading into a triple store").split("```sh\n", 1)[1].split("```", 1)[0]
     port = str(free_port())
     (tmp_path / ".cache").symlink_to(ROOT / ".cache")
     (tmp_path / "seeds").symlink_to(SEEDS)
@@ -106,7 +110,7 @@ def test_the_fuseki_commands_work_as_written(tmp_path: Path, monkeypatch: pytest
         assert loaded.splitlines()[-1].startswith("sent 18 of 18 graphs") and "MISMATCH" not in loaded
         assert answer.startswith("| accuser | accused |")
         again = CliRunner().invoke(main, ["load", f"http://127.0.0.1:{port}/ds", "--flavor", "fuseki"])
-        assert again.stdout.splitlines()[-1].startswith("sent 0 of 18 graphs")  # as the README says
+        assert again.stdout.splitlines()[-1].startswith("sent 0 of 18 graphs")  # as docs/stores.md says
         assert (tmp_path / "fuseki-data").is_dir()
     finally:
         if server is not None:

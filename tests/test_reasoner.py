@@ -15,6 +15,8 @@ import kgpub
 from conftest import write_corpus
 from test_query_multisource import write
 
+pytestmark = pytest.mark.slow  # OWL 2 RL over whole builds
+
 KG = Namespace("https://w3id.org/kgpub/ontology#")
 
 

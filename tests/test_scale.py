@@ -18,6 +18,8 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import write_corpus  # noqa: E402
 
+pytestmark = pytest.mark.slow  # many builds and rebuilds
+
 ARTICLES = 40
 
 

@@ -17,6 +17,8 @@ from kgpub.sparql.shipped import shipped_queries
 from kgserve import start_serve, stop_serve
 from test_query_remote import canonical
 
+pytestmark = pytest.mark.slow  # a running kgpub serve
+
 
 @pytest.fixture(scope="module")
 def served(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

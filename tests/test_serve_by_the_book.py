@@ -32,7 +32,7 @@ from SPARQLWrapper import GET, JSON, POST, SPARQLWrapper
 import kgpub
 from kgpub.sparql.results import SelectResult
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: a running kgpub serve
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")

@@ -42,7 +42,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQ
 import kgpub
 from kgpub.sparql.results import AskResult, GraphResult, SelectResult
 
-pytestmark = [pytest.mark.integration, pytest.mark.external]
+pytestmark = [pytest.mark.integration, pytest.mark.external, pytest.mark.slow]  # slow: a running kgpub serve and its clients
 
 PROLOGUE = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

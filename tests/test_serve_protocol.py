@@ -19,6 +19,8 @@ import requests
 
 import kgpub
 
+pytestmark = pytest.mark.slow  # a running kgpub serve
+
 ENTITIES = "https://w3id.org/kgpub/id/graph/entities"
 KADHEMI = "/kgpub/id/mustafa-al-kadhemi"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -15,6 +15,8 @@ from conftest import require, write_corpus
 from shacl_cases import BASE, apply, cases, relocate, results_of, topbraid_command, topbraid_validate
 from shacl_reference import load_ontology, validate_graph
 
+pytestmark = pytest.mark.slow  # every case through pySHACL and TopBraid SHACL on the JVM
+
 INVALID = cases("invalid")
 VALID = cases("valid")
 

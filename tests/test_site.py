@@ -19,6 +19,8 @@ from kgpub.cli import main
 from conftest import SEEDS, require
 from test_serve import served  # noqa: F401  (the real server, started once for this module too)
 
+pytestmark = pytest.mark.slow  # the seed site, a browser, nginx and Apache
+
 #: A public-domain article, whose text the site publishes with its quotes highlighted.
 ARTICLE = "state-2020-01-03"
 ARTICLE_PAGE = f"kgpub/id/article/{ARTICLE}.html"

@@ -26,7 +26,7 @@ from kgpub.sparql.shipped import shipped_queries
 from conftest import MINI_FACTS, require, write_corpus
 from servers import start_fuseki, start_oxigraph, start_rdf4j, start_virtuoso, stop
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: real stores
 
 #: What no store may ever answer true: the content of the seed's and the small corpus's claims.
 CLAIM_ASKS = [

@@ -34,7 +34,7 @@ from w3c_protocol import (
 
 import kgpub
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: a running kgpub serve
 
 SHARED = shared_folder()
 SUITE = SHARED / "w3c-sparql-protocol" if SHARED else None

@@ -17,6 +17,8 @@ from kgpub.errors import KgpubError
 from kgpub.cli import main
 from w3c_suite import Case, cases, rows_of
 
+pytestmark = pytest.mark.slow  # the W3C SHACL suite, every case through the library and the command
+
 CASES = cases()
 #: Cases kgpub does not support, each with the reason (none today: the suite passes whole).
 NOT_SUPPORTED: dict[str, str] = {}
