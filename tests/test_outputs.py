@@ -164,3 +164,31 @@ def test_a_folder_option_refuses_a_file_or_fifo(command: str, kind: str, seed_bu
     assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"{path}: ")
     assert stat.S_ISREG(os.lstat(path).st_mode) if kind == "file" else stat.S_ISFIFO(os.lstat(path).st_mode)
     assert [p.name for p in here.iterdir()] == ["out"]
+
+
+@pytest.mark.parametrize("command", [
+    ["query", "SELECT * WHERE { ?s ?p ?o }"],
+    ["load", "http://127.0.0.1:9/ds", "--flavor", "fuseki"],  # refused before any request: nothing listens there
+    ["serve", "--port", "9"],
+    ["site", "--seeds", "."],
+])
+def test_every_command_that_reads_a_build_says_there_is_none_in_one_line(command: list[str], tmp_path: Path) -> None:
+    """One error (NoBuildError, exit 2), worded once in output.folder, for query, load, serve and site alike."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, [*command, "--data", str(empty)])
+    give = "--data FILE" if command[0] == "query" else "--data DIR"
+    assert (result.exit_code, result.stderr) == (2, f"{empty}: no kg.trig here; run 'kgpub build' first or give {give}\n")
+
+
+def test_no_build_is_a_usage_error_and_a_query_error(tmp_path: Path) -> None:
+    """What callers caught before (QueryError in serve and site, UsageError in load) they still catch."""
+    from kgpub.errors import NoBuildError, QueryError, UsageError
+    from kgpub.output.folder import require_build
+
+    with pytest.raises(NoBuildError) as caught:
+        require_build(tmp_path)
+    assert isinstance(caught.value, UsageError) and isinstance(caught.value, QueryError)
+    assert caught.value.exit_code == 2
+    (tmp_path / "kg.trig").write_bytes(b"")
+    assert require_build(tmp_path) == tmp_path

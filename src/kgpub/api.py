@@ -22,7 +22,7 @@ from kgpub.errors import Diagnostic, InputError, KgpubError, OutputError, QueryE
 if TYPE_CHECKING:
     from kgpub.pipeline.cache import BuildCache, Dep, Entry
     from kgpub.corpus.model import Corpus, Source
-    from kgpub.output.serialization import ArticleLines
+    from kgpub.output.blocks import ArticleLines
 
 #: Called with (articles done, articles in all) as a build progresses.
 Progress = Callable[[int, int], None]
@@ -158,7 +158,7 @@ def _article_unit(path: Path) -> ArticleUnit:
     from kgpub.pipeline import mapping
     from kgpub.pipeline import provenance
     from kgpub.pipeline import retractions
-    from kgpub.output import serialization
+    from kgpub.output import blocks, void
     from kgpub.pipeline.cache import dep
 
     shared: Corpus = _WORKER["shared"]
@@ -178,19 +178,19 @@ def _article_unit(path: Path) -> ArticleUnit:
               len(article.relations), len(article.statements))
     if quote_problems:
         return ArticleUnit(shown, (), tuple(quote_problems), article.id, article.source, counts)
-    lines = serialization.article_lines(article.id, graph, prov)
+    lines = blocks.article_lines(article.id, graph, prov)
     if article is not whole:
-        full = serialization.nt_lines(mapping.map_article(whole, mint, _WORKER["names"], mapping.Lines))
+        full = blocks.nt_lines(mapping.map_article(whole, mint, _WORKER["names"], mapping.Lines))
         dead, origins = retractions.tombstones(whole, full, mint)
-        lines = serialization.ArticleLines(article.id, sorted({*lines.data, *dead}),
-                                           sorted({*lines.provenance, *origins}))
+        lines = blocks.ArticleLines(article.id, sorted({*lines.data, *dead}),
+                                    sorted({*lines.provenance, *origins}))
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))
     identities = _WORKER["identities"]
     notes = (*(note for entity in article.entities for note in identities.notes(entity)),
              *(note for event in article.events for note in identities.event_notes(event)))
-    rights = serialization.rights_lines(str(mint.article(article.id)), lines.data)
+    rights = void.rights_lines(str(mint.article(article.id)), lines.data)
     return ArticleUnit(shown, deps, (), article.id, article.source, counts, lines,
                        provenance.origins(article, mint), foreign, notes, rights)
 
@@ -276,7 +276,7 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
     never replaces a build of the corpus.
     """
     from kgpub.execution import build_lock, collector_paused
-    from kgpub.output.serialization import DRAFT_MARKER, MARKER
+    from kgpub.output.folder import DRAFT_MARKER, MARKER
 
     out = Path(out)
     if drafts and (out / MARKER).exists() and not (out / DRAFT_MARKER).exists():
@@ -296,7 +296,7 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
 
 def refuse_draft(data: str | Path) -> None:
     """Stop when ``data`` is a draft build: unconfirmed facts are never queried, loaded, served or published."""
-    from kgpub.output.serialization import DRAFT_MARKER
+    from kgpub.output.folder import DRAFT_MARKER
 
     if (Path(data) / DRAFT_MARKER).exists():
         raise UsageError(f"{data}: a draft build (kgpub build --drafts), with facts nobody has confirmed; it is not "
@@ -323,11 +323,11 @@ def _build(seeds: str | Path, out: str | Path, *, base: str | None, validate: bo
     from kgpub import execution
     from kgpub.corpus import model, reader
     from kgpub.pipeline import mapping
-    from kgpub.output import serialization
+    from kgpub.output import folder
     from kgpub.pipeline.cache import BuildCache, Entry
 
     out = Path(out)
-    serialization.check_replaceable(out, Path(seeds))  # before minutes of work, not after
+    folder.check_replaceable(out, Path(seeds))  # before minutes of work, not after
     shared = replace(reader.load_shared(Path(seeds)), drafts=drafts)
     _check_release(shared, out)
     iri_base = resolve_base(base, shared.dataset.base, shared.root / model.DATASET_FILE)
@@ -430,7 +430,8 @@ def _full_build(shared: Corpus, mint: Any, store: BuildCache, units: list[Articl
     from kgpub.pipeline import mapping
     from kgpub.pipeline import provenance
     from kgpub.sparql import index as sparql_index
-    from kgpub.output import serialization
+    from kgpub.output import blocks, folder, void, writers
+    from kgpub.output.layout import share_keys
     from kgpub.shacl import validation
     from kgpub.pipeline.cache import write_layout, write_manifest, write_units
     from kgpub.resources import ontology_file
@@ -438,33 +439,30 @@ def _full_build(shared: Corpus, mint: Any, store: BuildCache, units: list[Articl
     good = [u for u in units if u.lines is not None]
     registry_graph = mapping.map_registry(shared.registry, mint, shared.events)
     registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint, shared.events)
-    registry, registry_prov_lines = serialization.nt_lines(registry_graph), serialization.nt_lines(registry_prov)
+    registry, registry_prov_lines = blocks.nt_lines(registry_graph), blocks.nt_lines(registry_prov)
     registry_origins = validation.origins_of(registry_prov)
     articles = [u.lines for u in good if u.lines]
-    data = serialization.merged([registry], (a.data for a in articles))
+    data = blocks.merged([registry], (a.data for a in articles))
     data_text = "".join(data)
     data_bytes = data_text.encode("utf-8")
     ontology = ontology_file().read_bytes()
 
-    named = serialization.named_lines(mint, registry, registry_prov_lines, articles,
-                                      serialization.release_lines(shared.dataset, mint))
+    named = writers.named_lines(mint, registry, registry_prov_lines, articles, void.release_lines(shared.dataset, mint))
+    built = writers.BuildLines(mint, data, named, articles, registry, data_bytes)
 
     article_ids = [a.article_id for a in articles]
 
-    def render(names: tuple[str, ...], turtles: bool) -> Callable[[], tuple[dict[str, Any], Any, Any]]:
+    def render(part: writers.Part, counts: bool) -> Callable[[], tuple[dict[str, Any], Any, Any]]:
         def work() -> tuple[dict[str, Any], Any, Any]:
-            made = serialization.graph_files(names, mint, data, named, data_bytes)
-            if turtles:  # kg.ttl, kg.trig and the article files share each node's block
-                turtle_files, files = serialization.turtle_files(data, named, articles, registry, mint)
-                serialization.write_files(staged, {f"articles/{i}.ttl": text for i, text in files.items()}, out)
-                made.update(turtle_files)
-            serialization.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
+            made, files = writers.render(part, built)  # the part's registered files, and the article files
+            folder.write_files(staged, files, out)
+            folder.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
             layouts = {name: layout for name, (_, layout) in made.items()}
-            if turtles:
+            if not counts:
                 return layouts, None, None
             entries = write_units(staged, store, {u.facts_file: u for u in good},
                                   {u.facts_file: _summary(u) for u in good}, {u.facts_file: u.deps for u in good})
-            return layouts, serialization.stats_of(data), entries
+            return layouts, void.stats_of(data), entries
         return work
 
     shapes = validation.load_shapes(options.shapes) if options.validate else None
@@ -487,14 +485,14 @@ def _full_build(shared: Corpus, mint: Any, store: BuildCache, units: list[Articl
                          for r in validated().results if r.severity == "Violation" and r.focus not in shared_events]
         raise InputError(problems)
     files: tuple[str, ...] = ()
-    # Writing does not depend on the verdict: with a core to spare, two forked
-    # processes render and stage the files (kg.jsonld, kg.nt, the counts and the
-    # cache's units; kg.ttl, kg.trig and the articles' files: about the same time) while this one validates, and
+    # Writing does not depend on the verdict: with a core to spare, forked processes
+    # render and stage the files, one part of the writers' registry each (the first
+    # also the counts and the cache's units; see writers.parts) while this one validates, and
     # a thread of this one makes the query index (forked first: RocksDB must
     # never start in the child of a process that runs it).
     with execution.Stage(out) as stage:
         staged = stage.path
-        parts: list[Any] = [render(("kg.jsonld", "kg.nt"), False), render((), True)]
+        parts: list[Any] = [render(part, n == 0) for n, part in enumerate(writers.parts())]
         if shapes is not None and options.workers > 1:
             parts = [stage.fork(part).result for part in parts]
         index = None
@@ -512,10 +510,10 @@ def _full_build(shared: Corpus, mint: Any, store: BuildCache, units: list[Articl
                 layouts.update(made)
                 stats = counted or stats
                 entries = logged if logged is not None else entries
-            serialization.share_keys(layouts)
-            assert stats is not None  # the kg.jsonld/kg.nt part always counts them
-            files = serialization.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
-                                               layouts, stats, {u.id: u.rights for u in good if u.id})
+            share_keys(layouts)
+            assert stats is not None  # the first part always counts them
+            files = folder.finish_stage(staged, out, shared.dataset, mint, article_ids, ontology,
+                                        layouts, stats, {u.id: u.rights for u in good if u.id})
             write_layout(staged, {"files": layouts, "stats": stats})
             if index is not None:
                 _install_index(out, indexing, index, staged)
@@ -608,7 +606,7 @@ def _patch_build(shared: Corpus, mint: Any, store: BuildCache, found: list[Artic
     clean build's.
     """
     from kgpub import execution
-    from kgpub.output import serialization
+    from kgpub.output import blocks, folder, void, writers
     from kgpub.shacl import validation
     from kgpub.pipeline.cache import Entry, save, write_layout
     from kgpub.sparql.index import index_by_update, install_index, previous_index
@@ -645,19 +643,19 @@ def _patch_build(shared: Corpus, mint: Any, store: BuildCache, found: list[Artic
             staged = stage.path
 
             def write_files() -> Any:
-                layouts = serialization.patch_files(out, staged, previous["files"],  # type: ignore[index]
-                                                    [u.lines for u in old if u.lines is not None],
-                                                    [u.lines for u in changed if u.lines is not None], shared_before, shared_after, mint)
+                layouts = writers.patch_files(out, staged, previous["files"],  # type: ignore[index]
+                                              [u.lines for u in old if u.lines is not None],
+                                              [u.lines for u in changed if u.lines is not None], shared_before, shared_after, mint)
                 execution.link_files(out / "articles", staged / "articles",
                                      (f"{u.summary.id}.ttl" for u in found if isinstance(u, Entry)))
-                entries = serialization.by_subject(state["registry"])
+                entries = blocks.by_subject(state["registry"])
                 for unit in changed:
                     (staged / "articles" / f"{unit.id}.ttl").write_bytes(
-                        serialization.article_file(unit.lines.data, entries, mint.base))  # type: ignore[union-attr]
+                        writers.article_file(unit.lines.data, entries, mint.base))  # type: ignore[union-attr]
                 os.link(out / "ontology.ttl", staged / "ontology.ttl")
-                stats = previous["stats"] - serialization.stats_of(sorted(removed)) + serialization.stats_of(sorted(added))  # type: ignore[index]
-                sizes = {name: (staged / name).stat().st_size for name in serialization.MEDIA_TYPES}
-                (staged / "void.ttl").write_bytes(serialization.void_file(
+                stats = previous["stats"] - void.stats_of(sorted(removed)) + void.stats_of(sorted(added))  # type: ignore[index]
+                sizes = folder.staged_sizes(staged)
+                (staged / "void.ttl").write_bytes(void.void_file(
                     shared.dataset, mint, [u.id for u in summaries if u.id], stats, sizes,
                     {u.id: u.rights for u in summaries if u.id}))
                 write_layout(staged, {"files": layouts, "stats": stats})
@@ -695,7 +693,7 @@ def _patch_build(shared: Corpus, mint: Any, store: BuildCache, found: list[Artic
                 stage.swap()
     except OSError:  # the previous build's files are not what its layout says (edited, removed): render anew
         return None
-    names = tuple(sorted([*serialization.MEDIA_TYPES, "void.ttl", *(f"articles/{u.id}.ttl" for u in summaries)]))
+    names = folder.build_files([u.id for u in summaries if u.id])
     return _result(out, shared, summaries, stats.triples, names if written else (), report, written, store.hits)
 
 
@@ -900,12 +898,12 @@ def serve(data: str | Path = "dist", *, host: str = "127.0.0.1", port: int = 800
           max_rows: int = 10_000, seeds: str | Path | None = None) -> None:
     """Serve a build: a SPARQL endpoint and a page per IRI (see ``serving``), until interrupted."""
     from kgpub.web.serving import Settings
+    from kgpub.output.folder import require_build
     from kgpub.web.serving import serve as run
 
     folder = Path(data)
     refuse_draft(folder)
-    if not (folder / "kg.trig").is_file():
-        raise QueryError(f"{folder}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    require_build(folder)
     if seeds is not None and not Path(seeds).is_dir():
         raise QueryError(f"{seeds}: no such seeds folder (--seeds)")
     run(Settings(folder, timeout, max_rows, Path(seeds) if seeds is not None else None), host=host, port=port)

@@ -2,7 +2,7 @@
 
 The contract, the same for every command: 0 done; 1 data that does not conform (or an ASK answered false:
 results, not exceptions); 2 bad input or usage (:class:`InputError`, :class:`UsageError`, :class:`QueryError`,
-:class:`OutputError`, :class:`ValidationSetupError`); 3 a store or endpoint that failed or refused
+:class:`OutputError`, :class:`ValidationSetupError`, :class:`NoBuildError`); 3 a store or endpoint that failed or refused
 (:class:`StoreError`, :class:`EndpointError`); 70 an internal error (any other exception, caught by the CLI).
 
 A command either finishes (possibly with a result that says the data does not
@@ -98,6 +98,17 @@ class ValidationSetupError(KgpubError):
 
 class UsageError(KgpubError):
     """A command was given options that cannot work together, or a target that is not one (exit 2, as click's)."""
+
+    exit_code = 2
+
+
+class NoBuildError(UsageError, QueryError):
+    """A command that reads a build was pointed at a folder without one (exit 2).
+
+    Raised by ``output.folder.require_build`` only, for every command.  Both a usage error and a query error,
+    as the checks it replaces were: ``kgpub serve`` answers a query whose build went away as any query that
+    cannot run (400), and callers catching either kind keep catching it.
+    """
 
     exit_code = 2
 

@@ -134,9 +134,10 @@ def _build_graphs(build: Path, target: str | None, default_graph: bool) -> dict[
     provenance graphs) and the ontology, or everything merged into one graph (then a data graph)."""
     import pyoxigraph as ox
 
+    from kgpub.output.folder import require_build
+
     trig, ontology = build / "kg.trig", build / "ontology.ttl"
-    if not trig.is_file():
-        raise UsageError(f"{build}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    require_build(build)
     graphs: dict[str | None, list[Any]] = {}
     roles: dict[str, str] = {}
     for quad in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
@@ -229,9 +230,10 @@ def _build_payloads(build: Path, target: str | None, default_graph: bool, defaul
     per graph.  With ``default_copy``, also the default graph's copy (see :func:`_default_copy`)."""
     import pyoxigraph as ox
 
+    from kgpub.output.folder import require_build
+
     trig, ontology = build / "kg.trig", build / "ontology.ttl"
-    if not trig.is_file():
-        raise UsageError(f"{build}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    require_build(build)
     groups = _split_nquads(ox.serialize(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG),
                                         format=ox.RdfFormat.N_QUADS) or b"")
     graphs: dict[str | None, list[bytes]] = {
@@ -848,8 +850,9 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     if default_graph and not ends.has_default_graph:
         raise UsageError(f"{_safe(endpoint)}: {ends.flavor}'s Graph Store Protocol has no default graph; "
                          "load into one named graph with --graph IRI instead")
-    if not (Path(build) / "kg.trig").is_file():
-        raise UsageError(f"{build}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    from kgpub.output.folder import require_build
+
+    require_build(build)
     manifest = Manifest() if force or mode == "append" else _manifest(client, ends)
     if force and not dry_run:
         manifest.exists = _manifest(client, ends).exists

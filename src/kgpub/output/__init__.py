@@ -1,2 +1,4 @@
-"""What a build writes: the serialisations of the graph (N-Triples, Turtle, JSON-LD, TriG), VoID, the blocks that
-let a rebuild rewrite only what changed, the build folder, and the diff of two builds."""
+"""What a build writes: ``writers`` (the registry of the whole-graph formats: N-Triples, Turtle, JSON-LD, TriG),
+``blocks`` (the per-subject and per-graph blocks they are made of), ``layout`` (where each block sits, so a rebuild
+rewrites only what changed), ``void`` (VoID/DCAT), ``folder`` (the build folder), and ``changes`` (the diff of two
+builds)."""

@@ -27,9 +27,10 @@ from pathlib import Path
 
 from kgpub.rdf import vocab
 from kgpub.errors import UsageError
+from kgpub.output.writers import file_of
 
 #: The file whose blocks are compared (one per named graph).
-TRIG = "kg.trig"
+TRIG = file_of("trig")
 
 _EVIDENCE = f"<{vocab.KG}evidence>"
 _LABEL = f"<{vocab.RDFS}label>"

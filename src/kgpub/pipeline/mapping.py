@@ -17,7 +17,6 @@ import re
 
 from collections.abc import Callable
 from typing import cast, overload
-from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -25,7 +24,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from kgpub.rdf import vocab
 from kgpub.corpus.dates import TextDate
 from kgpub.corpus.model import Count, Judgement, Statement
-from kgpub.corpus.model import Accusation, Article, Claim, Corpus, Entity, Event, Relation, SharedEvent, Threat, merges
+from kgpub.corpus.model import Accusation, Article, Claim, Entity, Event, Relation, SharedEvent, Threat
 
 KG = Namespace(vocab.KG)
 KGT = Namespace(vocab.KGT)
@@ -201,35 +200,6 @@ def nt_adder(sink: Sink) -> Callable[[str, str, str], None]:
         # a quoted N-Triples term is a literal: from_n3 gives a Literal for it
         sink.add((URIRef(s[1:-1]), URIRef(p[1:-1]), cast(Literal, from_n3(o)) if o[0] == '"' else URIRef(o[1:-1])))
     return to_graph
-
-
-@dataclass
-class MappedCorpus:
-    """The graphs of a build, by role; later stages add to them, never re-read the facts files."""
-
-    minter: Minter
-    registry_graph: Graph
-    registry_provenance: Graph
-    article_graphs: dict[str, Graph] = field(default_factory=dict)
-    provenance_graphs: dict[str, Graph] = field(default_factory=dict)
-
-    def named_graphs(self) -> list[tuple[URIRef, Graph]]:
-        """Every named graph with its IRI, in a stable order."""
-        m = self.minter
-        out = [(m.registry_graph(), self.registry_graph),
-               (m.registry_provenance_graph(), self.registry_provenance)]
-        for article_id in sorted(self.article_graphs):
-            out.append((m.article_graph(article_id), self.article_graphs[article_id]))
-            out.append((m.provenance_graph(article_id), self.provenance_graphs[article_id]))
-        return out
-
-    def instance_data(self) -> Graph:
-        """The asserted knowledge: registry plus every article graph (claims only reified, no provenance)."""
-        union = Graph()
-        for graph in (self.registry_graph, *(self.article_graphs[k] for k in sorted(self.article_graphs))):
-            for triple in graph:
-                union.add(triple)
-        return union
 
 
 def date_literal(date: TextDate) -> Literal:
@@ -619,16 +589,3 @@ def map_article(article: Article, mint: Minter, names: dict[str, str],
     """
     mapper = _ArticleMapper(article, mint, names, sink)
     return mapper.run()
-
-
-def map_corpus(corpus: Corpus, base: str) -> MappedCorpus:
-    """Map the whole corpus to RDF graphs, one per role (registry, article)."""
-    mint = Minter(base, {e.id for e in corpus.registry}, frozenset(e.id for e in corpus.events),
-                  merges(corpus.registry))
-    mapped = MappedCorpus(minter=mint, registry_graph=map_registry(corpus.registry, mint, corpus.events),
-                          registry_provenance=Graph())
-    names = {**{e.id: e.name for e in corpus.registry}, **{e.id: e.label for e in corpus.events}}
-    for article in corpus.articles:
-        mapped.article_graphs[article.id] = map_article(article, mint, names)
-        mapped.provenance_graphs[article.id] = Graph()
-    return mapped

@@ -17,12 +17,12 @@ from typing import overload
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from kgpub.errors import Diagnostic, InputError
-from kgpub.corpus.model import Article, Corpus, Entity, Quote, SharedEvent, Source
-from kgpub.pipeline.mapping import KG, OA, Lines, Minter, MappedCorpus, Sink, new_graph, nt_adder, nt_string
+from kgpub.errors import Diagnostic
+from kgpub.corpus.model import Article, Entity, Quote, SharedEvent, Source
+from kgpub.pipeline.mapping import KG, OA, Lines, Minter, Sink, new_graph, nt_adder, nt_string
 from kgpub.corpus.quotes import CONTEXT, Span, closest_passage, find, find_all, locate
 
-__all__ = ["CONTEXT", "Span", "anchor", "anchor_article", "anchor_registry", "closest_passage", "find_all",
+__all__ = ["CONTEXT", "Span", "anchor_article", "anchor_registry", "closest_passage", "find_all",
            "locate", "origins"]
 
 # --------------------------------------------------------------------------- RDF
@@ -141,21 +141,3 @@ def anchor_registry(registry: tuple[Entity, ...], registry_file: str | None, min
     for event in events:
         _origin(provenance, mint.shared_event(event.id), event.source)
     return provenance
-
-
-def anchor(corpus: Corpus, mapped: MappedCorpus) -> MappedCorpus:
-    """Add evidence to every fact and a provenance graph to every article.
-
-    Collects every quote problem of the whole corpus before raising, so one
-    run shows the curator all of them.
-    """
-    mint = mapped.minter
-    problems: list[Diagnostic] = []
-    for article in corpus.articles:
-        provenance, found = anchor_article(article, mapped.article_graphs[article.id], mint)
-        mapped.provenance_graphs[article.id] = provenance
-        problems.extend(found)
-    mapped.registry_provenance = anchor_registry(corpus.registry, corpus.registry_file, mint, corpus.events)
-    if problems:
-        raise InputError(problems)
-    return mapped

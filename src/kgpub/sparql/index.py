@@ -317,8 +317,9 @@ def open_data(data: Path, graphs: bool = False) -> Index:
     ``graphs``: the query reads named graphs (see :func:`open_index`).
     """
     if data.is_dir():
-        if not (data / "kg.trig").is_file():
-            raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data FILE")
+        from kgpub.output.folder import require_build
+
+        require_build(data, "--data FILE")
         return open_index(data, graphs)
     if not data.is_file():
         raise QueryError(f"{data}: no such file or folder")

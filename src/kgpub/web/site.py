@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from kgpub.rdf import vocab
-from kgpub.errors import OutputError, QueryError, UsageError
+from kgpub.errors import OutputError, UsageError
 from kgpub.web.pages import PARTS, Evidence, Pages, anchor, article_texts, full_text_choices
 
 MANIFEST = ".kgpub-site"
@@ -192,11 +192,11 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     from urllib.parse import urlparse
 
     from kgpub.execution import cores, map_in_order
+    from kgpub.output.folder import require_build
     from kgpub.sparql.index import open_index
     from kgpub.sparql.local import local_prefixes
 
-    if not (data / "kg.trig").is_file():
-        raise QueryError(f"{data}: no kg.trig here; run 'kgpub build' first or give --data DIR")
+    require_build(data)
     if seeds is not None and not seeds.is_dir():
         raise UsageError(f"{seeds}: no such folder; give --seeds the seeds folder the build was made from")
     if out.is_symlink():  # a link to the site's folder: the site goes where it points, the link stays

@@ -1,0 +1,332 @@
+"""The blocks every written file is made of: a subject's Turtle statement, a named graph's TriG block, a node of
+the JSON-LD document, a subject's N-Triples lines.
+
+Everything here works on kgpub's canonical N-Triples lines (sorted, de-duplicated, one triple each, see
+:mod:`kgpub.rdf.ntriples`), never on a parsed graph: sorted lines already hold each subject's triples together,
+so a file is written in one pass over them.  Each block remembers the prefixes it uses, so a file's ``@prefix``
+header is exact even when a rebuild replaces some blocks (see :mod:`kgpub.output.layout`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from kgpub.output.layout import Block, Layout, render
+from kgpub.rdf import ntriples, vocab
+
+if TYPE_CHECKING:  # mapping imports rdflib, which a command that only reads a build never needs
+    from kgpub.pipeline.mapping import Lines, Sink
+
+
+def prefixes(base: str) -> dict[str, str]:
+    """The prefixes every output is written with: the project's and ``id:`` for the IRI base."""
+    return {**vocab.PREFIXES, "id": base}
+
+
+def prefix_header(used: dict[str, str]) -> str:
+    """The ``@prefix`` lines of a Turtle or TriG file: the prefixes it uses, sorted, then a blank line."""
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items())) + "\n"
+
+
+def nt_lines(triples: Iterable[tuple[object, object, object]] | Lines) -> list[str]:
+    """Sorted, de-duplicated N-Triples lines: the canonical order of every output.
+
+    Sorting whole lines keeps each subject's triples together, so the Turtle
+    written from them groups by subject, and the bytes never depend on the
+    order the graph was built in.
+    """
+    from kgpub.pipeline.mapping import Lines
+    from kgpub.pipeline.mapping import nt_term as _term
+
+    if isinstance(triples, Lines):
+        return triples.sorted()
+    return sorted({f"{_term(s)} {_term(p)} {_term(o)} .\n" for s, p, o in triples})
+
+
+def merged(*parts: Iterable[list[str]]) -> list[str]:
+    """The sorted, de-duplicated union of several lists of N-Triples lines.
+
+    Each list is sorted already, so sorting their concatenation merges runs
+    (timsort) and duplicates end up side by side: seven times faster than a
+    set of a million fresh strings, which must hash every one of them.
+    """
+    every: list[str] = []
+    for group in parts:
+        for lines in group:
+            every.extend(lines)
+    every.sort()
+    return [line for line, _ in groupby(every)]
+
+
+def by_subject(lines: list[str]) -> dict[str, list[str]]:
+    """N-Triples lines grouped by their subject term."""
+    out: dict[str, list[str]] = {}
+    subject = ntriples.subject
+    for line in lines:
+        out.setdefault(subject(line), []).append(line)
+    return out
+
+
+@dataclass(frozen=True)
+class ArticleLines:
+    """The N-Triples lines of one article's graphs: what a build keeps of an article, and caches."""
+
+    article_id: str
+    data: list[str]
+    provenance: list[str]
+
+
+def article_lines(article_id: str, graph: Sink, provenance: Sink) -> ArticleLines:
+    return ArticleLines(article_id, nt_lines(graph), nt_lines(provenance))
+
+
+# --------------------------------------------------------------------------- Turtle and TriG
+
+RDF_TYPE = f"<{vocab.RDF}type>"
+#: Local names written as prefixed names: no '/', '#', ':' or other characters Turtle would need escaped.
+_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
+class Names:
+    """Writes IRIs as prefixed names where the local name needs no escaping, and remembers the prefixes used.
+
+    Unlike :func:`kgpub.rdf.vocab.prefixed`, a namespace whose local name would need escaping is passed over
+    for the next one.  ``block`` collects the prefixes of the block being written, so a file's layout knows
+    which blocks need which ``@prefix`` line (see ``layout``).
+    """
+
+    def __init__(self, known: dict[str, str]) -> None:
+        self.ordered = vocab.by_length(known)
+        self.used: dict[str, str] = {}
+        self.cache: dict[str, tuple[str, str | None]] = {}
+        self.block: set[str] = set()
+
+    def iri(self, term: str) -> str:
+        hit = self.cache.get(term)
+        if hit is None:
+            hit = (term, None)
+            iri = term[1:-1]
+            for prefix, ns in self.ordered:
+                if iri.startswith(ns) and _LOCAL.fullmatch(iri[len(ns):]):
+                    hit = (f"{prefix}:{iri[len(ns):]}", prefix)
+                    self.used[prefix] = ns
+                    break
+            self.cache[term] = hit
+        if hit[1] is not None:
+            self.block.add(hit[1])
+        return hit[0]
+
+    def obj(self, term: str) -> str:
+        if term.startswith("<"):
+            return self.iri(term)
+        at = term.rfind('"^^<')
+        if at != -1:
+            return term[: at + 3] + self.iri(term[at + 3:])
+        return term
+
+    def header(self) -> str:
+        return prefix_header(self.used)
+
+
+def subject_blocks(lines: list[str], names: Names, indent: str = "") -> list[Block]:
+    """One Turtle statement per subject (rdf:type first, written ``a``), in subject order.
+
+    Sorted N-Triples lines already hold each subject's lines together, in
+    predicate then object order (a complete term is never a prefix of another
+    one), so only the rdf:type lines need moving to the front: no sort of
+    split triples, a third faster on a whole graph.
+    """
+    out: list[Block] = []
+    types: list[str] = []
+    others: list[tuple[str, str]] = []
+    last_s = ""
+    split = ntriples.split
+    for line in sorted(lines):  # linear when they are sorted already, as a build's are
+        s, p, o = split(line)
+        if s != last_s:
+            if last_s:
+                out.append(_block(last_s, types, others, names, indent))
+                types, others = [], []
+            last_s = s
+        if p == RDF_TYPE:
+            types.append(o)
+        else:
+            others.append((p, o))
+    if last_s:
+        out.append(_block(last_s, types, others, names, indent))
+    return out
+
+
+def _block(s: str, types: list[str], others: list[tuple[str, str]], names: Names, indent: str) -> Block:
+    """The Turtle statement of subject ``s``: its types (``a``), then each predicate with its objects."""
+    names.block = set()
+    parts = [indent, names.iri(s)]
+    if types:
+        parts.append(" a ")
+        parts.append(f" ,\n{indent}        ".join(names.obj(o) for o in types))
+    last_p = None
+    for p, o in others:
+        if p != last_p:
+            parts.append(f" ;\n{indent}    {names.iri(p)} {names.obj(o)}" if last_p or types
+                         else f" {names.iri(p)} {names.obj(o)}")
+            last_p = p
+        else:
+            parts.append(f" ,\n{indent}        {names.obj(o)}")
+    parts.append(" .\n")
+    return Block(s, "".join(parts), frozenset(names.block))
+
+
+def turtle_layout(lines: list[str], base: str) -> tuple[list[Block], Layout]:
+    """The blocks of a Turtle file of these sorted lines, a block per subject, and the file's layout."""
+    names = Names(prefixes(base))
+    blocks = subject_blocks(lines, names)
+    return blocks, Layout.of(blocks, names.header(), "\n", namespaces=prefixes(base))
+
+
+def turtle_file(lines: list[str], base: str) -> tuple[bytes, Layout]:
+    """A Turtle file of these sorted lines (used prefixes only, subjects sorted, rdf:type first) and its layout."""
+    blocks, layout = turtle_layout(lines, base)
+    return render(blocks, layout), layout
+
+
+def turtle_blocks(lines: list[str], base: str) -> list[Block]:
+    """The blocks kg.ttl holds for these lines' subjects."""
+    return subject_blocks(lines, Names(prefixes(base)))
+
+
+def trig_blocks(named: list[tuple[str, list[str]]], base: str, names: Names | None = None,
+                reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> list[Block]:
+    """One block per non-empty named graph, graphs in IRI order.
+
+    ``reuse(graph)`` may give, for a subject of that graph, the block already
+    written for it elsewhere when the graph states all of that subject's lines
+    (see ``writers``); it is then indented, not written again.
+    """
+    names = names or Names(prefixes(base))
+    blocks = []
+    for iri, lines in sorted(named):
+        if lines:
+            inner = _graph_blocks(lines, names, reuse(iri)) if reuse is not None else subject_blocks(lines, names, "    ")
+            names.block = set()
+            head = names.iri(f"<{iri}>")
+            used = frozenset(names.block.union(*(b.prefixes for b in inner)))
+            blocks.append(Block(iri, f"{head} {{\n" + "\n".join(b.text for b in inner) + "}\n", used))
+    return blocks
+
+
+def _graph_blocks(lines: list[str], names: Names, known: Callable[[str], Block | None]) -> list[Block]:
+    """The indented blocks of a named graph's sorted ``lines``, each subject's from ``known`` where it has one."""
+    out: list[Block] = []
+    rest: list[str] = []
+    last, block = "", None
+    subject = ntriples.subject
+    for line in lines:
+        s = subject(line)
+        if s != last:
+            last = s
+            block = known(s)
+            if block is not None:
+                if rest:
+                    out += subject_blocks(rest, names, "    ")
+                    rest = []
+                out.append(Block(block.key, "    " + block.text[:-1].replace("\n", "\n    ") + "\n", block.prefixes))
+        if block is None:
+            rest.append(line)
+    if rest:
+        out += subject_blocks(rest, names, "    ")
+    return out
+
+
+# --------------------------------------------------------------------------- N-Triples
+
+def nt_blocks(lines: list[str]) -> list[Block]:
+    """The blocks kg.nt holds for these sorted lines: each subject's lines."""
+    out: list[Block] = []
+    for subject, group in by_subject(lines).items():
+        out.append(Block(subject, "".join(group)))
+    return out
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+def compactor(known: dict[str, str]) -> Callable[[str], str]:
+    """JSON-LD's compaction of IRIs by these prefixes (:func:`kgpub.rdf.vocab.prefixed`), remembered; an IRI
+    no prefix fits stays whole."""
+    ordered = vocab.by_length(known)
+    prefixed = vocab.prefixed
+    compacted: dict[str, str] = {}
+
+    def compact(iri: str) -> str:
+        short = compacted.get(iri)
+        if short is None:
+            short = compacted[iri] = prefixed(iri, ordered) or iri
+        return short
+
+    return compact
+
+
+_STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-accelerated, as ensure_ascii=False
+
+
+def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
+    """Each subject's node of the JSON-LD document of ``lines``, as text, keyed by IRI (the file's node order).
+
+    Writes, line by line, what ``json.dumps(document, ensure_ascii=False, indent=2)`` gives of the JSON-LD
+    document of ``lines`` (a test holds them equal, with the document built by ``benchmarks/reference.py``)
+    without building the document: twice as fast at a million triples, and with the standard library's
+    pure-Python encoder, which ``indent`` falls back to, ten seconds at a million triples.  ``lines`` are sorted, so
+    each subject's lines, and within them each predicate's, are consecutive.
+    """
+    compact = compactor(prefixes(base))
+    keys: dict[str, str] = {}
+
+    def value(term: str) -> str:
+        if term[0] == "<":
+            return f'        {{\n          "@id": {_STRING(compact(term[1:-1]))}\n        }}'
+        end = term.rindex('"')
+        raw = term[1:end]
+        text = _STRING(json.loads(term[: end + 1]) if "\\" in raw else raw)  # N-Triples string escapes are JSON's
+        if end + 1 == len(term):
+            return f"        {text}"
+        if term[end + 1] == "@":
+            return f'        {{\n          "@value": {text},\n          "@language": {_STRING(term[end + 2:])}\n        }}'
+        return f'        {{\n          "@value": {text},\n          "@type": {_STRING(compact(term[end + 4:-1]))}\n        }}'
+
+    nodes: list[Block] = []
+    parts: list[str] = []
+    last_s = last_p = ""
+    split = ntriples.split
+    for line in lines:
+        s, p, o = split(line)
+        if s != last_s:
+            if parts:
+                parts.append("\n      ]\n    }")
+                nodes.append(Block(last_s[1:-1], "".join(parts)))
+            parts = [f'    {{\n      "@id": {_STRING(compact(s[1:-1]))}']
+            last_s, last_p = s, ""
+        if p != last_p:
+            key = keys.get(p)
+            if key is None:
+                key = keys[p] = '      "@type": [\n' if p == RDF_TYPE else f"      {_STRING(compact(p[1:-1]))}: [\n"
+            parts.append(f"\n      ],\n{key}" if last_p else f",\n{key}")
+            last_p = p
+        else:
+            parts.append(",\n")
+        parts.append(f"        {_STRING(compact(o[1:-1]))}" if p == RDF_TYPE else value(o))
+    if parts:
+        parts.append("\n      ]\n    }")
+        nodes.append(Block(last_s[1:-1], "".join(parts)))
+    nodes.sort(key=lambda block: block.key)
+    return nodes
+
+
+def jsonld_frame(context: dict[str, str], nodes: bool) -> tuple[str, str]:
+    """The text before and after the nodes of a document with this ``@context`` (``nodes``: it has some)."""
+    head = ("{\n  \"@context\": {\n" + ",\n".join(f"    {_STRING(k)}: {_STRING(v)}" for k, v in context.items())
+            + "\n  },\n  \"@graph\": ")
+    return (head + "[\n", "\n  ]\n}\n") if nodes else (head + "[]\n}\n", "")

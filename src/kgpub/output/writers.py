@@ -1,0 +1,325 @@
+"""Stage 5 — the build's whole-graph files: one registry, :data:`WRITERS`, of every format a build writes.
+
+A format is one :class:`Writer`: its name, its file, its :class:`~kgpub.rdf.formats.Format` (VoID's media type
+comes from there), how to render the whole file from a build's lines, and how to render some subjects' (or
+graphs') blocks, with which a rebuild patches the previous file (see ``layout``).  The build renders, patches,
+sizes and lists every registered file by iterating the registry, so adding a format is one entry here and its
+writer: nothing else names a format for writing.
+
+Two promises shape every writer.  *Byte-stable*: the same input gives the same
+bytes on every run (sorted subjects, predicates, objects and graphs; no blank
+nodes; no clock), so a diff of the published graph shows only what changed.
+*All or nothing*: files are written into a temporary folder beside the output
+and swapped in only when every one of them is complete (see ``folder`` and
+``execution``), so a failed build never leaves a half-written ``dist/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kgpub.output.blocks import (ArticleLines, Names, by_subject, jsonld_blocks, jsonld_frame, nt_blocks,
+                                 prefix_header, prefixes, subject_blocks, trig_blocks, turtle_blocks, turtle_file,
+                                 turtle_layout)
+from kgpub.output.layout import Block, Layout
+from kgpub.output.layout import patch as patch_layout
+from kgpub.output.layout import render as render_blocks
+from kgpub.output.layout import share_keys
+from kgpub.rdf import formats, ntriples
+
+if TYPE_CHECKING:
+    from kgpub.pipeline.mapping import Minter
+
+
+@dataclass
+class BuildLines:
+    """What a writer renders: a build's sorted data lines and named graphs (and, for the article files, each
+    article's lines and the registry's).  A rebuild passes only the changed subjects' lines and graphs, to
+    render their blocks."""
+
+    mint: Minter
+    #: The sorted, de-duplicated lines of the data: the registry and every article graph.
+    data: list[str]
+    #: Every named graph with its sorted lines (see :func:`named_lines`).
+    named: list[tuple[str, list[str]]]
+    articles: list[ArticleLines] = field(default_factory=list)
+    registry: list[str] = field(default_factory=list)
+    #: ``data`` already encoded, when the caller has it (kg.nt is exactly those bytes).
+    data_bytes: bytes | None = None
+    _turtle: tuple[list[Block], Layout] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def base(self) -> str:
+        return self.mint.base
+
+    def turtle(self) -> tuple[list[Block], Layout]:
+        """kg.ttl's blocks and layout, made once: kg.trig and the article files reuse the blocks."""
+        if self._turtle is None:
+            self._turtle = turtle_layout(self.data, self.base)
+        return self._turtle
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One whole-graph file of every build."""
+
+    #: What the format is called (the format table's name, for the formats it knows).
+    name: str
+    #: The file in the build folder.
+    file: str
+    format: formats.Format
+    #: The whole file and its layout, from every line of a build.
+    render: Callable[[BuildLines], tuple[bytes, Layout]]
+    #: The blocks of the subjects (or graphs) these lines hold, to patch the file when few articles changed.
+    blocks: Callable[[BuildLines], list[Block]]
+    #: Which of the build's rendering processes writes it: part 0 also counts the data, part 1 writes the
+    #: article files (they reuse kg.ttl's blocks, so kg.ttl and kg.trig go there too).  Balance them.
+    part: int = 0
+
+
+# --------------------------------------------------------------------------- the writers
+
+def _nt(lines: BuildLines) -> tuple[bytes, Layout]:
+    """kg.nt is the sorted lines themselves (``data_bytes``, when the caller has them encoded) and its layout."""
+    keys: list[str] = []
+    sizes: list[int] = []
+    last = None
+    subject = ntriples.subject
+    for line in lines.data:
+        s = subject(line)
+        if s != last:
+            keys.append(s)
+            sizes.append(0)
+            last = s
+        sizes[-1] += len(line) if line.isascii() else len(line.encode("utf-8"))
+    content = lines.data_bytes if lines.data_bytes is not None else "".join(lines.data).encode("utf-8")
+    return content, Layout(keys, sizes, b"")
+
+
+def _turtle(lines: BuildLines) -> tuple[bytes, Layout]:
+    blocks, layout = lines.turtle()
+    return render_blocks(blocks, layout), layout
+
+
+def _jsonld(lines: BuildLines) -> tuple[bytes, Layout]:
+    """Compact JSON-LD: one ``@context`` of the project prefixes, nodes and values sorted.
+
+    Written here because rdflib's JSON-LD serializer orders nodes by set
+    iteration (different on every run) and pyoxigraph writes expanded JSON-LD.
+    """
+    blocks = jsonld_blocks(lines.data, lines.base)
+    head, foot = jsonld_frame(dict(sorted(prefixes(lines.base).items())), bool(blocks))
+    layout = Layout.of(blocks, head, ",\n", foot)
+    return render_blocks(blocks, layout), layout
+
+
+def _trig(lines: BuildLines) -> tuple[bytes, Layout]:
+    """TriG with one block per named graph, graphs in IRI order.
+
+    An article owns every subject under its IRI and states all of that
+    subject's lines, so in the article's graph such a subject's block is its
+    block in kg.ttl indented: written once, kg.trig costs half.
+    """
+    whole = {b.key: b for b in lines.turtle()[0]}
+    owners = {str(lines.mint.article_graph(a.article_id)): f"<{lines.mint.article(a.article_id)}"
+              for a in lines.articles}
+
+    def reuse(graph: str) -> Callable[[str], Block | None]:
+        own = owners.get(graph)
+        if own is None:
+            return lambda subject: None
+        return lambda subject: whole[subject] if subject.startswith(own) and subject[len(own)] in "/>" else None
+
+    return trig_file(lines.named, lines.base, reuse)
+
+
+def trig_file(named: list[tuple[str, list[str]]], base: str,
+              reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> tuple[bytes, Layout]:
+    """kg.trig and its layout; ``reuse`` as :func:`~kgpub.output.blocks.trig_blocks` takes it."""
+    names = Names(prefixes(base))
+    blocks = trig_blocks(named, base, names, reuse)
+    known = prefixes(base)
+    used = frozenset[str]().union(*(b.prefixes for b in blocks))  # reused blocks' prefixes too
+    layout = Layout.of(blocks, prefix_header({p: known[p] for p in used}), "\n", namespaces=known)
+    return render_blocks(blocks, layout), layout
+
+
+def _format(name: str) -> formats.Format:
+    found = formats.by_name(name)
+    assert found is not None, name
+    return found
+
+
+#: Every whole-graph file a build writes, in the order they are rendered within a part.
+WRITERS: tuple[Writer, ...] = (
+    Writer("jsonld", "kg.jsonld", _format("jsonld"), _jsonld, lambda lines: jsonld_blocks(lines.data, lines.base)),
+    Writer("ntriples", "kg.nt", _format("ntriples"), _nt, lambda lines: nt_blocks(lines.data)),
+    Writer("turtle", "kg.ttl", _format("turtle"), _turtle, lambda lines: turtle_blocks(lines.data, lines.base),
+           part=1),
+    Writer("trig", "kg.trig", _format("trig"), _trig, lambda lines: trig_blocks(lines.named, lines.base), part=1),
+)
+
+
+def file_names() -> tuple[str, ...]:
+    """The registered files, in registry order."""
+    return tuple(w.file for w in WRITERS)
+
+
+def by_name(name: str) -> Writer:
+    """The registered writer called ``name``."""
+    return next(w for w in WRITERS if w.name == name)
+
+
+def file_of(name: str) -> str:
+    """The file of the writer called ``name`` (``trig``: the file a query, a load or a site reads)."""
+    return by_name(name).file
+
+
+# --------------------------------------------------------------------------- rendering a build
+
+#: The writer whose blocks the article files reuse: they are written in its part.
+_ARTICLES_WITH = "turtle"
+
+
+@dataclass(frozen=True)
+class Part:
+    """The writers one process of a build renders, and whether it writes the article files too."""
+
+    writers: tuple[Writer, ...]
+    articles: bool
+
+
+def parts() -> list[Part]:
+    """The registry split by :attr:`Writer.part`, in part order: what each of the build's processes renders."""
+    numbers = sorted({w.part for w in WRITERS})
+    return [Part(tuple(w for w in WRITERS if w.part == n), any(w.part == n and w.name == _ARTICLES_WITH
+                                                               for w in WRITERS)) for n in numbers]
+
+
+def render(part: Part, lines: BuildLines) -> tuple[dict[str, tuple[bytes, Layout]], dict[str, bytes]]:
+    """Each of the part's files with its layout, and (when the part writes them) every article's file by path."""
+    made = {w.file: w.render(lines) for w in part.writers}
+    articles: dict[str, bytes] = {}
+    if part.articles:
+        whole = {b.key: b for b in lines.turtle()[0]}
+        articles = {f"articles/{i}.ttl": text
+                    for i, text in _article_files(whole, lines.articles, by_subject(lines.registry), lines.mint).items()}
+    return made, articles
+
+
+def release_graph(mint: Minter) -> str:
+    """The named graph of the release a build is (see ``void.release_lines``)."""
+    return f"{mint.dataset()}/release"
+
+
+def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str],
+                articles: list[ArticleLines], release: list[str] | None = None) -> list[tuple[str, list[str]]]:
+    """Every named graph of a build (registry, articles, provenance, the release when there is one) with its lines."""
+    named: list[tuple[str, list[str]]] = [(str(mint.registry_graph()), registry),
+                                          (str(mint.registry_provenance_graph()), registry_provenance)]
+    if release:
+        named.append((release_graph(mint), release))
+    for a in articles:
+        named.append((str(mint.article_graph(a.article_id)), a.data))
+        named.append((str(mint.provenance_graph(a.article_id)), a.provenance))
+    return named
+
+
+# --------------------------------------------------------------------------- the article files
+
+def article_file(own: list[str], registry: dict[str, list[str]], base: str) -> bytes:
+    """An article's Turtle file, readable alone: its graph plus the registry entries it mentions."""
+    objects = {ntriples.split(line)[2] for line in own}
+    extra = [line for subject in sorted(objects & registry.keys()) for line in registry[subject]]
+    return turtle_file(sorted(set(own) | set(extra)), base)[0]
+
+
+def _article_files(whole: dict[str, Block], articles: list[ArticleLines], registry: dict[str, list[str]],
+                   mint: Minter) -> dict[str, bytes]:
+    """Each article's file (as :func:`article_file` writes it) from ``whole``, kg.ttl's blocks by subject.
+
+    An article owns every subject under its IRI and states all of that
+    subject's lines, so such a subject's block in the article's file is its
+    block in kg.ttl.  Only the registry entities an article mentions are
+    written again (an entity's registry block once for every article, its
+    block with the article's own relations once for that article): a fifth of
+    the cost of writing each file whole.
+    """
+    known = prefixes(mint.base)
+    names = Names(known)
+    alone: dict[str, Block] = {}  # a registry entity's block of its registry lines only
+    out: dict[str, bytes] = {}
+    split = ntriples.split
+    for article in articles:
+        own = f"<{mint.article(article.article_id)}"
+        chosen: list[Block] = []
+        foreign: dict[str, list[str]] = {}  # its lines about subjects it does not own
+        mentioned: set[str] = set()
+        last, owned = "", False
+        for line in article.data:
+            s, _, obj = split(line)
+            if s != last:
+                last = s
+                owned = last.startswith(own) and last[len(own)] in "/>"
+                if owned:
+                    chosen.append(whole[last])
+            if not owned:
+                foreign.setdefault(last, []).append(line)
+            if obj in registry:
+                mentioned.add(obj)
+        for subject in foreign.keys() | mentioned:
+            if subject not in foreign:
+                block = alone.get(subject)
+                if block is None:
+                    block = alone[subject] = subject_blocks(registry[subject], names)[0]
+            else:
+                lines = set(foreign[subject]) | set(registry[subject] if subject in mentioned else ())
+                block = subject_blocks(sorted(lines), names)[0]
+            chosen.append(block)
+        chosen.sort(key=lambda b: b.key)
+        used = {p: known[p] for b in chosen for p in b.prefixes}
+        out[article.article_id] = (prefix_header(used) + "\n".join(b.text for b in chosen)).encode("utf-8")
+    return out
+
+
+# --------------------------------------------------------------------------- patching a build
+
+def patch_files(old: Path, staged: Path, layouts: dict[str, Layout], before: list[ArticleLines],
+                after: list[ArticleLines], shared_before: dict[str, list[str]], shared_after: dict[str, list[str]],
+                mint: Minter) -> dict[str, Layout]:
+    """Write into ``staged`` the previous build's whole-graph files with some articles' blocks replaced.
+
+    ``before`` are the previous lines of the articles that changed or went,
+    ``after`` the new lines of those changed or added.  An article owns the
+    subjects under its IRI and its named graphs, so their blocks are exactly
+    those rendered from its own lines; the subjects it shares with others
+    (registry entities it relates) come with all their lines, before and after,
+    in ``shared_before`` and ``shared_after``.  Returns the new files' layouts.
+    An OSError (a file changed or gone, or a registered file the previous build lacks) tells the caller to
+    render anew.
+    """
+    def lines_of(articles: list[ArticleLines], shared: dict[str, list[str]]) -> BuildLines:
+        subject = ntriples.subject
+        data = sorted({line for a in articles for line in a.data if subject(line) not in shared}
+                      | {line for lines in shared.values() for line in lines})
+        named = [(str(mint.article_graph(a.article_id)), a.data) for a in articles]
+        named += [(str(mint.provenance_graph(a.article_id)), a.provenance) for a in articles]
+        return BuildLines(mint, data, named)
+
+    old_lines, new_lines = lines_of(before, shared_before), lines_of(after, shared_after)
+    out = {}
+    for writer in WRITERS:
+        layout = layouts.get(writer.file)
+        if layout is None:
+            raise OSError(f"{old / writer.file}: not written by the previous build")
+        old_blocks, new_blocks = writer.blocks(old_lines), writer.blocks(new_lines)
+        changes: dict[str, Block | None] = {b.key: None for b in old_blocks}
+        changes.update((b.key, b) for b in new_blocks)
+        header = prefix_header if layout.prefixes is not None else None
+        out[writer.file] = patch_layout(old / writer.file, layout, changes, {b.key: b for b in old_blocks},
+                                        staged / writer.file, header)
+    share_keys(out)
+    return out
