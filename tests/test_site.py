@@ -15,6 +15,7 @@ import requests
 from click.testing import CliRunner
 
 import kgpub
+import kgpub.web.views
 from kgpub.cli import main
 from conftest import SEEDS, require
 from test_serve import served  # noqa: F401  (the real server, started once for this module too)
@@ -29,6 +30,8 @@ AFP_PAGE = "kgpub/id/article/000_eb2d348de878cb8c.html"
 
 
 _SEED_BUILD: list[Path] = []
+#: The site's pages drawn once for the whole build (the front page, the timeline...), by the list of views.
+_VIEW_PAGES = {v.file for v in kgpub.web.views.VIEWS if not v.each_node and v.file.endswith(".html")}
 
 
 @pytest.fixture(scope="module")
@@ -263,8 +266,7 @@ def test_the_front_page_searches_every_page_and_links_the_dataset_description(si
     assert '<link rel="describedby" type="text/turtle" href="/void.ttl">' in index and 'href="/void.ttl"' in index
     assert '<script src="/search.js"></script>' in index and 'id="q"' in index
     entries = _search_entries((site / "search.js").read_text(encoding="utf-8"))
-    pages = {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"/index.html", "/timeline.html",
-                                                                                    "/ontology.html"}
+    pages = {"/" + p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"/" + name for name in _VIEW_PAGES}
     assert {href for _, _, href in entries} == pages  # every page of a node can be found, and nothing else
     assert ["Mustafa al-Kadhemi", "kg:Agent", "/kgpub/id/mustafa-al-kadhemi.html"] in entries
     actors = re.search(r"<h2>Actors \((\d+)\)</h2>", index)
@@ -380,7 +382,8 @@ def test_an_updated_site_equals_a_fresh_one_whatever_changed(tmp_path: Path) -> 
     manifest["code"] = "another version"
     (site / ".kgpub-site").write_text(json.dumps(manifest))
     redrawn = kgpub.site(dist, site, seeds=corpus)
-    assert redrawn.drawn == redrawn.pages - 3 and redrawn.written == 0  # every node's page (not index, timeline, ontology)
+    # every node's page (not the pages of the views drawn once: index, timeline, ontology, queries, SPARQL)
+    assert redrawn.drawn == redrawn.pages - len(_VIEW_PAGES) and redrawn.written == 0
     assert kgpub.site(dist, site, seeds=corpus).drawn == 0
 
 

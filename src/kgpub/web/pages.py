@@ -17,25 +17,15 @@ instead of giving each annotation a page of its own.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
-from kgpub.rdf import vocab
-
-#: The one style sheet, inline in every page (nothing is fetched from any host).  The highlight is dark text
-#: on light yellow and links stay blue on it: both above WCAG AA's 4.5:1, which the browser test measures.
-STYLE = ("body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;"
-         "background:#fff}a{color:#0645ad}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-         "padding:.25rem .5rem;text-align:left;vertical-align:top}q,mark{background:#fff3b0;color:#1a1a1a}"
-         "code{font-size:90%}nav{margin-bottom:1rem}svg text{font:12px system-ui,sans-serif;fill:#1a1a1a}"
-         "svg a text{fill:#0645ad}#hits li small,.kind{color:#555}"
-         ".retracted,.merged{border-left:4px solid #b00020;padding:0 1rem;margin:1rem 0}")
+from kgpub.rdf import formats, vocab
 
 RDF_TYPE = vocab.RDF + "type"
 SUBCLASS, SUBPROPERTY = vocab.RDFS + "subClassOf", vocab.RDFS + "subPropertyOf"
@@ -44,6 +34,72 @@ PARTS = frozenset({vocab.OA + "SpecificResource", vocab.OA + "TextQuoteSelector"
 ENTITIES = frozenset({vocab.KG + "Agent", vocab.KG + "Place"})
 #: Neighbours drawn around an entity at most (the page lists them all).
 DRAWN = 16
+#: The RDF a node's page links as its alternates (a static site's files beside it, a server's ``?format=``).
+PAGE_FORMATS = tuple(f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples")) if f is not None)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A term as a page shows it: its text, and where it leads (None: a literal, shown as text)."""
+
+    text: str
+    href: str | None = None
+    rel: str = ""
+
+
+def _order(link: Link) -> tuple[str, str]:
+    return (link.href or "", link.text)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact a node takes part in, as its page lists it: the fact, the node's role in it, its quotes.
+
+    (The pieces a template reads are small classes, not dicts: Jinja2 reads ``x.name`` as an attribute
+    first, and a dict's key found only after a failed attribute lookup costs a page much of its time.)"""
+
+    subject: Link
+    role: str
+    quotes: list[Quote]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of an article's text between two cuts: highlighted (``start`` not None) if a quote covers it."""
+
+    text: str
+    start: int | None = None
+    end: int | None = None
+    title: str = ""
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An entity drawn in a network picture: where, its name (``shown`` cut short) and how it is linked."""
+
+    href: str
+    name: str
+    how: str
+    shown: str = ""
+    x: str = ""
+    y: str = ""
+    tx: str = ""
+    ty: str = ""
+    side: str = ""
+    weight: int = 0
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quote as a page lists it: its anchor (if the page is its place), the text, its article's page."""
+
+    id: str
+    exact: str
+    article: str
+    headline: str
+    start: int | None
+    end: int | None
 
 
 @dataclass(frozen=True)
@@ -82,16 +138,16 @@ class Pages:
     #: A static site's links end in ``.html`` (a static host has no content negotiation); a server's are paths.
     suffix = ""
 
-    def __init__(self, base: str, base_path: str, prefixes: dict[str, str]) -> None:
-        from kgpub.rdf.vocab import by_length
-
+    def __init__(self, base: str, base_path: str, prefixes: dict[str, str],
+                 navigation: Sequence[Link] = ()) -> None:
         self.base = base
         self.base_path = base_path
         self.prefixes = prefixes
-        self.ordered = by_length(prefixes)
+        #: The links every page's frame shows (from the list of views: see ``kgpub.web.views``).
+        self.navigation = list(navigation)
         #: Parts (evidence, selectors) shown on another node's page, by IRI: that node and the anchor.
         self.folded: dict[str, tuple[str, str]] = {}
-        self._short: dict[str, str] = {}
+        self._shorten = vocab.shortener(prefixes)
 
     # -- the graph, as the subclass has it
 
@@ -121,12 +177,13 @@ class Pages:
         return labels[0].value if labels else self.short(term.value if hasattr(term, "value") else str(term))
 
     def short(self, iri: str) -> str:
-        from kgpub.rdf.vocab import prefixed
+        return self._shorten(iri) or iri
 
-        known = self._short.get(iri)
-        if known is None:
-            known = self._short[iri] = prefixed(iri, self.ordered) or iri
-        return known
+    def has_page(self, iri: str) -> bool:
+        """Whether ``iri`` has a page of its own (a part, such as evidence, is shown on its fact's)."""
+        import pyoxigraph as ox
+
+        return iri not in self.folded and not self.types(ox.NamedNode(iri)) & PARTS
 
     def description(self, iri: str) -> list[Any]:
         """The node's triples (as subject or object) and its evidence's, which its page shows in place."""
@@ -166,86 +223,71 @@ class Pages:
             return self.href(owner) + "#" + frag
         return iri[len(self.base) - len(self.base_path):] + self.suffix
 
-    def link(self, term: Any) -> str:
+    def link(self, term: Any) -> Link:
+        """A term as a page shows it: a link to its page here (or to the IRI elsewhere), a literal's text."""
         import pyoxigraph as ox
 
         if isinstance(term, ox.Literal):
-            return html.escape(term.value)
+            return Link(term.value)
         if isinstance(term, ox.NamedNode):
             href = self.href(term.value) if term.value.startswith(self.base) else term.value
-            return f'<a href="{html.escape(href)}">{html.escape(self.label(term))}</a>'
-        return html.escape(str(term))
+            return Link(self.label(term), href)
+        return Link(str(term))
 
     # -- the frame every page shares
 
-    def nav(self) -> str:
-        if self.suffix:
-            items = (("/index.html", "kgpub"), ("/timeline.html", "Timeline"), ("/ontology.html", "Ontology"))
-        else:
-            items = (("/", "kgpub"), ("/queries", "Queries"), ("/sparql", "SPARQL"))
-        return "<nav>" + " · ".join(f'<a href="{h}">{t}</a>' for h, t in items) + "</nav>"
+    def render(self, template: str, title: str, **context: Any) -> str:
+        """A page drawn with ``template`` in the frame every page shares (``base.html``, its navigation)."""
+        from kgpub.web import templating
 
-    def frame(self, title: str, body: str, head: str = "") -> str:
-        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
-                f"<title>{html.escape(title)}</title>{head}<style>{STYLE}</style></head><body>{self.nav()}"
-                f"<main><h1>{html.escape(title)}</h1>{body}</main></body></html>\n")
+        return templating.render(template, title=title, nav=self.navigation, **context) + "\n"
 
     # -- a node's page
 
-    def quote_items(self, node: Any, anchored: bool) -> str:
+    def quote_items(self, node: Any, anchored: bool) -> list[Quote]:
         items = []
         for ev in self.evidence(node):
-            where = ""
-            if ev.article:
-                where = f' — <a href="{html.escape(self.href(ev.article))}">{html.escape(ev.headline)}</a>'
-                if ev.start is not None and ev.end is not None:
-                    where += f", characters {ev.start}–{ev.end}"
-            ident = f' id="{html.escape(anchor(node.value, ev.annotation))}"' if anchored else ""
-            items.append(f"<li{ident}><q>{html.escape(ev.exact)}</q>{where}</li>")
-        return "".join(items)
+            ident = anchor(node.value, ev.annotation) if anchored else ""
+            where = self.href(ev.article) if ev.article else ""
+            items.append(Quote(ident, ev.exact, where, ev.headline, ev.start, ev.end))
+        return items
 
-    def page(self, iri: str, extra: str = "") -> str:
+    def page(self, iri: str, text: str | None = None) -> str:
+        """The page of the node ``iri`` (an article's with its ``text``, where it may be shown)."""
+        context = self.node(iri, text)
+        return self.render("node.html", **context)
+
+    def node(self, iri: str, text: str | None = None) -> dict[str, Any]:
+        """What the page of the node ``iri`` shows (``node.html`` draws it)."""
         import pyoxigraph as ox
 
         node = ox.NamedNode(iri)
         outgoing, incoming = self.outgoing(node), self.incoming(node)
-        types = sorted({self.link(t.object) for t in outgoing if t.predicate.value == RDF_TYPE})
-        rows = sorted((self.short(t.predicate.value), self.link(t.object)) for t in outgoing
-                      if t.predicate.value != RDF_TYPE)
-        facts = []
-        for t in sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value)):
-            quoted = self.quote_items(t.subject, anchored=False)
-            facts.append(f"<li>{self.link(t.subject)} <small>({html.escape(self.short(t.predicate.value))})</small>"
-                         + (f"<ul>{quoted}</ul>" if quoted else "") + "</li>")
-        own = self.quote_items(node, anchored=True)
+        types = sorted({self.link(t.object) for t in outgoing if t.predicate.value == RDF_TYPE}, key=_order)
+        rows = sorted(((self.short(t.predicate.value), self.link(t.object)) for t in outgoing
+                       if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
+        facts = [Fact(self.link(t.subject), self.short(t.predicate.value), self.quote_items(t.subject, anchored=False))
+                 for t in sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value))]
         embedded = _typed(cast(bytes, ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
-                                                   format=ox.RdfFormat.JSON_LD))).replace("</", "<\\/")  # no end tag in a script
-        extensions = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt"}
-        media = {"turtle": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples"}
-        head = (f'<link rel="canonical" href="{html.escape(iri)}">'
-                + "".join(f'<link rel="alternate" type="{media[f]}" href="'
-                          + (html.escape(iri.rsplit("/", 1)[-1] + "." + extensions[f]) if self.suffix else f"?format={f}")
-                          + '">' for f in extensions)
-                + f'<script type="application/ld+json">{embedded}</script>')
+                                                   format=ox.RdfFormat.JSON_LD)))
+        alternates = [(f.media_type, iri.rsplit("/", 1)[-1] + "." + f.extension if self.suffix else f"?format={f.name}")
+                      for f in PAGE_FORMATS]
         replaced = sorted(t.object.value for t in outgoing if t.predicate.value == vocab.DCTERMS + "isReplacedBy")
-        if replaced and self.suffix:  # a static host cannot answer 301: a merged entity's page sends the reader on
-            head += f'<meta http-equiv="refresh" content="0; url={html.escape(self.href(replaced[0]))}">'
-        network = self.network(node, outgoing, incoming) if self.is_entity(node) else ""
-        title, notice = self.withdrawn(outgoing)
+        # a static host cannot answer 301: a merged entity's page sends the reader on
+        refresh = self.href(replaced[0]) if replaced and self.suffix else None
+        network = self.network(node, outgoing, incoming) if self.is_entity(node) else None
+        title, notices = self.withdrawn(outgoing)
+        article = None
         if vocab.SCHEMA + "NewsArticle" in self.types(node):
-            extra = self.rights(node) + (extra or self.no_text(node))
-        body = (f"<p><code>{html.escape(iri)}</code></p>" + notice + (f"<p>{' · '.join(types)}</p>" if types else "")
-                + (f"<h2>What the quotes say</h2><ul>{own}</ul>" if own else "")
-                + "<h2>Statements</h2><table><tr><th>property</th><th>value</th></tr>"
-                + "".join(f"<tr><td>{html.escape(p)}</td><td>{v}</td></tr>" for p, v in rows) + "</table>"
-                + (f"<h2>Facts it takes part in</h2><ul>{''.join(facts)}</ul>" if facts else "")
-                + network + extra)
-        return self.frame(title or self.label(node), body, head)
+            article = {"rights": self.rights(node), "parts": self.marked_text(iri, text) if text is not None else None}
+        return {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
+                "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
+                "rows": rows, "facts": facts, "network": network, "article": article}
 
-    def withdrawn(self, outgoing: list[Any]) -> tuple[str, str]:
+    def withdrawn(self, outgoing: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged
-        entity's names the one it was merged into.  Returns a title (empty: the label) and the notice."""
-        kg, title, notes = vocab.KG, "", []
+        entity's names the one it was merged into.  Returns a title (empty: the label) and the notices."""
+        kg, title, notes = vocab.KG, "", cast(list[dict[str, Any]], [])
         for t in outgoing:
             if t.predicate.value == vocab.PROV + "wasInvalidatedBy":
                 tombstone = t.object
@@ -254,25 +296,18 @@ class Pages:
                     found = self.objects(node, predicate)
                     return found[0].value if found else ""
 
-                said, when, why = first(kg + "retractedLabel"), first(vocab.DCTERMS + "date"), first(kg + "retractionReason")
+                said = first(kg + "retractedLabel")
                 title = title or (f"Retracted: {said}" if said else "")
-                text = "<strong>Retracted</strong>" + (f" on {html.escape(when)}" if when else "")
-                text += f": {html.escape(why)}" if why else ""
-                by = self.objects(tombstone, kg + "supersededBy")
-                text += "".join(f" Corrected by {self.link(b)}." for b in by)
-                quotes = "".join(f"<li><q>{html.escape(q.value)}</q></li>" for q in self.objects(tombstone, kg + "retractedQuote"))
-                correction = first(kg + "correctionQuote")
-                notes.append(f'<div role="note" class="retracted"><p>{text}</p>'
-                             + (f"<p>It said: {html.escape(said)}</p>" if said else "")
-                             + (f"<ul>{quotes}</ul>" if quotes else "")
-                             + (f"<p>The correction: <q>{html.escape(correction)}</q></p>" if correction else "")
-                             + "</div>")
+                notes.append({"kind": "retracted", "when": first(vocab.DCTERMS + "date"),
+                              "why": first(kg + "retractionReason"), "said": said,
+                              "by": [self.link(b) for b in self.objects(tombstone, kg + "supersededBy")],
+                              "quotes": [q.value for q in self.objects(tombstone, kg + "retractedQuote")],
+                              "correction": first(kg + "correctionQuote")})
             elif t.predicate.value == vocab.DCTERMS + "isReplacedBy":
-                notes.append(f'<div role="note" class="merged"><p><strong>Merged</strong> into {self.link(t.object)}.'
-                             "</p></div>")
-        return title, "".join(notes)
+                notes.append({"kind": "merged", "into": self.link(t.object)})
+        return title, notes
 
-    def rights(self, node: Any) -> str:
+    def rights(self, node: Any) -> list[tuple[str, Link | str]]:
         """Whose an article's text is and on what terms (licence, rights holder, publisher, the line that
         credits it, whether it is whole): shown with the article and whatever is shown of its text."""
         def first(predicate: str) -> Any:
@@ -282,12 +317,11 @@ class Pages:
         licence, holder = first(vocab.DCTERMS + "license"), first(vocab.DCTERMS + "rightsHolder")
         publisher, credit = first(vocab.SCHEMA + "publisher"), first(vocab.SCHEMA + "creditText")
         url, excerpt = first(vocab.SCHEMA + "url"), first(vocab.KG + "excerpt")
-        rows = []
+        rows: list[tuple[str, Link | str]] = []
         if credit is not None:
-            rows.append(("Credit", html.escape(credit.value)))
+            rows.append(("Credit", credit.value))
         if licence is not None:
-            name = LICENCE_NAMES.get(licence.value, licence.value)
-            rows.append(("Licence", f'<a href="{html.escape(licence.value)}" rel="license">{html.escape(name)}</a>'))
+            rows.append(("Licence", Link(LICENCE_NAMES.get(licence.value, licence.value), licence.value, "license")))
         else:
             rows.append(("Licence", "not stated: the text is not published here"))
         if holder is not None:
@@ -295,14 +329,14 @@ class Pages:
         if publisher is not None:
             rows.append(("Publisher", self.link(publisher)))
         if url is not None:
-            rows.append(("Published at", f'<a href="{html.escape(url.value)}">{html.escape(url.value)}</a>'))
+            rows.append(("Published at", Link(url.value, url.value)))
         if excerpt is not None and excerpt.value == "true":
             rows.append(("Excerpt", "the text stops before the end of the published article"))
-        return ("<h2>The text and its rights</h2><dl class=\"rights\">"
-                + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>")
+        return rows
 
-    def marked_text(self, iri: str, text: str) -> str:
-        """The article's text with every quote highlighted at its offsets, each linked to the facts it supports."""
+    def marked_text(self, iri: str, text: str) -> list[Piece]:
+        """The article's text cut where quotes start and end: each piece with the offsets, the facts' labels
+        and the link to the first fact of the quotes that cover it (no offsets: no quote covers it)."""
         import pyoxigraph as ox
 
         facts = {u.subject.value for t in self.incoming(ox.NamedNode(iri))
@@ -311,25 +345,18 @@ class Pages:
         spans = [(ev.start, ev.end, fact) for fact in sorted(facts) for ev in self.evidence(ox.NamedNode(fact))
                  if ev.article == iri and ev.start is not None and ev.end is not None]
         cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-        parts = []
+        parts: list[Piece] = []
         for start, end in pairwise(cuts):
             covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
-            chunk = html.escape(text[start:end])
+            chunk = text[start:end]
             if not covering:
-                parts.append(chunk)
+                parts.append(Piece(chunk))
                 continue
             titles = "; ".join(self.label(ox.NamedNode(f)) for f in covering)
-            if chunk.strip():  # a link must have text to read; a highlighted line break links nowhere
-                chunk = f'<a href="{html.escape(self.href(covering[0]))}">{chunk}</a>'
-            parts.append(f'<mark data-start="{start}" data-end="{end}" title="{html.escape(titles)}">{chunk}</mark>')
-        return ("<h2>The article's text</h2><p>Every passage a fact rests on is highlighted, at its offsets, and links to "
-                f"that fact.</p><div class=\"text\" style=\"white-space:pre-wrap\">{''.join(parts)}</div>")
-
-    def no_text(self, node: Any) -> str:
-        """What an article's page says where its full text is not published: the quotes are what it shows."""
-        return ("<h2>The article's text</h2><p>The full text is not published here: its licence does not allow "
-                "it, or this server was given no text. The quotes above, each with its offsets, are what the "
-                "facts rest on; read the article where it was published.</p>")
+            # a link must have text to read; a highlighted line break links nowhere
+            href = self.href(covering[0]) if chunk.strip() else ""
+            parts.append(Piece(chunk, start, end, titles, href))
+        return parts
 
     def supers(self, term: Any, via: str) -> set[str]:
         """Every class (``via`` rdfs:subClassOf) or property (rdfs:subPropertyOf) above ``term`` in the ontology."""
@@ -386,65 +413,40 @@ class Pages:
                     add(u.object, how)
         return linked
 
-    def network(self, node: Any, outgoing: list[Any], incoming: list[Any]) -> str:
-        """An SVG of the entity and the entities linked to it, each a link to its page; the closest first."""
+    def network(self, node: Any, outgoing: list[Any], incoming: list[Any]) -> dict[str, Any] | None:
+        """Where the entity and the entities linked to it are drawn (the closest :data:`DRAWN` on a circle around
+        it, each a link to its page), and every one of them for the list below the picture."""
         import pyoxigraph as ox
 
         linked = self.neighbours(node, outgoing, incoming)
         if not linked:
-            return ""
+            return None
         ranked = sorted(linked, key=lambda iri: (-len(linked[iri]), self.label(ox.NamedNode(iri)), iri))
-        drawn = ranked[:DRAWN]
+        chosen = ranked[:DRAWN]
         width, height, radius = 720, 460, 170
         cx, cy = width / 2, height / 2
-        lines, marks = [], []
-        for i, iri in enumerate(drawn):
-            angle = 2 * math.pi * i / len(drawn) - math.pi / 2
+        drawn = []
+        for i, iri in enumerate(chosen):
+            angle = 2 * math.pi * i / len(chosen) - math.pi / 2
             x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
-            how = "; ".join(sorted(linked[iri]))
             name = self.label(ox.NamedNode(iri))
-            shown = name if len(name) <= 28 else name[:27] + "…"
-            anchor_side = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
-            dx = 10 if anchor_side == "start" else -10 if anchor_side == "end" else 0
-            dy = 4 if anchor_side != "middle" else (-12 if math.sin(angle) < 0 else 20)
-            lines.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#999" '
-                         f'stroke-width="{min(1 + len(linked[iri]), 5)}"/>')
-            marks.append(f'<a href="{html.escape(self.href(iri))}"><title>{html.escape(name)}: {html.escape(how)}</title>'
-                         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="#0645ad"/>'
-                         f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor_side}">{html.escape(shown)}</text></a>')
-        label = self.label(node)
-        centre = (f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="11" fill="#b35900"/><text x="{cx:.1f}" y="{cy + 28:.1f}" '
-                  f'text-anchor="middle" font-weight="bold">{html.escape(label)}</text>')
-        more = len(ranked) - len(drawn)
-        items = "".join(f'<li><a href="{html.escape(self.href(iri))}">{html.escape(self.label(ox.NamedNode(iri)))}</a> '
-                        f'<small>{html.escape("; ".join(sorted(linked[iri])))}</small></li>' for iri in ranked)
-        return (f"<h2>Network</h2><figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" "
-                f'width="{width}" height="{height}" role="img" aria-label="{html.escape(label)} and {len(ranked)} linked '
-                f'entities">{"".join(lines)}{centre}{"".join(marks)}</svg><figcaption>{html.escape(label)} and the '
-                f"entities it is linked to, directly or through a fact both take part in"
-                + (f" (the {len(drawn)} closest drawn, {more} more listed)" if more else "")
-                + f".</figcaption></figure><details><summary>Every linked entity ({len(ranked)})</summary><ul>{items}"
-                "</ul></details>")
+            side = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
+            dx = 10 if side == "start" else -10 if side == "end" else 0
+            dy = 4 if side != "middle" else (-12 if math.sin(angle) < 0 else 20)
+            drawn.append(Mark(self.href(iri), name, "; ".join(sorted(linked[iri])),
+                              name if len(name) <= 28 else name[:27] + "…", f"{x:.1f}", f"{y:.1f}",
+                              f"{x + dx:.1f}", f"{y + dy:.1f}", side, min(1 + len(linked[iri]), 5)))
+        listed = [Mark(self.href(iri), self.label(ox.NamedNode(iri)), "; ".join(sorted(linked[iri]))) for iri in ranked]
+        return {"width": width, "height": height, "cx": f"{cx:.1f}", "cy": f"{cy:.1f}", "cy_label": f"{cy + 28:.1f}",
+                "label": self.label(node), "drawn": drawn, "listed": listed, "more": len(ranked) - len(chosen)}
 
-    # -- the front page and its search
-
-    def index(self, listed: dict[str, list[tuple[str, str]]], ways_in: str, head: str = "") -> str:
-        """The front page: a search over every page, the ways in, and the lists (label, IRI) by heading."""
-        sections = "".join(
-            f"<h2>{html.escape(heading)} ({len(items)})</h2><ul>"
-            + "".join(f'<li><a href="{html.escape(self.href(iri))}">{html.escape(text)}</a></li>' for text, iri in items)
-            + "</ul>" for heading, items in listed.items())
-        search = ('<h2>Search</h2><form role="search" onsubmit="return false"><label for="q">Find a page by its '
-                  'label</label> <input type="search" id="q" autocomplete="off"></form><ul id="hits"></ul>'
-                  f'<script src="/search.js"></script><script>{SEARCH_SCRIPT}</script>')
-        return self.frame("kgpub", f"<p>{ways_in}</p>{search}{sections}", head)
+    # -- the search over every page
 
     def search_data(self, entries: list[tuple[str, str, str]]) -> bytes:
         """``search.js``: every page's label, kind and link, for the front page's search (a script, so a site
         opened from disk can load it too)."""
         rows = [[label, kind, self.href(iri)] for label, kind, iri in sorted(entries)]
         return ("window.KGPUB_SEARCH=" + json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
-
 
 def _typed(document: bytes) -> str:
     """Expanded JSON-LD with each node's ``rdf:type`` written as ``@type``, the same statement in the form
@@ -455,17 +457,6 @@ def _typed(document: bytes) -> str:
         if types and all(set(t) == {"@id"} for t in types):
             obj["@type"] = [t["@id"] for t in obj.pop(RDF_TYPE)]
     return json.dumps(nodes, ensure_ascii=False, separators=(",", ":"))
-
-
-#: The front page's search: case- and accent-blind substring match over labels, the first 50 hits shown.
-SEARCH_SCRIPT = """(function(){var d=window.KGPUB_SEARCH||[],q=document.getElementById('q'),h=document.getElementById('hits');
-function n(s){return s.normalize('NFD').replace(/[\\u0300-\\u036f]/g,'').toLowerCase();}
-var k=d.map(function(r){return n(r[0]);});
-function show(){var t=n(q.value.trim());h.textContent='';if(!t)return;var c=0;
-for(var i=0;i<d.length&&c<50;i++){if(k[i].indexOf(t)<0)continue;c++;var li=document.createElement('li'),a=document.createElement('a');
-a.href=d[i][2];a.textContent=d[i][0];li.appendChild(a);var s=document.createElement('small');s.textContent=' '+d[i][1];li.appendChild(s);h.appendChild(li);}
-if(!c){var li=document.createElement('li');li.textContent='no page has that in its label';h.appendChild(li);}}
-q.addEventListener('input',show);show();})();"""
 
 
 def full_text_choices(seeds: Path | None) -> dict[str, bool]:

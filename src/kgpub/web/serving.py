@@ -21,6 +21,8 @@ query index, on Starlette and uvicorn:
   sent (``?format=``) and ``Link`` to the others and to the VoID (``rel="describedby"``).
   ``/.well-known/void`` is the VoID, which names the endpoint (``void:sparqlEndpoint``).
 * ``/queries``: the shipped queries with their parameters, runnable from a form.
+* every other view of the list (``kgpub.web.views``) at its path, as ``kgpub site`` writes it: the front
+  page, ``/search.js``, ``/timeline``, ``/ontology``, ``/void.ttl``; the style sheet and scripts at ``/static/``.
 
 Every answer carries ``Access-Control-Allow-Origin: *`` and large ones are gzip-compressed when the
 client accepts it.  The server serves one build at a time: before each request it checks the build
@@ -32,34 +34,40 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html
 import logging
+import mimetypes
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
-from kgpub.rdf import vocab
-from kgpub.errors import OutputError, QueryError, QueryLimitError
-from kgpub.web.pages import PARTS, Pages
+import pyoxigraph as ox
 
+from kgpub.rdf import formats, vocab
+from kgpub.errors import OutputError, QueryError, QueryLimitError
+from kgpub.web import templating, views
+from kgpub.web.pages import PARTS, Link, Pages
+from kgpub.web.views import Ask, Build
+
+#: The SPARQL results formats the endpoint answers in, by name: their media types are pyoxigraph's.
+RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
+           "tsv": ox.QueryResultsFormat.TSV}
+#: The RDF formats (of :mod:`kgpub.rdf.formats`) a graph is given in, in the server's order of preference.
+GRAPH_FORMATS = tuple(f for f in (formats.by_name(n) for n in ("turtle", "ntriples", "jsonld", "rdfxml", "nquads",
+                                                                 "trig", "n3")) if f is not None)
 #: Media types by format name: what a response says it is.
-MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
-         "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ntriples": "application/n-triples",
-         "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml", "nquads": "application/n-quads",
-         "trig": "application/trig", "n3": "text/n3", "html": "text/html"}
+MEDIA = {**{name: f.media_type.split(";")[0] for name, f in RESULTS.items()},
+         **{f.name: f.media_type for f in GRAPH_FORMATS}, "html": "text/html"}
 #: What may be asked for each kind of answer, in the server's order of preference (the first is the default).
 #: ``text/n3`` gets Turtle, which is N3; ``text/xml`` and ``application/xml`` the XML results format.
-SELECT_OFFERS = [("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
-                 ("text/csv", "csv"), ("text/tab-separated-values", "tsv"), ("application/json", "json"),
-                 ("application/xml", "xml"), ("text/xml", "xml")]
+SELECT_OFFERS = [*((MEDIA[n], n) for n in RESULTS), ("application/json", "json"), ("application/xml", "xml"),
+                 ("text/xml", "xml")]
 #: CSV and TSV are defined for SELECT results only: an ASK asked only as those is a 406.
 ASK_OFFERS = [o for o in SELECT_OFFERS if o[1] in ("json", "xml")]
-GRAPH_OFFERS = [("text/turtle", "turtle"), ("application/n-triples", "ntriples"), ("application/ld+json", "jsonld"),
-                ("application/rdf+xml", "rdfxml"), ("application/n-quads", "nquads"), ("application/trig", "trig"),
-                ("text/n3", "n3")]
+GRAPH_OFFERS = [(f.media_type, f.name) for f in GRAPH_FORMATS]
 HTML_OFFERS = [("text/html", "html")]  # the pages are HTML, not XHTML
 #: A document: HTML first (what a browser and a bare ``*/*`` get), then RDF.
 DOCUMENT_OFFERS = HTML_OFFERS + GRAPH_OFFERS
@@ -79,6 +87,8 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 VOCAB_ROOT = "https://w3id.org/kgpub/"
 #: Seconds a client is told to wait after a 503.
 RETRY_AFTER = "30"
+#: Statements a named graph's or the VoID's page lists at most (its RDF has them all).
+SHOWN = 2000
 READ_ONLY = ("kgpub serve is a read-only SPARQL endpoint: SPARQL Update is not accepted here (the build is the "
              "source of truth: change the facts and run kgpub build)\n")
 EXPOSED = "Content-Location, Content-Type, ETag, Link, Retry-After, Vary"
@@ -161,11 +171,16 @@ def rdf_bytes(triples: list[Any], fmt: str, prefixes: dict[str, str], graph: str
     if fmt in ("nquads", "trig"):
         name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
         quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG,
-                            prefixes=prefixes if fmt == "trig" else None) or b""
-    target = {"turtle": ox.RdfFormat.TURTLE, "n3": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-              "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+        return ox.serialize(quads, format=_graph_format(fmt).rdf_format, prefixes=prefixes if fmt == "trig" else None) \
+            or b""
+    target = ox.RdfFormat.TURTLE if fmt == "n3" else _graph_format(fmt).rdf_format  # N3 as Turtle, which is N3
     return ox.serialize(triples, format=target, prefixes=prefixes if fmt in ("turtle", "n3", "rdfxml") else None) or b""
+
+
+def _graph_format(name: str) -> formats.Format:
+    found = formats.by_name(name)
+    assert found is not None, name  # the server offers only formats of the table
+    return found
 
 
 def matches(if_none_match: str, etag: str) -> bool:
@@ -188,8 +203,9 @@ class StorePages(Pages):
     Links to the vocabulary's own IRIs (``kgt:``, the ontology) stay on this server, where they dereference.
     """
 
-    def __init__(self, store: Any, base: str, base_path: str, prefixes: dict[str, str]) -> None:
-        super().__init__(base, base_path, prefixes)
+    def __init__(self, store: Any, base: str, base_path: str, prefixes: dict[str, str],
+                 navigation: Sequence[Link] = ()) -> None:
+        super().__init__(base, base_path, prefixes, navigation)
         self.store = store
 
     def outgoing(self, node: Any) -> list[Any]:
@@ -236,7 +252,7 @@ class Publisher:
 
     settings: Settings
     identity: tuple[int, ...] | None = None
-    _search: bytes | None = None
+    _drawn: dict[str, tuple[int, bytes | None]] = field(default_factory=dict)
     _graph_sizes: dict[str, int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -252,8 +268,11 @@ class Publisher:
         self.base = self.index.base
         self.base_path = urlparse(self.base).path
         self.prefixes = local_prefixes(folder)
-        self.pages = StorePages(self.index.store, self.base, self.base_path, self.prefixes)
+        self.pages = StorePages(self.index.store, self.base, self.base_path, self.prefixes,
+                                views.navigation(static=False))
         self.texts = self._texts(self.settings.seeds)
+        self.build = Build(self.pages, self.index.store, folder, self.nodes, self.texts, live=True,
+                           timeout=self.settings.timeout, max_rows=self.settings.max_rows)
         self.graphs = {g.value for g in self.index.store.named_graphs() if isinstance(g, ox.NamedNode)}
         void = folder / "void.ttl"
         self.void = list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)) if void.is_file() else []
@@ -350,25 +369,22 @@ class Publisher:
                           f"({self.settings.max_rows:,}, kgpub serve --max-rows): add LIMIT and page with OFFSET "
                           "(with ORDER BY), or aggregate")
 
-    def editor(self) -> bytes:
-        """``/sparql`` in a browser: a query editor that posts to the endpoint and shows the rows.
+    def view(self, name: str, ask: Ask | None = None) -> tuple[int, bytes | None]:
+        """A view of the list (``kgpub.web.views``) for this build; those that ask nothing are drawn once."""
+        view = views.by_name(name)
+        if ask is not None:
+            return views.draw(view, self.build, ask)
+        with self._lock:
+            known = self._drawn.get(name)
+        if known is None:
+            known = views.draw(view, self.build)
+            with self._lock:
+                self._drawn.setdefault(name, known)
+        return known
 
-        Its query starts with a PREFIX line for every prefix the endpoint predeclares, so it runs as written
-        on any SPARQL engine."""
-        prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self.prefixes.items()))
-        example = prologue + ("\nSELECT ?event ?label WHERE {\n  ?event a kg:Event ; rdfs:label ?label .\n}"
-                              " ORDER BY ?label LIMIT 20")
-        body = ('<p>This endpoint speaks the SPARQL 1.1 Protocol: any client (SPARQLWrapper, '
-                '<code>kgpub query --endpoint</code>, YASGUI) can query it; it is read-only. The prefixes '
-                + html.escape(", ".join(sorted(self.prefixes))) + ' are predeclared, and written below so the '
-                'query runs elsewhere too. Its service description: <code>GET /sparql</code> with '
-                '<code>Accept: text/turtle</code>.</p>'
-                f'<form id="editor" data-base="{html.escape(self.base)}" data-path="{html.escape(self.base_path)}">'
-                '<label for="query">Query</label><br><textarea id="query" name="query" rows="24" '
-                f'cols="80" spellcheck="false">{html.escape(example)}</textarea><br><button>Run</button></form>'
-                '<p id="status" role="status"></p><table id="rows"></table>'
-                f"<script>{EDITOR_SCRIPT}</script>")
-        return self.pages.frame("SPARQL", body).encode("utf-8")
+    def editor(self) -> bytes:
+        """``/sparql`` in a browser: the SPARQL view, an editor that posts to the endpoint and shows the rows."""
+        return self.view("sparql")[1] or b""
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples in each named graph and in the default graph (``""``), counted once per build (the service
@@ -518,116 +534,33 @@ class Publisher:
 
     def _html(self, kind: str, iri: str, triples: list[Any]) -> str:
         if kind == "node":
-            text = self.texts.get(iri)
-            return self.pages.page(iri, self.pages.marked_text(iri, text) if text is not None else "")
-        if iri == _ontology_graph():
-            from kgpub.web.site import ontology_page
-
-            return ontology_page(self.pages).decode("utf-8")
+            return (views.draw(views.by_name("node"), self.build, Ask(iri))[1] or b"").decode("utf-8")
+        if iri == vocab.ONTOLOGY_GRAPH:
+            return (self.view("ontology")[1] or b"").decode("utf-8")
         import pyoxigraph as ox
 
-        rows = "".join(f"<tr><td>{self.pages.link(t.subject)}</td><td>{html.escape(self.pages.short(t.predicate.value))}"
-                       f"</td><td>{self.pages.link(t.object)}</td></tr>" for t in triples[:2000]
-                       if isinstance(t.subject, ox.NamedNode))
-        more = f"<p>The first 2,000 of {len(triples):,} statements; all are in the RDF formats.</p>" \
-            if len(triples) > 2000 else ""
+        pages = self.pages
+        rows = [(pages.link(t.subject), pages.short(t.predicate.value), pages.link(t.object)) for t in triples[:SHOWN]
+                if isinstance(t.subject, ox.NamedNode)]
         what = "named graph" if kind == "graph" else "dataset description (VoID and DCAT)"
-        formats = " · ".join(f'<a href="?format={f}">{MEDIA[f]}</a>' for f in ALTERNATES if f != "html")
-        return self.pages.frame(self.pages.label(ox.NamedNode(iri)) if kind != "graph" else self.pages.short(iri),
-                                f"<p><code>{html.escape(iri)}</code>: a {what}, {len(triples):,} statements. As RDF: "
-                                f"{formats}.</p>{more}<table><tr><th>subject</th><th>property</th><th>value</th></tr>"
-                                f"{rows}</table>")
+        alternates = [(MEDIA[f], f"?format={f}") for f in ALTERNATES if f != "html"]
+        title = pages.label(ox.NamedNode(iri)) if kind != "graph" else pages.short(iri)
+        return pages.render("graph.html", title, iri=iri, what=what, total=len(triples), more=len(triples) > SHOWN,
+                            shown=SHOWN, formats=alternates, rows=rows)
 
-    # -- the query page
+    # -- the views every request for the same build shares
 
-    def queries_page(self, name: str | None, values: dict[str, str]) -> tuple[int, bytes]:
-        from kgpub.sparql.local import run_local
-        from kgpub.sparql.results import SelectResult
-        from kgpub.sparql.shipped import bind_params, resolve_query, shipped_queries
-
-        shipped = shipped_queries()
-        forms = []
-        for q in shipped:
-            fields = "".join(f'<label>{html.escape(p.name)} <input name="{html.escape(p.name)}" '
-                             f'value="{html.escape(values.get(p.name, "") if name == q.name else "")}"></label> '
-                             for p in q.params)
-            forms.append(f'<li><form action="/queries/{html.escape(q.name)}" method="get"><strong>{html.escape(q.title)}</strong>'
-                         f" — {html.escape(q.description)} {fields}<button>Run</button></form></li>")
-        table = ""
-        status = 200
-        if name is not None:
-            try:
-                text, spec = resolve_query(name)
-                bound = bind_params(values, spec, self.prefixes)
-                result = run_local(text, self.folder, bound, timeout=self.settings.timeout)
-            except QueryError as exc:
-                status, table = 400, f"<p role=\"alert\">{html.escape(str(exc))}</p>"
-            else:
-                if isinstance(result, SelectResult):
-                    rows = result.rows
-                    shown = rows[:self.settings.max_rows]
-                    head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
-                    cells = "".join("<tr>" + "".join(f"<td>{self._cell(row.get(v))}</td>" for v in result.variables)
-                                    + "</tr>" for row in shown)
-                    cut = (f'<p role="status">The first {len(shown):,} of {len(rows):,} rows are shown.</p>'
-                           if len(shown) < len(rows) else "")
-                    table = f'<h2 id="result">{html.escape(name)}</h2>{cut}<table><tr>{head}</tr>{cells}</table>'
-        return status, self.pages.frame("Queries", f"<ul>{''.join(forms)}</ul>{table}").encode("utf-8")
-
-    def _cell(self, cell: dict[str, str] | None) -> str:
-        if cell is None:
-            return ""
-        if cell["type"] == "uri":
-            import pyoxigraph as ox
-
-            return self.pages.link(ox.NamedNode(cell["value"]))
-        return html.escape(cell["value"])
-
-    # -- the front page
-
-    def listed(self) -> dict[str, list[tuple[str, str]]]:
-        """The front page's lists: every actor, place and article, by label."""
-        out = {}
-        for heading, kind in (("Actors", vocab.KG + "Agent"), ("Places", vocab.KG + "Place"),
-                              ("Articles", vocab.SCHEMA + "NewsArticle")):
-            rows = self.index.store.query(f"""SELECT ?e (SAMPLE(?l) AS ?label) WHERE {{ ?e a <{kind}> ;
-                <{vocab.RDFS}label> ?l FILTER (STRSTARTS(STR(?e), "{self.base}")) }} GROUP BY ?e""")
-            out[heading] = sorted((r["label"].value, r["e"].value) for r in rows)
-        return out
-
-    def index_page(self) -> bytes:
-        void = self.local(self.dataset) or "/.well-known/void"
-        ways = ('<a href="/queries">The shipped queries</a> · <a href="/sparql">SPARQL endpoint</a> '
-                f'(<code>/sparql</code>) · <a href="{html.escape(void)}">the dataset\'s VoID and DCAT description</a>'
-                ' · <a href="/kgpub/ontology">the ontology</a>')
-        head = f'<link rel="describedby" type="text/turtle" href="{html.escape(void)}?format=turtle">'
-        return self.pages.index(self.listed(), ways, head=head).encode("utf-8")
-
-    def search_entries(self) -> list[tuple[str, str, str]]:
-        """(label, kind, IRI) of every node with a page: everything under the base but evidence."""
+    def nodes(self) -> list[str]:
+        """The IRIs with a page of their own: every subject under the base but the parts of a fact (evidence)."""
         parts = " ".join(f"<{k}>" for k in sorted(PARTS))
-        rows = self.index.store.query(f"""SELECT ?e (SAMPLE(?l) AS ?label) (MIN(?t) AS ?type) WHERE {{
-            ?e <{vocab.RDFS}label> ?l ; a ?t FILTER (STRSTARTS(STR(?e), "{self.base}"))
-            FILTER NOT EXISTS {{ ?e a ?part VALUES ?part {{ {parts} }} }} }} GROUP BY ?e""")
-        return [(r["label"].value, self.pages.short(r["type"].value), r["e"].value) for r in rows]
-
-    def search(self) -> bytes:
-        with self._lock:
-            if self._search is None:
-                self._search = self.pages.search_data(self.search_entries())
-            return self._search
-
-
-def _ontology_graph() -> str:
-    from kgpub.rdf.vocab import ONTOLOGY_GRAPH
-
-    return ONTOLOGY_GRAPH
+        rows = self.index.store.query(f"""SELECT DISTINCT ?e WHERE {{ ?e ?p ?o FILTER (STRSTARTS(STR(?e), "{self.base}"))
+            FILTER NOT EXISTS {{ ?e a ?part VALUES ?part {{ {parts} }} }} FILTER (isIRI(?e)) }}""")
+        return sorted(r["e"].value for r in rows)
 
 
 def _dump_type(name: str) -> str:
-    from kgpub.rdf import formats
-
-    fmt = formats.by_extension(Path(name).suffix[1:])
+    """The ``Content-Type`` of a dump the VoID names, by its extension."""
+    fmt = formats.by_extension(name)
     served = ("turtle", "ntriples", "trig", "jsonld", "nquads")
     return fmt.content_type if fmt is not None and fmt.name in served else "application/octet-stream"
 
@@ -656,20 +589,6 @@ class Current:
                 else:
                     log.info("kgpub serve: a new build in %s, now served", self.settings.data)
             return self.publisher
-
-
-#: The editor's script: the query is POSTed to this endpoint as application/sparql-query, the answer read as
-#: SPARQL JSON results and shown as a table (a graph answer as Turtle text).
-EDITOR_SCRIPT = """(function(){var f=document.getElementById('editor'),st=document.getElementById('status'),t=document.getElementById('rows');
-f.addEventListener('submit',function(e){e.preventDefault();st.textContent='running…';t.textContent='';
-fetch('/sparql',{method:'POST',headers:{'Content-Type':'application/sparql-query','Accept':'application/sparql-results+json, text/turtle;q=0.9'},
-body:document.getElementById('query').value}).then(function(r){return r.text().then(function(b){return [r,b];});}).then(function(x){var r=x[0],b=x[1];
-if(!r.ok){st.textContent=b;return;}if((r.headers.get('content-type')||'').indexOf('json')<0){var p=document.createElement('pre');p.textContent=b;t.appendChild(p);st.textContent='done';return;}
-var d=JSON.parse(b);if(d.boolean!==undefined){st.textContent='answer: '+d.boolean;return;}var v=d.head.vars,tr=document.createElement('tr');
-v.forEach(function(n){var th=document.createElement('th');th.textContent=n;tr.appendChild(th);});t.appendChild(tr);
-d.results.bindings.forEach(function(row){var tr=document.createElement('tr');v.forEach(function(n){var td=document.createElement('td'),c=row[n];
-if(c){if(c.type==='uri'){var a=document.createElement('a'),B=f.dataset.base;a.href=c.value.indexOf(B)===0?f.dataset.path+c.value.slice(B.length):c.value;a.textContent=c.value;td.appendChild(a);}else{td.textContent=c.value;}}tr.appendChild(td);});t.appendChild(tr);});
-st.textContent=d.results.bindings.length+' rows';}).catch(function(err){st.textContent=String(err);});});})();"""
 
 
 # --------------------------------------------------------------------------- the protocol's requests
@@ -792,15 +711,26 @@ def application(settings: Settings, url: str | None = None) -> Any:
         return _response(answer)
 
     def queries(request: Request) -> Response:
-        name = request.path_params.get("name")
-        status, body = current.get().queries_page(name, dict(request.query_params))
+        ask = Ask(request.path_params.get("name"), dict(request.query_params))
+        status, body = current.get().view("queries", ask if ask.key is not None or ask.values else None)
         return Response(body, status, media_type="text/html")
 
-    def index(request: Request) -> Response:
-        return Response(current.get().index_page(), media_type="text/html")
+    def drawn(view: views.View) -> Any:
+        def answer(request: Request) -> Response:
+            status, body = current.get().view(view.name)
+            if body is None:
+                return _response(_text(404, f"this build has no {view.file}"))
+            return Response(body, status, media_type=view.media_type)
 
-    def search(request: Request) -> Response:
-        return Response(current.get().search(), media_type="text/javascript")
+        return answer
+
+    files = templating.static_files()
+
+    def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in files:
+            return _response(_text(404, f"nothing is published at /static/{name}"))
+        return Response(files[name], media_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
 
     def document(request: Request) -> Response:
         publisher = current.get()
@@ -817,9 +747,13 @@ def application(settings: Settings, url: str | None = None) -> Any:
                  (url or "").rstrip("/"), settings.data)
         yield
 
-    return Starlette(routes=[Route("/", index), Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
-                             Route("/search.js", search), Route("/queries", queries),
-                             Route("/queries/{name}", queries), Route("/{path:path}", document)],
+    # every view of the list at its path (the endpoint and the query forms answer more than their view), the nodes last
+    special = {"sparql": [Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"])],
+               "queries": [Route("/queries", queries), Route("/queries/{name}", queries)]}
+    routes = [Route("/static/{name}", static)]
+    for view in sorted(views.VIEWS, key=lambda v: v.each_node):
+        routes += special.get(view.name) or [Route(view.path, document if view.each_node else drawn(view))]
+    return Starlette(routes=routes,
                      middleware=[Middleware(Cors), Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)],
                      lifespan=lifespan)
 

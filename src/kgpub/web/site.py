@@ -1,5 +1,9 @@
 """``kgpub site``: the pages of ``kgpub serve`` as static files, and each article's text with its quotes.
 
+Every view of the list (``kgpub.web.views``) is written: the front page, the search's data, the
+timeline, the ontology, the queries, the SPARQL page, the VoID, and a page for each node; the style
+sheet and scripts under ``static/``.
+
 A static host has no content negotiation, so every node of the build under its base gets its
 page as ``PATH.html`` beside ``PATH.ttl``, ``PATH.jsonld`` and ``PATH.nt`` (the page links them
 with ``rel="alternate"``, and names the IRI with ``rel="canonical"``).  Evidence is shown on the
@@ -15,8 +19,9 @@ share of the pages.  Output is byte-stable (pages in IRI order from sorted tripl
 
 The site is incremental like the build.  While a page is drawn, the snapshot records every node
 it reads; the manifest (``.kgpub-site``) keeps each file's digest, each page's reads and a digest
-of each node read (its triples as subject and as object; an article's text; the drawing code).  A
-rerun draws again only the pages that read a node that changed, writes only the files whose bytes
+of each node read (its triples as subject and as object; an article's text; each template that drew
+it, by its text) and of the code (every module of ``web/`` and ``rdf/``).  A rerun draws again
+only the pages that read a node or a template that changed, writes only the files whose bytes
 changed, and removes the files of nodes that are gone: one changed article redraws the few pages
 that show it, and the result is, byte for byte, what a fresh run writes.
 """
@@ -24,20 +29,23 @@ that show it, and the result is, byte for byte, what a fresh run writes.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from kgpub.rdf import vocab
 from kgpub.errors import OutputError, UsageError
-from kgpub.web.pages import PARTS, Evidence, Pages, anchor, article_texts, full_text_choices
+from kgpub.web import templating, views
+from kgpub.web.pages import PAGE_FORMATS, PARTS, Evidence, Link, Pages, anchor, article_texts, full_text_choices
+from kgpub.web.views import VOCAB_ROOT, Ask, Build
 
 MANIFEST = ".kgpub-site"
+#: A page's read of a template is recorded as this prefix and the template's name (``template:node.html``).
+TEMPLATE = "template:"
 #: Pages rendered per task of a forked writer: large enough that handing out tasks costs nothing.
 CHUNK = 400
 
@@ -61,10 +69,11 @@ class Snapshot(Pages):
 
     suffix = ".html"
 
-    def __init__(self, triples: Iterable[Any], base: str, base_path: str, prefixes: dict[str, str]) -> None:
+    def __init__(self, triples: Iterable[Any], base: str, base_path: str, prefixes: dict[str, str],
+                 navigation: Sequence[Link] = ()) -> None:
         import pyoxigraph as ox
 
-        super().__init__(base, base_path, prefixes)
+        super().__init__(base, base_path, prefixes, navigation)
         out: dict[str, list[Any]] = {}
         into: dict[str, list[Any]] = {}
         named = ox.NamedNode
@@ -188,7 +197,6 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     A new site is written beside ``out`` and renamed into place whole; an existing one is updated file by
     file, each replaced atomically, so a reader never sees half a page.
     """
-    from concurrent.futures import ThreadPoolExecutor
     from urllib.parse import urlparse
 
     from kgpub.execution import cores, map_in_order
@@ -202,22 +210,22 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     if out.is_symlink():  # a link to the site's folder: the site goes where it points, the link stays
         out = Path(os.path.realpath(out))
     previous, record = _manifest(out)
-    index = open_index(data)  # the timeline reads the default graph only: no named graphs added to the index
-    with ThreadPoolExecutor(1) as side:  # the timeline's query runs in the store, beside the snapshot's parse
-        timeline = side.submit(_timeline_rows, index.store, index.base)
-        snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
-                            local_prefixes(data))
-        rows = timeline.result()
+    index = open_index(data)  # the views read the default graph only: no named graphs added to the index
+    snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
+                        local_prefixes(data), views.navigation(static=True))
     nodes = snapshot.nodes()
     texts = article_texts(snapshot, nodes, seeds, full_text_choices(seeds))
-    top = {"index.html": _index(snapshot), "search.js": _search(snapshot, nodes),
-           "timeline.html": _timeline(snapshot, rows), "ontology.html": ontology_page(snapshot)}
-    void = data / "void.ttl"
-    if void.is_file():
-        top["void.ttl"] = void.read_bytes()
+    build = Build(snapshot, index.store, data, snapshot.nodes, texts)
+    top: dict[str, bytes] = {}
+    for view in views.VIEWS:  # every view of the list but the nodes' pages, which the writers draw below
+        if not view.each_node:
+            _, body = views.draw(view, build)
+            if body is not None:
+                top[view.file] = body
+    top.update({f"static/{name}": body for name, body in templating.static_files().items()})
     top.update(_graph_files(data, snapshot.base, snapshot.base_path))
     top.update(redirect_rules(snapshot.base_path))
-    del index
+    del index, build  # a store must not cross the writers' fork
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -256,22 +264,23 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
 
 # --------------------------------------------------------------------------- what a page read, between runs
 
-#: What a page's bytes follow from besides the graph: the code that draws it.
-_CODE = ("web/pages.py", "web/site.py", "sparql/index.py", "sparql/local.py", "sparql/shipped.py", "rdf/vocab.py")
+#: What a page's bytes follow from besides the graph and its templates: the code that draws it, the web package's
+#: modules and the RDF plumbing they use (every module of these folders).
+_CODE = ("web", "rdf")
 
 
 class _Seen:
-    """The digest of each node a page read (its triples; an article's text for ``text:IRI``) and of the code,
-    computed once per run."""
+    """The digest of each node a page read (its triples; an article's text for ``text:IRI``; a template's text for
+    ``template:NAME``) and of the code, computed once per run."""
 
     def __init__(self, snapshot: Snapshot, texts: dict[str, str]) -> None:
-        from kgpub import __version__
-
         self.snapshot, self.texts = snapshot, texts
         self.digests: dict[str, str] = {}
-        h = hashlib.sha256(__version__.encode())
-        for name in _CODE:
-            h.update((Path(__file__).parent.parent / name).read_bytes())
+        # the code's own text, not the package's version: a new version with the same code draws the same pages
+        h = hashlib.sha256(b"kgpub-site")
+        for folder in _CODE:
+            for path in sorted((Path(__file__).parent.parent / folder).glob("*.py")):
+                h.update(path.name.encode() + b"\0" + path.read_bytes())
         h.update(json.dumps([snapshot.base, sorted(snapshot.prefixes.items())]).encode())
         self.code = h.hexdigest()[:16]
 
@@ -281,6 +290,8 @@ class _Seen:
             if iri.startswith("text:"):
                 text = self.texts.get(iri[5:])
                 known = hashlib.sha256(text.encode()).hexdigest()[:16] if text is not None else "-"
+            elif iri.startswith(TEMPLATE):
+                known = templating.digest(iri[len(TEMPLATE):])
             else:
                 known = self.snapshot.digest(iri)
             self.digests[iri] = known
@@ -288,8 +299,9 @@ class _Seen:
 
 
 def _files_of(snapshot: Snapshot, iri: str) -> list[str]:
+    """The page of ``iri`` and its alternates, in :data:`~kgpub.web.pages.PAGE_FORMATS`' order."""
     local = snapshot.base_path.strip("/") + "/" + iri[len(snapshot.base):]
-    return [f"{local}.{suffix}" for suffix in ("html", "ttl", "jsonld", "nt")]
+    return [f"{local}.html", *(f"{local}.{f.extension}" for f in PAGE_FORMATS)]
 
 
 def _unchanged(record: dict[str, Any] | None, nodes: list[str], seen: _Seen, files: dict[str, str], target: Path,
@@ -343,7 +355,8 @@ def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]]
     import pyoxigraph as ox
 
     snapshot: Snapshot = _STATE["snapshot"]
-    formats = (("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD), ("nt", ox.RdfFormat.N_TRIPLES))
+    build = Build(snapshot, None, Path(), snapshot.nodes, _STATE["texts"])  # the nodes' pages read no store
+    node_view = next(v for v in views.VIEWS if v.each_node)
     made: dict[str, str] = {}
     reads: dict[str, list[str]] = {}
     changed = 0
@@ -353,12 +366,14 @@ def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]]
             if vocab.SCHEMA + "NewsArticle" in snapshot.types(_named(iri)):
                 snapshot.reads.add(f"text:{iri}")  # an article's page shows its text
             html_name, *names = _files_of(snapshot, iri)
-            extra = snapshot.marked_text(iri, _STATE["texts"][iri]) if iri in _STATE["texts"] else ""
-            files = {html_name: snapshot.page(iri, extra).encode("utf-8")}
+            with templating.recording() as used:
+                _, page = views.draw(node_view, build, Ask(iri))
+            files = {html_name: page or b""}
+            snapshot.reads.update(TEMPLATE + name for name in used)
             triples = snapshot.description(iri)
-            for name, (_, fmt) in zip(names, formats):
-                files[name] = cast(bytes, ox.serialize(triples, format=fmt,  # no output: bytes
-                                                       prefixes=snapshot.prefixes if fmt == formats[0][1] else None))
+            for name, fmt in zip(names, PAGE_FORMATS):
+                files[name] = cast(bytes, ox.serialize(  # no output: bytes
+                    triples, format=fmt.rdf_format, prefixes=snapshot.prefixes if fmt.name == "turtle" else None))
             reads[iri] = sorted(snapshot.reads)
         finally:
             snapshot.reads = None
@@ -448,29 +463,8 @@ def _named(iri: str) -> Any:
     return ox.NamedNode(iri)
 
 
-# --------------------------------------------------------------------------- the pages above the nodes
-
-
-def _index(snapshot: Snapshot) -> bytes:
-    """The front page: search, the ways in (timeline, ontology, the VoID and DCAT description), every actor,
-    place and article."""
-    listed: dict[str, list[tuple[str, str]]] = {"Actors": [], "Places": [], "Articles": []}
-    heading = {vocab.KG + "Agent": "Actors", vocab.KG + "Place": "Places", vocab.SCHEMA + "NewsArticle": "Articles"}
-    for iri in snapshot.nodes():
-        node = _named(iri)
-        for kind in sorted(snapshot.types(node) & heading.keys()):
-            listed[heading[kind]].append((snapshot.label(node), iri))
-    ways = ('<a href="/timeline.html">Timeline</a> · <a href="/ontology.html">Ontology</a> · '
-            '<a href="/void.ttl">VoID and DCAT description of the dataset</a> (Turtle)')
-    return snapshot.index({k: sorted(v) for k, v in listed.items()}, ways,
-                          head='<link rel="describedby" type="text/turtle" href="/void.ttl">').encode("utf-8")
-
-
-#: Where the vocabulary's IRIs (the ontology, its concepts) live on a site: ``https://w3id.org/kgpub/...`` at
-#: ``/kgpub/...``.
-VOCAB_ROOT = "https://w3id.org/kgpub/"
 #: The extension of each RDF format a static page has, by the media type ``Accept`` names for it.
-RDF_FILES = (("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"))
+RDF_FILES = tuple((f.extension, f.media_type) for f in PAGE_FORMATS)
 
 
 def _graph_files(data: Path, base: str, base_path: str) -> dict[str, bytes]:
@@ -571,89 +565,6 @@ def redirect_rules(base_path: str) -> dict[str, bytes]:
     http += [f"    ~{m.replace('+', chr(92) + '+')} {ext};" for ext, m in RDF_FILES] + ["}"]
     return {".htaccess": ("\n".join(apache) + "\n").encode(), "nginx/kgpub-server.conf": ("\n".join(nginx) + "\n").encode(),
             "nginx/kgpub-http.conf": ("\n".join(http) + "\n").encode()}
-
-
-def _search(snapshot: Snapshot, nodes: list[str]) -> bytes:
-    entries = []
-    for iri in nodes:
-        node = _named(iri)
-        kinds = sorted(snapshot.short(k) for k in snapshot.types(node))
-        entries.append((snapshot.label(node), kinds[0] if kinds else "", iri))
-    return snapshot.search_data(entries)
-
-
-def _timeline_rows(store: Any, base: str) -> list[Any]:
-    """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
-    from kgpub.sparql.shipped import resolve_query
-
-    text, _ = resolve_query("timeline")
-    return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
-
-
-def _timeline(snapshot: Snapshot, rows: list[Any]) -> bytes:
-    """The timeline page: each event's date as the article gives it (a year, a month, an EDTF interval), linked
-    to its page."""
-    out = []
-    for row in rows:
-        event = f'<a href="{html.escape(snapshot.href(row["e"].value))}">{html.escape(row["event"].value)}</a>'
-        cells = [html.escape(row["date"].value), event, *(html.escape(row[v].value) if row[v] else ""
-                                                          for v in ("type", "place", "actors"))]
-        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return snapshot.frame("Timeline", "<p>Every dated event, at the precision its article gives (a year, a month, a "
-                          "day, or an EDTF expression such as 2019-12-21/2019-12-31), in order of the last day it "
-                          "allows.</p><table><tr><th>date</th><th>event</th><th>type</th><th>place</th><th>actors</th>"
-                          "</tr>" + "".join(out) + "</table>").encode("utf-8")
-
-
-def ontology_page(snapshot: Pages) -> bytes:
-    """The ontology's classes and properties with their labels and comments, and each SKOS scheme with its
-    concepts and their ACLED and CAMEO mappings: the documentation, from the ontology itself.
-
-    Each term's row has its IRI's fragment as its id (``kg:Event`` at ``#Event``), so the hash IRI
-    ``https://w3id.org/kgpub/ontology#Event`` opens on it; each concept's and scheme's has its prefixed name
-    (``#kgt:Protest``), where the site's redirect rules send ``/kgpub/type/Protest``."""
-    import pyoxigraph as ox
-
-    from kgpub.rdf.vocab import by_length, prefixed
-    from kgpub.resources import ontology_file
-
-    store = ox.Store()
-    store.bulk_load(ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
-    ordered = by_length({**vocab.PREFIXES, "acled": "https://w3id.org/kgpub/acled/",
-                         "cameo": "https://w3id.org/kgpub/cameo/"})
-
-    def short(iri: str) -> str:
-        return prefixed(iri, ordered) or iri
-
-    def table(kind: str) -> str:
-        which = f"?t a <{kind}> ." if kind else (  # the individuals: every other kg: term (kg:Certain, kg:Exactly)
-            f"?t a ?k . FILTER NOT EXISTS {{ ?t a ?c VALUES ?c {{ <{vocab.OWL}Class> <{vocab.OWL}ObjectProperty> "
-            f"<{vocab.OWL}DatatypeProperty> <{vocab.OWL}Ontology> }} }}")
-        rows = cast(ox.QuerySolutions, store.query(f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {{ {which}
-            FILTER (STRSTARTS(STR(?t), "{vocab.KG}")) OPTIONAL {{ ?t <{vocab.RDFS}label> ?l }}
-            OPTIONAL {{ ?t <{vocab.RDFS}comment> ?c }} }} GROUP BY ?t ORDER BY ?t"""))  # a SELECT: solutions
-        return "<table><tr><th>term</th><th>label</th><th>comment</th></tr>" + "".join(
-            f'<tr><td id="{html.escape(r["t"].value.rsplit("#", 1)[-1])}"><code>{html.escape(short(r["t"].value))}</code></td>'
-            f'<td>{html.escape(r["label"].value if r["label"] else "")}</td>'
-            f'<td>{html.escape(r["comment"].value if r["comment"] else "")}</td></tr>' for r in rows) + "</table>"
-
-    schemes = []
-    for scheme in cast(ox.QuerySolutions, store.query(f"SELECT DISTINCT ?s WHERE {{ ?c <{vocab.SKOS}inScheme> ?s "
-                                                      f'FILTER (STRSTARTS(STR(?s), "{vocab.KGT}")) }} ORDER BY ?s')):
-        concepts = cast(ox.QuerySolutions, store.query(f"""SELECT ?c (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?maps)
-            WHERE {{ ?c <{vocab.SKOS}inScheme> <{scheme["s"].value}> . OPTIONAL {{ ?c <{vocab.SKOS}prefLabel> ?l }}
-            OPTIONAL {{ ?c <{vocab.SKOS}exactMatch>|<{vocab.SKOS}closeMatch> ?m }} }} GROUP BY ?c ORDER BY ?c"""))
-        rows = "".join(f'<tr><td id="{html.escape(short(c["c"].value))}"><code>{html.escape(short(c["c"].value))}</code></td>'
-                       f'<td>{html.escape(c["label"].value if c["label"] else "")}</td>'
-                       f'<td>{html.escape(" ".join(short(m) for m in sorted(c["maps"].value.split())) if c["maps"] else "")}</td></tr>'
-                       for c in concepts)
-        schemes.append(f'<h3 id="{html.escape(short(scheme["s"].value))}">{html.escape(short(scheme["s"].value))}</h3><table><tr><th>concept</th><th>label</th>'
-                       f"<th>ACLED / CAMEO</th></tr>{rows}</table>")
-    return snapshot.frame("The kgpub ontology", "<h2>Classes</h2>" + table(vocab.OWL + "Class")
-                          + "<h2>Object properties</h2>" + table(vocab.OWL + "ObjectProperty")
-                          + "<h2>Datatype properties</h2>" + table(vocab.OWL + "DatatypeProperty")
-                          + "<h2>Individuals</h2>" + table("")
-                          + "<h2>Concept schemes</h2>" + "".join(schemes)).encode("utf-8")
 
 
 __all__ = ["SiteResult", "Snapshot", "build_site", "redirect_rules"]

@@ -1,0 +1,99 @@
+"""The Jinja2 templates every page is drawn with, and a record of which of them drew a page.
+
+HTML lives in ``web/templates`` (autoescaped: a label with ``<`` or ``&`` in it is text, never markup,
+without an escape call in the code), style and scripts in ``web/static``.  A static site redraws a page
+only when something it was drawn from changed; the templates are part of that, so the environment
+notes every template a render loads (the page's own and those it extends or includes), and
+:func:`digest` gives what a template's text is now.  More template folders may be put in front of the
+package's (:func:`add_folder`): a template there replaces the package's of the same name, and a new
+view's template is found there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+#: The package's own templates and static files.
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+#: Template folders searched before the package's, most recently added first.
+_folders: list[Path] = []
+_environment: _Recording | None = None
+
+
+class _Recording(jinja2.Environment):
+    """An environment that notes the name of every template loaded while :attr:`used` is a set.
+
+    ``{% extends %}`` and ``{% include %}`` load their template through :meth:`get_template` at render
+    time, so a page's set holds every template that drew it, whatever the cache holds."""
+
+    used: set[str] | None = None
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        if self.used is not None and isinstance(name, str):
+            self.used.add(name)
+        return super().get_template(name, parent, globals)
+
+
+def environment() -> _Recording:
+    """The one environment (made again when a folder is added: its loader and cache follow the folders)."""
+    global _environment
+    if _environment is None:
+        loader = jinja2.FileSystemLoader([*(str(f) for f in _folders), str(TEMPLATES)])
+        _environment = _Recording(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                                  keep_trailing_newline=False, undefined=jinja2.StrictUndefined,
+                                  auto_reload=False)  # a template changes between runs, not during one
+    return _environment
+
+
+def add_folder(folder: Path) -> None:
+    """Search ``folder`` for templates before the package's (a new view's template, or a replacement)."""
+    global _environment
+    _folders.insert(0, Path(folder))
+    _environment = None
+
+
+def remove_folder(folder: Path) -> None:
+    global _environment
+    _folders.remove(Path(folder))
+    _environment = None
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """The names of the templates loaded inside the ``with`` block."""
+    env = environment()
+    outer, env.used = env.used, set()
+    try:
+        yield env.used
+    finally:
+        inner = env.used
+        env.used = outer
+        if outer is not None:
+            outer |= inner
+
+
+def digest(name: str) -> str:
+    """What the template ``name`` is now (a digest of its text where the folders find it); "-" if none has it."""
+    env = environment()
+    try:
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return "-"
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
+def static_files() -> dict[str, bytes]:
+    """The style sheet and scripts every page may link, by their path under ``/static/``."""
+    return {p.name: p.read_bytes() for p in sorted(STATIC.iterdir()) if p.is_file()}

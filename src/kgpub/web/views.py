@@ -1,0 +1,273 @@
+"""The one list of views: what a reader can open, drawn alike by ``kgpub serve`` and ``kgpub site``.
+
+Each :class:`View` is a name, the path ``serve`` answers it at, the file ``site`` writes it as, the
+template that draws it (None for a view that is data: ``search.js``, ``void.ttl``) and a function
+that computes what it shows from a :class:`Build`.  Both backends draw every view of :data:`VIEWS`
+and take their navigation from it, so a view added here (one entry and one template) is on the
+server and in the site at once, and the front page or the search are computed in one place.
+
+A :class:`Build` is what a view may read of one build: the :class:`~kgpub.web.pages.Pages` of the
+backend (the server's store, the site's snapshot), the build's index store, its folder, the nodes
+that have pages, the article texts that may be shown, and whether it is live (a server can run a
+query when asked; a static site shows what it can without one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from kgpub.rdf import vocab
+from kgpub.web.pages import Link, Pages
+
+#: Where the vocabulary's IRIs (the ontology, its concepts) live: ``https://w3id.org/kgpub/...`` at ``/kgpub/...``.
+VOCAB_ROOT = "https://w3id.org/kgpub/"
+
+
+@dataclass
+class Build:
+    """One build as the views read it (see the module's docstring)."""
+
+    pages: Pages
+    store: Any
+    folder: Path
+    nodes: Callable[[], list[str]]
+    texts: dict[str, str] = field(default_factory=dict)
+    live: bool = False
+    timeout: float = 30.0
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a request asks of a view: a node's IRI or a query's name (``key``) and the form's values."""
+
+    key: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class View:
+    """One thing a reader can open (see the module's docstring).
+
+    ``data`` returns the template's context (``title`` and the rest; ``status`` for an answer other than
+    200) or, for a view without a template, the bytes themselves (None: this build has none)."""
+
+    name: str
+    path: str
+    file: str
+    template: str | None
+    data: Callable[[Build, Ask], Any]
+    #: The navigation's text for it ("": not in the navigation).
+    nav: str = ""
+    #: What the front page says of it among the ways in ("": not there).
+    way: str = ""
+    media_type: str = "text/html; charset=utf-8"
+    #: Drawn once for each node with a page (the path and the file are the node's), not once for the build.
+    each_node: bool = False
+
+
+def href(view: View, static: bool) -> str:
+    """Where a page links ``view``: the site's file, or the server's path."""
+    return "/" + view.file if static else view.path
+
+
+def navigation(static: bool) -> list[Link]:
+    """The navigation every page shows: the views that have a navigation text, in the list's order."""
+    return [Link(v.nav, href(v, static)) for v in VIEWS if v.nav]
+
+
+def draw(view: View, build: Build, ask: Ask = Ask()) -> tuple[int, bytes | None]:
+    """The view's status and bytes for this build (None: nothing to give, such as a build without ``void.ttl``)."""
+    data = view.data(build, ask)
+    if view.template is None:
+        return (200, data) if data is not None else (404, None)
+    context = dict(data)
+    status = context.pop("status", 200)
+    title = context.pop("title")
+    return status, build.pages.render(view.template, title, **context).encode("utf-8")
+
+
+def by_name(name: str) -> View:
+    return next(v for v in VIEWS if v.name == name)
+
+
+# --------------------------------------------------------------------------- what each view shows
+
+
+def _index(build: Build, ask: Ask) -> dict[str, Any]:
+    """The front page: a search over every page, the ways in, every actor, place and article by label."""
+    import pyoxigraph as ox
+
+    heading = {vocab.KG + "Agent": "Actors", vocab.KG + "Place": "Places", vocab.SCHEMA + "NewsArticle": "Articles"}
+    listed: dict[str, list[tuple[str, str]]] = {h: [] for h in heading.values()}
+    kinds = " ".join(f"<{k}>" for k in heading)
+    rows = build.store.query(f"""SELECT DISTINCT ?e ?k WHERE {{ ?e a ?k VALUES ?k {{ {kinds} }}
+        FILTER (STRSTARTS(STR(?e), "{build.pages.base}")) }}""")
+    for row in rows:
+        node = ox.NamedNode(row["e"].value)
+        listed[heading[row["k"].value]].append((build.pages.label(node), node.value))
+    static = build.pages.suffix != ""
+    ways = [Link(v.way, href(v, static)) for v in VIEWS if v.way]
+    return {"title": "kgpub", "ways": ways, "void": href(by_name("void"), static),
+            "listed": [(h, [Link(text, build.pages.href(iri)) for text, iri in sorted(items)])
+                       for h, items in listed.items()]}
+
+
+def _search(build: Build, ask: Ask) -> bytes:
+    """``search.js``: the label, kind and link of every node with a page."""
+    import pyoxigraph as ox
+
+    pages, entries = build.pages, []
+    for iri in build.nodes():
+        node = ox.NamedNode(iri)
+        kinds = sorted(pages.short(k) for k in pages.types(node))
+        entries.append((pages.label(node), kinds[0] if kinds else "", iri))
+    return pages.search_data(entries)
+
+
+def timeline_rows(store: Any, base: str) -> list[Any]:
+    """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
+    from kgpub.sparql.shipped import resolve_query
+
+    text, _ = resolve_query("timeline")
+    return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
+
+
+def _timeline(build: Build, ask: Ask) -> dict[str, Any]:
+    """Each dated event with its date as the article gives it (a year, a month, an EDTF interval), linked to its
+    page."""
+    rows = []
+    for row in timeline_rows(build.store, build.pages.base):
+        rows.append({"date": row["date"].value, "event": Link(row["event"].value, build.pages.href(row["e"].value)),
+                     "cells": [row[v].value if row[v] else "" for v in ("type", "place", "actors")]})
+    return {"title": "Timeline", "rows": rows}
+
+
+def _ontology(build: Build, ask: Ask) -> dict[str, Any]:
+    """The ontology's classes, properties and individuals with their labels and comments, and each SKOS scheme
+    with its concepts and their ACLED and CAMEO mappings: the documentation, from the ontology itself.
+
+    Each term's row has its IRI's fragment as its id (``kg:Event`` at ``#Event``), so the hash IRI
+    ``https://w3id.org/kgpub/ontology#Event`` opens on it; each concept's and scheme's has its prefixed name
+    (``#kgt:Protest``), where the site's redirect rules send ``/kgpub/type/Protest``."""
+    import pyoxigraph as ox
+
+    from kgpub.resources import ontology_file
+
+    store = ox.Store()
+    store.bulk_load(ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+    shorten = vocab.shortener({**vocab.PREFIXES, "acled": VOCAB_ROOT + "acled/", "cameo": VOCAB_ROOT + "cameo/"})
+
+    def short(iri: str) -> str:
+        return shorten(iri) or iri
+
+    def value(term: Any) -> str:
+        return term.value if term else ""
+
+    def table(kind: str) -> list[dict[str, str]]:
+        which = f"?t a <{kind}> ." if kind else (  # the individuals: every other kg: term (kg:Certain, kg:Exactly)
+            f"?t a ?k . FILTER NOT EXISTS {{ ?t a ?c VALUES ?c {{ <{vocab.OWL}Class> <{vocab.OWL}ObjectProperty> "
+            f"<{vocab.OWL}DatatypeProperty> <{vocab.OWL}Ontology> }} }}")
+        rows = cast(ox.QuerySolutions, store.query(f"""SELECT ?t (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?comment) WHERE {{ {which}
+            FILTER (STRSTARTS(STR(?t), "{vocab.KG}")) OPTIONAL {{ ?t <{vocab.RDFS}label> ?l }}
+            OPTIONAL {{ ?t <{vocab.RDFS}comment> ?c }} }} GROUP BY ?t ORDER BY ?t"""))  # a SELECT: solutions
+        return [{"id": r["t"].value.rsplit("#", 1)[-1], "term": short(r["t"].value), "label": value(r["label"]),
+                 "comment": value(r["comment"])} for r in rows]
+
+    schemes = []
+    for scheme in cast(ox.QuerySolutions, store.query(f"SELECT DISTINCT ?s WHERE {{ ?c <{vocab.SKOS}inScheme> ?s "
+                                                      f'FILTER (STRSTARTS(STR(?s), "{vocab.KGT}")) }} ORDER BY ?s')):
+        concepts = cast(ox.QuerySolutions, store.query(f"""SELECT ?c (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?m); separator=" ") AS ?maps)
+            WHERE {{ ?c <{vocab.SKOS}inScheme> <{scheme["s"].value}> . OPTIONAL {{ ?c <{vocab.SKOS}prefLabel> ?l }}
+            OPTIONAL {{ ?c <{vocab.SKOS}exactMatch>|<{vocab.SKOS}closeMatch> ?m }} }} GROUP BY ?c ORDER BY ?c"""))
+        schemes.append({"name": short(scheme["s"].value), "concepts": [
+            {"term": short(c["c"].value), "label": value(c["label"]),
+             "maps": " ".join(short(m) for m in sorted(c["maps"].value.split())) if c["maps"] else ""}
+            for c in concepts]})
+    return {"title": "The kgpub ontology", "tables": [
+        ("Classes", table(vocab.OWL + "Class")), ("Object properties", table(vocab.OWL + "ObjectProperty")),
+        ("Datatype properties", table(vocab.OWL + "DatatypeProperty")), ("Individuals", table(""))],
+        "schemes": schemes}
+
+
+def _void(build: Build, ask: Ask) -> bytes | None:
+    """The build's VoID and DCAT description of the dataset, as the build wrote it."""
+    path = build.folder / "void.ttl"
+    return path.read_bytes() if path.is_file() else None
+
+
+def _queries(build: Build, ask: Ask) -> dict[str, Any]:
+    """The shipped queries with their parameters: on a server, forms that run them (and the answer to the one
+    asked); in a static site, each query's text, to run with ``kgpub query NAME`` or on a server."""
+    from kgpub.errors import QueryError
+    from kgpub.sparql.local import run_local
+    from kgpub.sparql.results import SelectResult
+    from kgpub.sparql.shipped import bind_params, resolve_query, shipped_queries
+
+    shipped = [{"name": q.name, "title": q.title, "description": q.description,
+                "params": [(p.name, ask.values.get(p.name, "") if ask.key == q.name else "") for p in q.params],
+                "text": "" if build.live else resolve_query(q.name)[0]} for q in shipped_queries()]
+    context: dict[str, Any] = {"title": "Queries", "live": build.live, "queries": shipped, "error": "",
+                               "result": None}
+    if ask.key is None or not build.live:
+        return context
+    try:
+        text, spec = resolve_query(ask.key)
+        bound = bind_params(dict(ask.values), spec, build.pages.prefixes)
+        result = run_local(text, build.folder, bound, timeout=build.timeout)
+    except QueryError as exc:
+        context.update(status=400, error=str(exc))
+        return context
+    if isinstance(result, SelectResult):
+        rows = result.rows
+        shown = rows[:build.max_rows]
+        context["result"] = {"name": ask.key, "variables": result.variables, "total": len(rows),
+                             "rows": [[_cell(build.pages, row.get(v)) for v in result.variables] for row in shown]}
+    return context
+
+
+def _cell(pages: Pages, cell: dict[str, str] | None) -> Link:
+    if cell is None:
+        return Link("")
+    if cell["type"] == "uri":
+        import pyoxigraph as ox
+
+        return pages.link(ox.NamedNode(cell["value"]))
+    return Link(cell["value"])
+
+
+def _sparql(build: Build, ask: Ask) -> dict[str, Any]:
+    """The SPARQL page: on a server, an editor that posts to its endpoint and shows the rows; in a static site,
+    the same starting query and where to run it (a static host has no endpoint).
+
+    The query starts with a PREFIX line for every prefix the endpoint predeclares, so it runs as written on any
+    SPARQL engine."""
+    prefixes = build.pages.prefixes
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+    example = prologue + ("\nSELECT ?event ?label WHERE {\n  ?event a kg:Event ; rdfs:label ?label .\n}"
+                          " ORDER BY ?label LIMIT 20")
+    return {"title": "SPARQL", "live": build.live, "prefixes": ", ".join(sorted(prefixes)), "example": example,
+            "base": build.pages.base, "base_path": build.pages.base_path}
+
+
+def _node(build: Build, ask: Ask) -> dict[str, Any]:
+    """A node's page (see :meth:`~kgpub.web.pages.Pages.node`), with an article's text where it may be shown."""
+    assert ask.key is not None
+    return build.pages.node(ask.key, build.texts.get(ask.key))
+
+
+#: Every view, in the navigation's order.  Add a view here (and its template under ``web/templates``): the server
+#: answers it at its path, the site writes its file, and the navigation and the front page link it.
+VIEWS: list[View] = [
+    View("index", "/", "index.html", "index.html", _index, nav="kgpub"),
+    View("timeline", "/timeline", "timeline.html", "timeline.html", _timeline, nav="Timeline", way="Timeline"),
+    View("ontology", "/ontology", "ontology.html", "ontology.html", _ontology, nav="Ontology", way="Ontology"),
+    View("queries", "/queries", "queries.html", "queries.html", _queries, nav="Queries", way="The shipped queries"),
+    View("sparql", "/sparql", "sparql.html", "sparql.html", _sparql, nav="SPARQL", way="SPARQL"),
+    View("search", "/search.js", "search.js", None, _search, media_type="text/javascript; charset=utf-8"),
+    View("void", "/void.ttl", "void.ttl", None, _void, media_type="text/turtle; charset=utf-8"),
+    View("node", "/{path:path}", "{path}.html", "node.html", _node, each_node=True),
+]
