@@ -134,9 +134,9 @@ import kgpub
 from kgpub.shacl import validation
 build, engine = Path(sys.argv[1]), sys.argv[2]
 chunks, origins = validation.read_data([build])
-from kgpub.api import _ontology_ntriples
+from kgpub.pipeline.stages import ontology_ntriples
 from kgpub.resources import ontology_file
-chunks.append(_ontology_ntriples(ontology_file().read_bytes()))
+chunks.append(ontology_ntriples(ontology_file().read_bytes()))
 shapes = validation.load_shapes()
 started = time.perf_counter()
 if engine == "compiled":

@@ -48,14 +48,15 @@ def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: 
     """kg.trig and the article files reuse kg.ttl's blocks of article-owned nodes; the bytes are a whole rendering's."""
     from kgpub.corpus import reader
     from kgpub.pipeline import mapping
-    from kgpub import api as pipeline
+    from kgpub.pipeline.articles import map_articles
+    from kgpub.pipeline.stages import resolve_base
     from kgpub.pipeline import provenance
     from kgpub.output import blocks, writers
 
     shared = reader.load_shared(corpus)
-    base = pipeline.resolve_base(None, shared.dataset.base)
+    base = resolve_base(None, shared.dataset.base)
     mint = mapping.Minter(base, {e.id for e in shared.registry})
-    units = pipeline._units(shared, base, 1, None, None)
+    units = map_articles(shared, base, 1, None, None)
     articles = [u.lines for u in units if u.lines]
     assert any(u.foreign for u in units)  # relations between registry entities: blocks written again
     registry = blocks.nt_lines(mapping.map_registry(shared.registry, mint))
