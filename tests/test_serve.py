@@ -12,7 +12,8 @@ import pytest
 import requests
 
 import kgpub
-from kgpub.sparql.querying import SelectResult, shipped_queries
+from kgpub.sparql.results import SelectResult
+from kgpub.sparql.shipped import shipped_queries
 from kgserve import start_serve, stop_serve
 from test_query_remote import canonical
 

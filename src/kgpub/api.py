@@ -18,7 +18,7 @@ from kgpub.rdf import vocab
 
 if TYPE_CHECKING:
     from kgpub.shacl.report import Report
-    from kgpub.sparql.querying import Result as QueryResult
+    from kgpub.sparql.results import Result as QueryResult
     from kgpub.stores import LoadResult
 
 __all__ = ["BuildResult", "CheckResult", "Progress", "build", "check", "diff", "entities", "load", "query",
@@ -141,7 +141,9 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
     ``allow_service``, and stops a query that runs longer than ``timeout``
     seconds or needs more than ``memory`` bytes (default: half the machine's).
     """
-    from kgpub.sparql.querying import bind_params, resolve_query, run_local, run_remote, store_dataset
+    from kgpub.sparql.local import run_local
+    from kgpub.sparql.remote import run_remote, store_dataset
+    from kgpub.sparql.shipped import bind_params, resolve_query
 
     if endpoint is None:
         refuse_draft(data)
@@ -161,7 +163,7 @@ def query(sparql: str, data: str | Path = "dist", *, params: dict[str, str] | No
 
 def query_prefixes(data: str | Path = "dist", endpoint: str | None = None) -> dict[str, str]:
     """The prefixes a query over ``data`` (or ``endpoint``) may use undeclared, and its answer is shown with."""
-    from kgpub.sparql.querying import local_prefixes
+    from kgpub.sparql.local import local_prefixes
 
     return local_prefixes(Path(data)) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
 

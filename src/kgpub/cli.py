@@ -324,7 +324,8 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: str | None, p
     'kgpub load' filled, the query runs over the graphs the load recorded
     (data and ontology as the default graph), as it does over the build.
     """
-    from kgpub.sparql.querying import AskResult, is_empty, render, shipped_queries
+    from kgpub.sparql.results import AskResult, is_empty, render
+    from kgpub.sparql.shipped import shipped_queries
 
     if list_queries:
         click.echo(_query_list(shipped_queries()), nl=False)

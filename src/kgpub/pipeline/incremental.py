@@ -194,7 +194,7 @@ def _update_and_check(stage: Stage, previous_index: Path | None, change: Change,
                       mint: Minter, options: Options) -> _Checked:
     """Update the previous query index graph by graph, and validate the changed nodes on it."""
     from kgpub.shacl import validation
-    from kgpub.sparql.querying import index_by_update
+    from kgpub.sparql.index import index_by_update
 
     plan = state.plan
     if previous_index is None:
@@ -233,7 +233,7 @@ def patch_build(shared: Corpus, mint: Minter, store: BuildCache, found: list[Art
     from kgpub import execution
     from kgpub.output import folder
     from kgpub.pipeline.cache import Entry, save
-    from kgpub.sparql.querying import install_index, previous_index
+    from kgpub.sparql.index import install_index, previous_index
 
     state = store.state
     fresh = [u for u in found if not isinstance(u, Entry)]

@@ -60,7 +60,7 @@ def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bo
     ``cache`` is on.  When few articles changed, the previous build is patched
     (see ``incremental.patch_build``); otherwise everything is rendered and
     validated anew (:func:`full_build`).  ``options.index`` also makes the query
-    index (see ``querying``), so the first query after the build answers at once.
+    index (see ``kgpub.sparql.index``), so the first query after the build answers at once.
     Raises InputError (exit 2) listing every curator mistake of the whole
     corpus, SHACL violations of the articles that could be mapped included.  A
     graph that breaks the SHACL shapes is returned with ``written=False`` and
@@ -101,7 +101,7 @@ def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[Arti
     from kgpub.pipeline.cache import write_manifest
     from kgpub.shacl import validation
     from kgpub.output import writers
-    from kgpub.sparql import querying
+    from kgpub.sparql import index as sparql_index
 
     graph = merge_graph(shared, mint, units)
     shapes = validation.load_shapes(options.shapes) if options.validate else None
@@ -120,7 +120,7 @@ def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[Arti
             processes=[lambda: write_counted_part(graph, first, store, staged, out),
                        *(lambda part=part: write_part(graph, part, staged, out) for part in rest)],
             fork=shapes is not None and options.workers > 1,
-            thread=None if index is None else lambda: querying.index_from_lines(
+            thread=None if index is None else lambda: sparql_index.index_from_lines(
                 index, graph.data_bytes, graph.ontology, shapes is not None))  # validation parses them strictly
         report = running.value
         written = report is None or report.conforms(options.strict)
@@ -350,7 +350,7 @@ def finish_files(staged: Path, out: Path, shared: Corpus, mint: Minter, graph: W
 def install_built_index(out: Path, indexing: Future[Any] | None, location: Path, staged: Path) -> None:
     """Wait for the query index made beside the output and move it into the staged build."""
     from kgpub.execution import os_reason
-    from kgpub.sparql.querying import install_index
+    from kgpub.sparql.index import install_index
 
     try:
         if indexing is not None:

@@ -134,7 +134,7 @@ def _search(build: Build, ask: Ask) -> bytes:
 
 def timeline_rows(store: Any, base: str) -> list[Any]:
     """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
-    from kgpub.sparql.querying import resolve_query
+    from kgpub.sparql.shipped import resolve_query
 
     text, _ = resolve_query("timeline")
     return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
@@ -207,7 +207,9 @@ def _queries(build: Build, ask: Ask) -> dict[str, Any]:
     """The shipped queries with their parameters: on a server, forms that run them (and the answer to the one
     asked); in a static site, each query's text, to run with ``kgpub query NAME`` or on a server."""
     from kgpub.errors import QueryError
-    from kgpub.sparql.querying import SelectResult, bind_params, resolve_query, run_local, shipped_queries
+    from kgpub.sparql.local import run_local
+    from kgpub.sparql.results import SelectResult
+    from kgpub.sparql.shipped import bind_params, resolve_query, shipped_queries
 
     shipped = [{"name": q.name, "title": q.title, "description": q.description,
                 "params": [(p.name, ask.values.get(p.name, "") if ask.key == q.name else "") for p in q.params],
