@@ -328,8 +328,6 @@ HTTP_MODULES = ("requests", "urllib3", "urllib.request", "http.client", "SPARQLW
 #: Modules under src/kgpub that may import one of them anyway, each with the reason.
 ALLOWED = {
     "kgpub/http.py": "the one place that sends requests to stores and endpoints",
-    "kgpub/sparql/querying.py": "remote SPARQL queries still go through SPARQLWrapper (urllib): to move to "
-                                "kgpub.http with the remote engine",
 }
 
 

@@ -12,7 +12,6 @@ text is parsed (by rdflib) before any request, and an update is refused.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -48,16 +47,27 @@ def query_form(text: str, offset: int = 0) -> str:
             "DescribeQuery": "DESCRIBE"}[tree[1].name]
 
 
-def _wrapper(endpoint: str, user: str | None, password: str | None, timeout: float) -> Any:
-    from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+#: What each query asks for: SPARQL results as JSON (in the media types SPARQLWrapper, which sent these
+#: queries before, asked for), or a graph as N-Triples (Turtle where an endpoint has no N-Triples).
+_RESULTS_ACCEPT = "application/sparql-results+json,application/json,text/javascript,application/javascript"
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 
-    client = SPARQLWrapper(endpoint)
-    client.setMethod(POST)
-    client.setRequestMethod(URLENCODED)
-    client.timeout = timeout  # type: ignore[assignment]  # a float reaches urlopen as it is; setTimeout() would truncate 0.5 to 0, which means no limit at all
-    if user:
-        client.setCredentials(user, password or "")
-    return client
+
+def _client(user: str | None, password: str | None, timeout: float) -> Any:
+    """The HTTP client of a query (:mod:`kgpub.http`): one attempt, a query not being worth sending twice to
+    an endpoint that failed it; no ``~/.netrc`` login unless a user is given (see :mod:`kgpub.secrets`)."""
+    from kgpub.http import Client
+
+    return Client(user=user, password=password, timeout=timeout, attempts=1, netrc_without_user=False)
+
+
+def _fields(query: str, dataset: Dataset | None, answer: str) -> list[tuple[str, str]]:
+    """The form of a query: the graphs of its dataset, the text, and the answer's format named again in the
+    parameters some endpoints read instead of ``Accept`` (Virtuoso's ``format``, others' ``output`` and
+    ``results``), as SPARQLWrapper sent them."""
+    fields = [("default-graph-uri", g) for g in dataset.default] if dataset else []
+    fields += [("named-graph-uri", g) for g in dataset.named] if dataset else []
+    return [*fields, ("query", query), *((name, answer) for name in ("format", "output", "results"))]
 
 
 def store_dataset(endpoint: str, *, user: str | None = None, password: str | None = None,
@@ -70,12 +80,8 @@ def store_dataset(endpoint: str, *, user: str | None = None, password: str | Non
     default graph is its own, or into the hidden default graph of a Fuseki with
     ``unionDefaultGraph``, needs that graph named in each query.
     """
-    from SPARQLWrapper import JSON
-
-    client = _wrapper(endpoint, user, password, timeout)
-    client.setQuery(f"SELECT ?g WHERE {{ GRAPH <{vocab.MANIFEST_GRAPH}> {{ <{vocab.MANIFEST_GRAPH}> <{vocab.KG}queryDefaultGraph> ?g }} }}")
-    client.setReturnFormat(JSON)
-    raw = _send(client, endpoint, timeout, user, password)[0]
+    query = f"SELECT ?g WHERE {{ GRAPH <{vocab.MANIFEST_GRAPH}> {{ <{vocab.MANIFEST_GRAPH}> <{vocab.KG}queryDefaultGraph> ?g }} }}"
+    raw = _client(user, password, timeout).query(endpoint, _fields(query, None, "json"), _RESULTS_ACCEPT)[0]
     try:
         graphs = sorted(row["g"]["value"] for row in json.loads(raw)["results"]["bindings"])
     except (ValueError, KeyError, TypeError):
@@ -86,7 +92,7 @@ def store_dataset(endpoint: str, *, user: str | None = None, password: str | Non
 def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None, user: str | None = None,
                password: str | None = None, timeout: float = 30.0,
                dataset: Dataset | Callable[[], Dataset | None] | None = None) -> Result:
-    """Run ``text`` on a SPARQL 1.1 endpoint through SPARQLWrapper.
+    """Run ``text`` on a SPARQL 1.1 endpoint, sent by :mod:`kgpub.http` (see :meth:`kgpub.http.Client.query`).
 
     Parameters are put in place of their variables as correctly escaped
     terms (``prebound``); the query uses a form POST (Virtuoso hangs on
@@ -95,103 +101,16 @@ def run_remote(text: str, endpoint: str, *, params: dict[str, Any] | None = None
     asks the store for it, called once the text is known to be a query) names
     the graphs in the request, unless the query names its own with FROM.
     """
-    from SPARQLWrapper import JSON, N3
-
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}.items())
     body = prologue + prebound(text, params or {})
     form = query_form(body, prologue.count("\n"))  # an update never leaves, however it is dressed: checked before any request
     if callable(dataset):
         dataset = dataset()
-    client = _wrapper(endpoint, user, password, timeout)
-    client.setQuery(body)
-    client.queryType = form  # what the parser read, not SPARQLWrapper's guess from the text
-    if dataset is not None and not declares_dataset(text):
-        for graph in dataset.default:
-            client.addDefaultGraph(graph)
-        for graph in dataset.named:
-            client.addNamedGraph(graph)
-    kind = client.queryType
-    graph_query = kind in ("CONSTRUCT", "DESCRIBE")
-    client.setReturnFormat(N3 if graph_query else JSON)
-    if graph_query:
-        client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
-    raw, content_type = _send(client, endpoint, timeout, user, password)
+    graph_query = form in ("CONSTRUCT", "DESCRIBE")
+    fields = _fields(body, dataset if not declares_dataset(text) else None, "n3" if graph_query else "json")
+    raw, content_type = _client(user, password, timeout).query(endpoint, fields,
+                                                                _GRAPH_ACCEPT if graph_query else _RESULTS_ACCEPT)
     return _remote_result(raw, content_type, graph_query, endpoint, ask=form == "ASK")
-
-
-def _send(client: Any, endpoint: str, timeout: float, user: str | None = None,
-          password: str | None = None) -> tuple[bytes, str]:
-    """The answer's body and content type; every failure a one-line QueryError, credentials masked."""
-    import urllib.error
-
-    from SPARQLWrapper import SPARQLExceptions as errors
-
-    from kgpub.secrets import redact
-
-    def _excerpt(text: str) -> str:
-        return _one_line(redact(text, user, password))
-
-    import time
-
-    deadline = time.monotonic() + timeout
-    try:
-        response = client.query().response
-        chunks = []
-        while chunk := response.read1(65536):  # what has arrived, so a trickling server meets the deadline
-            chunks.append(chunk)
-            if time.monotonic() > deadline:
-                raise TimeoutError
-        raw = b"".join(chunks)
-        content_type = response.headers.get("Content-Type", "")
-    except errors.Unauthorized:
-        raise EndpointError(f"{endpoint}: HTTP 401 Unauthorized: check --user and KGPUB_PASSWORD") from None
-    except errors.SPARQLWrapperException as exc:
-        status = _STATUS.get(type(exc), "error")
-        body = _response_body(str(exc))
-        raise EndpointError(f"{endpoint}: HTTP {status}: {_excerpt(body) or type(exc).__name__}") from None
-    except urllib.error.HTTPError as exc:
-        body_text = exc.read().decode("utf-8", "replace") if exc.fp else ""
-        raise EndpointError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {_excerpt(body_text)}") from None
-    except urllib.error.URLError as exc:
-        raise EndpointError(f"{endpoint}: cannot reach the endpoint: {exc.reason}") from None
-    except TimeoutError:
-        raise EndpointError(f"{endpoint}: no complete answer within {timeout:g} s") from None
-    except OSError as exc:
-        raise EndpointError(f"{endpoint}: connection failed: {exc}") from None
-    return raw, content_type
-
-
-def _response_body(message: str) -> str:
-    """The server's answer that SPARQLWrapper folds into its exception text as ``Response: b'...'``."""
-    import ast
-
-    match = re.search(r"Response:\s*(b(['\"]).*\2)\s*$", message, flags=re.DOTALL)
-    if match is None:
-        return ""
-    try:
-        return ast.literal_eval(match.group(1)).decode("utf-8", "replace")
-    except (ValueError, SyntaxError):
-        return match.group(1)
-
-
-def _status_names() -> dict[type, str]:
-    from SPARQLWrapper import SPARQLExceptions as errors
-
-    return {errors.QueryBadFormed: "400 Bad Request", errors.Unauthorized: "401 Unauthorized",
-            errors.EndPointNotFound: "404 Not Found", errors.URITooLong: "414 URI Too Long",
-            errors.EndPointInternalError: "500 Internal Server Error"}
-
-
-class _LazyStatus(dict):  # type: ignore[type-arg]
-    """SPARQLWrapper's exception classes by HTTP status, filled on first use (keeps imports lazy)."""
-
-    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
-        if not self:
-            self.update(_status_names())
-        return super().get(key, default)
-
-
-_STATUS = _LazyStatus()
 
 
 def _one_line(text: str, limit: int = 300) -> str:
