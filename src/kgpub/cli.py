@@ -19,6 +19,8 @@ from kgpub import __version__
 from kgpub import api
 from kgpub.errors import KgpubError
 from kgpub.execution import write_atomically
+from kgpub.rdf import formats
+from kgpub.sparql import results
 from kgpub.terminal import printable, printable_data, printable_lines
 
 INTERNAL_ERROR = 70
@@ -241,7 +243,7 @@ def entities(seeds: Path, fmt: str, candidates_only: bool) -> None:
 @click.option("--shapes", type=click.Path(path_type=Path), help="Shapes folder or file (default: the shipped shapes/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True,
               help="Report format; turtle is the SHACL validation report itself.")
-@click.option("--input-format", type=click.Choice(["turtle", "nt", "trig", "nquads", "json-ld", "xml", "n3"]),
+@click.option("--input-format", type=click.Choice([f.rdflib for f in formats.FORMATS]),
               help="Format of FILES when their extension does not tell.")
 @click.option("--no-ontology", is_flag=True, help="Do not mix the kgpub ontology into the data.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
@@ -299,7 +301,7 @@ def serve(data: Path, host: str, port: int, timeout: float, max_rows: int, seeds
               help="A build folder (indexed on first use) or any RDF file.")
 @click.option("--format", "-f", "fmt", help="table, csv, tsv, json, xml or markdown for SELECT; "
               "turtle, ntriples or jsonld for CONSTRUCT/DESCRIBE.",
-              type=click.Choice(["table", "csv", "tsv", "json", "xml", "markdown", "turtle", "ntriples", "jsonld"]))
+              type=click.Choice([f.name for f in results.RESULTS_FORMATS] + list(results.GRAPH_FORMATS)))
 @click.option("--output", "-o", metavar="FILE", help="Write the result to FILE instead of stdout ('-': stdout).")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable (repeatable); IRIs as <...> or prefixed names.")
