@@ -423,14 +423,12 @@ def _put(name: str, body: bytes) -> tuple[str, int]:
 def _copy(name: str, source: Path) -> tuple[str, int]:
     """Copy the build's file ``source`` (a dump) as ``name`` unless the last run copied these bytes there: its
     digest, and 1 if copied.  A dump may be large: it is hashed and copied as a file, never held in memory."""
-    try:
-        with open(source, "rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()[:32]
-    except OSError as exc:
-        raise OutputError(f"{source}: cannot read the build's file: {exc.strerror}") from None
+    digest = _file_digest(source)
     previous = _STATE["previous"]
     path = Path(_STATE["target"], name)
     if previous and previous.get(name) == digest and path.is_file():
+        return digest, 0
+    if previous is None and path.is_file() and _file_digest(path) == digest:  # a site from before the manifest
         return digest, 0
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.kgpub-{os.getpid()}")
@@ -441,6 +439,15 @@ def _copy(name: str, source: Path) -> tuple[str, int]:
         temporary.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write the site: {exc.strerror}") from None
     return digest, 1
+
+
+def _file_digest(path: Path) -> str:
+    """A file's digest as the manifest keeps it, read in blocks."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()[:32]
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot read the build's file: {exc.strerror}") from None
 
 
 def _atomic(path: Path, body: bytes) -> None:
