@@ -240,3 +240,22 @@ def test_every_link_of_the_front_page_resolves_in_a_browser(browser, hosted: str
             assert requests.get(href, timeout=60).status_code == 200, href
         figures = browser.find_elements("css selector", "#figures dd")
         assert [f.text for f in figures] and all(f.text.isdigit() for f in figures)
+
+
+@pytest.mark.parametrize("download", ["https://example.org/../../outside/", "https://example.org/a/.hidden/"])
+def test_a_download_url_that_leaves_the_site_is_not_followed(tmp_path: Path, download: str) -> None:
+    """dataset.yaml's ``download:`` names where the dumps will be published: a path out of the site's folder, or into
+    a hidden one, is not where the site writes them (nor where the server answers them): the root is."""
+    from kgpub.web.serving import Publisher, Settings
+
+    seeds = write_corpus(tmp_path / "seeds", dataset=SMALL.format(title="T", more=f"download: {download}\n"))
+    kgpub.build(seeds, tmp_path / "dist")
+    assert download + "kg.nt" in (tmp_path / "dist" / "void.ttl").read_text(encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    kgpub.site(tmp_path / "dist", tmp_path / "work" / "site")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "seeds", "work"]
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == ["site"]
+    assert not list((tmp_path / "work" / "site").rglob(".hidden"))
+    assert (tmp_path / "work" / "site" / "kg.nt").read_bytes() == (tmp_path / "dist" / "kg.nt").read_bytes()
+    assert set(Publisher(Settings(tmp_path / "dist")).dumps) == {"/kg.nt", "/kg.ttl", "/kg.trig", "/kg.jsonld",
+                                                                 "/ontology.ttl"}

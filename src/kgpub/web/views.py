@@ -184,8 +184,17 @@ def dump_paths(folder: Path, described: Dataset | None = None) -> dict[str, str]
     for name, _ in dump_files(folder):
         url = described.downloads.get(name)
         path = urlparse(url).path if url else ""
-        out[name] = "/void.ttl" if name == "void.ttl" else path if path.endswith("/" + name) else "/" + name
+        out[name] = "/void.ttl" if name == "void.ttl" else path if _plain(path, name) else "/" + name
     return out
+
+
+def _plain(path: str, name: str) -> bool:
+    """Whether a download URL's path may be where a dump is answered and written: it ends in the file's name and
+    every folder of it is a plain name (no ``..``, nothing hidden), so a site never writes outside its folder or
+    over its manifest, whatever ``dataset.yaml`` gave as ``download:``."""
+    parts = path.split("/")
+    return (path.startswith("/") and parts[-1] == name and "\\" not in path
+            and all(part and not part.startswith(".") for part in parts[1:]))
 
 
 #: What the front page says each dump is.
