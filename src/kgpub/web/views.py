@@ -160,18 +160,22 @@ def dataset(folder: Path) -> Dataset:
                    first(ds, vocab.DCAT + "version"), downloads)
 
 
-def dump_files(folder: Path) -> list[tuple[str, str]]:
-    """The dumps the build wrote, with their media types: every file of the output writers' registry, the
-    ontology and the VoID, in that order, those that are in ``folder``."""
+def dump_files(folder: Path) -> list[tuple[str, str, str]]:
+    """The dumps the build wrote, with their media types and what each holds: every file of the output writers'
+    registry, the ontology and the VoID, in that order, those that are in ``folder``."""
     from kgpub.output import writers
     from kgpub.output.void import ONTOLOGY_FILE, VOID_FILE
     from kgpub.rdf import formats
 
     turtle = formats.by_name("turtle")
     assert turtle is not None
-    listed = [(w.file, w.format.media_type) for w in writers.WRITERS]
-    listed += [(ONTOLOGY_FILE, turtle.media_type), (VOID_FILE, turtle.media_type)]
-    return [(name, media) for name, media in listed if (folder / name).is_file()]
+    listed = [(w.file, w.format.media_type,
+               f"every named graph: each article's facts and their provenance, {w.format.rdf_format.name}"
+               if w.file == writers.file_of("trig") else f"the facts in one graph, {w.format.rdf_format.name}")
+              for w in writers.WRITERS]
+    listed += [(ONTOLOGY_FILE, turtle.media_type, "the ontology, Turtle"),
+               (VOID_FILE, turtle.media_type, "the VoID and DCAT description of the dataset, Turtle")]
+    return [(name, media, what) for name, media, what in listed if (folder / name).is_file()]
 
 
 def dump_paths(folder: Path, described: Dataset | None = None) -> dict[str, str]:
@@ -181,7 +185,7 @@ def dump_paths(folder: Path, described: Dataset | None = None) -> dict[str, str]
 
     described = described or dataset(folder)
     out = {}
-    for name, _ in dump_files(folder):
+    for name, _, _ in dump_files(folder):
         url = described.downloads.get(name)
         path = urlparse(url).path if url else ""
         out[name] = "/void.ttl" if name == "void.ttl" else path if _plain(path, name) else "/" + name
@@ -197,12 +201,6 @@ def _plain(path: str, name: str) -> bool:
             and all(part and not part.startswith(".") for part in parts[1:]))
 
 
-#: What the front page says each dump is.
-_DUMP_WHAT = {"kg.jsonld": "the data graph, JSON-LD", "kg.nt": "the data graph, N-Triples",
-              "kg.ttl": "the data graph, Turtle", "kg.trig": "every named graph (data, provenance, claims), TriG",
-              "ontology.ttl": "the ontology, Turtle", "void.ttl": "the VoID and DCAT description of the dataset"}
-
-
 def _size(n: int) -> str:
     """A file's size as a reader reads it (SI units, as a browser's downloads show them)."""
     if n < 1000:
@@ -216,8 +214,8 @@ def _size(n: int) -> str:
 def downloads(folder: Path, described: Dataset | None = None) -> list[Download]:
     """Every dump of the build with where to download it here (see :func:`dump_paths`)."""
     paths = dump_paths(folder, described)
-    return [Download(name, paths[name], media.split(";")[0], _size((folder / name).stat().st_size),
-                     _DUMP_WHAT.get(name, name)) for name, media in dump_files(folder)]
+    return [Download(name, paths[name], media.split(";")[0], _size((folder / name).stat().st_size), what)
+            for name, media, what in dump_files(folder)]
 
 
 #: The figures the front page gives, each counted by a query over the build's default graph (the facts: a claim is
