@@ -4,6 +4,8 @@ folder (which resolves), the latest articles by date, and the ways in from the l
 
 from __future__ import annotations
 
+import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -125,6 +127,14 @@ def test_the_front_page_is_titled_and_described_as_dataset_yaml_says(fronts: dic
     assert front.text["title"] == said["title"] == front.text["h1"] and said["title"] != "kgpub"
     assert " ".join(front.text["description"].split()) == " ".join(said["description"].split())
     assert front.licence == said["license"]
+    # and for a dataset search engine, the same in schema.org terms, with every download
+    embedded = re.search(r'<script type="application/ld\+json">(.*?)</script>', fronts[where], re.S)
+    assert embedded
+    node = json.loads(embedded.group(1))
+    assert (node["@type"], node["name"], node["license"]) == ("Dataset", said["title"], said["license"])
+    assert sorted(d["name"] for d in node["distribution"]) == sorted(
+        h.rsplit("/", 1)[-1] for h in front.links["downloads"])
+    assert all(d["contentUrl"] == said["download"] + d["name"] for d in node["distribution"] if d["name"] != "void.ttl")
 
 
 @pytest.mark.parametrize("where", ["serve", "site"])

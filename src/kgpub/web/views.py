@@ -261,6 +261,27 @@ def latest_articles(build: Build, limit: int = LATEST) -> list[dict[str, Any]]:
     return out
 
 
+def _schema_dataset(described: Dataset, offered: list[Download]) -> str:
+    """The dataset in schema.org terms, embedded as JSON-LD: what a dataset search engine reads of the front page
+    (its name, description, licence and each download, at its published URL where the VoID gives one)."""
+    import json
+
+    node: dict[str, Any] = {"@context": "https://schema.org/", "@type": "Dataset", "name": described.title}
+    if described.description:
+        node["description"] = described.description
+    if described.licence is not None:
+        node["license"] = described.licence.href
+    if described.publisher:
+        node["publisher"] = {"@type": "Organization", "name": described.publisher}
+    if described.created:
+        node["dateCreated"] = described.created
+    if described.version:
+        node["version"] = described.version
+    node["distribution"] = [{"@type": "DataDownload", "name": d.file, "encodingFormat": d.media_type,
+                             "contentUrl": described.downloads.get(d.file, d.href)} for d in offered]
+    return json.dumps(node, ensure_ascii=False, separators=(",", ":"))
+
+
 def _index(build: Build, ask: Ask) -> dict[str, Any]:
     """The front page: the dataset (title, description, licence, as its VoID says), its figures, its downloads, the
     latest articles, the ways in and a search over every page, and every actor, place and article by label."""
@@ -277,8 +298,9 @@ def _index(build: Build, ask: Ask) -> dict[str, Any]:
     static = build.pages.suffix != ""
     ways = [Link(v.way, href(v, static)) for v in VIEWS if v.way]
     described = dataset(build.folder)
+    offered = downloads(build.folder, described)
     return {"title": described.title, "dataset": described, "figures": figures(build.store, build.pages.base),
-            "downloads": downloads(build.folder, described), "latest": latest_articles(build),
+            "downloads": offered, "embedded": _schema_dataset(described, offered), "latest": latest_articles(build),
             "ways": ways, "void": href(by_name("void"), static),
             "listed": [(h, [Link(text, build.pages.href(iri)) for text, iri in sorted(items)])
                        for h, items in listed.items()]}
