@@ -54,7 +54,7 @@ sys.path.insert(0, str(HERE))
 
 import kgpub  # noqa: E402
 from kgpub.rdf import vocab  # noqa: E402
-from kgpub.sparql.querying import shipped_queries  # noqa: E402
+from kgpub.sparql.shipped import shipped_queries  # noqa: E402
 
 PARAMS = {"entity": "id:e000001"}
 SEED_PARAMS = {"entity": "id:mustafa-al-kadhemi"}
@@ -134,9 +134,9 @@ import kgpub
 from kgpub.shacl import validation
 build, engine = Path(sys.argv[1]), sys.argv[2]
 chunks, origins = validation.read_data([build])
-from kgpub.api import _ontology_ntriples
+from kgpub.pipeline.stages import ontology_ntriples
 from kgpub.resources import ontology_file
-chunks.append(_ontology_ntriples(ontology_file().read_bytes()))
+chunks.append(ontology_ntriples(ontology_file().read_bytes()))
 shapes = validation.load_shapes()
 started = time.perf_counter()
 if engine == "compiled":
@@ -424,7 +424,7 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import FUSEKI_VERSION, oxigraph_binary, start_fuseki, start_oxigraph, stop
 
-    from kgpub.sparql.querying import shipped_queries
+    from kgpub.sparql.shipped import shipped_queries
 
     quads = work / "same.nq"
     count = _same_quads(out, quads)
@@ -636,7 +636,8 @@ def serve_section(out: Path, work: Path, repeat: int) -> list[str]:
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import free_port, oxigraph_binary, stop
 
-    from kgpub.sparql.querying import prebound, resolve_query
+    from kgpub.sparql.prebinding import prebound
+    from kgpub.sparql.shipped import resolve_query
 
     location = work / "oxigraph"
     subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(out / "kg.nt"),

@@ -344,6 +344,8 @@ def test_any_text_drafts_a_file_that_loads_with_every_quote_anchored(pieces: lis
     ("A rocket attack killed a U.S. defense contractor last week.", {"what": "killed", "exactly": 1}),
     ("The blast wounded up to 40 people.", {"what": "injured", "at_most": 40}),
     ("Thousands of protesters gathered outside the embassy.", {"what": "participants", "at_least": 2000}),
+    # a vague word before an exact one: the exact one is the count, and its quote holds no other number
+    ("They attacked dozens of at least eight rockets.", {"what": "rockets", "at_least": 8}),
 ])
 def test_counts_and_their_qualifiers(sentence: str, expected: dict[str, object]) -> None:
     from kgpub.drafting import extract

@@ -15,18 +15,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = "kgpub"
 
-#: Cycles that existed when this test was written, outside the room that wrote it: each is the set of
-#: modules of one strongly connected component.  This list may only shrink: an entry that is no longer a
-#: cycle fails the test until it is removed, and a new cycle (or a known one that grows) fails it too.
-KNOWN_CYCLES: list[frozenset[str]] = [
-    # the package's __version__, read by the command functions, lives in the __init__ that imports them
-    frozenset({"kgpub", "kgpub.api"}),
-]
 
 
 def modules() -> dict[str, Path]:
@@ -147,10 +138,5 @@ def test_cycles_are_found_and_named() -> None:
 def test_no_import_cycle_among_kgpub_modules() -> None:
     edges = graph()
     found = components(edges)
-    new = [" → ".join(one_cycle(c, edges)) for c in found if c not in KNOWN_CYCLES]
+    new = [" → ".join(one_cycle(c, edges)) for c in found]
     assert not new, "import cycles in src/kgpub:\n" + "\n".join(new)
-
-
-@pytest.mark.parametrize("known", KNOWN_CYCLES, ids=lambda c: " ".join(sorted(c)))
-def test_a_known_cycle_is_removed_from_the_list_once_it_is_gone(known: frozenset[str]) -> None:
-    assert known in components(graph()), f"no longer a cycle: remove it from KNOWN_CYCLES: {sorted(known)}"

@@ -13,7 +13,7 @@ from servers import start_oxigraph, stop
 
 import kgpub
 from kgpub.cli import main
-from kgpub.sparql.querying import SelectResult
+from kgpub.sparql.results import SelectResult
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,9 +11,29 @@ from hypothesis import strategies as st
 
 import kgpub
 from kgpub.errors import QueryError
+from kgpub.sparql import lexer
 from kgpub.sparql.prebinding import BindingError, has_trailing_values, is_select_star, substitute
 
 A = "<http://example.org/a>"
+
+
+@given(st.text(alphabet=st.sampled_from(list("SELCT?x$ <>#\"'\\{}()\nGRAPHFROMVICEab:.") + ["\u00e9"]), max_size=40))
+def test_the_lexer_gives_the_text_back_token_by_token(text: str) -> None:
+    assert "".join(t.text for t in lexer.tokens(text)) == text
+
+
+@pytest.mark.parametrize(("text", "service", "dataset", "graphs"), [
+    ("SELECT * FROM <urn:x> { ?s ?p ?o }", False, True, True),
+    ("SELECT * { GRAPH ?g { SERVICE <http://x/> { ?s ?p ?o } } }", True, False, True),
+    ("SELECT * { SERV\\u0049CE <http://x/> { ?s ?p ?o } }", True, False, False),
+    ('SELECT * { ?s <http://x/from#service> "SERVICE FROM GRAPH" } # SERVICE FROM GRAPH', False, False, False),
+    ("PREFIX from: <urn:x> SELECT * { ?s from:service ?graph }", False, False, False),
+    ("SELECT * { ?s ?p \'\'\'FROM\nGRAPH\'\'\' }", False, False, False),
+])
+def test_keywords_count_only_outside_strings_iris_and_comments(text: str, service: bool, dataset: bool,
+                                                                 graphs: bool) -> None:
+    assert (lexer.uses_service(text), lexer.declares_dataset(text), lexer.reads_named_graphs(text)) == \
+        (service, dataset, graphs)
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -104,8 +124,10 @@ def _rows(result) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def test_defect_13_every_shipped_query_answers_as_before_with_its_parameters(seed_build: Path) -> None:
     """The shipped queries' parameters stand in triple patterns: pre-binding equals the trailing VALUES join."""
-    from kgpub.sparql.querying import SelectResult, bind_params, local_prefixes, resolve_query, run_local, shipped_queries
-    from kgpub.sparql.querying import values_clause
+    from kgpub.sparql.local import local_prefixes, run_local
+    from kgpub.sparql.prebinding import values_clause
+    from kgpub.sparql.results import SelectResult
+    from kgpub.sparql.shipped import bind_params, resolve_query, shipped_queries
 
     prefixes = local_prefixes(seed_build)
     compared = 0

@@ -14,7 +14,8 @@ import pytest
 
 import kgpub
 from kgpub.errors import QueryError
-from kgpub.sparql.querying import AskResult, GraphResult, SelectResult, render, shipped_queries
+from kgpub.sparql.results import AskResult, GraphResult, SelectResult, render
+from kgpub.sparql.shipped import shipped_queries
 
 SEED_ARTICLE = "https://w3id.org/kgpub/id/article/000_eb2d348de878cb8c"
 
@@ -199,7 +200,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     import pyoxigraph as ox
     from conftest import SEEDS
 
-    from kgpub.sparql import querying
+    from kgpub.sparql import index
 
     out = tmp_path / "dist"
     kgpub.build(SEEDS, out)
@@ -213,7 +214,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     completed = sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))
     assert rows(kgpub.query(claims, out), "n") == counted and len(kgpub.query("accusations", out).rows) == 19
     shutil.rmtree(out / ".index")
-    querying.create_index(out, graphs=True)
+    index.create_index(out, graphs=True)
     assert completed == sorted(str(q) for q in ox.Store.read_only(str(out / ".index" / "store")))
     with_from = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/kgpub/ontology> WHERE { ?s ?p ?o }"
     assert rows(kgpub.query(with_from, out), "n") != [("0",)]
@@ -230,7 +231,7 @@ def test_named_graphs_join_the_index_on_the_first_query_that_reads_them(tmp_path
     ("SELECT * { ?s ?p '''a GRAPH\n''' }", False),
 ])
 def test_queries_that_read_named_graphs_are_recognised(text: str, reads: bool) -> None:
-    from kgpub.sparql.querying import reads_named_graphs
+    from kgpub.sparql.lexer import reads_named_graphs
 
     assert reads_named_graphs(text) is reads
 
@@ -308,6 +309,44 @@ def test_table_fits_the_width(select: SelectResult) -> None:
 def test_wrong_format_for_the_result(select: SelectResult) -> None:
     with pytest.raises(QueryError, match="--format turtle does not apply to a SELECT result"):
         render(select, "turtle", PREFIXES)
+
+
+def test_every_results_format_prints_a_select_and_an_ask(select: SelectResult) -> None:
+    """One table of results formats: each prints a SELECT, and an ASK as a bare line or a W3C document."""
+    import pyoxigraph as ox
+
+    from kgpub.sparql.results import RESULTS_FORMATS
+
+    for kind in RESULTS_FORMATS:
+        assert select.rows[0]["label"]["value"] in render(select, kind.name, PREFIXES).decode(), kind.name
+        asked = render(AskResult(True), kind.name, PREFIXES)
+        if kind.boolean:
+            assert bool(ox.parse_query_results(asked, format=getattr(ox.QueryResultsFormat, str(kind.w3c)))), kind.name
+        else:
+            assert asked == b"true\n", kind.name
+
+
+def test_ask_and_construct_refuse_formats_that_do_not_fit() -> None:
+    with pytest.raises(QueryError, match=r"^--format turtle does not apply to an ASK result \(use table, json or xml\)$"):
+        render(AskResult(True), "turtle", PREFIXES)
+    with pytest.raises(QueryError, match=r"^--format csv does not apply to a CONSTRUCT/DESCRIBE result "
+                                         r"\(use turtle, ntriples, jsonld\)$"):
+        render(GraphResult(b""), "csv", PREFIXES)
+
+
+def test_a_data_file_of_unknown_syntax_is_refused_with_the_extensions_kgpub_reads(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("<urn:a> <urn:b> <urn:c> .\n")
+    with pytest.raises(QueryError) as raised:
+        kgpub.query("ASK { ?s ?p ?o }", notes)
+    assert str(raised.value) == f"{notes}: unknown RDF format (expected one of .jsonld, .n3, .nq, .nt, .owl, .rdf, .trig, .ttl)"
+    (tmp_path / "ttl").write_text("<urn:a> <urn:b> <urn:c> .\n")  # a file named like an extension has none
+    with pytest.raises(QueryError, match="unknown RDF format"):
+        kgpub.query("ASK { ?s ?p ?o }", tmp_path / "ttl")
+    owl = tmp_path / "data.OWL"
+    owl.write_text('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+                   '<rdf:Description rdf:about="urn:a"><rdf:value>1</rdf:value></rdf:Description></rdf:RDF>')
+    assert kgpub.query("ASK { <urn:a> ?p ?o }", owl) == AskResult(True)
 
 
 def test_timeline_orders_partial_dates_by_the_last_day_they_allow(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ import pytest
 import requests
 
 import kgpub
-from kgpub.sparql.querying import render, shipped_queries
+from kgpub.sparql.results import render
+from kgpub.sparql.shipped import shipped_queries
 from conftest import require
 from servers import JAVA_CACHE, start_fuseki, start_oxigraph, stop
 from test_query_multisource import write

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import kgpub
-from kgpub.sparql.querying import SelectResult
+from kgpub.sparql.results import SelectResult
 
 REGISTRY = """
 entities:

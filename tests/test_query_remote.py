@@ -9,7 +9,8 @@ import pytest
 
 import kgpub
 from kgpub.errors import QueryError
-from kgpub.sparql.querying import AskResult, GraphResult, SelectResult, shipped_queries
+from kgpub.sparql.results import AskResult, GraphResult, SelectResult
+from kgpub.sparql.shipped import shipped_queries
 from servers import Oxigraph, start_oxigraph, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: real endpoints

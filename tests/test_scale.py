@@ -48,14 +48,15 @@ def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: 
     """kg.trig and the article files reuse kg.ttl's blocks of article-owned nodes; the bytes are a whole rendering's."""
     from kgpub.corpus import reader
     from kgpub.pipeline import mapping
-    from kgpub import api as pipeline
+    from kgpub.pipeline.articles import map_articles
+    from kgpub.pipeline.stages import resolve_base
     from kgpub.pipeline import provenance
     from kgpub.output import blocks, writers
 
     shared = reader.load_shared(corpus)
-    base = pipeline.resolve_base(None, shared.dataset.base)
+    base = resolve_base(None, shared.dataset.base)
     mint = mapping.Minter(base, {e.id for e in shared.registry})
-    units = pipeline._units(shared, base, 1, None, None)
+    units = map_articles(shared, base, 1, None, None)
     articles = [u.lines for u in units if u.lines]
     assert any(u.foreign for u in units)  # relations between registry entities: blocks written again
     registry = blocks.nt_lines(mapping.map_registry(shared.registry, mint))
@@ -120,7 +121,7 @@ NAMED = "ASK { GRAPH ?g { ?s ?p ?o } }"
 def test_a_one_article_rebuild_updates_the_query_index_to_what_a_clean_build_makes(
         corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, graphs: bool) -> None:
     """The index is updated in place, named graphs included once a query has added them."""
-    from kgpub.sparql import querying
+    from kgpub.sparql import index as sparql_index
 
     seeds = tmp_path / "seeds"
     shutil.copytree(corpus, seeds)
@@ -137,7 +138,7 @@ def test_a_one_article_rebuild_updates_the_query_index_to_what_a_clean_build_mak
         raise AssertionError("the index was made anew, not updated")
 
     with monkeypatch.context() as patched:
-        patched.setattr(querying, "index_from_lines", made_anew)
+        patched.setattr(sparql_index, "index_from_lines", made_anew)
         assert kgpub.build(seeds, tmp_path / "dist").reused == ARTICLES - 2
     updated = index_quads(tmp_path / "dist")
     assert json.loads((tmp_path / "dist" / ".index" / "meta.json").read_text())["graphs"] is graphs
@@ -235,7 +236,7 @@ def test_a_patched_rebuild_equals_a_clean_build(tmp_path: Path, monkeypatch: pyt
 
     The files, the query index and the report must all be a clean build's.
     """
-    from kgpub.sparql import querying
+    from kgpub.sparql import index as sparql_index
     from kgpub.output import writers
 
     seeds = tmp_path / "seeds"
@@ -252,7 +253,7 @@ def test_a_patched_rebuild_equals_a_clean_build(tmp_path: Path, monkeypatch: pyt
 
     with monkeypatch.context() as patched:
         patched.setattr(writers, "render", forbidden)
-        patched.setattr(querying, "index_from_lines", forbidden)
+        patched.setattr(sparql_index, "index_from_lines", forbidden)
         rebuilt = kgpub.build(seeds, tmp_path / "dist")
     clean = kgpub.build(seeds, tmp_path / "clean", cache=False)
     assert rebuilt.report is not None and clean.report is not None

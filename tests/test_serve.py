@@ -12,7 +12,8 @@ import pytest
 import requests
 
 import kgpub
-from kgpub.sparql.querying import SelectResult, shipped_queries
+from kgpub.sparql.results import SelectResult
+from kgpub.sparql.shipped import shipped_queries
 from kgserve import start_serve, stop_serve
 from test_query_remote import canonical
 
@@ -123,7 +124,8 @@ def test_the_endpoint_is_an_editor_in_a_browser_and_the_front_page_searches(serv
     assert description.status_code == 200 and description.headers["content-type"].startswith("text/turtle")
     search = requests.get(served + "/search.js", timeout=30)
     assert search.headers["content-type"].startswith("text/javascript")
-    assert '["Mustafa al-Kadhemi","kg:Agent","/kgpub/id/mustafa-al-kadhemi"]' in search.text
+    assert re.search(r'\["Mustafa al-Kadhemi",\d+,"mustafa-al-kadhemi","mustafa kadhemi\|', search.text)
+    assert '"kinds":["' in search.text and '"root":"/kgpub/id/","suffix":""' in search.text
     assert "evidence" not in search.text  # evidence is shown on its fact's page
     page = requests.get(served + "/kgpub/id/mustafa-al-kadhemi", timeout=30).text
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and 'href="/kgpub/id/iraqi-government"' in page

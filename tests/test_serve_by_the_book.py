@@ -30,7 +30,7 @@ from rdflib.namespace import OWL, RDF
 from SPARQLWrapper import GET, JSON, POST, SPARQLWrapper
 
 import kgpub
-from kgpub.sparql.querying import SelectResult
+from kgpub.sparql.results import SelectResult
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # slow: a running kgpub serve
 

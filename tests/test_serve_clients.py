@@ -40,7 +40,7 @@ from rdflib.query import Result, ResultRow
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 import kgpub
-from kgpub.sparql.querying import AskResult, GraphResult, SelectResult
+from kgpub.sparql.results import AskResult, GraphResult, SelectResult
 
 pytestmark = [pytest.mark.integration, pytest.mark.external, pytest.mark.slow]  # slow: a running kgpub serve and its clients
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import kgpub
 from kgpub.cli import main
 from kgpub.errors import InputError
-from kgpub.sparql.querying import AskResult
+from kgpub.sparql.results import AskResult
 from conftest import MINI_REGISTRY, MINI_TEXT, write_corpus
 
 REGISTRY = MINI_REGISTRY + """

@@ -21,7 +21,8 @@ import requests
 import kgpub
 from kgpub import stores
 from kgpub.errors import StoreError, UsageError
-from kgpub.sparql.querying import AskResult, SelectResult, shipped_queries
+from kgpub.sparql.results import AskResult, SelectResult
+from kgpub.sparql.shipped import shipped_queries
 from conftest import MINI_FACTS, require, write_corpus
 from servers import start_fuseki, start_oxigraph, start_rdf4j, start_virtuoso, stop
 

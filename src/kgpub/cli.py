@@ -1,4 +1,4 @@
-"""The ``kgpub`` command: a thin shell over the library API in ``pipeline``.
+"""The ``kgpub`` command: a thin shell over the library API in ``api``.
 
 Each command parses its options, calls one library function and prints the
 result.  Errors are exceptions that own their exit code; they are printed as
@@ -16,8 +16,7 @@ from typing import Any
 import click
 
 from kgpub import __version__
-from kgpub import api as pipeline
-from kgpub.rdf import vocab
+from kgpub import api
 from kgpub.errors import KgpubError
 from kgpub.execution import write_atomically
 from kgpub.terminal import printable, printable_data, printable_lines
@@ -146,9 +145,9 @@ def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_valid
 
     if no_validate:
         _say("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
-    result = pipeline.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
-                            jobs=jobs, cache=not no_cache, index=not no_index,
-                            progress=None if quiet else progress_bar("articles"), drafts=drafts)
+    result = api.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
+                       jobs=jobs, cache=not no_cache, index=not no_index,
+                       progress=None if quiet else progress_bar("articles"), drafts=drafts)
     for note in result.notes:  # entities the registry may already hold: warnings always, hints unless --quiet
         if note.severity == "warning" or not quiet:
             _say(printable(str(note)), err=True)
@@ -204,7 +203,7 @@ def check(seeds: Path, quiet: bool, jobs: int | None) -> None:
     the ones 'kgpub build' would stop on, short of the SHACL shapes' (which
     need the graph).  Exit 0 when there is none, 2 when there are problems.
     """
-    result = pipeline.check(seeds, jobs=jobs)
+    result = api.check(seeds, jobs=jobs)
     for problem in result.problems:  # one line each, whatever a file name or a value holds
         _say(printable(str(problem)))
     if not quiet:
@@ -230,7 +229,7 @@ def entities(seeds: Path, fmt: str, candidates_only: bool) -> None:
 
     from kgpub.corpus.identity import entities_table
 
-    rows = [r for r in pipeline.entities(seeds) if r.candidates or not candidates_only]
+    rows = [r for r in api.entities(seeds) if r.candidates or not candidates_only]
     if fmt == "json":
         _say_data(json.dumps([asdict(r) for r in rows], indent=2))
     else:
@@ -257,8 +256,8 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
     """
     from kgpub.shacl.report import render_json, render_text, render_turtle
 
-    report = pipeline.validate(list(files), shapes=shapes, ontology=not no_ontology, input_format=input_format,
-                               base=base)
+    report = api.validate(list(files), shapes=shapes, ontology=not no_ontology, input_format=input_format,
+                          base=base)
     if fmt == "json":
         _say_data(render_json(report, strict=strict))
     elif fmt == "turtle":
@@ -275,7 +274,7 @@ def validate(files: tuple[Path, ...], shapes: Path | None, fmt: str, input_forma
               help="The seeds folder the build was made from, for the article texts shown with their quotes.")
 def site(data: Path, out: Path, seeds: Path) -> None:
     """Write a build as a static Linked Data site: a page per IRI with its RDF alternates, and each article's text with its quotes highlighted."""
-    _say(pipeline.site(data, out, seeds=seeds).summary())
+    _say(api.site(data, out, seeds=seeds).summary())
 
 
 @main.command()
@@ -291,7 +290,7 @@ def site(data: Path, out: Path, seeds: Path) -> None:
                    "without it, pages show quotes only.")
 def serve(data: Path, host: str, port: int, timeout: float, max_rows: int, seeds: Path | None) -> None:
     """Serve a build: a read-only SPARQL endpoint (/sparql), a page for every IRI, and the shipped queries (/queries)."""
-    pipeline.serve(data, host=host, port=port, timeout=timeout, max_rows=max_rows, seeds=seeds)
+    api.serve(data, host=host, port=port, timeout=timeout, max_rows=max_rows, seeds=seeds)
 
 
 @main.command()
@@ -325,7 +324,8 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: str | None, p
     'kgpub load' filled, the query runs over the graphs the load recorded
     (data and ontology as the default graph), as it does over the build.
     """
-    from kgpub.sparql.querying import AskResult, is_empty, local_prefixes, render, shipped_queries
+    from kgpub.sparql.results import AskResult, is_empty, render
+    from kgpub.sparql.shipped import shipped_queries
 
     if list_queries:
         click.echo(_query_list(shipped_queries()), nl=False)
@@ -335,10 +335,10 @@ def query(sparql: str | None, data: Path, fmt: str | None, output: str | None, p
     if sparql == "-":
         sparql = sys.stdin.read()
     bindings = dict(_param(p) for p in params)
-    result = pipeline.query(sparql, data, params=bindings, endpoint=endpoint, user=user,
-                            password=os.environ.get("KGPUB_PASSWORD"), timeout=timeout, memory=max_memory,
-                            store_default_graph=store_default_graph, allow_service=allow_service)
-    prefixes = local_prefixes(data) if endpoint is None else {**vocab.PREFIXES, "id": vocab.DEFAULT_BASE}
+    result = api.query(sparql, data, params=bindings, endpoint=endpoint, user=user,
+                       password=os.environ.get("KGPUB_PASSWORD"), timeout=timeout, memory=max_memory,
+                       store_default_graph=store_default_graph, allow_service=allow_service)
+    prefixes = api.query_prefixes(data, endpoint)
     if output == "-":  # the convention of every command line tool: '-' is standard output
         output = None
     width = shutil.get_terminal_size().columns if output is None and sys.stdout.isatty() else None
@@ -417,7 +417,7 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
     """
     from kgpub.progress import progress_bar
 
-    result = pipeline.load(endpoint, data, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
+    result = api.load(endpoint, data, flavor=flavor, graph=graph, default_graph=default_graph, mode=mode,
                            force=force, dry_run=dry_run, chunk_triples=chunk_triples, graph_store=graph_store,
                            query_endpoint=query_endpoint, user=user, password=os.environ.get("KGPUB_PASSWORD"),
                            verify_tls=not insecure, timeout=timeout, progress=progress_bar("graphs"), create=create,
@@ -440,7 +440,7 @@ def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, defau
 @click.option("--output", "-o", help="Write to FILE instead of standard output ('-').")
 def diff(old: Path, new: Path, fmt: str, output: str | None) -> None:
     """Say what changed from build OLD to build NEW: facts added, corrected, retracted and removed."""
-    result = pipeline.diff(old, new)
+    result = api.diff(old, new)
     text = {"text": result.text, "json": result.json_text, "sparql-update": result.sparql_update}[fmt]()
     if output is not None and output != "-":
         write_atomically(Path(output), text.encode("utf-8"))

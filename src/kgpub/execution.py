@@ -2,7 +2,8 @@
 
 ``pipeline`` says what a build computes, in order; this module owns how that
 work is run (article workers in a process pool, file writers in forked
-processes, the query index in a thread) and where it is put, so that one can
+processes, the query index in a thread: :func:`map_in_order` and
+:func:`overlap`, the build's schedule) and where it is put, so that one can
 change without reading the other.  At every instant, even after a SIGKILL,
 the output folder holds either the previous build or the new one, complete,
 and a rerun leaves no temporary folder behind:
@@ -30,13 +31,15 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from kgpub.errors import KgpubError, OutputError
 
 T = TypeVar("T")
 R = TypeVar("R")
+V = TypeVar("V")
 
 MARKER = ".kgpub-build"
 _RENAME_EXCHANGE = 2
@@ -355,6 +358,39 @@ class Stage:
                 shutil.rmtree(folder, ignore_errors=True)
             if not self._swapped:
                 discard(self.path)
+
+
+@dataclass(frozen=True)
+class Overlapped(Generic[V]):
+    """What :func:`overlap` started: the value computed in this process, and how to wait for the rest."""
+
+    #: What ``here`` returned.
+    value: V
+    #: Each of the ``processes``' results, in their order, when called (waits for a forked one; runs one
+    #: that was not forked).
+    parts: list[Callable[[], Any]]
+    #: The ``thread``'s work, or None when there was none.
+    beside: Future[Any] | None
+
+    def results(self) -> list[Any]:
+        """Every part's result, in the order the parts were given."""
+        return [part() for part in self.parts]
+
+
+def overlap(stage: Stage, here: Callable[[], V], *, processes: list[Callable[[], Any]] | None = None,
+            fork: bool = False, thread: Callable[[], Any] | None = None) -> Overlapped[V]:
+    """The build's schedule: ``processes`` forked (when ``fork``), then ``thread`` started, then ``here`` run.
+
+    Work that does not depend on ``here``'s verdict (writing files, making the
+    query index) runs meanwhile when there is a core to spare.  The order is
+    the rule: every fork comes before the thread starts, because the thread
+    may run RocksDB (the query index), which must never start in the child of
+    a process that runs it.  Without ``fork`` the ``processes`` run in this
+    process when their results are asked for (after ``here``, and only if they are).
+    """
+    parts = [stage.fork(work).result if fork else work for work in processes or []]
+    beside = stage.thread(thread) if thread is not None else None
+    return Overlapped(here(), parts, beside)
 
 
 def write_atomically(path: Path, payload: bytes, what: str = "cannot write") -> None:

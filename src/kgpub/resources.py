@@ -13,6 +13,12 @@ _PACKAGE = Path(__file__).resolve().parent
 _CANDIDATES = (_PACKAGE / "data", _PACKAGE.parents[1])
 
 
+def package_root() -> Path:
+    """kgpub's own folder, which holds all of its code: what the build cache's key digests, whichever room
+    the digest is taken in."""
+    return _PACKAGE
+
+
 def shipped(folder: str) -> Path:
     """Return the shipped folder ``folder`` (``ontology``, ``shapes``, ...)."""
     for root in _CANDIDATES:

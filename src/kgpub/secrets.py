@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import re
 import urllib.parse
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 #: The ``user:password@`` part of any URL in a text: up to the authority's last ``@``, as urlsplit reads it.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#]*@")
@@ -71,3 +73,34 @@ def netrc_password(url: str, user: str) -> str | None:
     if found and found[0] == user:
         return found[2]
     return None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who a command's requests go as (:class:`kgpub.http.Client` applies them), resolved once for all its URLs."""
+
+    user: str | None = None
+    password: str | None = None
+
+
+def credentials(urls: Sequence[str | None], user: str | None = None,
+                password: str | None = None) -> tuple[list[str | None], Credentials]:
+    """``urls`` as they are shown (without ``user:password@``), and the credentials to send to them.
+
+    ``user`` and ``password`` as given (the command's ``--user`` and ``KGPUB_PASSWORD``); without a user, the
+    first URL that carries one gives its user, and its password if it has one.  A user still without a
+    password gets the one ``~/.netrc`` names for that user on the first URL's host.
+    """
+    shown: list[str | None] = []
+    for url in urls:
+        if url is None:
+            shown.append(None)
+            continue
+        safe, url_user, url_password = split_credentials(url)
+        if url_user is not None and user is None:
+            user, password = url_user, url_password if url_password is not None else password
+        shown.append(safe)
+    first = next((url for url in shown if url is not None), None)
+    if user is not None and password is None and first is not None:
+        password = netrc_password(first, user)
+    return shown, Credentials(user, password)

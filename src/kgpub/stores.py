@@ -21,6 +21,10 @@ The payloads are made from lines, not terms: pyoxigraph serializes the build's
 TriG once as N-Quads, cut per graph with byte operations (:func:`_build_payloads`),
 the same bytes and hashes the term-based reference (:func:`_build_graphs`,
 :func:`_payload`) gives, in a fraction of the time.
+
+Every request goes through :mod:`kgpub.http` (retries, the deadline of an
+answer, credentials masked in every message); this module only says what to
+send and judges what comes back.
 """
 
 from __future__ import annotations
@@ -34,19 +38,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from kgpub.rdf import vocab
+import pyoxigraph as ox
+
+from kgpub.rdf import formats, vocab
 from kgpub.errors import StoreError, UsageError
+from kgpub.http import Client, check as _check, excerpt as _excerpt, shown as _body
 from kgpub.secrets import safe_url as _safe
 
 ONTOLOGY_GRAPH = vocab.ONTOLOGY_GRAPH
 MANIFEST_GRAPH = vocab.MANIFEST_GRAPH
 FLAVORS = ("fuseki", "graphdb", "rdf4j", "virtuoso", "oxigraph", "gsp")
-RETRIES = 4
 #: The role of each graph as the manifest records it: the embedded engine's default graph is the union
 #: of the data graphs and the ontology; provenance is reached with GRAPH.
 DATA, PROVENANCE, ONTOLOGY = vocab.KG + "DataGraph", vocab.KG + "ProvenanceGraph", vocab.KG + "OntologyGraph"
 #: How each store names its own default graph inside a SPARQL dataset (``default-graph-uri``), where it
 #: has a name: Fuseki's with ``unionDefaultGraph`` is otherwise hidden behind the union of its named graphs.
+#: The syntaxes sent and read back, from the format table: graphs go as N-Triples lines (in the Turtle
+#: media type when PUT, see :func:`_payload`), datasets as N-Quads; SPARQL answers are asked for as JSON.
+TURTLE, NTRIPLES, NQUADS = (formats.by_rdf_format(f) for f in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES,
+                                                                 ox.RdfFormat.N_QUADS))
+SPARQL_JSON = ox.QueryResultsFormat.JSON.media_type
 DEFAULT_GRAPH_NAMES = {"fuseki": "urn:x-arq:DefaultGraph", "rdf4j": "http://rdf4j.org/schema/rdf4j#nil",
                        "graphdb": "http://www.openrdf.org/schema/sesame#nil"}
 
@@ -132,8 +143,6 @@ class GraphPlan:
 def _build_graphs(build: Path, target: str | None, default_graph: bool) -> dict[str | None, tuple[str, list[Any]]]:
     """The graphs to load, each with its role: the build's named graphs (their roles are typed in its
     provenance graphs) and the ontology, or everything merged into one graph (then a data graph)."""
-    import pyoxigraph as ox
-
     from kgpub.output.folder import require_build
 
     trig, ontology = build / "kg.trig", build / "ontology.ttl"
@@ -162,8 +171,6 @@ def _payload(triples: list[Any]) -> tuple[bytes, str, int]:
     no local-name escapes such as ``id:article\\/x``, which Virtuoso stores with
     the backslash kept, silently changing the IRIs.
     """
-    import pyoxigraph as ox
-
     lines = sorted(set(cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).decode("utf-8").splitlines()))
     payload = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     try:
@@ -228,8 +235,6 @@ def _build_payloads(build: Path, target: str | None, default_graph: bool, defaul
     """The graphs to load, as :func:`_build_graphs` and :func:`_payload` make them (the same bytes and
     hashes, tested), but read as lines: the build's TriG serialized once as N-Quads by pyoxigraph and cut
     per graph.  With ``default_copy``, also the default graph's copy (see :func:`_default_copy`)."""
-    import pyoxigraph as ox
-
     from kgpub.output.folder import require_build
 
     trig, ontology = build / "kg.trig", build / "ontology.ttl"
@@ -264,16 +269,12 @@ def _build_payloads(build: Path, target: str | None, default_graph: bool, defaul
 
 def _triples(payload: bytes) -> list[Any]:
     """The triples of a payload, as terms: for the few places that compare terms, not bytes."""
-    import pyoxigraph as ox
-
     return [q.triple for q in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def _checked(payload: bytes, triples: int) -> None:
     """Refuse a payload that does not parse back to as many triples: some stores empty the target graph
     when a PUT fails on bad syntax, so a local bug must never reach them."""
-    import pyoxigraph as ox
-
     try:
         again = list(ox.parse(payload, format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
@@ -282,168 +283,12 @@ def _checked(payload: bytes, triples: int) -> None:
         raise StoreError("refusing to send a payload that does not round-trip")
 
 
-# --------------------------------------------------------------------------- HTTP
-
-
-@dataclass
-class Client:
-    """HTTP with timeouts, bounded retries with exponential backoff, and credentials never echoed."""
-
-    user: str | None = None
-    password: str | None = None
-    digest: bool = False
-    verify: bool = True
-    timeout: float = 30.0
-    backoff: float = 0.5
-    session: Any = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        import requests
-
-        self.session = requests.Session()
-        self.session.verify = self.verify
-        if self.user:
-            from requests.auth import HTTPBasicAuth, HTTPDigestAuth
-
-            auth = HTTPDigestAuth if self.digest else HTTPBasicAuth
-            self.session.auth = auth(self.user, self.password or "")
-
-    def _within_deadline(self, method: str, url: str, allowance: float = 0.0, **kwargs: Any) -> Any:
-        """One request whose answer must be complete within ``timeout`` (plus ``allowance`` for a large body)
-        seconds in all: a server that trickles a byte a second would pass any per-read timeout.
-
-        urllib3 sends a request's body under the connect timeout, so a request with a body gets the whole
-        wait there too: a store that pauses reading a large body while it digests the start is not dead.
-        """
-        wait = self.timeout + allowance
-        deadline = time.monotonic() + wait
-        connect = wait if kwargs.get("data") is not None else min(self.timeout, 10.0)
-        response = self.session.request(method, url, timeout=(connect, wait), stream=True,
-                                        allow_redirects=False, **kwargs)
-        response._content = _deadline_read(response, deadline)
-        return response
-
-    def request(self, method: str, url: str, *, allowance: float = 0.0, **kwargs: Any) -> Any:
-        """``method url``, retried on a refused connection or a 5xx answer (a restarting server or its proxy),
-        not once the store has taken the request and gone quiet: sending it again would only wait again."""
-        import requests
-
-        last = ""
-        wait = self.timeout + allowance
-        for attempt in range(RETRIES):
-            try:
-                response = self._within_deadline(method, url, allowance, **kwargs)
-            except (requests.Timeout, requests.ConnectionError, TimeoutError) as exc:
-                quiet, last = _failure(exc, wait)
-                if quiet:
-                    raise StoreError(f"{_safe(url)}: {last}") from None
-            except requests.RequestException as exc:  # closed mid-body, a bad URL, ...
-                raise StoreError(f"{_safe(url)}: {type(exc).__name__}: {_excerpt(str(exc), 160)}") from None
-            else:
-                if response.status_code < 500:
-                    return response
-                last = f"HTTP {response.status_code} {response.reason}: {_body(response)}"
-            if attempt < RETRIES - 1:
-                time.sleep(self.backoff * 2 ** attempt)
-        raise StoreError(f"{_safe(url)}: {last} (after {RETRIES} attempts)")
-
-
-def _failure(exc: BaseException, wait: float) -> tuple[bool, str]:
-    """``(went quiet, what happened)`` for a request that got no answer: a connection that could not be made
-    is said so; one that was made and then went quiet (not worth sending again), or was closed, is said so
-    too, with the wait."""
-    import requests
-    import urllib3
-
-    if isinstance(exc, requests.ConnectTimeout):
-        return False, f"cannot connect: no answer to the connection within {wait:g} s"
-    if isinstance(exc, requests.ReadTimeout):
-        return True, f"connected and sent the request, but no answer came within {wait:g} s (raise --timeout)"
-    if isinstance(exc, TimeoutError):  # our own deadline, the answer trickling in
-        return True, f"connected, but no complete answer within {wait:g} s (raise --timeout)"
-    inner = exc.args[0] if exc.args else None
-    if isinstance(inner, urllib3.exceptions.MaxRetryError):
-        inner = inner.reason
-    if isinstance(inner, urllib3.exceptions.ProtocolError):  # the connection was made, then broke
-        cause = inner.args[1] if len(inner.args) > 1 else None
-        if isinstance(cause, TimeoutError):
-            return True, (f"connected, but the store stopped taking the request for {wait:g} s "
-                          "while it was being sent (raise --timeout)")
-        return False, f"connected, but the store closed the connection before answering ({_excerpt(str(cause), 120)})"
-    return False, f"cannot connect: {_reason(exc)}"
-
-
-def _deadline_read(response: Any, deadline: float) -> bytes:
-    """The body as it arrives (urllib3's ``read1``: what one receive gives, so each step is short), decoded
-    as requests would, with the deadline checked after every step."""
-    chunks = []
-    raw = response.raw
-    try:
-        while True:
-            if time.monotonic() > deadline:
-                raise TimeoutError
-            chunk = raw.read1(65536, decode_content=True)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    except TimeoutError:
-        response.close()
-        raise
-    except Exception as exc:  # noqa: BLE001 - urllib3's protocol errors: closed mid-body, bad chunking
-        import requests
-
-        response.close()
-        raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
-    return b"".join(chunks)
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "timed out", "Connection reset"):
-        if marker in text:
-            return marker
-    return _excerpt(text, 160)
-
-
-def _excerpt(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _body(response: Any) -> str:
-    """The start of a server's answer, with the request's credentials masked wherever it echoes them."""
-    import base64
-
-    from kgpub.secrets import redact
-
-    text = redact(response.text)
-    header = (getattr(response.request, "headers", None) or {}).get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if token:
-        text = text.replace(token, "***")
-        if scheme.lower() == "basic":
-            try:
-                text = redact(text, *base64.b64decode(token).decode("utf-8", "replace").split(":", 1))
-            except (ValueError, TypeError):
-                pass
-    return _excerpt(text)
-
-
-def _check(response: Any, what: str) -> None:
-    if response.status_code in (200, 201, 204):
-        return
-    if response.status_code == 401:
-        raise StoreError(f"{_safe(response.url)}: HTTP 401 Unauthorized while {what}: check --user and KGPUB_PASSWORD")
-    if response.status_code in (404, 405) and what == "querying":
-        raise StoreError(f"{_safe(response.url)}: HTTP {response.status_code} {response.reason} while {what}: "
-                         "no dataset or repository answers here; check the URL, or make it with --create")
-    raise StoreError(f"{_safe(response.url)}: HTTP {response.status_code} {response.reason} while {what}: "
-                     f"{_body(response)}")
+# --------------------------------------------------------------------------- HTTP (kgpub.http)
 
 
 def _select(client: Client, ends: Endpoints, query: str) -> list[dict[str, Any]]:
     response = client.request("POST", ends.query, data={"query": query},
-                              headers={"Accept": "application/sparql-results+json"})
+                              headers={"Accept": SPARQL_JSON})
     _check(response, "querying")
     try:
         rows = list(response.json()["results"]["bindings"])
@@ -502,14 +347,14 @@ def _manifest_payload(hashes: dict[str | None, str], roles: dict[str | None, str
 def _put_manifest(client: Client, ends: Endpoints, hashes: dict[str | None, str], roles: dict[str | None, str],
                   query_defaults: tuple[str, ...]) -> None:
     response = client.request("PUT", ends.graph_url(MANIFEST_GRAPH), data=_manifest_payload(hashes, roles, query_defaults),
-                              headers={"Content-Type": "text/turtle; charset=utf-8"})
+                              headers={"Content-Type": TURTLE.content_type})
     _check(response, "recording the load manifest")
 
 
 def _ask(client: Client, ends: Endpoints, pattern: str) -> bool:
     """An ASK on the store's own default graph (no dataset named)."""
     response = client.request("POST", ends.query, data={"query": f"ASK {{ {pattern} }}"},
-                              headers={"Accept": "application/sparql-results+json"})
+                              headers={"Accept": SPARQL_JSON})
     _check(response, "querying")
     try:
         return bool(response.json()["boolean"])
@@ -532,7 +377,7 @@ def _union_default(client: Client, ends: Endpoints, manifest: Manifest, dry_run:
         if dry_run:
             return ends.flavor in _UNION_FLAVORS
         response = client.request("PUT", ends.graph_url(MANIFEST_GRAPH), data=_MARKER.encode(),
-                                  headers={"Content-Type": "text/turtle; charset=utf-8"})
+                                  headers={"Content-Type": TURTLE.content_type})
         _check(response, "recording the load manifest")
     return _ask(client, ends, f"<{MANIFEST_GRAPH}> <{vocab.RDF}type> <{vocab.KG}LoadManifest>")
 
@@ -542,9 +387,7 @@ def _union_default(client: Client, ends: Endpoints, manifest: Manifest, dry_run:
 
 def _read_back(client: Client, ends: Endpoints, iri: str | None) -> set[Any]:
     """Every triple the store holds in graph ``iri``, read with a Graph Store Protocol GET."""
-    import pyoxigraph as ox
-
-    response = client.request("GET", ends.graph_url(iri), headers={"Accept": "application/n-triples, text/turtle;q=0.5"})
+    response = client.request("GET", ends.graph_url(iri), headers={"Accept": f"{NTRIPLES.media_type}, {TURTLE.media_type};q=0.5"})
     if response.status_code == 404:  # an empty graph, for a store that drops empty graphs
         return set()
     _check(response, f"reading back {iri or 'the default graph'}")
@@ -559,8 +402,6 @@ def _read_back(client: Client, ends: Endpoints, iri: str | None) -> set[Any]:
 def _same_value(term: Any) -> Any:
     """A key under which a term and the form a store may rewrite it into are equal: numbers by value,
     language tags without case, lexical forms without surrounding space, IRIs without backslash escapes."""
-    import pyoxigraph as ox
-
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value.replace("\\", ""))
     if isinstance(term, ox.Literal):
@@ -609,8 +450,6 @@ def _compare(sent: set[Any], stored: set[Any]) -> tuple[str, str]:
 
 
 def _has_blank(triple: Any) -> bool:
-    import pyoxigraph as ox
-
     return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
 
 
@@ -619,7 +458,6 @@ def _blank(triples: set[Any]) -> bool:
 
 
 def _isomorphic(a: set[Any], b: set[Any]) -> bool:
-    import pyoxigraph as ox
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
@@ -696,10 +534,10 @@ def creation(endpoint: str, flavor: str) -> Creation | None:
         root, name = base.split("/repositories/", 1)
         if flavor == "rdf4j":
             config = RDF4J_CONFIG.format(id=name, repository="openrdf:SailRepository", sail="openrdf:NativeStore")
-            return Creation(f"{base}/size", "PUT", base, data=config.encode(), headers={"Content-Type": "text/turtle"})
+            return Creation(f"{base}/size", "PUT", base, data=config.encode(), headers={"Content-Type": TURTLE.media_type})
         config = RDF4J_CONFIG.format(id=name, repository="graphdb:SailRepository", sail="graphdb:Sail")
         return Creation(f"{root}/rest/repositories/{name}", "POST", f"{root}/rest/repositories",
-                        files={"config": (f"{name}.ttl", config.encode(), "text/turtle")})
+                        files={"config": (f"{name}.ttl", config.encode(), TURTLE.media_type)})
     return None
 
 
@@ -990,7 +828,7 @@ def _post_batch(client: Client, url: str, batch: list[_Piece], gzip: bool) -> No
     import zlib
 
     body = b"".join(piece.body for piece in batch)
-    headers = {"Content-Type": "application/n-quads"}
+    headers = {"Content-Type": NQUADS.content_type}
     if gzip:  # level 1: nearly all the size gone for little time (zlib lets other threads run meanwhile)
         body = zlib.compress(body, 1, wbits=31)
         headers["Content-Encoding"] = "gzip"
@@ -1055,8 +893,6 @@ def _query_defaults(client: Client, ends: Endpoints, plans: list[GraphPlan]) -> 
     data = next((p for p in plans if p.role == DATA and p.triples), None)
     if data is None:
         return ()
-    import pyoxigraph as ox
-
     triples = _triples(data.payload)
     # a triple whose terms no store rewrites (an IRI object), so that "not found" means "not shown"
     probe = next((t for t in triples if isinstance(t.object, ox.NamedNode)), triples[0])
@@ -1074,7 +910,7 @@ def _dataset_dump(client: Client, ends: Endpoints, triples: int) -> dict[bytes |
     target = _dataset_endpoint(ends)
     if target is None:
         return None
-    response = client.request("GET", target[0], headers={"Accept": "application/n-quads"},
+    response = client.request("GET", target[0], headers={"Accept": NQUADS.media_type},
                               allowance=triples * SECONDS_PER_TRIPLE)
     if response.status_code != 200 or "n-quads" not in response.headers.get("Content-Type", ""):
         return None
@@ -1159,7 +995,7 @@ def _send(client: Client, ends: Endpoints, plan: GraphPlan, mode: str, chunk: in
         method = "PUT" if mode == "replace" and i == 0 else "POST"
         if method == "PUT":
             _checked(payload, triples)
-        response = client.request(method, url, data=payload, headers={"Content-Type": "text/turtle; charset=utf-8"},
+        response = client.request(method, url, data=payload, headers={"Content-Type": TURTLE.content_type},
                                   allowance=triples * SECONDS_PER_TRIPLE)
         _check(response, f"loading {plan.iri or 'the default graph'}")
 

@@ -35,8 +35,11 @@ from kgpub.corpus.model import Corpus, Entity, Event, SharedEvent, referenced_id
 _ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "et"})
 _DIGRAPHS = (("kh", "k"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("sh", "s"), ("ph", "f"), ("ou", "u"),
              ("ee", "i"), ("oo", "u"), ("ck", "k"))
-_LETTERS = str.maketrans({"q": "k", "c": "k", "z": "d", "w": "v", "y": "i", "x": "k"})
+_LETTER_MAP = {"q": "k", "c": "k", "z": "d", "w": "v", "y": "i", "x": "k"}
+_LETTERS = str.maketrans(_LETTER_MAP)
 _VOWELS = frozenset("aeiou")
+#: The apostrophes and Arabic transliteration marks (ayn, hamza) a name may carry: dropped, not a word break.
+_MARKS = "\u02bb\u02bc\u02be\u02bf'’`ʿʾ"
 #: Skeletons this long or longer may be one edit apart and still hint (shorter ones must be equal).
 NEAR_LENGTH = 6
 
@@ -54,7 +57,7 @@ def skeleton(text: str) -> str:
 def _tokens(text: str) -> list[str]:
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    plain = re.sub(r"[\u02bb\u02bc\u02be\u02bf'’`ʿʾ]", "", plain.lower())
+    plain = re.sub(f"[{_MARKS}]", "", plain.lower())
     return [t for t in re.split(r"[^a-z0-9]+", plain) if t]
 
 
@@ -64,6 +67,14 @@ def _skeleton(word: str) -> str:
     word = word.translate(_LETTERS)
     kept = word[:1] + "".join(c for c in word[1:] if c not in _VOWELS)
     return re.sub(r"(.)\1+", r"\1", kept)
+
+
+def rules() -> dict[str, object]:
+    """The tables :func:`name_key` and :func:`skeleton` fold by, as JSON-able data: a reader's search in a browser
+    (``web/static/find.js``) folds what is typed by these same tables, so a name is found under the spellings
+    duplicate detection takes for one name, and a change of a table here changes both."""
+    return {"articles": sorted(_ARTICLES), "digraphs": [list(pair) for pair in _DIGRAPHS], "letters": _LETTER_MAP,
+            "vowels": "".join(sorted(_VOWELS)), "marks": _MARKS, "near": NEAR_LENGTH}
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,10 @@ _NUMBER = (r"\d{1,3}(?:,\d{3})+|\d+|a dozen|dozen|tens of thousands|dozens|score
 _COUNT = re.compile(
     r"\b(?P<q>at least|at most|more than|over|up to|fewer than|less than|about|around|some|nearly|roughly|"
     r"approximately|an estimated|almost)?\s*\b(?P<n>" + _NUMBER + r")\b(?:\s+of)?"
-    r"(?P<adj>(?:\s+[A-Za-z][\w-]*){0,3})\s+(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|mortar rounds|"
+    # the words between the number and the noun never hold another number or its qualifier: "dozens of at least
+    # eight rockets" is eight rockets, said vaguely first
+    r"(?P<adj>(?:\s+(?!(?:" + _NUMBER + r"|at|more|over|up|fewer|less|about|around|nearly|roughly|almost)\b)"
+    r"[A-Za-z][\w-]*){0,3})\s+(?P<noun>rockets?|missiles?|drones?|shells?|mortars?|mortar rounds|"
     r"bombs?|vehicles?|cars?|" + _PEOPLE + r")\b", re.IGNORECASE)
 #: "killed a U.S. defense contractor": one, said with an article.
 _ONE = re.compile(r"\b(?P<verb>killed|killing|injured|injuring|wounded|wounding|arrested|kidnapped|abducted)\s+"

@@ -16,8 +16,8 @@ the cache; only a successful build writes it):
   units it made and never rewrites the others, so saving costs what changed.
 - ``manifest.pickle``: for every facts file, where its unit sits in the log and
   the few things a rebuild needs without reading the unit (its article id,
-  counts, file hashes), plus the build-wide state in ``state`` (validation
-  results, the registry's lines).
+  counts, file hashes), plus the build-wide state (``incremental.BuildState``:
+  validation results, the registry's lines).
 - ``layout.pickle``: where every block of the whole-graph files sits (see
   ``layout``), so a rebuild patches them.
 
@@ -182,11 +182,12 @@ class Entry:
 class BuildCache:
     """Per-article units keyed by facts file, valid while their files are unchanged."""
 
-    def __init__(self, key: str, entries: dict[str, Entry] | None = None, state: dict[str, Any] | None = None,
+    def __init__(self, key: str, entries: dict[str, Entry] | None = None, state: Any = None,
                  folder: Path | None = None) -> None:
         self.key = key
         self.entries: dict[str, Entry] = entries or {}
-        self.state: dict[str, Any] = state or {}
+        #: The build-wide state the previous build left (``incremental.BuildState``), None without one.
+        self.state: Any = state
         self.folder = folder  # the .cache folder the entries were read from
         self.hits = 0
 
@@ -248,7 +249,7 @@ def write_layout(folder: Path, layout: Any) -> None:
 
 
 def save(folder: Path, cache: BuildCache, units: dict[str, Any], summaries: dict[str, Any],
-         deps: dict[str, tuple[Dep, ...]], state: dict[str, Any]) -> None:
+         deps: dict[str, tuple[Dep, ...]], state: Any) -> None:
     """Write the cache of the build in ``folder``: :func:`write_units`, then :func:`write_manifest`."""
     write_manifest(folder, cache, write_units(folder, cache, units, summaries, deps), state)
 
@@ -287,7 +288,7 @@ def write_units(folder: Path, cache: BuildCache, units: dict[str, Any], summarie
         return None
 
 
-def write_manifest(folder: Path, cache: BuildCache, entries: dict[str, Entry] | None, state: dict[str, Any]) -> None:
+def write_manifest(folder: Path, cache: BuildCache, entries: dict[str, Entry] | None, state: Any) -> None:
     """Write the manifest of the build in ``folder``, unless its log could not be written.
 
     A cache that cannot be written only costs time on the next build.

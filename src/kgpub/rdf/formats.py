@@ -89,3 +89,9 @@ def by_media_type(media_type: str) -> Format | None:
 def names(*, datasets: bool | None = None) -> tuple[str, ...]:
     """The names a user may type, optionally only those with (or without) named graphs."""
     return tuple(f.name for f in FORMATS if datasets is None or f.datasets == datasets)
+
+
+def extensions() -> tuple[str, ...]:
+    """Every extension :func:`by_extension` knows (without the dot), sorted: what a message about an unknown
+    file lists."""
+    return tuple(sorted({f.extension for f in FORMATS} | set(_EXTRA_EXTENSIONS)))

@@ -442,11 +442,44 @@ class Pages:
 
     # -- the search over every page
 
-    def search_data(self, entries: list[tuple[str, str, str]]) -> bytes:
-        """``search.js``: every page's label, kind and link, for the front page's search (a script, so a site
-        opened from disk can load it too)."""
-        rows = [[label, kind, self.href(iri)] for label, kind, iri in sorted(entries)]
-        return ("window.KGPUB_SEARCH=" + json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
+    def search_data(self, entries: Sequence[tuple[str, str, str, Sequence[str] | None]]) -> bytes:
+        """``search.js``: every page's label, kind and link, and an entity's search keys, for the front page's search
+        (a script, so a site opened from disk can load it too); ``entries`` are (label, kind, IRI, aliases), the
+        aliases None for a node that is not an entity.
+
+        An entity's keys are the ones duplicate detection compares (:func:`~kgpub.corpus.identity.name_key` and
+        :func:`~kgpub.corpus.identity.skeleton` of its label and of each alias), each distinct key once, so
+        "Kadhimi" or "PMF" find the entity they name; ``find.js`` folds what is typed by the same tables
+        (``rules``).  Other pages (facts, articles) are found by their label's text, as their labels are made of
+        the entities' names: keys for them would double the file.  Rows come entities first, then articles, then
+        the rest, each by label: the order hits of one rank are shown in.  Kinds are numbers into ``kinds`` and
+        links are paths under ``root`` without the ``suffix``, written once rather than once a row: the file is
+        downloaded by every reader."""
+        from kgpub.corpus import identity
+
+        kinds = sorted({kind for _, kind, _, _ in entries})
+        number = {kind: i for i, kind in enumerate(kinds)}
+        root = self.href(self.base)
+        if self.suffix and root.endswith(self.suffix):
+            root = root[:-len(self.suffix)]
+
+        def order(entry: tuple[str, str, str, Sequence[str] | None]) -> tuple[int, str, str]:
+            label, kind, iri, aliases = entry
+            return (0 if aliases is not None else 1 if kind == "schema:NewsArticle" else 2, label, iri)
+
+        rows: list[list[Any]] = []
+        for label, kind, iri, aliases in sorted(entries, key=order):
+            href = self.href(iri)
+            path = href[len(root):len(href) - len(self.suffix)] if href.startswith(root) else href
+            row: list[Any] = [label, number[kind], path]
+            if aliases is not None:
+                names = [label, *sorted(aliases)]
+                row.append("|".join(dict.fromkeys(identity.name_key(n) for n in names)) + "/"
+                           + "|".join(dict.fromkeys(identity.skeleton(n) for n in names)))
+            rows.append(row)
+        data = {"rules": identity.rules(), "kinds": kinds, "root": root, "suffix": self.suffix, "rows": rows}
+        return ("window.KGPUB_SEARCH=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
+
 
 def _typed(document: bytes) -> str:
     """Expanded JSON-LD with each node's ``rdf:type`` written as ``@type``, the same statement in the form

@@ -259,7 +259,8 @@ class Publisher:
     def __post_init__(self) -> None:
         import pyoxigraph as ox
 
-        from kgpub.sparql.querying import local_prefixes, open_index
+        from kgpub.sparql.index import open_index
+        from kgpub.sparql.local import local_prefixes
 
         folder = Path(self.settings.data)
         self.folder = folder
@@ -309,7 +310,9 @@ class Publisher:
     def sparql(self, text: str, accept: str, dataset: Any = None, endpoint: str | None = None) -> Answer:
         """The answer to one query over this build (``dataset``: the request's graphs, see ``run_local``; relative
         IRIs resolve against ``endpoint``, the service-defined base the protocol allows)."""
-        from kgpub.sparql.querying import AskResult, GraphResult, render, run_local, uses_service
+        from kgpub.sparql.lexer import uses_service
+        from kgpub.sparql.local import run_local
+        from kgpub.sparql.results import AskResult, GraphResult, render
 
         if uses_service(text):
             return _text(400, "kgpub serve does not run SERVICE: a federated query would make this server send "
@@ -697,7 +700,7 @@ def application(settings: Settings, url: str | None = None) -> Any:
                 return _response(answer)
             return _response(_text(400, "give a query: ?query=... , a form with a query parameter, or an "
                                         "application/sparql-query body"))
-        from kgpub.sparql.querying import Dataset
+        from kgpub.sparql.results import Dataset
 
         dataset = Dataset(tuple(operation.default), tuple(operation.named)) \
             if operation.default or operation.named else None

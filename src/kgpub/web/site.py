@@ -202,7 +202,8 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
 
     from kgpub.execution import cores, map_in_order
     from kgpub.output.folder import require_build
-    from kgpub.sparql.querying import local_prefixes, open_index
+    from kgpub.sparql.index import open_index
+    from kgpub.sparql.local import local_prefixes
 
     require_build(data)
     if seeds is not None and not seeds.is_dir():

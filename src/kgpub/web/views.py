@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from kgpub.rdf import vocab
-from kgpub.web.pages import Link, Pages
+from kgpub.web.pages import ENTITIES, Link, Pages
 
 #: Where the vocabulary's IRIs (the ontology, its concepts) live: ``https://w3id.org/kgpub/...`` at ``/kgpub/...``.
 VOCAB_ROOT = "https://w3id.org/kgpub/"
@@ -307,20 +307,24 @@ def _index(build: Build, ask: Ask) -> dict[str, Any]:
 
 
 def _search(build: Build, ask: Ask) -> bytes:
-    """``search.js``: the label, kind and link of every node with a page."""
+    """``search.js``: the label, kind and link of every node with a page, and an entity's aliases (``skos:altLabel``:
+    the registry's other names, and the names of entities merged into it), which it is found by too (see
+    :meth:`~kgpub.web.pages.Pages.search_data`)."""
     import pyoxigraph as ox
 
     pages, entries = build.pages, []
     for iri in build.nodes():
         node = ox.NamedNode(iri)
-        kinds = sorted(pages.short(k) for k in pages.types(node))
-        entries.append((pages.label(node), kinds[0] if kinds else "", iri))
+        types = pages.types(node)
+        kinds = sorted(pages.short(k) for k in types)
+        aliases = sorted({a.value for a in pages.objects(node, vocab.SKOS + "altLabel")}) if types & ENTITIES else None
+        entries.append((pages.label(node), kinds[0] if kinds else "", iri, aliases))
     return pages.search_data(entries)
 
 
 def timeline_rows(store: Any, base: str) -> list[Any]:
     """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
-    from kgpub.sparql.querying import resolve_query
+    from kgpub.sparql.shipped import resolve_query
 
     text, _ = resolve_query("timeline")
     return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
@@ -393,7 +397,9 @@ def _queries(build: Build, ask: Ask) -> dict[str, Any]:
     """The shipped queries with their parameters: on a server, forms that run them (and the answer to the one
     asked); in a static site, each query's text, to run with ``kgpub query NAME`` or on a server."""
     from kgpub.errors import QueryError
-    from kgpub.sparql.querying import SelectResult, bind_params, resolve_query, run_local, shipped_queries
+    from kgpub.sparql.local import run_local
+    from kgpub.sparql.results import SelectResult
+    from kgpub.sparql.shipped import bind_params, resolve_query, shipped_queries
 
     shipped = [{"name": q.name, "title": q.title, "description": q.description,
                 "params": [(p.name, ask.values.get(p.name, "") if ask.key == q.name else "") for p in q.params],

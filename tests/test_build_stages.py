@@ -1,0 +1,114 @@
+"""The build's stages and schedule one at a time: the cache key, the build state, the credentials, the order
+in which work runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kgpub
+from kgpub import execution
+from kgpub.cli import main
+from kgpub.corpus import reader
+from kgpub.errors import UsageError
+from kgpub.pipeline.articles import ArticleUnit, cache_key
+from kgpub.pipeline.incremental import BuildState
+
+
+def test_the_cache_key_covers_the_code_of_every_room(mini: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed module anywhere in kgpub (a writer, a page) drops the cache, not only one in pipeline/."""
+    from kgpub import resources
+
+    package = tmp_path / "kgpub"
+    shutil.copytree(Path(kgpub.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(resources, "package_root", lambda: package)
+    shared = reader.load_shared(mini)
+    key = cache_key(shared, "https://example.org/id/", None)
+    assert cache_key(shared, "https://example.org/id/", None) == key
+    # the version's module, the CLI, and a module of each room outside pipeline/, whatever its name
+    modules = [package / "__init__.py", package / "cli.py",
+               *(sorted((package / room).glob("*.py"))[-1] for room in ("output", "web", "sparql", "shacl"))]
+    for module in modules:
+        with open(module, "a", encoding="utf-8") as f:
+            f.write("\n# changed\n")
+        changed = cache_key(shared, "https://example.org/id/", None)
+        assert changed != key, module
+        key = changed
+
+
+def _unit(name: str, foreign: tuple[str, ...]) -> ArticleUnit:
+    return ArticleUnit(name, (), (), foreign=foreign)
+
+
+def test_the_build_state_counts_each_shared_subjects_lines_over_the_registry_and_the_articles() -> None:
+    a = "<https://x.org/id/a> <https://x.org/p> \"1\" .\n"
+    a2 = "<https://x.org/id/a> <https://x.org/q> <https://x.org/id/b> .\n"
+    b = "<https://x.org/id/b> <https://x.org/p> \"2\" .\n"
+    state = BuildState.of([a, b], {}, [_unit("one.facts.yaml", (a, a2)), _unit("two.facts.yaml", (a2,))], None, None)
+    assert state.shared == {"<https://x.org/id/a>": Counter({a: 2, a2: 2}), "<https://x.org/id/b>": Counter({b: 1})}
+    assert state.results is None and state.registry == [a, b]
+
+
+@pytest.mark.parametrize("url, message", [
+    ("ftp://127.0.0.1/ds", "ftp://127.0.0.1/ds: not an http(s) URL (scheme 'ftp')"),
+    ("http://user:secret@/ds", "http:///ds: has no host"),
+])
+def test_query_and_load_refuse_the_same_bad_url_with_the_same_error(url: str, message: str, tmp_path: Path) -> None:
+    """The credentials and the URL are resolved in one place for both commands: same class, same words."""
+    with pytest.raises(UsageError) as queried:
+        kgpub.query("ASK {}", tmp_path, endpoint=url)
+    with pytest.raises(UsageError) as loaded:
+        kgpub.load(url, tmp_path)
+    assert str(queried.value) == str(loaded.value) == message
+    runner = CliRunner()
+    by_query = runner.invoke(main, ["query", "ASK {}", "--endpoint", url])
+    by_load = runner.invoke(main, ["load", url, "--data", str(tmp_path)])
+    assert (by_query.exit_code, by_query.stderr) == (by_load.exit_code, by_load.stderr) == (2, message + "\n")
+    assert "secret" not in by_query.output + by_load.output
+
+
+def test_overlap_forks_the_writers_before_the_thread_starts_and_runs_the_verdict_here(tmp_path: Path) -> None:
+    """The schedule's rule: processes are forked before the thread starts (RocksDB must never start in
+    the child of a process that runs it); the verdict is computed in this process."""
+    here = os.getpid()
+    started = threading.Event()
+
+    def writer() -> tuple[int, bool]:
+        return os.getpid(), started.is_set()  # what the forked child saw of the thread: not started yet
+
+    def beside() -> int:
+        started.set()
+        return threading.get_ident()
+
+    with execution.Stage(tmp_path / "out") as stage:
+        running = execution.overlap(stage, os.getpid, processes=[writer, writer], fork=True, thread=beside)
+        assert running.value == here
+        assert running.beside is not None and running.beside.result() != threading.get_ident()
+        results = running.results()
+    assert all(pid != here and not seen for pid, seen in results)
+    assert results[0][0] != results[1][0]
+
+
+def test_overlap_without_fork_runs_the_writers_here_only_when_asked(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def writer() -> str:
+        calls.append("writer")
+        return "written"
+
+    def verdict() -> bool:
+        calls.append("verdict")
+        return False
+
+    with execution.Stage(tmp_path / "out") as stage:
+        running = execution.overlap(stage, verdict, processes=[writer], fork=False)
+        assert calls == ["verdict"]  # a graph that does not conform: nothing is written
+        assert running.results() == ["written"] and calls == ["verdict", "writer"]
+        assert running.beside is None
