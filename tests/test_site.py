@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 import kgpub
 import kgpub.web.views
+from kgpub.output import writers
 from kgpub.cli import main
 from conftest import SEEDS, require
 from test_serve import served  # noqa: F401  (the real server, started once for this module too)
@@ -328,6 +329,9 @@ def test_one_changed_article_rewrites_only_the_pages_it_touches(tmp_path: Path) 
     base = "https://w3id.org/kgpub/id/"
     allowed = {f"kgpub/id/{iri[len(base):]}.{ext}" for iri in touched if iri.startswith(base)
                for ext in ("html", "ttl", "jsonld", "nt")} | {"index.html", "search.js", "timeline.html", "void.ttl"}
+    # and the data's dumps, which the site offers for download (the ontology's stays as it was)
+    paths = kgpub.web.views.dump_paths(tmp_path / "dist")
+    allowed |= {paths[name].lstrip("/") for name in writers.file_names()}
     assert changed <= allowed, sorted(changed - allowed)[:5]
     assert any(name.startswith("kgpub/id/article/a000003/") for name in changed)
     fresh = kgpub.site(tmp_path / "dist", tmp_path / "fresh", seeds=corpus)

@@ -278,12 +278,9 @@ class Publisher:
         self.void = list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)) if void.is_file() else []
         self.dataset = next((t.subject.value for t in self.void if t.predicate.value == vocab.RDF + "type"
                              and t.object.value == vocab.VOID + "Dataset"), self.base + "dataset")
-        self.dumps: dict[str, Path] = {}  # the path of each download URL the VoID gives, and the build's file it is
-        for t in self.void:
-            if t.predicate.value in (vocab.DCAT + "downloadURL", vocab.VOID + "dataDump"):
-                name = t.object.value.rsplit("/", 1)[-1]
-                if (folder / name).is_file() and "/" not in name and not name.startswith("."):
-                    self.dumps[urlparse(t.object.value).path] = folder / name
+        # the path of each dump of the build (its VoID download URL's, else /NAME; the front page links the same)
+        self.dumps: dict[str, Path] = {path: folder / name for name, path in views.dump_paths(folder).items()
+                                       if name != "void.ttl"}
 
     # -- where IRIs are served
 

@@ -2,7 +2,8 @@
 
 Every view of the list (``kgpub.web.views``) is written: the front page, the search's data, the
 timeline, the ontology, the queries, the SPARQL page, the VoID, and a page for each node; the style
-sheet and scripts under ``static/``.
+sheet and scripts under ``static/``; and the build's dumps, which the front page offers, at the paths of
+their download URLs (``kgpub/dist/kg.ttl``), as ``kgpub serve`` answers them.
 
 A static host has no content negotiation, so every node of the build under its base gets its
 page as ``PATH.html`` beside ``PATH.ttl``, ``PATH.jsonld`` and ``PATH.nt`` (the page links them
@@ -225,6 +226,8 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     top.update({f"static/{name}": body for name, body in templating.static_files().items()})
     top.update(_graph_files(data, snapshot.base, snapshot.base_path))
     top.update(redirect_rules(snapshot.base_path))
+    # the dumps the front page offers, where the VoID's download URLs point (``void.ttl`` is a view of its own)
+    dumps = {path.lstrip("/"): data / name for name, path in views.dump_paths(data).items() if name != "void.ttl"}
     del index, build  # a store must not cross the writers' fork
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
@@ -248,6 +251,9 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
         _setup(snapshot, texts, target, previous, seen, None)
         for name, body in sorted(top.items()):
             made[name], changed = _put(name, body)
+            written += changed
+        for name, source in sorted(dumps.items()):
+            made[name], changed = _copy(name, source)
             written += changed
         removed = _remove_stale(target, previous, made)
         _atomic(target / MANIFEST, _manifest_bytes(made, reads, seen))
@@ -413,6 +419,36 @@ def _put(name: str, body: bytes) -> tuple[str, int]:
         except OSError as exc:
             raise OutputError(f"{path}: cannot write the site: {exc.strerror}") from None
     return digest, 1
+
+
+def _copy(name: str, source: Path) -> tuple[str, int]:
+    """Copy the build's file ``source`` (a dump) as ``name`` unless the last run copied these bytes there: its
+    digest, and 1 if copied.  A dump may be large: it is hashed and copied as a file, never held in memory."""
+    digest = _file_digest(source)
+    previous = _STATE["previous"]
+    path = Path(_STATE["target"], name)
+    if previous and previous.get(name) == digest and path.is_file():
+        return digest, 0
+    if previous is None and path.is_file() and _file_digest(path) == digest:  # a site from before the manifest
+        return digest, 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.kgpub-{os.getpid()}")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write the site: {exc.strerror}") from None
+    return digest, 1
+
+
+def _file_digest(path: Path) -> str:
+    """A file's digest as the manifest keeps it, read in blocks."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()[:32]
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot read the build's file: {exc.strerror}") from None
 
 
 def _atomic(path: Path, body: bytes) -> None:

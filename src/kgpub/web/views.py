@@ -97,8 +97,194 @@ def by_name(name: str) -> View:
 # --------------------------------------------------------------------------- what each view shows
 
 
+@dataclass(frozen=True)
+class Download:
+    """One file of the build a reader may download: its name, where it is here, its media type and size."""
+
+    file: str
+    href: str
+    media_type: str
+    size: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What the build's ``void.ttl`` says of the dataset (from ``dataset.yaml``, as the build wrote it)."""
+
+    title: str = "kgpub"
+    description: str = ""
+    licence: Link | None = None
+    publisher: str = ""
+    created: str = ""
+    version: str = ""
+    #: Each distribution's download URL by its file's name (``kg.ttl``: ``https://.../dist/kg.ttl``).
+    downloads: dict[str, str] = field(default_factory=dict)
+
+
+def dataset(folder: Path) -> Dataset:
+    """The dataset as the build's VoID describes it; a build without ``void.ttl`` is "kgpub" and nothing more.
+
+    Read from the build, not from the seeds: the front page shows what was published, and a server or a site
+    may have no seeds folder at all."""
+    import pyoxigraph as ox
+
+    from kgpub.web.pages import LICENCE_NAMES
+
+    path = folder / "void.ttl"
+    if not path.is_file():
+        return Dataset()
+    triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    subjects = sorted(t.subject.value for t in triples if t.predicate.value == vocab.RDF + "type"
+                      and t.object.value == vocab.VOID + "Dataset")
+    if not subjects:
+        return Dataset()
+    of: dict[str, dict[str, list[str]]] = {}
+    for t in triples:
+        of.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object.value)
+
+    def first(subject: str, predicate: str) -> str:
+        values = sorted(of.get(subject, {}).get(predicate, []))
+        return values[0] if values else ""
+
+    ds = subjects[0]
+    licence = first(ds, vocab.DCTERMS + "license")
+    downloads = {}
+    for dist in of.get(ds, {}).get(vocab.DCAT + "distribution", []):
+        name, url = first(dist, vocab.DCTERMS + "title"), first(dist, vocab.DCAT + "downloadURL")
+        if name and url:
+            downloads[name] = url
+    return Dataset(first(ds, vocab.DCTERMS + "title") or "kgpub", first(ds, vocab.DCTERMS + "description"),
+                   Link(LICENCE_NAMES.get(licence, licence), licence, "license") if licence else None,
+                   first(ds, vocab.DCTERMS + "publisher"), first(ds, vocab.DCTERMS + "created"),
+                   first(ds, vocab.DCAT + "version"), downloads)
+
+
+def dump_files(folder: Path) -> list[tuple[str, str, str]]:
+    """The dumps the build wrote, with their media types and what each holds: every file of the output writers'
+    registry, the ontology and the VoID, in that order, those that are in ``folder``."""
+    from kgpub.output import writers
+    from kgpub.output.void import ONTOLOGY_FILE, VOID_FILE
+    from kgpub.rdf import formats
+
+    turtle = formats.by_name("turtle")
+    assert turtle is not None
+    listed = [(w.file, w.format.media_type,
+               f"every named graph: each article's facts and their provenance, {w.format.rdf_format.name}"
+               if w.file == writers.file_of("trig") else f"the facts in one graph, {w.format.rdf_format.name}")
+              for w in writers.WRITERS]
+    listed += [(ONTOLOGY_FILE, turtle.media_type, "the ontology, Turtle"),
+               (VOID_FILE, turtle.media_type, "the VoID and DCAT description of the dataset, Turtle")]
+    return [(name, media, what) for name, media, what in listed if (folder / name).is_file()]
+
+
+def dump_paths(folder: Path, described: Dataset | None = None) -> dict[str, str]:
+    """Where serve answers, and site writes, each dump of the build: the path of the download URL the VoID
+    gives it (``/kgpub/dist/kg.ttl``), else ``/NAME``; the VoID itself is its view's (``/void.ttl``)."""
+    from urllib.parse import urlparse
+
+    described = described or dataset(folder)
+    out = {}
+    for name, _, _ in dump_files(folder):
+        url = described.downloads.get(name)
+        path = urlparse(url).path if url else ""
+        out[name] = "/void.ttl" if name == "void.ttl" else path if _plain(path, name) else "/" + name
+    return out
+
+
+def _plain(path: str, name: str) -> bool:
+    """Whether a download URL's path may be where a dump is answered and written: it ends in the file's name and
+    every folder of it is a plain name (no ``..``, nothing hidden), so a site never writes outside its folder or
+    over its manifest, whatever ``dataset.yaml`` gave as ``download:``."""
+    parts = path.split("/")
+    return (path.startswith("/") and parts[-1] == name and "\\" not in path
+            and all(part and not part.startswith(".") for part in parts[1:]))
+
+
+def _size(n: int) -> str:
+    """A file's size as a reader reads it (SI units, as a browser's downloads show them)."""
+    if n < 1000:
+        return f"{n} bytes"
+    size, units = n / 1000, ["kB", "MB", "GB"]
+    while size >= 1000 and len(units) > 1:
+        size, units = size / 1000, units[1:]
+    return f"{size:.1f} {units[0]}"
+
+
+def downloads(folder: Path, described: Dataset | None = None) -> list[Download]:
+    """Every dump of the build with where to download it here (see :func:`dump_paths`)."""
+    paths = dump_paths(folder, described)
+    return [Download(name, paths[name], media.split(";")[0], _size((folder / name).stat().st_size), what)
+            for name, media, what in dump_files(folder)]
+
+
+#: The figures the front page gives, each counted by a query over the build's default graph (the facts: a claim is
+#: a kg:Claim, reified, and never an event, an actor or a quote of a fact; a retracted fact is not counted).
+FIGURES = (
+    ("Articles", "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a schema:NewsArticle {base} }}"),
+    ("Publishers", "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?x a schema:NewsArticle ; schema:publisher ?p {base} }}"),
+    ("Events", "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a kg:Event {base} {live} }}"),
+    ("Actors", "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a kg:Agent {base} }}"),
+    ("Quotes", "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE {{ ?x kg:evidence ?q {base} {live} }}"),
+)
+#: Latest articles the front page lists.
+LATEST = 10
+
+
+def figures(store: Any, base: str) -> list[tuple[str, int]]:
+    """The front page's figures (see :data:`FIGURES`) for the build under ``base``."""
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(vocab.PREFIXES.items()))
+    within = f'FILTER (STRSTARTS(STR(?x), "{base}"))'
+    live = f"FILTER NOT EXISTS {{ ?x <{vocab.PROV}wasInvalidatedBy> ?gone }}"
+    out = []
+    for name, query in FIGURES:
+        rows = list(store.query(prologue + query.format(base=within, live=live)))
+        out.append((name, int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0))
+    return out
+
+
+def latest_articles(build: Build, limit: int = LATEST) -> list[dict[str, Any]]:
+    """The articles last published (by ``schema:datePublished``, as precise as the article gives it), each with
+    its date, publisher and page."""
+    import pyoxigraph as ox
+
+    rows = build.store.query(f"""SELECT ?a (SAMPLE(STR(?d)) AS ?date) (SAMPLE(?p) AS ?publisher) WHERE {{
+        ?a a <{vocab.SCHEMA}NewsArticle> FILTER (STRSTARTS(STR(?a), "{build.pages.base}"))
+        OPTIONAL {{ ?a <{vocab.SCHEMA}datePublished> ?d }} OPTIONAL {{ ?a <{vocab.SCHEMA}publisher> ?p }} }}
+        GROUP BY ?a ORDER BY DESC(?date) ?a LIMIT {limit}""")
+    out = []
+    for row in rows:
+        publisher = row["publisher"]
+        out.append({"date": row["date"].value if row["date"] else "",
+                    "article": build.pages.link(ox.NamedNode(row["a"].value)),
+                    "publisher": build.pages.link(publisher) if publisher is not None else None})
+    return out
+
+
+def _schema_dataset(described: Dataset, offered: list[Download]) -> str:
+    """The dataset in schema.org terms, embedded as JSON-LD: what a dataset search engine reads of the front page
+    (its name, description, licence and each download, at its published URL where the VoID gives one)."""
+    import json
+
+    node: dict[str, Any] = {"@context": "https://schema.org/", "@type": "Dataset", "name": described.title}
+    if described.description:
+        node["description"] = described.description
+    if described.licence is not None:
+        node["license"] = described.licence.href
+    if described.publisher:
+        node["publisher"] = {"@type": "Organization", "name": described.publisher}
+    if described.created:
+        node["dateCreated"] = described.created
+    if described.version:
+        node["version"] = described.version
+    node["distribution"] = [{"@type": "DataDownload", "name": d.file, "encodingFormat": d.media_type,
+                             "contentUrl": described.downloads.get(d.file, d.href)} for d in offered]
+    return json.dumps(node, ensure_ascii=False, separators=(",", ":"))
+
+
 def _index(build: Build, ask: Ask) -> dict[str, Any]:
-    """The front page: a search over every page, the ways in, every actor, place and article by label."""
+    """The front page: the dataset (title, description, licence, as its VoID says), its figures, its downloads, the
+    latest articles, the ways in and a search over every page, and every actor, place and article by label."""
     import pyoxigraph as ox
 
     heading = {vocab.KG + "Agent": "Actors", vocab.KG + "Place": "Places", vocab.SCHEMA + "NewsArticle": "Articles"}
@@ -111,7 +297,11 @@ def _index(build: Build, ask: Ask) -> dict[str, Any]:
         listed[heading[row["k"].value]].append((build.pages.label(node), node.value))
     static = build.pages.suffix != ""
     ways = [Link(v.way, href(v, static)) for v in VIEWS if v.way]
-    return {"title": "kgpub", "ways": ways, "void": href(by_name("void"), static),
+    described = dataset(build.folder)
+    offered = downloads(build.folder, described)
+    return {"title": described.title, "dataset": described, "figures": figures(build.store, build.pages.base),
+            "downloads": offered, "embedded": _schema_dataset(described, offered), "latest": latest_articles(build),
+            "ways": ways, "void": href(by_name("void"), static),
             "listed": [(h, [Link(text, build.pages.href(iri)) for text, iri in sorted(items)])
                        for h, items in listed.items()]}
 
