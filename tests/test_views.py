@@ -145,3 +145,13 @@ def test_a_changed_template_makes_stale_the_pages_drawn_with_it_and_only_those(s
     back = kgpub.site(seed_build, site)
     assert back.drawn == len(with_network) and _pages(site) == before
     assert kgpub.site(seed_build, site).drawn == 0
+
+
+def test_a_site_follows_the_code_its_pages_import_and_only_that() -> None:
+    """Pages go stale when code they run changes (the query index, the name folding of the search), not when
+    code they never import does (the loader of a store, the command line)."""
+    from kgpub.web.site import _code_files
+
+    names = {p.relative_to(p.parents[1]).as_posix() for p in _code_files()}
+    assert {"web/views.py", "web/pages.py", "sparql/index.py", "corpus/identity.py", "rdf/vocab.py"} <= names
+    assert not names & {"kgpub/stores.py", "kgpub/http.py", "kgpub/cli.py", "kgpub/api.py"}

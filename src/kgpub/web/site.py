@@ -21,7 +21,7 @@ share of the pages.  Output is byte-stable (pages in IRI order from sorted tripl
 The site is incremental like the build.  While a page is drawn, the snapshot records every node
 it reads; the manifest (``.kgpub-site``) keeps each file's digest, each page's reads and a digest
 of each node read (its triples as subject and as object; an article's text; each template that drew
-it, by its text) and of the code (every module of ``web/`` and ``rdf/``).  A rerun draws again
+it, by its text) and of the code (the web package and every kgpub module it imports).  A rerun draws again
 only the pages that read a node or a template that changed, writes only the files whose bytes
 changed, and removes the files of nodes that are gone: one changed article redraws the few pages
 that show it, and the result is, byte for byte, what a fresh run writes.
@@ -270,9 +270,33 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
 
 # --------------------------------------------------------------------------- what a page read, between runs
 
-#: What a page's bytes follow from besides the graph and its templates: the code that draws it, the web package's
-#: modules and the RDF plumbing they use (every module of these folders).
-_CODE = ("web", "rdf")
+def _code_files() -> list[Path]:
+    """The modules a page's bytes can follow from besides the graph and its templates: the web package and every
+    kgpub module it imports, directly or not (read from the source, imports inside functions included), so a
+    change to the query code or the name folding the search uses makes pages stale, and one to the loader of a
+    store does not."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    todo = [f"kgpub.web.{p.stem}" for p in (root / "web").glob("*.py")]
+    seen: dict[str, Path] = {}
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        parts = name.split(".")[1:]
+        path = root.joinpath(*parts).with_suffix(".py")
+        if not path.is_file():
+            path = root.joinpath(*parts, "__init__.py")
+        if not path.is_file():
+            continue
+        seen[name] = path
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.Import):
+                todo += [a.name for a in node.names if a.name.startswith("kgpub.")]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "kgpub":
+                todo += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return sorted(seen.values())
 
 
 class _Seen:
@@ -284,9 +308,8 @@ class _Seen:
         self.digests: dict[str, str] = {}
         # the code's own text, not the package's version: a new version with the same code draws the same pages
         h = hashlib.sha256(b"kgpub-site")
-        for folder in _CODE:
-            for path in sorted((Path(__file__).parent.parent / folder).glob("*.py")):
-                h.update(path.name.encode() + b"\0" + path.read_bytes())
+        for path in _code_files():
+            h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
         h.update(json.dumps([snapshot.base, sorted(snapshot.prefixes.items())]).encode())
         self.code = h.hexdigest()[:16]
 
