@@ -255,7 +255,7 @@ class Pages:
     def page(self, iri: str, text: str | None = None) -> str:
         """The page of the node ``iri`` (an article's with its ``text``, where it may be shown)."""
         context = self.node(iri, text)
-        return self.render("node.html", **context)
+        return self.render(context.pop("template", "node.html"), **context)
 
     def node(self, iri: str, text: str | None = None) -> dict[str, Any]:
         """What the page of the node ``iri`` shows (``node.html`` draws it)."""

@@ -53,7 +53,7 @@ class View:
     """One thing a reader can open (see the module's docstring).
 
     ``data`` returns the template's context (``title`` and the rest; ``status`` for an answer other than
-    200) or, for a view without a template, the bytes themselves (None: this build has none)."""
+    200; ``template`` to draw this page with another template than the view's) or, for a view without a template, the bytes themselves (None: this build has none)."""
 
     name: str
     path: str
@@ -87,7 +87,9 @@ def draw(view: View, build: Build, ask: Ask = Ask()) -> tuple[int, bytes | None]
     context = dict(data)
     status = context.pop("status", 200)
     title = context.pop("title")
-    return status, build.pages.render(view.template, title, **context).encode("utf-8")
+    # a view may draw some of its pages with another template (a node's page by the node's kind)
+    template = context.pop("template", view.template)
+    return status, build.pages.render(template, title, **context).encode("utf-8")
 
 
 def by_name(name: str) -> View:
