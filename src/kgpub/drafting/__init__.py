@@ -205,7 +205,8 @@ def draft_text(text: str, *, registry: Any = (), events: Any = (), published: tu
     reserved = registry_ids | shared_ids | set(RESERVED_IDS) | {article_id}
     boilerplate = [(x.start, x.end) for x in said if extract.BOILERPLATE.match(x.text)]
     said = [x for x in said if not extract.BOILERPLATE.match(x.text)]
-    fresh, fresh_spans = new_entities(text, toks, known_spans, starts, reserved, tuple(boilerplate))
+    fresh, fresh_spans = new_entities(text, toks, known_spans, starts, reserved, tuple(boilerplate),
+                                      {some: f.types for some, f in known.items()})
     everyone: dict[str, Found] = {**known, **fresh}
     spans = sorted(known_spans + fresh_spans)
     facts = _Facts(text, everyone, spans, published, events, reserved | set(fresh))
