@@ -35,6 +35,7 @@ class Found:
     types: tuple[str, ...]
     new: bool
     spans: list[tuple[int, int]] = field(default_factory=list)
+    owner: str | None = None  # the entity it is a body of ("the Hashed's own security directorate")
 
 
 @dataclass(frozen=True)
@@ -465,6 +466,8 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
         start = next(a for (a, b), some in owners.items() if b == match.end(1) and some == owner)
         add(f"{text[start:match.end(1)]}’s {body}", ("StateForce",) if force else ("Organization",),
             start, match.end(2), key=f"{owner} {body}", free_from=match.start(2))
+        if spans and spans[-1][:2] == (start, match.end(2)):
+            found[spans[-1][2]].owner = owner
     return found, spans
 
 
