@@ -5,7 +5,10 @@ article's entities with the registry: the folded words themselves, and their tra
 (``identity.skeleton``: Qassem and Qasem, Kataib and Kataeb, Kadhimi and Kadhemi), a skeleton one edit
 apart counting too when it is long enough and its words start alike (rapidfuzz's Levenshtein).  Longest
 names first; a single word must be capitalised in the text ("Trump", not "trump"), an acronym written in
-capitals ("US", not "us").
+capitals ("US", not "us").  A possessive may stand between a name's words ("the Hashed's own security
+directorate"); a person named in full is then named by the last word of that name alone; a country that
+speaks or blames is its government, and an organisation attacked or stormed names its premises too
+(see :func:`_surnames`, :func:`_governments`, :func:`_premises`).
 
 What the registry does not know is proposed as a new entity: runs of capitalised words (typed from their
 words and context: a title makes a person, "Forces" a state force, "Zone" a facility, "in" a place), the
