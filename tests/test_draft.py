@@ -458,3 +458,17 @@ def test_counts_and_their_qualifiers(sentence: str, expected: dict[str, object])
 
     found = [{k: v for k, v in c.items() if k != "_span"} for _, c in extract.counts_in(Sentence(0, len(sentence), sentence))]
     assert found == [expected]
+
+
+def test_the_readme_quotes_the_last_draft_benchmark() -> None:
+    """The README's draft figures are those of benchmarks/results/draft.md, so neither goes stale alone."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    results = (root / "benchmarks" / "results" / "draft.md").read_text(encoding="utf-8")
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    rows = re.findall(r"^\| (entity mentions|events|accusations|statements|relations|counts) \| ([\d.]+) \| ([\d.]+) \|",
+                      results, re.M)
+    assert len(rows) == 6
+    for kind, precision, recall in rows:
+        assert f"{kind} {precision} / {recall}" in readme, kind
