@@ -532,7 +532,7 @@ def test_the_site_screenshots_quotes_and_search(site: Path, hosted: str, browser
             browser.execute_script("document.querySelector('.text').scrollIntoView()")
         browser.save_screenshot(str(ARTEFACTS / f"site-{name}.png"))
     browser.get(hosted + "kgpub/id/mustafa-al-kadhemi.html")
-    network = browser.find_element("css selector", "svg[role=img]")
+    network = browser.find_element("css selector", "figure svg[aria-label]")
     drawn = network.find_elements("css selector", "a")
     assert len(drawn) >= 5 and _errors(browser) == []  # his network: the entities he is linked to, each a link
     browser.execute_script("arguments[0].scrollIntoView()", network)
