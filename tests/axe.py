@@ -4,13 +4,17 @@ The script is the pinned npm package (tests/npm/package-lock.json), installed by
 git-ignored .cache/npm; it is injected into the page as it is (nothing is fetched by the page) and its WCAG 2.x
 A and AA rules and best practices are run on the whole document.  :func:`violations` returns what it found;
 :func:`explain` turns that into a message that names each rule, its impact, its help text and the first nodes
-that break it, so a failing test says what to fix and where.
+that break it, so a failing test says what to fix and where; :func:`check` fails the test with it.  A browser test
+of a new page needs one line: ``axe.check(driver, axe_script, "what page")`` (the ``axe_script`` fixture of
+tests/test_accessibility.py skips, or in CI fails, when axe-core is not installed).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 #: The installed axe-core script (None-equivalent when scripts/npm-deps.sh has not run: see :func:`script`).
 AXE = Path(__file__).resolve().parents[1] / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
@@ -60,3 +64,10 @@ def explain(found: list[dict[str, Any]], where: str) -> str:
             summary = " ".join(str(node.get("summary") or "").split())
             lines.append(f"    {node['target']}: {summary[:300]}")
     return "\n".join(lines)
+
+
+def check(driver: Any, source: str, where: str) -> None:
+    """Fail the test, saying what and where, when axe-core finds any violation on the open page."""
+    found = violations(driver, source)
+    if found:
+        pytest.fail(explain(found, where), pytrace=False)

@@ -68,9 +68,7 @@ def _open(driver: Any, base: tuple[str, str], kind: str) -> str:
 def test_no_accessibility_violation(kind: str, base: tuple[str, str], browser: Any, axe_script: str) -> None:  # noqa: F811
     browser.set_window_size(*DESKTOP)
     url = _open(browser, base, kind)
-    found = axe.violations(browser, axe_script)
-    if found:
-        pytest.fail(axe.explain(found, f"{kind} page {url}"), pytrace=False)
+    axe.check(browser, axe_script, f"{kind} page {url}")
 
 
 @pytest.mark.parametrize("kind", list(PAGES))
@@ -83,9 +81,7 @@ def test_a_phone_reads_it_without_scrolling_sideways(kind: str, base: tuple[str,
             "return [document.scrollingElement.scrollWidth, window.innerWidth]")
         wide = browser.execute_script(WIDEST, inner)
         assert width <= inner, f"{kind} page {url} is {width}px wide in a {inner}px window; widest: {wide}"
-        found = axe.violations(browser, axe_script)
-        if found:
-            pytest.fail(axe.explain(found, f"{kind} page {url} at {PHONE[0]}x{PHONE[1]}"), pytrace=False)
+        axe.check(browser, axe_script, f"{kind} page {url} at {PHONE[0]}x{PHONE[1]}")
     finally:
         browser.set_window_size(*DESKTOP)
 
