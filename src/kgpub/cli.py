@@ -132,7 +132,7 @@ def _quiet_engines() -> None:
 @click.option("--drafts", is_flag=True, help="Build items still marked 'drafted: true' too, into a draft build "
               "of its own (default folder: drafts) that query, load, serve and site refuse.")
 @click.option("--shard", metavar="I/N", help="Build only shard I of N (counted from 0) into a partial build, "
-              "for 'kgpub merge' to join with the others (docs/scale.md).")
+              "for 'kgpub merge' to join with the others (docs/shards.md).")
 @click.option("--shards", type=int, metavar="N", help="Build in N shards on the Dask cluster --dask names, "
               "joined into the build.")
 @click.option("--dask", metavar="SCHEDULER", help="Run the --shards on the Dask scheduler at this address "
