@@ -34,6 +34,16 @@ def code_digest() -> str:
     return digest(*code_parts())
 
 
+def installed_version() -> str:
+    """kgpub's version as installed (said in a refusal; the code digest is what is compared)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kgpub")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def shapes_digest(shapes: Path | None) -> str:
     """The digest of the shapes a build validates against (the shipped ones when None)."""
     from kgpub.pipeline.articles import shape_files
@@ -50,7 +60,6 @@ def make_part(seeds: Path, base: str | None, options: Options, shard: tuple[int,
     duplicates of registry entities), with the registry's and the dataset description's own mistakes;
     what needs the other articles or the whole graph is the merge's.
     """
-    from kgpub import __version__
     from kgpub.corpus import reader
     from kgpub.corpus.model import DATASET_FILE, REGISTRY_FILE
     from kgpub.execution import collector_paused
@@ -79,7 +88,7 @@ def make_part(seeds: Path, base: str | None, options: Options, shard: tuple[int,
         path = shared.root / name
         return path.read_bytes() if path.is_file() else b""
 
-    info = PartInfo(index, shards, __version__, code_digest(),
+    info = PartInfo(index, shards, installed_version(), code_digest(),
                     digest(read(REGISTRY_FILE), read(DATASET_FILE), "\n".join(names).encode("utf-8")),
                     len(names), facts_digest(names), given.key, shapes_digest(options.shapes), drafts,
                     tuple(name for _, name in mine))
