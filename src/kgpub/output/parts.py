@@ -172,8 +172,8 @@ def check_parts(given: list[tuple[str, PartInfo]], code: str, shapes: str | None
             raise UsageError(f"{name}: a shard of another corpus than {first_name} (its registry, dataset "
                              "description or facts files differ); build every shard from the same seeds folder")
         if info.key != first.key or info.drafts != first.drafts:
-            raise UsageError(f"{name}: built with other options than {first_name} (IRI base, shapes or --drafts); "
-                             "build every shard alike")
+            raise UsageError(f"{name}: built with other options than {first_name} (IRI base or shapes, or one is "
+                             "a draft build); build every shard alike")
         if info.shards != first.shards:
             raise UsageError(f"{name}: shard {info.name}, but {first_name} is a shard of {first.shards}; "
                              "give the shards of one split")
