@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kgpub.rdf import vocab
-from kgpub.web.pages import ENTITIES, RDF_TYPE, Link, Pages
+from kgpub.web.pages import ENTITIES, RDF_TYPE, Link, Pages, anchor
 
 KG, RDF = vocab.KG, vocab.RDF
 #: Wikidata's entity IRIs (``schema:sameAs`` from the registry) and where a reader reads the item.
@@ -35,8 +35,7 @@ DRAWN = 16
 LINE = 24
 
 #: The groups of facts, in the page's order.
-GROUPS = ("Accusations", "Threats", "Statements", "Events", "Relations and memberships", "Claims made about it",
-          "Other facts")
+GROUPS = ("Accusations", "Threats", "Statements", "Events", "Relations and memberships", "Claims", "Other facts")
 
 #: The actor's role in a fact, by the fact's property that names it: (group, words).  The group of a speech act
 #: or an event is its kind; these words say what the actor is in it.
@@ -163,6 +162,8 @@ class Source:
     exact: str
     article: Link
     publisher: Link | None
+    #: Its anchor on this page, where the page is its place (an entity's own evidence: see ``Pages.folded``).
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,9 @@ class Item:
 
     ``role`` says what the actor is in it, ``others`` the actors on the other side ("accused by X"),
     ``detail`` what is said, alleged or demanded; ``according`` whose word it is and ``claimed`` whether the line
-    is only that word (an allegation or a claim, never a fact); ``certainty`` is "" where the article is sure."""
+    is only that word (an allegation or a claim, never a fact); ``certainty`` is "" where the article is sure.
+    ``voice`` says how the page words it: "allegation" (an accusation: made, but its content is the accuser's),
+    "claim" (someone's word: "according to X"), "own" (the actor's own claim: "claims"), "" (a reported fact)."""
 
     group: str
     role: str
@@ -189,6 +192,7 @@ class Item:
     #: The fact's own IRI and the property that names the actor, for the data section.
     iri: str = ""
     predicate: str = ""
+    voice: str = ""
 
     @property
     def order(self) -> tuple[int, str, str, str]:
@@ -252,12 +256,14 @@ class ActorPage:
             self._publishers[article] = self.link(found[0]) if found else None
         return self._publishers[article]
 
-    def sources(self, fact: Any) -> list[Source]:
-        """The quotes ``fact`` rests on, each with its article and publisher."""
+    def sources(self, fact: Any, anchored: bool = False) -> list[Source]:
+        """The quotes ``fact`` rests on, each with its article and publisher (and its anchor, where this page is
+        the quote's place: ``anchored``)."""
         out = []
         for ev in self.pages.evidence(fact):
             if ev.article is not None:
-                out.append(Source(ev.exact, Link(ev.headline, self.pages.href(ev.article)), self.publisher(ev.article)))
+                out.append(Source(ev.exact, Link(ev.headline, self.pages.href(ev.article)), self.publisher(ev.article),
+                                  anchor(fact.value, ev.annotation) if anchored else ""))
         return out
 
     def certainty(self, fact: Any) -> str:
@@ -334,7 +340,17 @@ class ActorPage:
         hedge = certainty.split(",")[0] if certainty else ""
         return Item(group, role, self.link(fact), others, detail, according, claimed, certainty,
                     when(self.pages, fact), None, self.sources(fact),
-                    self.fellows(fact, predicate, False, hedge), fact.value, predicate)
+                    self.fellows(fact, predicate, False, hedge), fact.value, predicate, "allegation" if claimed else "")
+
+    def own_claim_item(self, claim: Any) -> Item:
+        """A claim the actor makes (``prov:wasAttributedTo`` it): its word, with the quotes and certainty of the fact
+        that reports it."""
+        makers = [t.subject for t in self.pages.incoming(claim) if t.predicate.value == KG + "claim"]
+        maker = makers[0] if makers else claim
+        certainty = self.certainty(maker)
+        return Item("Claims", "claims", self.link(claim), [], "", [self.link(self.node)], True, certainty,
+                    when(self.pages, maker), None, self.sources(maker), (), claim.value,
+                    vocab.PROV + "wasAttributedTo", "own")
 
     def relation_item(self, statement: Any, as_subject: bool) -> Item | None:
         """A relation between the actor and another entity (a ``kg:Relationship``, or a ``kg:Claim`` someone makes)."""
@@ -386,17 +402,17 @@ class ActorPage:
             fact = subject
             role = ROLES.get(predicate) or _words(self.pages, predicate)
             types = self.pages.types(fact)
-            return Item(_group(types), role, self.link(fact), [], "", who, True, certainty or "claimed",
+            return Item(_group(types), role, self.link(fact), [], "", who, True, certainty,
                         when(self.pages, fact), None, self.sources(maker if maker is not None else fact),
-                        self.fellows(fact, predicate, True, hedge), claim.value, RDF + "object")
+                        self.fellows(fact, predicate, True, hedge), claim.value, RDF + "object", "claim")
         pair = RELATIONS.get(predicate)
         words = (pair[0] if as_subject else pair[1]) if pair else _words(self.pages, predicate)
         other = obj if as_subject else subject
         linked = ((other.value, words + " (claimed)", True),) if self.entity(other) else ()
-        return Item("Claims made about it", words, self.link(maker if maker is not None else claim),
+        return Item("Claims", words, self.link(maker if maker is not None else claim),
                     [self.link(other)], "", who, True, certainty, when(self.pages, maker) if maker is not None else None,
                     None, self.sources(maker) if maker is not None else [], linked, claim.value,
-                    RDF + ("subject" if as_subject else "object"))
+                    RDF + ("subject" if as_subject else "object"), "claim")
 
     def plain_item(self, predicate: str, other: Any, as_subject: bool) -> Item:
         """A relation the entity registry states (no article's quote): who it is a member of, where it lies."""
@@ -425,6 +441,8 @@ class ActorPage:
                         reified.add((s[0].value, p[0].value, o[0].value))
             elif self.entity(subject):
                 continue  # taken below, unless a reified relation says it with its quote
+            elif predicate == vocab.PROV + "wasAttributedTo" and KG + "Claim" in self.pages.types(subject):
+                out.append(self.own_claim_item(subject))
             elif predicate not in (KG + "evidence", RDF_TYPE):
                 out.append(self.role_item(subject, predicate))
         here = self.node.value
@@ -477,7 +495,7 @@ def infobox(page: ActorPage, items: list[Item]) -> Infobox:
     if same:
         q = same[0][len(WIKIDATA_ENTITY):]
         wikidata = Link(q, WIKIDATA_PAGE + q)
-    own = page.sources(node)
+    own = page.sources(node, anchored=True)
     articles: dict[str, Link] = {}
     publishers: dict[str, Link] = {}
     for source in [s for i in items for s in i.sources] + own:
