@@ -607,9 +607,40 @@ def _edge_words(hows: list[str]) -> str:
 # --------------------------------------------------------------------------- the page
 
 
+class _Once(Pages):
+    """``pages`` as one page reads them: each node's triples asked of the graph once, however often the page needs
+    them (an actor's page reads each fact's and each neighbour's many times; a server's store answers each read
+    with a query).  Links are the wrapped pages' own (a static site's record what they read)."""
+
+    def __init__(self, pages: Pages) -> None:
+        super().__init__(pages.base, pages.base_path, pages.prefixes, pages.navigation)
+        self.suffix = pages.suffix
+        self.folded = pages.folded
+        self.inner = pages
+        self._from: dict[Any, list[Any]] = {}
+        self._into: dict[Any, list[Any]] = {}
+
+    def outgoing(self, node: Any) -> list[Any]:
+        found = self._from.get(node)
+        if found is None:
+            found = self._from[node] = self.inner.outgoing(node)
+        return found
+
+    def incoming(self, node: Any) -> list[Any]:
+        found = self._into.get(node)
+        if found is None:
+            found = self._into[node] = self.inner.incoming(node)
+        return found
+
+    def href(self, iri: str) -> str:
+        return self.inner.href(iri)
+
+
 def context(pages: Pages, iri: str, text: str | None = None) -> dict[str, Any]:
     """What an entity's page shows (``actor.html`` draws it): the node page's frame (JSON-LD, alternates, notices,
     the raw statements for the data section) and the infobox, the facts by kind, the network."""
+    if type(pages).evidence is Pages.evidence:  # pages that keep nothing (a server's store); a snapshot keeps its own
+        pages = _Once(pages)
     base = pages.node(iri, text)
     page = ActorPage(pages, iri)
     outgoing, incoming = pages.outgoing(page.node), pages.incoming(page.node)
