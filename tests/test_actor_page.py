@@ -157,6 +157,17 @@ def test_the_infobox(graph: Snapshot) -> None:
     assert baghdad.kinds == ["City"] and len(baghdad.articles) > 3 and len(baghdad.publishers) > 2
 
 
+def test_a_publisher_s_articles_are_listed_by_date_and_are_not_its_facts(graph: Snapshot) -> None:
+    dod = BASE + "id/us-department-of-defense"
+    items = _items(graph, dod)
+    published = [i for i in items if i.group == "Articles"]
+    assert len(published) == 2 and all(i.role == "published" and i.date for i in published)
+    assert [i.date.text for i in published if i.date] == ["2 January 2020", "3 January 2020"]
+    info = actor.infobox(actor.ActorPage(graph, dod), items)
+    assert info.first is not None and info.first.group != "Articles" and info.last is not None
+    assert info.last.group != "Articles"
+
+
 def test_the_network_names_its_edges_and_cuts_no_label(graph: Snapshot) -> None:
     page = actor.ActorPage(graph, KADHEMI)
     drawn = actor.network(page, _items(graph, KADHEMI))

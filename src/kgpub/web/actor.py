@@ -23,6 +23,7 @@ import textwrap
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kgpub.corpus import dates
 from kgpub.rdf import vocab
 from kgpub.web.pages import ENTITIES, RDF_TYPE, Link, Pages, anchor
 
@@ -35,10 +36,10 @@ DRAWN = 16
 LINE = 24
 
 #: The groups of facts, in the page's order.
-GROUPS = ("Accusations", "Threats", "Statements", "Events", "Relations and memberships", "Claims", "Other facts")
+GROUPS = ("Accusations", "Threats", "Statements", "Events", "Relations and memberships", "Claims", "Articles",
+          "Other facts")
 
-#: The actor's role in a fact, by the fact's property that names it: (group, words).  The group of a speech act
-#: or an event is its kind; these words say what the actor is in it.
+#: The actor's role in a fact, in words, by the fact's property that names it (the fact's kind gives its group).
 ROLES: dict[str, str] = {
     KG + "accused": "accused by", KG + "accuser": "accuses",
     KG + "threatened": "threatened by", KG + "threatener": "threatens",
@@ -46,6 +47,8 @@ ROLES: dict[str, str] = {
     KG + "agent": "carried out", KG + "victim": "victim of", KG + "participant": "took part in",
     KG + "target": "targeted in", KG + "place": "place of", KG + "accordingTo": "source of",
     vocab.PROV + "wasAttributedTo": "claims",
+    vocab.SCHEMA + "publisher": "published", vocab.SCHEMA + "sourceOrganization": "the news agency of",
+    vocab.DCTERMS + "rightsHolder": "holds the rights to",
 }
 #: A role's noun, for a fact's other actors ("the victim").
 NOUNS: dict[str, str] = {
@@ -134,10 +137,19 @@ def date_words(edtf: str) -> tuple[str, str]:
 
 
 def when(pages: Pages, node: Any) -> When | None:
-    """The date a node gives (``kg:date`` where exact, ``kg:edtf`` where not), None if it gives none."""
+    """The date a node gives (``kg:date`` where exact, ``kg:edtf`` where not; an article's publication date), None
+    if it gives none."""
     given = pages.objects(node, KG + "date") or pages.objects(node, KG + "edtf")
     if not given:
-        return None
+        published = pages.objects(node, vocab.SCHEMA + "datePublished")
+        if not published:
+            return None
+        try:  # an article's date is exact, to the day, month or year: its bounds are the date's own
+            parsed = dates.parse(published[0].value[:10])
+        except ValueError:
+            return None
+        text, precision = date_words(parsed.edtf)
+        return When(text, parsed.edtf, precision, str(parsed.earliest or ""), str(parsed.latest or ""))
     edtf = given[0].value
     text, precision = date_words(edtf)
     earliest = pages.objects(node, KG + "earliest")
@@ -224,6 +236,8 @@ def _group(types: set[str]) -> str:
         return "Events"
     if KG + "Relationship" in types:
         return "Relations and memberships"
+    if vocab.SCHEMA + "NewsArticle" in types:
+        return "Articles"
     return "Other facts"
 
 
@@ -502,7 +516,7 @@ def infobox(page: ActorPage, items: list[Item]) -> Infobox:
         articles.setdefault(source.article.href or "", source.article)
         if source.publisher is not None:
             publishers.setdefault(source.publisher.href or source.publisher.text, source.publisher)
-    dated = [i for i in items if i.date is not None]
+    dated = [i for i in items if i.date is not None and i.group != "Articles"]  # facts, not publications
     first = min(dated, key=lambda i: i.order) if dated else None
     last = max(dated, key=lambda i: (i.date.latest or i.date.earliest, i.date.earliest, i.fact.text)
                if i.date else ("", "", "")) if dated else None
