@@ -13,7 +13,8 @@ Quotes overlap (a relation inside an event's sentence, two accusations sharing w
 every quote's start and end; each quote is an element wrapping its own pieces, nested in the quotes that
 contain it, so every quote keeps its extent and its own underline.  A quote crossing another's end is split:
 its first part carries the anchor and the panel, the rest continue it.  A piece links to the innermost quote
-covering it; every panel names the quotes that overlap its own, so none is out of reach.
+covering it (the narrower of two that cross); every panel names the quotes that overlap its own, so none is out
+of reach.
 
 The graph is read through :class:`~kgpub.web.pages.Pages` alone (``outgoing``, ``incoming``), so the server's
 store and the site's snapshot draw the same page, and the site records what the page read.
@@ -112,8 +113,8 @@ class Highlight:
 @dataclass(frozen=True)
 class Token:
     """The text drawn as a flat sequence: ``open`` and ``close`` a quote's element (``first``: the part that
-    carries its anchor and, before it closes, its panel), or a ``text`` piece (``quote``: the innermost quote
-    covering it, None for text no quote holds; ``depth``: how many quotes cover it)."""
+    carries its anchor and, before it closes, its panel), or a ``text`` piece (``quote``: the shortest quote
+    covering it, which it links to, None for text no quote holds; ``depth``: how many quotes cover it)."""
 
     what: str
     quote: Highlight | None = None
@@ -249,7 +250,9 @@ def tokens(text: str, quotes: Iterable[Highlight]) -> list[Token]:
             opened.add(quote.n)
             stack.append((quote, first))
             out.append(Token("open", quote, first, depth=len(stack)))
-        out.append(Token("text", cover[-1] if cover else None, text=text[a:b], start=a, end=b, depth=len(cover)))
+        # a piece links to the shortest quote over it: the innermost where quotes nest, the narrower where they cross
+        shortest = min(reversed(cover), key=lambda q: (q.end or 0) - (q.start or 0)) if cover else None
+        out.append(Token("text", shortest, text=text[a:b], start=a, end=b, depth=len(cover)))
     while stack:
         quote, first = stack.pop()
         out.append(Token("close", quote, first))
@@ -321,6 +324,8 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
     for claim in sorted(claims, key=lambda c: c.value):
         rows.append(_claim_row(pages, claim, fact))
     dated = _dates(pages, fact, by)
+    for event in by.get(KG + "reports", []) if not dated else []:  # a report without a date of its own: the event's
+        dated = _dates(pages, event, None)
     if dated:
         rows.append(Row("When", [Link(dated)]))
     for predicate, words in ((KG + "since", "Since"), (KG + "until", "Until")):
