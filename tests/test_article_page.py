@@ -70,7 +70,7 @@ def test_every_quote_is_one_highlight_in_text_order_with_a_unique_anchor(pages: 
         for q in quotes:
             assert art.text[q.start:q.end] == q.exact and q.facts, (art.id, q.n)
             overlapping = {o.n for o in quotes if o is not q and o.start < q.end and q.start < o.end}  # type: ignore[operator]
-            assert set(q.overlaps) == overlapping
+            assert {n for n, _ in q.overlaps} == overlapping
 
 
 def test_each_fact_kind_and_certainty_is_the_facts_file_s(pages: Any, corpus: Any) -> None:

@@ -52,6 +52,7 @@ CERTAINTIES: tuple[tuple[str, str, str], ...] = (
 )
 _KIND_RANK = {k: i for i, (k, _, _) in enumerate(KINDS)}
 _CERTAINTY_RANK = {c: i for i, (c, _, _) in enumerate(CERTAINTIES)}
+_KIND_NAMES = {k: name for k, name, _ in KINDS}
 
 #: The roles of a fact in words, by property, in the order a panel gives them.
 ROLES: tuple[tuple[str, str], ...] = (
@@ -94,8 +95,8 @@ class Highlight:
     end: int | None
     exact: str
     facts: list[FactView] = field(default_factory=list)
-    #: Numbers of the quotes whose span overlaps this one's.
-    overlaps: list[int] = field(default_factory=list)
+    #: The quotes whose span overlaps this one's: their numbers and the names of their kinds.
+    overlaps: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -191,14 +192,19 @@ def highlights(pages: Pages, iri: str) -> list[Highlight]:
         return (start is None, start or 0, -(end or 0), exact)
 
     quotes = []
+    seen: dict[str, FactView] = {}  # a fact quoted several times is put in words once
     for n, key in enumerate(sorted(spans, key=order), 1):
         start, end, exact = key
         quote = Highlight(n, start, end, exact)
-        quote.facts = [fact_view(pages, f) for f in _without_shared(pages, spans[key])]
+        for f in _without_shared(pages, spans[key]):
+            if f.value not in seen:
+                seen[f.value] = fact_view(pages, f)
+            quote.facts.append(seen[f.value])
         quotes.append(quote)
     placed = [q for q in quotes if q.start is not None and q.end is not None]
     for q in placed:
-        q.overlaps = [o.n for o in placed if o is not q and o.start < q.end and q.start < o.end]  # type: ignore[operator]
+        q.overlaps = [(o.n, _KIND_NAMES[o.kind].lower()) for o in placed
+                      if o is not q and o.start < q.end and q.start < o.end]  # type: ignore[operator]
     return quotes
 
 
@@ -291,7 +297,7 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
 
     what = pages.link(fact)
     rows: list[Row] = []
-    kind_label = {k: name for k, name, _ in KINDS}[kind]
+    kind_label = _KIND_NAMES[kind]
     detail = ""
     if kind == "event":
         if KG + "Count" in types:
