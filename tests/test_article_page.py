@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 import requests
 
+import axe
 import kgpub
 from conftest import SEEDS
 from kgpub.web import article as article_page
 from kgpub.web.article import Highlight, Token, tokens
+from test_accessibility import axe_script  # noqa: F401  (axe-core, as the accessibility tests run it)
 from test_site import browser  # noqa: F401  (Debian's Chromium, headless, as the site's tests use it)
 
 AFP = "000_eb2d348de878cb8c"
@@ -264,7 +266,7 @@ return {h:h,w:w,marks:marks.length,textTop:text.top,scroll:document.documentElem
 
 PANEL = """
 var q=document.getElementById(arguments[0]);var p=q.querySelector(':scope>.panel');
-var r=p.getBoundingClientRect(),t=document.querySelector('.text').getBoundingClientRect();
+var r=p.getBoundingClientRect(),t=document.querySelector('.text,.quotes').getBoundingClientRect();
 var m=q.querySelector('mark').getBoundingClientRect();
 return {shown:getComputedStyle(p).display,top:r.top,bottom:r.bottom,left:r.left,right:r.right,textRight:t.right,
         markTop:m.top,h:window.innerHeight,w:window.innerWidth,words:p.textContent,
@@ -280,7 +282,7 @@ def _viewport(browser: Any, width: int, height: int) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("where", ["site", "serve"])
 def test_in_chromium_the_first_screen_shows_highlighted_text_and_a_click_opens_the_fact(
-        where: str, article_site: Path, article_served: str, browser: Any) -> None:  # noqa: F811
+        where: str, article_site: Path, article_served: str, browser: Any, axe_script: str) -> None:  # noqa: F811
     import functools
     import http.server
     import threading
@@ -313,6 +315,7 @@ def test_in_chromium_the_first_screen_shows_highlighted_text_and_a_click_opens_t
         assert panel["shown"] != "none" and panel["others"] == 1, panel
         assert 0 <= panel["top"] < panel["h"] and panel["left"] >= panel["textRight"], panel  # beside the text, in view
         assert "How sure" in panel["words"] and "According to" in panel["words"]
+        axe.check(browser, axe_script, f"{where}: article page with quote {anchor}'s panel open")
         from test_site import ARTEFACTS
 
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -322,6 +325,13 @@ def test_in_chromium_the_first_screen_shows_highlighted_text_and_a_click_opens_t
         phone = browser.execute_script(PANEL, anchor)
         assert phone["shown"] != "none" and phone["top"] > phone["markTop"] and phone["right"] <= phone["w"], phone
         assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        axe.check(browser, axe_script, f"{where}: article page at a phone's width, quote {anchor}'s panel open")
+        # the quotes alone (the AFP text is not published): each opens its panel too
+        afp = url.replace(STATE, AFP)
+        browser.get(afp + "#q-12")
+        listed = browser.execute_script(PANEL.replace("q.querySelector('mark')", "q.querySelector('q')"), "q-12")
+        assert listed["shown"] != "none" and listed["others"] == 1 and listed["right"] <= listed["w"], listed
+        axe.check(browser, axe_script, f"{where}: the AFP article's quotes at a phone's width, quote 12 open")
         browser.save_screenshot(str(ARTEFACTS / f"article-{where}-phone.png"))
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
