@@ -209,7 +209,7 @@ def article_served(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 def _reader_part(page: str) -> str:
     """The page from its title to the data section (what a reader reads), scripts left out."""
-    main = page.split("<main>", 1)[1].split('<section class="data"', 1)[0]
+    main = re.split(r"<main[^>]*>", page, maxsplit=1)[1].split('<section class="data"', 1)[0]
     return re.sub(r"<script.*?</script>", "", main, flags=re.S)
 
 
