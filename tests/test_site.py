@@ -136,11 +136,38 @@ def _quoted_spans(article: kgpub.corpus.model.Article) -> set[tuple[int, int]]:
     return spans
 
 
+class _Text(HTMLParser):
+    """The text a page shows as the article's: the characters inside ``<div class="text">``, without the fact
+    panels each quote carries (hidden until the quote is the target, and not the article's words)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found, self.depth, self.panel, self.parts = False, 0, 0, []  # type: ignore[var-annotated]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if not self.depth and tag == "div" and "text" in classes:
+            self.found, self.depth = True, 1
+        elif self.depth:
+            self.depth += tag not in ("br", "img", "input", "meta", "link")
+            self.panel = self.panel + 1 if self.panel or "panel" in classes else 0
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+            self.panel = max(self.panel - 1, 0)
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.panel:
+            self.parts.append(data)
+
+
 def _shown_text(page: str) -> str | None:
     if '<div class="text" style="white-space:pre-wrap">' not in page:
         return None
-    return html.unescape(re.sub(r"<[^>]+>", "", page.split('<div class="text" style="white-space:pre-wrap">')[1]
-                                .split("</div>")[0]))
+    parser = _Text()
+    parser.feed(page)
+    return "".join(parser.parts)
 
 
 def test_the_article_page_highlights_every_quote_at_its_offsets(site: Path) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -110,6 +110,12 @@ LICENCE_NAMES = {
     "https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0",
     "https://creativecommons.org/licenses/by-sa/4.0/": "CC BY-SA 4.0",
 }
+
+
+#: The kinds of node with a page of their own (an article's): the node's class, and the function that makes that
+#: page's context from the generic one (naming its template).  Each such page's module adds itself here, and
+#: ``kgpub.web.views`` imports those modules, so serve and site draw them alike.
+KIND_PAGES: dict[str, Callable[[Pages, str, str | None, dict[str, Any]], dict[str, Any]]] = {}
 
 
 class Pages:
@@ -256,12 +262,14 @@ class Pages:
         # a static host cannot answer 301: a merged entity's page sends the reader on
         refresh = self.href(replaced[0]) if replaced and self.suffix else None
         title, notices = self.withdrawn(outgoing)
+        own_page = next((make for kind, make in KIND_PAGES.items() if kind in self.types(node)), None)
         article = None
-        if vocab.SCHEMA + "NewsArticle" in self.types(node):
+        if own_page is None and vocab.SCHEMA + "NewsArticle" in self.types(node):
             article = {"rights": self.rights(node), "parts": self.marked_text(iri, text) if text is not None else None}
-        return {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
-                "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
-                "rows": rows, "facts": facts, "article": article}
+        context = {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
+                   "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
+                   "rows": rows, "facts": facts, "article": article}
+        return own_page(self, iri, text, context) if own_page is not None else context
 
     def withdrawn(self, outgoing: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged

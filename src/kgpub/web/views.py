@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from kgpub.rdf import vocab
 from kgpub.web.pages import ENTITIES, Link, Pages
+from kgpub.web import article  # noqa: F401  (the article's page: it adds itself to pages.KIND_PAGES)
 
 #: Where the vocabulary's IRIs (the ontology, its concepts) live: ``https://w3id.org/kgpub/...`` at ``/kgpub/...``.
 VOCAB_ROOT = "https://w3id.org/kgpub/"
