@@ -280,9 +280,14 @@ class Pages:
         article = None
         if vocab.SCHEMA + "NewsArticle" in self.types(node):
             article = {"rights": self.rights(node), "parts": self.marked_text(iri, text) if text is not None else None}
-        return {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
-                "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
-                "rows": rows, "facts": facts, "network": network, "article": article}
+        context = {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
+                   "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
+                   "rows": rows, "facts": facts, "network": network, "article": article}
+        if vocab.KG + "Event" in self.types(node):  # an event's page: event.html, from web/event.py
+            from kgpub.web import event
+
+            context.update(event.page(self, node))
+        return context
 
     def withdrawn(self, outgoing: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged
