@@ -11,6 +11,7 @@ address.  Without script the site's page is the whole table, and the server's is
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ FILTERS = ("year", "type", "actor")
 COLUMNS = ((vocab.KG + "agent", "by"), (vocab.KG + "target", "against"), (vocab.KG + "victim", "victims"),
            (vocab.KG + "participant", "with"))
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+#: Each build's rows, by the pages that read them (a build's pages are made once and go with it).
+_ROWS: weakref.WeakKeyDictionary[Pages, list[Row]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -111,9 +114,11 @@ def matches(r: Row, values: Mapping[str, str]) -> bool:
 def view(pages: Pages, store: Any, values: Mapping[str, str], static: bool) -> dict[str, Any]:
     """The timeline's context: every row (a site's page; the script hides those the filter leaves out) or the
     rows the filter's values keep (a server's), and the filter's choices, each with what is chosen."""
-    reader = Reader(pages)
-    rows = [row(pages, reader, r["date"].value, r["e"].value, r["event"].value,
-                r["place"].value if r["place"] else "") for r in timeline_rows(store, pages.base)]
+    rows = _ROWS.get(pages)
+    if rows is None:  # a server's build answers every filter from the rows it read once
+        reader = Reader(pages)
+        rows = _ROWS[pages] = [row(pages, reader, r["date"].value, r["e"].value, r["event"].value,
+                                   r["place"].value if r["place"] else "") for r in timeline_rows(store, pages.base)]
     names: dict[str, str] = {}
     for r in rows:
         for column in r.roles:
