@@ -77,27 +77,39 @@ def row(pages: Pages, reader: Reader, date: str, iri: str, label: str, place: st
     node = ox.NamedNode(iri)
     accounts = [node, *sorted((t.subject for t in pages.incoming(node) if t.predicate.value == vocab.KG + "reports"),
                               key=str)]
+    # each account's statements read once, by predicate: a site draws tens of thousands of rows
+    said = [(account, _by_predicate(pages, account)) for account in accounts]
     roles: list[list[Actor]] = []
     for predicate, _ in COLUMNS:
         seen: dict[str, Actor] = {}
-        for account in accounts:
-            for actor in pages.objects(account, predicate):
+        for _, of in said:
+            for actor in of.get(predicate, ()):
                 seen.setdefault(actor.value, Actor(pages.link(actor), _key(pages, actor.value)))
-        for account in accounts:
-            sure = reader.certainty(account) or "claimed"
-            for claim in pages.objects(account, vocab.KG + "claim"):
-                said = reader.first(claim, vocab.RDF + "predicate")
+        for account, of in said:
+            for claim in of.get(vocab.KG + "claim", ()):
+                role = reader.first(claim, vocab.RDF + "predicate")
                 actor = reader.first(claim, vocab.RDF + "object")
-                if said is not None and actor is not None and said.value == predicate and actor.value not in seen:
-                    seen[actor.value] = Actor(pages.link(actor), _key(pages, actor.value), sure)
+                if role is not None and actor is not None and role.value == predicate and actor.value not in seen:
+                    seen[actor.value] = Actor(pages.link(actor), _key(pages, actor.value),
+                                              reader.certainty(account) or "claimed")
         roles.append(sorted(seen.values(), key=lambda a: (a.link.text, a.key)))
-    places = {p.value: p for account in accounts for p in pages.objects(account, vocab.KG + "place")}
+    places = {p.value: p for _, of in said for p in of.get(vocab.KG + "place", ())}
     named = sorted(iri for iri, p in places.items() if pages.label(p) == place)
-    counts = list(dict.fromkeys(n.text for account in accounts for n in reader.counts(account)))
-    types = sorted({reader.concept(t) for t in pages.objects(node, vocab.KG + "eventType")})
+    counts = list(dict.fromkeys(n.text for account, of in said
+                                if vocab.KG + "count" in of or vocab.KG + "personCount" in of
+                                for n in reader.counts(account)))
+    types = sorted({reader.concept(t) for t in said[0][1].get(vocab.KG + "eventType", ())})
     link = pages.link(ox.NamedNode(named[0])) if named else Link(place) if place else None
     return Row(date, Link(label, pages.href(iri)), types, roles, link, counts, years(date),
                sorted({a.key for column in roles for a in column}))
+
+
+def _by_predicate(pages: Pages, node: Any) -> dict[str, list[Any]]:
+    """A node's objects by predicate, from one read of its statements."""
+    out: dict[str, list[Any]] = {}
+    for t in pages.outgoing(node):
+        out.setdefault(t.predicate.value, []).append(t.object)
+    return out
 
 
 def _key(pages: Pages, iri: str) -> str:
