@@ -151,7 +151,7 @@ def test_an_actor_in_different_roles_is_a_disagreement() -> None:
 
 def _outside_data(page: str) -> str:
     """The page's text a reader sees before the data section (the only place RDF names may be)."""
-    body = page.split("<main>", 1)[1].split('<section class="data"', 1)[0]
+    body = re.split(r"<main\b[^>]*>", page, maxsplit=1)[1].split('<section class="data"', 1)[0]
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
