@@ -258,7 +258,7 @@ def test_the_site_is_byte_stable_and_rewrites_only_what_changed(site: Path, seed
 def test_the_timeline_and_the_ontology_pages(site: Path, seed_build: Path) -> None:
     timeline = (site / "timeline.html").read_text(encoding="utf-8")
     shipped = [r["event"]["value"] for r in kgpub.query("timeline", seed_build).rows]
-    shown = re.findall(r'<td><a href="[^"]+">([^<]+)</a></td>', timeline)
+    shown = re.findall(r'<td class="event"><a href="[^"]+">([^<]+)</a></td>', timeline)
     assert [html.unescape(s) for s in shown] == shipped  # every dated event, in the shipped query's order
     assert "<td>2003</td>" in timeline and "<td>2020-05</td>" in timeline  # dates at their precision
     ontology = (site / "ontology.html").read_text(encoding="utf-8")

@@ -269,7 +269,13 @@ class Pages:
         context = {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
                    "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
                    "rows": rows, "facts": facts, "article": article}
-        return own_page(self, iri, text, context) if own_page is not None else context
+        if own_page is not None:
+            return own_page(self, iri, text, context)
+        if vocab.KG + "Event" in self.types(node):  # an event's page: event.html, from web/event.py
+            from kgpub.web import event
+
+            context.update(event.page(self, node))
+        return context
 
     def withdrawn(self, outgoing: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged

@@ -714,7 +714,8 @@ def application(settings: Settings, url: str | None = None) -> Any:
 
     def drawn(view: views.View) -> Any:
         def answer(request: Request) -> Response:
-            status, body = current.get().view(view.name)
+            values = {k: request.query_params[k] for k in view.filters if request.query_params.get(k)}
+            status, body = current.get().view(view.name, Ask(None, values) if values else None)
             if body is None:
                 return _response(_text(404, f"this build has no {view.file}"))
             return Response(body, status, media_type=view.media_type)

@@ -22,6 +22,7 @@ from typing import Any, cast
 from kgpub.rdf import vocab
 from kgpub.web.pages import ENTITIES, Link, Pages
 from kgpub.web import article  # noqa: F401  (the article's page: it adds itself to pages.KIND_PAGES)
+from kgpub.web.timeline import FILTERS as TIMELINE_FILTERS
 
 #: Where the vocabulary's IRIs (the ontology, its concepts) live: ``https://w3id.org/kgpub/...`` at ``/kgpub/...``.
 VOCAB_ROOT = "https://w3id.org/kgpub/"
@@ -68,6 +69,8 @@ class View:
     media_type: str = "text/html; charset=utf-8"
     #: Drawn once for each node with a page (the path and the file are the node's), not once for the build.
     each_node: bool = False
+    #: The query parameters a server passes it (its filter's): a request with any of them is drawn afresh.
+    filters: tuple[str, ...] = ()
 
 
 def href(view: View, static: bool) -> str:
@@ -325,22 +328,12 @@ def _search(build: Build, ask: Ask) -> bytes:
     return pages.search_data(entries)
 
 
-def timeline_rows(store: Any, base: str) -> list[Any]:
-    """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
-    from kgpub.sparql.shipped import resolve_query
-
-    text, _ = resolve_query("timeline")
-    return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
-
-
 def _timeline(build: Build, ask: Ask) -> dict[str, Any]:
-    """Each dated event with its date as the article gives it (a year, a month, an EDTF interval), linked to its
-    page."""
-    rows = []
-    for row in timeline_rows(build.store, build.pages.base):
-        rows.append({"date": row["date"].value, "event": Link(row["event"].value, build.pages.href(row["e"].value)),
-                     "cells": [row[v].value if row[v] else "" for v in ("type", "place", "actors")]})
-    return {"title": "Timeline", "rows": rows}
+    """Each dated event with its date as the article gives it, its actors by role and its place linked, its
+    counts, and a filter by year, type and actor (see :mod:`kgpub.web.timeline`)."""
+    from kgpub.web import timeline
+
+    return timeline.view(build.pages, build.store, ask.values, static=build.pages.suffix != "")
 
 
 def _ontology(build: Build, ask: Ask) -> dict[str, Any]:
@@ -465,7 +458,8 @@ def _node(build: Build, ask: Ask) -> dict[str, Any]:
 #: answers it at its path, the site writes its file, and the navigation and the front page link it.
 VIEWS: list[View] = [
     View("index", "/", "index.html", "index.html", _index, nav="kgpub"),
-    View("timeline", "/timeline", "timeline.html", "timeline.html", _timeline, nav="Timeline", way="Timeline"),
+    View("timeline", "/timeline", "timeline.html", "timeline.html", _timeline, nav="Timeline", way="Timeline",
+         filters=TIMELINE_FILTERS),
     View("ontology", "/ontology", "ontology.html", "ontology.html", _ontology, nav="Ontology", way="Ontology"),
     View("queries", "/queries", "queries.html", "queries.html", _queries, nav="Queries", way="The shipped queries"),
     View("sparql", "/sparql", "sparql.html", "sparql.html", _sparql, nav="SPARQL", way="SPARQL"),
