@@ -13,7 +13,7 @@ query index, on Starlette and uvicorn:
   time limit (503 with ``Retry-After``); an answer larger than ``max_rows`` is refused with a 400
   that says so, never cut silently.  An update is refused with 403: the endpoint is read-only.
   ``format=`` (json, xml, csv, tsv; a graph format's name) asks for one of them whatever ``Accept`` says, as a
-  download: the SPARQL page's download links.  Without a query, ``GET /sparql`` is the SPARQL Service
+  download: the SPARQL page's download links (a name the answer has no format of is left to ``Accept``).  Without a query, ``GET /sparql`` is the SPARQL Service
   Description in RDF, and a query editor in a browser; a browser that asks for a query (``Accept`` names
   ``text/html`` first) gets the SPARQL page with the query in its editor and its answer as a table in pages
   (``kgpub.web.sparql_page``), so ``/sparql?query=...`` is a permalink; any other client gets results.
@@ -76,6 +76,8 @@ HTML_OFFERS = [("text/html", "html")]  # the pages are HTML, not XHTML
 DOCUMENT_OFFERS = HTML_OFFERS + GRAPH_OFFERS
 #: The service description: RDF first (a SPARQL client's ``*/*``), the editor for a browser that asks for HTML.
 DESCRIPTION_OFFERS = GRAPH_OFFERS + HTML_OFFERS
+#: The formats ``/sparql?format=NAME`` may name (a download), whatever the kind of answer.
+NAMED_FORMATS = {name for _, name in SELECT_OFFERS + GRAPH_OFFERS}
 #: The formats a document links as its alternates (``?format=NAME``).
 ALTERNATES = ("html", "turtle", "jsonld", "ntriples", "rdfxml")
 FORMAT_NAMES = {"html", *(name for _, name in GRAPH_OFFERS)}
@@ -354,9 +356,7 @@ class Publisher:
             triples = [q.triple for q in ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES)]
             if len(triples) > self.settings.max_rows:
                 return self._too_large(len(triples), "triples")
-            chosen = _asked(accept, fmt, GRAPH_OFFERS)
-            if isinstance(chosen, Answer):
-                return chosen
+            chosen, named = _asked(accept, fmt, GRAPH_OFFERS)
             if chosen is None:
                 return Answer(*_not_acceptable(accept, GRAPH_OFFERS, "a CONSTRUCT or DESCRIBE answer"))
             try:
@@ -365,9 +365,7 @@ class Publisher:
                 return _text(406, f"this answer cannot be written as {chosen[0]}: {' '.join(str(exc).split())}; "
                                   "ask for text/turtle or application/n-triples")
         elif isinstance(result, AskResult):
-            chosen = _asked(accept, fmt, ASK_OFFERS)
-            if isinstance(chosen, Answer):
-                return chosen
+            chosen, named = _asked(accept, fmt, ASK_OFFERS)
             if chosen is None:
                 return Answer(*_not_acceptable(accept, ASK_OFFERS, "an ASK answer (a boolean: SPARQL's CSV and TSV "
                                                                     "formats are for SELECT only)"))
@@ -376,14 +374,12 @@ class Publisher:
             rows = result.rows
             if len(rows) > self.settings.max_rows:
                 return self._too_large(len(rows), "rows")
-            chosen = _asked(accept, fmt, SELECT_OFFERS)
-            if isinstance(chosen, Answer):
-                return chosen
+            chosen, named = _asked(accept, fmt, SELECT_OFFERS)
             if chosen is None:
                 return Answer(*_not_acceptable(accept, SELECT_OFFERS, "a SELECT answer"))
             body = render(result, chosen[1], self.prefixes)
         headers = {"content-type": _content_type(*chosen), "vary": "Accept"}
-        if fmt is not None:  # a download link's: saved as a file named for its format
+        if named:  # a download link's: saved as a file named for its format
             headers["content-disposition"] = f'attachment; filename="answer.{_extension(chosen[1])}"'
         return Answer(200, headers, body)
 
@@ -595,16 +591,14 @@ class Publisher:
         return sorted(r["e"].value for r in rows)
 
 
-def _asked(accept: str, fmt: str | None, offered: list[tuple[str, str]]) -> tuple[str, str] | Answer | None:
-    """The (media type, format) an answer is given in: the one ``format=`` names (a 400 if this kind of answer has
-    no such format), else the one ``Accept`` prefers (None: none of them)."""
-    if fmt is None:
-        return negotiate(accept, offered)
-    found = next((o for o in offered if o[1] == fmt), None)
-    if found is None:
-        names = ", ".join(dict.fromkeys(name for _, name in offered))
-        return _text(400, f"format={fmt}: this answer is given as {names}")
-    return found
+def _asked(accept: str, fmt: str | None, offered: list[tuple[str, str]]) -> tuple[tuple[str, str] | None, bool]:
+    """The (media type, format) an answer is given in (None: none acceptable), and whether ``format=`` chose it.
+
+    ``format=`` wins when this kind of answer has a format of that name; otherwise ``Accept`` decides, as it does
+    without one: clients send the parameter with meanings of their own (SPARQLWrapper sends ``format=xml`` with
+    every query, RDF/XML for a CONSTRUCT), and a client's request must keep its protocol answer."""
+    found = next((o for o in offered if o[1] == fmt), None) if fmt is not None else None
+    return (found, True) if found is not None else (negotiate(accept, offered), False)
 
 
 def _extension(fmt: str) -> str:
@@ -773,7 +767,7 @@ def application(settings: Settings, url: str | None = None) -> Any:
 
         dataset = Dataset(tuple(operation.default), tuple(operation.named)) \
             if operation.default or operation.named else None
-        if operation.format is None and dataset is None and wants_page(accept):  # a browser: the page, with the answer
+        if operation.format not in NAMED_FORMATS and dataset is None and wants_page(accept):  # a browser: the page
             values = {"query": operation.query, "page": operation.page, "endpoint": _endpoint_url(request)}
             return _response(await run_in_threadpool(publisher.page, values))
         answer = await run_in_threadpool(publisher.sparql, operation.query, accept, dataset, _endpoint_url(request),
