@@ -25,7 +25,8 @@ query index, on Starlette and uvicorn:
   ``/.well-known/void`` is the VoID, which names the endpoint (``void:sparqlEndpoint``).
 * ``/queries``: the shipped queries with their parameters, runnable from a form.
 * every other view of the list (``kgpub.web.views``) at its path, as ``kgpub site`` writes it: the front
-  page, ``/search.js``, ``/timeline``, ``/ontology``, ``/void.ttl``; the style sheet and scripts at ``/static/``.
+  page, ``/search.js``, ``/timeline``, ``/ontology``, ``/void.ttl``; the style sheets and scripts at ``/static/``
+  (a vendored package's in its folder: ``/static/vendor/codemirror/codemirror.js``).
 
 Every answer carries ``Access-Control-Allow-Origin: *`` and large ones are gzip-compressed when the
 client accepts it.  The server serves one build at a time: before each request it checks the build
@@ -412,7 +413,7 @@ class Publisher:
         return known
 
     def editor(self) -> bytes:
-        """``/sparql`` in a browser: the SPARQL view, an editor that posts to the endpoint and shows the rows."""
+        """``/sparql`` in a browser: the SPARQL view with its starting query (drawn once per build)."""
         return self.view("sparql")[1] or b""
 
     def graph_sizes(self) -> dict[str, int]:
