@@ -315,7 +315,9 @@ def test_the_editor_highlights_and_an_example_fills_the_table(browser, served: s
     heads = [th.text for th in browser.find_elements("css selector", "#rows thead th")]
     assert heads == list(expected.variables)
     assert [td.text for td in rows[0].find_elements("tag name", "td")][2] == expected.rows[0]["allegation"]["value"]
-    assert _editor_value(browser) == shown["accusations"].text.replace("\r\n", "\n")  # the query stays in the editor
+    assert _editor_value(browser) == shown["accusations"].text  # the query stays in the editor, its example chosen
+    assert Select(browser.find_element("id", "example")).first_selected_option.get_attribute("value") == "accusations"
+    assert "%0D%0A" not in browser.find_element("id", "permalink").get_attribute("href")  # the form's CRLF made LF
     assert _errors(browser) == []
     # Ctrl-Enter runs what is in the editor
     query = "SELECT ?place WHERE { ?e kg:place ?place } ORDER BY ?place LIMIT 3"

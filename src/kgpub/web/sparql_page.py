@@ -118,7 +118,9 @@ def page(pages: Pages, folder: Path, live: bool, values: Mapping[str, str], time
             return context
         context.update(chosen=name, query=by_name[name].text)
         return context
-    context.update(query=asked, permalink=permalink(asked))
+    asked = asked.replace("\r\n", "\n")  # a form sends its lines ending in CRLF; the editor's are LF
+    context.update(query=asked, permalink=permalink(asked),
+                   chosen=next((e.name for e in shown if e.text == asked), ""))
     try:
         answer = run(pages, folder, asked, values.get("page", ""), timeout, max_rows, values.get("endpoint"))
     except Refused as exc:
