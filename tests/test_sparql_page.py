@@ -129,7 +129,9 @@ def test_a_static_site_page_keeps_the_queries_and_says_where_to_run_them(tmp_pat
     build = views.Build(pages, None, tmp_path, list, live=False)
     status, body = views.draw(views.by_name("sparql"), build, views.Ask(None, {"query": "ASK {}"}))
     text = html.unescape((body or b"").decode("utf-8"))
-    assert status == 200 and "kgpub query" in text and "kgpub serve" in text and "<script" not in text
+    assert status == 200 and "kgpub query" in text and "kgpub serve" in text and "<form" not in text
+    scripts = re.findall(r'<script src="([^"]+)"', text)  # the highlighting only, from the site's own files
+    assert scripts and all(src.removeprefix("/static/") in templating.static_files() for src in scripts)
     for example in examples(PREFIXES):
         assert example.text.strip() in text, example.name
         if example.name:
@@ -345,3 +347,36 @@ def test_the_permalink_opens_the_query_in_the_editor_and_its_answer(browser, ser
     browser.get(permalink)
     assert _editor_value(browser) == PAGED and len(browser.find_elements("css selector", "#rows tbody tr")) == PAGE_SIZE
     assert _errors(browser) == []
+
+
+@pytest.mark.slow
+def test_a_static_sites_page_highlights_its_queries(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import http.server
+    import threading
+    from functools import partial
+
+    from servers import free_port
+    from test_site import _errors
+
+    pages = Pages("https://w3id.org/kgpub/id/", "/kgpub/id/", PREFIXES)
+    _, body = views.draw(views.by_name("sparql"), views.Build(pages, None, tmp_path, list, live=False))
+    (tmp_path / "sparql.html").write_bytes(body or b"")
+    for name, data in templating.static_files().items():
+        (tmp_path / "static" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "static" / name).write_bytes(data)
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(http.server.SimpleHTTPRequestHandler,
+                                                                           directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        browser.get(f"http://127.0.0.1:{port}/sparql.html")
+        blocks = browser.find_elements("css selector", "pre.query code")
+        shown = examples(PREFIXES)
+        assert len(blocks) == len(shown)  # the starting query and every example
+        for block, example in zip(blocks, shown):
+            assert block.get_attribute("textContent") == example.text  # the text as it is, only coloured
+            keywords = {e.get_attribute("textContent") for e in block.find_elements("css selector", ".cm-keyword")}
+            assert {"PREFIX", "SELECT"} <= keywords, example.name
+        assert _errors(browser) == []
+    finally:
+        server.shutdown()
