@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 # Java with Maven (the Java servers and tools, Fuseki, RDF4J Server on Jetty, Jena's riot and shacl, come from Maven
 # Central through mvn and run on java). Installed with apt when missing and we are root; in CI (CI=true) a test
 # whose tool is missing fails instead of skipping. Jena's rsparql and arq come with its distribution; Node's npm
-# installs Comunica (scripts/npm-deps.sh).
+# installs Comunica and axe-core (scripts/npm-deps.sh).
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
-command -v npm >/dev/null 2>&1 || missing+=(npm)                    # Comunica, a client of kgpub serve
+command -v npm >/dev/null 2>&1 || missing+=(npm)                    # Comunica, a client of kgpub serve; axe-core
 command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)            # the browser tests drive the real one
@@ -29,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 bash scripts/java-deps.sh
-bash scripts/npm-deps.sh   # Comunica, a client the serve tests run
+bash scripts/npm-deps.sh   # Comunica, a client the serve tests run; axe-core, run in the browser tests
 
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'

@@ -54,7 +54,7 @@ def _load(facts_path: Path) -> model.Article:
 
 
 def _quotes(article: model.Article) -> list[model.Quote]:
-    out = [q for items in (article.entities, article.events, article.accusations, article.threats,
+    out = [q for items in (article.entities, article.relations, article.events, article.accusations, article.threats,
                            article.statements, article.mentions) for x in items for q in x.evidence]
     return out + [q for e in article.events for c in e.counts for q in c.evidence]
 
@@ -154,6 +154,88 @@ def test_new_entities_are_proposed_with_a_type(tmp_path: Path) -> None:
     assert all(e.judgement.certainty in ("probable", "possible") for e in hedged)
 
 
+
+def _seeds_without_aliases(tmp_path: Path, *ids: str) -> Path:
+    """A seeds folder whose registry lists these entities under their names alone (no alias to lean on)."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    doc = yaml.safe_load((SEEDS / model.REGISTRY_FILE).read_text(encoding="utf-8"))
+    for entity in doc["entities"]:
+        if entity["id"] in ids:
+            entity.pop("aliases", None)
+    (seeds / model.REGISTRY_FILE).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return seeds
+
+
+def _mentions(seeds: Path, tmp_path: Path, text: str) -> dict[str, list[str]]:
+    article = tmp_path / "m.txt"
+    article.write_text(text, encoding="utf-8")
+    made = kgpub.draft(article, seeds=seeds, published="2020-12-21", out="-")
+    doc = yaml.safe_load(made.yaml)
+    return {m["entity"]: [q if isinstance(q, str) else q["quote"] for q in m["evidence"]] for m in doc.get("mentions", ())}
+
+
+def test_a_surname_after_the_full_name_links_the_registry_person(tmp_path: Path) -> None:
+    seeds = _seeds_without_aliases(tmp_path, "mustafa-al-kadhemi")
+    later = _mentions(seeds, tmp_path, "Prime Minister Mustafa al-Kadhimi met the envoys on Monday.\n\n"
+                                       "Later, Kadhimi said the talks had gone well.\n")
+    assert later["mustafa-al-kadhemi"] == ["Mustafa al-Kadhimi", "Kadhimi"]
+    alone = _mentions(seeds, tmp_path, "Kadhimi said the talks had gone well.\n")  # no full name first
+    assert "mustafa-al-kadhemi" not in alone
+
+
+def test_a_country_that_blames_is_its_government_and_an_attacked_embassy_its_compound(tmp_path: Path) -> None:
+    found = _mentions(SEEDS, tmp_path, "The United States has blamed the militias for the attack.\n\n"
+                                       "Protesters attacked the U.S. Embassy in Baghdad on Tuesday.\n\n"
+                                       "The United States is a large country.\n")
+    assert found["us-government"] == ["United States"]
+    assert found["united-states"] == ["United States"]  # the second, which does nothing a government does
+    assert found["us-embassy-compound"] == ["U.S. Embassy in Baghdad"]
+    assert found["us-embassy-baghdad"] == ["U.S. Embassy in Baghdad"]
+
+
+def test_a_body_named_by_its_owner_is_proposed_with_the_owner(tmp_path: Path) -> None:
+    seeds = _seeds_without_aliases(tmp_path, "hashed-security-directorate")
+    article = tmp_path / "o.txt"
+    article.write_text("The fighter was handed to the Hashed’s own internal directorate.\n\n"
+                       "He served under Kadhemi’s command.\n", encoding="utf-8")
+    doc = yaml.safe_load(kgpub.draft(article, seeds=seeds, published="2020-12-21", out="-").yaml)
+    names = {e["name"]: e for e in doc["entities"]}
+    assert names["Hashed’s internal directorate"]["evidence"] == ["Hashed’s own internal directorate"]
+    assert not [n for n in names if "command" in n]  # a person's command is no body
+    assert {"subject": names["Hashed’s internal directorate"]["id"], "predicate": "partOf",
+            "object": "hashed-al-shaabi"}.items() <= next(r for r in doc["relations"]
+                                                          if r["object"] == "hashed-al-shaabi").items()
+
+
+def test_a_relation_sentence_drafts_a_relation_with_its_evidence(tmp_path: Path) -> None:
+    text = ("Iraq’s Prime Minister Mustafa al-Kadhimi met the envoys.\n\n"
+            "Qassem Suleimani, the head of the Quds Force, was killed in the strike.\n\n"
+            "Kataib Hizbollah, a faction of the Hashd al-Shaabi, denied it.\n\n"
+            "The rockets hit the International Zone in Baghdad.\n")
+    article = tmp_path / "r.txt"
+    article.write_text(text, encoding="utf-8")
+    kgpub.draft(article, seeds=SEEDS, published="2020-12-21")
+    loaded = _load(tmp_path / "r.facts.yaml")
+    got = {(r.subject, r.predicate, r.object, r.role): [q.text for q in r.evidence] for r in loaded.relations}
+    assert got == {
+        ("mustafa-al-kadhemi", "memberOf", "iraqi-government", "Prime Minister"):
+            ["Iraq’s Prime Minister Mustafa al-Kadhimi met the envoys."],
+        ("qasem-soleimani", "memberOf", "quds-force", "head"):
+            ["Qassem Suleimani, the head of the Quds Force, was killed in the strike."],
+        ("kataeb-hezbollah", "partOf", "hashed-al-shaabi", None):
+            ["Kataib Hizbollah, a faction of the Hashd al-Shaabi, denied it."],
+        ("international-zone", "locatedIn", "baghdad", None): ["The rockets hit the International Zone in Baghdad."],
+    }
+    doc = yaml.safe_load((tmp_path / "r.facts.yaml").read_text(encoding="utf-8"))
+    assert all(r["drafted"] is True for r in doc["relations"])
+    for q in _quotes(loaded):
+        provenance.locate(loaded.text, q, "r.txt")
+    # no set phrase, no relation: two names in one sentence are not related by being there
+    plain = tmp_path / "p.txt"
+    plain.write_text("Qassem Suleimani and the Quds Force were mentioned by Kataib Hizbollah in Baghdad.\n", encoding="utf-8")
+    assert "relations:" not in kgpub.draft(plain, seeds=SEEDS, published="2020-12-21", out="-").yaml
+
 def test_draft_never_writes_over_a_file_and_dash_prints(runner: CliRunner, tmp_path: Path) -> None:
     article = tmp_path / "new.txt"
     article.write_text(STORY, encoding="utf-8")
@@ -252,6 +334,29 @@ def test_confirming_is_deleting_the_marks(runner: CliRunner, tmp_path: Path) -> 
     assert result.exit_code == 0, result.stderr
     assert not (tmp_path / "dist" / "DRAFT").exists()
 
+
+
+def test_a_drafted_relation_is_refused_by_build_until_confirmed(runner: CliRunner, tmp_path: Path) -> None:
+    seeds = _seeds_with_draft(tmp_path)
+    drafted = seeds / "articles" / "new.facts.yaml"
+    doc = yaml.safe_load(drafted.read_text(encoding="utf-8"))
+    assert doc["relations"] and all(r["drafted"] is True for r in doc["relations"])  # "a faction of the Hashd"
+    lines = drafted.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(n for n, line in enumerate(lines) if line.startswith("relations:"))
+    end = next(n for n, line in enumerate(lines) if n > start and line.strip() and not line.startswith(" "))
+    in_relations = set(range(start, end))
+    # confirm everything but the relations
+    drafted.write_text("".join(line for n, line in enumerate(lines) if n in in_relations or line.strip() != "drafted: true")
+                       .replace(", drafted: true}", "}"), encoding="utf-8")
+    refused = runner.invoke(main, ["build", str(seeds), "--out", str(tmp_path / "dist"), "--quiet", "--no-validate"])
+    assert refused.exit_code == 2
+    complaints = [c for c in refused.stderr.strip().splitlines() if not c.startswith("warning: --no-validate")]
+    assert len(complaints) == len(doc["relations"]) and all("relations[" in c and "not confirmed" in c for c in complaints)
+    assert not (tmp_path / "dist").exists()
+    drafted.write_text("".join(line for line in drafted.read_text(encoding="utf-8").splitlines(keepends=True)
+                               if line.strip() != "drafted: true"), encoding="utf-8")
+    built = runner.invoke(main, ["build", str(seeds), "--out", str(tmp_path / "dist"), "--quiet", "--no-validate"])
+    assert built.exit_code == 0, built.stderr
 
 # --------------------------------------------------------------------------- bad input
 
@@ -353,3 +458,17 @@ def test_counts_and_their_qualifiers(sentence: str, expected: dict[str, object])
 
     found = [{k: v for k, v in c.items() if k != "_span"} for _, c in extract.counts_in(Sentence(0, len(sentence), sentence))]
     assert found == [expected]
+
+
+def test_the_readme_quotes_the_last_draft_benchmark() -> None:
+    """The README's draft figures are those of benchmarks/results/draft.md, so neither goes stale alone."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    results = (root / "benchmarks" / "results" / "draft.md").read_text(encoding="utf-8")
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    rows = re.findall(r"^\| (entity mentions|events|accusations|statements|relations|counts) \| ([\d.]+) \| ([\d.]+) \|",
+                      results, re.M)
+    assert len(rows) == 6
+    for kind, precision, recall in rows:
+        assert f"{kind} {precision} / {recall}" in readme, kind

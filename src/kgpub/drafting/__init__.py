@@ -24,6 +24,7 @@ from kgpub.corpus.model import FACTS_SUFFIX, RESERVED_IDS
 from kgpub.corpus.texts import MAX_TEXT_BYTES, decoded
 from kgpub.drafting import extract
 from kgpub.drafting.entities import Found, Names, new_entities, registry_mentions
+from kgpub.drafting.relations import Relations
 from kgpub.drafting.render import render
 from kgpub.drafting.text import Sentence, quote, sentences, tokens
 
@@ -169,7 +170,7 @@ def _check(made: DraftResult, text: str, shared: Any, text_ref: str) -> None:
         article, problems = reader.load_article(root / f"a{FACTS_SUFFIX}", root, shared.entity_index,
                                                 shared.event_ids, drafts=True)
         if article is not None and not problems:
-            quotes = [q for items in (article.entities, article.events, article.accusations, article.threats,
+            quotes = [q for items in (article.entities, article.relations, article.events, article.accusations, article.threats,
                                       article.statements, article.mentions) for x in items for q in x.evidence]
             quotes += [q for e in article.events for c in e.counts for q in c.evidence]
             for q in quotes:
@@ -205,13 +206,17 @@ def draft_text(text: str, *, registry: Any = (), events: Any = (), published: tu
     reserved = registry_ids | shared_ids | set(RESERVED_IDS) | {article_id}
     boilerplate = [(x.start, x.end) for x in said if extract.BOILERPLATE.match(x.text)]
     said = [x for x in said if not extract.BOILERPLATE.match(x.text)]
-    fresh, fresh_spans = new_entities(text, toks, known_spans, starts, reserved, tuple(boilerplate))
+    fresh, fresh_spans = new_entities(text, toks, known_spans, starts, reserved, tuple(boilerplate),
+                                      {some: f.types for some, f in known.items()})
     everyone: dict[str, Found] = {**known, **fresh}
     spans = sorted(known_spans + fresh_spans)
     facts = _Facts(text, everyone, spans, published, events, reserved | set(fresh))
+    relations = Relations(text, everyone, names.government_of, lambda word: _registry_id(names, word), names.types,
+                          names.keys_of)
     for sentence in said:
         facts.sentence(sentence)
-    drafted_facts = facts.finish()
+        relations.sentence(sentence, extract.mentions_in(sentence, spans))
+    drafted_facts = relations.drafted() + facts.finish()
 
     header: dict[str, object] = {"id": article_id, "text": text_file,
                                  "headline": _headline(text, said), "publisher": publisher or "", "language": language}
@@ -230,9 +235,15 @@ def draft_text(text: str, *, registry: Any = (), events: Any = (), published: tu
     yaml_text = render(header, text, known, local_entities, publisher_entity, drafted_facts, source_name)
     counts = {"registry entities": len(known), "new entities": len(fresh),
               **{section: sum(1 for d in drafted_facts if d.section == section)
-                 for section in ("events", "accusations", "threats", "statements")},
+                 for section in ("relations", "events", "accusations", "threats", "statements")},
               "counts": sum(len(d.counts) for d in drafted_facts)}
     return DraftResult(yaml_text, None, counts)
+
+
+def _registry_id(names: Names, word: str) -> str | None:
+    """The registry entity a single word names ("Iran" of "Iran-backed"), if exactly one."""
+    found = {k.id for k in names.match(tokens(word))}
+    return found.pop() if len(found) == 1 else None
 
 
 def _unused(base: str, taken: set[str]) -> str:

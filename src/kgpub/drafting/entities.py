@@ -5,7 +5,10 @@ article's entities with the registry: the folded words themselves, and their tra
 (``identity.skeleton``: Qassem and Qasem, Kataib and Kataeb, Kadhimi and Kadhemi), a skeleton one edit
 apart counting too when it is long enough and its words start alike (rapidfuzz's Levenshtein).  Longest
 names first; a single word must be capitalised in the text ("Trump", not "trump"), an acronym written in
-capitals ("US", not "us").
+capitals ("US", not "us").  A possessive may stand between a name's words ("the Hashed's own security
+directorate"); a person named in full is then named by the last word of that name alone; a country that
+speaks or blames is its government, and an organisation attacked or stormed names its premises too
+(see :func:`_surnames`, :func:`_governments`, :func:`_premises`).
 
 What the registry does not know is proposed as a new entity: runs of capitalised words (typed from their
 words and context: a title makes a person, "Forces" a state force, "Zone" a facility, "in" a place), the
@@ -35,6 +38,7 @@ class Found:
     types: tuple[str, ...]
     new: bool
     spans: list[tuple[int, int]] = field(default_factory=list)
+    owner: str | None = None  # the entity it is a body of ("the Hashed's own security directorate")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Names:
         self.longest = 1
         self.types: dict[str, tuple[str, ...]] = {}
         self.labels: dict[str, str] = {}
+        self.keys_of: dict[str, list[tuple[str, ...]]] = {}  # every name's keys, by entity
         for entity in registry:
             self.types[entity.id] = entity.types
             self.labels[entity.id] = entity.name
@@ -66,6 +71,7 @@ class Names:
                 keys = name_tokens(name)
                 if not keys:
                     continue
+                self.keys_of.setdefault(entity.id, []).append(keys)
                 letters = [c for c in name if c.isalpha()]
                 known = _Name(entity.id, name, len(keys) == 1 and len(letters) <= 6 and name.isupper(),
                               not any(c.isupper() for c in letters))
@@ -79,6 +85,16 @@ class Names:
                     self.near.setdefault((len(keys), "".join(s[0] for s in skel)), []).append((joined, known))
                 self.longest = max(self.longest, len(keys))
                 self.lengths.add(len(keys))
+
+    def government_of(self, country: str) -> str | None:
+        """The registry's one government whose name holds the country's ("Government of the United States"
+        for "United States"); None for what is no country, or when there is none or several."""
+        if "Country" not in self.types.get(country, ()):
+            return None
+        names = self.keys_of.get(country, [])
+        chosen = [g for g, kinds in self.types.items() if "Government" in kinds
+                  and any(_contains(keys, c) for keys in self.keys_of.get(g, ()) for c in names)]
+        return chosen[0] if len(chosen) == 1 else None
 
     def match(self, window: list[Token]) -> list[_Name]:
         """The registry names these words are, most exact first; empty when none."""
@@ -141,11 +157,14 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
 
     starts = [t.start for t in toks]
     backed = Mask(len(text))
+    after_possessive = {b.start for a, b in itertools.pairwise(toks)
+                        if b.key == "own" and re.fullmatch(r"['’ʼ]s ", text[a.end:b.start])}
     for m in _BACKED.finditer(text):
         inside = toks[bisect_left(starts, m.start(1)):bisect_left(starts, m.end(1))]
         if not names.match([t for t in inside if not t.article]):
             backed.mark(*m.span(1))
-    words = [t for t in toks if not t.article and not backed.hit(t.start, t.start + 1) and not _initial(text, t)]
+    words = [t for t in toks if not t.article and not backed.hit(t.start, t.start + 1) and not _initial(text, t)
+             and t.start not in after_possessive]  # "the Hashed's own security directorate": "own" is no name's
     articles = {t.end: t for t in toks if t.article}
     found: dict[str, Found] = {}
     spans: list[tuple[int, int, str]] = []
@@ -174,10 +193,109 @@ def registry_mentions(text: str, toks: list[Token], names: Names) -> tuple[dict[
                 break
         else:
             i += 1
+    _surnames(text, words, names, found, spans)
+    _premises(text, names, found, spans)
+    _governments(text, names, found, spans)
     return found, spans
 
 
-_GAP = re.compile(r"[ \-‐‑]*(?:(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et)[\-‐‑]|[A-Z]\. )?", re.IGNORECASE)
+#: Between the words of a name: spaces and hyphens, an "al-", a middle initial, or a possessive ("the
+#: Hashed's security directorate", its "own" left out of the words compared).
+_GAP = re.compile(r"[ \-‐‑]*(?:(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et)[\-‐‑]|[A-Z]\. |['’ʼ]s (?:own )?)?",
+                  re.IGNORECASE)
+
+
+def _add(found: dict[str, Found], spans: list[tuple[int, int, str]], names: Names, some: str,
+         start: int, end: int) -> None:
+    found.setdefault(some, Found(some, names.labels[some], names.types[some], False)).spans.append((start, end))
+
+
+def _surnames(text: str, words: list[Token], names: Names, found: dict[str, Found],
+              spans: list[tuple[int, int, str]]) -> None:
+    """A person named in full is then named by the last word of that name alone ("Mustafa al-Kadhemi ...
+    Kadhemi said"), even when the registry lists no such alias; its spelling may vary as a name's does."""
+    taken = Mask(len(text))
+    for a, b, _ in spans:
+        taken.mark(a, b)
+    first: dict[str, tuple[str, int]] = {}  # a surname's key (and its skeleton) → the person, from where
+    for a, b, some in sorted(spans):
+        if names.types.get(some) != ("Person",):
+            continue
+        keys = name_tokens(text[a:b])
+        if len(keys) < 2 or len(keys[-1]) < 4:
+            continue
+        for key in (keys[-1], "~" + _skeleton(keys[-1])):
+            other = first.get(key)
+            if other is not None and other[0] != some:
+                first[key] = ("", other[1])  # two people of that surname: the surname alone names neither
+            elif other is None:
+                first[key] = (some, b)
+    for t in words:
+        if not t.capital or t.upper or taken.hit(t.start, t.end):
+            continue
+        hit = first.get(t.key) or (first.get("~" + _skeleton(t.key)) if len(t.key) >= 5 else None)
+        if hit is None or not hit[0] or t.start < hit[1]:
+            continue
+        if re.match(r"['’ʼ]?s?[ \-‐‑]+[A-Z]", text[t.end:t.end + 3]):
+            continue  # the first word of another name ("Kadhemi Street")
+        _add(found, spans, names, hit[0], t.start, t.end)
+        spans.append((t.start, t.end, hit[0]))
+
+
+#: Words that make a facility's name of its owner's ("the United States Embassy compound in Baghdad").
+_PREMISES = frozenset(["compound", "building", "premises", "headquarters", "grounds", "base"])
+#: What is done to a place, not to an organisation: "attacked the U.S. Embassy", "the perimeter of the embassy".
+_PHYSICAL = re.compile(r"(?:\b(?:attack(?:s|ed|ing)?(?:\s+on)?|storm(?:s|ed|ing)?|shell(?:s|ed|ing)?|"
+                       r"fired\s+(?:on|at)|struck|hit|target(?:s|ed|ing)?|surround(?:s|ed|ing)?|perimeter\s+of|"
+                       r"gates?\s+of|outside|inside|over)\s+(?:the\s+)?)$", re.IGNORECASE)
+
+
+def _premises(text: str, names: Names, found: dict[str, Found], spans: list[tuple[int, int, str]]) -> None:
+    """An organisation attacked, stormed or surrounded is its premises: the mention names both, and the
+    facts drafted from the sentence take the place (the registry's facility whose name is the
+    organisation's with "compound", "building" or "headquarters" added)."""
+    premises: dict[str, str] = {}
+    for some, kinds in names.types.items():
+        if "Facility" not in kinds:
+            continue
+        for keys in names.keys_of.get(some, ()):
+            plain = tuple(k for k in keys if k not in _PREMISES)
+            if len(plain) < len(keys):
+                for org, org_keys in names.keys_of.items():
+                    if org != some and "Facility" not in names.types[org] and plain in org_keys:
+                        premises.setdefault(org, some)
+    for i, (a, b, some) in enumerate(spans):
+        place = premises.get(some)
+        if place is not None and _PHYSICAL.search(text[max(0, a - 40):a]):
+            _add(found, spans, names, place, a, b)
+            spans[i] = (a, b, place)
+
+
+#: A country that speaks, blames or threatens is its government ("The United States has blamed ...").
+_GOVERNS = re.compile(r"[”\"’']?\s+[“\"]?(?:(?:has|have|had|also|strongly|again|repeatedly|publicly|formally)\s+[“\"]?)*"
+                      r"(?:condemn|blam|accus|threat|warn|den(?:y|ies|ied)|demand|call(?:s|ed)?\s+on|urg|insist|"
+                      r"reject|announc|vow|pledg|said\b|says\b|hold|held)", re.IGNORECASE)
+
+
+def _governments(text: str, names: Names, found: dict[str, Found], spans: list[tuple[int, int, str]]) -> None:
+    """The registry's government of a country (:meth:`Names.government_of`), for the country named as the
+    one who speaks or acts politically."""
+    for i, (a, b, some) in enumerate(spans):
+        if not _GOVERNS.match(text, b):
+            continue
+        government = names.government_of(some)
+        if government is None:
+            continue
+        _add(found, spans, names, government, a, b)
+        spans[i] = (a, b, government)
+        mine = found[some]
+        mine.spans.remove((a, b))
+        if not mine.spans:
+            del found[some]
+
+
+def _contains(keys: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(keys[i:i + len(part)] == part for i in range(len(keys) - len(part) + 1))
 
 
 def _initial(text: str, t: Token) -> bool:
@@ -257,6 +375,10 @@ _UNNAMED = re.compile(
 #: Someone the article describes without a name: "a masked, gun-toting fighter", "another group".
 _SOMEONE = re.compile(r"\b(?:(?:[Aa]n?|[Oo]ne)\s+[“\"]?|(?=[Aa]nother\s))((?:[Aa]nother\s+)?(?:[A-Za-z][\w.-]*,?\s+){0,3}?"
                       r"(?:fighter|gunman|militant|man|woman|group|faction|spokesman|spokeswoman|contractor))\b(?!-| of\b)")
+#: A body named by its owner: "the Hashed's own security directorate", "Iraq's military".
+_OWNED = re.compile(r"(\w[\w.-]*)['’ʼ]s\s+(?:own\s+)?((?:[a-z-]+\s+){0,2}(?:directorate|ministry|office|council|"
+                    r"committee|service|agency|department|unit|wing|branch|military|army|police|parliament|"
+                    r"judiciary|navy|air\s+force))\b")
 _BACKED = re.compile(r"\b((?:[A-Z][a-z]+-backed|[Pp]ro-[A-Z][a-z]+|[A-Z][a-z]+-aligned)\s+"
                      r"(?:armed\s+|paramilitary\s+|hardline\s+)?"
                      r"(?:militias?|groups?|forces|factions?|fighters|terrorists|paramilitaries))\b")
@@ -264,10 +386,13 @@ _BACKED = re.compile(r"\b((?:[A-Z][a-z]+-backed|[Pp]ro-[A-Z][a-z]+|[A-Z][a-z]+-a
 
 def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]],
                  sentence_starts: set[int], reserved: set[str],
-                 skipped: tuple[tuple[int, int], ...] = ()) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
-    """Candidate new entities: proper names the registry lacks, unnamed sources and officials, backed groups.
+                 skipped: tuple[tuple[int, int], ...] = (),
+                 kinds: dict[str, tuple[str, ...]] | None = None) -> tuple[dict[str, Found], list[tuple[int, int, str]]]:
+    """Candidate new entities: proper names the registry lacks, unnamed sources and officials, backed groups,
+    the bodies a registry group or state is said to own ("the Hashed's own security directorate").
 
-    ``skipped``: passages not to look in (a site's "Read more:" lines)."""
+    ``skipped``: passages not to look in (a site's "Read more:" lines); ``kinds``: the types of the
+    entities ``taken`` names."""
     occupied = Mask(len(text))
     for span in (*((a, b) for a, b, _ in taken), *skipped):
         occupied.mark(*span)
@@ -280,8 +405,9 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
     by_key: dict[str, str] = {}
     lowered = {t.key for t in toks if not t.capital}  # words the text also writes in lower case
 
-    def add(name: str, types: tuple[str, ...], start: int, end: int, key: str | None = None) -> None:
-        if occupied.hit(start, end):
+    def add(name: str, types: tuple[str, ...], start: int, end: int, key: str | None = None,
+            free_from: int | None = None) -> None:
+        if occupied.hit(free_from if free_from is not None else start, end):
             return
         key = key or " ".join(t.key for t in tokens(name) if not t.article)
         some = by_key.get(key)
@@ -332,6 +458,19 @@ def new_entities(text: str, toks: list[Token], taken: list[tuple[int, int, str]]
                 add(name, types, start, end)
         else:
             add(name, types, start, end)
+    owners = {(a, b): some for a, b, some in [*taken, *spans]}  # the registry's and the new ones
+    kinds_of = {**(kinds or {}), **{some: f.types for some, f in found.items()}}
+    for match in _OWNED.finditer(text):
+        owner = next((some for (a, b), some in owners.items() if b == match.end(1) and a <= match.start(1) + 1), None)
+        if owner is None or "Person" in kinds_of.get(owner, ("Person",)):
+            continue  # "under Kadhemi's command": a person's command, office or army is no body of its own
+        body = " ".join(match.group(2).split())
+        force = body.split()[-1] in _FORCE
+        start = next(a for (a, b), some in owners.items() if b == match.end(1) and some == owner)
+        add(f"{text[start:match.end(1)]}’s {body}", ("StateForce",) if force else ("Organization",),
+            start, match.end(2), key=f"{owner} {body}", free_from=match.start(2))
+        if spans and spans[-1][:2] == (start, match.end(2)):
+            found[spans[-1][2]].owner = owner
     return found, spans
 
 

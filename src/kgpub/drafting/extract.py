@@ -132,7 +132,7 @@ _YEAR = re.compile(r"\b(?:in|since|during|of)\s+(?P<y>(?:19|20)\d{2})\b")
 class Drafted:
     """One drafted fact, in the facts format's own keys (rendered as they are)."""
 
-    section: str  # events | accusations | threats | statements
+    section: str  # relations | events | accusations | threats | statements
     fields: dict[str, object]
     sentence: Sentence
     comment: str = ""

@@ -15,6 +15,7 @@ from kgpub.drafting.extract import Drafted
 from kgpub.drafting.text import quote
 
 _ORDER = {
+    "relations": ("subject", "predicate", "object", "role", "evidence"),
     "events": ("report", "id", "type", "label", "date", "place", "agent", "victim", "target", "participant",
                "certainty", "according_to", "hedge", "evidence", "counts"),
     "accusations": ("id", "type", "accuser", "accused", "concerns", "allegation", "claims", "date", "evidence"),
@@ -78,7 +79,7 @@ def render(header: dict[str, object], text: str, known: dict[str, Found], fresh:
             lines += [f"  - id: {found.id}", "    drafted: true", f"    type: {_value(list(found.types)) if len(found.types) > 1 else found.types[0]}",
                       f"    name: {scalar(' '.join(found.name.split()))}"]
             _evidence(lines, _quotes(text, found.spans), "    ")
-    for section in ("events", "accusations", "threats", "statements"):
+    for section in ("relations", "events", "accusations", "threats", "statements"):
         items = [d for d in facts if d.section == section]
         if not items:
             continue
