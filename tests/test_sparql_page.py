@@ -380,3 +380,26 @@ def test_a_static_sites_page_highlights_its_queries(browser, tmp_path: Path) -> 
         assert _errors(browser) == []
     finally:
         server.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", [PAGED, "SELECT ?label ?date WHERE { ?e a kg:Event ; rdfs:label ?label ; kg:date ?date }",
+                                   "ASK { ?e a kg:Event }"])
+def test_the_page_with_an_answer_passes_axe_at_a_desktop_and_a_phones_width(query: str, browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    import axe
+    from test_accessibility import DESKTOP, PHONE
+
+    source = axe.script()
+    require(source, "axe-core (npm, scripts/npm-deps.sh)")
+    assert source is not None
+    url = served + "/sparql?" + requests.compat.urlencode({"query": query})
+    try:
+        for size in (DESKTOP, PHONE):
+            browser.set_window_size(*size)
+            browser.get(url)
+            assert browser.find_elements("id", "status")
+            width, inner = browser.execute_script("return [document.scrollingElement.scrollWidth, window.innerWidth]")
+            assert width <= inner, f"{width}px wide in a {inner}px window"
+            axe.check(browser, source, f"the SPARQL page with an answer at {size[0]}x{size[1]}")
+    finally:
+        browser.set_window_size(*DESKTOP)
