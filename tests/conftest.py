@@ -204,6 +204,9 @@ SLOW_TESTS = {
     ("test_query.py", "test_named_graphs_join_the_index_on_the_first_query_that_reads_them"): "several builds",
     ("test_changelog.py", "test_the_changeset_takes_a_store_from_one_release_to_the_next"): "two releases built",
     ("test_seed.py", "test_build_is_byte_identical_across_runs_and_hash_seeds"): "builds under several hash seeds",
+    ("test_shards.py", "test_shards_of_a_synthetic_corpus_merged_are_the_single_build"): "300 articles built twice",
+    ("test_shards.py", "test_shards_on_a_local_dask_cluster_give_the_single_build"): "a Dask cluster",
+    ("test_shards.py", "test_shards_on_a_running_dask_scheduler_give_the_single_build"): "a Dask cluster",
 }
 
 

@@ -11,7 +11,7 @@ The library API mirrors the command line::
 """
 
 from kgpub.errors import Diagnostic, EndpointError, InputError, KgpubError, OutputError, QueryError, StoreError
-from kgpub.api import BuildResult, CheckResult, build, check, diff, entities, load, query, serve, site, validate
+from kgpub.api import BuildResult, CheckResult, build, check, diff, entities, load, merge, query, serve, site, validate
 
 __version__ = "0.1.0"
 
@@ -28,5 +28,5 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "BuildResult", "CheckResult", "Diagnostic", "DraftResult", "EndpointError", "InputError", "KgpubError",
     "OutputError", "QueryError", "StoreError", "__version__", "build", "check", "diff", "draft", "entities", "load",
-    "query", "serve", "site", "validate",
+    "merge", "query", "serve", "site", "validate",
 ]

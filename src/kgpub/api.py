@@ -21,32 +21,64 @@ if TYPE_CHECKING:
     from kgpub.sparql.results import Result as QueryResult
     from kgpub.stores import LoadResult
 
-__all__ = ["BuildResult", "CheckResult", "Progress", "build", "check", "diff", "entities", "load", "query",
+__all__ = ["BuildResult", "CheckResult", "Progress", "build", "check", "diff", "entities", "load", "merge", "query",
            "query_prefixes", "refuse_draft", "serve", "site", "validate"]
 
 
 def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | None = None,
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
           jobs: int | None = None, cache: bool = True, index: bool = True,
-          progress: Progress | None = None, drafts: bool = False) -> BuildResult:
+          progress: Progress | None = None, drafts: bool = False, shard: tuple[int, int] | str | None = None,
+          shards: int | None = None, dask: str | None = None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out`` (see ``pipeline.stages``).
 
     An item still marked ``drafted: true`` stops the build, one line each, unless ``drafts``: then
     everything is built into ``out`` marked as a draft build (a ``DRAFT`` file), which ``query``,
     ``load``, ``serve`` and ``site`` refuse, so a draft is never presented as the corpus.  A draft build
     never replaces a build of the corpus.
+
+    ``shard=(I, N)`` (or ``"I/N"``) builds only shard I of N into ``out``, a partial build that
+    :func:`merge` joins with the others; ``shards=N, dask=ADDRESS`` (or ``"local"``) runs the N shards
+    on a Dask cluster and joins them into ``out`` (see ``shards``).  Either way the build is the bytes
+    a single build writes.
     """
+    from kgpub import shards as sharding
     from kgpub.execution import cores
-    from kgpub.output.folder import DRAFT_MARKER, MARKER
+    from kgpub.output.folder import check_draft_target
+    from kgpub.output.parts import check_shard
     from kgpub.pipeline import stages
     from kgpub.pipeline.results import Options
 
     out = Path(out)
-    if drafts and (out / MARKER).exists() and not (out / DRAFT_MARKER).exists():
-        raise UsageError(f"{out}: holds a build of the corpus; a draft build (--drafts) goes to a folder of its "
-                         "own (default: drafts)")
+    if shard is not None and (shards is not None or dask is not None):
+        raise UsageError("--shard I/N builds one shard here; --shards N --dask runs them all: give one or the other")
+    if (shards is None) != (dask is None):
+        raise UsageError("--shards N and --dask SCHEDULER go together (--dask local: a cluster of this machine); "
+                         "without Dask, run each 'kgpub build --shard I/N' as its own command, then 'kgpub merge'")
+    check_draft_target(out, drafts)
     options = Options(validate, strict, Path(shapes) if shapes else None, index, jobs or cores())
+    if shard is not None:
+        return sharding.build_part(Path(seeds), out, base, options, check_shard(shard), progress=progress,
+                                   drafts=drafts)
+    if shards is not None and dask is not None:
+        return sharding.build_sharded(Path(seeds), out, base, options, shards, dask, drafts=drafts)
     return stages.build(Path(seeds), out, base, options, cache=cache, progress=progress, drafts=drafts)
+
+
+def merge(parts: list[str | Path], out: str | Path = "dist", *, validate: bool = True, strict: bool = False,
+          shapes: str | Path | None = None, jobs: int | None = None, index: bool = True) -> BuildResult:
+    """Join the partial builds ``parts`` (``build(..., shard=(I, N))``, every I of one N) into the build ``out``.
+
+    The result is the bytes a single ``build`` of the corpus writes: the whole-graph stages and checks run
+    here, once.  Parts of another corpus, kgpub or split, a shard missing or given twice are refused, one
+    line each, before anything is written.
+    """
+    from kgpub import shards as sharding
+    from kgpub.execution import cores
+    from kgpub.pipeline.results import Options
+
+    options = Options(validate, strict, Path(shapes) if shapes else None, index, jobs or cores())
+    return sharding.merge([Path(p) for p in parts], Path(out), options)
 
 
 def refuse_draft(data: str | Path) -> None:

@@ -131,9 +131,15 @@ def _quiet_engines() -> None:
               help="List the SHACL warnings and curation hints (sh:Info) too, not only their counts.")
 @click.option("--drafts", is_flag=True, help="Build items still marked 'drafted: true' too, into a draft build "
               "of its own (default folder: drafts) that query, load, serve and site refuse.")
+@click.option("--shard", metavar="I/N", help="Build only shard I of N (counted from 0) into a partial build, "
+              "for 'kgpub merge' to join with the others (docs/shards.md).")
+@click.option("--shards", type=int, metavar="N", help="Build in N shards on the Dask cluster --dask names, "
+              "joined into the build.")
+@click.option("--dask", metavar="SCHEDULER", help="Run the --shards on the Dask scheduler at this address "
+              "(tcp://HOST:8786), or 'local' for a cluster of this machine's cores; needs kgpub[dask].")
 def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_validate: bool, strict: bool,
           shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool, show_info: bool,
-          drafts: bool) -> None:
+          drafts: bool, shard: str | None, shards: int | None, dask: str | None) -> None:
     """Build the knowledge graph of every article in SEEDS (default: seeds).
 
     The graph is checked against the SHACL shapes first; on a violation the
@@ -143,13 +149,22 @@ def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_valid
     """
     out = out if out is not None else Path("drafts" if drafts else "dist")
     from kgpub.progress import progress_bar
-    from kgpub.shacl.report import render_text
 
-    if no_validate:
+    if no_validate and shard is None:
         _say("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
     result = api.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
                        jobs=jobs, cache=not no_cache, index=not no_index,
-                       progress=None if quiet else progress_bar("articles"), drafts=drafts)
+                       progress=None if quiet or shards is not None else progress_bar("articles"), drafts=drafts,
+                       shard=shard, shards=shards, dask=dask)
+    _report_build(result, out, quiet=quiet, strict=strict, show_info=show_info)
+    if drafts and not quiet and result.shard is None:
+        _say(printable(f"{out}/ is a DRAFT build, with facts nobody has confirmed: query, load, serve and site refuse it"))
+
+
+def _report_build(result: api.BuildResult, out: Path, *, quiet: bool, strict: bool, show_info: bool) -> None:
+    """What ``build`` and ``merge`` print: the notes, the report of a graph that does not conform (exit 1), the summary."""
+    from kgpub.shacl.report import render_text
+
     for note in result.notes:  # entities the registry may already hold: warnings always, hints unless --quiet
         if note.severity == "warning" or not quiet:
             _say(printable(str(note)), err=True)
@@ -162,8 +177,33 @@ def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_valid
         _say(render_text(result.report, strict=strict, show_info=True, summary=False), err=True)
     if not quiet:
         _say(result.summary(listed=show_info))
-        if drafts:
-            _say(printable(f"{out}/ is a DRAFT build, with facts nobody has confirmed: query, load, serve and site refuse it"))
+
+
+@main.command()
+@click.argument("parts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=_FOLDER, default="dist", show_default=True,
+              help="Folder to write the build into (replaced whole, only on success).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL check (the build says so loudly).")
+@click.option("--strict", is_flag=True, help="Refuse to write on SHACL warnings too, not only violations.")
+@click.option("--shapes", type=click.Path(path_type=Path), help="Shapes folder or file: the shards' (default: the shipped shapes/).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that write the files (default: all cores).")
+@click.option("--no-index", is_flag=True, help="Leave the query index to the first 'kgpub query'.")
+@click.option("--show-info", is_flag=True,
+              help="List the SHACL warnings and curation hints (sh:Info) too, not only their counts.")
+def merge(parts: tuple[Path, ...], out: Path, quiet: bool, no_validate: bool, strict: bool, shapes: Path | None,
+          jobs: int | None, no_index: bool, show_info: bool) -> None:
+    """Join the partial builds PARTS ('kgpub build --shard I/N', every I of one N) into the build.
+
+    The graph is merged, checked as a whole and written once, exactly as a
+    single 'kgpub build' of the corpus writes it.  Parts of another corpus,
+    kgpub or split, or a shard missing or given twice, stop it (exit 2).
+    """
+    if no_validate:
+        _say("warning: --no-validate: the graph is NOT checked against the SHACL shapes", err=True)
+    result = api.merge(list(parts), out, validate=not no_validate, strict=strict, shapes=shapes, jobs=jobs,
+                       index=not no_index)
+    _report_build(result, out, quiet=quiet, strict=strict, show_info=show_info)
 
 
 @main.command()

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from kgpub.errors import KgpubError, OutputError
+from kgpub.errors import KgpubError, OutputError, UsageError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -548,3 +548,47 @@ def bounded(work: Callable[[], R], *, seconds: float, memory: int | None) -> R:
     if kind == "error":
         raise value
     return value  # type: ignore[no-any-return]
+
+
+def on_dask(work: Callable[[T], R], items: list[T], scheduler: str) -> list[R]:
+    """``work`` over ``items`` as tasks on a Dask cluster, their results in the items' order.
+
+    ``scheduler`` is a running scheduler's address (``tcp://HOST:8786``), or ``local`` for a cluster of this
+    machine's cores started for the call (one single-threaded worker process per core, listening on
+    127.0.0.1 only).  ``work`` must be a module-level function, since the workers import it by name, and
+    every worker must run the same kgpub (``pip install kgpub[dask]`` there too).
+    """
+    import logging
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--dask needs Dask distributed, which is not installed: pip install 'kgpub[dask]'") from None
+    if not items:
+        return []
+    if scheduler == "local":
+        try:
+            with LocalCluster(n_workers=min(len(items), cores()), threads_per_worker=1, processes=True,
+                              host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                    Client(cluster) as client:
+                return _gathered(client, work, items, "a local Dask cluster")
+        except OSError as exc:
+            raise KgpubError(f"cannot start a local Dask cluster: {os_reason(exc)}") from None
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"--dask {scheduler}: cannot reach the Dask scheduler: {os_reason(exc)}") from None
+    with client:
+        return _gathered(client, work, items, scheduler)
+
+
+def _gathered(client: Any, work: Callable[[T], R], items: list[T], where: str) -> list[R]:
+    """Every item's result; a task that fails raises its own error here (a KgpubError as itself), a worker
+    that died (killed, out of memory) one line saying so."""
+    from distributed import KilledWorker
+
+    futures = client.map(work, items, pure=False)
+    try:
+        return list(client.gather(futures))
+    except KilledWorker as exc:
+        raise KgpubError(f"{where}: a Dask worker died while running a shard ({exc}); see the workers' logs") from None

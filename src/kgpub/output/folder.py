@@ -12,9 +12,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kgpub.errors import NoBuildError, OutputError
+from kgpub.errors import NoBuildError, OutputError, UsageError
 from kgpub.execution import MARKER, os_reason
 from kgpub.output import writers
+from kgpub.output.parts import PART_FILE, UNITS_FILE
 from kgpub.output.void import ONTOLOGY_FILE, VOID_FILE, distributions, void_file
 
 if TYPE_CHECKING:
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
     from kgpub.output.layout import Layout, Stats
     from kgpub.pipeline.mapping import Minter
 
-__all__ = ["DRAFT_MARKER", "MARKER", "build_files", "check_replaceable", "finish_stage", "require_build",
-           "staged_sizes", "write_files"]
+__all__ = ["DRAFT_MARKER", "MARKER", "build_files", "check_draft_target", "check_replaceable", "finish_stage",
+           "require_build", "staged_sizes", "write_files"]
 
 #: The file that marks a draft build (``kgpub build --drafts``): no query, load, page or site reads one.
 DRAFT_MARKER = "DRAFT"
@@ -33,7 +34,8 @@ ARTICLES, CACHE, INDEX = "articles", ".cache", ".index"
 
 def _build_names() -> frozenset[str]:
     """What a build folder holds: anything else in it is someone's, and a build never deletes it."""
-    return frozenset({MARKER, DRAFT_MARKER, *writers.file_names(), ONTOLOGY_FILE, VOID_FILE, ARTICLES, CACHE, INDEX})
+    return frozenset({MARKER, DRAFT_MARKER, *writers.file_names(), ONTOLOGY_FILE, VOID_FILE, ARTICLES, CACHE, INDEX,
+                      PART_FILE, UNITS_FILE})
 
 
 def build_files(article_ids: list[str]) -> tuple[str, ...]:
@@ -47,9 +49,19 @@ def require_build(folder: str | Path, give: str = "--data DIR") -> Path:
     that names another folder (or file) in the command's words."""
     folder = Path(folder)
     trig = writers.file_of("trig")
+    if (folder / PART_FILE).is_file():
+        raise NoBuildError(f"{folder}: a partial build (one shard of a corpus); join the shards with "
+                           "'kgpub merge PART... -o DIR' and give that folder")
     if not (folder / trig).is_file():
         raise NoBuildError(f"{folder}: no {trig} here; run 'kgpub build' first or give {give}")
     return folder
+
+
+def check_draft_target(out: Path, drafts: bool) -> None:
+    """Refuse to write a draft build over a build of the corpus: a draft is never presented as the corpus."""
+    if drafts and (out / MARKER).exists() and not (out / DRAFT_MARKER).exists() and not (out / PART_FILE).exists():
+        raise UsageError(f"{out}: holds a build of the corpus; a draft build (--drafts) goes to a folder of its "
+                         "own (default: drafts)")
 
 
 def _is_replaceable(folder: Path) -> bool:

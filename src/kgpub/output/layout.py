@@ -69,6 +69,8 @@ class Layout:
             _JOINED[id(self.keys)] = joined
         state["keys"] = joined[1]
         state["sizes"] = array.array("Q", self.sizes)
+        if self.prefixes is not None:  # counted from sets: in sorted order, the same bytes in every process
+            state["prefixes"] = Counter(dict(sorted(self.prefixes.items())))
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:

@@ -177,28 +177,42 @@ def _relative(root: Path, paths: list[Path]) -> list[str]:
 def cache_key(shared: Corpus, base: str, shapes: str | Path | None) -> str:
     """What every cached unit depends on besides its own files (a draft build's units are never a build's)."""
     from kgpub.pipeline.cache import digest
-    from kgpub.resources import ontology_file, package_root, shipped
-
-    def read(path: Path) -> bytes:
-        return path.read_bytes() if path.is_file() else b""
-
-    shapes_path = Path(shapes) if shapes else shipped("shapes")
-    shape_files = sorted(shapes_path.glob("*.ttl")) if shapes_path.is_dir() else [shapes_path]
+    from kgpub.resources import ontology_file
     from kgpub.corpus.model import DATASET_FILE, REGISTRY_FILE
 
-    package = package_root()  # all of kgpub's code (its version in __init__.py too), not only this room's
-    code = sorted(package.rglob("*.py")) + sorted(package.rglob("*.json"))
+    return digest(b"drafts" if shared.drafts else b"", *code_parts(), base.encode(),
+                  _read(shared.root / REGISTRY_FILE), _read(shared.root / DATASET_FILE), _read(ontology_file()),
+                  *(_read(f) for f in shape_files(shapes)))
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes() if path.is_file() else b""
+
+
+def code_parts() -> list[bytes]:
+    """The versions of the engines whose decisions the cache keeps, then all of kgpub's code (its version in
+    ``__init__.py`` too), not only this room's."""
     from importlib.metadata import PackageNotFoundError, version
 
-    def installed(name: str) -> bytes:  # the engines whose decisions the cache keeps
+    from kgpub.resources import package_root
+
+    def installed(name: str) -> bytes:
         try:
             return version(name).encode()
         except PackageNotFoundError:
             return b""
 
-    return digest(b"drafts" if shared.drafts else b"", *(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")),
-                  *(read(f) for f in code), base.encode(), read(shared.root / REGISTRY_FILE),
-                  read(shared.root / DATASET_FILE), read(ontology_file()), *(read(f) for f in shape_files))
+    package = package_root()
+    code = sorted(package.rglob("*.py")) + sorted(package.rglob("*.json"))
+    return [*(installed(n) for n in ("rdflib", "pyshacl", "pyoxigraph")), *(_read(f) for f in code)]
+
+
+def shape_files(shapes: str | Path | None) -> list[Path]:
+    """The files of the shapes a build validates against: ``shapes`` (a folder or a file), else the shipped ones."""
+    from kgpub.resources import shipped
+
+    shapes_path = Path(shapes) if shapes else shipped("shapes")
+    return sorted(shapes_path.glob("*.ttl")) if shapes_path.is_dir() else [shapes_path]
 
 
 def summary(unit: ArticleUnit) -> ArticleUnit:

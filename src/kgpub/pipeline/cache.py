@@ -115,6 +115,18 @@ def _dump_sealed(obj: Any, f: Any) -> None:
     f.write(sealed)
 
 
+def sealed(obj: Any) -> bytes | None:
+    """``obj`` pickled behind this user's HMAC (None when there is no key): for a file another of this
+    user's kgpub commands reads back, such as a shard's partial build."""
+    return _sealed(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def unsealed(blob: bytes) -> Any | None:
+    """What :func:`sealed` made, or None when this user's kgpub did not seal it (it is then never unpickled)."""
+    data = _opened(blob)
+    return None if data is None else pickle.loads(data)
+
+
 def digest(*parts: bytes) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -305,5 +317,5 @@ def write_manifest(folder: Path, cache: BuildCache, entries: dict[str, Entry] | 
         pass
 
 
-__all__ = ["BuildCache", "CACHE_DIR", "Dep", "Entry", "dep", "digest", "file_digest", "save", "write_layout", "write_manifest",
-           "write_units"]
+__all__ = ["BuildCache", "CACHE_DIR", "Dep", "Entry", "dep", "digest", "file_digest", "save", "sealed", "unsealed",
+           "write_layout", "write_manifest", "write_units"]

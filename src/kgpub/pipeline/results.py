@@ -31,6 +31,8 @@ class BuildResult:
     reused: int = 0  # articles taken unchanged from the previous build's cache
     #: Warnings and hints about entities the registry may already hold (see ``identity``).
     notes: tuple[Any, ...] = ()
+    #: A partial build's shard (I, N): its articles mapped, for ``kgpub merge`` to join; None for a build.
+    shard: tuple[int, int] | None = None
 
     @property
     def facts(self) -> int:
@@ -39,6 +41,12 @@ class BuildResult:
     def summary(self, listed: bool = False) -> str:
         """What was built and written; says how to list the warnings and hints it only counts, unless ``listed``."""
         plural = "" if self.articles == 1 else "s"
+        if self.shard is not None:
+            index, shards = self.shard
+            return (f"built shard {index}/{shards}: {self.articles} article{plural} ({self.facts} facts, "
+                    f"{self.triples} triples of their own), each checked alone\n"
+                    f"wrote {self.out_dir}/: a partial build; 'kgpub merge' joins the {shards} shards into the "
+                    "build, checked as a whole")
         unlisted = " (warnings and hints not listed; --show-info lists them)" if self.report and not listed and (
             self.report.count("Warning") or self.report.count("Info")) else ""
         checked = f"validation: {self.report.summary()}{unlisted}\n" if self.report else ""

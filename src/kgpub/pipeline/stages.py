@@ -38,17 +38,52 @@ def build(seeds: Path, out: Path, base: str | None, options: Options, *, cache: 
     removes the mark.
     """
     from kgpub.execution import build_lock, collector_paused
-    from kgpub.output.folder import DRAFT_MARKER
 
     with collector_paused(), build_lock(out):
-        result = run(seeds, out, base, options, cache=cache, progress=progress, drafts=drafts)
-        marker = out / DRAFT_MARKER
-        if result.written and drafts:
-            marker.write_text("A draft build (kgpub build --drafts): it holds facts nobody has confirmed. It is not the "
-                              "corpus: kgpub query, load, serve and site refuse it.\n", encoding="utf-8")
-        elif result.written and marker.exists():
-            marker.unlink()
-        return result
+        return mark_draft(run(seeds, out, base, options, cache=cache, progress=progress, drafts=drafts), drafts)
+
+
+def mark_draft(result: BuildResult, drafts: bool) -> BuildResult:
+    """Mark a written draft build as one (a ``DRAFT`` file); remove the mark from a build of the corpus."""
+    from kgpub.output.folder import DRAFT_MARKER
+
+    marker = result.out_dir / DRAFT_MARKER
+    if result.written and drafts:
+        marker.write_text("A draft build (kgpub build --drafts): it holds facts nobody has confirmed. It is not the "
+                          "corpus: kgpub query, load, serve and site refuse it.\n", encoding="utf-8")
+    elif result.written and marker.exists():
+        marker.unlink()
+    return result
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What every article's result depends on besides its own files: the corpus without its articles, the
+    IRI base, and the key of the cache that keeps the results (``articles.cache_key``)."""
+
+    shared: Corpus
+    base: str
+    key: str
+
+    @property
+    def mint(self) -> Minter:
+        from kgpub.corpus import model
+        from kgpub.pipeline import mapping
+
+        shared = self.shared
+        return mapping.Minter(self.base, {e.id for e in shared.registry}, shared.event_ids,
+                              model.merges(shared.registry))
+
+
+def inputs(seeds: Path, out: Path | None, base: str | None, options: Options, drafts: bool = False) -> Inputs:
+    """Read the corpus without its articles and resolve the IRI base; refuse a release older than ``out``'s."""
+    from kgpub.corpus import model, reader
+
+    shared = replace(reader.load_shared(seeds), drafts=drafts)
+    if out is not None:
+        check_release(shared, out)
+    iri_base = resolve_base(base, shared.dataset.base, shared.root / model.DATASET_FILE)
+    return Inputs(shared, iri_base, cache_key(shared, iri_base, options.shapes))
 
 
 def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bool, progress: Progress | None,
@@ -57,28 +92,38 @@ def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bo
 
     Articles are read, mapped and anchored in ``options.workers`` processes,
     reusing the previous build's result for every unchanged article when
-    ``cache`` is on.  When few articles changed, the previous build is patched
-    (see ``incremental.patch_build``); otherwise everything is rendered and
+    ``cache`` is on; then :func:`assemble` makes the build of them.
+    """
+    from kgpub.output import folder
+    from kgpub.pipeline.cache import BuildCache
+
+    folder.check_replaceable(out, seeds)  # before minutes of work, not after
+    given = inputs(seeds, out, base, options, drafts)
+    store = BuildCache.open(out, given.key) if cache else BuildCache(given.key)  # --no-cache: a fresh one
+    found = map_articles(given.shared, given.base, options.workers, store if cache else None, progress)
+    result = assemble(given, store, found, out, options)
+    if result is None:  # the log is not what the sealed manifest says: build without the cache
+        return run(seeds, out, base, options, cache=False, progress=progress, drafts=drafts)
+    return result
+
+
+def assemble(given: Inputs, store: BuildCache, found: list[ArticleUnit | Entry], out: Path,
+             options: Options) -> BuildResult | None:
+    """The build of every article's result (its unit, or its cache entry when unchanged), in facts-file order.
+
+    When few articles changed, the previous build is patched (see
+    ``incremental.patch_build``); otherwise everything is rendered and
     validated anew (:func:`full_build`).  ``options.index`` also makes the query
     index (see ``kgpub.sparql.index``), so the first query after the build answers at once.
     Raises InputError (exit 2) listing every curator mistake of the whole
     corpus, SHACL violations of the articles that could be mapped included.  A
     graph that breaks the SHACL shapes is returned with ``written=False`` and
     its report; in either case nothing is written unless every stage succeeded.
+    None when a cached unit cannot be read as its manifest says.
     """
-    from kgpub.corpus import model, reader
-    from kgpub.output import folder
-    from kgpub.pipeline import mapping
-    from kgpub.pipeline.cache import BuildCache, Entry
+    from kgpub.pipeline.cache import Entry
 
-    folder.check_replaceable(out, seeds)  # before minutes of work, not after
-    shared = replace(reader.load_shared(seeds), drafts=drafts)
-    check_release(shared, out)
-    iri_base = resolve_base(base, shared.dataset.base, shared.root / model.DATASET_FILE)
-    mint = mapping.Minter(iri_base, {e.id for e in shared.registry}, shared.event_ids, model.merges(shared.registry))
-    key = cache_key(shared, iri_base, options.shapes)
-    store = BuildCache.open(out, key) if cache else BuildCache(key)  # --no-cache: a fresh one
-    found = map_articles(shared, iri_base, options.workers, store if cache else None, progress)
+    shared, mint = given.shared, given.mint
     summaries = [u.summary if isinstance(u, Entry) else u for u in found]
     notes = tuple(note for u in summaries for note in u.notes)
     problems = input_problems(shared, summaries, notes, options.strict)
@@ -88,8 +133,8 @@ def run(seeds: Path, out: Path, base: str | None, options: Options, *, cache: bo
             return replace(patched, notes=notes)
     try:
         reused = iter(store.units([u for u in found if isinstance(u, Entry)]))
-    except ValueError:  # the log is not what the sealed manifest says: build without the cache
-        return run(seeds, out, base, options, cache=False, progress=progress, drafts=drafts)
+    except ValueError:
+        return None
     units = [next(reused) if isinstance(u, Entry) else u for u in found]
     return replace(full_build(shared, mint, store, units, out, problems, options), notes=notes)
 
@@ -201,7 +246,11 @@ def check_release(shared: Corpus, out: Path) -> None:
 
 
 def _line_of(path: Path, key: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:  # a merge of shards built where the seeds folder is
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
         if line.startswith(f"{key}:"):
             return number
     return None

@@ -48,3 +48,8 @@ class WellTyped:
                            and DatatypeConstraintComponent._assert_actual_datatype(None, literal, literal.datatype))  # type: ignore[arg-type]  # a static check: self is unused
             self.known[key] = verdict
         return verdict
+
+    def __getstate__(self) -> dict[str, object]:
+        """The verdicts in sorted order: asked in an order that varies with each process's string hashing,
+        they pickle to the same bytes in every process (a build's cache is the same whoever made it)."""
+        return {"known": dict(sorted(self.known.items()))}

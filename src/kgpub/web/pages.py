@@ -3,8 +3,7 @@
 A reader follows a citation to an IRI and must see what the graph says of it and the sentences it
 rests on.  :class:`Pages` turns one node into an HTML page: its label and types, its statements,
 the quotes it rests on (each with its article and offsets), every fact it takes part in with its
-role and quotes, a picture of its network (an SVG drawn here, no script), and the node itself as
-embedded JSON-LD, with the schema.org types and properties the ontology's alignment entails.  It
+role and quotes, and the node itself as embedded JSON-LD, with the schema.org types and properties the ontology's alignment entails.  It
 reads the graph through two methods only, :meth:`Pages.outgoing` and :meth:`Pages.incoming`, so
 the server answers from its store and the static site from a snapshot taken once (which forked
 writers share), and both show the same page.
@@ -18,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -32,8 +30,6 @@ SUBCLASS, SUBPROPERTY = vocab.RDFS + "subClassOf", vocab.RDFS + "subPropertyOf"
 #: The kinds of node that are parts of the fact they support rather than pages of their own.
 PARTS = frozenset({vocab.OA + "SpecificResource", vocab.OA + "TextQuoteSelector", vocab.OA + "TextPositionSelector"})
 ENTITIES = frozenset({vocab.KG + "Agent", vocab.KG + "Place"})
-#: Neighbours drawn around an entity at most (the page lists them all).
-DRAWN = 16
 #: The RDF a node's page links as its alternates (a static site's files beside it, a server's ``?format=``).
 PAGE_FORMATS = tuple(f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples")) if f is not None)
 
@@ -72,22 +68,6 @@ class Piece:
     end: int | None = None
     title: str = ""
     href: str = ""
-
-
-@dataclass(frozen=True)
-class Mark:
-    """An entity drawn in a network picture: where, its name (``shown`` cut short) and how it is linked."""
-
-    href: str
-    name: str
-    how: str
-    shown: str = ""
-    x: str = ""
-    y: str = ""
-    tx: str = ""
-    ty: str = ""
-    side: str = ""
-    weight: int = 0
 
 
 @dataclass(frozen=True)
@@ -275,14 +255,13 @@ class Pages:
         replaced = sorted(t.object.value for t in outgoing if t.predicate.value == vocab.DCTERMS + "isReplacedBy")
         # a static host cannot answer 301: a merged entity's page sends the reader on
         refresh = self.href(replaced[0]) if replaced and self.suffix else None
-        network = self.network(node, outgoing, incoming) if self.is_entity(node) else None
         title, notices = self.withdrawn(outgoing)
         article = None
         if vocab.SCHEMA + "NewsArticle" in self.types(node):
             article = {"rights": self.rights(node), "parts": self.marked_text(iri, text) if text is not None else None}
         return {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
                 "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
-                "rows": rows, "facts": facts, "network": network, "article": article}
+                "rows": rows, "facts": facts, "article": article}
 
     def withdrawn(self, outgoing: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged
@@ -383,62 +362,6 @@ class Pages:
                 out += [ox.Triple(node, ox.NamedNode(p), t.object) for p in self.supers(t.predicate, SUBPROPERTY)
                         if p.startswith(vocab.SCHEMA)]
         return out
-
-    # -- the network picture
-
-    def neighbours(self, node: Any, outgoing: list[Any], incoming: list[Any]) -> dict[str, set[str]]:
-        """The entities ``node`` is linked to, directly or through a fact both take part in, with how."""
-        linked: dict[str, set[str]] = {}
-
-        def add(other: Any, how: str) -> None:
-            if other != node and other.value.startswith(self.base) and self.is_entity(other):
-                linked.setdefault(other.value, set()).add(how)
-
-        import pyoxigraph as ox
-
-        for t in outgoing:
-            if isinstance(t.object, ox.NamedNode):
-                add(t.object, self.short(t.predicate.value))
-        for t in incoming:
-            if self.is_entity(t.subject):
-                add(t.subject, self.short(t.predicate.value) + " (of)")
-                continue
-            kinds = sorted(self.short(k) for k in self.types(t.subject))
-            how = f"{kinds[0] if kinds else 'fact'}: {self.label(t.subject)}"
-            doubt = [c for c in self.objects(t.subject, vocab.KG + "certainty") if c.value != vocab.KG + "Certain"]
-            if doubt:  # a hedged fact is drawn as what it is, never as a plain link
-                how += f" ({self.label(doubt[0]).lower()})"
-            for u in self.outgoing(t.subject):
-                if isinstance(u.object, ox.NamedNode) and u.predicate.value != RDF_TYPE:
-                    add(u.object, how)
-        return linked
-
-    def network(self, node: Any, outgoing: list[Any], incoming: list[Any]) -> dict[str, Any] | None:
-        """Where the entity and the entities linked to it are drawn (the closest :data:`DRAWN` on a circle around
-        it, each a link to its page), and every one of them for the list below the picture."""
-        import pyoxigraph as ox
-
-        linked = self.neighbours(node, outgoing, incoming)
-        if not linked:
-            return None
-        ranked = sorted(linked, key=lambda iri: (-len(linked[iri]), self.label(ox.NamedNode(iri)), iri))
-        chosen = ranked[:DRAWN]
-        width, height, radius = 720, 460, 170
-        cx, cy = width / 2, height / 2
-        drawn = []
-        for i, iri in enumerate(chosen):
-            angle = 2 * math.pi * i / len(chosen) - math.pi / 2
-            x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
-            name = self.label(ox.NamedNode(iri))
-            side = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
-            dx = 10 if side == "start" else -10 if side == "end" else 0
-            dy = 4 if side != "middle" else (-12 if math.sin(angle) < 0 else 20)
-            drawn.append(Mark(self.href(iri), name, "; ".join(sorted(linked[iri])),
-                              name if len(name) <= 28 else name[:27] + "…", f"{x:.1f}", f"{y:.1f}",
-                              f"{x + dx:.1f}", f"{y + dy:.1f}", side, min(1 + len(linked[iri]), 5)))
-        listed = [Mark(self.href(iri), self.label(ox.NamedNode(iri)), "; ".join(sorted(linked[iri]))) for iri in ranked]
-        return {"width": width, "height": height, "cx": f"{cx:.1f}", "cy": f"{cy:.1f}", "cy_label": f"{cy + 28:.1f}",
-                "label": self.label(node), "drawn": drawn, "listed": listed, "more": len(ranked) - len(chosen)}
 
     # -- the search over every page
 

@@ -444,8 +444,13 @@ def _sparql(build: Build, ask: Ask) -> dict[str, Any]:
 
 
 def _node(build: Build, ask: Ask) -> dict[str, Any]:
-    """A node's page (see :meth:`~kgpub.web.pages.Pages.node`), with an article's text where it may be shown."""
+    """A node's page (see :meth:`~kgpub.web.pages.Pages.node`), with an article's text where it may be shown; an
+    actor's or a place's is its own page (see :mod:`kgpub.web.actor`)."""
+    from kgpub.web import actor
+
     assert ask.key is not None
+    if actor.is_actor(build.pages, ask.key):
+        return actor.context(build.pages, ask.key, build.texts.get(ask.key))
     return build.pages.node(ask.key, build.texts.get(ask.key))
 
 
