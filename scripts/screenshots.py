@@ -104,7 +104,7 @@ def run_the_example(driver: Any) -> None:
     """On the SPARQL page, run the query the editor opens with, so the picture shows its answer."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    buttons = driver.find_elements("css selector", "form button")
+    buttons = driver.find_elements("css selector", "#editor button")  # Run (the examples' Open is hidden)
     if buttons:
         buttons[0].click()
         WebDriverWait(driver, 60).until(lambda d: d.find_elements("css selector", "table td"))

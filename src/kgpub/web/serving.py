@@ -12,8 +12,11 @@ query index, on Starlette and uvicorn:
   query`` runs them (same default graph, SERVICE refused), each in a child process stopped at the
   time limit (503 with ``Retry-After``); an answer larger than ``max_rows`` is refused with a 400
   that says so, never cut silently.  An update is refused with 403: the endpoint is read-only.
-  Without a query, ``GET /sparql`` is the SPARQL Service Description in RDF, and a query editor in
-  a browser.
+  ``format=`` (json, xml, csv, tsv; a graph format's name) asks for one of them whatever ``Accept`` says, as a
+  download: the SPARQL page's download links (a name the answer has no format of is left to ``Accept``).  Without a query, ``GET /sparql`` is the SPARQL Service
+  Description in RDF, and a query editor in a browser; a browser that asks for a query (``Accept`` names
+  ``text/html`` first) gets the SPARQL page with the query in its editor and its answer as a table in pages
+  (``kgpub.web.sparql_page``), so ``/sparql?query=...`` is a permalink; any other client gets results.
 * the path of each IRI kgpub publishes (``https://w3id.org/kgpub/id/x`` at ``/kgpub/id/x``; the
   ontology, its concepts ``/kgpub/type/...``, the named graphs, the VoID dataset and its dumps):
   HTML for a browser, RDF by ``Accept``, always by content negotiation at the IRI's own path (no
@@ -22,7 +25,8 @@ query index, on Starlette and uvicorn:
   ``/.well-known/void`` is the VoID, which names the endpoint (``void:sparqlEndpoint``).
 * ``/queries``: the shipped queries with their parameters, runnable from a form.
 * every other view of the list (``kgpub.web.views``) at its path, as ``kgpub site`` writes it: the front
-  page, ``/search.js``, ``/timeline``, ``/ontology``, ``/void.ttl``; the style sheet and scripts at ``/static/``.
+  page, ``/search.js``, ``/timeline``, ``/ontology``, ``/void.ttl``; the style sheets and scripts at ``/static/``
+  (a vendored package's in its folder: ``/static/vendor/codemirror/codemirror.js``).
 
 Every answer carries ``Access-Control-Allow-Origin: *`` and large ones are gzip-compressed when the
 client accepts it.  The server serves one build at a time: before each request it checks the build
@@ -73,6 +77,8 @@ HTML_OFFERS = [("text/html", "html")]  # the pages are HTML, not XHTML
 DOCUMENT_OFFERS = HTML_OFFERS + GRAPH_OFFERS
 #: The service description: RDF first (a SPARQL client's ``*/*``), the editor for a browser that asks for HTML.
 DESCRIPTION_OFFERS = GRAPH_OFFERS + HTML_OFFERS
+#: The formats ``/sparql?format=NAME`` may name (a download), whatever the kind of answer.
+NAMED_FORMATS = {name for _, name in SELECT_OFFERS + GRAPH_OFFERS}
 #: The formats a document links as its alternates (``?format=NAME``).
 ALTERNATES = ("html", "turtle", "jsonld", "ntriples", "rdfxml")
 FORMAT_NAMES = {"html", *(name for _, name in GRAPH_OFFERS)}
@@ -85,6 +91,9 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG", "N3")
 #: The root of the vocabulary's IRIs (ontology, concepts, dumps), served at its own path beside the base.
 VOCAB_ROOT = "https://w3id.org/kgpub/"
+#: The largest request line and headers read (h11's default is 16 KiB): a query in the URL, as the SPARQL page's
+#: permalinks and downloads carry it, may be longer than that (the longest shipped query is some 13 KB encoded).
+REQUEST_HEAD = 128 * 1024
 #: Seconds a client is told to wait after a 503.
 RETRY_AFTER = "30"
 #: Statements a named graph's or the VoID's page lists at most (its RDF has them all).
@@ -151,6 +160,16 @@ def negotiate(accept: str, offered: list[tuple[str, str]]) -> tuple[str, str] | 
         if best is None or key < best[0]:
             best = (key, (media, name))
     return best[1] if best else None
+
+
+def wants_page(accept: str) -> bool:
+    """Whether a request for a query's answer asks for the SPARQL page instead: ``Accept`` names ``text/html``
+    itself and prefers it to every results format (a browser's ``text/html,...,*/*;q=0.8``).  ``*/*`` alone, or no
+    ``Accept``, is a SPARQL client's: it gets results, as the protocol says."""
+    if not any(media == "text/html" and q > 0 for media, q, _ in _ranges(accept)):
+        return False
+    chosen = negotiate(accept, HTML_OFFERS + SELECT_OFFERS + GRAPH_OFFERS)
+    return chosen is not None and chosen[1] == "html"
 
 
 def _content_type(media: str, fmt: str) -> str:
@@ -307,9 +326,11 @@ class Publisher:
 
     # -- SPARQL
 
-    def sparql(self, text: str, accept: str, dataset: Any = None, endpoint: str | None = None) -> Answer:
+    def sparql(self, text: str, accept: str, dataset: Any = None, endpoint: str | None = None,
+               fmt: str | None = None) -> Answer:
         """The answer to one query over this build (``dataset``: the request's graphs, see ``run_local``; relative
-        IRIs resolve against ``endpoint``, the service-defined base the protocol allows)."""
+        IRIs resolve against ``endpoint``, the service-defined base the protocol allows; ``fmt``: the format asked
+        by name, a download, instead of by ``Accept``)."""
         from kgpub.sparql.lexer import uses_service
         from kgpub.sparql.local import run_local
         from kgpub.sparql.results import AskResult, GraphResult, render
@@ -336,7 +357,7 @@ class Publisher:
             triples = [q.triple for q in ox.parse(result.ntriples, format=ox.RdfFormat.N_TRIPLES)]
             if len(triples) > self.settings.max_rows:
                 return self._too_large(len(triples), "triples")
-            chosen = negotiate(accept, GRAPH_OFFERS)
+            chosen, named = _asked(accept, fmt, GRAPH_OFFERS)
             if chosen is None:
                 return Answer(*_not_acceptable(accept, GRAPH_OFFERS, "a CONSTRUCT or DESCRIBE answer"))
             try:
@@ -345,7 +366,7 @@ class Publisher:
                 return _text(406, f"this answer cannot be written as {chosen[0]}: {' '.join(str(exc).split())}; "
                                   "ask for text/turtle or application/n-triples")
         elif isinstance(result, AskResult):
-            chosen = negotiate(accept, ASK_OFFERS)
+            chosen, named = _asked(accept, fmt, ASK_OFFERS)
             if chosen is None:
                 return Answer(*_not_acceptable(accept, ASK_OFFERS, "an ASK answer (a boolean: SPARQL's CSV and TSV "
                                                                     "formats are for SELECT only)"))
@@ -354,11 +375,23 @@ class Publisher:
             rows = result.rows
             if len(rows) > self.settings.max_rows:
                 return self._too_large(len(rows), "rows")
-            chosen = negotiate(accept, SELECT_OFFERS)
+            chosen, named = _asked(accept, fmt, SELECT_OFFERS)
             if chosen is None:
                 return Answer(*_not_acceptable(accept, SELECT_OFFERS, "a SELECT answer"))
             body = render(result, chosen[1], self.prefixes)
-        return Answer(200, {"content-type": _content_type(*chosen), "vary": "Accept"}, body)
+        headers = {"content-type": _content_type(*chosen), "vary": "Accept"}
+        if named:  # a download link's: saved as a file named for its format
+            headers["content-disposition"] = f'attachment; filename="answer.{_extension(chosen[1])}"'
+        return Answer(200, headers, body)
+
+    def page(self, values: dict[str, str]) -> Answer:
+        """The SPARQL page for a browser that asked for a query (``values``: the query, the page of its answer, the
+        endpoint's URL): the query in the editor, its answer as a table (see :mod:`kgpub.web.sparql_page`)."""
+        status, body = self.view("sparql", Ask(None, values))
+        headers = {"content-type": "text/html; charset=utf-8", "vary": "Accept"}
+        if status == 503:
+            headers["retry-after"] = RETRY_AFTER
+        return Answer(status, headers, body or b"")
 
     def _too_large(self, n: int, what: str) -> Answer:
         """A refusal: an answer is whole or none (a client reading a cut answer as complete gets wrong counts)."""
@@ -380,7 +413,7 @@ class Publisher:
         return known
 
     def editor(self) -> bytes:
-        """``/sparql`` in a browser: the SPARQL view, an editor that posts to the endpoint and shows the rows."""
+        """``/sparql`` in a browser: the SPARQL view with its starting query (drawn once per build)."""
         return self.view("sparql")[1] or b""
 
     def graph_sizes(self) -> dict[str, int]:
@@ -432,11 +465,15 @@ class Publisher:
                         ox.Triple(inner, n(vocab.VOID + "triples"), ox.Literal(str(size), datatype=n(vocab.XSD + "integer")))]
         return sorted(triples, key=lambda t: (t.subject != service, str(t.subject), str(t.predicate), str(t.object)))
 
-    def service_description(self, endpoint: str, accept: str) -> Answer:
+    def service_description(self, endpoint: str, accept: str, example: str | None = None) -> Answer:
+        """The service description, or for a browser the SPARQL page (with ``example``'s text in its editor)."""
         chosen = negotiate(accept, DESCRIPTION_OFFERS)
         if chosen is None:
             return Answer(*_not_acceptable(accept, DESCRIPTION_OFFERS, "the service description"))
         if chosen[1] == "html":
+            if example is not None:
+                status, body = self.view("sparql", Ask(None, {"example": example}))
+                return Answer(status, {"content-type": "text/html; charset=utf-8", "vary": "Accept"}, body or b"")
             return Answer(200, {"content-type": "text/html; charset=utf-8", "vary": "Accept"}, self.editor())
         prefixes = {"sd": SD, "void": vocab.VOID, "rdfs": vocab.RDFS, "dcterms": vocab.DCTERMS, "xsd": vocab.XSD}
         body = rdf_bytes(self.description_triples(endpoint), chosen[1], prefixes)
@@ -555,6 +592,21 @@ class Publisher:
         return sorted(r["e"].value for r in rows)
 
 
+def _asked(accept: str, fmt: str | None, offered: list[tuple[str, str]]) -> tuple[tuple[str, str] | None, bool]:
+    """The (media type, format) an answer is given in (None: none acceptable), and whether ``format=`` chose it.
+
+    ``format=`` wins when this kind of answer has a format of that name; otherwise ``Accept`` decides, as it does
+    without one: clients send the parameter with meanings of their own (SPARQLWrapper sends ``format=xml`` with
+    every query, RDF/XML for a CONSTRUCT), and a client's request must keep its protocol answer."""
+    found = next((o for o in offered if o[1] == fmt), None) if fmt is not None else None
+    return (found, True) if found is not None else (negotiate(accept, offered), False)
+
+
+def _extension(fmt: str) -> str:
+    """A downloaded answer's file extension (``answer.csv``, ``answer.ttl``)."""
+    return fmt if fmt in RESULTS else _graph_format(fmt).extension
+
+
 def _dump_type(name: str) -> str:
     """The ``Content-Type`` of a dump the VoID names, by its extension."""
     fmt = formats.by_extension(name)
@@ -599,6 +651,11 @@ class Operation:
     default: list[str] = field(default_factory=list)
     named: list[str] = field(default_factory=list)
     error: Answer | None = None
+    #: The SPARQL page's own parameters, which the protocol leaves to the service: the answer's format asked by
+    #: name (a download), the page of the answer a browser shows, the example it opens.
+    format: str | None = None
+    page: str = ""
+    example: str | None = None
 
 
 def read_operation(method: str, params: dict[str, list[str]], content_type: str, body: bytes) -> Operation:
@@ -638,7 +695,8 @@ def read_operation(method: str, params: dict[str, list[str]], content_type: str,
         return Operation(error=_text(400, f"the request holds {len(queries)} queries; the SPARQL Protocol takes "
                                           "exactly one"))
     operation = Operation(queries[0] if queries else None, merged.get("default-graph-uri", []),
-                          merged.get("named-graph-uri", []))
+                          merged.get("named-graph-uri", []), format=_first(merged, "format"),
+                          page=_first(merged, "page") or "", example=_first(merged, "example"))
     import pyoxigraph as ox
 
     for name, graphs in (("default-graph-uri", operation.default), ("named-graph-uri", operation.named)):
@@ -648,6 +706,11 @@ def read_operation(method: str, params: dict[str, list[str]], content_type: str,
             except ValueError:
                 operation.error = _text(400, f"{name}: not an absolute IRI: {graph!r}")
     return operation
+
+
+def _first(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[0] if values else None
 
 
 # --------------------------------------------------------------------------- the application
@@ -696,7 +759,8 @@ def application(settings: Settings, url: str | None = None) -> Any:
         accept = request.headers.get("accept", "")
         if operation.query is None:
             if request.method == "GET" and not operation.default and not operation.named:
-                answer = await run_in_threadpool(publisher.service_description, _endpoint_url(request), accept)
+                answer = await run_in_threadpool(publisher.service_description, _endpoint_url(request), accept,
+                                                 operation.example)
                 return _response(answer)
             return _response(_text(400, "give a query: ?query=... , a form with a query parameter, or an "
                                         "application/sparql-query body"))
@@ -704,7 +768,11 @@ def application(settings: Settings, url: str | None = None) -> Any:
 
         dataset = Dataset(tuple(operation.default), tuple(operation.named)) \
             if operation.default or operation.named else None
-        answer = await run_in_threadpool(publisher.sparql, operation.query, accept, dataset, _endpoint_url(request))
+        if operation.format not in NAMED_FORMATS and dataset is None and wants_page(accept):  # a browser: the page
+            values = {"query": operation.query, "page": operation.page, "endpoint": _endpoint_url(request)}
+            return _response(await run_in_threadpool(publisher.page, values))
+        answer = await run_in_threadpool(publisher.sparql, operation.query, accept, dataset, _endpoint_url(request),
+                                         operation.format)
         return _response(answer)
 
     def queries(request: Request) -> Response:
@@ -728,7 +796,9 @@ def application(settings: Settings, url: str | None = None) -> Any:
         name = request.path_params["name"]
         if name not in files:
             return _response(_text(404, f"nothing is published at /static/{name}"))
-        return Response(files[name], media_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+        plain = "." not in name.rsplit("/", 1)[-1]  # a vendored package's LICENSE
+        return Response(files[name], media_type=mimetypes.guess_type(name)[0]
+                        or ("text/plain" if plain else "application/octet-stream"))
 
     def document(request: Request) -> Response:
         publisher = current.get()
@@ -748,7 +818,7 @@ def application(settings: Settings, url: str | None = None) -> Any:
     # every view of the list at its path (the endpoint and the query forms answer more than their view), the nodes last
     special = {"sparql": [Route("/sparql", sparql, methods=["GET", "POST", "OPTIONS"])],
                "queries": [Route("/queries", queries), Route("/queries/{name}", queries)]}
-    routes = [Route("/static/{name}", static)]
+    routes = [Route("/static/{name:path}", static)]
     for view in sorted(views.VIEWS, key=lambda v: v.each_node):
         routes += special.get(view.name) or [Route(view.path, document if view.each_node else drawn(view))]
     return Starlette(routes=routes,
@@ -786,7 +856,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     shown = f"[{host}]" if ":" in host else host
     sock = _listening(host, port, shown)
     app = application(settings, f"http://{shown}:{port}/")
-    uvicorn.Server(uvicorn.Config(app, log_level="info", access_log=True)).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(app, log_level="info", access_log=True,
+                                  h11_max_incomplete_event_size=REQUEST_HEAD)).run(sockets=[sock])
 
 
 def _listening(host: str, port: int, shown: str) -> Any:

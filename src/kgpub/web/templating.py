@@ -95,5 +95,7 @@ def digest(name: str) -> str:
 
 
 def static_files() -> dict[str, bytes]:
-    """The style sheet and scripts every page may link, by their path under ``/static/``."""
-    return {p.name: p.read_bytes() for p in sorted(STATIC.iterdir()) if p.is_file()}
+    """The style sheets and scripts pages link, by their path under ``/static/`` (``kgpub.css``, and a vendored
+    package's files in its folder: ``vendor/codemirror/codemirror.js``); nothing hidden, nothing Python."""
+    return {p.relative_to(STATIC).as_posix(): p.read_bytes() for p in sorted(STATIC.rglob("*"))
+            if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(STATIC).parts)}

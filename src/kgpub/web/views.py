@@ -430,17 +430,11 @@ def _cell(pages: Pages, cell: dict[str, str] | None) -> Link:
 
 
 def _sparql(build: Build, ask: Ask) -> dict[str, Any]:
-    """The SPARQL page: on a server, an editor that posts to its endpoint and shows the rows; in a static site,
-    the same starting query and where to run it (a static host has no endpoint).
+    """The SPARQL page (see :mod:`kgpub.web.sparql_page`): on a server, the editor and the answer of the query asked;
+    in a static site, the starting query, the examples and where to run them."""
+    from kgpub.web.sparql_page import page
 
-    The query starts with a PREFIX line for every prefix the endpoint predeclares, so it runs as written on any
-    SPARQL engine."""
-    prefixes = build.pages.prefixes
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
-    example = prologue + ("\nSELECT ?event ?label WHERE {\n  ?event a kg:Event ; rdfs:label ?label .\n}"
-                          " ORDER BY ?label LIMIT 20")
-    return {"title": "SPARQL", "live": build.live, "prefixes": ", ".join(sorted(prefixes)), "example": example,
-            "base": build.pages.base, "base_path": build.pages.base_path}
+    return page(build.pages, build.folder, build.live, ask.values, build.timeout, build.max_rows)
 
 
 def _node(build: Build, ask: Ask) -> dict[str, Any]:
