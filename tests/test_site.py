@@ -873,3 +873,30 @@ def test_each_named_graph_is_in_the_site_as_its_own_turtle(site: Path, seed_buil
         assert {q.triple for q in ox.parse(path=str(site / name), format=ox.RdfFormat.TURTLE)} == mine, graph
     ontology = set(ox.parse(path=str(site / "kgpub" / "ontology.ttl"), format=ox.RdfFormat.TURTLE))
     assert ontology == set(ox.parse(path=str(seed_build / "ontology.ttl"), format=ox.RdfFormat.TURTLE))
+
+
+#: A name of the vocabulary as RDF writes it (``kg:accused``, ``rdf:subject``), which a reader should not meet.
+_VOCABULARY_NAME = re.compile(r"\b(?:rdf|rdfs|owl|xsd|kg|kgt|oa|prov|dcterms|dcat|void|schema|skos|sh|foaf):[A-Za-z]")
+#: The pages whose subject is the vocabulary or queries written in it.
+_ABOUT_THE_VOCABULARY = {"ontology.html", "sparql.html", "queries.html"}
+
+
+def _reader_text(page: str) -> str:
+    """What a reader reads of a page: its text, less its Data section, its scripts and its tags."""
+    body = page.split("<main", 1)[-1]
+    body = re.sub(r'<section class="data".*?</section>', " ", body, flags=re.S)
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_no_page_speaks_rdf_outside_its_data_section(site: Path) -> None:
+    """Every page of the site (articles, actors, events, claims, relations, publishers, the front page, the
+    timeline...) names roles and kinds in words; the vocabulary's own names are in the Data sections only."""
+    pages = [p for p in site.rglob("*.html") if p.relative_to(site).as_posix() not in _ABOUT_THE_VOCABULARY]
+    assert len(pages) > 150
+    found = {p.relative_to(site).as_posix(): m.group(0) for p in pages
+             if (m := _VOCABULARY_NAME.search(_reader_text(p.read_text(encoding="utf-8"))))}
+    assert not found, found
+    # and it can see one: the Data section of Kadhemi's page has them
+    kadhemi = (site / "kgpub/id/mustafa-al-kadhemi.html").read_text(encoding="utf-8")
+    assert _VOCABULARY_NAME.search(kadhemi) and not _VOCABULARY_NAME.search(_reader_text(kadhemi))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -162,6 +163,17 @@ class Pages:
         labels = self.objects(term, vocab.RDFS + "label") if isinstance(term, ox.NamedNode) else []
         return labels[0].value if labels else self.short(term.value if hasattr(term, "value") else str(term))
 
+    def words(self, iri: str) -> str:
+        """A property as a reader reads it: its label in the ontology ("accused"), or, for a term the ontology
+        does not label, its local name with its words apart ("wasAttributedTo" → "was attributed to")."""
+        import pyoxigraph as ox
+
+        labels = self.objects(ox.NamedNode(iri), vocab.RDFS + "label")
+        if labels:
+            return str(labels[0].value)
+        local = re.split(r"[#/]", iri)[-1]
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("_", " ").lower()
+
     def short(self, iri: str) -> str:
         return self._shorten(iri) or iri
 
@@ -254,6 +266,14 @@ class Pages:
                        if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
         facts = [Fact(self.link(t.subject), self.short(t.predicate.value), self.quote_items(t.subject, anchored=False))
                  for t in sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value))]
+        # the same statements for a reader: each property by its label in the ontology, not its prefixed name
+        words = {p: self.words(p) for p in {t.predicate.value for t in (*outgoing, *incoming)}}
+        said = sorted(((words[t.predicate.value], self.link(t.object)) for t in outgoing
+                       if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
+        kinds = sorted({Link(words.get(t.object.value) or self.words(t.object.value), self.link(t.object).href)
+                        for t in outgoing if t.predicate.value == RDF_TYPE}, key=_order)
+        roles = [Fact(f.subject, words[t.predicate.value], f.quotes)
+                 for f, t in zip(facts, sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value)))]
         embedded = _typed(cast(bytes, ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
                                                    format=ox.RdfFormat.JSON_LD)))
         alternates = [(f.media_type, iri.rsplit("/", 1)[-1] + "." + f.extension if self.suffix else f"?format={f.name}")
@@ -268,7 +288,7 @@ class Pages:
             article = {"rights": self.rights(node), "parts": self.marked_text(iri, text) if text is not None else None}
         context = {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
                    "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
-                   "rows": rows, "facts": facts, "article": article}
+                   "rows": rows, "facts": facts, "kinds": kinds, "said": said, "roles": roles, "article": article}
         if own_page is not None:
             return own_page(self, iri, text, context)
         if vocab.KG + "Event" in self.types(node):  # an event's page: event.html, from web/event.py
