@@ -25,7 +25,7 @@ from typing import Any
 
 from kgpub.corpus import dates
 from kgpub.rdf import vocab
-from kgpub.web.pages import ENTITIES, RDF_TYPE, Link, Pages, anchor
+from kgpub.web.pages import ENTITIES, KIND_PAGES, RDF_TYPE, Link, Pages, anchor
 
 KG, RDF = vocab.KG, vocab.RDF
 #: Wikidata's entity IRIs (``schema:sameAs`` from the registry) and where a reader reads the item.
@@ -655,7 +655,7 @@ def context(pages: Pages, iri: str, text: str | None = None) -> dict[str, Any]:
     the raw statements for the data section) and the infobox, the facts by kind, the network."""
     if type(pages).evidence is Pages.evidence:  # pages that keep nothing (a server's store); a snapshot keeps its own
         pages = _Once(pages)
-    base = pages.node(iri, text)
+    base = pages.generic(iri, text)
     page = ActorPage(pages, iri)
     outgoing, incoming = pages.outgoing(page.node), pages.incoming(page.node)
     items = page.items(outgoing, incoming)
@@ -669,3 +669,7 @@ def context(pages: Pages, iri: str, text: str | None = None) -> dict[str, Any]:
 def is_actor(pages: Pages, iri: str) -> bool:
     """Whether ``iri`` gets an actor's page: an agent or a place."""
     return bool(pages.types(_named(iri)) & ENTITIES)
+
+
+for _kind in sorted(ENTITIES):
+    KIND_PAGES[_kind] = context

@@ -129,12 +129,13 @@ class Token:
 # --------------------------------------------------------------------------- the page
 
 
-def context(pages: Pages, iri: str, text: str | None, generic: dict[str, Any]) -> dict[str, Any]:
+def context(pages: Pages, iri: str, text: str | None) -> dict[str, Any]:
     """The article's page: the generic node context (its data: IRI, statements, links in) with the header,
     the quotes in text order, the text cut into tokens where it may be shown, and the legend's counts."""
     import pyoxigraph as ox
 
     node = ox.NamedNode(iri)
+    generic = pages.generic(iri, text)
     quotes = highlights(pages, iri)
     cut = tokens(text, quotes) if text is not None else None
     drawn = {t.quote.n for t in cut or [] if t.what == "open" and t.quote is not None}

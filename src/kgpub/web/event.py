@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kgpub.rdf import vocab
+from kgpub.web.pages import KIND_PAGES
 
 KG = vocab.KG
 #: The roles an actor can have in an event, in the order a page lists them, each in words.
@@ -368,3 +369,15 @@ def page(pages: Any, node: Any) -> dict[str, Any]:
         "main": accounts[0], "reports": accounts[1:], "accounts": accounts, "articles": own_articles,
         "headings": [h for _, h in ROLES if any(h in a.roles for a in accounts)],
         "disagreements": disagreements(reader, accounts), "pointed": pointed}}
+
+
+def context(pages: Any, iri: str, text: str | None = None) -> dict[str, Any]:
+    """An event's page (``event.html``): the generic node page's context, and what :func:`page` adds."""
+    import pyoxigraph as ox
+
+    found = pages.generic(iri, text)
+    found.update(page(pages, ox.NamedNode(iri)))
+    return found
+
+
+KIND_PAGES[KG + "Event"] = context

@@ -20,7 +20,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
@@ -58,17 +57,6 @@ class Fact:
     subject: Link
     role: str
     quotes: list[Quote]
-
-
-@dataclass(frozen=True)
-class Piece:
-    """A piece of an article's text between two cuts: highlighted (``start`` not None) if a quote covers it."""
-
-    text: str
-    start: int | None = None
-    end: int | None = None
-    title: str = ""
-    href: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,10 +101,11 @@ LICENCE_NAMES = {
 }
 
 
-#: The kinds of node with a page of their own (an article's): the node's class, and the function that makes that
-#: page's context from the generic one (naming its template).  Each such page's module adds itself here, and
-#: ``kgpub.web.views`` imports those modules, so serve and site draw them alike.
-KIND_PAGES: dict[str, Callable[[Pages, str, str | None, dict[str, Any]], dict[str, Any]]] = {}
+#: The kinds of node with a page of their own: the node's class, and the function that makes that page's context
+#: (starting from :meth:`Pages.generic`, and naming its template).  Each such page's module adds itself here
+#: (``web/article.py``, ``web/actor.py``, ``web/event.py``), and ``kgpub.web.views`` imports those modules, so
+#: serve and site draw them alike; a node of no such class gets the generic page, ``node.html``.
+KIND_PAGES: dict[str, Callable[[Pages, str, str | None], dict[str, Any]]] = {}
 
 
 class Pages:
@@ -256,7 +245,18 @@ class Pages:
         return self.render(context.pop("template", "node.html"), **context)
 
     def node(self, iri: str, text: str | None = None) -> dict[str, Any]:
-        """What the page of the node ``iri`` shows (``node.html`` draws it)."""
+        """What the page of the node ``iri`` shows: its kind's own page where it has one (:data:`KIND_PAGES`), the
+        generic page otherwise."""
+        import pyoxigraph as ox
+
+        types = self.types(ox.NamedNode(iri))
+        own_page = next((make for kind, make in KIND_PAGES.items() if kind in types), None)
+        return own_page(self, iri, text) if own_page is not None else self.generic(iri, text)
+
+    def generic(self, iri: str, text: str | None = None) -> dict[str, Any]:
+        """What every node's page shows (``node.html`` draws it, and the pages of a kind start from it): the label,
+        its kinds and statements in words, its quotes, the facts it takes part in, and the data: IRI,
+        alternates, the statements in RDF's names, the node as JSON-LD."""
         import pyoxigraph as ox
 
         node = ox.NamedNode(iri)
@@ -282,20 +282,9 @@ class Pages:
         # a static host cannot answer 301: a merged entity's page sends the reader on
         refresh = self.href(replaced[0]) if replaced and self.suffix else None
         title, notices = self.withdrawn(outgoing)
-        own_page = next((make for kind, make in KIND_PAGES.items() if kind in self.types(node)), None)
-        article = None
-        if own_page is None and vocab.SCHEMA + "NewsArticle" in self.types(node):
-            article = {"rights": self.rights(node), "parts": self.marked_text(iri, text) if text is not None else None}
-        context = {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
-                   "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
-                   "rows": rows, "facts": facts, "kinds": kinds, "said": said, "roles": roles, "article": article}
-        if own_page is not None:
-            return own_page(self, iri, text, context)
-        if vocab.KG + "Event" in self.types(node):  # an event's page: event.html, from web/event.py
-            from kgpub.web import event
-
-            context.update(event.page(self, node))
-        return context
+        return {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
+                "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
+                "rows": rows, "facts": facts, "kinds": kinds, "said": said, "roles": roles}
 
     def withdrawn(self, outgoing: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged
@@ -346,30 +335,6 @@ class Pages:
         if excerpt is not None and excerpt.value == "true":
             rows.append(("Excerpt", "the text stops before the end of the published article"))
         return rows
-
-    def marked_text(self, iri: str, text: str) -> list[Piece]:
-        """The article's text cut where quotes start and end: each piece with the offsets, the facts' labels
-        and the link to the first fact of the quotes that cover it (no offsets: no quote covers it)."""
-        import pyoxigraph as ox
-
-        facts = {u.subject.value for t in self.incoming(ox.NamedNode(iri))
-                 if t.predicate.value == vocab.OA + "hasSource"
-                 for u in self.incoming(t.subject) if u.predicate.value == vocab.KG + "evidence"}
-        spans = [(ev.start, ev.end, fact) for fact in sorted(facts) for ev in self.evidence(ox.NamedNode(fact))
-                 if ev.article == iri and ev.start is not None and ev.end is not None]
-        cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-        parts: list[Piece] = []
-        for start, end in pairwise(cuts):
-            covering = sorted({fact for s, e, fact in spans if s <= start and end <= e})
-            chunk = text[start:end]
-            if not covering:
-                parts.append(Piece(chunk))
-                continue
-            titles = "; ".join(self.label(ox.NamedNode(f)) for f in covering)
-            # a link must have text to read; a highlighted line break links nowhere
-            href = self.href(covering[0]) if chunk.strip() else ""
-            parts.append(Piece(chunk, start, end, titles, href))
-        return parts
 
     def supers(self, term: Any, via: str) -> set[str]:
         """Every class (``via`` rdfs:subClassOf) or property (rdfs:subPropertyOf) above ``term`` in the ontology."""

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from kgpub.rdf import vocab
 from kgpub.web.pages import ENTITIES, Link, Pages
-from kgpub.web import article  # noqa: F401  (the article's page: it adds itself to pages.KIND_PAGES)
+from kgpub.web import actor, article, event  # noqa: F401  (each kind's page adds itself to pages.KIND_PAGES)
 from kgpub.web.timeline import FILTERS as TIMELINE_FILTERS
 
 #: Where the vocabulary's IRIs (the ontology, its concepts) live: ``https://w3id.org/kgpub/...`` at ``/kgpub/...``.
@@ -438,13 +438,9 @@ def _sparql(build: Build, ask: Ask) -> dict[str, Any]:
 
 
 def _node(build: Build, ask: Ask) -> dict[str, Any]:
-    """A node's page (see :meth:`~kgpub.web.pages.Pages.node`), with an article's text where it may be shown; an
-    actor's or a place's is its own page (see :mod:`kgpub.web.actor`)."""
-    from kgpub.web import actor
-
+    """A node's page (see :meth:`~kgpub.web.pages.Pages.node`: an article's, an actor's or place's, an event's, or
+    the generic one), with an article's text where it may be shown."""
     assert ask.key is not None
-    if actor.is_actor(build.pages, ask.key):
-        return actor.context(build.pages, ask.key, build.texts.get(ask.key))
     return build.pages.node(ask.key, build.texts.get(ask.key))
 
 
