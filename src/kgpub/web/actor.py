@@ -214,17 +214,6 @@ class Item:
         return (0, self.date.earliest or self.date.latest, self.date.latest, self.fact.text)
 
 
-def _words(pages: Pages, predicate: str) -> str:
-    """A property in words: the ontology's label, or its name split into words; never a prefixed name."""
-    import pyoxigraph as ox
-
-    labels = pages.objects(ox.NamedNode(predicate), vocab.RDFS + "label")
-    if labels:
-        return labels[0].value
-    name = re.split(r"[#/]", predicate)[-1]
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower() or predicate
-
-
 def _group(types: set[str]) -> str:
     if KG + "Accusation" in types:
         return "Accusations"
@@ -326,7 +315,7 @@ class ActorPage:
             if t.predicate.value == direct:
                 words = ROLES[predicate]
             else:
-                words = f"{NOUNS.get(t.predicate.value, _words(self.pages, t.predicate.value))} in the same {kind}"
+                words = f"{NOUNS.get(t.predicate.value, self.pages.words(t.predicate.value))} in the same {kind}"
             out.append((t.object.value, words + (f" ({hedge})" if hedge else ""), claimed or bool(hedge)))
         return tuple(out)
 
@@ -336,7 +325,7 @@ class ActorPage:
         """A fact that names the actor by ``predicate`` (an accusation, a threat, an event, a report of one)."""
         types = self.pages.types(fact)
         group = _group(types)
-        role = ROLES.get(predicate) or _words(self.pages, predicate)
+        role = ROLES.get(predicate) or self.pages.words(predicate)
         if predicate == KG + "speaker":
             kinds = sorted(self.pages.label(t) for t in map(_named, types - {KG + "SpeechAct"}))
             role = f"said ({kinds[0].lower()})" if kinds else "said"
@@ -383,7 +372,7 @@ class ActorPage:
             return self.claim_item(statement, subject, predicate.value, obj, as_subject)
         pair = RELATIONS.get(predicate.value)
         words = (pair[0] if as_subject else pair[1]) if pair else (
-            _words(self.pages, predicate.value) if as_subject else f"{_words(self.pages, predicate.value)} (of)")
+            self.pages.words(predicate.value) if as_subject else f"{self.pages.words(predicate.value)} (of)")
         detail = ""
         roles = [r.value for r in self.pages.objects(statement, KG + "role")]
         if roles:
@@ -414,13 +403,13 @@ class ActorPage:
         if isinstance(subject, ox.NamedNode) and not self.entity(subject):
             # a role in a hedged fact: the actor "carried out" an event only by someone's account
             fact = subject
-            role = ROLES.get(predicate) or _words(self.pages, predicate)
+            role = ROLES.get(predicate) or self.pages.words(predicate)
             types = self.pages.types(fact)
             return Item(_group(types), role, self.link(fact), [], "", who, True, certainty,
                         when(self.pages, fact), None, self.sources(maker if maker is not None else fact),
                         self.fellows(fact, predicate, True, hedge), claim.value, RDF + "object", "claim")
         pair = RELATIONS.get(predicate)
-        words = (pair[0] if as_subject else pair[1]) if pair else _words(self.pages, predicate)
+        words = (pair[0] if as_subject else pair[1]) if pair else self.pages.words(predicate)
         other = obj if as_subject else subject
         linked = ((other.value, words + " (claimed)", True),) if self.entity(other) else ()
         return Item("Claims", words, self.link(maker if maker is not None else claim),
@@ -432,7 +421,7 @@ class ActorPage:
         """A relation the entity registry states (no article's quote): who it is a member of, where it lies."""
         pair = RELATIONS.get(predicate)
         words = (pair[0] if as_subject else pair[1]) if pair else (
-            _words(self.pages, predicate) if as_subject else f"{_words(self.pages, predicate)} (of)")
+            self.pages.words(predicate) if as_subject else f"{self.pages.words(predicate)} (of)")
         return Item("Relations and memberships", words, Link("as the entity registry states it"), [self.link(other)],
                     links=((other.value, words, False),), iri=other.value, predicate=predicate)
 
