@@ -628,7 +628,7 @@ def _served(args: list[str], url: str) -> subprocess.Popen:
         time.sleep(0.2)
 
 
-def serve_section(out: Path, work: Path, repeat: int) -> list[str]:
+def serve_section(out: Path, work: Path, repeat: int, endpoint: bool = True) -> list[str]:
     """``kgpub serve`` at a million triples: entity pages, and the endpoint against ``oxigraph serve`` on the same
     data (its default graph loaded with the same triples: the data and the ontology), with the same client."""
     import requests
@@ -692,6 +692,8 @@ def serve_section(out: Path, work: Path, repeat: int) -> list[str]:
             assert rows.setdefault(name, n) == n, (server, name, n, rows[name])  # the same rows from both
             return time.perf_counter() - started
 
+        if not endpoint:
+            texts = {}
         for name in texts:  # warm both
             ask("kgpub", name), ask("oxigraph", name)
         for _ in range(repeat):
@@ -702,6 +704,21 @@ def serve_section(out: Path, work: Path, repeat: int) -> list[str]:
         stop(ours)
         stop(theirs)
     median = statistics.median
+
+    def pct(values: list[float], q: float) -> float:
+        return values[min(len(values) - 1, int(q * len(values)))]
+
+    pages = ["### kgpub serve", "",
+             f"Entity pages of {len(entities)} actors (every 25th), one client, keep-alive, after 20 warm-up requests:", "",
+             "| answer | median ms | 95th percentile ms |", "|---|---:|---:|",
+             f"| kgpub serve: HTML page (the actor's page: infobox, facts by kind with quotes, network picture) | "
+             f"{median(html_ms):.1f} | {pct(html_ms, 0.95):.1f} |",
+             f"| kgpub serve: Turtle by content negotiation | {median(turtle_ms):.1f} | {pct(turtle_ms, 0.95):.1f} |",
+             f"| oxigraph serve: CONSTRUCT of the same node's triples (for scale) | {median(describe_ms):.1f} | "
+             f"{pct(describe_ms, 0.95):.1f} |", "",
+             f"- Entity page: **{median(html_ms):.1f} ms** median (HTML), {median(turtle_ms):.1f} ms (Turtle).", ""]
+    if not endpoint:
+        return pages + ["The SPARQL endpoints were not compared in this run (`--no-endpoint`).", ""]
     total = {server: sum(sum(v) for v in spent[server].values()) for server in spent}
     count = repeat * len(texts)
     ratio = (count / total["kgpub"]) / (count / total["oxigraph"])
@@ -709,23 +726,13 @@ def serve_section(out: Path, work: Path, repeat: int) -> list[str]:
                   f"{median(spent['oxigraph'][name]) * 1000:.1f} | "
                   f"{median(spent['oxigraph'][name]) / median(spent['kgpub'][name]):.2f} |" for name in texts]
 
-    def pct(values: list[float], q: float) -> float:
-        return values[min(len(values) - 1, int(q * len(values)))]
-
-    return ["### kgpub serve", "",
-            f"Entity pages of {len(entities)} actors (every 25th), one client, keep-alive, after 20 warm-up requests:", "",
-            "| answer | median ms | 95th percentile ms |", "|---|---:|---:|",
-            f"| kgpub serve: HTML page (statements, facts with their quotes, network picture) | {median(html_ms):.1f} | "
-            f"{pct(html_ms, 0.95):.1f} |",
-            f"| kgpub serve: Turtle by content negotiation | {median(turtle_ms):.1f} | {pct(turtle_ms, 0.95):.1f} |",
-            f"| oxigraph serve: CONSTRUCT of the same node's triples (for scale) | {median(describe_ms):.1f} | "
-            f"{pct(describe_ms, 0.95):.1f} |", "",
+    return [*pages[:-2],
             f"SPARQL endpoints: every shipped query ({'entity ' + entity + ' where one is taken'}), the same text "
             f"(prefixes declared) POSTed by the same client, {repeat} rounds interleaved after a warm-up; both "
             "return every row (kgpub serve with `--max-rows 10000000`), and the row counts are checked equal:", "",
             "| query | rows | kgpub serve median ms | oxigraph serve median ms | throughput kgpub / oxigraph |",
             "|---|---:|---:|---:|---:|", *query_rows, "",
-            f"- Entity page: **{median(html_ms):.1f} ms** median (HTML), {median(turtle_ms):.1f} ms (Turtle).",
+            pages[-2],
             f"- Endpoint throughput on the shipped queries: kgpub serve {count / total['kgpub']:.2f} queries/s, "
             f"oxigraph serve {count / total['oxigraph']:.2f} queries/s: **{ratio:.2f}×** oxigraph's. kgpub runs "
             "each query in a child process with a time and memory limit, and reads the answer back to hold it to "
@@ -801,6 +808,9 @@ def main() -> None:
     parser.add_argument("--naive-articles", type=int, default=100, help="corpus size for the naive path (build)")
     parser.add_argument("--articles", type=int, default=5000, help="synthetic articles (5000 ≈ 1 M triples)")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--no-endpoint", action="store_true",
+                        help="publish: measure the pages and the site only, not the SPARQL endpoints (written to "
+                             "results/publish-pages.md)")
     parser.add_argument("--rdflib-timeout", type=int, default=120)
     parser.add_argument("--results", type=Path, default=HERE / "results")
     args = parser.parse_args()
@@ -835,18 +845,20 @@ def main() -> None:
             seconds, triples = build(corpus, work / "synthetic")
             report = [f"# {title}", "", f"Machine: {machine()}", "",
                       f"Command: `python benchmarks/bench.py {args.section} --articles {args.articles}"
-                      + (f" --repeat {args.repeat}" if args.section == "publish" else "") + "`", "",
+                      + (f" --repeat {args.repeat}" if args.section == "publish" else "")
+                      + (" --no-endpoint" if args.no_endpoint else "") + "`", "",
                       f"Synthetic build: {args.articles} articles, {triples:,} triples.", ""]
             if args.section == "identity":
                 report += identity_section(corpus, seconds, triples)
             elif args.section == "diff":
                 report += diff_section(corpus, work / "synthetic", args.articles, triples, work)
             elif args.section == "publish":
-                report += serve_section(work / "synthetic", work, args.repeat)
+                report += serve_section(work / "synthetic", work, args.repeat, endpoint=not args.no_endpoint)
                 report += site_section(work / "synthetic", corpus, work)
             else:
                 report += load_section(work / "synthetic", triples, work)
-            publish(report, args.results / f"{args.section}.md")
+            name = "publish-pages" if args.section == "publish" and args.no_endpoint else args.section
+            publish(report, args.results / f"{name}.md")
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return
