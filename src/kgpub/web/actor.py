@@ -25,7 +25,7 @@ from typing import Any
 
 from kgpub.corpus import dates
 from kgpub.rdf import vocab
-from kgpub.web.pages import ENTITIES, KIND_PAGES, RDF_TYPE, Link, Pages, anchor
+from kgpub.web.pages import ENTITIES, KIND_PAGES, RDF_TYPE, Link, Pages, anchor, fact_kind
 
 KG, RDF = vocab.KG, vocab.RDF
 #: Wikidata's entity IRIs (``schema:sameAs`` from the registry) and where a reader reads the item.
@@ -214,20 +214,13 @@ class Item:
         return (0, self.date.earliest or self.date.latest, self.date.latest, self.fact.text)
 
 
+#: The heading of each kind of fact (see :func:`~kgpub.web.pages.fact_kind`) on an actor's page.
+GROUP_OF_KIND = {"accusation": "Accusations", "threat": "Threats", "statement": "Statements", "event": "Events",
+                 "relation": "Relations and memberships", "article": "Articles", "": "Other facts"}
+
+
 def _group(types: set[str]) -> str:
-    if KG + "Accusation" in types:
-        return "Accusations"
-    if KG + "Threat" in types:
-        return "Threats"
-    if KG + "SpeechAct" in types:
-        return "Statements"
-    if types & {KG + "Event", KG + "EventReport", KG + "SharedEvent"}:
-        return "Events"
-    if KG + "Relationship" in types:
-        return "Relations and memberships"
-    if vocab.SCHEMA + "NewsArticle" in types:
-        return "Articles"
-    return "Other facts"
+    return GROUP_OF_KIND[fact_kind(types)]
 
 
 class ActorPage:

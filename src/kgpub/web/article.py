@@ -28,7 +28,7 @@ from itertools import pairwise
 from typing import Any
 
 from kgpub.rdf import vocab
-from kgpub.web.pages import KIND_PAGES, Link, Pages
+from kgpub.web.pages import KIND_PAGES, Link, Pages, date_in_words, fact_kind
 
 KG, OA, RDF, XSD = vocab.KG, vocab.OA, vocab.RDF, vocab.XSD
 ARTICLE = vocab.SCHEMA + "NewsArticle"
@@ -270,17 +270,10 @@ def tokens(text: str, quotes: Iterable[Highlight]) -> list[Token]:
 
 
 def kind_of(types: set[str]) -> str:
-    if KG + "Accusation" in types:
-        return "accusation"
-    if KG + "Threat" in types:
-        return "threat"
-    if KG + "SpeechAct" in types:
-        return "statement"
-    if types & {KG + "Event", KG + "EventReport", KG + "Count", KG + "SharedEvent"}:
-        return "event"
-    if KG + "Relationship" in types:
-        return "relation"
-    return "mention"
+    """A highlight's kind: the fact's (see :func:`~kgpub.web.pages.fact_kind`), "mention" for a node the article
+    only names."""
+    kind = fact_kind(types)
+    return "mention" if kind in ("", "article") else kind
 
 
 def fact_view(pages: Pages, fact: Any) -> FactView:
@@ -424,23 +417,13 @@ def _certainty(pages: Pages, types: set[str], by: dict[str, list[Any]]) -> tuple
 
 # --------------------------------------------------------------------------- dates, at their precision
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-
-
 def when(literal: Any) -> str:
     """A date as precise as it was given: ``2020-01-03`` as "3 January 2020", ``2020-12`` as "December 2020",
     ``2020`` as "2020"; anything else (an EDTF interval) as written."""
     value = literal.value
     kind = literal.datatype.value if hasattr(literal, "datatype") and literal.datatype is not None else ""
-    parts = value.split("-")
-    try:
-        if kind == XSD + "date" and len(parts) == 3:
-            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
-        if kind == XSD + "gYearMonth" and len(parts) == 2:
-            return f"{_MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
-    except (ValueError, IndexError):
-        return value
+    if (kind == XSD + "date" and value.count("-") == 2) or (kind == XSD + "gYearMonth" and value.count("-") == 1):
+        return date_in_words(value)
     return value
 
 

@@ -1,6 +1,6 @@
 """An event's page for a reader: what happened, when, where, who in which role, how many, and who says so.
 
-A ``kg:Event`` is drawn by ``event.html`` (``Pages.node`` hands it here): its types in words, its date
+A ``kg:Event`` is drawn by ``event.html`` (the module adds itself to ``pages.KIND_PAGES``): its types in words, its date
 in words with the bounds it allows (a month is "between 1 and 30 June 2020"), its place, each actor under
 its role in words ("carried out by", "against", "victims"), its counts with their qualifiers ("at least
 8 killed") and the quote each rests on.  A role an article only claims (a ``kg:Claim``) is shown as a claim:
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kgpub.rdf import vocab
-from kgpub.web.pages import KIND_PAGES
+from kgpub.web.pages import KIND_PAGES, Link, date_in_words
 
 KG = vocab.KG
 #: The roles an actor can have in an event, in the order a page lists them, each in words.
@@ -34,18 +34,7 @@ ROLE_NOUNS = {KG + "agent": "the one who carried it out", KG + "target": "its ta
 #: Facts that point at an event, and how a reader says it ("an accusation about it").
 POINTED = {KG + "concerns": "accusation about it", KG + "about": "statement about it",
            KG + "denies": "denial of it", KG + "inResponseTo": "in response to it", KG + "ledTo": "caused it"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 _EXACT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-@dataclass(frozen=True)
-class Named:
-    """A node as the page names it: its label and its page (None: a literal, or nothing to link)."""
-
-    text: str
-    href: str | None = None
-    rel: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,16 +42,16 @@ class Said:
     """A quote a statement rests on, with the article it is in."""
 
     exact: str
-    article: Named | None
+    article: Link | None
 
 
 @dataclass(frozen=True)
 class Claimed:
     """An actor an account only claims has a role: who the account has it from, and how sure it is."""
 
-    actor: Named
+    actor: Link
     role: str
-    according: list[Named]
+    according: list[Link]
     certainty: str
 
 
@@ -94,17 +83,17 @@ class Account:
     """One account of an event: the event's own (for a shared event, the registry's) or one article's report."""
 
     name: str
-    source: list[Named]
-    node: Named
+    source: list[Link]
+    node: Link
     when: When | None
-    places: list[Named]
+    places: list[Link]
     #: Each role's actors, by the role's heading ("Carried out by"), in the order of :data:`ROLES`.
-    roles: dict[str, list[Named]]
+    roles: dict[str, list[Link]]
     claimed: list[Claimed]
     counts: list[Number]
     quotes: list[Said]
     certainty: str = ""
-    according: list[Named] = field(default_factory=list)
+    according: list[Link] = field(default_factory=list)
     hedge: str = ""
     #: Each role's actors by IRI (for the disagreements), and each place's IRI.
     role_iris: dict[str, set[str]] = field(default_factory=dict)
@@ -123,15 +112,8 @@ class Disagreement:
 
 
 def words(iso: str) -> str:
-    """An ISO date (``2020``, ``2020-06``, ``2020-06-03``) in words ("3 June 2020"); anything else as given."""
-    m = _EXACT.match(iso)
-    if not m:
-        return iso
-    year, month, day = m.groups()
-    if month is None:
-        return year
-    name = _MONTHS[int(month) - 1] if 1 <= int(month) <= 12 else month
-    return f"{name} {year}" if day is None else f"{int(day)} {name} {year}"
+    """An ISO date in words (see :func:`~kgpub.web.pages.date_in_words`)."""
+    return date_in_words(iso)
 
 
 def edtf_words(text: str) -> str:
@@ -181,9 +163,8 @@ class Reader:
         values = sorted(self.pages.objects(node, predicate), key=str)
         return values[0] if values else None
 
-    def named(self, term: Any) -> Named:
-        link = self.pages.link(term)
-        return Named(link.text, link.href)
+    def named(self, term: Any) -> Link:
+        return self.pages.link(term)
 
     def concept(self, term: Any) -> str:
         """A concept's name in words (its ``skos:prefLabel``), else its label."""
@@ -237,10 +218,10 @@ class Reader:
         sure = self.first(node, KG + "certainty")
         return self.pages.label(sure).lower() if sure is not None and sure.value != KG + "Certain" else ""
 
-    def account(self, node: Any, name: str, source: list[Named]) -> Account:
+    def account(self, node: Any, name: str, source: list[Link]) -> Account:
         """One account of the event: its date, places, actors by role, claimed roles, counts and quotes."""
         role_iris: dict[str, set[str]] = {}
-        roles: dict[str, list[Named]] = {}
+        roles: dict[str, list[Link]] = {}
         for predicate, heading in ROLES:
             actors = sorted(self.pages.objects(node, predicate), key=lambda a: (self.pages.label(a), str(a)))
             if actors:
@@ -262,7 +243,7 @@ class Reader:
                        claimed, self.counts(node), self.quotes(node), certainty, according,
                        hedge.value if hedge is not None else "", role_iris, [p.value for p in places])
 
-    def sources(self, node: Any) -> tuple[list[Named], list[Named]]:
+    def sources(self, node: Any) -> tuple[list[Link], list[Link]]:
         """The articles an account's quotes are in, and who each is by (its agency, else its publisher)."""
         import pyoxigraph as ox
 

@@ -15,6 +15,7 @@ instead of giving each annotation a page of its own.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import re
@@ -32,6 +33,34 @@ PARTS = frozenset({vocab.OA + "SpecificResource", vocab.OA + "TextQuoteSelector"
 ENTITIES = frozenset({vocab.KG + "Agent", vocab.KG + "Place"})
 #: The RDF a node's page links as its alternates (a static site's files beside it, a server's ``?format=``).
 PAGE_FORMATS = tuple(f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples")) if f is not None)
+
+
+#: The kinds of fact a page sorts by, from the fact's classes: the first that matches.  The article's highlights and
+#: the actor's groups are both drawn from it, so a fact is of one kind on every page.
+FACT_KINDS = ((frozenset({vocab.KG + "Accusation"}), "accusation"), (frozenset({vocab.KG + "Threat"}), "threat"),
+              (frozenset({vocab.KG + "SpeechAct"}), "statement"),
+              (frozenset({vocab.KG + "Event", vocab.KG + "EventReport", vocab.KG + "SharedEvent", vocab.KG + "Count"}),
+               "event"),
+              (frozenset({vocab.KG + "Relationship"}), "relation"), (frozenset({vocab.SCHEMA + "NewsArticle"}), "article"))
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def fact_kind(types: set[str]) -> str:
+    """The kind of fact a node of these classes is (see :data:`FACT_KINDS`); "" if none."""
+    return next((kind for classes, kind in FACT_KINDS if types & classes), "")
+
+
+def date_in_words(iso: str) -> str:
+    """An exact ISO date at its precision (``2020``, ``2020-06``, ``2020-06-03``) in words: "2020", "June 2020",
+    "3 June 2020"; anything else as given."""
+    m = _ISO.match(iso)
+    if not m:
+        return iso
+    year, month, day = m.groups()
+    if month is None:
+        return year
+    name = calendar.month_name[int(month)] if 1 <= int(month) <= 12 else month
+    return f"{name} {year}" if day is None else f"{int(day)} {name} {year}"
 
 
 @dataclass(frozen=True)
@@ -261,19 +290,19 @@ class Pages:
 
         node = ox.NamedNode(iri)
         outgoing, incoming = self.outgoing(node), self.incoming(node)
-        types = sorted({self.link(t.object) for t in outgoing if t.predicate.value == RDF_TYPE}, key=_order)
+        typed = [t.object for t in outgoing if t.predicate.value == RDF_TYPE]
+        types = sorted({self.link(o) for o in typed}, key=_order)
         rows = sorted(((self.short(t.predicate.value), self.link(t.object)) for t in outgoing
                        if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
+        pointing = sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value))
         facts = [Fact(self.link(t.subject), self.short(t.predicate.value), self.quote_items(t.subject, anchored=False))
-                 for t in sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value))]
+                 for t in pointing]
         # the same statements for a reader: each property by its label in the ontology, not its prefixed name
         words = {p: self.words(p) for p in {t.predicate.value for t in (*outgoing, *incoming)}}
         said = sorted(((words[t.predicate.value], self.link(t.object)) for t in outgoing
                        if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
-        kinds = sorted({Link(words.get(t.object.value) or self.words(t.object.value), self.link(t.object).href)
-                        for t in outgoing if t.predicate.value == RDF_TYPE}, key=_order)
-        roles = [Fact(f.subject, words[t.predicate.value], f.quotes)
-                 for f, t in zip(facts, sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value)))]
+        kinds = sorted({Link(self.words(o.value), self.link(o).href) for o in typed}, key=_order)
+        roles = [Fact(f.subject, words[t.predicate.value], f.quotes) for f, t in zip(facts, pointing)]
         embedded = _typed(cast(bytes, ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
                                                    format=ox.RdfFormat.JSON_LD)))
         alternates = [(f.media_type, iri.rsplit("/", 1)[-1] + "." + f.extension if self.suffix else f"?format={f.name}")
