@@ -115,20 +115,28 @@ def _quiet_engines() -> None:
     warnings.filterwarnings("ignore", module="pyshacl")
 
 
+#: The options ``build`` and ``merge`` share: one build's whole-graph stages, run by either.
+_QUIET = click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+_NO_VALIDATE = click.option("--no-validate", is_flag=True, help="Skip the SHACL check (the build says so loudly).")
+_STRICT = click.option("--strict", is_flag=True, help="Refuse to write on SHACL warnings too, not only violations.")
+_NO_INDEX = click.option("--no-index", is_flag=True, help="Leave the query index to the first 'kgpub query'.")
+_SHOW_INFO = click.option("--show-info", is_flag=True,
+                         help="List the SHACL warnings and curation hints (sh:Info) too, not only their counts.")
+
+
 @main.command()
 @click.argument("seeds", default="seeds", type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=_FOLDER,
               help="Folder to write the build into (replaced whole, only on success)  [default: dist; drafts with --drafts]")
 @click.option("--base", help="Base IRI for instance IRIs (default: dataset.yaml's, else https://w3id.org/kgpub/id/).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-@click.option("--no-validate", is_flag=True, help="Skip the SHACL check (the build says so loudly).")
-@click.option("--strict", is_flag=True, help="Refuse to write on SHACL warnings too, not only violations.")
+@_QUIET
+@_NO_VALIDATE
+@_STRICT
 @click.option("--shapes", type=click.Path(path_type=Path), help="Shapes folder or file (default: the shipped shapes/).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that read and map articles (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Map every article again instead of reusing unchanged ones.")
-@click.option("--no-index", is_flag=True, help="Leave the query index to the first 'kgpub query'.")
-@click.option("--show-info", is_flag=True,
-              help="List the SHACL warnings and curation hints (sh:Info) too, not only their counts.")
+@_NO_INDEX
+@_SHOW_INFO
 @click.option("--drafts", is_flag=True, help="Build items still marked 'drafted: true' too, into a draft build "
               "of its own (default folder: drafts) that query, load, serve and site refuse.")
 @click.option("--shard", metavar="I/N", help="Build only shard I of N (counted from 0) into a partial build, "
@@ -183,14 +191,13 @@ def _report_build(result: api.BuildResult, out: Path, *, quiet: bool, strict: bo
 @click.argument("parts", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=_FOLDER, default="dist", show_default=True,
               help="Folder to write the build into (replaced whole, only on success).")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
-@click.option("--no-validate", is_flag=True, help="Skip the SHACL check (the build says so loudly).")
-@click.option("--strict", is_flag=True, help="Refuse to write on SHACL warnings too, not only violations.")
+@_QUIET
+@_NO_VALIDATE
+@_STRICT
 @click.option("--shapes", type=click.Path(path_type=Path), help="Shapes folder or file: the shards' (default: the shipped shapes/).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that write the files (default: all cores).")
-@click.option("--no-index", is_flag=True, help="Leave the query index to the first 'kgpub query'.")
-@click.option("--show-info", is_flag=True,
-              help="List the SHACL warnings and curation hints (sh:Info) too, not only their counts.")
+@_NO_INDEX
+@_SHOW_INFO
 def merge(parts: tuple[Path, ...], out: Path, quiet: bool, no_validate: bool, strict: bool, shapes: Path | None,
           jobs: int | None, no_index: bool, show_info: bool) -> None:
     """Join the partial builds PARTS ('kgpub build --shard I/N', every I of one N) into the build.
