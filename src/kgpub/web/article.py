@@ -281,10 +281,7 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
     according to whom, and how sure the article is of it, in words."""
     types = pages.types(fact)
     kind = kind_of(types)
-    outgoing = pages.outgoing(fact)
-    by: dict[str, list[Any]] = {}
-    for t in outgoing:
-        by.setdefault(t.predicate.value, []).append(t.object)
+    by = pages.by_predicate(fact)
 
     def links(predicate: str) -> list[Link]:
         return sorted((pages.link(o) for o in by.get(predicate, [])), key=lambda x: (x.text, x.href or ""))
@@ -430,9 +427,7 @@ def when(literal: Any) -> str:
 def _dates(pages: Pages, node: Any, by: dict[str, list[Any]] | None) -> str:
     """When a fact (or a date node of a relation) is, at its precision, with the article's words for it."""
     if by is None:
-        by = {}
-        for t in pages.outgoing(node):
-            by.setdefault(t.predicate.value, []).append(t.object)
+        by = pages.by_predicate(node)
     dated = by.get(KG + "date") or by.get(KG + "edtf") or []
     text = when(dated[0]) if dated else ""
     phrase = by.get(KG + "datePhrase", [])

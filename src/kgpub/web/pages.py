@@ -167,6 +167,13 @@ class Pages:
     def objects(self, node: Any, predicate: str) -> list[Any]:
         return [t.object for t in self.outgoing(node) if t.predicate.value == predicate]
 
+    def by_predicate(self, node: Any) -> dict[str, list[Any]]:
+        """A node's objects by predicate, from one read of its statements (for a page that asks for many)."""
+        out: dict[str, list[Any]] = {}
+        for t in self.outgoing(node):
+            out.setdefault(t.predicate.value, []).append(t.object)
+        return out
+
     def types(self, node: Any) -> set[str]:
         return {o.value for o in self.objects(node, RDF_TYPE)}
 

@@ -78,7 +78,7 @@ def row(pages: Pages, reader: Reader, date: str, iri: str, label: str, place: st
     accounts = [node, *sorted((t.subject for t in pages.incoming(node) if t.predicate.value == vocab.KG + "reports"),
                               key=str)]
     # each account's statements read once, by predicate: a site draws tens of thousands of rows
-    said = [(account, _by_predicate(pages, account)) for account in accounts]
+    said = [(account, pages.by_predicate(account)) for account in accounts]
     roles: list[list[Actor]] = []
     for predicate, _ in COLUMNS:
         seen: dict[str, Actor] = {}
@@ -102,14 +102,6 @@ def row(pages: Pages, reader: Reader, date: str, iri: str, label: str, place: st
     link = pages.link(ox.NamedNode(named[0])) if named else Link(place) if place else None
     return Row(date, Link(label, pages.href(iri)), types, roles, link, counts, years(date),
                sorted({a.key for column in roles for a in column}))
-
-
-def _by_predicate(pages: Pages, node: Any) -> dict[str, list[Any]]:
-    """A node's objects by predicate, from one read of its statements."""
-    out: dict[str, list[Any]] = {}
-    for t in pages.outgoing(node):
-        out.setdefault(t.predicate.value, []).append(t.object)
-    return out
 
 
 def _key(pages: Pages, iri: str) -> str:
