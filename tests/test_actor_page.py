@@ -21,7 +21,7 @@ import requests
 
 from kgpub.corpus import dates
 from kgpub.rdf import vocab
-from kgpub.web import actor
+from kgpub.web import actor, pages
 from kgpub.web.site import Snapshot, _default_graph
 from test_serve import served  # noqa: F401  (the real kgpub serve on the seed build)
 from test_site import _audit, _errors, browser, hosted, site  # noqa: F401  (Chromium; the seed site, hosted)
@@ -52,7 +52,7 @@ RDF_NAME = re.compile(r"(?<![\w/#.-])(?:rdf|rdfs|kg|kgt|oa|prov|skos|owl|schema|
 ])
 def test_a_date_reads_in_words_at_the_precision_the_text_gives(edtf: str, words: str, precision: str) -> None:
     dates.parse(edtf)  # each case is a date kgpub can hold
-    assert actor.date_words(edtf) == (words, precision)
+    assert pages.edtf_in_words(edtf) == (words, precision)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def _items(graph: Snapshot, iri: str) -> list[actor.Item]:
 
 
 def _entities(graph: Snapshot) -> list[str]:
-    return [iri for iri in graph.nodes() if actor.is_actor(graph, iri)]
+    return [iri for iri in graph.nodes() if graph.types(ox.NamedNode(iri)) & pages.ENTITIES]
 
 
 def test_kadhemi_s_roles_read_in_words(graph: Snapshot) -> None:
@@ -220,15 +220,15 @@ def test_kadhemi_s_page_in_the_site(site: Path) -> None:
 
 @pytest.mark.slow  # the seed site, a server or a browser
 def test_no_actor_page_shows_an_rdf_name_outside_its_data(site: Path, graph: Snapshot) -> None:
-    pages = 0
+    checked = 0
     for iri in _entities(graph):
         path = site / (graph.href(iri).lstrip("/"))
         page = path.read_text(encoding="utf-8")
         assert '<section class="data"' in page, path
         found = RDF_NAME.findall(_visible(page))
         assert not found, (path, found[:5])
-        pages += 1
-    assert pages > 40
+        checked += 1
+    assert checked > 40
 
 
 @pytest.mark.slow  # the seed site, a server or a browser

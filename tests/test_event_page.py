@@ -59,10 +59,11 @@ def test_dates_in_words_keep_their_precision() -> None:
         ["2020", "June 2020", "3 June 2020", "31 December 2020"]
     assert event.edtf_words("2019-12-21/2019-12-31") == "between 21 December 2019 and 31 December 2019"
     assert event.edtf_words("2019-12~") == "about December 2019"
-    assert event.edtf_words("2020?") == "perhaps 2020"
+    assert event.edtf_words("2020?") == "2020 (uncertain)"
     assert event.edtf_words("../2020") == "until 2020"
-    assert event.edtf_words("2019/..") == "from 2019 on"
-    assert event.edtf_words("201X") == "201X"  # what has no words is shown as written
+    assert event.edtf_words("2019/..") == "from 2019"
+    assert event.edtf_words("201X") == "the 2010s"
+    assert event.edtf_words("2019-13") == "2019-13"  # what has no words is shown as written
     assert event.bounds_words("2020-06-01", "2020-06-30") == "between 1 June 2020 and 30 June 2020"
     assert event.bounds_words("2020-06-03", "2020-06-03") == ""
     assert event.bounds_words("", "2020-06-30") == "not after 30 June 2020"

@@ -16,16 +16,14 @@ only, so ``kgpub serve`` and ``kgpub site`` draw the same page.
 
 from __future__ import annotations
 
-import calendar
 import math
-import re
 import textwrap
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kgpub.corpus import dates
 from kgpub.rdf import vocab
-from kgpub.web.pages import ENTITIES, KIND_PAGES, RDF_TYPE, Link, Pages, anchor, fact_kind
+from kgpub.web.pages import ENTITIES, KIND_PAGES, RDF_TYPE, Link, Pages, anchor, edtf_in_words, fact_kind
 
 KG, RDF = vocab.KG, vocab.RDF
 #: Wikidata's entity IRIs (``schema:sameAs`` from the registry) and where a reader reads the item.
@@ -94,48 +92,6 @@ class When:
     latest: str = ""
 
 
-_SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
-
-
-def _one_date(edtf: str) -> tuple[str, str]:
-    """One EDTF date (no interval) in words, and its precision: "3 January 2020" (day), "May 2020" (month),
-    "2020" (year), "spring 2019" (season), "the 2010s" (decade); a qualifier says how sure the text is."""
-    match = re.fullmatch(r"(\d{2}[\dX]{2})(?:-([\dX]{2})(?:-([\dX]{2}))?)?([?~%])?", edtf)
-    if match is None:
-        return edtf, "as given"
-    year, month, day, qualifier = match.groups()
-    if "X" in year:
-        span = 10 ** year.count("X")
-        words, precision = f"the {year.replace('X', '0')}s", "decade" if span == 10 else "century"
-    elif month is None or month == "XX":
-        words, precision = year, "year"
-    elif int(month) in _SEASONS:
-        words, precision = f"{_SEASONS[int(month)]} {year}", "season"
-    elif day is None or day == "XX":
-        words, precision = f"{calendar.month_name[int(month)]} {year}", "month"
-    else:
-        words, precision = f"{int(day)} {calendar.month_name[int(month)]} {year}", "day"
-    if qualifier == "~":
-        words = "about " + words
-    elif qualifier == "?":
-        words += " (uncertain)"
-    elif qualifier == "%":
-        words = f"about {words} (uncertain)"
-    return words, precision
-
-
-def date_words(edtf: str) -> tuple[str, str]:
-    """An EDTF level-1 date or interval in words, and its precision ("interval" for two ends)."""
-    if "/" not in edtf:
-        return _one_date(edtf)
-    start, _, end = edtf.partition("/")
-    low = None if start in ("", "..") else _one_date(start)[0]
-    high = None if end in ("", "..") else _one_date(end)[0]
-    if low and high:
-        return f"between {low} and {high}", "interval"
-    return (f"from {low}", "interval") if low else (f"until {high}", "interval")
-
-
 def when(pages: Pages, node: Any) -> When | None:
     """The date a node gives (``kg:date`` where exact, ``kg:edtf`` where not; an article's publication date), None
     if it gives none."""
@@ -148,10 +104,10 @@ def when(pages: Pages, node: Any) -> When | None:
             parsed = dates.parse(published[0].value[:10])
         except ValueError:
             return None
-        text, precision = date_words(parsed.edtf)
+        text, precision = edtf_in_words(parsed.edtf)
         return When(text, parsed.edtf, precision, str(parsed.earliest or ""), str(parsed.latest or ""))
     edtf = given[0].value
-    text, precision = date_words(edtf)
+    text, precision = edtf_in_words(edtf)
     earliest = pages.objects(node, KG + "earliest")
     latest = pages.objects(node, KG + "latest")
     return When(text, edtf, precision, earliest[0].value if earliest else "", latest[0].value if latest else "")
@@ -646,11 +602,6 @@ def context(pages: Pages, iri: str, text: str | None = None) -> dict[str, Any]:
                 network=network(page, items), data=sorted(items, key=lambda i: (i.iri, i.predicate)),
                 short=pages.short)
     return base
-
-
-def is_actor(pages: Pages, iri: str) -> bool:
-    """Whether ``iri`` gets an actor's page: an agent or a place."""
-    return bool(pages.types(_named(iri)) & ENTITIES)
 
 
 for _kind in sorted(ENTITIES):

@@ -17,12 +17,11 @@ reads, for its incremental runs) show the same page.  It does not import ``pages
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from kgpub.rdf import vocab
-from kgpub.web.pages import KIND_PAGES, Link, date_in_words
+from kgpub.web.pages import KIND_PAGES, Link, date_in_words, edtf_in_words
 
 KG = vocab.KG
 #: The roles an actor can have in an event, in the order a page lists them, each in words.
@@ -34,7 +33,6 @@ ROLE_NOUNS = {KG + "agent": "the one who carried it out", KG + "target": "its ta
 #: Facts that point at an event, and how a reader says it ("an accusation about it").
 POINTED = {KG + "concerns": "accusation about it", KG + "about": "statement about it",
            KG + "denies": "denial of it", KG + "inResponseTo": "in response to it", KG + "ledTo": "caused it"}
-_EXACT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 @dataclass(frozen=True)
@@ -117,20 +115,8 @@ def words(iso: str) -> str:
 
 
 def edtf_words(text: str) -> str:
-    """An EDTF expression in words: an interval "from A to B" (an open end: "until B", "from A on"), a
-    qualified date "about"/"perhaps"; what it cannot put in words (``201X``, seasons) is shown as written."""
-    if "/" in text:
-        start, _, end = text.partition("/")
-        start, end = start.strip("."), end.strip(".")
-        if start and end:
-            return f"between {edtf_words(start)} and {edtf_words(end)}"
-        return f"until {edtf_words(end)}" if end else f"from {edtf_words(start)} on" if start else text
-    qualifier = text[-1] if text[-1:] in "?~%" else ""
-    core = text[:-1] if qualifier else text
-    said = words(core)
-    if said == core and not _EXACT.match(core):
-        return text
-    return {"": said, "~": f"about {said}", "?": f"perhaps {said}", "%": f"perhaps about {said}"}[qualifier]
+    """An EDTF expression in words (see :func:`~kgpub.web.pages.edtf_in_words`)."""
+    return edtf_in_words(text)[0]
 
 
 def bounds_words(earliest: str, latest: str) -> str:

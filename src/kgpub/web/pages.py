@@ -53,14 +53,55 @@ def fact_kind(types: set[str]) -> str:
 def date_in_words(iso: str) -> str:
     """An exact ISO date at its precision (``2020``, ``2020-06``, ``2020-06-03``) in words: "2020", "June 2020",
     "3 June 2020"; anything else as given."""
-    m = _ISO.match(iso)
-    if not m:
-        return iso
-    year, month, day = m.groups()
-    if month is None:
-        return year
-    name = calendar.month_name[int(month)] if 1 <= int(month) <= 12 else month
-    return f"{name} {year}" if day is None else f"{int(day)} {name} {year}"
+    return edtf_in_words(iso)[0] if _ISO.match(iso) else iso
+
+
+def _known_month(month: str | None) -> bool:
+    """Whether an EDTF month can be named: none, unspecified (``XX``), a month or a season (21-24)."""
+    return month is None or month == "XX" or (month.isdigit() and (1 <= int(month) <= 12 or int(month) in _SEASONS))
+
+
+_SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+
+
+def _one_date(edtf: str) -> tuple[str, str]:
+    """One EDTF date (no interval) in words, and its precision: "3 January 2020" (day), "May 2020" (month),
+    "2020" (year), "spring 2019" (season), "the 2010s" (decade); a qualifier says how sure the text is."""
+    match = re.fullmatch(r"(\d{2}[\dX]{2})(?:-([\dX]{2})(?:-([\dX]{2}))?)?([?~%])?", edtf)
+    if match is None or not _known_month(match.group(2)):
+        return edtf, "as given"
+    year, month, day, qualifier = match.groups()
+    if "X" in year:
+        span = 10 ** year.count("X")
+        words, precision = f"the {year.replace('X', '0')}s", "decade" if span == 10 else "century"
+    elif month is None or month == "XX":
+        words, precision = year, "year"
+    elif int(month) in _SEASONS:
+        words, precision = f"{_SEASONS[int(month)]} {year}", "season"
+    elif day is None or day == "XX":
+        words, precision = f"{calendar.month_name[int(month)]} {year}", "month"
+    else:
+        words, precision = f"{int(day)} {calendar.month_name[int(month)]} {year}", "day"
+    if qualifier == "~":
+        words = "about " + words
+    elif qualifier == "?":
+        words += " (uncertain)"
+    elif qualifier == "%":
+        words = f"about {words} (uncertain)"
+    return words, precision
+
+
+def edtf_in_words(edtf: str) -> tuple[str, str]:
+    """An EDTF level-1 date or interval in words, and its precision ("interval" for two ends): the one wording of a
+    date every page uses, so an event's date reads the same on its page, its actors' pages and the timeline."""
+    if "/" not in edtf:
+        return _one_date(edtf)
+    start, _, end = edtf.partition("/")
+    low = None if start in ("", "..") else _one_date(start)[0]
+    high = None if end in ("", "..") else _one_date(end)[0]
+    if low and high:
+        return f"between {low} and {high}", "interval"
+    return (f"from {low}", "interval") if low else (f"until {high}", "interval")
 
 
 @dataclass(frozen=True)
