@@ -23,6 +23,7 @@ from test_accessibility import axe_script  # noqa: F401  (axe-core, as the acces
 from test_site import browser  # noqa: F401  (Debian's Chromium, headless, as the site's tests use it)
 
 AFP = "000_eb2d348de878cb8c"
+OA_SOURCE = "http://www.w3.org/ns/oa#hasSource"
 BASE = "https://w3id.org/kgpub/id/"
 #: A public-domain article whose text is published, with nested and crossing quotes.
 STATE = "state-2020-01-03"
@@ -338,3 +339,40 @@ def test_in_chromium_the_first_screen_shows_highlighted_text_and_a_click_opens_t
         if server is not None:
             server.shutdown()
 
+
+
+def test_a_quote_s_link_is_its_highlight_on_the_article_page(pages: Any) -> None:
+    """Every quote of every fact links to the article's highlight of that very quote (``#q-N``)."""
+    import pyoxigraph as ox
+
+    checked = 0
+    for name in [BASE + f"article/{STATE}", BASE + f"article/{AFP}", *(
+            iri for iri in pages.nodes() if iri.startswith(BASE + "article/") and iri.count("/") == BASE.count("/") + 1)]:
+        by_number = {q.n: q for q in article_page.highlights(pages, name)}
+        for t in pages.incoming(ox.NamedNode(name)):
+            if t.predicate.value != OA_SOURCE:
+                continue
+            start, end, exact = pages.selected(t.subject)
+            href = pages.quote_href(name, start, end, exact)
+            n = int(href.rsplit("#q-", 1)[1])
+            assert (by_number[n].start, by_number[n].end, by_number[n].exact) == (start, end, exact)
+            checked += 1
+    assert checked > 100
+
+
+@pytest.mark.slow
+def test_every_quote_shown_elsewhere_links_to_its_place_in_the_article(article_site: Path) -> None:
+    """A fact's, an actor's or an event's page links each quote to the article at its anchor (``#q-N``), and that
+    anchor is on the article's page."""
+    articles: dict[str, str] = {}
+    linked = 0
+    for path in sorted(article_site.rglob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        for target, n in re.findall(r'href="(/kgpub/id/article/[^"#/]+\.html)#q-(\d+)"', page):
+            if target not in articles:
+                articles[target] = (article_site / target.lstrip("/")).read_text(encoding="utf-8")
+            assert f'id="q-{n}"' in articles[target], (path, target, n)
+            linked += 1
+    assert linked > 50
+    kadhemi = (article_site / "kgpub/id/mustafa-al-kadhemi.html").read_text(encoding="utf-8")
+    assert re.search(r'href="/kgpub/id/article/[^"#]+\.html#q-\d+"', kadhemi)  # the actor's quotes lead into the text

@@ -277,7 +277,7 @@ def test_a_folder_that_is_not_a_site_is_refused(seed_build: Path, tmp_path: Path
 def test_evidence_is_shown_on_its_facts_page_and_its_rdf_goes_with_it(site: Path) -> None:
     fact = "kgpub/id/article/000_eb2d348de878cb8c/aah-fighter-plot"
     page = (site / f"{fact}.html").read_text(encoding="utf-8")
-    assert re.search(r'<li id="evidence-1"><q>[^<]+</q> — <a href="/kgpub/id/article/000_eb2d348de878cb8c.html">'
+    assert re.search(r'<li id="evidence-1"><q>[^<]+</q> — <a href="/kgpub/id/article/000_eb2d348de878cb8c.html#q-\d+">'
                      r"[^<]+</a>, characters \d+–\d+</li>", page)
     assert not (site / f"{fact}/evidence/1.html").exists()  # a part of the fact, not a page of its own
     import pyoxigraph as ox

@@ -214,7 +214,8 @@ class ActorPage:
         out = []
         for ev in self.pages.evidence(fact):
             if ev.article is not None:
-                out.append(Source(ev.exact, Link(ev.headline, self.pages.href(ev.article)), self.publisher(ev.article),
+                out.append(Source(ev.exact, Link(ev.headline, self.pages.quote_href(ev.article, ev.start, ev.end, ev.exact)),
+                                  self.publisher(ev.article),
                                   anchor(fact.value, ev.annotation) if anchored else ""))
         return out
 
@@ -451,7 +452,8 @@ def infobox(page: ActorPage, items: list[Item]) -> Infobox:
     articles: dict[str, Link] = {}
     publishers: dict[str, Link] = {}
     for source in [s for i in items for s in i.sources] + own:
-        articles.setdefault(source.article.href or "", source.article)
+        page_of = (source.article.href or "").partition("#")[0]  # the article itself, not the quote's place in it
+        articles.setdefault(page_of, replace(source.article, href=page_of or None))
         if source.publisher is not None:
             publishers.setdefault(source.publisher.href or source.publisher.text, source.publisher)
     dated = [i for i in items if i.date is not None and i.group != "Articles"]  # facts, not publications

@@ -184,17 +184,15 @@ def highlights(pages: Pages, iri: str) -> list[Highlight]:
         if t.predicate.value != OA + "hasSource":
             continue
         annotation = t.subject
-        start, end, exact = selected(pages, annotation)
+        start, end, exact = pages.selected(annotation)
         facts = spans.setdefault((start, end, exact), [])
         facts += [u.subject for u in pages.incoming(annotation) if u.predicate.value == KG + "evidence"]
 
-    def order(key: tuple[int | None, int | None, str]) -> tuple[int, int, int, str]:
-        start, end, exact = key
-        return (start is None, start or 0, -(end or 0), exact)
-
+    numbers = pages.quote_numbers(iri)
     quotes = []
     seen: dict[str, FactView] = {}  # a fact quoted several times is put in words once
-    for n, key in enumerate(sorted(spans, key=order), 1):
+    for key in sorted(spans, key=numbers.__getitem__):
+        n = numbers[key]
         start, end, exact = key
         quote = Highlight(n, start, end, exact)
         for f in _without_shared(pages, spans[key]):
@@ -207,22 +205,6 @@ def highlights(pages: Pages, iri: str) -> list[Highlight]:
         q.overlaps = [(o.n, _KIND_NAMES[o.kind].lower()) for o in placed
                       if o is not q and o.start < q.end and q.start < o.end]  # type: ignore[operator]
     return quotes
-
-
-def selected(pages: Pages, annotation: Any) -> tuple[int | None, int | None, str]:
-    """The offsets and the exact text an annotation's selectors give (None: no position given)."""
-    start = end = None
-    exact = ""
-    for selector in pages.objects(annotation, OA + "hasSelector"):
-        for t in pages.outgoing(selector):
-            p = t.predicate.value
-            if p == OA + "exact":
-                exact = t.object.value
-            elif p == OA + "start":
-                start = int(t.object.value)
-            elif p == OA + "end":
-                end = int(t.object.value)
-    return start, end, exact
 
 
 def _without_shared(pages: Pages, facts: list[Any]) -> list[Any]:

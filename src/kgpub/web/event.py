@@ -17,7 +17,7 @@ reads, for its incremental runs) show the same page.  It does not import ``pages
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kgpub.rdf import vocab
@@ -164,7 +164,8 @@ class Reader:
             if ev.article:
                 import pyoxigraph as ox
 
-                article = self.named(ox.NamedNode(ev.article))
+                named = self.named(ox.NamedNode(ev.article))
+                article = replace(named, href=self.pages.quote_href(ev.article, ev.start, ev.end, ev.exact))
             out.append(Said(ev.exact, article))
         return out
 

@@ -194,6 +194,7 @@ class Pages:
         #: Parts (evidence, selectors) shown on another node's page, by IRI: that node and the anchor.
         self.folded: dict[str, tuple[str, str]] = {}
         self._shorten = vocab.shortener(prefixes)
+        self._quote_numbers: dict[str, dict[tuple[int | None, int | None, str], int]] = {}
 
     # -- the graph, as the subclass has it
 
@@ -278,6 +279,47 @@ class Pages:
             out.append(Evidence(annotation.value, exact, article, self.label(sources[0]) if sources else "", start, end))
         return out
 
+    def quote_numbers(self, article: str) -> dict[tuple[int | None, int | None, str], int]:
+        """The number ``N`` of each quote of an article (its anchor ``#q-N`` on the article's page), by its span
+        and text: one per span, in text order (a longer quote before one it holds; those without offsets last),
+        from 1.  Every page that shows a quote links to its place in the text with it; kept per article, since a
+        page lists many quotes of the same few articles (a build's pages never change)."""
+        known = self._quote_numbers.get(article)
+        if known is None:
+            known = self._quote_numbers[article] = self.number_quotes(article)
+        return known
+
+    def number_quotes(self, article: str) -> dict[tuple[int | None, int | None, str], int]:
+        """:meth:`quote_numbers`, read from the graph."""
+        import pyoxigraph as ox
+
+        spans = set()
+        for t in self.incoming(ox.NamedNode(article)):
+            if t.predicate.value == vocab.OA + "hasSource":
+                spans.add(self.selected(t.subject))
+        ordered = sorted(spans, key=lambda k: (k[0] is None, k[0] or 0, -(k[1] or 0), k[2]))
+        return {key: n for n, key in enumerate(ordered, 1)}
+
+    def selected(self, annotation: Any) -> tuple[int | None, int | None, str]:
+        """The offsets and the exact text an annotation's selectors give (None: no position given)."""
+        start = end = None
+        exact = ""
+        for selector in self.objects(annotation, vocab.OA + "hasSelector"):
+            for t in self.outgoing(selector):
+                p = t.predicate.value
+                if p == vocab.OA + "exact":
+                    exact = t.object.value
+                elif p == vocab.OA + "start":
+                    start = int(t.object.value)
+                elif p == vocab.OA + "end":
+                    end = int(t.object.value)
+        return start, end, exact
+
+    def quote_href(self, article: str, start: int | None, end: int | None, exact: str) -> str:
+        """Where a quote is read in its article: the article's page at the quote's anchor (``#q-N``)."""
+        n = self.quote_numbers(article).get((start, end, exact))
+        return self.href(article) + (f"#q-{n}" if n is not None else "")
+
     # -- links
 
     def href(self, iri: str) -> str:
@@ -312,7 +354,7 @@ class Pages:
         items = []
         for ev in self.evidence(node):
             ident = anchor(node.value, ev.annotation) if anchored else ""
-            where = self.href(ev.article) if ev.article else ""
+            where = self.quote_href(ev.article, ev.start, ev.end, ev.exact) if ev.article else ""
             items.append(Quote(ident, ev.exact, where, ev.headline, ev.start, ev.end))
         return items
 

@@ -88,6 +88,7 @@ class Snapshot(Pages):
         self._labels: dict[str, str] = {}
         self._types: dict[str, set[str]] = {}
         self._evidence: dict[str, tuple[list[Evidence], set[str]]] = {}
+        self._numbers: dict[str, tuple[dict[tuple[int | None, int | None, str], int], set[str]]] = {}
         #: The nodes read while a page is rendered (None: not recording): the page is a function of their triples.
         self.reads: set[str] | None = None
         self._via: dict[str, str] = {}  # a folded selector: the annotation whose place it links to
@@ -125,6 +126,18 @@ class Snapshot(Pages):
             outer, self.reads = self.reads, set()
             try:
                 known = self._evidence[node.value] = (super().evidence(node), self.reads)
+            finally:
+                self.reads = outer
+        if self.reads is not None:
+            self.reads |= known[1]
+        return known[0]
+
+    def quote_numbers(self, article: str) -> dict[tuple[int | None, int | None, str], int]:
+        known = self._numbers.get(article)
+        if known is None:
+            outer, self.reads = self.reads, set()
+            try:
+                known = self._numbers[article] = (self.number_quotes(article), self.reads)
             finally:
                 self.reads = outer
         if self.reads is not None:
