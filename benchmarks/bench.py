@@ -617,9 +617,9 @@ def _served(args: list[str], url: str) -> subprocess.Popen:
     deadline = time.monotonic() + 300
     while True:
         try:
-            if requests.get(url, timeout=5).status_code < 500:
+            if requests.get(url, timeout=60).status_code < 500:  # kgpub's front page counts the build first
                 return process
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
