@@ -286,9 +286,9 @@ def _checked(payload: bytes, triples: int) -> None:
 # --------------------------------------------------------------------------- HTTP (kgpub.http)
 
 
-def _select(client: Client, ends: Endpoints, query: str) -> list[dict[str, Any]]:
+def _select(client: Client, ends: Endpoints, query: str, allowance: float = 0.0) -> list[dict[str, Any]]:
     response = client.request("POST", ends.query, data={"query": query},
-                              headers={"Accept": SPARQL_JSON})
+                              headers={"Accept": SPARQL_JSON}, allowance=allowance)
     _check(response, "querying")
     try:
         rows = list(response.json()["results"]["bindings"])
@@ -738,7 +738,8 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
         _post_batches(client, ends, _batches(bulk, BATCH_TRIPLES), parallel, landed, atomic)
     except StoreError as exc:
         done = _graph_list([str(p.iri or "(default graph)") for p in loaded])
-        rest = _graph_list([str(p.iri or "(default graph)") for p in to_send if p not in loaded])
+        landed_ids = {id(p) for p in loaded}  # by identity: comparing plans compares their payloads
+        rest = _graph_list([str(p.iri or "(default graph)") for p in to_send if id(p) not in landed_ids])
         if loaded and mode == "replace":
             try:  # record what did land, so a re-run sends only the rest
                 _put_manifest(client, ends, hashes, roles, manifest.query_defaults)
@@ -775,7 +776,8 @@ def _routes(client: Client, ends: Endpoints, to_send: list[GraphPlan], mode: str
     held = set(_counts(client, ends)) if any(p.iri is not None for p in to_send) else set()
     default_held = any(p.iri is None for p in to_send) and _ask(client, ends, "?s ?p ?o")
     bulk = [p for p in to_send if (p.iri is None and not default_held) or (p.iri is not None and p.iri not in held)]
-    return bulk, [p for p in to_send if p not in bulk]
+    chosen = {id(p) for p in bulk}  # by identity: ``p in bulk`` compares payloads, quadratic in the graphs
+    return bulk, [p for p in to_send if id(p) not in chosen]
 
 
 @dataclass
@@ -976,25 +978,62 @@ def _statement_text(triple: Any) -> str:
     return f"{triple.subject.value}\t{triple.predicate.value}\t{o.value}\t{language}\t{datatype}"
 
 
+_XSD_STRING, _LANG_STRING = (vocab.XSD + "string").encode(), (vocab.RDF + "langString").encode()
+
+
+def _line_text(line: bytes) -> bytes | None:
+    """:data:`_STATEMENT` of one N-Triples line as the serializer writes it, read with byte operations (a
+    million lines in a second or two); None for a line this does not read (an escape, a blank node), which
+    :func:`_statement_text` then reads as terms.  An IRI holds no space, ``>`` or quote; a literal's lexical
+    form ends at its last quote."""
+    if b"\\" in line or line.startswith(b"_:"):
+        return None
+    s_end = line.find(b"> <")
+    p_end = line.find(b"> ", s_end + 3)
+    if not line.startswith(b"<") or s_end < 0 or p_end < 0:
+        return None
+    obj = line[p_end + 2:-2]
+    language = datatype = b""
+    if obj.startswith(b"<"):
+        value = obj[1:-1]
+    elif obj.startswith(b'"'):
+        close = obj.rindex(b'"')
+        value, rest = obj[1:close], obj[close + 1:]
+        if not rest:
+            datatype = _XSD_STRING
+        elif rest.startswith(b"@"):
+            language, datatype = rest[1:].lower(), _LANG_STRING
+        elif rest.startswith(b"^^<"):
+            datatype = rest[3:-1]
+        else:
+            return None
+    else:
+        return None
+    return b"\t".join((line[1:s_end], line[s_end + 3:p_end], value, language, datatype))
+
+
 def _local_checksums(plans: list[GraphPlan]) -> dict[str | None, tuple[int, int] | None]:
     """``(count, checksum)`` of each plan's payload as :func:`_checksum_query` computes it in the store; None
     for a graph with blank nodes (their labels are the store's own).  A statement met again (the default
     graph's copy repeats the data graphs) is not hashed again."""
     seen: dict[bytes, int] = {}
     sums: dict[str | None, tuple[int, int] | None] = {}
-    width = CHECKSUM_DIGITS
+    md5 = hashlib.md5
     for plan in plans:
         lines = plan.payload.splitlines()
-        fresh = [line for line in lines if line not in seen]
-        if b"_:" in plan.payload and any(_has_blank(t) for t in _triples(plan.payload)):
-            sums[plan.iri] = None
-            continue
-        if fresh:
-            text = b"\n".join(fresh) + b"\n"
-            for line, triple in zip(fresh, _triples(text), strict=True):
-                digest = hashlib.md5(_statement_text(triple).encode("utf-8")).hexdigest()
-                seen[line] = int(digest[:width], 16)
-        sums[plan.iri] = (len(lines), sum(seen[line] for line in lines))
+        blank = False
+        for line in lines:
+            if line in seen:
+                continue
+            text = _line_text(line)
+            if text is None:
+                triple = _triples(line + b"\n")[0]
+                if _has_blank(triple):
+                    blank = True
+                    break
+                text = _statement_text(triple).encode("utf-8")
+            seen[line] = int(md5(text).hexdigest()[:CHECKSUM_DIGITS], 16)
+        sums[plan.iri] = None if blank else (len(lines), sum(seen[line] for line in lines))
     return sums
 
 
@@ -1006,12 +1045,14 @@ def _checksum_query(named: bool) -> str:
             f"BIND(MD5({_STATEMENT}) AS ?h) }}{tail}")
 
 
-def _store_checksums(client: Client, ends: Endpoints, default: bool) -> dict[str | None, tuple[int, int | None]]:
+def _store_checksums(client: Client, ends: Endpoints, default: bool, triples: int
+                     ) -> dict[str | None, tuple[int, int | None]]:
     """What the store computes: ``(count, checksum)`` per named graph (and the default graph when
-    ``default``); the checksum None where the store could not compute it (a blank node)."""
+    ``default``); the checksum None where the store could not compute it (a blank node).  The query reads
+    every statement, so it may take as long as a request carrying ``triples``."""
     result: dict[str | None, tuple[int, int | None]] = {}
     for named in (True, False) if default else (True,):
-        for row in _select(client, ends, _checksum_query(named)):
+        for row in _select(client, ends, _checksum_query(named), allowance=triples * SECONDS_PER_TRIPLE):
             graph = row["g"]["value"] if named and isinstance(row.get("g"), dict) else None
             if named and graph is None:
                 raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a graph without its name")
@@ -1035,7 +1076,7 @@ def _checksummed(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: 
     if ends.flavor not in CHECKSUM_FLAVORS or (default and not own_default):
         return False
     with ThreadPoolExecutor(max_workers=1) as pool:
-        asked = pool.submit(_store_checksums, client, ends, default)
+        asked = pool.submit(_store_checksums, client, ends, default, sum(p.triples for p in plans))
         local = _local_checksums([p for p in plans if p.action == "send"])
         try:
             stored = asked.result()
