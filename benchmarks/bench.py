@@ -472,7 +472,8 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
             "whole command, start to exit: reading the build, asking the store what it holds, sending (graphs the "
             "store does not hold yet as gzip-compressed N-Quads batches of whole graphs, four requests at a time: "
             "into Oxigraph through its bulk loader, `no_transaction`; into Fuseki each request one transaction), "
-            "recording the manifest and verifying every statement against one read of the dataset. The servers "
+            "recording the manifest and verifying every graph by the statement count and checksum the store computes "
+            "in SPARQL (the default graph's copy by its count and the statements of it no named graph holds). The servers "
             "persist to disk, as the bulk loaders do. Each row is one run, on a machine shared with other work: the "
             "ratio, measured in the same run, is the figure to read.", "",
             *table, "",
