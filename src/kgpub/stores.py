@@ -34,6 +34,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -732,6 +733,9 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
         if after_graph:
             after_graph(plan)
 
+    # what the store's checksums will be compared with, computed while the store is busy taking the graphs
+    local = (_in_background(lambda: _local_checksums([p for p in to_send if p.iri is not None]))
+             if len(to_send) >= DUMP_FROM and ends.flavor in CHECKSUM_FLAVORS else None)
     try:
         for plan in single:
             _send(client, ends, plan, mode, chunk_triples)
@@ -761,8 +765,24 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
         query_defaults = _query_defaults(client, ends, plans)
     if mode == "replace" and (to_send or result.removed or query_defaults != manifest.query_defaults):
         _put_manifest(client, ends, hashes, roles, query_defaults)
-    _verify(client, ends, plans, mode, own_default=not union)
+    _verify(client, ends, plans, mode, own_default=not union, local=local)
     return result
+
+
+def _in_background(work: Callable[[], Any]) -> Future[Any]:
+    """``work`` run in a thread of its own, as a future: a daemon, so a load that fails does not wait for it."""
+    import threading
+
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
 
 
 def _routes(client: Client, ends: Endpoints, to_send: list[GraphPlan], mode: str,
@@ -923,14 +943,15 @@ def _dataset_dump(client: Client, ends: Endpoints, triples: int) -> dict[bytes |
         return None
 
 
-def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: str, own_default: bool) -> None:
+def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: str, own_default: bool,
+            local: Future[Any] | None = None) -> None:
     """Check that every graph holds what was sent.  After a bulk load, the whole dataset is read once and
     compared statement by statement as bytes (a graph whose bytes differ is compared term by term, to tell
     a store that rewrites terms from one that lost them); otherwise every graph sent is read back and
     compared term by term, and those not sent again are counted (the default graph too, where the store's
     default graph is its own, not the union of every graph)."""
     sent = [p for p in plans if p.action == "send"]
-    if len(sent) >= DUMP_FROM and _checksummed(client, ends, plans, mode, own_default):
+    if len(sent) >= DUMP_FROM and _checksummed(client, ends, plans, mode, own_default, local):
         return
     if len(sent) >= DUMP_FROM:
         dump = _dataset_dump(client, ends, sum(p.triples for p in plans))
@@ -1076,9 +1097,10 @@ def _default_check(client: Client, ends: Endpoints, triples: int) -> tuple[int, 
     return counts[0], counts[1]
 
 
-def _checksummed(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: str, own_default: bool) -> bool:
+def _checksummed(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: str, own_default: bool,
+                 computed: Future[Any] | None = None) -> bool:
     """Verify by what the store computes (:data:`CHECKSUM_FLAVORS`): one query gives every graph's count and
-    checksum, compared with the same computed locally (meanwhile, in this thread); a graph sent whose
+    checksum, compared with the same computed locally (``computed``, or meanwhile in this thread); a graph sent whose
     checksum differs is read back and compared term by term (to tell a rewritten term from a lost one), a
     graph not sent again is counted.  False, verifying nothing, where the store cannot (then the caller reads
     the dataset back)."""
@@ -1091,7 +1113,8 @@ def _checksummed(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: 
     with ThreadPoolExecutor(max_workers=2) as pool:  # the two queries at once: a store answers each on a core
         asked = pool.submit(_store_checksums, client, ends, triples)
         default_asked = pool.submit(_default_check, client, ends, triples) if default else None
-        local = _local_checksums([p for p in plans if p.action == "send" and p.iri is not None])
+        local = (computed.result() if computed is not None
+                 else _local_checksums([p for p in plans if p.action == "send" and p.iri is not None]))
         try:
             stored = asked.result()
             if default_asked is not None:
