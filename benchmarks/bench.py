@@ -423,7 +423,7 @@ def _jena_tool(tool: str, *args: str) -> float:
 QUERY_SECONDS = 600.0
 
 
-def load_section(out: Path, triples: int, work: Path) -> list[str]:
+def load_section(out: Path, triples: int, work: Path, queries_too: bool = True) -> list[str]:
     """``kgpub load`` from the command line, default options, into Oxigraph and Fuseki (each persisting to
     disk, as their bulk loaders do), against each store's own bulk loader on the same quads, in this run."""
     sys.path.insert(0, str(ROOT / "tests"))
@@ -440,7 +440,7 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
     try:
         ours, line = _cli_load(server.url, "oxigraph", out)
         queries = []
-        for query in shipped_queries():
+        for query in shipped_queries() if queries_too else []:
             params = {p.name: _some_entity(out) for p in query.params}
             local, local_s = _timed(lambda: kgpub.query(query.name, out, params=params, timeout=QUERY_SECONDS))
             remote, remote_s = _timed(lambda: kgpub.query(query.name, endpoint=server.url + "/query", params=params,
@@ -486,7 +486,12 @@ def load_section(out: Path, triples: int, work: Path) -> list[str]:
             f"kgpub load reaches **{bulk / ours:.2f}×** `oxigraph load`'s speed and **{tdb / fuseki_ours:.2f}×** "
             "`tdb2.tdbloader`'s on the same data (bulk loader seconds / kgpub seconds).", "",
             f"kgpub's own summary lines: `{line}`; `{fuseki_line}`.", "",
-            "### Shipped queries on the loaded store", "",
+            *(queries_section(queries) if queries_too else [])]
+
+
+def queries_section(queries: list[str]) -> list[str]:
+    """The shipped queries' rows on the loaded Oxigraph against the embedded engine's."""
+    return ["### Shipped queries on the loaded store", "",
             "`kgpub query --endpoint` on the loaded Oxigraph (its default graph holds the load's copy of the data "
             "graphs and the ontology, so the query names no dataset) gives the embedded engine's rows; one run "
             "each, warm, the first call of each reading the load manifest too:", "",
@@ -818,6 +823,8 @@ def main() -> None:
     parser.add_argument("--no-endpoint", action="store_true",
                         help="publish: measure the pages and the site only, not the SPARQL endpoints (written to "
                              "results/publish-pages.md)")
+    parser.add_argument("--no-queries", action="store_true",
+                        help="load: measure the loads only, not the shipped queries on the loaded store")
     parser.add_argument("--rdflib-timeout", type=int, default=120)
     parser.add_argument("--results", type=Path, default=HERE / "results")
     args = parser.parse_args()
@@ -853,7 +860,8 @@ def main() -> None:
             report = [f"# {title}", "", f"Machine: {machine()}", "",
                       f"Command: `python benchmarks/bench.py {args.section} --articles {args.articles}"
                       + (f" --repeat {args.repeat}" if args.section == "publish" else "")
-                      + (" --no-endpoint" if args.no_endpoint else "") + "`", "",
+                      + (" --no-endpoint" if args.no_endpoint else "")
+                      + (" --no-queries" if args.no_queries else "") + "`", "",
                       f"Synthetic build: {args.articles} articles, {triples:,} triples.", ""]
             if args.section == "identity":
                 report += identity_section(corpus, seconds, triples)
@@ -863,7 +871,7 @@ def main() -> None:
                 report += serve_section(work / "synthetic", work, args.repeat, endpoint=not args.no_endpoint)
                 report += site_section(work / "synthetic", corpus, work)
             else:
-                report += load_section(work / "synthetic", triples, work)
+                report += load_section(work / "synthetic", triples, work, queries_too=not args.no_queries)
             name = "publish-pages" if args.section == "publish" and args.no_endpoint else args.section
             publish(report, args.results / f"{name}.md")
         finally:
