@@ -83,3 +83,20 @@ def test_the_checksum_computed_locally_equals_the_stores(statements: list[ox.Qua
     blank = any(isinstance(t, ox.BlankNode) for q in named for t in (q.subject, q.object))
     assert local == theirs
     assert (local is None) == blank
+
+
+def test_a_bulk_load_is_one_transaction_a_request_unless_asked_otherwise() -> None:
+    """Atomic per graph where the store allows is the default, from the library and the command line alike;
+    only ``--no-atomic`` hands Oxigraph's requests to its bulk loader without a transaction."""
+    import inspect
+
+    import kgpub
+    from kgpub.cli import main
+
+    oxigraph = stores.Endpoints("oxigraph", "http://127.0.0.1:7878/store", "http://127.0.0.1:7878/query")
+    assert stores._dataset_endpoint(oxigraph) == ("http://127.0.0.1:7878/store", True)
+    assert stores._dataset_endpoint(oxigraph, atomic=False) == ("http://127.0.0.1:7878/store?no_transaction", True)
+    assert inspect.signature(kgpub.load).parameters["atomic"].default is True
+    assert inspect.signature(stores.load).parameters["atomic"].default is True
+    option = next(p for p in main.commands["load"].params if p.name == "atomic")
+    assert option.default is True

@@ -205,7 +205,7 @@ def load(endpoint: str, data: str | Path = "dist", *, flavor: str | None = None,
          chunk_triples: int | None = None, graph_store: str | None = None, query_endpoint: str | None = None,
          user: str | None = None, password: str | None = None, verify_tls: bool = True,
          timeout: float = 30.0, progress=None, create: bool = False,  # type: ignore[no-untyped-def]
-         parallel: int = 4, atomic: bool = False, keep_removed: bool = False) -> LoadResult:
+         parallel: int = 4, atomic: bool = True, keep_removed: bool = False) -> LoadResult:
     """Publish the build in ``data`` into the store at ``endpoint``; see ``kgpub.stores``.
 
     ``create`` first makes the dataset or repository ``endpoint`` names when the store has none.

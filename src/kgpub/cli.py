@@ -447,10 +447,10 @@ def _query_list(queries: list[Any]) -> str:
 @click.option("--keep-removed", is_flag=True,
               help="Keep in the store the graphs an earlier load put there that the build no longer has "
                    "(withdrawn or deleted articles); by default they are removed.")
-@click.option("--atomic/--no-atomic", default=False, show_default=True,
-              help="Every bulk request one transaction, Oxigraph's too; by default Oxigraph takes new graphs through "
-                   "its bulk loader, three times faster on disk (a failed load may leave part of a new graph until a "
-                   "re-run: see docs/stores.md).")
+@click.option("--atomic/--no-atomic", default=True, show_default=True,
+              help="Every bulk request one transaction, so a graph lands whole or not at all; --no-atomic sends "
+                   "Oxigraph's through its bulk loader instead, three times faster on disk (a failed load may leave "
+                   "part of a new graph until a re-run: see docs/stores.md).")
 def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, default_graph: bool, mode: str,
          force: bool, dry_run: bool, create: bool, chunk_triples: int | None, graph_store: str | None,
          query_endpoint: str | None, user: str | None, insecure: bool, timeout: float, parallel: int,
