@@ -589,13 +589,16 @@ class _Once(Pages):
     def href(self, iri: str) -> str:
         return self.inner.href(iri)
 
+    def quote_numbers(self, article: str) -> dict[tuple[int | None, int | None, str], int]:
+        return self.inner.quote_numbers(article)  # kept by the build's pages, for every page that quotes the article
+
 
 def context(pages: Pages, iri: str, text: str | None = None) -> dict[str, Any]:
     """What an entity's page shows (``actor.html`` draws it): the node page's frame (JSON-LD, alternates, notices,
     the raw statements for the data section) and the infobox, the facts by kind, the network."""
     if type(pages).evidence is Pages.evidence:  # pages that keep nothing (a server's store); a snapshot keeps its own
         pages = _Once(pages)
-    base = pages.generic(iri, text)
+    base = pages.generic(iri, text, quoted=False)
     page = ActorPage(pages, iri)
     outgoing, incoming = pages.outgoing(page.node), pages.incoming(page.node)
     items = page.items(outgoing, incoming)

@@ -135,7 +135,7 @@ def context(pages: Pages, iri: str, text: str | None) -> dict[str, Any]:
     import pyoxigraph as ox
 
     node = ox.NamedNode(iri)
-    generic = pages.generic(iri, text)
+    generic = pages.generic(iri, text, quoted=False)
     quotes = highlights(pages, iri)
     cut = tokens(text, quotes) if text is not None else None
     drawn = {t.quote.n for t in cut or [] if t.what == "open" and t.quote is not None}

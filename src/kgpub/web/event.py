@@ -343,7 +343,7 @@ def context(pages: Any, iri: str, text: str | None = None) -> dict[str, Any]:
     """An event's page (``event.html``): the generic node page's context, and what :func:`page` adds."""
     import pyoxigraph as ox
 
-    found = pages.generic(iri, text)
+    found = pages.generic(iri, text, quoted=False)
     found.update(page(pages, ox.NamedNode(iri)))
     return found
 

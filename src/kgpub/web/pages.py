@@ -372,10 +372,14 @@ class Pages:
         own_page = next((make for kind, make in KIND_PAGES.items() if kind in types), None)
         return own_page(self, iri, text) if own_page is not None else self.generic(iri, text)
 
-    def generic(self, iri: str, text: str | None = None) -> dict[str, Any]:
+    def generic(self, iri: str, text: str | None = None, quoted: bool = True) -> dict[str, Any]:
         """What every node's page shows (``node.html`` draws it, and the pages of a kind start from it): the label,
         its kinds and statements in words, its quotes, the facts it takes part in, and the data: IRI,
-        alternates, the statements in RDF's names, the node as JSON-LD."""
+        alternates, the statements in RDF's names, the node as JSON-LD.
+
+        A kind's page lists the facts it takes part in its own way and keeps only the data section of these
+        (``quoted=False``): the quotes of every fact pointing here, the largest read of an actor's page, are
+        then not read twice."""
         import pyoxigraph as ox
 
         node = ox.NamedNode(iri)
@@ -385,8 +389,8 @@ class Pages:
         rows = sorted(((self.short(t.predicate.value), self.link(t.object)) for t in outgoing
                        if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
         pointing = sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value))
-        facts = [Fact(self.link(t.subject), self.short(t.predicate.value), self.quote_items(t.subject, anchored=False))
-                 for t in pointing]
+        facts = [Fact(self.link(t.subject), self.short(t.predicate.value),
+                      self.quote_items(t.subject, anchored=False) if quoted else []) for t in pointing]
         # the same statements for a reader: each property by its label in the ontology, not its prefixed name
         words = {p: self.words(p) for p in {t.predicate.value for t in (*outgoing, *incoming)}}
         said = sorted(((words[t.predicate.value], self.link(t.object)) for t in outgoing

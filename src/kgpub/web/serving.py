@@ -295,6 +295,9 @@ class Publisher:
         self.graphs = {g.value for g in self.index.store.named_graphs() if isinstance(g, ox.NamedNode)}
         void = folder / "void.ttl"
         self.void = list(ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)) if void.is_file() else []
+        self.void_parts: dict[str, list[Any]] = {}  # by subject: a node's page asks whether it is a part of the VoID
+        for t in self.void:
+            self.void_parts.setdefault(t.subject.value, []).append(t)
         self.dataset = next((t.subject.value for t in self.void if t.predicate.value == vocab.RDF + "type"
                              and t.object.value == vocab.VOID + "Dataset"), self.base + "dataset")
         # the path of each dump of the build (its VoID download URL's, else /NAME; the front page links the same)
@@ -547,7 +550,7 @@ class Publisher:
             extra = [ox.Triple(ox.NamedNode(iri), ox.NamedNode(vocab.VOID + "sparqlEndpoint"), ox.NamedNode(endpoint))]
             return "void", sorted({*self.void, *extra}, key=str), None
         described = self.pages.description(iri)
-        part = [t for t in self.void if t.subject.value == iri]
+        part = self.void_parts.get(iri, [])
         if part and not described:  # a part of the VoID only (a class partition, a distribution); a source
             return "void", part, None  # article, which the VoID credits too, is the graph's own node
         return "node", described, None
