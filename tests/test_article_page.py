@@ -360,6 +360,31 @@ def test_a_quote_s_link_is_its_highlight_on_the_article_page(pages: Any) -> None
     assert checked > 100
 
 
+def test_a_quote_s_place_is_read_one_way_for_its_fact_and_its_article() -> None:
+    """The text comes from the quote selector and the offsets from the position selector only: an untyped
+    selector's offsets are no place, for the fact's quote and for the article's numbering alike."""
+    import pyoxigraph as ox
+
+    from kgpub.web.site import Snapshot
+
+    n, oa, kg = ox.NamedNode, "http://www.w3.org/ns/oa#", "https://w3id.org/kgpub/ontology#"
+    rdf_type = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    fact, ann, quote, loose, art = (n(BASE + x) for x in ("f", "f/evidence/1", "f/q", "f/p", "article/a"))
+    triples = [ox.Triple(fact, n(kg + "evidence"), ann), ox.Triple(ann, rdf_type, n(oa + "Annotation")),
+               ox.Triple(ann, n(oa + "hasSource"), art), ox.Triple(ann, n(oa + "hasSelector"), quote),
+               ox.Triple(ann, n(oa + "hasSelector"), loose), ox.Triple(quote, rdf_type, n(oa + "TextQuoteSelector")),
+               ox.Triple(quote, n(oa + "exact"), ox.Literal("said")), ox.Triple(loose, n(oa + "start"), ox.Literal("4")),
+               ox.Triple(loose, n(oa + "end"), ox.Literal("8"))]
+    pages = Snapshot(triples, BASE, "/id/", {})
+    assert pages.selected(ann) == (None, None, "said")
+    [ev] = pages.evidence(fact)
+    assert (ev.start, ev.end, ev.exact) == (None, None, "said")
+    assert pages.quote_numbers(art.value) == {(None, None, "said"): 1}
+    typed = Snapshot([*triples, ox.Triple(loose, rdf_type, n(oa + "TextPositionSelector"))], BASE, "/id/", {})
+    assert typed.selected(ann) == (4, 8, "said") == (typed.evidence(fact)[0].start, typed.evidence(fact)[0].end, "said")
+    assert typed.quote_href(art.value, 4, 8, "said") == "/id/article/a.html#q-1"
+
+
 @pytest.mark.slow
 def test_every_quote_shown_elsewhere_links_to_its_place_in_the_article(article_site: Path) -> None:
     """A fact's, an actor's or an event's page links each quote to the article at its anchor (``#q-N``), and that

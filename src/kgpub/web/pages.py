@@ -266,14 +266,7 @@ class Pages:
         """The quotes ``node`` rests on, in the order of their annotations."""
         out = []
         for annotation in sorted(self.objects(node, vocab.KG + "evidence"), key=str):
-            exact, start, end = "", None, None
-            for selector in self.objects(annotation, vocab.OA + "hasSelector"):
-                kinds = self.types(selector)
-                if vocab.OA + "TextQuoteSelector" in kinds:
-                    exact = next((o.value for o in self.objects(selector, vocab.OA + "exact")), exact)
-                if vocab.OA + "TextPositionSelector" in kinds:
-                    start = next((int(o.value) for o in self.objects(selector, vocab.OA + "start")), None)
-                    end = next((int(o.value) for o in self.objects(selector, vocab.OA + "end")), None)
+            start, end, exact = self.selected(annotation)
             sources = self.objects(annotation, vocab.OA + "hasSource")
             article = sources[0].value if sources else None
             out.append(Evidence(annotation.value, exact, article, self.label(sources[0]) if sources else "", start, end))
@@ -301,18 +294,18 @@ class Pages:
         return {key: n for n, key in enumerate(ordered, 1)}
 
     def selected(self, annotation: Any) -> tuple[int | None, int | None, str]:
-        """The offsets and the exact text an annotation's selectors give (None: no position given)."""
+        """The offsets and the exact text an annotation's selectors give (None: no position given): the text of
+        its ``oa:TextQuoteSelector``, the offsets of its ``oa:TextPositionSelector``.  The one reading of a
+        quote's place, so the key a page links a quote by and the article's numbering of it never differ."""
         start = end = None
         exact = ""
         for selector in self.objects(annotation, vocab.OA + "hasSelector"):
-            for t in self.outgoing(selector):
-                p = t.predicate.value
-                if p == vocab.OA + "exact":
-                    exact = t.object.value
-                elif p == vocab.OA + "start":
-                    start = int(t.object.value)
-                elif p == vocab.OA + "end":
-                    end = int(t.object.value)
+            kinds = self.types(selector)
+            if vocab.OA + "TextQuoteSelector" in kinds:
+                exact = next((o.value for o in self.objects(selector, vocab.OA + "exact")), exact)
+            if vocab.OA + "TextPositionSelector" in kinds:
+                start = next((int(o.value) for o in self.objects(selector, vocab.OA + "start")), None)
+                end = next((int(o.value) for o in self.objects(selector, vocab.OA + "end")), None)
         return start, end, exact
 
     def quote_href(self, article: str, start: int | None, end: int | None, exact: str) -> str:

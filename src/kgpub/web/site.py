@@ -248,7 +248,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     """
     from urllib.parse import urlparse
 
-    from kgpub.execution import cores, map_in_order
+    from kgpub.execution import Forked, cores, map_in_order
     from kgpub.output.folder import require_build
     from kgpub.sparql.index import open_index
     from kgpub.sparql.local import local_prefixes
@@ -264,19 +264,16 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
                         local_prefixes(data), views.navigation(static=True))
     nodes = snapshot.nodes()
     texts = article_texts(snapshot, nodes, seeds, full_text_choices(seeds))
-    build = Build(snapshot, index.store, data, snapshot.nodes, texts)
     top: dict[str, bytes] = {}
-    for view in views.VIEWS:  # every view of the list but the nodes' pages, which the writers draw below
-        if not view.each_node:
-            _, body = views.draw(view, build)
-            if body is not None:
-                top[view.file] = body
     top.update({f"static/{name}": body for name, body in templating.static_files().items()})
     top.update(_graph_files(data, snapshot.base, snapshot.base_path))
     top.update(redirect_rules(snapshot.base_path))
     # the dumps the front page offers, where the VoID's download URLs point (``void.ttl`` is a view of its own)
     dumps = {path.lstrip("/"): data / name for name, path in views.dump_paths(data).items() if name != "void.ttl"}
-    del index, build  # a store must not cross the writers' fork
+    del index  # a store must not cross a fork: the views below open their own
+    # every view of the list but the nodes' pages (the front page, the timeline, the search...), drawn in a process
+    # of their own while the writers draw the nodes' pages: the timeline's query alone takes seconds at scale
+    drawing = Forked(lambda: _top_views(snapshot, data, texts))
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -297,6 +294,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
             reads.update(deps)
             seen.digests.update(digests)
         _setup(snapshot, texts, target, previous, seen, None)
+        top.update(drawing.result())
         for name, body in sorted(top.items()):
             made[name], changed = _put(name, body)
             written += changed
@@ -314,6 +312,22 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
             shutil.rmtree(target, ignore_errors=True)
         raise
     return SiteResult(out, sum(1 for name in made if name.endswith(".html")), written, removed, len(todo))
+
+
+def _top_views(snapshot: Snapshot, data: Path, texts: dict[str, str]) -> dict[str, bytes]:
+    """The files of every view of the list but the nodes' pages, by file name (the build's index opened here:
+    this runs in a process of its own)."""
+    from kgpub.sparql.index import open_index
+
+    index = open_index(data)
+    build = Build(snapshot, index.store, data, snapshot.nodes, texts)
+    top = {}
+    for view in views.VIEWS:
+        if not view.each_node:
+            _, body = views.draw(view, build)
+            if body is not None:
+                top[view.file] = body
+    return top
 
 
 # --------------------------------------------------------------------------- what a page read, between runs
