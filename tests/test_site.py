@@ -900,3 +900,25 @@ def test_no_page_speaks_rdf_outside_its_data_section(site: Path) -> None:
     # and it can see one: the Data section of Kadhemi's page has them
     kadhemi = (site / "kgpub/id/mustafa-al-kadhemi.html").read_text(encoding="utf-8")
     assert _VOCABULARY_NAME.search(kadhemi) and not _VOCABULARY_NAME.search(_reader_text(kadhemi))
+
+
+def test_nodes_hashed_in_batches_equal_one_by_one_and_see_one_changed_statement(seed_build: Path) -> None:
+    """The digests that decide which pages are drawn again: a batch gives each node what it alone gives, and a
+    changed statement changes the digest of its subject and its object only."""
+    import pyoxigraph as ox
+
+    from kgpub.sparql.local import local_prefixes
+    from kgpub.web.site import Snapshot, _default_graph
+
+    triples = list(_default_graph(seed_build, None))
+    base = "https://w3id.org/kgpub/id/"
+    pages = Snapshot(triples, base, "/kgpub/id/", local_prefixes(seed_build))
+    nodes = pages.nodes()
+    together = pages.digests(nodes)
+    assert together == {iri: Snapshot.digests(pages, [iri])[iri] for iri in nodes}
+    assert len(set(together.values())) == len(nodes)  # no two nodes' triples alike
+    first = next(t for t in triples if t.subject.value == nodes[0] and isinstance(t.object, ox.Literal))
+    changed = [ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value + " (corrected)")) if t == first else t
+               for t in triples]
+    after = Snapshot(changed, base, "/kgpub/id/", local_prefixes(seed_build)).digests(nodes)
+    assert [iri for iri in nodes if after[iri] != together[iri]] == [nodes[0]]
