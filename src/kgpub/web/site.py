@@ -41,7 +41,8 @@ from typing import Any, cast
 from kgpub.rdf import vocab
 from kgpub.errors import OutputError, UsageError
 from kgpub.web import templating, views
-from kgpub.web.pages import PAGE_FORMATS, PARTS, Evidence, Link, Pages, anchor, article_texts, full_text_choices
+from kgpub.web.pages import (PAGE_FORMATS, PARTS, RDF_TYPE, Evidence, Link, Pages, anchor, article_texts,
+                             full_text_choices)
 from kgpub.web.views import VOCAB_ROOT, Ask, Build
 
 MANIFEST = ".kgpub-site"
@@ -77,17 +78,20 @@ class Snapshot(Pages):
         super().__init__(base, base_path, prefixes, navigation)
         out: dict[str, list[Any]] = {}
         into: dict[str, list[Any]] = {}
-        named = ox.NamedNode
+        kinds: dict[str, set[str]] = {}  # every page asks for the types of the nodes it links
+        named, rdf_type = ox.NamedNode, ox.NamedNode(RDF_TYPE)
         for t in triples:
             subject, obj = t.subject, t.object
             if type(subject) is named:
                 out.setdefault(subject.value, []).append(t)
+                if t.predicate == rdf_type:
+                    kinds.setdefault(subject.value, set()).add(obj.value)
             if type(obj) is named and obj.value.startswith(base):
                 into.setdefault(obj.value, []).append(t)
         self._out, self._in = out, into
         self._labels: dict[str, str] = {}
         self._grouped: dict[str, dict[str, list[Any]]] = {}
-        self._types: dict[str, set[str]] = {}
+        self._types: dict[str, set[str]] = kinds
         self._evidence: dict[str, tuple[list[Evidence], set[str]]] = {}
         self._numbers: dict[str, tuple[dict[tuple[int | None, int | None, str], int], set[str]]] = {}
         #: The nodes read while a page is rendered (None: not recording): the page is a function of their triples.
@@ -114,8 +118,8 @@ class Snapshot(Pages):
 
     def types(self, node: Any) -> set[str]:
         key = node.value if hasattr(node, "value") else ""
-        if key:
-            self._read(key)
+        if key and self.reads is not None:
+            self.reads.add(key)
         known = self._types.get(key)
         if known is None:
             known = self._types[key] = super().types(node)
@@ -196,15 +200,19 @@ class Snapshot(Pages):
     def objects(self, node: Any, predicate: str) -> list[Any]:
         """A node's objects of one predicate, from its statements grouped by predicate once (a page asks a node
         for one property at a time, hundreds of times)."""
-        if not hasattr(node, "value"):
+        try:
+            key = node.value
+        except AttributeError:
             return []
-        self._read(node.value)
-        grouped = self._grouped.get(node.value)
+        if self.reads is not None:
+            self.reads.add(key)
+        grouped = self._grouped.get(key)
         if grouped is None:
-            grouped = self._grouped[node.value] = {}
-            for t in self._out.get(node.value, ()):
+            grouped = self._grouped[key] = {}
+            for t in self._out.get(key, ()):
                 grouped.setdefault(t.predicate.value, []).append(t.object)
-        return list(grouped.get(predicate, ()))
+        found = grouped.get(predicate)
+        return list(found) if found else []
 
     def _fold(self) -> None:
         """Evidence and its selectors live on the page of the fact they support (the first, if several)."""
