@@ -41,8 +41,7 @@ from typing import Any, cast
 from kgpub.rdf import vocab
 from kgpub.errors import OutputError, UsageError
 from kgpub.web import templating, views
-from kgpub.web.pages import (PAGE_FORMATS, PARTS, RDF_TYPE, Evidence, Link, Pages, anchor, article_texts,
-                             full_text_choices)
+from kgpub.web.pages import PAGE_FORMATS, PARTS, Evidence, Link, Pages, anchor, article_texts, full_text_choices
 from kgpub.web.views import VOCAB_ROOT, Ask, Build
 
 MANIFEST = ".kgpub-site"
@@ -78,20 +77,17 @@ class Snapshot(Pages):
         super().__init__(base, base_path, prefixes, navigation)
         out: dict[str, list[Any]] = {}
         into: dict[str, list[Any]] = {}
-        kinds: dict[str, set[str]] = {}  # every page asks for the types of the nodes it links
-        named, rdf_type = ox.NamedNode, ox.NamedNode(RDF_TYPE)
+        named = ox.NamedNode
         for t in triples:
             subject, obj = t.subject, t.object
             if type(subject) is named:
                 out.setdefault(subject.value, []).append(t)
-                if t.predicate == rdf_type:
-                    kinds.setdefault(subject.value, set()).add(obj.value)
             if type(obj) is named and obj.value.startswith(base):
                 into.setdefault(obj.value, []).append(t)
         self._out, self._in = out, into
         self._labels: dict[str, str] = {}
         self._grouped: dict[str, dict[str, list[Any]]] = {}
-        self._types: dict[str, set[str]] = kinds
+        self._types: dict[str, set[str]] = {}
         self._evidence: dict[str, tuple[list[Evidence], set[str]]] = {}
         self._numbers: dict[str, tuple[dict[tuple[int | None, int | None, str], int], set[str]]] = {}
         #: The nodes read while a page is rendered (None: not recording): the page is a function of their triples.
