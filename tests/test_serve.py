@@ -153,3 +153,35 @@ def test_the_server_shows_a_text_only_where_its_licence_allows(served: str, seed
         assert 'rel="license">In Copyright</a>' in closed
     finally:
         next(with_seeds, None)
+
+
+def test_the_server_s_connections_send_at_once() -> None:
+    """The socket ``kgpub serve`` listens on names TCP as its protocol, so asyncio (uvicorn's loop) turns Nagle's
+    algorithm off on every connection it accepts: an answer's last small segment is not held back until the client
+    acknowledges the one before, which a client delays (so every answer but the first on a kept-alive connection
+    would wait tens of milliseconds)."""
+    import asyncio
+    import socket
+
+    from kgpub.web.serving import _listening
+
+    async def accepted_nodelay() -> int:
+        listening = _listening("127.0.0.1", 0, "127.0.0.1")
+        found: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                conn = transport.get_extra_info("socket")
+                found.set_result(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listening)
+        port = listening.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(found, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(accepted_nodelay()) != 0

@@ -870,7 +870,10 @@ def _listening(host: str, port: int, shown: str) -> Any:
 
     from kgpub.errors import UsageError
 
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # TCP named as the protocol: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on the connections of a socket
+    # that says so, and without it every answer after the first on a kept-alive connection waits for the client's
+    # delayed acknowledgement (some 40 ms)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
