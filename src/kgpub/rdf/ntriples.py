@@ -11,6 +11,7 @@ Here, once, instead of ``line.index("> ")`` in every room.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -35,7 +36,33 @@ def split(line: str) -> tuple[str, str, str]:
     return line[:s_end], line[s_end + 1: p_end], tail[p_end + 1: -2] if tail.endswith(" .") else tail[p_end + 1:]
 
 
-def with_predicate(text: str | list[str], predicate: str) -> list[tuple[str, str]]:
+def pieces(data: bytes, size: int) -> Iterator[bytes]:
+    """N-Triples bytes in pieces of about ``size`` bytes, each cut after a line's end: a bulk loader given one
+    piece at a time holds what it parses of that piece, not of the whole graph."""
+    start = 0
+    size = max(1, size)
+    while start < len(data):
+        end = data.find(b"\n", min(start + size, len(data)) - 1)
+        end = len(data) if end == -1 else end + 1
+        yield data[start:end] if start or end < len(data) else data
+        start = end
+
+
+class Decoded:
+    """N-Triples bytes read as text in parts of about ``size`` bytes, each cut after a line's end and decoded
+    only while it is searched: a million lines searched without a second copy of them all held as text.
+    Iterated again, it decodes again."""
+
+    def __init__(self, data: bytes, size: int) -> None:
+        self.data = data
+        self.size = max(1, size)
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in pieces(self.data, self.size):
+            yield piece.decode("utf-8")
+
+
+def with_predicate(text: str | Iterable[str], predicate: str) -> list[tuple[str, str]]:
     """(subject, object) as written of each line of ``text`` (or of its parts) with ``predicate``.
 
     Found by substring search (C speed), not by reading every line: the

@@ -172,29 +172,37 @@ def plan_for(shapes: Graph) -> Plan:
 
 def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
                       origins: dict[str, Source] | None = None, threads: int = 1,
-                      with_graph: bool = True, text: str | None = None) -> Report:
+                      with_graph: bool = True, text: str | None = None, store_path: Path | None = None,
+                      part: int | None = None) -> Report:
     """Validate N-Triples data (the ontology among the chunks, when wanted) with the compiled checks.
 
     The build calls this with the N-Triples it already has: the data goes
     straight into pyoxigraph, never through an rdflib graph.  ``with_graph``
     also makes the SHACL report graph (for ``--format turtle``); a build needs
     only the results.  ``text``: the first chunk already decoded, when the
-    caller has it (a build does: no second copy of a million lines).
+    caller has it.  ``part``: read the chunks as text in parts of about that
+    many bytes, each decoded only while it is searched (no second copy of a
+    million lines), and load them into the store in pieces as large.  ``store_path``: an empty folder where the data is held on
+    disk instead of in memory (the same results, in bounded memory).
     """
     import pyoxigraph as ox
 
     shapes = shapes if shapes is not None else load_shapes()
     plan = plan_for(shapes)
-    store = ox.Store()
+    store = ox.Store(str(store_path)) if store_path is not None else ox.Store()
     chunks = list(chunks)
     try:
         for chunk in chunks:
-            store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+            for piece in ntriples.pieces(chunk, part) if part is not None else [chunk]:
+                store.bulk_load(piece, format=ox.RdfFormat.N_TRIPLES)
         if any(check.uses_shapes_graph for check in plan.sparql):  # $shapesGraph: the shapes, as a named graph
             store.bulk_load(shapes.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.NamedNode(SHAPES_GRAPH))
-        decoded = [chunk.decode("utf-8") for chunk in (chunks[1:] if text is not None else chunks)]
-        raw = runner.run(plan, store, [text, *decoded] if text is not None else decoded, threads=threads)
+        rest = chunks[1:] if text is not None else chunks
+        first = [text] if text is not None else []
+        searched: Iterable[str] = ([*first, *(chunk.decode("utf-8") for chunk in rest)] if part is None
+                                   else _joined([*first, *(ntriples.Decoded(chunk, part) for chunk in rest)]))
+        raw = runner.run(plan, store, searched, threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     described: list[Graph] = [shapes]
@@ -211,6 +219,19 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
         add_results(report_graph, raw)
         _describe_blank_nodes(report_graph, store, described)
     return Report(results=results_of(raw, StoreLabels(store, raw), origins or {}), report_graph=report_graph)
+
+
+def _joined(parts: list[str | ntriples.Decoded]) -> Iterable[str]:
+    """The text of every part, in order, each as its own string: what ``runner.run`` searches."""
+    class Parts:
+        def __iter__(self) -> Iterator[str]:
+            for one in parts:
+                if isinstance(one, str):
+                    yield one
+                else:
+                    yield from one
+
+    return Parts()
 
 
 def _delegated_results(plan: Plan, data: Graph) -> list[RawResult]:

@@ -1,0 +1,105 @@
+"""A build in a small memory budget (kgpub build --memory) writes the bytes a default build writes.
+
+A tiny budget streams every file in many small pieces and keeps the validation's store on disk; none of that
+may change a byte, a validation result or a rebuild.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kgpub
+from kgpub import execution
+from kgpub.cli import main
+from kgpub.errors import InputError, UsageError
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synth import write_corpus  # noqa: E402
+
+ARTICLES = 30
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """Every file of a build a reader sees (the cache and the query index are kgpub's own)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.relative_to(out).parts[0].startswith(".")}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bounded") / "corpus"
+    write_corpus(root, ARTICLES, seed=5, bad_rate=0.0)
+    return root
+
+
+def test_a_tiny_budget_spills_and_writes_the_same_bytes(corpus: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    default = kgpub.build(corpus, tmp_path / "default", cache=False)
+    tiny_budget = execution.Budget(execution.memory_size("64KiB"))
+    assert tiny_budget.chunk == 4096 and tiny_budget.piece == 65536 and not tiny_budget.store_in_memory(100_000)
+    on_disk: list[Path] = []
+    chunks: list[int] = []
+    validate, write = kgpub.shacl.validation.validate_ntriples, kgpub.output.layout.write
+
+    def spying_validate(*args, **kwargs):  # type: ignore[no-untyped-def]
+        on_disk.append(kwargs.get("store_path"))
+        return validate(*args, **kwargs)
+
+    def spying_write(blocks, layout, stream, chunk=1 << 24):  # type: ignore[no-untyped-def]
+        chunks.append(chunk)
+        return write(blocks, layout, stream, chunk)
+
+    monkeypatch.setattr(kgpub.shacl.validation, "validate_ntriples", spying_validate)
+    monkeypatch.setattr(kgpub.output.layout, "write", spying_write)
+    monkeypatch.setattr(kgpub.output.writers, "write_blocks", spying_write)
+    tiny = kgpub.build(corpus, tmp_path / "tiny", cache=False, memory="64KiB", jobs=1)  # jobs=1: spies see it all
+    assert default.written and tiny.written and default.triples == tiny.triples > 5000
+    assert on_disk and all(path is not None for path in on_disk)  # the store was held on disk
+    assert chunks and set(chunks) == {4096}  # every file written in pieces of 4 KiB
+    assert (tmp_path / "default" / "kg.ttl").stat().st_size > 100 * 4096  # ... so in many pieces
+    assert default.report is not None and tiny.report is not None
+    assert default.report.results == tiny.report.results
+    assert published(tmp_path / "tiny") == published(tmp_path / "default")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no store left beside the outputs
+    # the query index, loaded in pieces of 64 KiB, answers as the one loaded whole
+    count = "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE { ?s ?p ?o }"
+    assert kgpub.query(count, tmp_path / "tiny").rows == kgpub.query(count, tmp_path / "default").rows
+
+
+def test_a_build_with_violations_reports_the_same_in_any_budget(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 12, seed=9, bad_rate=0.3)
+    with pytest.raises(InputError) as default:
+        kgpub.build(corpus, tmp_path / "default", cache=False)
+    with pytest.raises(InputError) as tiny:
+        kgpub.build(corpus, tmp_path / "tiny", cache=False, memory="64KiB")
+    assert "[kgsh:" in str(default.value)  # the SHACL violations are among the problems
+    assert str(default.value) == str(tiny.value)
+
+
+def test_memory_sizes_read_as_written() -> None:
+    assert execution.memory_size("2GiB") == 2 * 2**30
+    assert execution.memory_size("512M") == 512 * 2**20
+    assert execution.memory_size("1.5G") == 3 * 2**29
+    assert execution.memory_size("4GB") == 4 * 10**9
+    assert execution.memory_size("1000") == 1000
+    for wrong in ("", "lots", "2 GiBs", "0", "-1G"):
+        with pytest.raises(UsageError):
+            execution.memory_size(wrong)
+
+
+def test_the_command_line_takes_a_budget(tmp_path: Path) -> None:
+    runner = CliRunner()
+    small = runner.invoke(main, ["build", str(ROOT / "seeds"), "-o", str(tmp_path / "small"), "--quiet",
+                                 "--memory", "1MiB"])
+    assert small.exit_code == 0, small.output
+    default = runner.invoke(main, ["build", str(ROOT / "seeds"), "-o", str(tmp_path / "default"), "--quiet"])
+    assert default.exit_code == 0, default.output
+    assert published(tmp_path / "small") == published(tmp_path / "default")
+    wrong = runner.invoke(main, ["build", str(ROOT / "seeds"), "-o", str(tmp_path / "wrong"), "--memory", "lots"])
+    assert wrong.exit_code == 2 and "--memory 'lots'" in wrong.output
