@@ -54,6 +54,14 @@ def test_a_tiny_budget_spills_and_writes_the_same_bytes(corpus: Path, tmp_path: 
         chunks.append(chunk)
         return write(blocks, layout, stream, chunk)
 
+    runs: list[Path] = []
+    read_run = execution._read_run
+
+    def spying_read_run(path):  # type: ignore[no-untyped-def]
+        runs.append(path)
+        return read_run(path)
+
+    monkeypatch.setattr(execution, "_read_run", spying_read_run)
     monkeypatch.setattr(kgpub.shacl.validation, "validate_ntriples", spying_validate)
     monkeypatch.setattr(kgpub.output.layout, "write", spying_write)
     monkeypatch.setattr(kgpub.output.writers, "write_blocks", spying_write)
@@ -61,11 +69,13 @@ def test_a_tiny_budget_spills_and_writes_the_same_bytes(corpus: Path, tmp_path: 
     assert default.written and tiny.written and default.triples == tiny.triples > 5000
     assert on_disk and all(path is not None for path in on_disk)  # the store was held on disk
     assert chunks and set(chunks) == {4096}  # every file written in pieces of 4 KiB
+    assert len(runs) > 100  # kg.jsonld's nodes sorted in runs spilled to disk and merged
     assert (tmp_path / "default" / "kg.ttl").stat().st_size > 100 * 4096  # ... so in many pieces
     assert default.report is not None and tiny.report is not None
     assert default.report.results == tiny.report.results
     assert published(tmp_path / "tiny") == published(tmp_path / "default")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no store left beside the outputs
+    assert not list((tmp_path / "tiny").glob(".spill-*")) and not any(path.exists() for path in runs)
     # the query index, loaded in pieces of 64 KiB, answers as the one loaded whole
     count = "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE { ?s ?p ?o }"
     assert kgpub.query(count, tmp_path / "tiny").rows == kgpub.query(count, tmp_path / "default").rows
@@ -103,3 +113,36 @@ def test_the_command_line_takes_a_budget(tmp_path: Path) -> None:
     assert published(tmp_path / "small") == published(tmp_path / "default")
     wrong = runner.invoke(main, ["build", str(ROOT / "seeds"), "-o", str(tmp_path / "wrong"), "--memory", "lots"])
     assert wrong.exit_code == 2 and "--memory 'lots'" in wrong.output
+
+
+def test_a_spilled_sort_merges_its_runs_in_key_order(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(3)
+    records = [(f"k{rng.randrange(10_000):05d}", "x" * rng.randrange(1, 50)) for _ in range(3000)]
+    whole = sorted(records, key=lambda r: r[0])  # stable: equal keys keep their order
+    assert list(execution.spilled_sort(iter(records), 200, tmp_path)) == whole
+    assert not list(tmp_path.iterdir())  # every run removed once read
+    assert list(execution.spilled_sort(iter(records), 10**9, tmp_path)) == whole  # one run: in memory
+    assert list(execution.spilled_sort(iter([]), 10, tmp_path)) == []
+
+
+@pytest.mark.parametrize("lines_of", [lambda data: data, lambda data: []])
+def test_the_streamed_json_ld_is_the_rendered_one(tmp_path: Path, lines_of) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from kgpub.output import writers
+
+    out = tmp_path / "seed"
+    kgpub.build(ROOT / "seeds", out, index=False)
+    data = (out / "kg.nt").read_text(encoding="utf-8").splitlines(keepends=True)
+    mint = kgpub.pipeline.mapping.Minter(kgpub.rdf.vocab.DEFAULT_BASE, set())
+    lines = writers.BuildLines(mint, lines_of(data), [])
+    jsonld = writers.by_name("jsonld")
+    rendered, layout = jsonld.render(lines)
+    for chunk in (1, 4096, 1 << 24):
+        stream = io.BytesIO()
+        assert jsonld.write(lines, stream, chunk, tmp_path) == layout
+        assert stream.getvalue() == rendered
+    if lines.data:
+        assert rendered == (out / "kg.jsonld").read_bytes()

@@ -241,6 +241,59 @@ class Budget:
         return _STORE_PER_BYTE * ntriples <= self.bytes
 
 
+def spilled_sort(records: Iterable[tuple[str, str]], chunk: int, folder: Path) -> Iterator[tuple[str, str]]:
+    """``(key, text)`` records in key order, holding about ``chunk`` characters of them at a time.
+
+    Records are sorted in runs: a run that fills up is sorted and written to a
+    file in ``folder``, and the runs are merged (``heapq.merge``) as they are
+    read back, a record from each file at a time; each file is removed once
+    read.  When every record fits in one run nothing touches the disk.  Keys
+    equal in two records keep the records' order.
+    """
+    import heapq
+    import pickle
+
+    runs: list[Path] = []
+    pending: list[tuple[str, str]] = []
+    size = 0
+    for record in records:
+        pending.append(record)
+        size += len(record[0]) + len(record[1])
+        if size >= chunk:
+            pending.sort(key=_first)
+            path = folder / f"run-{len(runs):06d}"
+            with open(path, "wb", buffering=1 << 20) as stream:
+                for one in pending:
+                    pickle.dump(one, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            runs.append(path)
+            pending, size = [], 0
+    pending.sort(key=_first)
+    if not runs:
+        yield from pending
+        return
+    yield from heapq.merge(*(_read_run(path) for path in runs), pending, key=_first)
+
+
+def _first(record: tuple[str, str]) -> str:
+    return record[0]
+
+
+def _read_run(path: Path) -> Iterator[tuple[str, str]]:
+    """The records of a run file, in order; the file is removed once read."""
+    import pickle
+
+    try:
+        with open(path, "rb", buffering=1 << 20) as stream:
+            while True:
+                try:
+                    record = pickle.load(stream)
+                except EOFError:
+                    return
+                yield record
+    finally:
+        path.unlink(missing_ok=True)
+
+
 @contextmanager
 def scratch(out_dir: Path, kind: str = "tmp") -> Iterator[Path]:
     """A temporary folder beside ``out_dir`` (``.NAME.KIND-*``, which :func:`recover` removes if a build is

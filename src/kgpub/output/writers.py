@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from kgpub.output.blocks import (ArticleLines, Names, by_subject, jsonld_blocks, jsonld_frame, nt_blocks,
+from kgpub.output.blocks import (ArticleLines, Names, by_subject, jsonld_blocks, jsonld_frame, jsonld_nodes, nt_blocks,
                                  prefix_header, prefixes, subject_blocks, trig_blocks, turtle_blocks, turtle_file,
                                  turtle_layout)
-from kgpub.output.layout import Block, Layout
+from kgpub.output.layout import Block, Layout, size_of
 from kgpub.output.layout import patch as patch_layout
 from kgpub.output.layout import render as render_blocks
 from kgpub.output.layout import write as write_blocks
@@ -79,14 +79,20 @@ class Writer:
     #: Which of the build's rendering processes writes it: part 0 also counts the data, part 1 writes the
     #: article files (they reuse kg.ttl's blocks, so kg.ttl and kg.trig go there too).  Balance them.
     part: int = 0
+    #: Writes the whole file to a stream without holding all its blocks, when the writer can (its blocks are
+    #: not shared with another file): ``(lines, stream, chunk, spill folder) -> layout``.
+    stream: Callable[[BuildLines, BinaryIO, int, Path], Layout] | None = None
 
     def render(self, lines: BuildLines) -> tuple[bytes, Layout]:
         """The whole file and its layout."""
         content, layout = self.lay(lines)
         return (content if isinstance(content, bytes) else render_blocks(content, layout)), layout
 
-    def write(self, lines: BuildLines, stream: BinaryIO, chunk: int) -> Layout:
-        """The whole file written to ``stream`` a piece of about ``chunk`` characters at a time; its layout."""
+    def write(self, lines: BuildLines, stream: BinaryIO, chunk: int, spill: Path) -> Layout:
+        """The whole file written to ``stream`` a piece of about ``chunk`` characters at a time; its layout.
+        ``spill``: a folder for what does not fit in memory meanwhile."""
+        if self.stream is not None:
+            return self.stream(lines, stream, chunk, spill)
         content, layout = self.lay(lines)
         write_blocks(content, layout, stream, chunk)
         return layout
@@ -124,6 +130,33 @@ def _jsonld(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
     blocks = jsonld_blocks(lines.data, lines.base)
     head, foot = jsonld_frame(dict(sorted(prefixes(lines.base).items())), bool(blocks))
     return blocks, Layout.of(blocks, head, ",\n", foot)
+
+
+def _jsonld_streamed(lines: BuildLines, stream: BinaryIO, chunk: int, spill: Path) -> Layout:
+    """kg.jsonld as :func:`_jsonld` renders it, its nodes sorted in runs of about ``chunk`` characters spilled
+    to ``spill`` and merged (``execution.spilled_sort``): the writer never holds every node at once."""
+    from kgpub.execution import spilled_sort
+
+    context = dict(sorted(prefixes(lines.base).items()))
+    head, foot = jsonld_frame(context, True)
+    keys: list[str] = []
+    sizes: list[int] = []
+    nodes = spilled_sort(((b.key, b.text) for b in jsonld_nodes(lines.data, lines.base)), chunk, spill)
+    pending = [head]  # written before the first node, or (no node) replaced by the empty document's frame
+    size = 0
+    for key, text in nodes:
+        pending.append(",\n" + text if keys else text)
+        keys.append(key)
+        sizes.append(size_of(text))
+        size += len(text)
+        if size >= chunk:
+            stream.write("".join(pending).encode("utf-8"))
+            pending, size = [], 0
+    if not keys:
+        head, foot = jsonld_frame(context, False)
+        pending = [head]
+    stream.write(("".join(pending) + foot).encode("utf-8"))
+    return Layout(keys, sizes, head.encode("utf-8"), b",\n", foot.encode("utf-8"), None, {})
 
 
 def _trig(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
@@ -171,7 +204,8 @@ def _format(name: str) -> formats.Format:
 
 #: Every whole-graph file a build writes, in the order they are rendered within a part.
 WRITERS: tuple[Writer, ...] = (
-    Writer("jsonld", "kg.jsonld", _format("jsonld"), _jsonld, lambda lines: jsonld_blocks(lines.data, lines.base)),
+    Writer("jsonld", "kg.jsonld", _format("jsonld"), _jsonld, lambda lines: jsonld_blocks(lines.data, lines.base),
+           stream=_jsonld_streamed),
     Writer("ntriples", "kg.nt", _format("ntriples"), _nt, lambda lines: nt_blocks(lines.data)),
     Writer("turtle", "kg.ttl", _format("turtle"), _turtle, lambda lines: turtle_blocks(lines.data, lines.base),
            part=1),
@@ -230,10 +264,17 @@ def write(part: Part, lines: BuildLines, staged: Path, chunk: int) -> dict[str, 
     """Write the part's files into ``staged`` as :func:`render` makes them, each streamed about ``chunk``
     characters at a time and each article's file as soon as it is made: what a writer process holds is the
     blocks of the file it writes, never the file itself too.  Returns the whole-graph files' layouts."""
+    import shutil
+    import tempfile
+
     layouts: dict[str, Layout] = {}
-    for writer in part.writers:
-        with open(staged / writer.file, "wb") as stream:
-            layouts[writer.file] = writer.write(lines, stream, chunk)
+    spill = Path(tempfile.mkdtemp(prefix=".spill-", dir=staged))
+    try:
+        for writer in part.writers:
+            with open(staged / writer.file, "wb") as stream:
+                layouts[writer.file] = writer.write(lines, stream, chunk, spill)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     if part.articles:
         whole = {b.key: b for b in lines.turtle()[0]}
         for article_id, text in _article_files(whole, lines.articles, by_subject(lines.registry), lines.mint):
