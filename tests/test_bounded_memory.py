@@ -146,3 +146,19 @@ def test_the_streamed_json_ld_is_the_rendered_one(tmp_path: Path, lines_of) -> N
         assert stream.getvalue() == rendered
     if lines.data:
         assert rendered == (out / "kg.jsonld").read_bytes()
+
+
+def test_lines_found_in_bytes_are_those_found_in_text(tmp_path: Path) -> None:
+    from kgpub.rdf import ntriples
+
+    out = tmp_path / "seed"
+    kgpub.build(ROOT / "seeds", out, index=False)
+    data = (out / "kg.nt").read_bytes()
+    assert not data.isascii()  # Arabic names and quotes: multi-byte characters around the needles
+    predicates = {ntriples.split(line)[1][1:-1] for line in data.decode("utf-8").splitlines()}
+    assert len(predicates) > 20
+    for predicate in sorted(predicates):
+        found = ntriples.with_predicate(data.decode("utf-8"), predicate)
+        assert found and ntriples.with_predicate(data, predicate) == found
+        half = data.index(b"\n", len(data) // 2) + 1
+        assert ntriples.with_predicate([data[:half], data[half:]], predicate) == found

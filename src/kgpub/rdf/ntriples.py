@@ -48,26 +48,15 @@ def pieces(data: bytes, size: int) -> Iterator[bytes]:
         start = end
 
 
-class Decoded:
-    """N-Triples bytes read as text in parts of about ``size`` bytes, each cut after a line's end and decoded
-    only while it is searched: a million lines searched without a second copy of them all held as text.
-    Iterated again, it decodes again."""
-
-    def __init__(self, data: bytes, size: int) -> None:
-        self.data = data
-        self.size = max(1, size)
-
-    def __iter__(self) -> Iterator[str]:
-        for piece in pieces(self.data, self.size):
-            yield piece.decode("utf-8")
-
-
-def with_predicate(text: str | Iterable[str], predicate: str) -> list[tuple[str, str]]:
+def with_predicate(text: str | bytes | Iterable[str | bytes], predicate: str) -> list[tuple[str, str]]:
     """(subject, object) as written of each line of ``text`` (or of its parts) with ``predicate``.
 
     Found by substring search (C speed), not by reading every line: the
     validation stage asks this of a million lines for a few predicates.  The
-    object comes without the final `` .``."""
+    object comes without the final `` .``.  A part may be UTF-8 bytes: searched
+    as they are, only the lines found decoded (no decoded copy of the graph)."""
+    if isinstance(text, bytes):
+        return _with_predicate_bytes(text, predicate)
     if not isinstance(text, str):
         return [pair for part in text for pair in with_predicate(part, predicate)]
     needle = f" <{predicate}> "
@@ -81,6 +70,23 @@ def with_predicate(text: str | Iterable[str], predicate: str) -> list[tuple[str,
         if " " not in subject and not subject.startswith("#"):  # the needle is the predicate, not inside a literal
             out.append((subject, text[at + len(needle):end].rstrip().removesuffix(".").rstrip()))
         at = text.find(needle, end)
+    return out
+
+
+def _with_predicate_bytes(data: bytes, predicate: str) -> list[tuple[str, str]]:
+    """:func:`with_predicate` of UTF-8 bytes (an ASCII byte never occurs inside a multi-byte character)."""
+    needle = f" <{predicate}> ".encode("utf-8")
+    out = []
+    at = data.find(needle)
+    while at != -1:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end == -1 else end
+        subject = data[start:at]
+        if b" " not in subject and not subject.startswith(b"#"):
+            out.append((subject.decode("utf-8"),
+                        data[at + len(needle):end].decode("utf-8").rstrip().removesuffix(".").rstrip()))
+        at = data.find(needle, end)
     return out
 
 

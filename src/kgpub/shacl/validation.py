@@ -180,9 +180,9 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
     straight into pyoxigraph, never through an rdflib graph.  ``with_graph``
     also makes the SHACL report graph (for ``--format turtle``); a build needs
     only the results.  ``text``: the first chunk already decoded, when the
-    caller has it.  ``part``: read the chunks as text in parts of about that
-    many bytes, each decoded only while it is searched (no second copy of a
-    million lines), and load them into the store in pieces as large.  ``store_path``: an empty folder where the data is held on
+    caller has it.  ``part``: search the chunks as bytes, decoding only the
+    lines found (no second copy of a million lines), and load them into the
+    store in pieces of about that many bytes.  ``store_path``: an empty folder where the data is held on
     disk instead of in memory (the same results, in bounded memory).
     """
     import pyoxigraph as ox
@@ -200,8 +200,7 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
                             to_graph=ox.NamedNode(SHAPES_GRAPH))
         rest = chunks[1:] if text is not None else chunks
         first = [text] if text is not None else []
-        searched: Iterable[str] = ([*first, *(chunk.decode("utf-8") for chunk in rest)] if part is None
-                                   else _joined([*first, *(ntriples.Decoded(chunk, part) for chunk in rest)]))
+        searched: list[str | bytes] = [*first, *(chunk.decode("utf-8") if part is None else chunk for chunk in rest)]
         raw = runner.run(plan, store, searched, threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
@@ -219,19 +218,6 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
         add_results(report_graph, raw)
         _describe_blank_nodes(report_graph, store, described)
     return Report(results=results_of(raw, StoreLabels(store, raw), origins or {}), report_graph=report_graph)
-
-
-def _joined(parts: list[str | ntriples.Decoded]) -> Iterable[str]:
-    """The text of every part, in order, each as its own string: what ``runner.run`` searches."""
-    class Parts:
-        def __iter__(self) -> Iterator[str]:
-            for one in parts:
-                if isinstance(one, str):
-                    yield one
-                else:
-                    yield from one
-
-    return Parts()
 
 
 def _delegated_results(plan: Plan, data: Graph) -> list[RawResult]:
