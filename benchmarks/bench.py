@@ -1,6 +1,7 @@
 """kgpub benchmarks: ratios against a baseline measured in the same run, on the same data.
 
     python benchmarks/bench.py build [--articles 5000] [--naive-articles 100]
+    python benchmarks/bench.py build --sizes 1M,5M,10M [--memory 2GiB]
     python benchmarks/bench.py query [--articles 5000] [--repeat 7] [--rdflib-timeout 120]
     python benchmarks/bench.py load [--articles 5000]
     python benchmarks/bench.py publish [--articles 5000] [--repeat 7]
@@ -13,6 +14,12 @@ one article changed.  The naive path is measured on a smaller corpus
 (``--naive-articles``) because at a million triples it runs for hours; the
 table compares triples per second, and kgpub also builds the small corpus so
 one ratio is at equal size.  Written to ``benchmarks/results/build.md``.
+
+``build --sizes``: one full build from scratch of each size (``1M``: about a million triples, 4,460 synthetic
+articles; ``0.5M``, ``10M`` alike), each in a fresh process, with its wall seconds and its peak memory summed
+over the build's processes as PSS (``memory.py``: every 0.2 s, the build and all its descendants), then the
+largest / smallest time ratio and a rebuild after one article of the largest changed.  Written to
+``benchmarks/results/build-sizes.md``.
 
 ``query``: every shipped query on the seed build and on a synthetic build of
 about a million triples (benchmarks/synth.py), answered by kgpub's embedded
@@ -200,15 +207,22 @@ def measured(runner: str, *args: str) -> dict:
     The files the previous step wrote (a corpus, a build: up to a gigabyte)
     are flushed to disk first, so their writeback is not timed as this build's.
     """
+    from memory import PssSampler
+
     os.sync()
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, "-c", runner, *args], capture_output=True, text=True)
+    process = subprocess.Popen([sys.executable, "-c", runner, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    with PssSampler(process.pid) as sampler:
+        stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
-    if run.returncode != 0:
-        raise SystemExit(f"build failed:\n{run.stderr[-3000:]}")
-    out = json.loads(run.stdout.strip().splitlines()[-1])
+    if process.returncode != 0:
+        raise SystemExit(f"build failed:\n{stderr[-3000:]}")
+    out = json.loads(stdout.strip().splitlines()[-1])
     out["wall"] = wall
     out["rss"] = out["peak_kib"] / 2**20  # GiB: the largest of the build process and its workers and writer
+    out["pss"] = sampler.peak_gib  # GiB: summed over the build's processes, sampled every 0.2 s
+    out["pss_largest"] = sampler.largest_gib
     return out
 
 
@@ -237,12 +251,13 @@ def build_section(articles: int, naive_articles: int, work: Path) -> list[str]:
     walls = ", ".join(f"{r['wall']:.2f}" for r in rebuilds)
 
     def row(label: str, n: int, r: dict) -> str:
-        return (f"| {label} | {n:,} | {r['triples']:,} | {r['wall']:.1f} | {r['rss']:.2f} | "
+        return (f"| {label} | {n:,} | {r['triples']:,} | {r['wall']:.1f} | {r['rss']:.2f} | {r['pss']:.2f} | "
                 f"{r['triples'] / r['wall']:,.0f} |")
 
     rate = lambda r: r["triples"] / r["wall"]  # noqa: E731
     return ["### Build", "",
-            "| path | articles | triples | wall s | peak RSS GiB | triples/s |", "|---|---:|---:|---:|---:|---:|",
+            "| path | articles | triples | wall s | peak RSS GiB | peak GiB, summed PSS | triples/s |",
+            "|---|---:|---:|---:|---:|---:|---:|",
             row("naive (rdflib + pySHACL + rdflib writers)", naive_articles, naive),
             row("kgpub build", naive_articles, ours_small),
             row("kgpub build (median of three)", articles, ours),
@@ -261,7 +276,57 @@ def build_section(articles: int, naive_articles: int, work: Path) -> list[str]:
             "blocks are rewritten in each file (the rest copied from the previous file), its graphs replaced in "
             "the query index, and only its nodes and the nodes it links to validated again.",
             "- Wall times include starting Python and importing kgpub; peak RSS is the largest process "
-            "(the build, its workers and its two writers are separate processes).", ""]
+            "(the build, its workers and its two writers are separate processes); summed PSS is every process "
+            "of the build together, a page they share counted once (benchmarks/memory.py, every 0.2 s).", ""]
+
+
+ARTICLES_PER_MILLION = 4460  # synth.py's articles per million triples (5,000 articles: 1.12 M)
+
+
+def parse_size(text: str) -> tuple[str, int]:
+    """A size of the command line (``1M``, ``0.5M``, ``10M``, or a number of articles) and its articles."""
+    text = text.strip()
+    if text.upper().endswith("M"):
+        return text.upper(), max(1, round(float(text[:-1]) * ARTICLES_PER_MILLION))
+    return f"{int(text):,} articles", int(text)
+
+
+def sizes_section(sizes: list[str], work: Path) -> list[str]:
+    """One full build from scratch of each size, its wall time and summed PSS; then a one-article rebuild."""
+    from synth import write_corpus
+
+    rows, measured_runs = [], []
+    for size in sizes:
+        label, articles = parse_size(size)
+        corpus, out = work / f"corpus-{label}", work / f"out-{label}"
+        write_corpus(corpus, articles, seed=7)
+        run = measured(KGPUB_RUNNER, str(corpus), str(out), "fresh")
+        print(f"{label}: {run['triples']:,} triples, {run['wall']:.1f} s, {run['pss']:.2f} GiB summed PSS",
+              file=sys.stderr)
+        measured_runs.append((label, articles, run))
+        rows.append(f"| {label} | {articles:,} | {run['triples']:,} | {run['wall']:.1f} | {run['pss']:.2f} | "
+                    f"{run['pss_largest']:.2f} | {run['triples'] / run['wall']:,.0f} |")
+        if size != sizes[-1]:
+            shutil.rmtree(corpus, ignore_errors=True)
+            shutil.rmtree(out, ignore_errors=True)
+    (small_label, _, small), (big_label, big_articles, big) = measured_runs[0], measured_runs[-1]
+    facts_file = sorted((work / f"corpus-{big_label}").rglob("*.facts.yaml"))[big_articles // 2]
+    facts_file.write_text(facts_file.read_text().replace("report", "dispatch", 1))
+    again = measured(KGPUB_RUNNER, str(work / f"corpus-{big_label}"), str(work / f"out-{big_label}"), "cache")
+    time_ratio = big["wall"] / small["wall"]
+    data_ratio = big["triples"] / small["triples"]
+    return ["### Build at several sizes", "",
+            "| size | articles | triples | wall s | peak GiB, summed PSS | largest process GiB (PSS) | triples/s |",
+            "|---|---:|---:|---:|---:|---:|---:|", *rows,
+            f"| {big_label}, 1 article changed ({again['reused']:,} reused) | {big_articles:,} | {again['triples']:,} "
+            f"| {again['wall']:.2f} | {again['pss']:.2f} | {again['pss_largest']:.2f} | |", "",
+            f"- {big_label} / {small_label}: **{time_ratio:.2f}×** the time for {data_ratio:.2f}× the triples.",
+            "- Peak memory is the proportional set size summed over the build's process and all its descendants "
+            "(article workers, forked writers), sampled every 0.2 s from /proc/PID/smaps_rollup "
+            "(benchmarks/memory.py): a page the forked processes share counts once. The largest process's PSS "
+            "is beside it.",
+            "- Wall times include starting Python and importing kgpub; each build is one fresh process, the query "
+            "index included.", ""]
 
 
 def build(corpus: Path, out: Path, validate: bool = False) -> tuple[float, int]:
@@ -836,6 +901,8 @@ def main() -> None:
     parser.add_argument("--no-queries", action="store_true",
                         help="load: measure the loads only, not the shipped queries on the loaded store")
     parser.add_argument("--rdflib-timeout", type=int, default=120)
+    parser.add_argument("--sizes", help="build: full builds of these sizes instead (1M ≈ 4,460 articles), e.g. "
+                                        "1M,5M,10M; written to results/build-sizes.md")
     parser.add_argument("--results", type=Path, default=HERE / "results")
     args = parser.parse_args()
     from synth import write_corpus
@@ -847,6 +914,15 @@ def main() -> None:
         publish(report(evaluate(args.seeds), machine(), command), args.results / "draft.md")
         return
     work = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
+    if args.section == "build" and args.sizes:
+        try:
+            report = ["# Build benchmark at several sizes", "", f"Machine: {machine()}", "",
+                      f"Command: `python benchmarks/bench.py build --sizes {args.sizes}`", ""]
+            report += sizes_section(args.sizes.split(","), work)
+            publish(report, args.results / "build-sizes.md")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     sections = {"build": ("Build benchmark", build_section), "validate": ("Validation benchmark", validate_section)}
     if args.section in sections:
         title, section = sections[args.section]

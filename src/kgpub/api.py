@@ -29,8 +29,12 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
           validate: bool = True, strict: bool = False, shapes: str | Path | None = None,
           jobs: int | None = None, cache: bool = True, index: bool = True,
           progress: Progress | None = None, drafts: bool = False, shard: tuple[int, int] | str | None = None,
-          shards: int | None = None, dask: str | None = None) -> BuildResult:
+          shards: int | None = None, dask: str | None = None, memory: int | str | None = None) -> BuildResult:
     """Build the knowledge graph of every article under ``seeds`` into ``out`` (see ``pipeline.stages``).
+
+    ``memory`` (bytes, or a size such as ``"2GiB"``; default 2 GiB) is what the build may hold, summed over
+    its processes: what does not fit is kept on disk beside ``out`` (``execution.Budget``); the bytes
+    written do not depend on it.
 
     An item still marked ``drafted: true`` stops the build, one line each, unless ``drafts``: then
     everything is built into ``out`` marked as a draft build (a ``DRAFT`` file), which ``query``,
@@ -43,7 +47,7 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
     a single build writes.
     """
     from kgpub import shards as sharding
-    from kgpub.execution import cores
+    from kgpub.execution import DEFAULT_MEMORY, cores, memory_size
     from kgpub.output.folder import check_draft_target
     from kgpub.output.parts import check_shard
     from kgpub.pipeline import stages
@@ -56,7 +60,8 @@ def build(seeds: str | Path = "seeds", out: str | Path = "dist", *, base: str | 
         raise UsageError("--shards N and --dask SCHEDULER go together (--dask local: a cluster of this machine); "
                          "without Dask, run each 'kgpub build --shard I/N' as its own command, then 'kgpub merge'")
     check_draft_target(out, drafts)
-    options = Options(validate, strict, Path(shapes) if shapes else None, index, jobs or cores())
+    options = Options(validate, strict, Path(shapes) if shapes else None, index, jobs or cores(),
+                      memory_size(memory) if memory is not None else DEFAULT_MEMORY)
     if shard is not None:
         return sharding.build_part(Path(seeds), out, base, options, check_shard(shard), progress=progress,
                                    drafts=drafts)

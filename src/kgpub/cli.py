@@ -137,6 +137,9 @@ _SHOW_INFO = click.option("--show-info", is_flag=True,
 @click.option("--no-cache", is_flag=True, help="Map every article again instead of reusing unchanged ones.")
 @_NO_INDEX
 @_SHOW_INFO
+@click.option("--memory", metavar="SIZE", default="2GiB", show_default=True,
+              help="Memory the build may hold, summed over its processes (e.g. 512MiB, 4GiB): what does not fit "
+              "is kept on disk beside the output; the files written are the same.")
 @click.option("--drafts", is_flag=True, help="Build items still marked 'drafted: true' too, into a draft build "
               "of its own (default folder: drafts) that query, load, serve and site refuse.")
 @click.option("--shard", metavar="I/N", help="Build only shard I of N (counted from 0) into a partial build, "
@@ -146,7 +149,7 @@ _SHOW_INFO = click.option("--show-info", is_flag=True,
 @click.option("--dask", metavar="SCHEDULER", help="Run the --shards on the Dask scheduler at this address "
               "(tcp://HOST:8786), or 'local' for a cluster of this machine's cores; needs kgpub[dask].")
 def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_validate: bool, strict: bool,
-          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool, show_info: bool,
+          shapes: Path | None, jobs: int | None, no_cache: bool, no_index: bool, show_info: bool, memory: str,
           drafts: bool, shard: str | None, shards: int | None, dask: str | None) -> None:
     """Build the knowledge graph of every article in SEEDS (default: seeds).
 
@@ -163,7 +166,7 @@ def build(seeds: Path, out: Path | None, base: str | None, quiet: bool, no_valid
     result = api.build(seeds, out, base=base, validate=not no_validate, strict=strict, shapes=shapes,
                        jobs=jobs, cache=not no_cache, index=not no_index,
                        progress=None if quiet or shards is not None else progress_bar("articles"), drafts=drafts,
-                       shard=shard, shards=shards, dask=dask)
+                       shard=shard, shards=shards, dask=dask, memory=memory)
     _report_build(result, out, quiet=quiet, strict=strict, show_info=show_info)
     if drafts and not quiet and result.shard is None:
         _say(printable(f"{out}/ is a DRAFT build, with facts nobody has confirmed: query, load, serve and site refuse it"))

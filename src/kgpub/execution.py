@@ -182,6 +182,142 @@ def swap(staged: Path, out_dir: Path) -> None:
         raise OutputError(f"{out_dir}: cannot write the build: {os_reason(exc)}") from None
 
 
+#: ``kgpub build --memory``'s default: what a full build may hold, summed over its processes.
+DEFAULT_MEMORY = 2 * 2**30
+#: Bytes an in-memory pyoxigraph store takes for each byte of the N-Triples loaded into it (measured: 3.5 to 4).
+_STORE_PER_BYTE = 4
+_UNITS = {"": 1, "k": 2**10, "kb": 10**3, "kib": 2**10, "m": 2**20, "mb": 10**6, "mib": 2**20,
+          "g": 2**30, "gb": 10**9, "gib": 2**30, "t": 2**40, "tb": 10**12, "tib": 2**40}
+
+
+def memory_size(text: str | int) -> int:
+    """Bytes from a size as a user writes it: ``2GiB``, ``512M`` (binary units, as ``ulimit`` means them), ``1.5G``,
+    ``4GB`` (decimal), or a number of bytes."""
+    if isinstance(text, int):
+        amount, unit = float(text), ""
+    else:
+        import re
+
+        found = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", text)
+        if found is None or found.group(2).lower() not in _UNITS:
+            raise UsageError(f"--memory {text!r}: not a size (e.g. 2GiB, 512M, 1500000000)")
+        amount, unit = float(found.group(1)), found.group(2).lower()
+    size = int(amount * _UNITS[unit])
+    if size <= 0:
+        raise UsageError(f"--memory {text!r}: must be more than nothing")
+    return size
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How a build shares its memory budget (``kgpub build --memory``) among the things that grow with the corpus.
+
+    The writers stream each file a piece at a time (:attr:`chunk`); the
+    stores (the validation's, the query index) are loaded a piece at a time
+    (:attr:`piece`); the validation's store lives in memory only while it fits
+    in the budget, else on disk beside the output
+    (:meth:`store_in_memory`), where RocksDB keeps what it needs in memory and
+    the rest in its files.  A tiny
+    budget changes where things are held, never the bytes written.
+    """
+
+    bytes: int = DEFAULT_MEMORY
+
+    @property
+    def chunk(self) -> int:
+        """Characters a writer joins before writing them: a 64th of the budget, from 4 KiB to 16 MiB."""
+        return max(1 << 12, min(1 << 24, self.bytes // 64))
+
+    @property
+    def piece(self) -> int:
+        """Bytes of N-Triples a store's bulk loader is given at once (it holds what it parses of them), and a
+        validation reads as text at once: a 32nd of the budget, from 64 KiB to 256 MiB."""
+        return max(1 << 16, min(1 << 28, self.bytes // 32))
+
+    def store_in_memory(self, ntriples: int) -> bool:
+        """Whether a store of ``ntriples`` bytes of N-Triples may be held in memory: while it fits in the budget.
+        On disk its queries take about twice as long (measured at 0.3 M triples), so it goes there only
+        when it must."""
+        return _STORE_PER_BYTE * ntriples <= self.bytes
+
+
+def spilled_sort(records: Iterable[tuple[str, str]], chunk: int, folder: Path) -> Iterator[tuple[str, str]]:
+    """``(key, text)`` records in key order, holding about ``chunk`` characters of them at a time.
+
+    Records are sorted in runs: a run that fills up is sorted and written to a
+    file in ``folder``, and the runs are merged (``heapq.merge``) as they are
+    read back, a record from each file at a time; each file is removed once
+    read.  When every record fits in one run nothing touches the disk.  Keys
+    equal in two records keep the records' order.
+    """
+    import heapq
+    import pickle
+
+    runs: list[Path] = []
+    pending: list[tuple[str, str]] = []
+    size = 0
+    for record in records:
+        pending.append(record)
+        size += len(record[0]) + len(record[1])
+        if size >= chunk:
+            pending.sort(key=_first)
+            path = folder / f"run-{len(runs):06d}"
+            with open(path, "wb", buffering=1 << 20) as stream:
+                for one in pending:
+                    pickle.dump(one, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            runs.append(path)
+            pending, size = [], 0
+    pending.sort(key=_first)
+    if not runs:
+        yield from pending
+        return
+    yield from heapq.merge(*(_read_run(path) for path in runs), pending, key=_first)
+
+
+def _first(record: tuple[str, str]) -> str:
+    return record[0]
+
+
+def _read_run(path: Path) -> Iterator[tuple[str, str]]:
+    """The records of a run file, in order; the file is removed once read."""
+    import pickle
+
+    try:
+        with open(path, "rb", buffering=1 << 20) as stream:
+            while True:
+                try:
+                    record = pickle.load(stream)
+                except EOFError:
+                    return
+                yield record
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def scratch(out_dir: Path, kind: str = "tmp") -> Iterator[Path]:
+    """A temporary folder beside ``out_dir`` (``.NAME.KIND-*``, which :func:`recover` removes if a build is
+    killed), removed on leaving: room on the output's disk for what does not fit in memory."""
+    out_dir = Path(out_dir)
+    try:
+        path = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{kind}-", dir=out_dir.absolute().parent))
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write the build: {os_reason(exc)}") from None
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def written(out_dir: Path) -> Iterator[None]:
+    """Writing into the staged build of ``out_dir``: a failure of the system is one line saying so."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write the build: {os_reason(exc)}") from None
+
+
 def cores() -> int:
     """The cores this process may run on (a container's limit, not the machine's count)."""
     try:

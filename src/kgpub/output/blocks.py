@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
@@ -274,7 +274,13 @@ _STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-acce
 
 
 def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
-    """Each subject's node of the JSON-LD document of ``lines``, as text, keyed by IRI (the file's node order).
+    """Each subject's node of the JSON-LD document of ``lines``, as text, keyed by IRI, in the file's order."""
+    return sorted(jsonld_nodes(lines, base), key=lambda block: block.key)
+
+
+def jsonld_nodes(lines: list[str], base: str) -> Iterator[Block]:
+    """Each subject's node of the JSON-LD document of ``lines``, as text, keyed by IRI, one at a time in the
+    lines' order (``<IRI>`` sorts otherwise than the IRI: the file's order is the keys' sorted).
 
     Writes, line by line, what ``json.dumps(document, ensure_ascii=False, indent=2)`` gives of the JSON-LD
     document of ``lines`` (a test holds them equal, with the document built by ``benchmarks/reference.py``)
@@ -297,7 +303,6 @@ def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
             return f'        {{\n          "@value": {text},\n          "@language": {_STRING(term[end + 2:])}\n        }}'
         return f'        {{\n          "@value": {text},\n          "@type": {_STRING(compact(term[end + 4:-1]))}\n        }}'
 
-    nodes: list[Block] = []
     parts: list[str] = []
     last_s = last_p = ""
     split = ntriples.split
@@ -306,7 +311,7 @@ def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
         if s != last_s:
             if parts:
                 parts.append("\n      ]\n    }")
-                nodes.append(Block(last_s[1:-1], "".join(parts)))
+                yield Block(last_s[1:-1], "".join(parts))
             parts = [f'    {{\n      "@id": {_STRING(compact(s[1:-1]))}']
             last_s, last_p = s, ""
         if p != last_p:
@@ -320,9 +325,7 @@ def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
         parts.append(f"        {_STRING(compact(o[1:-1]))}" if p == RDF_TYPE else value(o))
     if parts:
         parts.append("\n      ]\n    }")
-        nodes.append(Block(last_s[1:-1], "".join(parts)))
-    nodes.sort(key=lambda block: block.key)
-    return nodes
+        yield Block(last_s[1:-1], "".join(parts))
 
 
 def jsonld_frame(context: dict[str, str], nodes: bool) -> tuple[str, str]:

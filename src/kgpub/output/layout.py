@@ -117,6 +117,30 @@ def render(blocks: list[Block], layout: Layout) -> bytes:
     return layout.sep.decode("utf-8").join(texts).encode("utf-8")
 
 
+def write(blocks: list[Block] | bytes, layout: Layout, stream: BinaryIO, chunk: int = 1 << 24) -> None:
+    """The file ``layout`` describes written to ``stream`` a piece at a time: the same bytes as :func:`render`
+    gives, with never more than about ``chunk`` characters of it joined in memory (a whole file would be a
+    copy, and its encoding a second, of the largest thing a build holds)."""
+    if isinstance(blocks, bytes):  # already the file (kg.nt: the build's encoded data)
+        stream.write(blocks)
+        return
+    stream.write(layout.header)
+    sep = layout.sep.decode("utf-8")
+    pending: list[str] = []
+    size = 0
+    for i, block in enumerate(blocks):
+        if i:
+            pending.append(sep)
+        pending.append(block.text)
+        size += len(block.text)
+        if size >= chunk:
+            stream.write("".join(pending).encode("utf-8"))
+            pending, size = [], 0
+    if pending:
+        stream.write("".join(pending).encode("utf-8"))
+    stream.write(layout.footer)
+
+
 def patch(old: Path, layout: Layout, changes: dict[str, Block | None], replaced: dict[str, Block],
           target: Path, header: Callable[[dict[str, str]], str] | None = None) -> Layout:
     """Write to ``target`` the file ``old`` (laid out as ``layout``) with ``changes`` applied; return its layout.

@@ -16,17 +16,18 @@ and swapped in only when every one of them is complete (see ``folder`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from kgpub.output.blocks import (ArticleLines, Names, by_subject, jsonld_blocks, jsonld_frame, nt_blocks,
+from kgpub.output.blocks import (ArticleLines, Names, by_subject, jsonld_blocks, jsonld_frame, jsonld_nodes, nt_blocks,
                                  prefix_header, prefixes, subject_blocks, trig_blocks, turtle_blocks, turtle_file,
                                  turtle_layout)
-from kgpub.output.layout import Block, Layout
+from kgpub.output.layout import Block, Layout, size_of
 from kgpub.output.layout import patch as patch_layout
 from kgpub.output.layout import render as render_blocks
+from kgpub.output.layout import write as write_blocks
 from kgpub.output.layout import share_keys
 from kgpub.rdf import formats, ntriples
 
@@ -71,18 +72,35 @@ class Writer:
     #: The file in the build folder.
     file: str
     format: formats.Format
-    #: The whole file and its layout, from every line of a build.
-    render: Callable[[BuildLines], tuple[bytes, Layout]]
+    #: The whole file's blocks (or its bytes, when they are at hand) and its layout, from every line of a build.
+    lay: Callable[[BuildLines], tuple[list[Block] | bytes, Layout]]
     #: The blocks of the subjects (or graphs) these lines hold, to patch the file when few articles changed.
     blocks: Callable[[BuildLines], list[Block]]
     #: Which of the build's rendering processes writes it: part 0 also counts the data, part 1 writes the
     #: article files (they reuse kg.ttl's blocks, so kg.ttl and kg.trig go there too).  Balance them.
     part: int = 0
+    #: Writes the whole file to a stream without holding all its blocks, when the writer can (its blocks are
+    #: not shared with another file): ``(lines, stream, chunk, spill folder) -> layout``.
+    stream: Callable[[BuildLines, BinaryIO, int, Path], Layout] | None = None
+
+    def render(self, lines: BuildLines) -> tuple[bytes, Layout]:
+        """The whole file and its layout."""
+        content, layout = self.lay(lines)
+        return (content if isinstance(content, bytes) else render_blocks(content, layout)), layout
+
+    def write(self, lines: BuildLines, stream: BinaryIO, chunk: int, spill: Path) -> Layout:
+        """The whole file written to ``stream`` a piece of about ``chunk`` characters at a time; its layout.
+        ``spill``: a folder for what does not fit in memory meanwhile."""
+        if self.stream is not None:
+            return self.stream(lines, stream, chunk, spill)
+        content, layout = self.lay(lines)
+        write_blocks(content, layout, stream, chunk)
+        return layout
 
 
 # --------------------------------------------------------------------------- the writers
 
-def _nt(lines: BuildLines) -> tuple[bytes, Layout]:
+def _nt(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
     """kg.nt is the sorted lines themselves (``data_bytes``, when the caller has them encoded) and its layout."""
     keys: list[str] = []
     sizes: list[int] = []
@@ -99,12 +117,11 @@ def _nt(lines: BuildLines) -> tuple[bytes, Layout]:
     return content, Layout(keys, sizes, b"")
 
 
-def _turtle(lines: BuildLines) -> tuple[bytes, Layout]:
-    blocks, layout = lines.turtle()
-    return render_blocks(blocks, layout), layout
+def _turtle(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
+    return lines.turtle()
 
 
-def _jsonld(lines: BuildLines) -> tuple[bytes, Layout]:
+def _jsonld(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
     """Compact JSON-LD: one ``@context`` of the project prefixes, nodes and values sorted.
 
     Written here because rdflib's JSON-LD serializer orders nodes by set
@@ -112,11 +129,37 @@ def _jsonld(lines: BuildLines) -> tuple[bytes, Layout]:
     """
     blocks = jsonld_blocks(lines.data, lines.base)
     head, foot = jsonld_frame(dict(sorted(prefixes(lines.base).items())), bool(blocks))
-    layout = Layout.of(blocks, head, ",\n", foot)
-    return render_blocks(blocks, layout), layout
+    return blocks, Layout.of(blocks, head, ",\n", foot)
 
 
-def _trig(lines: BuildLines) -> tuple[bytes, Layout]:
+def _jsonld_streamed(lines: BuildLines, stream: BinaryIO, chunk: int, spill: Path) -> Layout:
+    """kg.jsonld as :func:`_jsonld` renders it, its nodes sorted in runs of about ``chunk`` characters spilled
+    to ``spill`` and merged (``execution.spilled_sort``): the writer never holds every node at once."""
+    from kgpub.execution import spilled_sort
+
+    context = dict(sorted(prefixes(lines.base).items()))
+    head, foot = jsonld_frame(context, True)
+    keys: list[str] = []
+    sizes: list[int] = []
+    nodes = spilled_sort(((b.key, b.text) for b in jsonld_nodes(lines.data, lines.base)), chunk, spill)
+    pending = [head]  # written before the first node, or (no node) replaced by the empty document's frame
+    size = 0
+    for key, text in nodes:
+        pending.append(",\n" + text if keys else text)
+        keys.append(key)
+        sizes.append(size_of(text))
+        size += len(text)
+        if size >= chunk:
+            stream.write("".join(pending).encode("utf-8"))
+            pending, size = [], 0
+    if not keys:
+        head, foot = jsonld_frame(context, False)
+        pending = [head]
+    stream.write(("".join(pending) + foot).encode("utf-8"))
+    return Layout(keys, sizes, head.encode("utf-8"), b",\n", foot.encode("utf-8"), None, {})
+
+
+def _trig(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
     """TriG with one block per named graph, graphs in IRI order.
 
     An article owns every subject under its IRI and states all of that
@@ -133,17 +176,23 @@ def _trig(lines: BuildLines) -> tuple[bytes, Layout]:
             return lambda subject: None
         return lambda subject: whole[subject] if subject.startswith(own) and subject[len(own)] in "/>" else None
 
-    return trig_file(lines.named, lines.base, reuse)
+    return trig_layout(lines.named, lines.base, reuse)
+
+
+def trig_layout(named: list[tuple[str, list[str]]], base: str,
+                reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> tuple[list[Block], Layout]:
+    """kg.trig's blocks and layout; ``reuse`` as :func:`~kgpub.output.blocks.trig_blocks` takes it."""
+    names = Names(prefixes(base))
+    blocks = trig_blocks(named, base, names, reuse)
+    known = prefixes(base)
+    used = frozenset[str]().union(*(b.prefixes for b in blocks))  # reused blocks' prefixes too
+    return blocks, Layout.of(blocks, prefix_header({p: known[p] for p in used}), "\n", namespaces=known)
 
 
 def trig_file(named: list[tuple[str, list[str]]], base: str,
               reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> tuple[bytes, Layout]:
     """kg.trig and its layout; ``reuse`` as :func:`~kgpub.output.blocks.trig_blocks` takes it."""
-    names = Names(prefixes(base))
-    blocks = trig_blocks(named, base, names, reuse)
-    known = prefixes(base)
-    used = frozenset[str]().union(*(b.prefixes for b in blocks))  # reused blocks' prefixes too
-    layout = Layout.of(blocks, prefix_header({p: known[p] for p in used}), "\n", namespaces=known)
+    blocks, layout = trig_layout(named, base, reuse)
     return render_blocks(blocks, layout), layout
 
 
@@ -155,7 +204,8 @@ def _format(name: str) -> formats.Format:
 
 #: Every whole-graph file a build writes, in the order they are rendered within a part.
 WRITERS: tuple[Writer, ...] = (
-    Writer("jsonld", "kg.jsonld", _format("jsonld"), _jsonld, lambda lines: jsonld_blocks(lines.data, lines.base)),
+    Writer("jsonld", "kg.jsonld", _format("jsonld"), _jsonld, lambda lines: jsonld_blocks(lines.data, lines.base),
+           stream=_jsonld_streamed),
     Writer("ntriples", "kg.nt", _format("ntriples"), _nt, lambda lines: nt_blocks(lines.data)),
     Writer("turtle", "kg.ttl", _format("turtle"), _turtle, lambda lines: turtle_blocks(lines.data, lines.base),
            part=1),
@@ -206,8 +256,33 @@ def render(part: Part, lines: BuildLines) -> tuple[dict[str, tuple[bytes, Layout
     if part.articles:
         whole = {b.key: b for b in lines.turtle()[0]}
         articles = {f"articles/{i}.ttl": text
-                    for i, text in _article_files(whole, lines.articles, by_subject(lines.registry), lines.mint).items()}
+                    for i, text in _article_files(whole, lines.articles, by_subject(lines.registry), lines.mint)}
     return made, articles
+
+
+def write(part: Part, lines: BuildLines, staged: Path, chunk: int) -> dict[str, Layout]:
+    """Write the part's files into ``staged`` as :func:`render` makes them, each streamed about ``chunk``
+    characters at a time and each article's file as soon as it is made: what a writer process holds is the
+    blocks of the file it writes, never the file itself too.  Returns the whole-graph files' layouts."""
+    import shutil
+    import tempfile
+
+    layouts: dict[str, Layout] = {}
+    spill = Path(tempfile.mkdtemp(prefix=".spill-", dir=staged))
+    try:
+        for writer in part.writers:
+            with open(staged / writer.file, "wb") as stream:
+                layouts[writer.file] = writer.write(lines, stream, chunk, spill)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    if part.articles:
+        whole = {b.key: b for b in lines.turtle()[0]}
+        for article_id, text in _article_files(whole, lines.articles, by_subject(lines.registry), lines.mint):
+            path = staged / "articles" / f"{article_id}.ttl"
+            if path.parent.name != "articles" or path.parent.parent != staged:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text)
+    return layouts
 
 
 def release_graph(mint: Minter) -> str:
@@ -238,8 +313,9 @@ def article_file(own: list[str], registry: dict[str, list[str]], base: str) -> b
 
 
 def _article_files(whole: dict[str, Block], articles: list[ArticleLines], registry: dict[str, list[str]],
-                   mint: Minter) -> dict[str, bytes]:
-    """Each article's file (as :func:`article_file` writes it) from ``whole``, kg.ttl's blocks by subject.
+                   mint: Minter) -> Iterator[tuple[str, bytes]]:
+    """Each article's id and file (as :func:`article_file` writes it) from ``whole``, kg.ttl's blocks by subject,
+    one at a time.
 
     An article owns every subject under its IRI and states all of that
     subject's lines, so such a subject's block in the article's file is its
@@ -251,7 +327,6 @@ def _article_files(whole: dict[str, Block], articles: list[ArticleLines], regist
     known = prefixes(mint.base)
     names = Names(known)
     alone: dict[str, Block] = {}  # a registry entity's block of its registry lines only
-    out: dict[str, bytes] = {}
     split = ntriples.split
     for article in articles:
         own = f"<{mint.article(article.article_id)}"
@@ -281,8 +356,7 @@ def _article_files(whole: dict[str, Block], articles: list[ArticleLines], regist
             chosen.append(block)
         chosen.sort(key=lambda b: b.key)
         used = {p: known[p] for b in chosen for p in b.prefixes}
-        out[article.article_id] = (prefix_header(used) + "\n".join(b.text for b in chosen)).encode("utf-8")
-    return out
+        yield article.article_id, (prefix_header(used) + "\n".join(b.text for b in chosen)).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- patching a build

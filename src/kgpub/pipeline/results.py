@@ -74,6 +74,8 @@ class Options:
     index: bool
     #: Processes that read and map articles, and threads that validate.
     workers: int
+    #: What the build may hold in memory, summed over its processes (``--memory``; see ``execution.Budget``).
+    memory: int = 2 * 2**30
 
 
 def build_result(out: Path, shared: Corpus, units: list[ArticleUnit], triples: int, files: tuple[str, ...],

@@ -20,6 +20,7 @@ from kgpub.rdf import vocab
 
 if TYPE_CHECKING:
     from kgpub.corpus.model import Corpus, Source
+    from kgpub.execution import Budget
     from kgpub.output.layout import Layout, Stats
     from kgpub.output.blocks import ArticleLines
     from kgpub.output.writers import BuildLines, Part
@@ -150,8 +151,10 @@ def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[Arti
 
     graph = merge_graph(shared, mint, units)
     shapes = validation.load_shapes(options.shapes) if options.validate else None
+    budget = execution.Budget(options.memory)
     if problems:
-        raise InputError([*problems, *shacl_problems(graph, shapes, shared, mint, units, options.workers)])
+        raise InputError([*problems, *shacl_problems(graph, shapes, shared, mint, units, options.workers, out,
+                                                     budget)])
     files: tuple[str, ...] = ()
     # Writing does not depend on the verdict: with a core to spare, forked processes render and stage the
     # files, one part of the writers' registry each (the first also the counts and the cache's units; see
@@ -161,12 +164,12 @@ def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[Arti
         staged = stage.path
         index = stage.folder("index") if options.index else None
         running = execution.overlap(
-            stage, lambda: validate_graph(graph, shapes, options.workers) if shapes is not None else None,
-            processes=[lambda: write_counted_part(graph, first, store, staged, out),
-                       *(lambda part=part: write_part(graph, part, staged, out) for part in rest)],
+            stage, lambda: validate_graph(graph, shapes, options.workers, out, budget) if shapes is not None else None,
+            processes=[lambda: write_counted_part(graph, first, store, staged, out, budget.chunk),
+                       *(lambda part=part: write_part(graph, part, staged, out, budget.chunk) for part in rest)],
             fork=shapes is not None and options.workers > 1,
             thread=None if index is None else lambda: sparql_index.index_from_lines(
-                index, graph.data_bytes, graph.ontology, shapes is not None))  # validation parses them strictly
+                index, graph.data_bytes, graph.ontology, shapes is not None, budget.piece))  # validation parses them strictly
         report = running.value
         written = report is None or report.conforms(options.strict)
         if written:
@@ -192,9 +195,8 @@ class WholeGraph:
     registry: list[str]
     registry_provenance: list[str]
     registry_origins: dict[str, Source]
-    #: Every data line of the graph, sorted, each once; and the same as one text and as UTF-8.
+    #: Every data line of the graph, sorted, each once; and the same as UTF-8 (kg.nt's bytes).
     data: list[str]
-    text: str
     data_bytes: bytes
     #: Every named graph (registry, articles' data and provenance, release) with its lines.
     named: list[tuple[str, list[str]]]
@@ -319,16 +321,15 @@ def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit]) -> Whole
     registry, registry_prov_lines = blocks.nt_lines(registry_graph), blocks.nt_lines(registry_prov)
     articles = [u.lines for u in good if u.lines]
     data = blocks.merged([registry], (a.data for a in articles))
-    text = "".join(data)
-    data_bytes = text.encode("utf-8")
+    data_bytes = "".join(data).encode("utf-8")  # the joined text is a copy of the graph for a moment only
     named = writers.named_lines(mint, registry, registry_prov_lines, articles, void.release_lines(shared.dataset, mint))
-    return WholeGraph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data, text,
+    return WholeGraph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data,
                       data_bytes, named, ontology_file().read_bytes(),
                       writers.BuildLines(mint, data, named, articles, registry, data_bytes))
 
 
 def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Corpus, mint: Minter, units: list[ArticleUnit],
-                   workers: int) -> list[Diagnostic]:
+                   workers: int, out: Path, budget: Budget) -> list[Diagnostic]:
     """The SHACL violations of the articles that mapped, as input problems: one run shows every mistake."""
     if shapes is None or not shared.intact:  # else the entries left out would only echo their own mistakes
         return []
@@ -337,17 +338,25 @@ def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Corpus, min
     failed = len(graph.units) < len(units)
     shared_events = {str(mint.shared_event(e.id)) for e in shared.events} if failed else set()
     return [Diagnostic(r.file or "", r.line, r.path or "", f"{r.message} [{r.source_shape}]")
-            for r in validate_graph(graph, shapes, workers).results
+            for r in validate_graph(graph, shapes, workers, out, budget).results
             if r.severity == "Violation" and r.focus not in shared_events]
 
 
-def validate_graph(graph: WholeGraph, shapes: Shapes | None, workers: int) -> Report:
-    """The whole graph with the ontology checked against the shapes."""
+def validate_graph(graph: WholeGraph, shapes: Shapes | None, workers: int, out: Path, budget: Budget) -> Report:
+    """The whole graph with the ontology checked against the shapes: in a store in memory when it fits in the
+    budget, else in one on disk beside the output (the same results either way)."""
+    from kgpub.execution import scratch
     from kgpub.shacl import validation
 
-    return validation.validate_ntriples([graph.data_bytes, ontology_ntriples(graph.ontology)], shapes=shapes,
-                                        text=graph.text, origins=graph.origins(), threads=workers,
-                                        with_graph=False)
+    def validate(store: Path | None) -> Report:
+        return validation.validate_ntriples([graph.data_bytes, ontology_ntriples(graph.ontology)], shapes=shapes,
+                                            origins=graph.origins(), threads=workers, with_graph=False,
+                                            store_path=store, part=budget.piece)
+
+    if budget.store_in_memory(len(graph.data_bytes)):
+        return validate(None)
+    with scratch(out, "tmp") as folder:
+        return validate(folder / "store")
 
 
 def ontology_ntriples(turtle: bytes) -> bytes:
@@ -357,22 +366,22 @@ def ontology_ntriples(turtle: bytes) -> bytes:
     return cast(bytes, ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES))
 
 
-def write_part(graph: WholeGraph, part: Part, staged: Path, out: Path) -> PartFiles:
+def write_part(graph: WholeGraph, part: Part, staged: Path, out: Path, chunk: int) -> PartFiles:
     """Stage one part of the writers' registry (and the articles' files, when the part writes them)."""
-    from kgpub.output import folder, writers
+    from kgpub.execution import written
+    from kgpub.output import writers
 
-    made, files = writers.render(part, graph.lines)
-    folder.write_files(staged, files, out)
-    folder.write_files(staged, {name: content for name, (content, _) in made.items()}, out)
-    return PartFiles({name: layout for name, (_, layout) in made.items()})
+    with written(out):
+        return PartFiles(writers.write(part, graph.lines, staged, chunk))
 
 
-def write_counted_part(graph: WholeGraph, part: Part, store: BuildCache, staged: Path, out: Path) -> CountedFiles:
+def write_counted_part(graph: WholeGraph, part: Part, store: BuildCache, staged: Path, out: Path,
+                       chunk: int) -> CountedFiles:
     """Stage the first part, and count the graph and write the cache's units in the same process."""
     from kgpub.output import void
     from kgpub.pipeline.cache import write_units
 
-    written = write_part(graph, part, staged, out)
+    written = write_part(graph, part, staged, out, chunk)
     good = graph.units
     entries = write_units(staged, store, {u.facts_file: u for u in good},
                           {u.facts_file: summary(u) for u in good}, {u.facts_file: u.deps for u in good})

@@ -11,6 +11,7 @@ Here, once, instead of ``line.index("> ")`` in every room.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -35,12 +36,27 @@ def split(line: str) -> tuple[str, str, str]:
     return line[:s_end], line[s_end + 1: p_end], tail[p_end + 1: -2] if tail.endswith(" .") else tail[p_end + 1:]
 
 
-def with_predicate(text: str | list[str], predicate: str) -> list[tuple[str, str]]:
+def pieces(data: bytes, size: int) -> Iterator[bytes]:
+    """N-Triples bytes in pieces of about ``size`` bytes, each cut after a line's end: a bulk loader given one
+    piece at a time holds what it parses of that piece, not of the whole graph."""
+    start = 0
+    size = max(1, size)
+    while start < len(data):
+        end = data.find(b"\n", min(start + size, len(data)) - 1)
+        end = len(data) if end == -1 else end + 1
+        yield data[start:end] if start or end < len(data) else data
+        start = end
+
+
+def with_predicate(text: str | bytes | Iterable[str | bytes], predicate: str) -> list[tuple[str, str]]:
     """(subject, object) as written of each line of ``text`` (or of its parts) with ``predicate``.
 
     Found by substring search (C speed), not by reading every line: the
     validation stage asks this of a million lines for a few predicates.  The
-    object comes without the final `` .``."""
+    object comes without the final `` .``.  A part may be UTF-8 bytes: searched
+    as they are, only the lines found decoded (no decoded copy of the graph)."""
+    if isinstance(text, bytes):
+        return _with_predicate_bytes(text, predicate)
     if not isinstance(text, str):
         return [pair for part in text for pair in with_predicate(part, predicate)]
     needle = f" <{predicate}> "
@@ -54,6 +70,23 @@ def with_predicate(text: str | list[str], predicate: str) -> list[tuple[str, str
         if " " not in subject and not subject.startswith("#"):  # the needle is the predicate, not inside a literal
             out.append((subject, text[at + len(needle):end].rstrip().removesuffix(".").rstrip()))
         at = text.find(needle, end)
+    return out
+
+
+def _with_predicate_bytes(data: bytes, predicate: str) -> list[tuple[str, str]]:
+    """:func:`with_predicate` of UTF-8 bytes (an ASCII byte never occurs inside a multi-byte character)."""
+    needle = f" <{predicate}> ".encode("utf-8")
+    out = []
+    at = data.find(needle)
+    while at != -1:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end == -1 else end
+        subject = data[start:at]
+        if b" " not in subject and not subject.startswith(b"#"):
+            out.append((subject.decode("utf-8"),
+                        data[at + len(needle):end].decode("utf-8").rstrip().removesuffix(".").rstrip()))
+        at = data.find(needle, end)
     return out
 
 

@@ -15,7 +15,7 @@ writes it.  The well-typed verdicts come from the plan's own
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from rdflib import Literal, URIRef
@@ -45,7 +45,7 @@ def _well_typed_function(well_typed: WellTyped) -> Callable[[Any], Any]:
 _FOCUS_PATTERN = re.compile(re.escape(f"GRAPH <{FOCUS_GRAPH}> {{ <{FOCUS_GRAPH}:") + r"(\d+)> " + re.escape(f"<{FOCUS_GRAPH}> ?this }}"))
 
 
-def run(plan: Plan, store: Any, ntriples: str | list[str], only: list[str] | None = None,
+def run(plan: Plan, store: Any, ntriples: str | Iterable[str | bytes], only: list[str] | None = None,
         threads: int = 1) -> list[RawResult]:
     """Every result of ``plan`` over ``store``, which holds ``ntriples`` (data and ontology, default graph).
 
@@ -160,7 +160,7 @@ def _in_threads(work: Callable[[T], list[RawResult]], items: list[T], threads: i
         return list(pool.map(work, items))
 
 
-def _as_written(results: list[RawResult], ntriples: str | list[str], written: tuple[Node, ...] = (),
+def _as_written(results: list[RawResult], ntriples: str | Iterable[str | bytes], written: tuple[Node, ...] = (),
                 object_targets: tuple[str, ...] = ()) -> list[RawResult]:
     """Results with every literal the store gave back as the data or the shapes wrote it.
 
@@ -196,7 +196,7 @@ def _as_written(results: list[RawResult], ntriples: str | list[str], written: tu
     return out
 
 
-def _lexically_failing(check: Check, store: Any, query: str, functions: Any, ntriples: str | list[str],
+def _lexically_failing(check: Check, store: Any, query: str, functions: Any, ntriples: str | Iterable[str | bytes],
                        plan: Plan, focus_query: str | None = None) -> list[RawResult]:
     """The rows of a pattern or length check, on every literal as the data writes it.
 
@@ -284,7 +284,7 @@ _INTEGERS = {XSD.nonNegativeInteger, XSD.positiveInteger, XSD.nonPositiveInteger
              XSD.int, XSD.short, XSD.byte, XSD.unsignedLong, XSD.unsignedInt, XSD.unsignedShort, XSD.unsignedByte}
 
 
-def _text_datatype(check: Check, store: Any, ntriples: str | list[str], query: str,
+def _text_datatype(check: Check, store: Any, ntriples: str | Iterable[str | bytes], query: str,
                    well_typed: WellTyped) -> list[RawResult]:
     """An sh:datatype rule checked on the triples as written, then joined with the shape's focus nodes."""
     assert check.text_check is not None

@@ -172,29 +172,36 @@ def plan_for(shapes: Graph) -> Plan:
 
 def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
                       origins: dict[str, Source] | None = None, threads: int = 1,
-                      with_graph: bool = True, text: str | None = None) -> Report:
+                      with_graph: bool = True, text: str | None = None, store_path: Path | None = None,
+                      part: int | None = None) -> Report:
     """Validate N-Triples data (the ontology among the chunks, when wanted) with the compiled checks.
 
     The build calls this with the N-Triples it already has: the data goes
     straight into pyoxigraph, never through an rdflib graph.  ``with_graph``
     also makes the SHACL report graph (for ``--format turtle``); a build needs
     only the results.  ``text``: the first chunk already decoded, when the
-    caller has it (a build does: no second copy of a million lines).
+    caller has it.  ``part``: search the chunks as bytes, decoding only the
+    lines found (no second copy of a million lines), and load them into the
+    store in pieces of about that many bytes.  ``store_path``: an empty folder where the data is held on
+    disk instead of in memory (the same results, in bounded memory).
     """
     import pyoxigraph as ox
 
     shapes = shapes if shapes is not None else load_shapes()
     plan = plan_for(shapes)
-    store = ox.Store()
+    store = ox.Store(str(store_path)) if store_path is not None else ox.Store()
     chunks = list(chunks)
     try:
         for chunk in chunks:
-            store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+            for piece in ntriples.pieces(chunk, part) if part is not None else [chunk]:
+                store.bulk_load(piece, format=ox.RdfFormat.N_TRIPLES)
         if any(check.uses_shapes_graph for check in plan.sparql):  # $shapesGraph: the shapes, as a named graph
             store.bulk_load(shapes.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.NamedNode(SHAPES_GRAPH))
-        decoded = [chunk.decode("utf-8") for chunk in (chunks[1:] if text is not None else chunks)]
-        raw = runner.run(plan, store, [text, *decoded] if text is not None else decoded, threads=threads)
+        rest = chunks[1:] if text is not None else chunks
+        first = [text] if text is not None else []
+        searched: list[str | bytes] = [*first, *(chunk.decode("utf-8") if part is None else chunk for chunk in rest)]
+        raw = runner.run(plan, store, searched, threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
     described: list[Graph] = [shapes]
