@@ -655,7 +655,8 @@ def _dataset_endpoint(ends: Endpoints, atomic: bool = True) -> tuple[str, bool] 
     graph (both documented as dataset operations, both decode ``Content-Encoding: gzip``); RDF4J's
     ``/statements`` (GraphDB's too), sent plain.  None for the rest (Virtuoso's Graph Store takes one graph a
     request).  Each request is one transaction, except Oxigraph's unless ``atomic``: its ``no_transaction``
-    option hands the request to its bulk loader, three times faster on disk than a transaction."""
+    option hands the request to its bulk loader, three times faster on disk than a transaction (the default
+    graph's copy always goes there: see :func:`_post_batches`)."""
     if ends.flavor == "oxigraph" and not atomic:
         return ends.graph_store + "?no_transaction", True
     if ends.flavor in ("oxigraph", "fuseki"):
@@ -675,7 +676,8 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
 
     Graphs the store does not hold yet travel in bulk: whole graphs batched into N-Quads requests, gzip
     compressed, ``parallel`` at a time, each request one transaction of the store (so each graph lands
-    whole or not at all); with ``atomic`` False, Oxigraph's bulk loader takes them without one, three times
+    whole or not at all; the default graph's copy, sent in shares, never was one and always takes the fastest
+    route); with ``atomic`` False, Oxigraph's bulk loader takes them without one, three times
     faster on disk (a failed request may leave part of graphs the store did not hold, which the error says; a
     re-run replaces them whole).  A
     graph the store holds already is replaced with its own PUT (atomic), one after the other, so a failure
@@ -728,8 +730,6 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     def landed(plan: GraphPlan) -> None:
         loaded.append(plan)
         hashes[plan.iri] = plan.sha256
-        if early is not None:
-            early.landed(plan)
         if progress:
             progress(len(loaded), len(to_send))
         if after_graph:
@@ -738,17 +738,12 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
     # what the store's checksums will be compared with, computed while the store is busy taking the graphs
     local = (_in_background(lambda: _local_checksums([p for p in to_send if p.iri is not None]))
              if len(to_send) >= DUMP_FROM and ends.flavor in CHECKSUM_FLAVORS else None)
-    # and the store's, of each thousand graphs as soon as they landed
-    early = (_EarlyChecksums(client, ends) if local is not None and not (union and any(p.iri is None for p in plans))
-             else None)
     try:
         for plan in single:
             _send(client, ends, plan, mode, chunk_triples)
             landed(plan)
         _post_batches(client, ends, _batches(bulk, BATCH_TRIPLES), parallel, landed, atomic)
     except StoreError as exc:
-        if early is not None:
-            early.pool.shutdown(wait=False, cancel_futures=True)
         done = _graph_list([str(p.iri or "(default graph)") for p in loaded])
         landed_ids = {id(p) for p in loaded}  # by identity: comparing plans compares their payloads
         rest = _graph_list([str(p.iri or "(default graph)") for p in to_send if id(p) not in landed_ids])
@@ -772,7 +767,7 @@ def load(build: Path, endpoint: str, *, flavor: str | None = None, graph: str | 
         query_defaults = _query_defaults(client, ends, plans)
     if mode == "replace" and (to_send or result.removed or query_defaults != manifest.query_defaults):
         _put_manifest(client, ends, hashes, roles, query_defaults)
-    _verify(client, ends, plans, mode, own_default=not union, local=local, early=early)
+    _verify(client, ends, plans, mode, own_default=not union, local=local)
     return result
 
 
@@ -962,14 +957,14 @@ def _dataset_dump(client: Client, ends: Endpoints, triples: int) -> dict[bytes |
 
 
 def _verify(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: str, own_default: bool,
-            local: Future[Any] | None = None, early: _EarlyChecksums | None = None) -> None:
+            local: Future[Any] | None = None) -> None:
     """Check that every graph holds what was sent.  After a bulk load, the whole dataset is read once and
     compared statement by statement as bytes (a graph whose bytes differ is compared term by term, to tell
     a store that rewrites terms from one that lost them); otherwise every graph sent is read back and
     compared term by term, and those not sent again are counted (the default graph too, where the store's
     default graph is its own, not the union of every graph)."""
     sent = [p for p in plans if p.action == "send"]
-    if len(sent) >= DUMP_FROM and _checksummed(client, ends, plans, mode, own_default, local, early):
+    if len(sent) >= DUMP_FROM and _checksummed(client, ends, plans, mode, own_default, local):
         return
     if len(sent) >= DUMP_FROM:
         dump = _dataset_dump(client, ends, sum(p.triples for p in plans))
@@ -1077,10 +1072,9 @@ def _local_checksums(plans: list[GraphPlan]) -> dict[str | None, tuple[int, int]
     return sums
 
 
-def _checksum_query(graphs: list[str] | None = None) -> str:
-    """Every named graph's statement count and checksum, or those of ``graphs`` only."""
-    values = "" if graphs is None else "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } "
-    return (f"SELECT ?g (COUNT(*) AS ?n) (SUM({_CHECKSUM}) AS ?x) WHERE {{ {values}GRAPH ?g {{ ?s ?p ?o }} "
+def _checksum_query() -> str:
+    """Every named graph's statement count and checksum."""
+    return (f"SELECT ?g (COUNT(*) AS ?n) (SUM({_CHECKSUM}) AS ?x) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
             f"BIND(MD5({_STATEMENT}) AS ?h) }} GROUP BY ?g")
 
 
@@ -1091,67 +1085,18 @@ _DEFAULT_QUERIES = ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o MINUS { GRAPH ?g { ?s ?p ?o } } }")
 
 
-def _store_checksums(client: Client, ends: Endpoints, triples: int, graphs: list[str] | None = None
-                     ) -> dict[str | None, tuple[int, int | None]]:
-    """What the store computes: ``(count, checksum)`` per named graph (of ``graphs`` only, when given), the
-    checksum None where the store could not compute it (a blank node).  The query reads every statement it
-    sums, so it may take as long as a request carrying ``triples``."""
+def _store_checksums(client: Client, ends: Endpoints, triples: int) -> dict[str | None, tuple[int, int | None]]:
+    """What the store computes: ``(count, checksum)`` per named graph, the checksum None where the store
+    could not compute it (a blank node).  The query reads every statement, so it may take as long as a
+    request carrying ``triples``."""
     result: dict[str | None, tuple[int, int | None]] = {}
-    for row in _select(client, ends, _checksum_query(graphs), allowance=triples * SECONDS_PER_TRIPLE):
+    for row in _select(client, ends, _checksum_query(), allowance=triples * SECONDS_PER_TRIPLE):
         if not isinstance(row.get("g"), dict) or "value" not in row["g"]:
             raise StoreError(f"{_safe(ends.query)}: malformed SPARQL results: a graph without its name")
         cell = row.get("x")
         checksum = _count(cell, ends) if isinstance(cell, dict) and "value" in cell else None
         result[row["g"]["value"]] = (_count(row.get("n"), ends), checksum)
     return result
-
-
-#: Graphs whose checksums one query asks for while a load goes on (:class:`_EarlyChecksums`): a few bulk
-#: requests' worth, so the store answers while the next requests travel, not all at the end.
-GRAPHS_PER_CHECK = 1000
-
-
-class _EarlyChecksums:
-    """The store's checksums of the graphs that landed, asked :data:`GRAPHS_PER_CHECK` graphs at a time (one
-    query with ``VALUES ?g``) in a thread of their own while the next graphs are sent: the store reads each
-    graph while its pages are still in memory, and the verification at the end is left the last few."""
-
-    def __init__(self, client: Client, ends: Endpoints) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.client, self.ends = client, ends
-        self.pool = ThreadPoolExecutor(max_workers=1)
-        self.pending: list[GraphPlan] = []
-        self.asked: list[Future[dict[str | None, tuple[int, int | None]]]] = []
-        self.graphs: set[str] = set()
-
-    def landed(self, plan: GraphPlan) -> None:
-        if plan.iri is None:
-            return
-        self.pending.append(plan)
-        if len(self.pending) >= GRAPHS_PER_CHECK:
-            self.ask()
-
-    def ask(self) -> None:
-        if not self.pending:
-            return
-        graphs = [str(p.iri) for p in self.pending]
-        triples = sum(p.triples for p in self.pending)
-        self.asked.append(self.pool.submit(_store_checksums, self.client, self.ends, triples, graphs))
-        self.graphs.update(graphs)
-        self.pending = []
-
-    def result(self) -> tuple[set[str], dict[str | None, tuple[int, int | None]]]:
-        """The graphs asked about and what the store computed for them (a graph it holds nothing of is
-        absent); raises the first query's failure."""
-        self.ask()
-        stored: dict[str | None, tuple[int, int | None]] = {}
-        try:
-            for future in self.asked:
-                stored.update(future.result())
-        finally:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-        return self.graphs, stored
 
 
 def _default_check(client: Client, ends: Endpoints, triples: int) -> tuple[int, int]:
@@ -1166,7 +1111,7 @@ def _default_check(client: Client, ends: Endpoints, triples: int) -> tuple[int, 
 
 
 def _checksummed(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: str, own_default: bool,
-                 computed: Future[Any] | None = None, early: _EarlyChecksums | None = None) -> bool:
+                 computed: Future[Any] | None = None) -> bool:
     """Verify by what the store computes (:data:`CHECKSUM_FLAVORS`): one query gives every graph's count and
     checksum, compared with the same computed locally (``computed``, or meanwhile in this thread); a graph sent whose
     checksum differs is read back and compared term by term (to tell a rewritten term from a lost one), a
@@ -1178,22 +1123,17 @@ def _checksummed(client: Client, ends: Endpoints, plans: list[GraphPlan], mode: 
     if ends.flavor not in CHECKSUM_FLAVORS or (default and not own_default):
         return False
     triples = sum(p.triples for p in plans)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the queries at once: a store answers each on a core
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the two queries at once: a store answers each on a core
+        asked = pool.submit(_store_checksums, client, ends, triples)
         default_asked = pool.submit(_default_check, client, ends, triples) if default else None
+        local = (computed.result() if computed is not None
+                 else _local_checksums([p for p in plans if p.action == "send" and p.iri is not None]))
         try:
-            checked, stored = early.result() if early is not None else (set(), {})
-            rest = [p for p in plans if p.iri is not None and p.iri not in checked]
-            if len(rest) > len(plans) // 2:  # most graphs still to check: one query of them all
-                stored.update(_store_checksums(client, ends, triples))
-            for i in range(0, len(rest) if len(rest) <= len(plans) // 2 else 0, GRAPHS_PER_CHECK):
-                part = rest[i:i + GRAPHS_PER_CHECK]
-                stored.update(_store_checksums(client, ends, sum(p.triples for p in part), [str(p.iri) for p in part]))
+            stored = asked.result()
             if default_asked is not None:
                 stored[None] = default_asked.result()
         except StoreError:
             return False
-        local = (computed.result() if computed is not None
-                 else _local_checksums([p for p in plans if p.action == "send" and p.iri is not None]))
     for plan in plans:
         count, checksum = stored.get(plan.iri, (0, 0))
         expected = (plan.triples, 0) if plan.iri is None else local.get(plan.iri)
