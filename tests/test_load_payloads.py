@@ -100,3 +100,46 @@ def test_a_bulk_load_is_one_transaction_a_request_unless_asked_otherwise() -> No
     assert inspect.signature(stores.load).parameters["atomic"].default is True
     option = next(p for p in main.commands["load"].params if p.name == "atomic")
     assert option.default is True
+
+
+class _Recorder:
+    """A client that takes every request and remembers where each went and which graphs it carried."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.sent: list[tuple[str, bytes]] = []
+        self.lock = threading.Lock()
+
+    def request(self, method: str, url: str, data: bytes = b"", **_: object) -> object:
+        import zlib
+
+        from types import SimpleNamespace
+
+        with self.lock:
+            self.sent.append((url, zlib.decompress(data, wbits=31)))
+        return SimpleNamespace(status_code=204, ok=True, headers={}, text="", content=b"", url=url)
+
+
+def test_named_graphs_go_in_transactions_and_the_default_graphs_copy_through_the_bulk_loader(monkeypatch) -> None:
+    """By default each request of named graphs is one transaction (``/store``); the shares of the default
+    graph's copy, never one transaction, go to Oxigraph's bulk loader (``?no_transaction``), first;
+    ``--no-atomic`` sends everything there."""
+    monkeypatch.setattr(stores, "_check", lambda response, doing: None)
+    oxigraph = stores.Endpoints("oxigraph", "http://127.0.0.1:7878/store", "http://127.0.0.1:7878/query")
+    named = [stores.GraphPlan(f"http://e.org/g{i}", f"<http://e.org/s> <http://e.org/p> \"{i}\" .\n".encode(), 1, "")
+             for i in range(6)]
+    copy_lines = [f"<http://e.org/s> <http://e.org/p> \"{i}\" .\n".encode() for i in range(6)]
+    copy = stores.GraphPlan(None, b"".join(copy_lines), 6, "")
+    for atomic in (True, False):
+        client = _Recorder()
+        landed: list[stores.GraphPlan] = []
+        stores._post_batches(client, oxigraph, stores._batches([*named, copy], 2), 1, landed.append,  # type: ignore[arg-type]
+                             atomic=atomic)
+        assert sorted(id(p) for p in landed) == sorted(id(p) for p in [*named, copy])
+        copies = [url for url, body in client.sent if b"<http://e.org/g" not in body]
+        graphs = [url for url, body in client.sent if b"<http://e.org/g" in body]
+        assert len(copies) == 3 and len(graphs) == 3
+        assert set(copies) == {"http://127.0.0.1:7878/store?no_transaction"}
+        assert set(graphs) == {"http://127.0.0.1:7878/store" + ("" if atomic else "?no_transaction")}
+        assert [url for url, _ in client.sent[:3]] == copies  # one at a time: the copy's shares went first

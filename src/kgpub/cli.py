@@ -451,9 +451,10 @@ def _query_list(queries: list[Any]) -> str:
               help="Keep in the store the graphs an earlier load put there that the build no longer has "
                    "(withdrawn or deleted articles); by default they are removed.")
 @click.option("--atomic/--no-atomic", default=True, show_default=True,
-              help="Every bulk request one transaction, so a graph lands whole or not at all; --no-atomic sends "
-                   "Oxigraph's through its bulk loader instead, three times faster on disk (a failed load may leave "
-                   "part of a new graph until a re-run: see docs/stores.md).")
+              help="Every bulk request of named graphs one transaction, so a graph lands whole or not at all; "
+                   "--no-atomic sends Oxigraph's through its bulk loader too (the default graph's copy always goes "
+                   "there), three times faster on disk (a failed load may leave part of a new graph until a "
+                   "re-run: see docs/stores.md).")
 def load(endpoint: str, data: Path, flavor: str | None, graph: str | None, default_graph: bool, mode: str,
          force: bool, dry_run: bool, create: bool, chunk_triples: int | None, graph_store: str | None,
          query_endpoint: str | None, user: str | None, insecure: bool, timeout: float, parallel: int,
