@@ -20,14 +20,9 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import write_corpus  # noqa: E402
+from test_scale import published  # noqa: E402  (every file of a build a reader sees)
 
 ARTICLES = 30
-
-
-def published(out: Path) -> dict[str, bytes]:
-    """Every file of a build a reader sees (the cache and the query index are kgpub's own)."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.relative_to(out).parts[0].startswith(".")}
 
 
 @pytest.fixture(scope="module")
