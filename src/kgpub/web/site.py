@@ -204,9 +204,7 @@ class Snapshot(Pages):
             self.reads.add(key)
         grouped = self._grouped.get(key)
         if grouped is None:
-            grouped = self._grouped[key] = {}
-            for t in self._out.get(key, ()):
-                grouped.setdefault(t.predicate.value, []).append(t.object)
+            grouped = self._grouped[key] = self.by_predicate(node)
         found = grouped.get(predicate)
         return list(found) if found else []
 
