@@ -343,6 +343,19 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def frozen() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off everything that exists now (``gc.freeze``), for as long as the
+    block runs: the data read before forking (a site's snapshot of a million triples) is never garbage, and a
+    collection in a forked writer would otherwise walk all of it again, and touch each of its pages, so the
+    memory shared with the parent becomes each child's own copy.  New objects are collected as usual."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def map_in_order(work: Callable[[T], R], items: list[T], *, jobs: int,
                  setup: Callable[..., None], setup_args: tuple[Any, ...]) -> Iterator[R]:
     """``work`` over ``items``, yielded in their order, in ``jobs`` forked processes when there is enough to share.

@@ -370,37 +370,53 @@ class Pages:
         its kinds and statements in words, its quotes, the facts it takes part in, and the data: IRI,
         alternates, the statements in RDF's names, the node as JSON-LD.
 
-        A kind's page lists the facts it takes part in its own way and keeps only the data section of these
-        (``quoted=False``): the quotes of every fact pointing here, the largest read of an actor's page, are
-        then not read twice."""
+        A kind's page lists the facts it takes part in its own way and keeps only the frame and the data section
+        of these (``quoted=False``): the reader's parts (the statements and roles in words, the quotes of every
+        fact pointing here: the largest read of an actor's page) are then not made at all."""
         import pyoxigraph as ox
 
         node = ox.NamedNode(iri)
         outgoing, incoming = self.outgoing(node), self.incoming(node)
         typed = [t.object for t in outgoing if t.predicate.value == RDF_TYPE]
-        types = sorted({self.link(o) for o in typed}, key=_order)
-        rows = sorted(((self.short(t.predicate.value), self.link(t.object)) for t in outgoing
-                       if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
+        told = [t for t in outgoing if t.predicate.value != RDF_TYPE]
+        rows = sorted(((self.short(t.predicate.value), self.link(t.object)) for t in told),
+                      key=lambda r: (r[0], _order(r[1])))
         pointing = sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value))
         facts = [Fact(self.link(t.subject), self.short(t.predicate.value),
                       self.quote_items(t.subject, anchored=False) if quoted else []) for t in pointing]
-        # the same statements for a reader: each property by its label in the ontology, not its prefixed name
-        words = {p: self.words(p) for p in {t.predicate.value for t in (*outgoing, *incoming)}}
-        said = sorted(((words[t.predicate.value], self.link(t.object)) for t in outgoing
-                       if t.predicate.value != RDF_TYPE), key=lambda r: (r[0], _order(r[1])))
-        kinds = sorted({Link(self.words(o.value), self.link(o).href) for o in typed}, key=_order)
-        roles = [Fact(f.subject, words[t.predicate.value], f.quotes) for f, t in zip(facts, pointing)]
-        embedded = _typed(cast(bytes, ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
-                                                   format=ox.RdfFormat.JSON_LD)))
-        alternates = [(f.media_type, iri.rsplit("/", 1)[-1] + "." + f.extension if self.suffix else f"?format={f.name}")
-                      for f in PAGE_FORMATS]
         replaced = sorted(t.object.value for t in outgoing if t.predicate.value == vocab.DCTERMS + "isReplacedBy")
         # a static host cannot answer 301: a merged entity's page sends the reader on
         refresh = self.href(replaced[0]) if replaced and self.suffix else None
         title, notices = self.withdrawn(outgoing)
-        return {"title": title or self.label(node), "iri": iri, "alternates": alternates, "embedded": embedded,
-                "refresh": refresh, "notices": notices, "types": types, "own": self.quote_items(node, anchored=True),
-                "rows": rows, "facts": facts, "kinds": kinds, "said": said, "roles": roles}
+        found = {"title": title or self.label(node), "iri": iri, "alternates": self.alternates(iri),
+                 "embedded": self.embedded(node, outgoing), "refresh": refresh, "notices": notices,
+                 "types": sorted({self.link(o) for o in typed}, key=_order),
+                 "own": self.quote_items(node, anchored=True), "rows": rows, "facts": facts}
+        if quoted:
+            found.update(self.in_words(told, typed, facts, pointing))
+        return found
+
+    def in_words(self, told: list[Any], typed: list[Any], facts: list[Fact], pointing: list[Any]) -> dict[str, Any]:
+        """The generic page's statements for a reader: each property by its label in the ontology, not its prefixed
+        name (``said``), its kinds (``kinds``) and the facts pointing here with their roles (``roles``)."""
+        words = {p: self.words(p) for p in {t.predicate.value for t in (*told, *pointing)}}
+        said = sorted(((words[t.predicate.value], self.link(t.object)) for t in told),
+                      key=lambda r: (r[0], _order(r[1])))
+        kinds = sorted({Link(self.words(o.value), self.link(o).href) for o in typed}, key=_order)
+        roles = [Fact(f.subject, words[t.predicate.value], f.quotes) for f, t in zip(facts, pointing)]
+        return {"kinds": kinds, "said": said, "roles": roles}
+
+    def alternates(self, iri: str) -> list[tuple[str, str]]:
+        """The node's RDF files as (media type, link): beside the page on a static site, ``?format=`` on a server."""
+        name = iri.rsplit("/", 1)[-1]
+        return [(f.media_type, f"{name}.{f.extension}" if self.suffix else f"?format={f.name}") for f in PAGE_FORMATS]
+
+    def embedded(self, node: Any, outgoing: list[Any]) -> str:
+        """The node's statements, with their schema.org equivalents, as the page's JSON-LD for machines."""
+        import pyoxigraph as ox
+
+        return _typed(cast(bytes, ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
+                                               format=ox.RdfFormat.JSON_LD)))
 
     def withdrawn(self, outgoing: list[Any]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged

@@ -250,7 +250,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     """
     from urllib.parse import urlparse
 
-    from kgpub.execution import Forked, cores, map_in_order
+    from kgpub.execution import cores, frozen
     from kgpub.output.folder import require_build
     from kgpub.sparql.index import open_index
     from kgpub.sparql.local import local_prefixes
@@ -273,6 +273,17 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     # the dumps the front page offers, where the VoID's download URLs point (``void.ttl`` is a view of its own)
     dumps = {path.lstrip("/"): data / name for name, path in views.dump_paths(data).items() if name != "void.ttl"}
     del index  # a store must not cross a fork: the views below open their own
+    with frozen():  # the snapshot is never garbage: no collection in a writer walks it again
+        return _write_site(snapshot, nodes, texts, top, dumps, data, out, previous, record, jobs or cores())
+
+
+def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top: dict[str, bytes],
+                dumps: dict[str, Path], data: Path, out: Path, previous: dict[str, str] | None,
+                record: dict[str, Any] | None, jobs: int) -> SiteResult:
+    """Draw and write the site of ``snapshot`` into ``out`` (see :func:`build_site`): the nodes' pages in forked
+    writers, the other views in a process of their own meanwhile, then the files they made and the manifest."""
+    from kgpub.execution import Forked, map_in_order
+
     # every view of the list but the nodes' pages (the front page, the timeline, the search...), drawn in a process
     # of their own while the writers draw the nodes' pages: the timeline's query alone takes seconds at scale
     drawing = Forked(lambda: _top_views(snapshot, data, texts))
@@ -289,7 +300,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
         written = 0
         todo = [iri for iri in nodes if iri not in kept]
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        for names, changed, deps, digests in map_in_order(_render, chunks, jobs=jobs or cores(), setup=_setup,
+        for names, changed, deps, digests in map_in_order(_render, chunks, jobs=jobs, setup=_setup,
                                                           setup_args=(snapshot, texts, target, previous, seen)):
             made.update(names)
             written += changed
@@ -313,6 +324,8 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
         if target != out:
             shutil.rmtree(target, ignore_errors=True)
         raise
+    finally:
+        _STATE.clear()  # this process wrote the last files: the snapshot goes with the caller's
     return SiteResult(out, sum(1 for name in made if name.endswith(".html")), written, removed, len(todo))
 
 
@@ -427,12 +440,13 @@ def _unchanged(record: dict[str, Any] | None, nodes: list[str], seen: _Seen, fil
 
 
 def _manifest_bytes(files: dict[str, str], reads: dict[str, list[str]], seen: _Seen) -> bytes:
-    """The manifest: each file's digest, and for each page the nodes it read with their digests then."""
-    order = sorted({iri for deps in reads.values() for iri in deps})
-    number = {iri: i for i, iri in enumerate(order)}
+    """The manifest: each file's digest, and for each page the nodes it read with their digests then (millions of
+    reads at scale: each page's numbered by one native ``map`` over the numbering, not a loop)."""
+    order = sorted(set().union(*reads.values()))
+    number = dict(zip(order, range(len(order))))
     return json.dumps({"kgpub-site": 2, "files": dict(sorted(files.items())), "code": seen.code, "nodes": order,
                        "digests": list(seen.many(order).values()),
-                       "pages": {iri: [number[d] for d in deps] for iri, deps in sorted(reads.items())}},
+                       "pages": {iri: list(map(number.__getitem__, deps)) for iri, deps in sorted(reads.items())}},
                       separators=(",", ":")).encode() + b"\n"
 
 
