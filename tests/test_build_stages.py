@@ -112,3 +112,21 @@ def test_overlap_without_fork_runs_the_writers_here_only_when_asked(tmp_path: Pa
         assert calls == ["verdict"]  # a graph that does not conform: nothing is written
         assert running.results() == ["written"] and calls == ["verdict", "writer"]
         assert running.beside is None
+
+
+def test_frozen_keeps_the_collector_off_what_exists_and_gives_it_back_even_on_an_error() -> None:
+    """A site's snapshot is frozen while forked writers draw (a collection there would walk it all again); after,
+    even when the drawing fails, the process's objects are the collector's again."""
+    import gc
+
+    from kgpub.execution import frozen
+
+    kept = [[i] for i in range(10_000)]  # containers the collector tracks
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError):
+        with frozen():
+            assert gc.get_freeze_count() >= len(kept)
+            made_inside = [[0]]
+            assert all(gc.is_tracked(x) for x in made_inside)
+            raise RuntimeError("the drawing failed")
+    assert gc.get_freeze_count() == 0

@@ -155,3 +155,33 @@ def test_a_site_follows_the_code_its_pages_import_and_only_that() -> None:
     names = {p.relative_to(p.parents[1]).as_posix() for p in _code_files()}
     assert {"web/views.py", "web/pages.py", "sparql/index.py", "corpus/identity.py", "rdf/vocab.py"} <= names
     assert not names & {"kgpub/stores.py", "kgpub/http.py", "kgpub/cli.py", "kgpub/api.py"}
+
+
+def test_the_queries_asked_ahead_answer_as_the_store_does_and_only_those(seed_build: Path) -> None:
+    """A site asks the views' store queries while it reads the graph, in another process: the rows it gets back are
+    the store's own, and a view finds them by the same text and options, while any other query still goes to the
+    store."""
+    from kgpub.sparql.index import open_index
+
+    index = open_index(seed_build)
+    answers = views.prefetch(index.store, index.base)
+    asked = views.asked_ahead(index.base)
+    assert len(answers) == len(asked) >= 4
+    for text, options in asked:
+        solutions = index.store.query(text, **options)
+        names = [v.value for v in solutions.variables]
+        expected = [[row[n] for n in names] for row in solutions]
+        assert expected, text  # each query answers something on the seeds
+        got = list(views.Answered(_Refusing(), answers).query(text, **options))
+        assert [[row[n] for n in names] for row in got] == expected
+    other = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert int(next(iter(views.Answered(index.store, answers).query(other)))["n"].value) > 0
+    with pytest.raises(AssertionError):
+        views.Answered(_Refusing(), answers).query(asked[0][0] + " ")  # another text: the store is asked
+
+
+class _Refusing:
+    """A store that must not be asked."""
+
+    def query(self, text: str, **options: Any) -> Any:
+        raise AssertionError(f"the store was asked: {text[:60]}")

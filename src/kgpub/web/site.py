@@ -250,7 +250,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     """
     from urllib.parse import urlparse
 
-    from kgpub.execution import cores, frozen
+    from kgpub.execution import Forked, cores, frozen
     from kgpub.output.folder import require_build
     from kgpub.sparql.index import open_index
     from kgpub.sparql.local import local_prefixes
@@ -262,6 +262,10 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
         out = Path(os.path.realpath(out))
     previous, record = _manifest(out)
     index = open_index(data)  # the views read the default graph only: no named graphs added to the index
+    # the views' store queries (the timeline's takes seconds at scale) need no page: asked in a process of their own
+    # while this one reads the graph, where the second core would wait
+    base = index.base
+    asked = Forked(lambda: views.prefetch(open_index(data).store, base))
     snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
                         local_prefixes(data), views.navigation(static=True))
     nodes = snapshot.nodes()
@@ -273,20 +277,21 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     # the dumps the front page offers, where the VoID's download URLs point (``void.ttl`` is a view of its own)
     dumps = {path.lstrip("/"): data / name for name, path in views.dump_paths(data).items() if name != "void.ttl"}
     del index  # a store must not cross a fork: the views below open their own
+    answers = asked.result()
     with frozen():  # the snapshot is never garbage: no collection in a writer walks it again
-        return _write_site(snapshot, nodes, texts, top, dumps, data, out, previous, record, jobs or cores())
+        return _write_site(snapshot, nodes, texts, top, dumps, data, out, previous, record, answers, jobs or cores())
 
 
 def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top: dict[str, bytes],
                 dumps: dict[str, Path], data: Path, out: Path, previous: dict[str, str] | None,
-                record: dict[str, Any] | None, jobs: int) -> SiteResult:
+                record: dict[str, Any] | None, answers: dict[str, list[dict[str, Any]]], jobs: int) -> SiteResult:
     """Draw and write the site of ``snapshot`` into ``out`` (see :func:`build_site`): the nodes' pages in forked
     writers, the other views in a process of their own meanwhile, then the files they made and the manifest."""
     from kgpub.execution import Forked, map_in_order
 
     # every view of the list but the nodes' pages (the front page, the timeline, the search...), drawn in a process
     # of their own while the writers draw the nodes' pages: the timeline's query alone takes seconds at scale
-    drawing = Forked(lambda: _top_views(snapshot, data, texts))
+    drawing = Forked(lambda: _top_views(snapshot, data, texts, answers))
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -329,13 +334,14 @@ def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top
     return SiteResult(out, sum(1 for name in made if name.endswith(".html")), written, removed, len(todo))
 
 
-def _top_views(snapshot: Snapshot, data: Path, texts: dict[str, str]) -> dict[str, bytes]:
+def _top_views(snapshot: Snapshot, data: Path, texts: dict[str, str],
+               answers: dict[str, list[dict[str, Any]]]) -> dict[str, bytes]:
     """The files of every view of the list but the nodes' pages, by file name (the build's index opened here:
-    this runs in a process of its own)."""
+    this runs in a process of its own), the queries asked ahead answered from ``answers``."""
     from kgpub.sparql.index import open_index
 
     index = open_index(data)
-    build = Build(snapshot, index.store, data, snapshot.nodes, texts)
+    build = Build(snapshot, views.Answered(index.store, answers), data, snapshot.nodes, texts)
     top = {}
     for view in views.VIEWS:
         if not view.each_node:

@@ -54,12 +54,19 @@ class Row:
     actors: list[str] = field(default_factory=list)
 
 
-def timeline_rows(store: Any, base: str) -> list[Any]:
-    """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
+def timeline_query(base: str) -> tuple[str, dict[str, Any]]:
+    """The shipped ``timeline`` query's text and the options it is asked with (its prefixes) for the build under
+    ``base``."""
     from kgpub.sparql.shipped import resolve_query
 
     text, _ = resolve_query("timeline")
-    return list(store.query(text, prefixes={**vocab.PREFIXES, "id": base}))
+    return text, {"prefixes": {**vocab.PREFIXES, "id": base}}
+
+
+def timeline_rows(store: Any, base: str) -> list[Any]:
+    """The shipped timeline's rows: every dated event, in the order of the last day its date allows."""
+    text, options = timeline_query(base)
+    return list(store.query(text, **options))
 
 
 def years(date: str) -> list[str]:

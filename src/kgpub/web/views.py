@@ -96,6 +96,49 @@ def draw(view: View, build: Build, ask: Ask = Ask()) -> tuple[int, bytes | None]
     return status, build.pages.render(template, title, **context).encode("utf-8")
 
 
+# --------------------------------------------------------------------------- answers asked ahead
+
+
+def asked_ahead(base: str) -> list[tuple[str, dict[str, Any]]]:
+    """The store queries of the views a site draws once (the front page's figures, latest articles and lists, the
+    timeline's rows), as (text, options): they need no page, only the store, so a site asks them while it is
+    still reading the graph (see :func:`prefetch`)."""
+    from kgpub.web.timeline import timeline_query
+
+    return [*((text, {}) for _, text in _figure_queries(base)), (_latest_query(base), {}), (_listing_query(base), {}),
+            timeline_query(base)]
+
+
+def _asked(text: str, options: Mapping[str, Any]) -> str:
+    return text + "\0" + repr(sorted(options.items()))
+
+
+def prefetch(store: Any, base: str) -> dict[str, list[dict[str, Any]]]:
+    """The answers of :func:`asked_ahead`'s queries, each row a plain dictionary (one that crosses a process, unlike
+    the store's solutions); :class:`Answered` gives them back to the views."""
+    found = {}
+    for text, options in asked_ahead(base):
+        solutions = store.query(text, **options)
+        names = [v.value for v in solutions.variables]
+        found[_asked(text, options)] = [{name: row[name] for name in names} for row in solutions]
+    return found
+
+
+class Answered:
+    """A store that answers the queries asked ahead from their rows (see :func:`prefetch`) and passes everything
+    else to the store itself."""
+
+    def __init__(self, store: Any, answers: Mapping[str, list[dict[str, Any]]]) -> None:
+        self._store, self._answers = store, answers
+
+    def query(self, text: str, **options: Any) -> Any:
+        rows = self._answers.get(_asked(text, options))
+        return iter(rows) if rows is not None else self._store.query(text, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
 def by_name(name: str) -> View:
     return next(v for v in VIEWS if v.name == name)
 
@@ -237,16 +280,28 @@ FIGURES = (
 LATEST = 10
 
 
-def figures(store: Any, base: str) -> list[tuple[str, int]]:
-    """The front page's figures (see :data:`FIGURES`) for the build under ``base``."""
+def _figure_queries(base: str) -> list[tuple[str, str]]:
+    """Each figure's name and the text of the query that counts it (see :data:`FIGURES`) for the build under ``base``."""
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(vocab.PREFIXES.items()))
     within = f'FILTER (STRSTARTS(STR(?x), "{base}"))'
     live = f"FILTER NOT EXISTS {{ ?x <{vocab.PROV}wasInvalidatedBy> ?gone }}"
+    return [(name, prologue + query.format(base=within, live=live)) for name, query in FIGURES]
+
+
+def figures(store: Any, base: str) -> list[tuple[str, int]]:
+    """The front page's figures (see :data:`FIGURES`) for the build under ``base``."""
     out = []
-    for name, query in FIGURES:
-        rows = list(store.query(prologue + query.format(base=within, live=live)))
+    for name, text in _figure_queries(base):
+        rows = list(store.query(text))
         out.append((name, int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0))
     return out
+
+
+def _latest_query(base: str, limit: int = LATEST) -> str:
+    return f"""SELECT ?a (SAMPLE(STR(?d)) AS ?date) (SAMPLE(?p) AS ?publisher) WHERE {{
+        ?a a <{vocab.SCHEMA}NewsArticle> FILTER (STRSTARTS(STR(?a), "{base}"))
+        OPTIONAL {{ ?a <{vocab.SCHEMA}datePublished> ?d }} OPTIONAL {{ ?a <{vocab.SCHEMA}publisher> ?p }} }}
+        GROUP BY ?a ORDER BY DESC(?date) ?a LIMIT {limit}"""
 
 
 def latest_articles(build: Build, limit: int = LATEST) -> list[dict[str, Any]]:
@@ -254,10 +309,7 @@ def latest_articles(build: Build, limit: int = LATEST) -> list[dict[str, Any]]:
     its date, publisher and page."""
     import pyoxigraph as ox
 
-    rows = build.store.query(f"""SELECT ?a (SAMPLE(STR(?d)) AS ?date) (SAMPLE(?p) AS ?publisher) WHERE {{
-        ?a a <{vocab.SCHEMA}NewsArticle> FILTER (STRSTARTS(STR(?a), "{build.pages.base}"))
-        OPTIONAL {{ ?a <{vocab.SCHEMA}datePublished> ?d }} OPTIONAL {{ ?a <{vocab.SCHEMA}publisher> ?p }} }}
-        GROUP BY ?a ORDER BY DESC(?date) ?a LIMIT {limit}""")
+    rows = build.store.query(_latest_query(build.pages.base, limit))
     out = []
     for row in rows:
         publisher = row["publisher"]
@@ -288,16 +340,24 @@ def _schema_dataset(described: Dataset, offered: list[Download]) -> str:
     return json.dumps(node, ensure_ascii=False, separators=(",", ":"))
 
 
+#: What the front page lists: every actor, place and article, under these headings.
+LISTED = {vocab.KG + "Agent": "Actors", vocab.KG + "Place": "Places", vocab.SCHEMA + "NewsArticle": "Articles"}
+
+
+def _listing_query(base: str) -> str:
+    kinds = " ".join(f"<{k}>" for k in LISTED)
+    return f"""SELECT DISTINCT ?e ?k WHERE {{ ?e a ?k VALUES ?k {{ {kinds} }}
+        FILTER (STRSTARTS(STR(?e), "{base}")) }}"""
+
+
 def _index(build: Build, ask: Ask) -> dict[str, Any]:
     """The front page: the dataset (title, description, licence, as its VoID says), its figures, its downloads, the
     latest articles, the ways in and a search over every page, and every actor, place and article by label."""
     import pyoxigraph as ox
 
-    heading = {vocab.KG + "Agent": "Actors", vocab.KG + "Place": "Places", vocab.SCHEMA + "NewsArticle": "Articles"}
+    heading = LISTED
     listed: dict[str, list[tuple[str, str]]] = {h: [] for h in heading.values()}
-    kinds = " ".join(f"<{k}>" for k in heading)
-    rows = build.store.query(f"""SELECT DISTINCT ?e ?k WHERE {{ ?e a ?k VALUES ?k {{ {kinds} }}
-        FILTER (STRSTARTS(STR(?e), "{build.pages.base}")) }}""")
+    rows = build.store.query(_listing_query(build.pages.base))
     for row in rows:
         node = ox.NamedNode(row["e"].value)
         listed[heading[row["k"].value]].append((build.pages.label(node), node.value))
