@@ -47,6 +47,8 @@ from kgpub.web.views import VOCAB_ROOT, Ask, Build
 MANIFEST = ".kgpub-site"
 #: A page's read of a template is recorded as this prefix and the template's name (``template:node.html``).
 TEMPLATE = "template:"
+#: A page's read of an article's text is recorded as this prefix and the article's IRI (``text:https://...``).
+TEXT = "text:"
 #: Pages rendered per task of a forked writer: large enough that handing out tasks costs nothing.
 CHUNK = 400
 
@@ -399,23 +401,28 @@ class _Seen:
     def __call__(self, iri: str) -> str:
         known = self.digests.get(iri)
         if known is None:
-            if iri.startswith("text:"):
-                text = self.texts.get(iri[5:])
-                known = hashlib.sha256(text.encode()).hexdigest()[:16] if text is not None else "-"
-            elif iri.startswith(TEMPLATE):
-                known = templating.digest(iri[len(TEMPLATE):])
-            else:
-                known = self.snapshot.digest(iri)
-            self.digests[iri] = known
+            known = self.digests[iri] = self._other(iri) if _read_of_other(iri) else self.snapshot.digest(iri)
         return known
+
+    def _other(self, key: str) -> str:
+        """The digest of an article's text (``text:IRI``; "-" when it has none) or of a template (``template:NAME``)."""
+        if key.startswith(TEMPLATE):
+            return templating.digest(key[len(TEMPLATE):])
+        text = self.texts.get(key[len(TEXT):])
+        return hashlib.sha256(text.encode()).hexdigest()[:16] if text is not None else "-"
 
     def many(self, iris: Iterable[str]) -> dict[str, str]:
         """The digests of ``iris``, the nodes' computed together in batches (a site reads hundreds of thousands)."""
         iris = list(iris)
-        todo = sorted({iri for iri in iris if iri not in self.digests and not iri.startswith(("text:", TEMPLATE))})
+        todo = sorted({iri for iri in iris if iri not in self.digests and not _read_of_other(iri)})
         for i in range(0, len(todo), 4096):
             self.digests.update(self.snapshot.digests(todo[i:i + 4096]))
         return {iri: self(iri) for iri in iris}
+
+
+def _read_of_other(key: str) -> bool:
+    """Whether a page's read is of something else than a node's triples: an article's text or a template."""
+    return key.startswith((TEXT, TEMPLATE))
 
 
 def _files_of(snapshot: Snapshot, iri: str) -> list[str]:
@@ -486,7 +493,7 @@ def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]]
         snapshot.reads = set()
         try:
             if vocab.SCHEMA + "NewsArticle" in snapshot.types(_named(iri)):
-                snapshot.reads.add(f"text:{iri}")  # an article's page shows its text
+                snapshot.reads.add(TEXT + iri)  # an article's page shows its text
             html_name, *names = _files_of(snapshot, iri)
             with templating.recording() as used:
                 _, page = views.draw(node_view, build, Ask(iri))
