@@ -157,3 +157,18 @@ def test_lines_found_in_bytes_are_those_found_in_text(tmp_path: Path) -> None:
         assert found and ntriples.with_predicate(data, predicate) == found
         half = data.index(b"\n", len(data) // 2) + 1
         assert ntriples.with_predicate([data[:half], data[half:]], predicate) == found
+
+
+def test_the_budget_places_a_store_in_memory_or_beside_the_output_and_removes_it(tmp_path: Path) -> None:
+    """Where the validation's store lives is execution's choice, not the stage's: in memory while it fits, else in
+    a folder beside the output that is gone when the block ends, even when the block fails."""
+    out = tmp_path / "dist"
+    with execution.Budget(execution.memory_size("2GiB")).store_place(100_000, out) as place:
+        assert place is None
+    tiny = execution.Budget(execution.memory_size("64KiB"))
+    with pytest.raises(RuntimeError):
+        with tiny.store_place(100_000, out) as place:
+            assert place is not None and place.parent.parent == tmp_path and place.parent.name.startswith(".dist.tmp-")
+            place.mkdir()
+            raise RuntimeError("the validation failed")
+    assert list(tmp_path.iterdir()) == []

@@ -240,6 +240,17 @@ class Budget:
         when it must."""
         return _STORE_PER_BYTE * ntriples <= self.bytes
 
+    @contextmanager
+    def store_place(self, ntriples: int, out_dir: Path) -> Iterator[Path | None]:
+        """Where a store of ``ntriples`` bytes of N-Triples is held while the block runs: None (in memory) when it
+        fits in the budget (:meth:`store_in_memory`), else a folder on disk beside the output, removed after.  The
+        stage that uses the store says what it computes; this says where it lives."""
+        if self.store_in_memory(ntriples):
+            yield None
+            return
+        with scratch(out_dir, "tmp") as folder:
+            yield folder / "store"
+
 
 def spilled_sort(records: Iterable[tuple[str, str]], chunk: int, folder: Path) -> Iterator[tuple[str, str]]:
     """``(key, text)`` records in key order, holding about ``chunk`` characters of them at a time.

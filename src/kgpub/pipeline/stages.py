@@ -343,20 +343,14 @@ def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Corpus, min
 
 
 def validate_graph(graph: WholeGraph, shapes: Shapes | None, workers: int, out: Path, budget: Budget) -> Report:
-    """The whole graph with the ontology checked against the shapes: in a store in memory when it fits in the
-    budget, else in one on disk beside the output (the same results either way)."""
-    from kgpub.execution import scratch
+    """The whole graph with the ontology checked against the shapes, in a store the budget places (in memory, or on
+    disk beside the output: the same results either way)."""
     from kgpub.shacl import validation
 
-    def validate(store: Path | None) -> Report:
+    with budget.store_place(len(graph.data_bytes), out) as store:
         return validation.validate_ntriples([graph.data_bytes, ontology_ntriples(graph.ontology)], shapes=shapes,
                                             origins=graph.origins(), threads=workers, with_graph=False,
                                             store_path=store, part=budget.piece)
-
-    if budget.store_in_memory(len(graph.data_bytes)):
-        return validate(None)
-    with scratch(out, "tmp") as folder:
-        return validate(folder / "store")
 
 
 def ontology_ntriples(turtle: bytes) -> bytes:
