@@ -368,12 +368,15 @@ def frozen() -> Iterator[None]:
 
 
 def map_in_order(work: Callable[[T], R], items: list[T], *, jobs: int,
-                 setup: Callable[..., None], setup_args: tuple[Any, ...]) -> Iterator[R]:
+                 setup: Callable[..., None], setup_args: tuple[Any, ...], batch: int | None = None) -> Iterator[R]:
     """``work`` over ``items``, yielded in their order, in ``jobs`` forked processes when there is enough to share.
 
     ``setup(*setup_args, parent)`` prepares each process once (``parent``: the
     build's process id, so a forked worker ends with it; None when the work
     runs in this process).  Fork shares the build's data without pickling it.
+    ``batch``: items handed to a process at once (default: an eighth of each
+    process's share, at most 64); items of very uneven cost want a small one,
+    or the last large batch keeps one process busy while the others wait.
     """
     if jobs > 1 and len(items) >= 4 * jobs:
         import multiprocessing
@@ -383,7 +386,7 @@ def map_in_order(work: Callable[[T], R], items: list[T], *, jobs: int,
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=setup,
                                  initargs=(*setup_args, os.getpid())) as pool:
-            yield from pool.map(work, items, chunksize=max(1, min(64, len(items) // (8 * jobs))))
+            yield from pool.map(work, items, chunksize=batch or max(1, min(64, len(items) // (8 * jobs))))
     elif items:
         setup(*setup_args, None)
         for item in items:

@@ -49,8 +49,10 @@ MANIFEST = ".kgpub-site"
 TEMPLATE = "template:"
 #: A page's read of an article's text is recorded as this prefix and the article's IRI (``text:https://...``).
 TEXT = "text:"
-#: Pages rendered per task of a forked writer: large enough that handing out tasks costs nothing.
-CHUNK = 400
+#: Pages rendered per task of a forked writer, each task handed out alone: large enough that handing out tasks costs
+#: little, small enough that the last one does not keep one writer busy while the other waits (an armed group's
+#: page takes a hundred times an event's).
+CHUNK = 100
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,7 @@ def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top
         written = 0
         todo = [iri for iri in nodes if iri not in kept]
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        for names, changed, deps, digests in map_in_order(_render, chunks, jobs=jobs, setup=_setup,
+        for names, changed, deps, digests in map_in_order(_render, chunks, jobs=jobs, setup=_setup, batch=1,
                                                           setup_args=(snapshot, texts, target, previous, seen)):
             made.update(names)
             written += changed
