@@ -254,7 +254,7 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     """
     from urllib.parse import urlparse
 
-    from kgpub.execution import Forked, cores, frozen
+    from kgpub.execution import Forked, collector_paused, cores, frozen
     from kgpub.output.folder import require_build
     from kgpub.sparql.index import open_index
     from kgpub.sparql.local import local_prefixes
@@ -270,10 +270,11 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     # while this one reads the graph, where the second core would wait
     base = index.base
     asked = Forked(lambda: views.prefetch(open_index(data).store, base))
-    snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
-                        local_prefixes(data), views.navigation(static=True))
-    nodes = snapshot.nodes()
-    texts = article_texts(snapshot, nodes, seeds, full_text_choices(seeds))
+    with collector_paused():  # a million triples' objects, none of them garbage: a collection would walk them again
+        snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
+                            local_prefixes(data), views.navigation(static=True))
+        nodes = snapshot.nodes()
+        texts = article_texts(snapshot, nodes, seeds, full_text_choices(seeds))
     top: dict[str, bytes] = {}
     top.update({f"static/{name}": body for name, body in templating.static_files().items()})
     top.update(_graph_files(data, snapshot.base, snapshot.base_path))
