@@ -922,3 +922,27 @@ def test_nodes_hashed_in_batches_equal_one_by_one_and_see_one_changed_statement(
                for t in triples]
     after = Snapshot(changed, base, "/kgpub/id/", local_prefixes(seed_build)).digests(nodes)
     assert [iri for iri in nodes if after[iri] != together[iri]] == [nodes[0]]
+
+
+def test_forked_writers_write_the_site_one_process_writes(tmp_path: Path) -> None:
+    """A corpus large enough that the pages are shared among forked writers, a hundred at a time, with the other
+    views drawn meanwhile from the queries asked ahead: the same files, byte for byte, and the same manifest as
+    one process drawing every page in turn."""
+    import sys
+
+    from kgpub.web import site as site_module
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_corpus
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 80, seed=11, bad_rate=0.0)
+    assert kgpub.build(corpus, tmp_path / "dist", cache=False).written
+    alone = site_module.build_site(tmp_path / "dist", tmp_path / "alone", corpus, jobs=1)
+    forked = site_module.build_site(tmp_path / "dist", tmp_path / "forked", corpus, jobs=2)
+    assert alone.pages == forked.pages > 8 * site_module.CHUNK  # enough for each writer to take several tasks
+    assert forked.drawn == alone.drawn == alone.pages - len(_VIEW_PAGES)
+    files = sorted(p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "forked") for p in (tmp_path / "forked").rglob("*") if p.is_file())
+    assert all((tmp_path / "alone" / f).read_bytes() == (tmp_path / "forked" / f).read_bytes() for f in files)
