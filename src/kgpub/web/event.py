@@ -17,7 +17,8 @@ reads, for its incremental runs) show the same page.  It does not import ``pages
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kgpub.rdf import vocab
@@ -109,13 +110,16 @@ class Disagreement:
     other_said: str
 
 
+@lru_cache(maxsize=8192)
 def words(iso: str) -> str:
-    """An ISO date in words (see :func:`~kgpub.web.pages.date_in_words`)."""
+    """An ISO date in words (see :func:`~kgpub.web.pages.date_in_words`); kept per date, since a site's tens of
+    thousands of events fall on a few thousand days."""
     return date_in_words(iso)
 
 
+@lru_cache(maxsize=8192)
 def edtf_words(text: str) -> str:
-    """An EDTF expression in words (see :func:`~kgpub.web.pages.edtf_in_words`)."""
+    """An EDTF expression in words (see :func:`~kgpub.web.pages.edtf_in_words`), kept like :func:`words`."""
     return edtf_in_words(text)[0]
 
 
@@ -146,8 +150,11 @@ class Reader:
         self.pages = pages
 
     def first(self, node: Any, predicate: str) -> Any:
-        values = sorted(self.pages.objects(node, predicate), key=str)
-        return values[0] if values else None
+        """The node's value of ``predicate`` that sorts first (None: none); most have one, taken as it is."""
+        values = self.pages.objects(node, predicate)
+        if len(values) < 2:
+            return values[0] if values else None
+        return min(values, key=str)
 
     def named(self, term: Any) -> Link:
         return self.pages.link(term)
@@ -165,7 +172,7 @@ class Reader:
                 import pyoxigraph as ox
 
                 named = self.named(ox.NamedNode(ev.article))
-                article = replace(named, href=self.pages.quote_href(ev.article, ev.start, ev.end, ev.exact))
+                article = Link(named.text, self.pages.quote_href(ev.article, ev.start, ev.end, ev.exact), named.rel)
             out.append(Said(ev.exact, article))
         return out
 
@@ -210,7 +217,9 @@ class Reader:
         role_iris: dict[str, set[str]] = {}
         roles: dict[str, list[Link]] = {}
         for predicate, heading in ROLES:
-            actors = sorted(self.pages.objects(node, predicate), key=lambda a: (self.pages.label(a), str(a)))
+            actors = self.pages.objects(node, predicate)
+            if len(actors) > 1:
+                actors = sorted(actors, key=lambda a: (self.pages.label(a), str(a)))
             if actors:
                 roles[heading] = [self.named(a) for a in actors]
                 role_iris[predicate] = {a.value for a in actors}
@@ -239,8 +248,10 @@ class Reader:
         for article in articles:
             node_ = ox.NamedNode(article)
             who = self.first(node_, vocab.SCHEMA + "sourceOrganization") or self.first(node_, vocab.SCHEMA + "publisher")
-            if who is not None and self.named(who) not in by:
-                by.append(self.named(who))
+            if who is not None:
+                named = self.named(who)
+                if named not in by:
+                    by.append(named)
         return [self.named(ox.NamedNode(a)) for a in articles], by
 
     def inside(self, place: str, other: str) -> bool:
@@ -333,9 +344,11 @@ def page(pages: Any, node: Any) -> dict[str, Any]:
         if how is not None:
             pointed.append((how, reader.named(t.subject)))
     return {"template": "event.html", "event": {
-        "types": types, "description": description.value if description is not None else "", "shared": shared,
+        "types": types, "what": ", ".join(types).capitalize() if types else "An event",
+        "description": description.value if description is not None else "", "shared": shared,
         "main": accounts[0], "reports": accounts[1:], "accounts": accounts, "articles": own_articles,
         "headings": [h for _, h in ROLES if any(h in a.roles for a in accounts)],
+        "counted": any(a.counts for a in accounts),
         "disagreements": disagreements(reader, accounts), "pointed": pointed}}
 
 
