@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
@@ -85,6 +86,11 @@ class FactView:
     certainty: str
     certainty_words: str
 
+    @cached_property
+    def cls(self) -> str:
+        """The classes its panel's part is drawn with, its kind's colour and its certainty's underline."""
+        return f"k-{self.kind} c-{self.certainty}"
+
 
 @dataclass
 class Highlight:
@@ -98,24 +104,38 @@ class Highlight:
     #: The quotes whose span overlaps this one's: their numbers and the names of their kinds.
     overlaps: list[tuple[int, str]] = field(default_factory=list)
 
-    @property
+    # Read once the facts are in (a page reads each several times): kept, not worked out at every read.
+
+    @cached_property
     def id(self) -> str:
         return f"q-{self.n}"
 
-    @property
+    @cached_property
     def kind(self) -> str:
         return min((f.kind for f in self.facts), key=_KIND_RANK.__getitem__, default="mention")
 
-    @property
+    @cached_property
     def certainty(self) -> str:
         return max((f.certainty for f in self.facts), key=_CERTAINTY_RANK.__getitem__, default="certain")
+
+    @cached_property
+    def cls(self) -> str:
+        """The classes its elements are drawn with: its kind's colour and its certainty's underline."""
+        return f"k-{self.kind} c-{self.certainty}"
+
+    @property
+    def head(self) -> str:
+        """Its panel's heading: its number and, where it was found in the text, its offsets."""
+        return f"Quote {self.n}, characters {self.start}\u2013{self.end}" if self.start is not None else f"Quote {self.n}"
 
 
 @dataclass(frozen=True)
 class Token:
     """The text drawn as a flat sequence: ``open`` and ``close`` a quote's element (``first``: the part that
     carries its anchor and, before it closes, its panel), or a ``text`` piece (``quote``: the shortest quote
-    covering it, which it links to, None for text no quote holds; ``depth``: how many quotes cover it)."""
+    covering it, which it links to, None for text no quote holds; ``depth``: how many quotes cover it).  A quote
+    listed without its text is an ``item`` and its ``end`` (see :func:`listed`): the page draws both from one loop,
+    so a panel is written in one place."""
 
     what: str
     quote: Highlight | None = None
@@ -140,7 +160,8 @@ def context(pages: Pages, iri: str, text: str | None) -> dict[str, Any]:
     cut = tokens(text, quotes) if text is not None else None
     drawn = {t.quote.n for t in cut or [] if t.what == "open" and t.quote is not None}
     return {**generic, "template": "article_page.html", "header": header(pages, node), "quotes": quotes,
-            "tokens": cut, "unlocated": [q for q in quotes if q.n not in drawn] if cut is not None else [],
+            "tokens": cut, "unlocated": listed([q for q in quotes if q.n not in drawn]) if cut is not None else [],
+            "listed": listed(quotes) if cut is None else [],
             "legend": legend(quotes), "facts_count": len({f.what for q in quotes for f in q.facts})}
 
 
@@ -246,6 +267,12 @@ def tokens(text: str, quotes: Iterable[Highlight]) -> list[Token]:
         quote, first = stack.pop()
         out.append(Token("close", quote, first))
     return out
+
+
+def listed(quotes: Iterable[Highlight]) -> list[Token]:
+    """Quotes drawn without their text, as list items: each an ``item`` (its anchor and words) and its ``end``
+    (its panel, then the end of the item)."""
+    return [token for q in quotes for token in (Token("item", q, True), Token("end", q, True))]
 
 
 # --------------------------------------------------------------------------- one fact, in words
