@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from kgpub.rdf import vocab
 from kgpub.web.pages import KIND_PAGES, Link, Pages, date_in_words, fact_kind
@@ -67,16 +67,15 @@ ROLES: tuple[tuple[str, str], ...] = (
 _ROLE_WORDS = dict(ROLES)
 
 
-@dataclass(frozen=True)
-class Row:
-    """One line of a fact's panel: what it says (``Who``, ``When``...) and its value, links and words in turn."""
+class Row(NamedTuple):
+    """One line of a fact's panel: what it says (``Who``, ``When``...) and its value, links and words in turn.
+    (Tuples, as a page makes some fifty: a frozen dataclass costs twice as much to make.)"""
 
     words: str
     value: list[Link]
 
 
-@dataclass(frozen=True)
-class FactView:
+class FactView(NamedTuple):
     """A fact one quote supports, as its panel shows it."""
 
     kind: str
@@ -86,7 +85,7 @@ class FactView:
     certainty: str
     certainty_words: str
 
-    @cached_property
+    @property
     def cls(self) -> str:
         """The classes its panel's part is drawn with, its kind's colour and its certainty's underline."""
         return f"k-{self.kind} c-{self.certainty}"
@@ -291,20 +290,14 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
     types = pages.types(fact)
     kind = kind_of(types)
     by = pages.by_predicate(fact)
-
-    def links(predicate: str) -> list[Link]:
-        return sorted((pages.link(o) for o in by.get(predicate, [])), key=lambda x: (x.text, x.href or ""))
-
-    what = pages.link(fact)
     rows: list[Row] = []
     kind_label = _KIND_NAMES[kind]
     detail = ""
+    events: list[Any] = []
     if kind == "event":
         if KG + "Count" in types:
             return _count(pages, fact, by)
         events = by.get(KG + "reports", [])
-        if events:  # this article's report of a shared event: the event, as this article tells it
-            what = pages.link(events[0])
         kinds = by.get(KG + "eventType", []) or [o for e in events for o in pages.objects(e, KG + "eventType")]
         detail = ", ".join(sorted({pages.label(k) for k in kinds}))
     elif kind == "relation":
@@ -323,28 +316,55 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
     else:
         acts = by.get(KG + "actType", [])
         detail = ", ".join(sorted({pages.label(a) for a in acts}))
+    # this article's report of a shared event is shown as the event, as this article tells it
+    what = pages.link(events[0] if events else fact)
     for predicate, words in ROLES:
         if predicate in by:
-            rows.append(Row(words, _joined(links(predicate))))
-    claims = [c for c in by.get(KG + "claim", [])]
-    for claim in sorted(claims, key=lambda c: c.value):
-        rows.append(_claim_row(pages, claim, fact))
+            rows.append(Row(words, _links(pages, by[predicate])))
+    claims = by.get(KG + "claim")
+    if claims:
+        rows += [_claim_row(pages, claim, fact) for claim in sorted(claims, key=_value)]
     dated = _dates(pages, fact, by)
-    for event in by.get(KG + "reports", []) if not dated else []:  # a report without a date of its own: the event's
+    for event in events if not dated else []:  # a report without a date of its own: the event's
         dated = _dates(pages, event, None)
     if dated:
-        rows.append(Row("When", [Link(dated)]))
+        rows.append(Row("When", [_said(dated)]))
     for predicate, words in ((KG + "since", "Since"), (KG + "until", "Until")):
-        for node in by.get(predicate, []):
-            rows.append(Row(words, [Link(_dates(pages, node, None))]))
-    places = links(KG + "place")
-    if places:
-        rows.append(Row("Where", _joined(places)))
-    according = links(KG + "accordingTo")
-    rows.append(Row("According to", _joined(according) if according else [Link("the article")]))
+        for node in by.get(predicate, ()):
+            rows.append(Row(words, [_said(_dates(pages, node, None))]))
+    if KG + "place" in by:
+        rows.append(Row("Where", _links(pages, by[KG + "place"])))
+    according = by.get(KG + "accordingTo")
+    rows.append(_ARTICLE_SAYS if not according else Row("According to", _links(pages, according)))
     certainty, words = _certainty(pages, types, by)
-    rows.append(Row("How sure", [Link(words)]))
+    rows.append(Row("How sure", [_said(words)]))
     return FactView(kind, f"{kind_label}: {detail}" if detail else kind_label, what, rows, certainty, words)
+
+
+#: The row of a fact the article says in its own voice (a row is never changed once made: one serves every fact).
+_ARTICLE_SAYS = Row("According to", [Link("the article")])
+
+
+def _value(term: Any) -> str:
+    return cast(str, term.value)
+
+
+def _order(link: Link) -> tuple[str, str]:
+    return (link.text, link.href or "")
+
+
+def _links(pages: Pages, terms: list[Any]) -> list[Link]:
+    """Nodes as a row's value: their links in order of their words, with ", " between them."""
+    if len(terms) == 1:
+        return [pages.link(terms[0])]
+    return _joined(sorted((pages.link(o) for o in terms), key=_order))
+
+
+@lru_cache(maxsize=4096)
+def _said(words: str) -> Link:
+    """Words as a row's value: one (immutable) link a text, since most are said of many facts ("2016", "reported
+    as fact", ", ")."""
+    return Link(words)
 
 
 def _joined(links: list[Link]) -> list[Link]:
@@ -352,7 +372,7 @@ def _joined(links: list[Link]) -> list[Link]:
     out: list[Link] = []
     for i, link in enumerate(links):
         if i:
-            out.append(Link(", "))
+            out.append(_said(", "))
         out.append(link)
     return out
 
@@ -429,8 +449,12 @@ def when(literal: Any) -> str:
     value = literal.value
     kind = literal.datatype.value if hasattr(literal, "datatype") and literal.datatype is not None else ""
     if (kind == XSD + "date" and value.count("-") == 2) or (kind == XSD + "gYearMonth" and value.count("-") == 1):
-        return date_in_words(value)
+        return _in_words(value)
     return value
+
+
+#: :func:`~kgpub.web.pages.date_in_words` kept by date: the same few thousand dates are read on every page.
+_in_words = lru_cache(maxsize=8192)(date_in_words)
 
 
 def _dates(pages: Pages, node: Any, by: dict[str, list[Any]] | None) -> str:
