@@ -220,11 +220,22 @@ def highlights(pages: Pages, iri: str) -> list[Highlight]:
                 seen[f.value] = fact_view(pages, f)
             quote.facts.append(seen[f.value])
         quotes.append(quote)
-    placed = [q for q in quotes if q.start is not None and q.end is not None]
-    for q in placed:
-        q.overlaps = [(o.n, _KIND_NAMES[o.kind].lower()) for o in placed
-                      if o is not q and o.start < q.end and q.start < o.end]  # type: ignore[operator]
+    _overlaps([q for q in quotes if q.start is not None and q.end is not None])
     return quotes
+
+
+def _overlaps(placed: list[Highlight]) -> None:
+    """Each quote's :attr:`~Highlight.overlaps`, in the order of their numbers.  The quotes come in text order (by
+    start), so the ones a quote overlaps after it are the next ones that start before it ends: a page of a
+    hundred quotes compares each with its few neighbours, not with the other ninety-nine."""
+    for i, q in enumerate(placed):
+        end = cast(int, q.end)
+        for o in placed[i + 1:]:
+            if cast(int, o.start) >= end:
+                break
+            if cast(int, o.end) > cast(int, q.start):  # an empty span at q's start touches nothing
+                q.overlaps.append((o.n, _KIND_NAMES[o.kind].lower()))
+                o.overlaps.append((q.n, _KIND_NAMES[q.kind].lower()))
 
 
 def _without_shared(pages: Pages, facts: list[Any]) -> list[Any]:
