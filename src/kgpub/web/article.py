@@ -304,11 +304,13 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
     rows: list[Row] = []
     kind_label = _KIND_NAMES[kind]
     detail = ""
-    events: list[Any] = []
+    events = by.get(KG + "reports", [])
+    shown = fact
     if kind == "event":
         if KG + "Count" in types:
             return _count(pages, fact, by)
-        events = by.get(KG + "reports", [])
+        if events:  # this article's report of a shared event: the event, as this article tells it
+            shown = events[0]
         kinds = by.get(KG + "eventType", []) or [o for e in events for o in pages.objects(e, KG + "eventType")]
         detail = ", ".join(sorted({pages.label(k) for k in kinds}))
     elif kind == "relation":
@@ -327,8 +329,7 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
     else:
         acts = by.get(KG + "actType", [])
         detail = ", ".join(sorted({pages.label(a) for a in acts}))
-    # this article's report of a shared event is shown as the event, as this article tells it
-    what = pages.link(events[0] if events else fact)
+    what = pages.link(shown)
     for predicate, words in ROLES:
         if predicate in by:
             rows.append(Row(words, _links(pages, by[predicate])))
@@ -464,7 +465,8 @@ def when(literal: Any) -> str:
     return value
 
 
-#: :func:`~kgpub.web.pages.date_in_words` kept by date: the same few thousand dates are read on every page.
+#: :func:`~kgpub.web.pages.date_in_words` kept by date: a build has a few thousand dates, each put in words on
+#: many pages.
 _in_words = lru_cache(maxsize=8192)(date_in_words)
 
 
