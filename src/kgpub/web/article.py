@@ -133,8 +133,8 @@ class Token:
     """The text drawn as a flat sequence: ``open`` and ``close`` a quote's element (``first``: the part that
     carries its anchor and, before it closes, its panel), or a ``text`` piece (``quote``: the shortest quote
     covering it, which it links to, None for text no quote holds; ``depth``: how many quotes cover it).  A quote
-    listed without its text is an ``item`` and its ``end`` (see :func:`listed`): the page draws both from one loop,
-    so a panel is written in one place."""
+    listed without its text is an ``item``, drawn whole with its panel (see :func:`listed`): the page draws both
+    from one loop, so a panel is written in one place."""
 
     what: str
     quote: Highlight | None = None
@@ -280,9 +280,8 @@ def tokens(text: str, quotes: Iterable[Highlight]) -> list[Token]:
 
 
 def listed(quotes: Iterable[Highlight]) -> list[Token]:
-    """Quotes drawn without their text, as list items: each an ``item`` (its anchor and words) and its ``end``
-    (its panel, then the end of the item)."""
-    return [token for q in quotes for token in (Token("item", q, True), Token("end", q, True))]
+    """Quotes drawn without their text, as list items: each an ``item``, its anchor, its words and its panel."""
+    return [Token("item", q, True) for q in quotes]
 
 
 # --------------------------------------------------------------------------- one fact, in words
