@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from kgpub.rdf import vocab
 from kgpub.web.pages import KIND_PAGES, Link, Pages, date_in_words, fact_kind
@@ -66,16 +67,15 @@ ROLES: tuple[tuple[str, str], ...] = (
 _ROLE_WORDS = dict(ROLES)
 
 
-@dataclass(frozen=True)
-class Row:
-    """One line of a fact's panel: what it says (``Who``, ``When``...) and its value, links and words in turn."""
+class Row(NamedTuple):
+    """One line of a fact's panel: what it says (``Who``, ``When``...) and its value, links and words in turn.
+    (Tuples, as a page makes some fifty: a frozen dataclass costs twice as much to make.)"""
 
     words: str
     value: list[Link]
 
 
-@dataclass(frozen=True)
-class FactView:
+class FactView(NamedTuple):
     """A fact one quote supports, as its panel shows it."""
 
     kind: str
@@ -84,6 +84,11 @@ class FactView:
     rows: list[Row]
     certainty: str
     certainty_words: str
+
+    @property
+    def cls(self) -> str:
+        """The classes its panel's part is drawn with, its kind's colour and its certainty's underline."""
+        return f"k-{self.kind} c-{self.certainty}"
 
 
 @dataclass
@@ -98,24 +103,38 @@ class Highlight:
     #: The quotes whose span overlaps this one's: their numbers and the names of their kinds.
     overlaps: list[tuple[int, str]] = field(default_factory=list)
 
-    @property
+    # Read once the facts are in (a page reads each several times): kept, not worked out at every read.
+
+    @cached_property
     def id(self) -> str:
         return f"q-{self.n}"
 
-    @property
+    @cached_property
     def kind(self) -> str:
         return min((f.kind for f in self.facts), key=_KIND_RANK.__getitem__, default="mention")
 
-    @property
+    @cached_property
     def certainty(self) -> str:
         return max((f.certainty for f in self.facts), key=_CERTAINTY_RANK.__getitem__, default="certain")
+
+    @cached_property
+    def cls(self) -> str:
+        """The classes its elements are drawn with: its kind's colour and its certainty's underline."""
+        return f"k-{self.kind} c-{self.certainty}"
+
+    @property
+    def head(self) -> str:
+        """Its panel's heading: its number and, where it was found in the text, its offsets."""
+        return f"Quote {self.n}, characters {self.start}\u2013{self.end}" if self.start is not None else f"Quote {self.n}"
 
 
 @dataclass(frozen=True)
 class Token:
     """The text drawn as a flat sequence: ``open`` and ``close`` a quote's element (``first``: the part that
     carries its anchor and, before it closes, its panel), or a ``text`` piece (``quote``: the shortest quote
-    covering it, which it links to, None for text no quote holds; ``depth``: how many quotes cover it)."""
+    covering it, which it links to, None for text no quote holds; ``depth``: how many quotes cover it).  A quote
+    listed without its text is an ``item``, drawn whole with its panel (see :func:`listed`): the page draws both
+    from one loop, so a panel is written in one place."""
 
     what: str
     quote: Highlight | None = None
@@ -140,7 +159,8 @@ def context(pages: Pages, iri: str, text: str | None) -> dict[str, Any]:
     cut = tokens(text, quotes) if text is not None else None
     drawn = {t.quote.n for t in cut or [] if t.what == "open" and t.quote is not None}
     return {**generic, "template": "article_page.html", "header": header(pages, node), "quotes": quotes,
-            "tokens": cut, "unlocated": [q for q in quotes if q.n not in drawn] if cut is not None else [],
+            "tokens": cut, "unlocated": listed([q for q in quotes if q.n not in drawn]) if cut is not None else [],
+            "listed": listed(quotes) if cut is None else [],
             "legend": legend(quotes), "facts_count": len({f.what for q in quotes for f in q.facts})}
 
 
@@ -200,11 +220,22 @@ def highlights(pages: Pages, iri: str) -> list[Highlight]:
                 seen[f.value] = fact_view(pages, f)
             quote.facts.append(seen[f.value])
         quotes.append(quote)
-    placed = [q for q in quotes if q.start is not None and q.end is not None]
-    for q in placed:
-        q.overlaps = [(o.n, _KIND_NAMES[o.kind].lower()) for o in placed
-                      if o is not q and o.start < q.end and q.start < o.end]  # type: ignore[operator]
+    _overlaps([q for q in quotes if q.start is not None and q.end is not None])
     return quotes
+
+
+def _overlaps(placed: list[Highlight]) -> None:
+    """Each quote's :attr:`~Highlight.overlaps`, in the order of their numbers.  The quotes come in text order (by
+    start), so the ones a quote overlaps after it are the next ones that start before it ends: a page of a
+    hundred quotes compares each with its few neighbours, not with the other ninety-nine."""
+    for i, q in enumerate(placed):
+        end = cast(int, q.end)
+        for o in placed[i + 1:]:
+            if cast(int, o.start) >= end:
+                break
+            if cast(int, o.end) > cast(int, q.start):  # an empty span at q's start touches nothing
+                q.overlaps.append((o.n, _KIND_NAMES[o.kind].lower()))
+                o.overlaps.append((q.n, _KIND_NAMES[q.kind].lower()))
 
 
 def _without_shared(pages: Pages, facts: list[Any]) -> list[Any]:
@@ -248,6 +279,11 @@ def tokens(text: str, quotes: Iterable[Highlight]) -> list[Token]:
     return out
 
 
+def listed(quotes: Iterable[Highlight]) -> list[Token]:
+    """Quotes drawn without their text, as list items: each an ``item``, its anchor, its words and its panel."""
+    return [Token("item", q, True) for q in quotes]
+
+
 # --------------------------------------------------------------------------- one fact, in words
 
 
@@ -264,20 +300,16 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
     types = pages.types(fact)
     kind = kind_of(types)
     by = pages.by_predicate(fact)
-
-    def links(predicate: str) -> list[Link]:
-        return sorted((pages.link(o) for o in by.get(predicate, [])), key=lambda x: (x.text, x.href or ""))
-
-    what = pages.link(fact)
     rows: list[Row] = []
     kind_label = _KIND_NAMES[kind]
     detail = ""
+    events = by.get(KG + "reports", [])
+    shown = fact
     if kind == "event":
         if KG + "Count" in types:
             return _count(pages, fact, by)
-        events = by.get(KG + "reports", [])
         if events:  # this article's report of a shared event: the event, as this article tells it
-            what = pages.link(events[0])
+            shown = events[0]
         kinds = by.get(KG + "eventType", []) or [o for e in events for o in pages.objects(e, KG + "eventType")]
         detail = ", ".join(sorted({pages.label(k) for k in kinds}))
     elif kind == "relation":
@@ -296,28 +328,54 @@ def fact_view(pages: Pages, fact: Any) -> FactView:
     else:
         acts = by.get(KG + "actType", [])
         detail = ", ".join(sorted({pages.label(a) for a in acts}))
+    what = pages.link(shown)
     for predicate, words in ROLES:
         if predicate in by:
-            rows.append(Row(words, _joined(links(predicate))))
-    claims = [c for c in by.get(KG + "claim", [])]
-    for claim in sorted(claims, key=lambda c: c.value):
-        rows.append(_claim_row(pages, claim, fact))
+            rows.append(Row(words, _links(pages, by[predicate])))
+    claims = by.get(KG + "claim")
+    if claims:
+        rows += [_claim_row(pages, claim, fact) for claim in sorted(claims, key=_value)]
     dated = _dates(pages, fact, by)
-    for event in by.get(KG + "reports", []) if not dated else []:  # a report without a date of its own: the event's
+    for event in events if not dated else []:  # a report without a date of its own: the event's
         dated = _dates(pages, event, None)
     if dated:
-        rows.append(Row("When", [Link(dated)]))
+        rows.append(Row("When", [_said(dated)]))
     for predicate, words in ((KG + "since", "Since"), (KG + "until", "Until")):
-        for node in by.get(predicate, []):
-            rows.append(Row(words, [Link(_dates(pages, node, None))]))
-    places = links(KG + "place")
-    if places:
-        rows.append(Row("Where", _joined(places)))
-    according = links(KG + "accordingTo")
-    rows.append(Row("According to", _joined(according) if according else [Link("the article")]))
+        for node in by.get(predicate, ()):
+            rows.append(Row(words, [_said(_dates(pages, node, None))]))
+    if KG + "place" in by:
+        rows.append(Row("Where", _links(pages, by[KG + "place"])))
+    according = by.get(KG + "accordingTo")
+    rows.append(_ARTICLE_SAYS if not according else Row("According to", _links(pages, according)))
     certainty, words = _certainty(pages, types, by)
-    rows.append(Row("How sure", [Link(words)]))
+    rows.append(Row("How sure", [_said(words)]))
     return FactView(kind, f"{kind_label}: {detail}" if detail else kind_label, what, rows, certainty, words)
+
+
+#: The row of a fact the article says in its own voice (a row is never changed once made: one serves every fact).
+_ARTICLE_SAYS = Row("According to", [Link("the article")])
+
+
+def _value(term: Any) -> str:
+    return cast(str, term.value)
+
+
+def _order(link: Link) -> tuple[str, str]:
+    return (link.text, link.href or "")
+
+
+def _links(pages: Pages, terms: list[Any]) -> list[Link]:
+    """Nodes as a row's value: their links in order of their words, with ", " between them."""
+    if len(terms) == 1:
+        return [pages.link(terms[0])]
+    return _joined(sorted((pages.link(o) for o in terms), key=_order))
+
+
+@lru_cache(maxsize=4096)
+def _said(words: str) -> Link:
+    """Words as a row's value: one (immutable) link a text, since most are said of many facts ("2016", "reported
+    as fact", ", ")."""
+    return Link(words)
 
 
 def _joined(links: list[Link]) -> list[Link]:
@@ -325,7 +383,7 @@ def _joined(links: list[Link]) -> list[Link]:
     out: list[Link] = []
     for i, link in enumerate(links):
         if i:
-            out.append(Link(", "))
+            out.append(_said(", "))
         out.append(link)
     return out
 
@@ -402,8 +460,13 @@ def when(literal: Any) -> str:
     value = literal.value
     kind = literal.datatype.value if hasattr(literal, "datatype") and literal.datatype is not None else ""
     if (kind == XSD + "date" and value.count("-") == 2) or (kind == XSD + "gYearMonth" and value.count("-") == 1):
-        return date_in_words(value)
+        return _in_words(value)
     return value
+
+
+#: :func:`~kgpub.web.pages.date_in_words` kept by date: a build has a few thousand dates, each put in words on
+#: many pages.
+_in_words = lru_cache(maxsize=8192)(date_in_words)
 
 
 def _dates(pages: Pages, node: Any, by: dict[str, list[Any]] | None) -> str:
