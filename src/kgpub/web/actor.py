@@ -163,11 +163,27 @@ class Item:
     voice: str = ""
 
     @property
+    def others_in_words(self) -> list[tuple[str, Link]]:
+        """:attr:`others` as the line names them: each after its separator ("", ", ", " and ")."""
+        return in_words(self.others)
+
+    @property
+    def according_in_words(self) -> list[tuple[str, Link]]:
+        return in_words(self.according)
+
+    @property
     def order(self) -> tuple[int, str, str, str]:
         """Dated facts first, by earliest day, then latest; undated last; then by what they say."""
         if self.date is None:
             return (1, "", "", self.fact.text)
         return (0, self.date.earliest or self.date.latest, self.date.latest, self.fact.text)
+
+
+def in_words(links: list[Link]) -> list[tuple[str, Link]]:
+    """Names as a sentence lists them ("A, B and C"): each with the words before it; the page writes them in its
+    loop rather than by a macro, a call per fact that costs more than its text."""
+    last = len(links) - 1
+    return [("" if n == 0 else " and " if n == last else ", ", link) for n, link in enumerate(links)]
 
 
 #: The heading of each kind of fact (see :func:`~kgpub.web.pages.fact_kind`) on an actor's page.
