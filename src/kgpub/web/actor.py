@@ -163,11 +163,27 @@ class Item:
     voice: str = ""
 
     @property
+    def others_in_words(self) -> list[tuple[str, Link]]:
+        """:attr:`others` as the line names them: each after its separator ("", ", ", " and ")."""
+        return in_words(self.others)
+
+    @property
+    def according_in_words(self) -> list[tuple[str, Link]]:
+        return in_words(self.according)
+
+    @property
     def order(self) -> tuple[int, str, str, str]:
         """Dated facts first, by earliest day, then latest; undated last; then by what they say."""
         if self.date is None:
             return (1, "", "", self.fact.text)
         return (0, self.date.earliest or self.date.latest, self.date.latest, self.fact.text)
+
+
+def in_words(links: list[Link]) -> list[tuple[str, Link]]:
+    """Names as a sentence lists them ("A, B and C"): each with the words before it; the page writes them in its
+    loop rather than by a macro, a call per fact that costs more than its text."""
+    last = len(links) - 1
+    return [("" if n == 0 else " and " if n == last else ", ", link) for n, link in enumerate(links)]
 
 
 #: The heading of each kind of fact (see :func:`~kgpub.web.pages.fact_kind`) on an actor's page.
@@ -189,6 +205,9 @@ class ActorPage:
         self.pages = pages
         self.node = ox.NamedNode(iri)
         self._publishers: dict[str, Link | None] = {}
+        #: Whether a node is an entity, and a property's words: a page asks of the same few again and again.
+        self._entities: dict[Any, bool] = {}
+        self._words: dict[str, str] = {}
 
     # -- pieces
 
@@ -198,7 +217,16 @@ class ActorPage:
     def entity(self, term: Any) -> bool:
         import pyoxigraph as ox
 
-        return isinstance(term, ox.NamedNode) and self.pages.is_entity(term)
+        known = self._entities.get(term)
+        if known is None:
+            known = self._entities[term] = isinstance(term, ox.NamedNode) and self.pages.is_entity(term)
+        return known
+
+    def words(self, predicate: str) -> str:
+        known = self._words.get(predicate)
+        if known is None:
+            known = self._words[predicate] = self.pages.words(predicate)
+        return known
 
     def publisher(self, article: str) -> Link | None:
         import pyoxigraph as ox
@@ -257,16 +285,17 @@ class ActorPage:
         out = []
         direct = COUNTERPARTS.get(predicate)
         kind = _group(self.pages.types(fact)).rstrip("s").lower()
+        said = f" ({hedge})" if hedge else ""
+        dashed = claimed or bool(hedge)
+        here, base = self.node, self.pages.base
         for t in self.pages.outgoing(fact):
-            if t.predicate.value == RDF_TYPE or not isinstance(t.object, ox.NamedNode) or t.object == self.node:
+            obj, by = t.object, t.predicate.value
+            # only an entity with a page here is drawn (one elsewhere is not asked whether it is one)
+            if by == RDF_TYPE or type(obj) is not ox.NamedNode or obj == here or not obj.value.startswith(base) \
+                    or not self.entity(obj):
                 continue
-            if not self.entity(t.object) or not t.object.value.startswith(self.pages.base):
-                continue
-            if t.predicate.value == direct:
-                words = ROLES[predicate]
-            else:
-                words = f"{NOUNS.get(t.predicate.value, self.pages.words(t.predicate.value))} in the same {kind}"
-            out.append((t.object.value, words + (f" ({hedge})" if hedge else ""), claimed or bool(hedge)))
+            words = ROLES[predicate] if by == direct else f"{NOUNS.get(by) or self.words(by)} in the same {kind}"
+            out.append((obj.value, words + said, dashed))
         return tuple(out)
 
     # -- the facts
@@ -275,7 +304,7 @@ class ActorPage:
         """A fact that names the actor by ``predicate`` (an accusation, a threat, an event, a report of one)."""
         types = self.pages.types(fact)
         group = _group(types)
-        role = ROLES.get(predicate) or self.pages.words(predicate)
+        role = ROLES.get(predicate) or self.words(predicate)
         if predicate == KG + "speaker":
             kinds = sorted(self.pages.label(t) for t in map(_named, types - {KG + "SpeechAct"}))
             role = f"said ({kinds[0].lower()})" if kinds else "said"
@@ -322,7 +351,7 @@ class ActorPage:
             return self.claim_item(statement, subject, predicate.value, obj, as_subject)
         pair = RELATIONS.get(predicate.value)
         words = (pair[0] if as_subject else pair[1]) if pair else (
-            self.pages.words(predicate.value) if as_subject else f"{self.pages.words(predicate.value)} (of)")
+            self.words(predicate.value) if as_subject else f"{self.words(predicate.value)} (of)")
         detail = ""
         roles = [r.value for r in self.pages.objects(statement, KG + "role")]
         if roles:
@@ -353,13 +382,13 @@ class ActorPage:
         if isinstance(subject, ox.NamedNode) and not self.entity(subject):
             # a role in a hedged fact: the actor "carried out" an event only by someone's account
             fact = subject
-            role = ROLES.get(predicate) or self.pages.words(predicate)
+            role = ROLES.get(predicate) or self.words(predicate)
             types = self.pages.types(fact)
             return Item(_group(types), role, self.link(fact), [], "", who, True, certainty,
                         when(self.pages, fact), None, self.sources(maker if maker is not None else fact),
                         self.fellows(fact, predicate, True, hedge), claim.value, RDF + "object", "claim")
         pair = RELATIONS.get(predicate)
-        words = (pair[0] if as_subject else pair[1]) if pair else self.pages.words(predicate)
+        words = (pair[0] if as_subject else pair[1]) if pair else self.words(predicate)
         other = obj if as_subject else subject
         linked = ((other.value, words + " (claimed)", True),) if self.entity(other) else ()
         return Item("Claims", words, self.link(maker if maker is not None else claim),
@@ -371,7 +400,7 @@ class ActorPage:
         """A relation the entity registry states (no article's quote): who it is a member of, where it lies."""
         pair = RELATIONS.get(predicate)
         words = (pair[0] if as_subject else pair[1]) if pair else (
-            self.pages.words(predicate) if as_subject else f"{self.pages.words(predicate)} (of)")
+            self.words(predicate) if as_subject else f"{self.words(predicate)} (of)")
         return Item("Relations and memberships", words, Link("as the entity registry states it"), [self.link(other)],
                     links=((other.value, words, False),), iri=other.value, predicate=predicate)
 
@@ -494,8 +523,8 @@ class Node:
     weight: int = 1
 
 
-def _kind_of(pages: Pages, iri: str) -> str:
-    types = pages.types(_named(iri))
+def _kind_of(pages: Pages, node: Any) -> str:
+    types = pages.types(node)
     if KG + "Person" in types:
         return "person"
     if KG + "Place" in types:
@@ -515,20 +544,19 @@ def network(page: ActorPage, items: list[Item]) -> dict[str, Any] | None:
     if not linked:
         return None
 
-    def name(iri: str) -> str:
-        return pages.label(_named(iri))
-
-    ranked = sorted(linked, key=lambda iri: (-len(linked[iri]), name(iri), iri))
+    named = {iri: _named(iri) for iri in linked}
+    names = {iri: pages.label(node) for iri, node in named.items()}
+    ranked = sorted(linked, key=lambda iri: (-len(linked[iri]), names[iri], iri))
     chosen = ranked[:DRAWN]
     width, rx, ry, top = 960, 250, 200, 70
     height = 2 * (ry + top)
     cx, cy = width / 2, height / 2
     drawn, listed = [], []
     for iri in ranked:
-        hows = sorted(dict.fromkeys(w for w, _ in linked[iri]))
-        edge = _edge_words(hows)
-        listed.append(Node(pages.href(iri), name(iri), "; ".join(hows), edge,
-                           all(c for _, c in linked[iri]), _kind_of(pages, iri)))
+        ways = linked[iri]
+        hows = sorted({w for w, _ in ways})
+        listed.append(Node(pages.href(iri), names[iri], "; ".join(hows), _edge_words(hows),
+                           all(c for _, c in ways), _kind_of(pages, named[iri])))
     for i, node in enumerate(listed[:len(chosen)]):
         angle = 2 * math.pi * i / len(chosen) - math.pi / 2
         x, y = cx + rx * math.cos(angle), cy + ry * math.sin(angle)
