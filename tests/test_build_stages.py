@@ -130,3 +130,20 @@ def test_frozen_keeps_the_collector_off_what_exists_and_gives_it_back_even_on_an
             assert all(gc.is_tracked(x) for x in made_inside)
             raise RuntimeError("the drawing failed")
     assert gc.get_freeze_count() == 0
+
+
+def test_a_forked_result_taken_by_a_later_fork_and_closed_either_way() -> None:
+    """The site's queries asked ahead are taken by the views' process, forked later: the value (larger than a pipe
+    holds) reaches it, the process that asked them ends, and the one that started it is stopped when nobody takes
+    its value (the views failed first), so no process is left blocked on a pipe."""
+    from kgpub.execution import Forked
+
+    rows = [f"row {i}" for i in range(50_000)]  # far more than a pipe's buffer
+    asked = Forked(lambda: list(rows))
+    views = Forked(lambda: len(asked.result()))
+    assert views.result() == len(rows)
+    asked.close()
+    assert not asked._process.is_alive()
+    untaken = Forked(lambda: list(rows))
+    untaken.close()  # blocked on its pipe: stopped
+    assert not untaken._process.is_alive()

@@ -36,13 +36,16 @@ import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from kgpub.rdf import vocab
 from kgpub.errors import OutputError, UsageError
 from kgpub.web import templating, views
 from kgpub.web.pages import PAGE_FORMATS, PARTS, Evidence, Link, Pages, anchor, article_texts, full_text_choices
 from kgpub.web.views import VOCAB_ROOT, Ask, Build
+
+if TYPE_CHECKING:
+    from kgpub.execution import Forked
 
 MANIFEST = ".kgpub-site"
 #: A page's read of a template is recorded as this prefix and the template's name (``template:node.html``).
@@ -270,33 +273,37 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     # while this one reads the graph, where the second core would wait
     base = index.base
     asked = Forked(lambda: views.prefetch(open_index(data).store, base))
-    with collector_paused():  # a million triples' objects, none of them garbage: a collection would walk them again
-        snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
-                            local_prefixes(data), views.navigation(static=True))
-        nodes = snapshot.nodes()
-        texts = article_texts(snapshot, nodes, seeds, full_text_choices(seeds))
-    top: dict[str, bytes] = {}
-    top.update({f"static/{name}": body for name, body in templating.static_files().items()})
-    top.update(_graph_files(data, snapshot.base, snapshot.base_path))
-    top.update(redirect_rules(snapshot.base_path))
-    # the dumps the front page offers, where the VoID's download URLs point (``void.ttl`` is a view of its own)
-    dumps = {path.lstrip("/"): data / name for name, path in views.dump_paths(data).items() if name != "void.ttl"}
-    del index  # a store must not cross a fork: the views below open their own
-    answers = asked.result()
-    with frozen():  # the snapshot is never garbage: no collection in a writer walks it again
-        return _write_site(snapshot, nodes, texts, top, dumps, data, out, previous, record, answers, jobs or cores())
+    try:
+        with collector_paused():  # a million triples' objects, none of them garbage: a collection would walk them
+            snapshot = Snapshot(_default_graph(data, index.store), index.base, urlparse(index.base).path,
+                                local_prefixes(data), views.navigation(static=True))
+            nodes = snapshot.nodes()
+            texts = article_texts(snapshot, nodes, seeds, full_text_choices(seeds))
+        top: dict[str, bytes] = {}
+        top.update({f"static/{name}": body for name, body in templating.static_files().items()})
+        top.update(_graph_files(data, snapshot.base, snapshot.base_path))
+        top.update(redirect_rules(snapshot.base_path))
+        # the dumps the front page offers, where the VoID's download URLs point (``void.ttl`` is a view of its own)
+        dumps = {path.lstrip("/"): data / name for name, path in views.dump_paths(data).items() if name != "void.ttl"}
+        del index  # a store must not cross a fork: the views below open their own
+        with frozen():  # the snapshot is never garbage: no collection in a writer walks it again
+            return _write_site(snapshot, nodes, texts, top, dumps, data, out, previous, record, asked, jobs or cores())
+    finally:
+        asked.close()  # the views' process took its answers (or failed, or was never started: then it is stopped)
 
 
 def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top: dict[str, bytes],
                 dumps: dict[str, Path], data: Path, out: Path, previous: dict[str, str] | None,
-                record: dict[str, Any] | None, answers: dict[str, list[dict[str, Any]]], jobs: int) -> SiteResult:
+                record: dict[str, Any] | None, asked: Forked, jobs: int) -> SiteResult:
     """Draw and write the site of ``snapshot`` into ``out`` (see :func:`build_site`): the nodes' pages in forked
     writers, the other views in a process of their own meanwhile, then the files they made and the manifest."""
     from kgpub.execution import Forked, map_in_order
 
     # every view of the list but the nodes' pages (the front page, the timeline, the search...), drawn in a process
     # of their own while the writers draw the nodes' pages: the timeline's query alone takes seconds at scale
-    drawing = Forked(lambda: _top_views(snapshot, data, texts, answers))
+    # the queries asked ahead may still be running: the views' process takes their answers when they come, and the
+    # writers start now
+    drawing = Forked(lambda: _top_views(snapshot, data, texts, asked.result()))
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -469,6 +476,8 @@ def _manifest_bytes(files: dict[str, str], reads: dict[str, list[str]], seen: _S
 # --------------------------------------------------------------------------- the forked writers
 
 _STATE: dict[str, Any] = {}
+#: The view every node's page is drawn by.
+_NODE_VIEW = next(v for v in views.VIEWS if v.each_node)
 
 
 def _setup(snapshot: Snapshot, texts: dict[str, str], target: Path, previous: dict[str, str] | None,
@@ -484,39 +493,49 @@ def _setup(snapshot: Snapshot, texts: dict[str, str], target: Path, previous: di
 def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]], dict[str, str]]:
     """Render and write the pages of ``chunk`` with their alternates: their files' digests, how many changed,
     the nodes each page read, and the digests of those nodes (those this worker has not sent yet)."""
-    import pyoxigraph as ox
+    from kgpub.execution import collected_after
 
     snapshot: Snapshot = _STATE["snapshot"]
     build = Build(snapshot, None, Path(), snapshot.nodes, _STATE["texts"])  # the nodes' pages read no store
-    node_view = next(v for v in views.VIEWS if v.each_node)
     made: dict[str, str] = {}
     reads: dict[str, list[str]] = {}
     changed = 0
-    for iri in chunk:
-        snapshot.reads = set()
-        try:
-            if vocab.SCHEMA + "NewsArticle" in snapshot.types(_named(iri)):
-                snapshot.reads.add(TEXT + iri)  # an article's page shows its text
-            html_name, *names = _files_of(snapshot, iri)
-            with templating.recording() as used:
-                _, page = views.draw(node_view, build, Ask(iri))
-            files = {html_name: page or b""}
-            snapshot.reads.update(TEMPLATE + name for name in used)
-            triples = snapshot.description(iri)
-            for name, fmt in zip(names, PAGE_FORMATS):
-                files[name] = cast(bytes, ox.serialize(  # no output: bytes
-                    triples, format=fmt.rdf_format, prefixes=snapshot.prefixes if fmt.name == "turtle" else None))
-            reads[iri] = sorted(snapshot.reads)
-        finally:
-            snapshot.reads = None
-        for name, body in files.items():
-            made[name], wrote = _put(name, body)
-            changed += wrote
+    with collected_after():
+        for iri in chunk:
+            changed += _render_one(snapshot, build, iri, made, reads)
     seen: _Seen = _STATE["seen"]
     sent: set[str] = _STATE["sent"]
     fresh = {iri for deps in reads.values() for iri in deps} - sent
     sent |= fresh
     return made, changed, reads, seen.many(fresh)
+
+
+def _render_one(snapshot: Snapshot, build: Build, iri: str, made: dict[str, str], reads: dict[str, list[str]]) -> int:
+    """Render and write the page of ``iri`` and its alternates: their digests into ``made``, what the page read into
+    ``reads``; how many files changed."""
+    import pyoxigraph as ox
+
+    snapshot.reads = set()
+    try:
+        if vocab.SCHEMA + "NewsArticle" in snapshot.types(_named(iri)):
+            snapshot.reads.add(TEXT + iri)  # an article's page shows its text
+        html_name, *names = _files_of(snapshot, iri)
+        with templating.recording() as used:
+            _, page = views.draw(_NODE_VIEW, build, Ask(iri))
+        files = {html_name: page or b""}
+        snapshot.reads.update(TEMPLATE + name for name in used)
+        triples = snapshot.description(iri)
+        for name, fmt in zip(names, PAGE_FORMATS):
+            files[name] = cast(bytes, ox.serialize(  # no output: bytes
+                triples, format=fmt.rdf_format, prefixes=snapshot.prefixes if fmt.name == "turtle" else None))
+        reads[iri] = sorted(snapshot.reads)
+    finally:
+        snapshot.reads = None
+    changed = 0
+    for name, body in files.items():
+        made[name], wrote = _put(name, body)
+        changed += wrote
+    return changed
 
 
 def _put(name: str, body: bytes) -> tuple[str, int]:
