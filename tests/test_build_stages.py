@@ -147,3 +147,30 @@ def test_a_forked_result_taken_by_a_later_fork_and_closed_either_way() -> None:
     untaken = Forked(lambda: list(rows))
     untaken.close()  # blocked on its pipe: stopped
     assert not untaken._process.is_alive()
+
+
+def test_collected_after_frees_a_batchs_cycles_and_freezes_what_survives() -> None:
+    """A site's writer runs the collector once per batch of pages: during the batch it is off; after, the batch's
+    cyclic garbage is gone and what the writer keeps is frozen, out of every later collection's walk."""
+    import gc
+    import weakref
+
+    from kgpub.execution import collected_after
+
+    class Node:
+        pass
+
+    kept: list[Node] = []
+    try:
+        with collected_after():
+            assert not gc.isenabled()
+            cycle = Node()
+            cycle.me = cycle  # type: ignore[attr-defined]
+            gone = weakref.ref(cycle)
+            del cycle
+            kept.append(Node())
+            assert gone() is not None  # no collection inside the batch
+        assert gc.isenabled() and gone() is None
+        assert gc.get_freeze_count() > 0 and gc.is_tracked(kept[0])
+    finally:
+        gc.unfreeze()
