@@ -300,9 +300,8 @@ def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top
     from kgpub.execution import Forked, map_in_order
 
     # every view of the list but the nodes' pages (the front page, the timeline, the search...), drawn in a process
-    # of their own while the writers draw the nodes' pages: the timeline's query alone takes seconds at scale
-    # the queries asked ahead may still be running: the views' process takes their answers when they come, and the
-    # writers start now
+    # of their own while the writers draw the nodes' pages; it takes the answers of the queries asked ahead when they
+    # come (they may still be running), and the writers start now
     drawing = Forked(lambda: _top_views(snapshot, data, texts, asked.result()))
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
