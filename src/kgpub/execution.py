@@ -373,15 +373,12 @@ def collected_after() -> Iterator[None]:
     batch made, and what survives (the caches a writer keeps across pages) frozen with the rest: the batch's
     cyclic garbage is freed, and no later collection walks the caches again.  A collection every few hundred
     allocations, over caches that only grow, took a tenth of a writer's time."""
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        yield
+        with collector_paused():
+            yield
     finally:
         gc.collect()
         gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def map_in_order(work: Callable[[T], R], items: list[T], *, jobs: int,
