@@ -946,3 +946,21 @@ def test_forked_writers_write_the_site_one_process_writes(tmp_path: Path) -> Non
     files = sorted(p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(tmp_path / "forked") for p in (tmp_path / "forked").rglob("*") if p.is_file())
     assert all((tmp_path / "alone" / f).read_bytes() == (tmp_path / "forked" / f).read_bytes() for f in files)
+
+
+def test_reads_numbered_as_they_come_are_written_in_iri_order() -> None:
+    """The manifest numbers each page's reads as the writers send them (in whatever order the nodes were first
+    read) and writes them in the nodes' sorted order: the same pages read in any order give the same record."""
+    from kgpub.web.site import _Reads
+
+    pages = {"p/b": ["n/c", "n/a"], "p/a": ["n/b", "n/c"], "p/c": []}
+    one, other = _Reads(), _Reads()
+    one.add(pages)
+    for iri in reversed(pages):
+        other.add({iri: pages[iri]})
+    assert one.number != other.number  # the numbers as they came differ...
+    order, numbered = one.sorted()
+    assert (order, numbered) == other.sorted()  # ...the record does not
+    assert order == ["n/a", "n/b", "n/c"]
+    assert list(numbered) == ["p/a", "p/b", "p/c"]
+    assert {iri: [order[n] for n in numbered[iri]] for iri in numbered} == pages

@@ -30,10 +30,12 @@ that show it, and the result is, byte for byte, what a fresh run writes.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -279,14 +281,17 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
                                 local_prefixes(data), views.navigation(static=True))
             nodes = snapshot.nodes()
             texts = article_texts(snapshot, nodes, seeds, full_text_choices(seeds))
-        top: dict[str, bytes] = {}
-        top.update({f"static/{name}": body for name, body in templating.static_files().items()})
-        top.update(_graph_files(data, snapshot.base, snapshot.base_path))
-        top.update(redirect_rules(snapshot.base_path))
-        # the dumps the front page offers, where the VoID's download URLs point (``void.ttl`` is a view of its own)
-        dumps = {path.lstrip("/"): data / name for name, path in views.dump_paths(data).items() if name != "void.ttl"}
-        del index  # a store must not cross a fork: the views below open their own
-        with frozen():  # the snapshot is never garbage: no collection in a writer walks it again
+        # the snapshot is never garbage: from here no collection walks it again, neither in this process (reading
+        # the VoID below set off a full one: a second or more at 1 M) nor in a forked writer
+        with frozen():
+            top: dict[str, bytes] = {}
+            top.update({f"static/{name}": body for name, body in templating.static_files().items()})
+            top.update(_graph_files(data, snapshot.base, snapshot.base_path))
+            top.update(redirect_rules(snapshot.base_path))
+            # the dumps the front page offers, where the VoID's download URLs point (``void.ttl``: a view of its own)
+            dumps = {path.lstrip("/"): data / name
+                     for name, path in views.dump_paths(data).items() if name != "void.ttl"}
+            del index  # a store must not cross a fork: the views below open their own
             return _write_site(snapshot, nodes, texts, top, dumps, data, out, previous, record, asked, jobs or cores())
     finally:
         asked.close()  # the views' process took its answers (or failed, or was never started: then it is stopped)
@@ -296,23 +301,27 @@ def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top
                 dumps: dict[str, Path], data: Path, out: Path, previous: dict[str, str] | None,
                 record: dict[str, Any] | None, asked: Forked, jobs: int) -> SiteResult:
     """Draw and write the site of ``snapshot`` into ``out`` (see :func:`build_site`): the nodes' pages in forked
-    writers, the other views in a process of their own meanwhile, then the files they made and the manifest."""
+    writers, the other views and the dumps' copies in processes of their own meanwhile, then the files they made
+    and the manifest."""
     from kgpub.execution import Forked, map_in_order
 
-    # every view of the list but the nodes' pages (the front page, the timeline, the search...), drawn in a process
-    # of their own while the writers draw the nodes' pages; it takes the answers of the queries asked ahead when they
-    # come (they may still be running), and the writers start now
-    drawing = Forked(lambda: _top_views(snapshot, data, texts, asked.result()))
     target = out if previous != {} else out.parent / f".{out.name}.kgpub-new-{os.getpid()}"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out.parent}: cannot make the site's folder: {exc.strerror}") from None
+    # every view of the list but the nodes' pages (the front page, the timeline, the search...), drawn in a process
+    # of their own while the writers draw the nodes' pages; it takes the answers of the queries asked ahead when they
+    # come (they may still be running), and the writers start now.  The dumps (hundreds of megabytes at 1 M) are
+    # copied and hashed meanwhile too, by a process that waits on the disk more than it computes.
+    drawing = Forked(lambda: _top_views(snapshot, data, texts, asked.result()))
+    copying = Forked(lambda: _copy_dumps(dumps, target, previous))
     seen = _Seen(snapshot, texts)
     kept = _unchanged(record, nodes, seen, previous or {}, target, snapshot)
     try:
         made = {name: (previous or {})[name] for iri in kept for name in _files_of(snapshot, iri)}
-        reads = {iri: record_deps for iri, record_deps in kept.items()}
+        reads = _Reads()
+        reads.add(kept)
         written = 0
         todo = [iri for iri in nodes if iri not in kept]
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
@@ -320,15 +329,15 @@ def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top
                                                           setup_args=(snapshot, texts, target, previous, seen)):
             made.update(names)
             written += changed
-            reads.update(deps)
+            reads.add(deps)
             seen.digests.update(digests)
         _setup(snapshot, texts, target, previous, seen, None)
         top.update(drawing.result())
         for name, body in sorted(top.items()):
             made[name], changed = _put(name, body)
             written += changed
-        for name, source in sorted(dumps.items()):
-            made[name], changed = _copy(name, source)
+        for name, (digest, changed) in copying.result().items():
+            made[name] = digest
             written += changed
         removed = _remove_stale(target, previous, made)
         _atomic(target / MANIFEST, _manifest_bytes(made, reads, seen))
@@ -337,6 +346,7 @@ def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top
                 out.rmdir()  # empty: _manifest refuses a folder with anything in it
             os.rename(target, out)
     except BaseException:
+        copying.close()  # nothing may write into the new site's folder once it is removed
         if target != out:
             shutil.rmtree(target, ignore_errors=True)
         raise
@@ -461,14 +471,36 @@ def _unchanged(record: dict[str, Any] | None, nodes: list[str], seen: _Seen, fil
     return kept
 
 
-def _manifest_bytes(files: dict[str, str], reads: dict[str, list[str]], seen: _Seen) -> bytes:
-    """The manifest: each file's digest, and for each page the nodes it read with their digests then (millions of
-    reads at scale: each page's numbered by one native ``map`` over the numbering, not a loop)."""
-    order = sorted(set().union(*reads.values()))
-    number = dict(zip(order, range(len(order))))
+class _Reads:
+    """Each page's reads, numbered as they come in (in the order each node was first read: a ``defaultdict`` that
+    counts, through one native ``map`` per page, millions of reads at scale) while the writers still draw; once
+    they are done, the numbers are only put in the nodes' sorted order, so a rerun that changed nothing and a
+    fresh run write the same manifest."""
+
+    def __init__(self) -> None:
+        self.number: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self.pages: dict[str, list[int]] = {}
+
+    def add(self, reads: Mapping[str, list[str]]) -> None:
+        for iri, deps in reads.items():
+            self.pages[iri] = list(map(self.number.__getitem__, deps))
+
+    def sorted(self) -> tuple[list[str], dict[str, list[int]]]:
+        """Every node read, in IRI order, and each page (in IRI order) with the numbers of its reads in it."""
+        order = sorted(self.number)
+        place = dict(zip(order, range(len(order))))
+        new = [0] * len(order)
+        for node, n in self.number.items():
+            new[n] = place[node]
+        return order, {iri: list(map(new.__getitem__, deps)) for iri, deps in sorted(self.pages.items())}
+
+
+def _manifest_bytes(files: dict[str, str], reads: _Reads, seen: _Seen) -> bytes:
+    """The manifest: each file's digest, and for each page the numbers of the nodes it read, with their digests
+    then."""
+    order, pages = reads.sorted()
     return json.dumps({"kgpub-site": 2, "files": dict(sorted(files.items())), "code": seen.code, "nodes": order,
-                       "digests": list(seen.many(order).values()),
-                       "pages": {iri: list(map(number.__getitem__, deps)) for iri, deps in sorted(reads.items())}},
+                       "digests": list(seen.many(order).values()), "pages": pages},
                       separators=(",", ":")).encode() + b"\n"
 
 
@@ -565,12 +597,16 @@ def _put(name: str, body: bytes) -> tuple[str, int]:
     return digest, 1
 
 
-def _copy(name: str, source: Path) -> tuple[str, int]:
+def _copy_dumps(dumps: dict[str, Path], target: Path, previous: dict[str, str] | None) -> dict[str, tuple[str, int]]:
+    """Each dump (name in the site: the build's file) copied with :func:`_copy`: its digest, and 1 if copied."""
+    return {name: _copy(name, source, target, previous) for name, source in sorted(dumps.items())}
+
+
+def _copy(name: str, source: Path, target: Path, previous: dict[str, str] | None) -> tuple[str, int]:
     """Copy the build's file ``source`` (a dump) as ``name`` unless the last run copied these bytes there: its
     digest, and 1 if copied.  A dump may be large: it is hashed and copied as a file, never held in memory."""
     digest = _file_digest(source)
-    previous = _STATE["previous"]
-    path = Path(_STATE["target"], name)
+    path = target / name
     if previous and previous.get(name) == digest and path.is_file():
         return digest, 0
     if previous is None and path.is_file() and _file_digest(path) == digest:  # a site from before the manifest
