@@ -174,3 +174,27 @@ def test_collected_after_frees_a_batchs_cycles_and_freezes_what_survives() -> No
         assert gc.get_freeze_count() > 0 and gc.is_tracked(kept[0])
     finally:
         gc.unfreeze()
+
+
+def test_work_apart_gives_its_value_and_its_errors_as_raised() -> None:
+    """``execution.apart`` runs a command's work in a process of its own: its value comes back, the work may
+    start processes of its own (a site's writers), and an error comes back as it was raised, an internal one
+    included (it keeps its exit code), not as a failed write."""
+    def nested() -> tuple[int, int]:
+        inner = execution.Forked(os.getpid)
+        return os.getpid(), inner.result()
+
+    here = os.getpid()
+    child, grandchild = execution.apart(nested)
+    assert len({here, child, grandchild}) == 3
+    with pytest.raises(UsageError, match="a usage error"):
+        execution.apart(lambda: (_ for _ in ()).throw(UsageError("a usage error")))
+    with pytest.raises(ZeroDivisionError):
+        execution.apart(lambda: 1 // 0)
+    # an error whose class takes other arguments than its message crosses with all it carries
+    from kgpub.errors import Diagnostic, InputError
+
+    wrong = [Diagnostic("a.facts.yaml", 3, None, "events[0].date", "not a date")]
+    with pytest.raises(InputError) as raised:
+        execution.apart(lambda: (_ for _ in ()).throw(InputError(wrong)))
+    assert raised.value.diagnostics == wrong and raised.value.lines == [str(wrong[0])]

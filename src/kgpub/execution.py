@@ -33,7 +33,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from kgpub.errors import KgpubError, OutputError, UsageError
 
@@ -418,9 +418,12 @@ class Forked:
     started the work (the site's views take the answers of queries asked
     while the graph was read): that process receives it, and the starting one
     then only :meth:`close` s the work's process, never asks for the value.
+
+    ``command``: the work is a whole command's (see :func:`apart`): it may start processes of its own, and its
+    errors come back as they were raised.
     """
 
-    def __init__(self, work: Callable[[], Any]) -> None:
+    def __init__(self, work: Callable[[], Any], *, command: bool = False) -> None:
         import multiprocessing
 
         self._work: Callable[[], Any] | None = None
@@ -438,10 +441,11 @@ class Forked:
             try:
                 send.send((True, work()))
             except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-                send.send((False, exc if isinstance(exc, KgpubError)
+                send.send((False, exc if isinstance(exc, KgpubError) or command and _picklable(exc)
                            else KgpubError(f"writing the build failed: {os_reason(exc)}")))
 
-        self._process = context.Process(target=child, daemon=True)
+        # a command's work starts processes of its own, which a daemon may not
+        self._process = context.Process(target=child, daemon=not command)
         self._process.start()
         send.close()
 
@@ -552,6 +556,26 @@ class Stage:
                 shutil.rmtree(folder, ignore_errors=True)
             if not self._swapped:
                 discard(self.path)
+
+
+def _picklable(exc: BaseException) -> bool:
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - any failure to cross a pipe means it is not
+        return False
+    return True
+
+
+def apart(work: Callable[[], R]) -> R:
+    """``work``'s value, computed in a forked process that ends without freeing what it made.
+
+    A site's snapshot of a million triples is millions of objects; freeing them one by one when the work is done
+    takes a second or more, while a process that ends gives its memory back whole.  Errors come back as they
+    were raised (an internal error stays one, and keeps its exit code).  Where fork does not exist, ``work`` runs
+    here."""
+    return cast(R, Forked(work, command=True).result())
 
 
 @dataclass(frozen=True)

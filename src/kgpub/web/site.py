@@ -255,8 +255,16 @@ def build_site(data: Path, out: Path, seeds: Path | None = None, jobs: int | Non
     """Write the static site of the build in ``data`` into ``out``.
 
     A new site is written beside ``out`` and renamed into place whole; an existing one is updated file by
-    file, each replaced atomically, so a reader never sees half a page.
+    file, each replaced atomically, so a reader never sees half a page.  The work runs in a process of its own
+    (``execution.apart``), which ends without freeing the graph it read object by object.
     """
+    from kgpub.execution import apart
+
+    return apart(lambda: _build_site(data, out, seeds, jobs))
+
+
+def _build_site(data: Path, out: Path, seeds: Path | None, jobs: int | None) -> SiteResult:
+    """:func:`build_site`, in the process that does the work."""
     from urllib.parse import urlparse
 
     from kgpub.execution import Forked, collector_paused, cores, frozen
