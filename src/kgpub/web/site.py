@@ -87,12 +87,25 @@ class Snapshot(Pages):
         out: dict[str, list[Any]] = {}
         into: dict[str, list[Any]] = {}
         named = ox.NamedNode
+        # a subject's triples come one after another (kg.nt is sorted): its list is looked up once per run of
+        # them, not once per triple (a million triples, the site's longest step before any page is drawn)
+        last: Any = None
+        run: list[Any] | None = None
         for t in triples:
             subject, obj = t.subject, t.object
-            if type(subject) is named:
-                out.setdefault(subject.value, []).append(t)
-            if type(obj) is named and obj.value.startswith(base):
-                into.setdefault(obj.value, []).append(t)
+            if subject != last:
+                last = subject
+                run = out.setdefault(subject.value, []) if type(subject) is named else None
+            if run is not None:
+                run.append(t)
+            if type(obj) is named:
+                value = obj.value
+                if value.startswith(base):
+                    found = into.get(value)
+                    if found is None:
+                        into[value] = [t]
+                    else:
+                        found.append(t)
         self._out, self._in = out, into
         self._labels: dict[str, str] = {}
         self._grouped: dict[str, dict[str, list[Any]]] = {}
