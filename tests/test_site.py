@@ -964,3 +964,40 @@ def test_reads_numbered_as_they_come_are_written_in_iri_order() -> None:
     assert order == ["n/a", "n/b", "n/c"]
     assert list(numbered) == ["p/a", "p/b", "p/c"]
     assert {iri: [order[n] for n in numbered[iri]] for iri in numbered} == pages
+
+
+def test_a_quote_that_renumbers_an_article_redraws_every_page_linking_its_quotes(tmp_path: Path) -> None:
+    """A page that links a quote (``#q-N``) reads the numbering of its article's quotes: a quote moved from the
+    article's first sentence to its last renumbers the others, and every page linking one of them is drawn
+    again, those whose own statements and evidence did not change included (another fact's, an actor's), so
+    the rerun writes what a fresh run writes."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_corpus
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 8, seed=3)
+    kgpub.build(corpus, tmp_path / "dist")
+    kgpub.site(tmp_path / "dist", tmp_path / "site", seeds=corpus)
+    facts = next(corpus.glob("articles/*/a000003.facts.yaml"))
+    text = facts.read_text(encoding="utf-8")
+    old = ('    evidence: ["Hakarsa Brigades carried out a drone strike against Karla Sulhanlev in Zaha in 2019, '
+           'according to witness number 1"]')
+    assert text.count(old) == 1  # the synthetic corpus as this test knows it
+    facts.write_text(text.replace(old, '    evidence: ["Hakarsa Brigades, a faction of Madinla Brigades, has grown"]'),
+                     encoding="utf-8")
+    kgpub.build(corpus, tmp_path / "dist")
+    page = tmp_path / "site" / "kgpub/id/article/a000003/event-2.html"
+    before = page.read_bytes()
+    again = kgpub.site(tmp_path / "dist", tmp_path / "site", seeds=corpus)
+    fresh = kgpub.site(tmp_path / "dist", tmp_path / "fresh", seeds=corpus)
+    assert again.drawn < fresh.drawn
+    site_files = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*")
+                  if p.is_file() and p.name != ".kgpub-site"}
+    assert site_files == {p.relative_to(tmp_path / "fresh"): p.read_bytes()
+                          for p in (tmp_path / "fresh").rglob("*") if p.is_file() and p.name != ".kgpub-site"}
+    # the second event's statements and evidence stayed; its quote's number did not
+    assert page.read_bytes() != before

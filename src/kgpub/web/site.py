@@ -54,6 +54,8 @@ MANIFEST = ".kgpub-site"
 TEMPLATE = "template:"
 #: A page's read of an article's text is recorded as this prefix and the article's IRI (``text:https://...``).
 TEXT = "text:"
+#: A page's read of the numbering of an article's quotes (its anchors ``#q-N``): this prefix and the article's IRI.
+QUOTES = "quotes:"
 #: Pages rendered per task of a forked writer, each task handed out alone: large enough that handing out tasks costs
 #: little, small enough that the last one does not keep one writer busy while the other waits (an armed group's
 #: page takes a hundred times an event's).
@@ -111,7 +113,7 @@ class Snapshot(Pages):
         self._grouped: dict[str, dict[str, list[Any]]] = {}
         self._types: dict[str, set[str]] = {}
         self._evidence: dict[str, tuple[list[Evidence], set[str]]] = {}
-        self._numbers: dict[str, tuple[dict[tuple[int | None, int | None, str], int], set[str]]] = {}
+        self._numbers: dict[str, dict[tuple[int | None, int | None, str], int]] = {}
         #: The nodes read while a page is rendered (None: not recording): the page is a function of their triples.
         self.reads: set[str] | None = None
         self._via: dict[str, str] = {}  # a folded selector: the annotation whose place it links to
@@ -156,16 +158,21 @@ class Snapshot(Pages):
         return known[0]
 
     def quote_numbers(self, article: str) -> dict[tuple[int | None, int | None, str], int]:
+        """An article's quotes numbered (see :class:`~kgpub.web.pages.Pages`), recorded as one read of the
+        numbering (``quotes:IRI``) rather than of the article's every annotation and selector it follows from:
+        a page that links a quote depends on its number only, and a page links the quotes of a few articles
+        (on two writers, their hundreds of reads each made most of every page's reads, and each writer's
+        digests, twice over)."""
         known = self._numbers.get(article)
         if known is None:
-            outer, self.reads = self.reads, set()
+            outer, self.reads = self.reads, None
             try:
-                known = self._numbers[article] = (self.number_quotes(article), self.reads)
+                known = self._numbers[article] = self.number_quotes(article)
             finally:
                 self.reads = outer
         if self.reads is not None:
-            self.reads |= known[1]
-        return known[0]
+            self.reads.add(QUOTES + article)
+        return known
 
     def label(self, term: Any) -> str:
         import pyoxigraph as ox
@@ -445,9 +452,13 @@ class _Seen:
         return known
 
     def _other(self, key: str) -> str:
-        """The digest of an article's text (``text:IRI``; "-" when it has none) or of a template (``template:NAME``)."""
+        """The digest of an article's text (``text:IRI``; "-" when it has none), of a template
+        (``template:NAME``) or of the numbering of an article's quotes (``quotes:IRI``)."""
         if key.startswith(TEMPLATE):
             return templating.digest(key[len(TEMPLATE):])
+        if key.startswith(QUOTES):
+            numbers = self.snapshot.quote_numbers(key[len(QUOTES):])
+            return hashlib.sha256(repr(list(numbers.items())).encode()).hexdigest()[:16]
         text = self.texts.get(key[len(TEXT):])
         return hashlib.sha256(text.encode()).hexdigest()[:16] if text is not None else "-"
 
@@ -462,7 +473,7 @@ class _Seen:
 
 def _read_of_other(key: str) -> bool:
     """Whether a page's read is of something else than a node's triples: an article's text or a template."""
-    return key.startswith((TEXT, TEMPLATE))
+    return key.startswith((TEXT, TEMPLATE, QUOTES))
 
 
 def _files_of(snapshot: Snapshot, iri: str) -> list[str]:
