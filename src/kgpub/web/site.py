@@ -117,6 +117,7 @@ class Snapshot(Pages):
         #: The nodes read while a page is rendered (None: not recording): the page is a function of their triples.
         self.reads: set[str] | None = None
         self._via: dict[str, str] = {}  # a folded selector: the annotation whose place it links to
+        self._nodes: list[str] | None = None
         self._fold()
 
     def _read(self, iri: str) -> None:
@@ -254,8 +255,11 @@ class Snapshot(Pages):
                         self._via[selector.value] = t.object.value
 
     def nodes(self) -> list[str]:
-        """The IRIs with a page of their own: every subject under the base but the parts shown in place."""
-        return sorted(iri for iri in self._out if iri.startswith(self.base) and iri not in self.folded)
+        """The IRIs with a page of their own: every subject under the base but the parts shown in place (sorted
+        once: a snapshot never changes, and the views that list them ask again)."""
+        if self._nodes is None:
+            self._nodes = sorted(iri for iri in self._out if iri.startswith(self.base) and iri not in self.folded)
+        return list(self._nodes)
 
 
 def _default_graph(data: Path, store: Any) -> Iterator[Any]:
