@@ -40,6 +40,18 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class RowText:
+    """A row's lists as its table writes them: the filter's values (``|`` between them) and the type and count cells
+    (``; `` between them), joined once in Python rather than by a filter per row in the template."""
+
+    years: str
+    types: str
+    actors: str
+    kinds: str
+    counts: str
+
+
+@dataclass(frozen=True)
 class Row:
     """One event of the timeline (see the module's docstring); ``years``, ``types`` and ``actors`` are what the
     filter matches."""
@@ -52,6 +64,17 @@ class Row:
     counts: list[str]
     years: list[str] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
+    #: what the page writes of the lists, joined once here (no markup: the template escapes them)
+    text: RowText | None = None
+
+
+@dataclass
+class Drawn:
+    """What one timeline has drawn already, by IRI: each actor in a role (its link and key) and each place (its name,
+    and its link once a row shows it).  A large build's rows name a few thousand of them tens of thousands of times."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    places: dict[str, tuple[str, Link | None]] = field(default_factory=dict)
 
 
 def timeline_query(base: str) -> tuple[str, dict[str, Any]]:
@@ -76,39 +99,80 @@ def years(date: str) -> list[str]:
     return [str(y) for y in range(min(found), max(found) + 1)] if found else []
 
 
-def row(pages: Pages, reader: Reader, date: str, iri: str, label: str, place: str) -> Row:
+def row(pages: Pages, reader: Reader, date: str, iri: str, label: str, place: str,
+        known: Drawn | None = None) -> Row:
     """An event's row: its roles from the event and every report of it (a claimed role with how sure it is),
-    its place linked (the one of its accounts the timeline query chose, by its name), its counts, once each."""
+    its place linked (the one of its accounts the timeline query chose, by its name), its counts, once each.
+    ``known``: what the timeline's rows before it drew (see :class:`Drawn`)."""
     import pyoxigraph as ox
 
+    known = Drawn() if known is None else known
     node = ox.NamedNode(iri)
-    accounts = [node, *sorted((t.subject for t in pages.incoming(node) if t.predicate.value == vocab.KG + "reports"),
-                              key=str)]
-    # each account's statements read once, by predicate: a site draws tens of thousands of rows
-    said = [(account, pages.by_predicate(account)) for account in accounts]
+    reports = sorted((t.subject for t in pages.incoming(node) if t.predicate.value == _REPORTS), key=str)
+    # each account's statements read once, by predicate
+    said = [(account, pages.by_predicate(account)) for account in (node, *reports)]
+    claims = [(account, claim) for account, of in said for claim in of.get(_CLAIM, ())]
     roles: list[list[Actor]] = []
     for predicate, _ in COLUMNS:
         seen: dict[str, Actor] = {}
         for _, of in said:
             for actor in of.get(predicate, ()):
-                seen.setdefault(actor.value, Actor(pages.link(actor), _key(pages, actor.value)))
-        for account, of in said:
-            for claim in of.get(vocab.KG + "claim", ()):
-                role = reader.first(claim, vocab.RDF + "predicate")
-                actor = reader.first(claim, vocab.RDF + "object")
-                if role is not None and actor is not None and role.value == predicate and actor.value not in seen:
-                    seen[actor.value] = Actor(pages.link(actor), _key(pages, actor.value),
-                                              reader.certainty(account) or "claimed")
-        roles.append(sorted(seen.values(), key=lambda a: (a.link.text, a.key)))
-    places = {p.value: p for _, of in said for p in of.get(vocab.KG + "place", ())}
-    named = sorted(iri for iri, p in places.items() if pages.label(p) == place)
-    counts = list(dict.fromkeys(n.text for account, of in said
-                                if vocab.KG + "count" in of or vocab.KG + "personCount" in of
+                if actor.value not in seen:
+                    seen[actor.value] = _actor(pages, known, actor)
+        for account, claim in claims:
+            role = reader.first(claim, vocab.RDF + "predicate")
+            actor = reader.first(claim, vocab.RDF + "object")
+            if role is not None and actor is not None and role.value == predicate and actor.value not in seen:
+                seen[actor.value] = Actor(pages.link(actor), _key(pages, actor.value),
+                                          reader.certainty(account) or "claimed")
+        roles.append(sorted(seen.values(), key=_by_name) if len(seen) > 1 else list(seen.values()))
+    link = _place(pages, known, said, place)
+    counts = list(dict.fromkeys(n.text for account, of in said if _COUNT in of or _PERSONS in of
                                 for n in reader.counts(account)))
-    types = sorted({reader.concept(t) for t in said[0][1].get(vocab.KG + "eventType", ())})
-    link = pages.link(ox.NamedNode(named[0])) if named else Link(place) if place else None
-    return Row(date, Link(label, pages.href(iri)), types, roles, link, counts, years(date),
-               sorted({a.key for column in roles for a in column}))
+    types = sorted({reader.concept(t) for t in said[0][1].get(_TYPE, ())})
+    during, keys = years(date), sorted({a.key for column in roles for a in column})
+    text = RowText("|".join(during), "|".join(types), "|".join(keys), "; ".join(types), "; ".join(counts))
+    return Row(date, Link(label, pages.href(iri)), types, roles, link, counts, during, keys, text)
+
+
+_REPORTS, _CLAIM, _PLACE = vocab.KG + "reports", vocab.KG + "claim", vocab.KG + "place"
+_COUNT, _PERSONS, _TYPE = vocab.KG + "count", vocab.KG + "personCount", vocab.KG + "eventType"
+
+
+def _by_name(actor: Actor) -> tuple[str, str]:
+    return actor.link.text, actor.key
+
+
+def _actor(pages: Pages, known: Drawn, term: Any) -> Actor:
+    """An actor in a role as every row shows it (its link, its key), drawn once per timeline."""
+    found = known.actors.get(term.value)
+    if found is None:
+        found = known.actors[term.value] = Actor(pages.link(term), _key(pages, term.value))
+    return found
+
+
+def _place(pages: Pages, known: Drawn, said: list[tuple[Any, dict[str, list[Any]]]],
+           place: str) -> Link | None:
+    """The link of the place the query chose by its name: the first by IRI of the accounts' places so named, else
+    the name alone; each place's name and link read once per timeline."""
+    import pyoxigraph as ox
+
+    named = []
+    for _, of in said:
+        for term in of.get(_PLACE, ()):
+            drawn = known.places.get(term.value)
+            if drawn is None:
+                drawn = known.places[term.value] = (pages.label(term), None)
+            if drawn[0] == place:
+                named.append(term.value)
+    if not named:
+        return Link(place) if place else None
+    first = min(named)
+    name, link = known.places[first]
+    if link is None:
+        link = pages.link(ox.NamedNode(first))
+        known.places[first] = (name, link)
+    return link
 
 
 def _key(pages: Pages, iri: str) -> str:
@@ -127,9 +191,10 @@ def view(pages: Pages, store: Any, values: Mapping[str, str], static: bool) -> d
     rows the filter's values keep (a server's), and the filter's choices, each with what is chosen."""
     rows = _ROWS.get(pages)
     if rows is None:  # a server's build answers every filter from the rows it read once
-        reader = Reader(pages)
+        reader, known = Reader(pages), Drawn()
         rows = _ROWS[pages] = [row(pages, reader, r["date"].value, r["e"].value, r["event"].value,
-                                   r["place"].value if r["place"] else "") for r in timeline_rows(store, pages.base)]
+                                   r["place"].value if r["place"] else "", known)
+                               for r in timeline_rows(store, pages.base)]
     names: dict[str, str] = {}
     for r in rows:
         for column in r.roles:

@@ -379,12 +379,15 @@ def _search(build: Build, ask: Ask) -> bytes:
     import pyoxigraph as ox
 
     pages, entries = build.pages, []
+    short: dict[str, str] = {}  # each type's short name made once: a large build has tens of thousands of pages
     for iri in build.nodes():
         node = ox.NamedNode(iri)
         types = pages.types(node)
-        kinds = sorted(pages.short(k) for k in types)
+        for k in types:
+            if k not in short:
+                short[k] = pages.short(k)
         aliases = sorted({a.value for a in pages.objects(node, vocab.SKOS + "altLabel")}) if types & ENTITIES else None
-        entries.append((pages.label(node), kinds[0] if kinds else "", iri, aliases))
+        entries.append((pages.label(node), min((short[k] for k in types), default=""), iri, aliases))
     return pages.search_data(entries)
 
 
