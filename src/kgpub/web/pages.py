@@ -461,12 +461,16 @@ class Pages:
 
     def embedded(self, node: Any, said: list[tuple[str, Any]]) -> str:
         """The node's statements (``said``: predicate and object), with their schema.org equivalents, as the page's
-        JSON-LD for machines."""
+        JSON-LD for machines: expanded, its statements in the order of their N-Triples, as a JSON-LD writer
+        given them sorted writes them (:func:`_written`), without writing and reading them again."""
         import pyoxigraph as ox
 
-        triples = {ox.Triple(node, ox.NamedNode(p), o) for p, o in said}
-        return _typed(cast(bytes, ox.serialize(sorted({*triples, *self.schema_org(node, said)}, key=str),
-                                               format=ox.RdfFormat.JSON_LD)))
+        pairs = [*said, *self.schema_pairs(said)]
+        try:
+            return _written(node.value, pairs)
+        except _Unwritten:  # a term this writer does not write (a literal's direction, a quoted triple)
+            triples = {ox.Triple(node, ox.NamedNode(p), o) for p, o in pairs}
+            return _typed(cast(bytes, ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.JSON_LD)))
 
     def withdrawn(self, said: list[tuple[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged
@@ -535,12 +539,19 @@ class Pages:
         a ``schema:Person``, ``kg:memberOf`` a ``schema:memberOf``): what a search engine reads in the page."""
         import pyoxigraph as ox
 
-        out = []
+        return [ox.Triple(node, ox.NamedNode(p), o) for p, o in self.schema_pairs(said)]
+
+    def schema_pairs(self, said: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        """:meth:`schema_org` of the node's statements (``said``: predicate and object), as (predicate, object)."""
+        import pyoxigraph as ox
+
+        out: list[tuple[str, Any]] = []
+        terms = self.schema_terms
         for p, o in said:
             if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-                out += [ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(c)) for c in self.schema_terms(o.value, SUBCLASS)]
+                out += [(RDF_TYPE, ox.NamedNode(c)) for c in terms(o.value, SUBCLASS)]
             elif not p.startswith(vocab.SCHEMA):
-                out += [ox.Triple(node, ox.NamedNode(q), o) for q in self.schema_terms(p, SUBPROPERTY)]
+                out += [(q, o) for q in terms(p, SUBPROPERTY)]
         return out
 
     def schema_terms(self, iri: str, via: str) -> list[str]:
@@ -597,6 +608,55 @@ class Pages:
             rows.append(row)
         data = {"rules": identity.rules(), "kinds": kinds, "root": root, "suffix": self.suffix, "rows": rows}
         return ("window.KGPUB_SEARCH=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
+
+
+class _Unwritten(Exception):
+    """A term :func:`_written` does not write: the JSON-LD writer writes that page."""
+
+
+_XSD_STRING = vocab.XSD + "string"
+
+
+def _written(subject: str, pairs: Iterable[tuple[str, Any]]) -> str:
+    """The statements of one subject (``pairs``: predicate and object) as :func:`_typed` makes a JSON-LD writer's
+    expanded document of them, sorted as text: one node object, its properties in the order of their statements'
+    N-Triples (a property's statements are next to each other there), each value an ``@id``, a ``@value`` with its
+    ``@language`` or ``@type`` (none for a plain string), keys in the writer's order.  Raises :class:`_Unwritten`
+    for a term of another kind."""
+    import pyoxigraph as ox
+
+    named, literal, blank = ox.NamedNode, ox.Literal, ox.BlankNode
+    keyed: dict[str, tuple[str, dict[str, str]]] = {}
+    for p, o in pairs:
+        kind = type(o)
+        if kind is named:
+            text, value = f"<{o.value}>", {"@id": o.value}
+        elif kind is literal:
+            if o.direction is not None:
+                raise _Unwritten
+            text, language, datatype = str(o), o.language, o.datatype.value
+            value = ({"@language": language, "@value": o.value} if language else
+                     {"@value": o.value} if datatype == _XSD_STRING else {"@type": datatype, "@value": o.value})
+        elif kind is blank:
+            text = str(o)
+            value = {"@id": text}
+        else:
+            raise _Unwritten
+        keyed[f"<{p}> {text}"] = (p, value)
+    if not keyed:
+        return "[]"
+    node: dict[str, Any] = {"@id": subject}
+    for key in sorted(keyed):
+        p, value = keyed[key]
+        found = node.get(p)
+        if found is None:
+            node[p] = [value]
+        else:
+            found.append(value)
+    types = node.get(RDF_TYPE)
+    if types and all(len(t) == 1 and "@id" in t for t in types):
+        node["@type"] = [t["@id"] for t in node.pop(RDF_TYPE)]
+    return json.dumps([node], ensure_ascii=False, separators=(",", ":"))
 
 
 def _typed(document: bytes) -> str:
