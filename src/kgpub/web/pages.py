@@ -33,6 +33,8 @@ PARTS = frozenset({vocab.OA + "SpecificResource", vocab.OA + "TextQuoteSelector"
 ENTITIES = frozenset({vocab.KG + "Agent", vocab.KG + "Place"})
 #: The RDF a node's page links as its alternates (a static site's files beside it, a server's ``?format=``).
 PAGE_FORMATS = tuple(f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples")) if f is not None)
+#: Each of them with its media type's name as a page shows it (no parameters), found once.
+_FORMAT_NAMES = tuple((f, f.media_type.split(";")[0]) for f in PAGE_FORMATS)
 
 
 #: The kinds of fact a page sorts by, from the fact's classes: the first that matches.  The article's highlights and
@@ -454,10 +456,12 @@ class Pages:
         return {"kinds": named, "said": said,
                 "roles": [Fact(f.subject, words(p), f.quotes) for f, p in zip(facts, roles)]}
 
-    def alternates(self, iri: str) -> list[tuple[str, str]]:
-        """The node's RDF files as (media type, link): beside the page on a static site, ``?format=`` on a server."""
+    def alternates(self, iri: str) -> list[tuple[str, str, str]]:
+        """The node's RDF files as (media type, link, the type's name without its parameters): beside the page on a
+        static site, ``?format=`` on a server."""
         name = iri.rsplit("/", 1)[-1]
-        return [(f.media_type, f"{name}.{f.extension}" if self.suffix else f"?format={f.name}") for f in PAGE_FORMATS]
+        return [(f.media_type, f"{name}.{f.extension}" if self.suffix else f"?format={f.name}", shown)
+                for f, shown in _FORMAT_NAMES]
 
     def embedded(self, node: Any, said: list[tuple[str, Any]]) -> str:
         """The node's statements (``said``: predicate and object), with their schema.org equivalents, as the page's
