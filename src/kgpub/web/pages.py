@@ -33,6 +33,8 @@ PARTS = frozenset({vocab.OA + "SpecificResource", vocab.OA + "TextQuoteSelector"
 ENTITIES = frozenset({vocab.KG + "Agent", vocab.KG + "Place"})
 #: The RDF a node's page links as its alternates (a static site's files beside it, a server's ``?format=``).
 PAGE_FORMATS = tuple(f for f in (formats.by_name(n) for n in ("turtle", "jsonld", "ntriples")) if f is not None)
+#: Each of them with its media type's name as a page shows it (no parameters), found once.
+_FORMAT_NAMES = tuple((f, f.media_type.split(";")[0]) for f in PAGE_FORMATS)
 
 
 #: The kinds of fact a page sorts by, from the fact's classes: the first that matches.  The article's highlights and
@@ -117,6 +119,16 @@ def _order(link: Link) -> tuple[str, str]:
     return (link.href or "", link.text)
 
 
+def _row_order(row: tuple[str, Link]) -> tuple[str, str, str]:
+    """A statement's place in a page's table: by its property, then as :func:`_order` puts its value."""
+    return (row[0], row[1].href or "", row[1].text)
+
+
+def _pointing_order(pointing: tuple[str, Any]) -> tuple[str, str]:
+    """A statement pointing to a node, (predicate, subject), in its page's list: by property, then subject."""
+    return (pointing[0], pointing[1].value)
+
+
 @dataclass(frozen=True)
 class Fact:
     """A fact a node takes part in, as its page lists it: the fact, the node's role in it, its quotes.
@@ -195,8 +207,19 @@ class Pages:
         self.folded: dict[str, tuple[str, str]] = {}
         self._shorten = vocab.shortener(prefixes)
         self._quote_numbers: dict[str, dict[tuple[int | None, int | None, str], int]] = {}
+        # What pages make of one node again and again (its link, a property's words, a term's schema.org
+        # equivalents), kept once made: a build's pages never change.  See :meth:`_read`.
+        self._links: dict[Any, Link] = {}
+        self._words: dict[str, str] = {}
+        self._schema: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
 
     # -- the graph, as the subclass has it
+
+    def _read(self, iri: str) -> None:
+        """Note that the page being drawn read the node ``iri``.  Nothing here; a subclass that records what each page
+        reads (a static site's snapshot) overrides it.  A value kept across pages calls it for the nodes it was made
+        from, so a page that takes it from here records the same reads as one that made it."""
+
 
     def outgoing(self, node: Any) -> list[Any]:
         raise NotImplementedError
@@ -232,7 +255,17 @@ class Pages:
 
     def words(self, iri: str) -> str:
         """A property as a reader reads it: its label in the ontology ("accused"), or, for a term the ontology
-        does not label, its local name with its words apart ("wasAttributedTo" → "was attributed to")."""
+        does not label, its local name with its words apart ("wasAttributedTo" → "was attributed to").  Kept per
+        property: every page says the same few dozen."""
+        known = self._words.get(iri)
+        if known is not None:
+            self._read(iri)
+            return known
+        known = self._words[iri] = self.read_words(iri)
+        return known
+
+    def read_words(self, iri: str) -> str:
+        """:meth:`words`, read from the graph."""
         import pyoxigraph as ox
 
         labels = self.objects(ox.NamedNode(iri), vocab.RDFS + "label")
@@ -323,14 +356,28 @@ class Pages:
         return iri[len(self.base) - len(self.base_path):] + self.suffix
 
     def link(self, term: Any) -> Link:
-        """A term as a page shows it: a link to its page here (or to the IRI elsewhere), a literal's text."""
+        """A term as a page shows it: a link to its page here (or to the IRI elsewhere), a literal's text.
+
+        An IRI's link is kept once made (a node is linked from the pages of all its neighbours, an actor from
+        thousands): its label and its page are read of the IRI's own node only, the read a kept link notes again.
+        A part's (evidence) is made afresh, as its place is read of the node it is shown on."""
+        known = self._links.get(term)
+        if known is not None:
+            self._read(term.value)
+            return known
         import pyoxigraph as ox
 
         if isinstance(term, ox.Literal):
             return Link(term.value)
         if isinstance(term, ox.NamedNode):
-            href = self.href(term.value) if term.value.startswith(self.base) else term.value
-            return Link(self.label(term), href)
+            iri = term.value
+            if not iri.startswith(self.base):
+                made = self._links[term] = Link(self.label(term), iri)
+                return made
+            made = Link(self.label(term), self.href(iri))
+            if iri not in self.folded:
+                self._links[term] = made
+            return made
         return Link(str(term))
 
     # -- the frame every page shares
@@ -372,73 +419,85 @@ class Pages:
 
         A kind's page lists the facts it takes part in its own way and keeps only the frame and the data section
         of these (``quoted=False``): the reader's parts (the statements and roles in words, the quotes of every
-        fact pointing here: the largest read of an actor's page) are then not made at all."""
+        fact pointing here: the largest read of an actor's page) are then not made at all.  Each statement's
+        predicate and term are taken out of it once, and each term linked once, for every part that shows it."""
         import pyoxigraph as ox
 
         node = ox.NamedNode(iri)
-        outgoing, incoming = self.outgoing(node), self.incoming(node)
-        typed = [t.object for t in outgoing if t.predicate.value == RDF_TYPE]
-        told = [t for t in outgoing if t.predicate.value != RDF_TYPE]
-        rows = sorted(((self.short(t.predicate.value), self.link(t.object)) for t in told),
-                      key=lambda r: (r[0], _order(r[1])))
-        pointing = sorted(incoming, key=lambda t: (t.predicate.value, t.subject.value))
-        facts = [Fact(self.link(t.subject), self.short(t.predicate.value),
-                      self.quote_items(t.subject, anchored=False) if quoted else []) for t in pointing]
-        replaced = sorted(t.object.value for t in outgoing if t.predicate.value == vocab.DCTERMS + "isReplacedBy")
+        said = [(t.predicate.value, t.object) for t in self.outgoing(node)]
+        typed = [o for p, o in said if p == RDF_TYPE]
+        link, short = self.link, self.short
+        told = [(p, link(o)) for p, o in said if p != RDF_TYPE]
+        rows = sorted([(short(p), v) for p, v in told], key=_row_order)
+        pointing = sorted([(t.predicate.value, t.subject) for t in self.incoming(node)], key=_pointing_order)
+        quote_items = self.quote_items
+        facts = [Fact(link(s), short(p), quote_items(s, anchored=False) if quoted else []) for p, s in pointing]
+        replaced = sorted(o.value for p, o in said if p == vocab.DCTERMS + "isReplacedBy")
         # a static host cannot answer 301: a merged entity's page sends the reader on
         refresh = self.href(replaced[0]) if replaced and self.suffix else None
-        title, notices = self.withdrawn(outgoing)
+        title, notices = self.withdrawn(said)
+        kinds = {o: link(o) for o in typed}
         found = {"title": title or self.label(node), "iri": iri, "alternates": self.alternates(iri),
-                 "embedded": self.embedded(node, outgoing), "refresh": refresh, "notices": notices,
-                 "types": sorted({self.link(o) for o in typed}, key=_order),
+                 "embedded": self.embedded(node, said), "refresh": refresh, "notices": notices,
+                 "types": sorted(set(kinds.values()), key=_order),
                  "own": self.quote_items(node, anchored=True), "rows": rows, "facts": facts}
         if quoted:
-            found.update(self.in_words(told, typed, facts, pointing))
+            found.update(self.in_words(told, kinds, facts, [p for p, _ in pointing]))
         return found
 
-    def in_words(self, told: list[Any], typed: list[Any], facts: list[Fact], pointing: list[Any]) -> dict[str, Any]:
+    def in_words(self, told: list[tuple[str, Link]], kinds: dict[Any, Link], facts: list[Fact],
+                 roles: list[str]) -> dict[str, Any]:
         """The generic page's statements for a reader: each property by its label in the ontology, not its prefixed
-        name (``said``), its kinds (``kinds``) and the facts pointing here with their roles (``roles``)."""
-        words = {p: self.words(p) for p in {t.predicate.value for t in (*told, *pointing)}}
-        said = sorted(((words[t.predicate.value], self.link(t.object)) for t in told),
-                      key=lambda r: (r[0], _order(r[1])))
-        kinds = sorted({Link(self.words(o.value), self.link(o).href) for o in typed}, key=_order)
-        roles = [Fact(f.subject, words[t.predicate.value], f.quotes) for f, t in zip(facts, pointing)]
-        return {"kinds": kinds, "said": said, "roles": roles}
+        name (``said``), its kinds (``kinds``) and the facts pointing here with their roles (``roles``), from the
+        statements and kinds linked, the facts and each fact's property."""
+        words = self.words
+        said = sorted([(words(p), v) for p, v in told], key=_row_order)
+        named = sorted({Link(words(o.value), v.href) for o, v in kinds.items()}, key=_order)
+        return {"kinds": named, "said": said,
+                "roles": [Fact(f.subject, words(p), f.quotes) for f, p in zip(facts, roles)]}
 
-    def alternates(self, iri: str) -> list[tuple[str, str]]:
-        """The node's RDF files as (media type, link): beside the page on a static site, ``?format=`` on a server."""
+    def alternates(self, iri: str) -> list[tuple[str, str, str]]:
+        """The node's RDF files as (media type, link, the type's name without its parameters): beside the page on a
+        static site, ``?format=`` on a server."""
         name = iri.rsplit("/", 1)[-1]
-        return [(f.media_type, f"{name}.{f.extension}" if self.suffix else f"?format={f.name}") for f in PAGE_FORMATS]
+        return [(f.media_type, f"{name}.{f.extension}" if self.suffix else f"?format={f.name}", shown)
+                for f, shown in _FORMAT_NAMES]
 
-    def embedded(self, node: Any, outgoing: list[Any]) -> str:
-        """The node's statements, with their schema.org equivalents, as the page's JSON-LD for machines."""
+    def embedded(self, node: Any, said: list[tuple[str, Any]]) -> str:
+        """The node's statements (``said``: predicate and object), with their schema.org equivalents, as the page's
+        JSON-LD for machines: expanded, its statements in the order of their N-Triples, as a JSON-LD writer
+        given them sorted writes them (:func:`_written`), without writing and reading them again."""
         import pyoxigraph as ox
 
-        return _typed(cast(bytes, ox.serialize(sorted({*outgoing, *self.schema_org(node, outgoing)}, key=str),
-                                               format=ox.RdfFormat.JSON_LD)))
+        pairs = [*said, *self.schema_pairs(said)]
+        try:
+            return _written(node.value, pairs)
+        except _Unwritten:  # a term this writer does not write (a literal's direction, a quoted triple)
+            triples = {ox.Triple(node, ox.NamedNode(p), o) for p, o in pairs}
+            return _typed(cast(bytes, ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.JSON_LD)))
 
-    def withdrawn(self, outgoing: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+    def withdrawn(self, said: list[tuple[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
         """A retracted fact's page says so first: when, why, what it said and what corrects it; a merged
-        entity's names the one it was merged into.  Returns a title (empty: the label) and the notices."""
+        entity's names the one it was merged into.  Returns a title (empty: the label) and the notices, from the
+        node's statements (``said``: predicate and object)."""
         kg, title, notes = vocab.KG, "", cast(list[dict[str, Any]], [])
-        for t in outgoing:
-            if t.predicate.value == vocab.PROV + "wasInvalidatedBy":
-                tombstone = t.object
+        for p, o in said:
+            if p == vocab.PROV + "wasInvalidatedBy":
+                tombstone = o
 
                 def first(predicate: str, node: Any = tombstone) -> str:
                     found = self.objects(node, predicate)
                     return found[0].value if found else ""
 
-                said = first(kg + "retractedLabel")
-                title = title or (f"Retracted: {said}" if said else "")
+                said_then = first(kg + "retractedLabel")
+                title = title or (f"Retracted: {said_then}" if said_then else "")
                 notes.append({"kind": "retracted", "when": first(vocab.DCTERMS + "date"),
-                              "why": first(kg + "retractionReason"), "said": said,
+                              "why": first(kg + "retractionReason"), "said": said_then,
                               "by": [self.link(b) for b in self.objects(tombstone, kg + "supersededBy")],
                               "quotes": [q.value for q in self.objects(tombstone, kg + "retractedQuote")],
                               "correction": first(kg + "correctionQuote")})
-            elif t.predicate.value == vocab.DCTERMS + "isReplacedBy":
-                notes.append({"kind": "merged", "into": self.link(t.object)})
+            elif p == vocab.DCTERMS + "isReplacedBy":
+                notes.append({"kind": "merged", "into": self.link(o)})
         return title, notes
 
     def rights(self, node: Any) -> list[tuple[str, Link | str]]:
@@ -479,20 +538,40 @@ class Pages:
                     todo.append(above)
         return seen
 
-    def schema_org(self, node: Any, outgoing: list[Any]) -> list[Any]:
+    def schema_org(self, node: Any, said: list[tuple[str, Any]]) -> list[Any]:
         """The node's statements in schema.org terms, as the ontology's alignment entails them (``kg:Person`` is
         a ``schema:Person``, ``kg:memberOf`` a ``schema:memberOf``): what a search engine reads in the page."""
         import pyoxigraph as ox
 
-        out = []
-        for t in outgoing:
-            if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-                out += [ox.Triple(node, t.predicate, ox.NamedNode(c)) for c in self.supers(t.object, SUBCLASS)
-                        if c.startswith(vocab.SCHEMA)]
-            elif not t.predicate.value.startswith(vocab.SCHEMA):
-                out += [ox.Triple(node, ox.NamedNode(p), t.object) for p in self.supers(t.predicate, SUBPROPERTY)
-                        if p.startswith(vocab.SCHEMA)]
+        return [ox.Triple(node, ox.NamedNode(p), o) for p, o in self.schema_pairs(said)]
+
+    def schema_pairs(self, said: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        """:meth:`schema_org` of the node's statements (``said``: predicate and object), as (predicate, object)."""
+        import pyoxigraph as ox
+
+        out: list[tuple[str, Any]] = []
+        terms = self.schema_terms
+        for p, o in said:
+            if p == RDF_TYPE and isinstance(o, ox.NamedNode):
+                out += [(RDF_TYPE, ox.NamedNode(c)) for c in terms(o.value, SUBCLASS)]
+            elif not p.startswith(vocab.SCHEMA):
+                out += [(q, o) for q in terms(p, SUBPROPERTY)]
         return out
+
+    def schema_terms(self, iri: str, via: str) -> list[str]:
+        """The schema.org classes (``via`` rdfs:subClassOf) or properties (rdfs:subPropertyOf) above a term of the
+        ontology: kept per term, with the terms read to find them, which a page taking them from here notes again
+        (every page of a kind asks for the same few)."""
+        import pyoxigraph as ox
+
+        known = self._schema.get((iri, via))
+        if known is None:
+            above = self.supers(ox.NamedNode(iri), via)
+            known = self._schema[(iri, via)] = ([c for c in above if c.startswith(vocab.SCHEMA)], [iri, *above])
+        else:
+            for read in known[1]:
+                self._read(read)
+        return known[0]
 
     # -- the search over every page
 
@@ -533,6 +612,55 @@ class Pages:
             rows.append(row)
         data = {"rules": identity.rules(), "kinds": kinds, "root": root, "suffix": self.suffix, "rows": rows}
         return ("window.KGPUB_SEARCH=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
+
+
+class _Unwritten(Exception):
+    """A term :func:`_written` does not write: the JSON-LD writer writes that page."""
+
+
+_XSD_STRING = vocab.XSD + "string"
+
+
+def _written(subject: str, pairs: Iterable[tuple[str, Any]]) -> str:
+    """The statements of one subject (``pairs``: predicate and object) as :func:`_typed` makes a JSON-LD writer's
+    expanded document of them, sorted as text: one node object, its properties in the order of their statements'
+    N-Triples (a property's statements are next to each other there), each value an ``@id``, a ``@value`` with its
+    ``@language`` or ``@type`` (none for a plain string), keys in the writer's order.  Raises :class:`_Unwritten`
+    for a term of another kind."""
+    import pyoxigraph as ox
+
+    named, literal, blank = ox.NamedNode, ox.Literal, ox.BlankNode
+    keyed: dict[str, tuple[str, dict[str, str]]] = {}
+    for p, o in pairs:
+        kind = type(o)
+        if kind is named:
+            text, value = f"<{o.value}>", {"@id": o.value}
+        elif kind is literal:
+            if o.direction is not None:
+                raise _Unwritten
+            text, language, datatype = str(o), o.language, o.datatype.value
+            value = ({"@language": language, "@value": o.value} if language else
+                     {"@value": o.value} if datatype == _XSD_STRING else {"@type": datatype, "@value": o.value})
+        elif kind is blank:
+            text = str(o)
+            value = {"@id": text}
+        else:
+            raise _Unwritten
+        keyed[f"<{p}> {text}"] = (p, value)
+    if not keyed:
+        return "[]"
+    node: dict[str, Any] = {"@id": subject}
+    for key in sorted(keyed):
+        p, value = keyed[key]
+        found = node.get(p)
+        if found is None:
+            node[p] = [value]
+        else:
+            found.append(value)
+    types = node.get(RDF_TYPE)
+    if types and all(len(t) == 1 and "@id" in t for t in types):
+        node["@type"] = [t["@id"] for t in node.pop(RDF_TYPE)]
+    return json.dumps([node], ensure_ascii=False, separators=(",", ":"))
 
 
 def _typed(document: bytes) -> str:
