@@ -9,6 +9,8 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kgpub.rdf import vocab
 from kgpub.web.pages import Link, Pages, _typed
@@ -103,3 +105,27 @@ def test_kept_values_are_made_afresh_values_with_their_reads() -> None:
         assert vocab.KG + "Agent" in fresh.reads  # the schema.org classes are found through kg:Agent
     assert kept.link(ox.NamedNode(BASE + "group")) == Link("The group", "/id/group.html")
     assert kept.words(vocab.KG + "memberOf") == "member of"
+
+
+_IRI_PARTS = st.sampled_from([*"abxyz019-._~/é☃", "%20", "\U0001f600", "&amp", "'"])
+_IRIS = st.builds(lambda parts, end: BASE + "".join(parts) + end, st.lists(_IRI_PARTS, max_size=8),
+                  st.sampled_from(["", "?q=1", "#f", "?a=b&c=d#g"]))
+_LITERALS = st.one_of(
+    st.builds(ox.Literal, st.text(max_size=20)),
+    st.builds(lambda v, lang: ox.Literal(v, language=lang), st.text(max_size=10),
+              st.sampled_from(["en", "fr", "ar", "en-gb", "zh-hant-tw"])),
+    st.builds(lambda v, dt: ox.Literal(v, datatype=ox.NamedNode(dt)), st.text(max_size=10),
+              st.one_of(st.sampled_from([XSD + "string", XSD + "date", XSD + "integer", vocab.RDF + "HTML"]), _IRIS)))
+_OBJECTS = st.one_of(_LITERALS, st.builds(ox.NamedNode, _IRIS),
+                     st.builds(ox.BlankNode, st.text(st.sampled_from("abc019"), min_size=1, max_size=6)))
+_PREDICATES = st.sampled_from([vocab.RDF + "type", vocab.KG + "p", vocab.KG + "p0", vocab.KG + "p0-more",
+                               vocab.KG + "memberOf", vocab.SCHEMA + "name", "https://elsewhere.example/p"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(said=st.lists(st.tuples(_PREDICATES, _OBJECTS), max_size=12))
+def test_embedded_is_the_writers_document_for_any_statements(said: list[tuple[str, Any]]) -> None:
+    """The fast path equals the reference on any statements: any text (quotes, controls, astral characters),
+    language tags, datatypes, IRIs, blank nodes, repeats, types among other values."""
+    pages = Graph(ONTOLOGY)
+    assert pages.embedded(NODE, said) == _writer(NODE, [*said, *pages.schema_pairs(said)])
