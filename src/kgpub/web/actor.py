@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from kgpub.corpus import dates
@@ -92,6 +93,11 @@ class When:
     latest: str = ""
 
 
+#: :func:`~kgpub.web.pages.edtf_in_words` kept by expression: a build's tens of thousands of facts fall on a few
+#: thousand dates, each put in words on every page of the fact's actors.
+_edtf_in_words = lru_cache(maxsize=8192)(edtf_in_words)
+
+
 def when(pages: Pages, node: Any) -> When | None:
     """The date a node gives (``kg:date`` where exact, ``kg:edtf`` where not; an article's publication date), None
     if it gives none."""
@@ -104,10 +110,10 @@ def when(pages: Pages, node: Any) -> When | None:
             parsed = dates.parse(published[0].value[:10])
         except ValueError:
             return None
-        text, precision = edtf_in_words(parsed.edtf)
+        text, precision = _edtf_in_words(parsed.edtf)
         return When(text, parsed.edtf, precision, str(parsed.earliest or ""), str(parsed.latest or ""))
     edtf = given[0].value
-    text, precision = edtf_in_words(edtf)
+    text, precision = _edtf_in_words(edtf)
     earliest = pages.objects(node, KG + "earliest")
     latest = pages.objects(node, KG + "latest")
     return When(text, edtf, precision, earliest[0].value if earliest else "", latest[0].value if latest else "")
@@ -650,8 +656,7 @@ def context(pages: Pages, iri: str, text: str | None = None) -> dict[str, Any]:
     items = page.items(outgoing, incoming)
     groups = [(g, [i for i in items if i.group == g]) for g in GROUPS]
     base.update(template="actor.html", info=infobox(page, items), groups=[(g, found) for g, found in groups if found],
-                network=network(page, items), data=sorted(items, key=lambda i: (i.iri, i.predicate)),
-                short=pages.short)
+                network=network(page, items))
     return base
 
 
