@@ -140,9 +140,10 @@ class Source(NamedTuple):
     id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
-    """One fact as the actor's page lists it (see the module's docstring).
+    """One fact as the actor's page lists it (see the module's docstring); with slots and not frozen, as a page
+    makes one a fact (an armed group's, thousands) and a frozen dataclass costs about twice as much to make.
 
     ``role`` says what the actor is in it, ``others`` the actors on the other side ("accused by X"),
     ``detail`` what is said, alleged or demanded; ``according`` whose word it is and ``claimed`` whether the line
@@ -520,9 +521,10 @@ def _kind_words(pages: Pages, kind: str) -> str:
 # --------------------------------------------------------------------------- the network picture
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Node:
-    """An entity drawn in the network picture: where, its whole name in lines, its kind, how it is linked."""
+    """An entity drawn in the network picture: where, its whole name in lines, its kind, how it is linked (with
+    slots and not frozen, like :class:`Item`: an armed group's page lists hundreds)."""
 
     href: str
     name: str
