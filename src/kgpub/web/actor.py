@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from kgpub.corpus import dates
 from kgpub.rdf import vocab
@@ -92,6 +93,11 @@ class When:
     latest: str = ""
 
 
+#: :func:`~kgpub.web.pages.edtf_in_words` kept by expression: a build's tens of thousands of facts fall on a few
+#: thousand dates, each put in words on every page of the fact's actors.
+_edtf_in_words = lru_cache(maxsize=8192)(edtf_in_words)
+
+
 def when(pages: Pages, node: Any) -> When | None:
     """The date a node gives (``kg:date`` where exact, ``kg:edtf`` where not; an article's publication date), None
     if it gives none."""
@@ -104,10 +110,10 @@ def when(pages: Pages, node: Any) -> When | None:
             parsed = dates.parse(published[0].value[:10])
         except ValueError:
             return None
-        text, precision = edtf_in_words(parsed.edtf)
+        text, precision = _edtf_in_words(parsed.edtf)
         return When(text, parsed.edtf, precision, str(parsed.earliest or ""), str(parsed.latest or ""))
     edtf = given[0].value
-    text, precision = edtf_in_words(edtf)
+    text, precision = _edtf_in_words(edtf)
     earliest = pages.objects(node, KG + "earliest")
     latest = pages.objects(node, KG + "latest")
     return When(text, edtf, precision, earliest[0].value if earliest else "", latest[0].value if latest else "")
@@ -122,10 +128,10 @@ def _dated_node(pages: Pages, node: Any, predicate: str) -> When | None:
 # --------------------------------------------------------------------------- what the page lists
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A quote a fact rests on, and where it is from: the article (its page, the quote's anchor there if the
-    page shows the text) and the article's publisher."""
+    page shows the text) and the article's publisher.  (A tuple: a page unpacks its fields in its loop over
+    hundreds of quotes instead of looking each up by name.)"""
 
     exact: str
     article: Link
@@ -134,9 +140,10 @@ class Source:
     id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
-    """One fact as the actor's page lists it (see the module's docstring).
+    """One fact as the actor's page lists it (see the module's docstring); with slots and not frozen, as a page
+    makes one a fact (an armed group's, thousands) and a frozen dataclass costs about twice as much to make.
 
     ``role`` says what the actor is in it, ``others`` the actors on the other side ("accused by X"),
     ``detail`` what is said, alleged or demanded; ``according`` whose word it is and ``claimed`` whether the line
@@ -206,7 +213,7 @@ class ActorPage:
         self.node = ox.NamedNode(iri)
         self._publishers: dict[str, Link | None] = {}
         #: Whether a node is an entity, and a property's words: a page asks of the same few again and again.
-        self._entities: dict[Any, bool] = {}
+        self._entities: dict[str, bool] = {}
         self._words: dict[str, str] = {}
 
     # -- pieces
@@ -217,9 +224,12 @@ class ActorPage:
     def entity(self, term: Any) -> bool:
         import pyoxigraph as ox
 
-        known = self._entities.get(term)
+        if type(term) is not ox.NamedNode:
+            return False
+        key = term.value  # by its IRI: a string hashes faster than a term
+        known = self._entities.get(key)
         if known is None:
-            known = self._entities[term] = isinstance(term, ox.NamedNode) and self.pages.is_entity(term)
+            known = self._entities[key] = self.pages.is_entity(term)
         return known
 
     def words(self, predicate: str) -> str:
@@ -287,15 +297,20 @@ class ActorPage:
         kind = _group(self.pages.types(fact)).rstrip("s").lower()
         said = f" ({hedge})" if hedge else ""
         dashed = claimed or bool(hedge)
-        here, base = self.node, self.pages.base
+        here, base, named = self.node.value, self.pages.base, ox.NamedNode
         for t in self.pages.outgoing(fact):
-            obj, by = t.object, t.predicate.value
+            obj = t.object
+            if type(obj) is not named:
+                continue
+            value = obj.value
             # only an entity with a page here is drawn (one elsewhere is not asked whether it is one)
-            if by == RDF_TYPE or type(obj) is not ox.NamedNode or obj == here or not obj.value.startswith(base) \
-                    or not self.entity(obj):
+            if value == here or not value.startswith(base):
+                continue
+            by = t.predicate.value
+            if by == RDF_TYPE or not self.entity(obj):
                 continue
             words = ROLES[predicate] if by == direct else f"{NOUNS.get(by) or self.words(by)} in the same {kind}"
-            out.append((obj.value, words + said, dashed))
+            out.append((value, words + said, dashed))
         return tuple(out)
 
     # -- the facts
@@ -482,9 +497,11 @@ def infobox(page: ActorPage, items: list[Item]) -> Infobox:
     publishers: dict[str, Link] = {}
     for source in [s for i in items for s in i.sources] + own:
         page_of = (source.article.href or "").partition("#")[0]  # the article itself, not the quote's place in it
-        articles.setdefault(page_of, replace(source.article, href=page_of or None))
-        if source.publisher is not None:
-            publishers.setdefault(source.publisher.href or source.publisher.text, source.publisher)
+        if page_of not in articles:  # an article quoted again and again is made a link once
+            articles[page_of] = replace(source.article, href=page_of or None)
+        publisher = source.publisher
+        if publisher is not None:
+            publishers.setdefault(publisher.href or publisher.text, publisher)
     dated = [i for i in items if i.date is not None and i.group != "Articles"]  # facts, not publications
     first = min(dated, key=lambda i: i.order) if dated else None
     last = max(dated, key=lambda i: (i.date.latest or i.date.earliest, i.date.earliest, i.fact.text)
@@ -504,9 +521,10 @@ def _kind_words(pages: Pages, kind: str) -> str:
 # --------------------------------------------------------------------------- the network picture
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Node:
-    """An entity drawn in the network picture: where, its whole name in lines, its kind, how it is linked."""
+    """An entity drawn in the network picture: where, its whole name in lines, its kind, how it is linked (with
+    slots and not frozen, like :class:`Item`: an armed group's page lists hundreds)."""
 
     href: str
     name: str
@@ -536,27 +554,35 @@ def network(page: ActorPage, items: list[Item]) -> dict[str, Any] | None:
     """The actor and the entities its facts link it to, on a circle around it (the closest :data:`DRAWN`), each
     edge named by the relation in words (dashed where it is a claim or hedged), each label whole (wrapped)."""
     pages = page.pages
-    linked: dict[str, list[tuple[str, bool]]] = {}
+    # each neighbour's number of links, the words of its edges and whether every link is a claim: an armed group's
+    # neighbour is linked by hundreds of facts, in a few words
+    linked: dict[str, tuple[int, set[str], bool]] = {}
+    here, base = page.node.value, pages.base
     for item in items:
         for iri, words, claimed in item.links:
-            if iri != page.node.value and iri.startswith(pages.base):
-                linked.setdefault(iri, []).append((words, claimed))
+            if iri != here and iri.startswith(base):
+                known = linked.get(iri)
+                if known is None:
+                    linked[iri] = (1, {words}, claimed)
+                else:
+                    known[1].add(words)
+                    linked[iri] = (known[0] + 1, known[1], known[2] and claimed)
     if not linked:
         return None
 
     named = {iri: _named(iri) for iri in linked}
     names = {iri: pages.label(node) for iri, node in named.items()}
-    ranked = sorted(linked, key=lambda iri: (-len(linked[iri]), names[iri], iri))
+    ranked = sorted(linked, key=lambda iri: (-linked[iri][0], names[iri], iri))
     chosen = ranked[:DRAWN]
     width, rx, ry, top = 960, 250, 200, 70
     height = 2 * (ry + top)
     cx, cy = width / 2, height / 2
     drawn, listed = [], []
     for iri in ranked:
-        ways = linked[iri]
-        hows = sorted({w for w, _ in ways})
-        listed.append(Node(pages.href(iri), names[iri], "; ".join(hows), _edge_words(hows),
-                           all(c for _, c in ways), _kind_of(pages, named[iri])))
+        _, ways, claimed = linked[iri]
+        hows = sorted(ways)
+        listed.append(Node(pages.href(iri), names[iri], "; ".join(hows), _edge_words(hows), claimed,
+                           _kind_of(pages, named[iri])))
     for i, node in enumerate(listed[:len(chosen)]):
         angle = 2 * math.pi * i / len(chosen) - math.pi / 2
         x, y = cx + rx * math.cos(angle), cy + ry * math.sin(angle)
@@ -572,7 +598,7 @@ def network(page: ActorPage, items: list[Item]) -> dict[str, Any] | None:
         ex, ey = cx + (x - cx) * t, cy + (y - cy) * t
         lines = [(f"{lx:.1f}", f"{ly + 14 * k:.1f}", text) for k, text in enumerate(wrapped)]
         drawn.append(replace(node, lines=lines, x=f"{x:.1f}", y=f"{y:.1f}", lx=f"{ex:.1f}", ly=f"{ey + 4:.1f}",
-                             side=side, weight=min(1 + len(linked[ranked[i]]), 5)))
+                             side=side, weight=min(1 + linked[ranked[i]][0], 5)))
     kinds = sorted({n.kind for n in drawn})
     return {"width": width, "height": height, "cx": f"{cx:.1f}", "cy": f"{cy:.1f}", "cy_label": f"{cy + 30:.1f}",
             "label": pages.label(page.node), "drawn": drawn, "listed": listed, "more": len(ranked) - len(chosen),
@@ -632,8 +658,7 @@ def context(pages: Pages, iri: str, text: str | None = None) -> dict[str, Any]:
     items = page.items(outgoing, incoming)
     groups = [(g, [i for i in items if i.group == g]) for g in GROUPS]
     base.update(template="actor.html", info=infobox(page, items), groups=[(g, found) for g, found in groups if found],
-                network=network(page, items), data=sorted(items, key=lambda i: (i.iri, i.predicate)),
-                short=pages.short)
+                network=network(page, items))
     return base
 
 

@@ -332,13 +332,23 @@ class Pages:
         quote's place, so the key a page links a quote by and the article's numbering of it never differ."""
         start = end = None
         exact = ""
-        for selector in self.objects(annotation, vocab.OA + "hasSelector"):
-            kinds = self.types(selector)
-            if vocab.OA + "TextQuoteSelector" in kinds:
-                exact = next((o.value for o in self.objects(selector, vocab.OA + "exact")), exact)
-            if vocab.OA + "TextPositionSelector" in kinds:
-                start = next((int(o.value) for o in self.objects(selector, vocab.OA + "start")), None)
-                end = next((int(o.value) for o in self.objects(selector, vocab.OA + "end")), None)
+        oa = vocab.OA
+        for selector in self.objects(annotation, oa + "hasSelector"):
+            # each selector's statements read once (every quote of every page comes here, twice)
+            kinds: set[str] = set()
+            first: dict[str, str] = {}
+            for t in self.outgoing(selector):
+                predicate = t.predicate.value
+                if predicate == RDF_TYPE:
+                    kinds.add(t.object.value)
+                elif predicate not in first:
+                    first[predicate] = t.object.value
+            if oa + "TextQuoteSelector" in kinds:
+                exact = first.get(oa + "exact", exact)
+            if oa + "TextPositionSelector" in kinds:
+                found = first.get(oa + "start"), first.get(oa + "end")
+                start, end = (int(found[0]) if found[0] is not None else None,
+                              int(found[1]) if found[1] is not None else None)
         return start, end, exact
 
     def quote_href(self, article: str, start: int | None, end: int | None, exact: str) -> str:
