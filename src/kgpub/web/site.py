@@ -35,10 +35,10 @@ import json
 import os
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kgpub.rdf import vocab
 from kgpub.errors import OutputError, UsageError
@@ -48,6 +48,8 @@ from kgpub.web.views import VOCAB_ROOT, Ask, Build
 
 if TYPE_CHECKING:
     from kgpub.execution import Forked
+
+V = TypeVar("V")
 
 MANIFEST = ".kgpub-site"
 #: A page's read of a template is recorded as this prefix and the template's name (``template:node.html``).
@@ -113,6 +115,7 @@ class Snapshot(Pages):
         self._grouped: dict[str, dict[str, list[Any]]] = {}
         self._types: dict[str, set[str]] = {}
         self._evidence: dict[str, tuple[list[Evidence], set[str]]] = {}
+        self._selected: dict[str, tuple[tuple[int | None, int | None, str], set[str]]] = {}
         self._numbers: dict[str, dict[tuple[int | None, int | None, str], int]] = {}
         #: The nodes read while a page is rendered (None: not recording): the page is a function of their triples.
         self.reads: set[str] | None = None
@@ -147,11 +150,20 @@ class Snapshot(Pages):
         return known
 
     def evidence(self, node: Any) -> list[Evidence]:
-        known = self._evidence.get(node.value)
+        return self._kept(self._evidence, node.value, lambda: super(Snapshot, self).evidence(node))
+
+    def selected(self, annotation: Any) -> tuple[int | None, int | None, str]:
+        # a quote's place is read for its article's numbering, its fact's evidence and the article's highlights
+        return self._kept(self._selected, annotation.value, lambda: super(Snapshot, self).selected(annotation))
+
+    def _kept(self, cache: dict[str, tuple[V, set[str]]], key: str, make: Callable[[], V]) -> V:
+        """``make()``, made once per run and kept in ``cache`` under ``key`` with the nodes it read, which every
+        page that takes it from there records as its own reads."""
+        known = cache.get(key)
         if known is None:
             outer, self.reads = self.reads, set()
             try:
-                known = self._evidence[node.value] = (super().evidence(node), self.reads)
+                known = cache[key] = (make(), self.reads)
             finally:
                 self.reads = outer
         if self.reads is not None:
@@ -234,9 +246,23 @@ class Snapshot(Pages):
             self.reads.add(key)
         grouped = self._grouped.get(key)
         if grouped is None:
-            grouped = self._grouped[key] = self.by_predicate(node)
+            grouped = self._grouped[key] = super().by_predicate(node)
         found = grouped.get(predicate)
         return list(found) if found else []
+
+    def by_predicate(self, node: Any) -> dict[str, list[Any]]:
+        """The node's statements grouped by predicate once, the same for every page that asks (to be read,
+        never changed)."""
+        try:
+            key = node.value
+        except AttributeError:
+            return {}
+        if self.reads is not None:
+            self.reads.add(key)
+        grouped = self._grouped.get(key)
+        if grouped is None:
+            grouped = self._grouped[key] = super().by_predicate(node)
+        return grouped
 
     def _fold(self) -> None:
         """Evidence and its selectors live on the page of the fact they support (the first, if several)."""
