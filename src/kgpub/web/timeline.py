@@ -26,6 +26,8 @@ FILTERS = ("year", "type", "actor")
 COLUMNS = ((vocab.KG + "agent", "by"), (vocab.KG + "target", "against"), (vocab.KG + "victim", "victims"),
            (vocab.KG + "participant", "with"))
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_REPORTS, _CLAIM, _PLACE = vocab.KG + "reports", vocab.KG + "claim", vocab.KG + "place"
+_COUNT, _PERSONS, _TYPE = vocab.KG + "count", vocab.KG + "personCount", vocab.KG + "eventType"
 #: Each build's rows, by the pages that read them (a build's pages are made once and go with it).
 _ROWS: weakref.WeakKeyDictionary[Pages, list[Row]] = weakref.WeakKeyDictionary()
 
@@ -133,10 +135,6 @@ def row(pages: Pages, reader: Reader, date: str, iri: str, label: str, place: st
     during, keys = years(date), sorted({a.key for column in roles for a in column})
     text = RowText("|".join(during), "|".join(types), "|".join(keys), "; ".join(types), "; ".join(counts))
     return Row(date, Link(label, pages.href(iri)), types, roles, link, counts, during, keys, text)
-
-
-_REPORTS, _CLAIM, _PLACE = vocab.KG + "reports", vocab.KG + "claim", vocab.KG + "place"
-_COUNT, _PERSONS, _TYPE = vocab.KG + "count", vocab.KG + "personCount", vocab.KG + "eventType"
 
 
 def _by_name(actor: Actor) -> tuple[str, str]:
