@@ -198,3 +198,35 @@ def test_work_apart_gives_its_value_and_its_errors_as_raised() -> None:
     with pytest.raises(InputError) as raised:
         execution.apart(lambda: (_ for _ in ()).throw(InputError(wrong)))
     assert raised.value.diagnostics == wrong and raised.value.lines == [str(wrong[0])]
+
+
+def test_an_interrupt_of_the_command_stops_its_work_apart(tmp_path: Path) -> None:
+    """Ctrl-C sent to the command's process alone (not its group) stops the work running apart too, which cleans
+    up after itself, instead of the command waiting for the work to end."""
+    import signal
+    import time
+
+    marker = tmp_path / "work"
+
+    def work() -> None:
+        try:
+            marker.write_text("started")
+            time.sleep(60)
+            marker.write_text("finished")
+        finally:
+            if marker.read_text() != "finished":
+                marker.write_text("cleaned up")
+
+    def interrupt() -> None:
+        while not marker.exists():
+            time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=interrupt, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            execution.apart(work)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert marker.read_text() == "cleaned up"

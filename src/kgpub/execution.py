@@ -21,12 +21,14 @@ and a rerun leaves no temporary folder behind:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
 import gc
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -428,6 +430,7 @@ class Forked:
 
         self._work: Callable[[], Any] | None = None
         self._done = False
+        self._command = command
         self._value: Any = None
         if "fork" not in multiprocessing.get_all_start_methods():
             self._work = work
@@ -464,6 +467,13 @@ class Forked:
             ok, value = self._receive.recv()
         except EOFError:
             ok, value = False, KgpubError("writing the build failed: the writer process died")
+        except KeyboardInterrupt:
+            # an interrupt meant for the command (one sent to this process alone): its process stops too, cleaning
+            # up after itself, rather than being waited for to the end
+            if self._command and self._process.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self._process.pid, signal.SIGINT)
+            raise
         finally:
             if os.getpid() == self._parent:  # a later fork takes the value, but cannot wait for its sibling
                 self._process.join()
