@@ -20,7 +20,7 @@ import math
 import textwrap
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from kgpub.corpus import dates
 from kgpub.rdf import vocab
@@ -202,6 +202,20 @@ def _group(types: set[str]) -> str:
     return GROUP_OF_KIND[fact_kind(types)]
 
 
+def _sources(pages: Pages, fact: Any, anchored: bool) -> list[Source]:
+    """:meth:`ActorPage.sources`, read from the graph."""
+    import pyoxigraph as ox
+
+    out = []
+    for ev in pages.evidence(fact):
+        if ev.article is not None:
+            found = sorted(pages.objects(ox.NamedNode(ev.article), vocab.SCHEMA + "publisher"), key=str)
+            out.append(Source(ev.exact, Link(ev.headline, pages.quote_href(ev.article, ev.start, ev.end, ev.exact)),
+                              pages.link(found[0]) if found else None,
+                              anchor(fact.value, ev.annotation) if anchored else ""))
+    return out
+
+
 class ActorPage:
     """The facts of one actor read from ``pages`` (a small object: the publisher of an article and a node's kinds
     are asked for again and again, and read once)."""
@@ -211,7 +225,6 @@ class ActorPage:
 
         self.pages = pages
         self.node = ox.NamedNode(iri)
-        self._publishers: dict[str, Link | None] = {}
         #: Whether a node is an entity, and a property's words: a page asks of the same few again and again.
         self._entities: dict[str, bool] = {}
         self._words: dict[str, str] = {}
@@ -238,24 +251,13 @@ class ActorPage:
             known = self._words[predicate] = self.pages.words(predicate)
         return known
 
-    def publisher(self, article: str) -> Link | None:
-        import pyoxigraph as ox
-
-        if article not in self._publishers:
-            found = sorted(self.pages.objects(ox.NamedNode(article), vocab.SCHEMA + "publisher"), key=str)
-            self._publishers[article] = self.link(found[0]) if found else None
-        return self._publishers[article]
-
     def sources(self, fact: Any, anchored: bool = False) -> list[Source]:
         """The quotes ``fact`` rests on, each with its article and publisher (and its anchor, where this page is
-        the quote's place: ``anchored``)."""
-        out = []
-        for ev in self.pages.evidence(fact):
-            if ev.article is not None:
-                out.append(Source(ev.exact, Link(ev.headline, self.pages.quote_href(ev.article, ev.start, ev.end, ev.exact)),
-                                  self.publisher(ev.article),
-                                  anchor(fact.value, ev.annotation) if anchored else ""))
-        return out
+        the quote's place: ``anchored``).  A fact is listed on the page of each of its actors: its quotes are
+        made once for all of them (``Pages.kept``: a static site's writer keeps them with their reads)."""
+        if anchored:
+            return _sources(self.pages, fact, True)
+        return cast(list[Source], self.pages.kept(("sources", fact.value), lambda: _sources(self.pages, fact, False)))
 
     def certainty(self, fact: Any) -> str:
         """How sure the article is, in words ("probable, “would”"), "" where it states the fact."""

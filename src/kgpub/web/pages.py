@@ -19,7 +19,7 @@ import calendar
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -220,6 +220,12 @@ class Pages:
         reads (a static site's snapshot) overrides it.  A value kept across pages calls it for the nodes it was made
         from, so a page that takes it from here records the same reads as one that made it."""
 
+
+    def kept(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """``make()``, which depends on the graph only (a part several pages show, such as a fact's quotes), by
+        ``key``.  Made each time here; a subclass whose pages never change keeps it (a static site's snapshot,
+        with the reads it was made from).  Not to be changed by the caller."""
+        return make()
 
     def outgoing(self, node: Any) -> list[Any]:
         raise NotImplementedError

@@ -35,7 +35,7 @@ import json
 import os
 import shutil
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -115,6 +115,7 @@ class Snapshot(Pages):
         self._grouped: dict[str, dict[str, list[Any]]] = {}
         self._types: dict[str, set[str]] = {}
         self._evidence: dict[str, tuple[list[Evidence], set[str]]] = {}
+        self._made: dict[Any, tuple[Any, set[str]]] = {}
         self._selected: dict[str, tuple[tuple[int | None, int | None, str], set[str]]] = {}
         self._numbers: dict[str, dict[tuple[int | None, int | None, str], int]] = {}
         #: The nodes read while a page is rendered (None: not recording): the page is a function of their triples.
@@ -156,7 +157,10 @@ class Snapshot(Pages):
         # a quote's place is read for its article's numbering, its fact's evidence and the article's highlights
         return self._kept(self._selected, annotation.value, lambda: super(Snapshot, self).selected(annotation))
 
-    def _kept(self, cache: dict[str, tuple[V, set[str]]], key: str, make: Callable[[], V]) -> V:
+    def kept(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        return self._kept(self._made, key, make)
+
+    def _kept(self, cache: dict[Any, tuple[V, set[str]]], key: Hashable, make: Callable[[], V]) -> V:
         """``make()``, made once per run and kept in ``cache`` under ``key`` with the nodes it read, which every
         page that takes it from there records as its own reads."""
         known = cache.get(key)
