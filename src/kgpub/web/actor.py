@@ -259,6 +259,10 @@ class ActorPage:
             return _sources(self.pages, fact, True)
         return cast(list[Source], self.pages.kept(("sources", fact.value), lambda: _sources(self.pages, fact, False)))
 
+    def when(self, node: Any) -> When | None:
+        """:func:`when` of a fact, made once for every page that lists it (see :meth:`sources`)."""
+        return cast("When | None", self.pages.kept(("when", node.value), lambda: when(self.pages, node)))
+
     def certainty(self, fact: Any) -> str:
         """How sure the article is, in words ("probable, “would”"), "" where it states the fact."""
         doubt = [c for c in self.pages.objects(fact, KG + "certainty") if c.value != KG + "Certain"]
@@ -338,7 +342,7 @@ class ActorPage:
             claimed = bool(detail)
         hedge = certainty.split(",")[0] if certainty else ""
         return Item(group, role, self.link(fact), others, detail, according, claimed, certainty,
-                    when(self.pages, fact), None, self.sources(fact),
+                    self.when(fact), None, self.sources(fact),
                     self.fellows(fact, predicate, False, hedge), fact.value, predicate, "allegation" if claimed else "")
 
     def own_claim_item(self, claim: Any) -> Item:
@@ -348,7 +352,7 @@ class ActorPage:
         maker = makers[0] if makers else claim
         certainty = self.certainty(maker)
         return Item("Claims", "claims", self.link(claim), [], "", [self.link(self.node)], True, certainty,
-                    when(self.pages, maker), None, self.sources(maker), (), claim.value,
+                    self.when(maker), None, self.sources(maker), (), claim.value,
                     vocab.PROV + "wasAttributedTo", "own")
 
     def relation_item(self, statement: Any, as_subject: bool) -> Item | None:
@@ -402,14 +406,14 @@ class ActorPage:
             role = ROLES.get(predicate) or self.words(predicate)
             types = self.pages.types(fact)
             return Item(_group(types), role, self.link(fact), [], "", who, True, certainty,
-                        when(self.pages, fact), None, self.sources(maker if maker is not None else fact),
+                        self.when(fact), None, self.sources(maker if maker is not None else fact),
                         self.fellows(fact, predicate, True, hedge), claim.value, RDF + "object", "claim")
         pair = RELATIONS.get(predicate)
         words = (pair[0] if as_subject else pair[1]) if pair else self.words(predicate)
         other = obj if as_subject else subject
         linked = ((other.value, words + " (claimed)", True),) if self.entity(other) else ()
         return Item("Claims", words, self.link(maker if maker is not None else claim),
-                    [self.link(other)], "", who, True, certainty, when(self.pages, maker) if maker is not None else None,
+                    [self.link(other)], "", who, True, certainty, self.when(maker) if maker is not None else None,
                     None, self.sources(maker) if maker is not None else [], linked, claim.value,
                     RDF + ("subject" if as_subject else "object"), "claim")
 
