@@ -391,8 +391,11 @@ def _write_site(snapshot: Snapshot, nodes: list[str], texts: dict[str, str], top
                                                           setup_args=(snapshot, texts, target, previous, seen)):
             made.update(names)
             written += changed
-            reads.add(deps)
+            first = reads.add(deps)
             seen.digests.update(digests)
+            # the nodes first read by these pages digested here, once each, while the writers draw on: both writers
+            # read most nodes (an actor's, an article's), and each digested them before
+            seen.many(first)
         _setup(snapshot, texts, target, previous, seen, None)
         top.update(drawing.result())
         for name, body in sorted(top.items()):
@@ -547,9 +550,13 @@ class _Reads:
         self.number: defaultdict[str, int] = defaultdict(itertools.count().__next__)
         self.pages: dict[str, list[int]] = {}
 
-    def add(self, reads: Mapping[str, list[str]]) -> None:
+    def add(self, reads: Mapping[str, list[str]]) -> list[str]:
+        """Number the reads of these pages; the nodes read here for the first time."""
+        number = self.number
+        new = [node for node in dict.fromkeys(itertools.chain.from_iterable(reads.values())) if node not in number]
         for iri, deps in reads.items():
-            self.pages[iri] = list(map(self.number.__getitem__, deps))
+            self.pages[iri] = list(map(number.__getitem__, deps))
+        return new
 
     def sorted(self) -> tuple[list[str], dict[str, list[int]]]:
         """Every node read, in IRI order, and each page (in IRI order) with the numbers of its reads in it."""
@@ -589,7 +596,9 @@ def _setup(snapshot: Snapshot, texts: dict[str, str], target: Path, previous: di
 
 def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]], dict[str, str]]:
     """Render and write the pages of ``chunk`` with their alternates: their files' digests, how many changed,
-    the nodes each page read, and the digests of those nodes (those this worker has not sent yet)."""
+    the nodes each page read, and the digests of its reads of other than a node's statements (an article's text,
+    a template, the numbering of an article's quotes, all at hand here) that this worker has not sent yet; the
+    nodes' the site's process makes, once each."""
     from kgpub.execution import collected_after
 
     snapshot: Snapshot = _STATE["snapshot"]
@@ -604,7 +613,7 @@ def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]]
     sent: set[str] = _STATE["sent"]
     fresh = {iri for deps in reads.values() for iri in deps} - sent
     sent |= fresh
-    return made, changed, reads, seen.many(fresh)
+    return made, changed, reads, {key: seen(key) for key in fresh if _read_of_other(key)}
 
 
 def _render_one(snapshot: Snapshot, build: Build, iri: str, made: dict[str, str], reads: dict[str, list[str]]) -> int:
