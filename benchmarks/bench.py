@@ -5,6 +5,7 @@
     python benchmarks/bench.py query [--articles 5000] [--repeat 7] [--rdflib-timeout 120]
     python benchmarks/bench.py load [--articles 5000]
     python benchmarks/bench.py publish [--articles 5000] [--repeat 7]
+    python benchmarks/bench.py site [--articles 5000] [--against b723e11]
 
 ``build``: the same synthetic corpus built by the naive path (rdflib graphs,
 pySHACL over the whole graph, rdflib's serializers) and by ``kgpub build``
@@ -39,6 +40,11 @@ latency) and its SPARQL endpoint against ``oxigraph serve`` on the same triples,
 POSTed by the same client, interleaved (throughput ratio); then ``kgpub site``: a new site, a rerun,
 a rerun after one article changed, each in a fresh process with its peak memory, against a plain loop
 writing the same files on the same disk; written to ``results/publish.md``.
+
+``site``: ``kgpub site`` now against ``kgpub site`` at an earlier commit (``--against``; by default the one
+whose site of 1.12 M triples took the 50.7 s the pages for people must not exceed), each installed in a
+virtual environment of its own, each on its own build of its own synthetic corpus of as many articles,
+drawn in turn into fresh folders; written to ``results/site-against.md``.
 """
 
 from __future__ import annotations
@@ -201,8 +207,9 @@ def validate_section(articles: int, naive_articles: int, work: Path) -> list[str
     return out
 
 
-def measured(runner: str, *args: str) -> dict:
-    """Run one build in a fresh Python process; its wall time, peak RSS and counts.
+def measured(runner: str, *args: str, python: str = sys.executable) -> dict:
+    """Run one build in a fresh Python process (``python``: another kgpub's interpreter); its wall time, peak RSS
+    and counts.
 
     The files the previous step wrote (a corpus, a build: up to a gigabyte)
     are flushed to disk first, so their writeback is not timed as this build's.
@@ -211,7 +218,7 @@ def measured(runner: str, *args: str) -> dict:
 
     os.sync()
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", runner, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen([python, "-c", runner, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     with PssSampler(process.pid) as sampler:
         stdout, stderr = process.communicate()
@@ -694,6 +701,64 @@ def site_section(out: Path, corpus: Path, work: Path) -> list[str]:
             "so the plain loop is measured in the same run, right after.", ""]
 
 
+#: The commit whose ``kgpub site`` wrote the 1.12 M-triple site in 50.7 s, the bar issue 29 sets ("no slower than
+#: today's"): the simpler pages, before the pages for people.
+SITE_BAR = "b723e11"
+
+
+def site_against_section(against: str, articles: int, work: Path, rounds: int = 2) -> list[str]:
+    """``kgpub site`` against the ``kgpub site`` of an earlier commit, in the same run: each commit installed in a
+    virtual environment of its own (this one's the checkout), writes its own synthetic corpus of ``articles``
+    (its own benchmarks/synth.py) and builds it, then the two draw their sites in turn, ``rounds`` times, each
+    into a fresh folder beside the others (none removed before the last: a folder removed just before makes the
+    next one's files slower to create on ext4)."""
+    import io
+    import tarfile
+
+    from synth import write_corpus
+
+    source, venv = work / "against-src", work / "against-venv"
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", against], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(source, filter="data")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    theirs = str(venv / "bin" / "python")
+    subprocess.run([theirs, "-m", "pip", "install", "--quiet", str(source)], check=True)
+    their_corpus, their_build = work / "against-corpus", work / "against-build"
+    subprocess.run([theirs, "-c", "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+                    "from synth import write_corpus; write_corpus(Path(sys.argv[2]), int(sys.argv[3]), seed=7); "
+                    "import kgpub; kgpub.build(Path(sys.argv[2]), Path(sys.argv[4]))",
+                    str(source / "benchmarks"), str(their_corpus), str(articles), str(their_build)],
+                   check=True, capture_output=True, cwd=work)
+    corpus = work / "corpus"
+    write_corpus(corpus, articles, seed=7)
+    _, triples = build(corpus, work / "synthetic")
+    runs: dict[str, list[dict]] = {"theirs": [], "ours": []}
+    for i in range(rounds):
+        runs["theirs"].append(measured(SITE_RUNNER, str(their_build), str(work / f"theirs-{i}"), str(their_corpus),
+                                       python=theirs))
+        runs["ours"].append(measured(SITE_RUNNER, str(work / "synthetic"), str(work / f"ours-{i}"), str(corpus)))
+
+    def size(folder: Path) -> int:
+        return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+    median = statistics.median
+    ours, theirs_wall = median(r["wall"] for r in runs["ours"]), median(r["wall"] for r in runs["theirs"])
+    rows = []
+    for key, name in (("theirs", f"`kgpub site` at {against}"), ("ours", "`kgpub site` now")):
+        walls = " / ".join(f"{r['wall']:.1f}" for r in runs[key])
+        first = runs[key][0]
+        rows.append(f"| {name} | {first['pages']:,} | {first['written']:,} | {size(work / f'{key}-0') / 2**20:,.0f} | "
+                    f"{walls} | {median(r['wall'] for r in runs[key]):.1f} |")
+    return [f"Synthetic build now: {articles} articles, {triples:,} triples (each commit builds its own corpus of as "
+            "many articles).", "",
+            f"### kgpub site against {against}", "",
+            "| site | pages | files | MiB | wall s, each round | median wall s |", "|---|---:|---:|---:|---|---:|",
+            *rows, "",
+            f"- A new site now: **{ours / theirs_wall:.2f}×** the time {against}'s `kgpub site` takes in the same run "
+            f"({ours:.1f} s against {theirs_wall:.1f} s, medians of {rounds} rounds drawn in turn).", ""]
+
+
 def _served(args: list[str], url: str) -> subprocess.Popen:
     import requests
 
@@ -890,7 +955,8 @@ def diff_section(corpus: Path, out: Path, articles: int, triples: int, work: Pat
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("section", choices=["build", "query", "load", "identity", "validate", "publish", "draft",
-                                            "diff"])
+                                            "diff", "site"])
+    parser.add_argument("--against", default=SITE_BAR, help="site: the commit whose kgpub site to compare with")
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="the curated corpus (draft)")
     parser.add_argument("--naive-articles", type=int, default=100, help="corpus size for the naive path (build)")
     parser.add_argument("--articles", type=int, default=5000, help="synthetic articles (5000 ≈ 1 M triples)")
@@ -914,6 +980,16 @@ def main() -> None:
         publish(report(evaluate(args.seeds), machine(), command), args.results / "draft.md")
         return
     work = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
+    if args.section == "site":
+        try:
+            report = ["# Site benchmark against an earlier commit", "", f"Machine: {machine()}", "",
+                      f"Command: `python benchmarks/bench.py site --articles {args.articles} --against {args.against}`",
+                      ""]
+            report += site_against_section(args.against, args.articles, work)
+            publish(report, args.results / "site-against.md")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     if args.section == "build" and args.sizes:
         try:
             report = ["# Build benchmark at several sizes", "", f"Machine: {machine()}", "",
