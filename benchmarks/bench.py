@@ -59,6 +59,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -742,14 +743,14 @@ def site_against_section(against: str, articles: int, work: Path, rounds: int = 
     def size(folder: Path) -> int:
         return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
-    median = statistics.median
-    ours, theirs_wall = median(r["wall"] for r in runs["ours"]), median(r["wall"] for r in runs["theirs"])
+    wall = {key: statistics.median(r["wall"] for r in found) for key, found in runs.items()}
+    ours, theirs_wall = wall["ours"], wall["theirs"]
     rows = []
     for key, name in (("theirs", f"`kgpub site` at {against}"), ("ours", "`kgpub site` now")):
         walls = " / ".join(f"{r['wall']:.1f}" for r in runs[key])
         first = runs[key][0]
         rows.append(f"| {name} | {first['pages']:,} | {first['written']:,} | {size(work / f'{key}-0') / 2**20:,.0f} | "
-                    f"{walls} | {median(r['wall'] for r in runs[key]):.1f} |")
+                    f"{walls} | {wall[key]:.1f} |")
     return [f"Synthetic build now: {articles} articles, {triples:,} triples (each commit builds its own corpus of as "
             "many articles).", "",
             f"### kgpub site against {against}", "",
@@ -899,6 +900,16 @@ def publish(report: list[str], path: Path) -> None:
     path.write_text(text)
 
 
+
+def written(title: str, command: str, section: Callable[[], list[str]], path: Path, work: Path) -> None:
+    """A report headed by its title, the machine and the command (``bench.py`` and ``command``), the lines
+    ``section`` measures, published as ``path``; the work folder removed whatever happens."""
+    try:
+        publish([f"# {title}", "", f"Machine: {machine()}", "", f"Command: `python benchmarks/bench.py {command}`", "",
+                 *section()], path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
 def diff_section(corpus: Path, out: Path, articles: int, triples: int, work: Path) -> list[str]:
     """kgpub diff between the synthetic build and one with 1 % of its articles changed (half corrected, half
     deleted), against parsing both builds' TriG (the least a diff that reads whole graphs does); and the
@@ -981,35 +992,19 @@ def main() -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
     if args.section == "site":
-        try:
-            report = ["# Site benchmark against an earlier commit", "", f"Machine: {machine()}", "",
-                      f"Command: `python benchmarks/bench.py site --articles {args.articles} --against {args.against}`",
-                      ""]
-            report += site_against_section(args.against, args.articles, work)
-            publish(report, args.results / "site-against.md")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        written("Site benchmark against an earlier commit",
+                f"site --articles {args.articles} --against {args.against}",
+                lambda: site_against_section(args.against, args.articles, work), args.results / "site-against.md", work)
         return
     if args.section == "build" and args.sizes:
-        try:
-            report = ["# Build benchmark at several sizes", "", f"Machine: {machine()}", "",
-                      f"Command: `python benchmarks/bench.py build --sizes {args.sizes}`", ""]
-            report += sizes_section(args.sizes.split(","), work)
-            publish(report, args.results / "build-sizes.md")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        written("Build benchmark at several sizes", f"build --sizes {args.sizes}",
+                lambda: sizes_section(args.sizes.split(","), work), args.results / "build-sizes.md", work)
         return
     sections = {"build": ("Build benchmark", build_section), "validate": ("Validation benchmark", validate_section)}
     if args.section in sections:
         title, section = sections[args.section]
-        try:
-            report = [f"# {title}", "", f"Machine: {machine()}", "",
-                      f"Command: `python benchmarks/bench.py {args.section} --articles {args.articles} "
-                      f"--naive-articles {args.naive_articles}`", ""]
-            report += section(args.articles, args.naive_articles, work)
-            publish(report, args.results / f"{args.section}.md")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        written(title, f"{args.section} --articles {args.articles} --naive-articles {args.naive_articles}",
+                lambda: section(args.articles, args.naive_articles, work), args.results / f"{args.section}.md", work)
         return
     if args.section in ("identity", "load", "publish", "diff"):
         title = {"identity": "Duplicate detection benchmark", "load": "Load benchmark",
