@@ -220,11 +220,32 @@ def test_a_build_without_download_urls_offers_its_dumps_here(tmp_path: Path) -> 
         assert (tmp_path / "site" / name).read_bytes() == (tmp_path / "dist" / name).read_bytes()
 
 
+def test_a_dump_on_another_file_system_is_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the site's folder cannot hold a hard link to the build's file (another file system), the dump is copied."""
+    import errno
+
+    from kgpub.web import site
+
+    def cross_device(source: object, target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    seeds = write_corpus(tmp_path / "seeds", dataset=SMALL.format(title="T", more=""))
+    kgpub.build(seeds, tmp_path / "dist")
+    monkeypatch.setattr(site.os, "link", cross_device)
+    kgpub.site(tmp_path / "dist", tmp_path / "site")
+    for name in ("kg.nt", "kg.ttl", "kg.trig", "kg.jsonld"):
+        copied, built = tmp_path / "site" / name, tmp_path / "dist" / name
+        assert copied.read_bytes() == built.read_bytes() and copied.stat().st_ino != built.stat().st_ino
+
+
 def test_a_dump_changed_by_a_rebuild_is_copied_again_and_only_then(tmp_path: Path) -> None:
     seeds = write_corpus(tmp_path / "seeds", dataset=SMALL.format(title="T", more="download: https://example.org/files/\n"))
     kgpub.build(seeds, tmp_path / "dist")
     kgpub.site(tmp_path / "dist", tmp_path / "site")
     assert (tmp_path / "site" / "files" / "kg.nt").read_bytes() == (tmp_path / "dist" / "kg.nt").read_bytes()
+    # on the build's file system a dump is the build's own file, linked: no second copy of its bytes on the disk
+    assert (tmp_path / "site" / "files" / "kg.nt").stat().st_ino == (tmp_path / "dist" / "kg.nt").stat().st_ino
+    before = (tmp_path / "site" / "files" / "kg.nt").read_bytes()
     again = kgpub.site(tmp_path / "dist", tmp_path / "site")
     assert again.written == 0
     facts = next((seeds / "articles").glob("*.facts.yaml"))
@@ -232,6 +253,8 @@ def test_a_dump_changed_by_a_rebuild_is_copied_again_and_only_then(tmp_path: Pat
     facts.write_text(text.replace("label: Rocket attack on the Gamma base", "label: Corrected the Gamma base"),
                      encoding="utf-8")
     kgpub.build(seeds, tmp_path / "dist")
+    # a new build is a new folder: the site's dumps stay the bytes it published until it is drawn again
+    assert (tmp_path / "site" / "files" / "kg.nt").read_bytes() == before
     third = kgpub.site(tmp_path / "dist", tmp_path / "site")
     assert third.written >= 4  # the four dumps at least, copied again
     for name in ("kg.nt", "kg.ttl", "kg.trig", "kg.jsonld"):
