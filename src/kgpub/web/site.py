@@ -605,10 +605,17 @@ def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]]
     build = Build(snapshot, None, Path(), snapshot.nodes, _STATE["texts"])  # the nodes' pages read no store
     made: dict[str, str] = {}
     reads: dict[str, list[str]] = {}
-    changed = 0
+    files: dict[str, bytes] = {}
     with collected_after():
         for iri in chunk:
-            changed += _render_one(snapshot, build, iri, made, reads)
+            files.update(_draw_one(snapshot, build, iri, reads))
+    # written together once the chunk is drawn, not each page's as it is drawn: the kernel's work for hundreds of
+    # new files in a row, its caches warm, took half the time it took between pages (a site's file writes, a fifth
+    # of a writer's time at a million triples, halved)
+    changed = 0
+    for name, body in files.items():
+        made[name], wrote = _put(name, body)
+        changed += wrote
     seen: _Seen = _STATE["seen"]
     sent: set[str] = _STATE["sent"]
     fresh = {iri for deps in reads.values() for iri in deps} - sent
@@ -616,9 +623,8 @@ def _render(chunk: list[str]) -> tuple[dict[str, str], int, dict[str, list[str]]
     return made, changed, reads, {key: seen(key) for key in fresh if _read_of_other(key)}
 
 
-def _render_one(snapshot: Snapshot, build: Build, iri: str, made: dict[str, str], reads: dict[str, list[str]]) -> int:
-    """Render and write the page of ``iri`` and its alternates: their digests into ``made``, what the page read into
-    ``reads``; how many files changed."""
+def _draw_one(snapshot: Snapshot, build: Build, iri: str, reads: dict[str, list[str]]) -> dict[str, bytes]:
+    """The page of ``iri`` and its alternates, by their names in the site; what the page read into ``reads``."""
     import pyoxigraph as ox
 
     snapshot.reads = set()
@@ -637,11 +643,7 @@ def _render_one(snapshot: Snapshot, build: Build, iri: str, made: dict[str, str]
         reads[iri] = sorted(snapshot.reads)
     finally:
         snapshot.reads = None
-    changed = 0
-    for name, body in files.items():
-        made[name], wrote = _put(name, body)
-        changed += wrote
-    return changed
+    return files
 
 
 def _put(name: str, body: bytes) -> tuple[str, int]:
