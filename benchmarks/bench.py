@@ -208,20 +208,26 @@ def validate_section(articles: int, naive_articles: int, work: Path) -> list[str
     return out
 
 
-def measured(runner: str, *args: str, python: str = sys.executable) -> dict:
+def measured(runner: str, *args: str, python: str = sys.executable, sampled: bool = True) -> dict:
     """Run one build in a fresh Python process (``python``: another kgpub's interpreter); its wall time, peak RSS
-    and counts.
+    and counts, and (``sampled``) its peak memory summed over its processes.
 
     The files the previous step wrote (a corpus, a build: up to a gigabyte)
-    are flushed to disk first, so their writeback is not timed as this build's.
+    are flushed to disk first, so their writeback is not timed as this build's.  Sampling the memory is not free:
+    reading a process's ``smaps_rollup`` walks its mappings under its memory lock (some 80 ms of CPU a sample for
+    a site's seven processes at a million triples, two fifths of a core at five samples a second), so a time that
+    is compared is measured in a run of its own, ``sampled=False`` (its memory then 0).
     """
+    from contextlib import nullcontext
+
     from memory import PssSampler
 
     os.sync()
     started = time.perf_counter()
     process = subprocess.Popen([python, "-c", runner, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    with PssSampler(process.pid) as sampler:
+    sampler = PssSampler(process.pid)
+    with sampler if sampled else nullcontext(sampler):
         stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
     if process.returncode != 0:
@@ -712,7 +718,8 @@ def site_against_section(against: str, articles: int, work: Path, rounds: int = 
     virtual environment of its own (this one's the checkout), writes its own synthetic corpus of ``articles``
     (its own benchmarks/synth.py) and builds it, then the two draw their sites in turn, ``rounds`` times, each
     into a fresh folder beside the others (none removed before the last: a folder removed just before makes the
-    next one's files slower to create on ext4)."""
+    next one's files slower to create on ext4), timed without sampling the memory; one more run of each has its
+    memory sampled."""
     import io
     import tarfile
 
@@ -735,10 +742,13 @@ def site_against_section(against: str, articles: int, work: Path, rounds: int = 
     write_corpus(corpus, articles, seed=7)
     _, triples = build(corpus, work / "synthetic")
     runs: dict[str, list[dict]] = {"theirs": [], "ours": []}
-    for i in range(rounds):
-        runs["theirs"].append(measured(SITE_RUNNER, str(their_build), str(work / f"theirs-{i}"), str(their_corpus),
-                                       python=theirs))
-        runs["ours"].append(measured(SITE_RUNNER, str(work / "synthetic"), str(work / f"ours-{i}"), str(corpus)))
+    sides = {"theirs": (their_build, their_corpus, theirs), "ours": (work / "synthetic", corpus, sys.executable)}
+    for i in range(rounds):  # timed without sampling the memory (see measured), in turn
+        for key, (data, seeds, python) in sides.items():
+            runs[key].append(measured(SITE_RUNNER, str(data), str(work / f"{key}-{i}"), str(seeds), python=python,
+                                      sampled=False))
+    memory = {key: measured(SITE_RUNNER, str(data), str(work / f"{key}-memory"), str(seeds), python=python)["pss"]
+              for key, (data, seeds, python) in sides.items()}  # one more run each, its memory sampled
 
     def size(folder: Path) -> int:
         return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
@@ -750,14 +760,18 @@ def site_against_section(against: str, articles: int, work: Path, rounds: int = 
         walls = " / ".join(f"{r['wall']:.1f}" for r in runs[key])
         first = runs[key][0]
         rows.append(f"| {name} | {first['pages']:,} | {first['written']:,} | {size(work / f'{key}-0') / 2**20:,.0f} | "
-                    f"{walls} | {wall[key]:.1f} |")
+                    f"{walls} | {wall[key]:.1f} | {memory[key]:.2f} |")
     return [f"Synthetic build now: {articles} articles, {triples:,} triples (each commit builds its own corpus of as "
             "many articles).", "",
             f"### kgpub site against {against}", "",
-            "| site | pages | files | MiB | wall s, each round | median wall s |", "|---|---:|---:|---:|---|---:|",
+            "| site | pages | files | MiB | wall s, each round | median wall s | peak GiB (summed PSS) |",
+            "|---|---:|---:|---:|---|---:|---:|",
             *rows, "",
             f"- A new site now: **{ours / theirs_wall:.2f}×** the time {against}'s `kgpub site` takes in the same run "
-            f"({ours:.1f} s against {theirs_wall:.1f} s, medians of {rounds} rounds drawn in turn).", ""]
+            f"({ours:.1f} s against {theirs_wall:.1f} s, medians of {rounds} rounds drawn in turn).",
+            "- The rounds are timed without sampling the memory (reading each process's `smaps_rollup` five times a "
+            "second takes CPU from the processes it reads); the peak memory, summed over the processes of the run, "
+            "is measured in one more run of each.", ""]
 
 
 def _served(args: list[str], url: str) -> subprocess.Popen:
