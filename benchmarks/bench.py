@@ -240,6 +240,15 @@ def measured(runner: str, *args: str, python: str = sys.executable, sampled: boo
     return out
 
 
+def measured_apart(runner: str, *args: str, reset: Callable[[], None]) -> dict:
+    """:func:`measured` twice on the same inputs: its memory sampled in the first run, then, once ``reset`` has put
+    the inputs back as they were, its time in a second run without the sampler; the second's figures with the
+    first's memory."""
+    sampled = measured(runner, *args)
+    reset()
+    return {**measured(runner, *args, sampled=False), "pss": sampled["pss"], "pss_largest": sampled["pss_largest"]}
+
+
 def build_section(articles: int, naive_articles: int, work: Path) -> list[str]:
     from synth import write_corpus
 
@@ -318,10 +327,7 @@ def sizes_section(sizes: list[str], work: Path) -> list[str]:
         label, articles = parse_size(size)
         corpus, out = work / f"corpus-{label}", work / f"out-{label}"
         write_corpus(corpus, articles, seed=7)
-        sampled = measured(KGPUB_RUNNER, str(corpus), str(out), "fresh")
-        shutil.rmtree(out)
-        run = {**measured(KGPUB_RUNNER, str(corpus), str(out), "fresh", sampled=False),
-               "pss": sampled["pss"], "pss_largest": sampled["pss_largest"]}
+        run = measured_apart(KGPUB_RUNNER, str(corpus), str(out), "fresh", reset=lambda: shutil.rmtree(out))
         print(f"{label}: {run['triples']:,} triples, {run['wall']:.1f} s, {run['pss']:.2f} GiB summed PSS",
               file=sys.stderr)
         measured_runs.append((label, articles, run))
@@ -335,11 +341,12 @@ def sizes_section(sizes: list[str], work: Path) -> list[str]:
     facts_file.write_text(facts_file.read_text().replace("report", "dispatch", 1))
     big_corpus, big_out, kept = work / f"corpus-{big_label}", work / f"out-{big_label}", work / "out-kept"
     shutil.copytree(big_out, kept, symlinks=True)  # the build before the change, for the same rebuild once more
-    sampled = measured(KGPUB_RUNNER, str(big_corpus), str(big_out), "cache")
-    shutil.rmtree(big_out)
-    os.rename(kept, big_out)
-    again = {**measured(KGPUB_RUNNER, str(big_corpus), str(big_out), "cache", sampled=False),
-             "pss": sampled["pss"], "pss_largest": sampled["pss_largest"]}
+
+    def put_back() -> None:
+        shutil.rmtree(big_out)
+        os.rename(kept, big_out)
+
+    again = measured_apart(KGPUB_RUNNER, str(big_corpus), str(big_out), "cache", reset=put_back)
     time_ratio = big["wall"] / small["wall"]
     data_ratio = big["triples"] / small["triples"]
     return ["### Build at several sizes", "",
@@ -928,7 +935,6 @@ def publish(report: list[str], path: Path) -> None:
     path.write_text(text)
 
 
-
 def written(title: str, command: str, section: Callable[[], list[str]], path: Path, work: Path) -> None:
     """A report headed by its title, the machine and the command (``bench.py`` and ``command``), the lines
     ``section`` measures, published as ``path``; the work folder removed whatever happens."""
@@ -937,6 +943,7 @@ def written(title: str, command: str, section: Callable[[], list[str]], path: Pa
                  *section()], path)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
 
 def diff_section(corpus: Path, out: Path, articles: int, triples: int, work: Path) -> list[str]:
     """kgpub diff between the synthetic build and one with 1 % of its articles changed (half corrected, half
