@@ -63,6 +63,25 @@ def test_rows_follow_the_shipped_query_with_each_role_in_its_column(drawn: dict,
     assert any("1 killed" in r.counts for r in rows)
 
 
+def test_the_page_asks_the_shipped_query_without_its_lists(seed_build: Path) -> None:
+    """The page's query is the shipped one without the lists of types and actors it draws from the graph: the same
+    events, dates and places in the same order."""
+    from kgpub.sparql.index import open_index
+    from kgpub.sparql.shipped import resolve_query
+
+    text, options = timeline.timeline_query(timeline.vocab.DEFAULT_BASE)
+    shipped, _ = resolve_query("timeline")
+    assert "?rank" in shipped and "?rank" not in text and text.endswith(shipped[shipped.rindex("}\nORDER BY"):])
+    store = open_index(seed_build).store
+    keys = ("date", "e", "event", "place")
+
+    def rows(query: str) -> list[tuple[str, ...]]:
+        return [tuple(r[k].value if r[k] is not None else "" for k in keys) for r in store.query(query, **options)]
+
+    asked, full = rows(text), rows(shipped)
+    assert asked == full and len(asked) > 10 and any(r[3] for r in asked)
+
+
 def test_the_filter_keeps_the_rows_of_a_year_a_type_and_an_actor(drawn: dict) -> None:  # type: ignore[type-arg]
     rows = drawn["rows"]
     assert [v for v, _ in drawn["choices"]["year"]] == sorted({y for r in rows for y in r.years})

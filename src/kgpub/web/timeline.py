@@ -79,13 +79,24 @@ class Drawn:
     places: dict[str, tuple[str, Link | None]] = field(default_factory=dict)
 
 
+#: Where the shipped ``timeline`` query's lists of types and actors start, and what follows them.
+_LISTS, _AFTER_LISTS = "  # Lists in alphabetical order", "\n}\nORDER BY"
+
+
 def timeline_query(base: str) -> tuple[str, dict[str, Any]]:
-    """The shipped ``timeline`` query's text and the options it is asked with (its prefixes) for the build under
-    ``base``."""
+    """The shipped ``timeline`` query's text without its lists of types and actors, and the options it is asked with
+    (its prefixes) for the build under ``base``: the same rows in the same order, each event's date and place.
+
+    The page draws each row's types and actors from the graph, each a link (see :func:`row`), so it does not ask
+    for the lists, which the query makes by ranking every item of an event against every other: a third of its
+    time at a million triples."""
     from kgpub.sparql.shipped import resolve_query
 
     text, _ = resolve_query("timeline")
-    return text, {"prefixes": {**vocab.PREFIXES, "id": base}}
+    start, end = text.find(_LISTS), text.rfind(_AFTER_LISTS)
+    if start < 0 or end < start:
+        raise AssertionError("the shipped timeline query no longer ends with its lists of types and actors")
+    return text[:start] + text[end + 1:], {"prefixes": {**vocab.PREFIXES, "id": base}}
 
 
 def timeline_rows(store: Any, base: str) -> list[Any]:
