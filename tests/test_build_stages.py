@@ -200,6 +200,31 @@ def test_work_apart_gives_its_value_and_its_errors_as_raised() -> None:
     assert raised.value.diagnostics == wrong and raised.value.lines == [str(wrong[0])]
 
 
+def test_work_apart_keeps_what_it_asks_until_its_process_ends(tmp_path: Path) -> None:
+    """What the work apart hands to ``kept_until_exit`` is never freed (its process ends without freeing it: a
+    site's millions of objects); what it does not hand is freed as its frame ends; outside such a process nothing is
+    kept."""
+    import gc
+    import weakref
+
+    class Big:
+        pass
+
+    def work(name: str, keep: bool) -> str:
+        big = Big()
+        weakref.finalize(big, (tmp_path / name).touch).atexit = False  # touched when freed, never at exit
+        if keep:
+            execution.kept_until_exit(big)
+        return name
+
+    assert execution.apart(lambda: work("kept", True)) == "kept"
+    assert execution.apart(lambda: work("freed", False)) == "freed"
+    assert not (tmp_path / "kept").exists() and (tmp_path / "freed").exists()
+    work("here", True)  # in this process: not kept
+    gc.collect()
+    assert (tmp_path / "here").exists()
+
+
 def test_an_interrupt_of_the_command_stops_its_work_apart(tmp_path: Path) -> None:
     """Ctrl-C sent to the command's process alone (not its group) stops the work running apart too, which cleans
     up after itself, instead of the command waiting for the work to end."""
