@@ -44,6 +44,8 @@ R = TypeVar("R")
 V = TypeVar("V")
 
 MARKER = ".kgpub-build"
+#: Set in the process :func:`apart` started (which ends once its work is done), with what that work keeps until then.
+_APART: list[Any] = []
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -366,7 +368,8 @@ def frozen() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not _APART:  # in the process apart started, the work is done and the process ends: unfrozen, its
+            gc.unfreeze()  # millions of objects would be walked by the next full collection, a second for nothing
 
 
 @contextmanager
@@ -578,10 +581,6 @@ def _picklable(exc: BaseException) -> bool:
     except Exception:  # noqa: BLE001 - any failure to cross a pipe means it is not
         return False
     return True
-
-
-#: Set in the process :func:`apart` started (which ends once its work is done), with what that work keeps until then.
-_APART: list[Any] = []
 
 
 def kept_until_exit(*objects: Any) -> None:
