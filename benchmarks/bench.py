@@ -5,7 +5,7 @@
     python benchmarks/bench.py query [--articles 5000] [--repeat 7] [--rdflib-timeout 120]
     python benchmarks/bench.py load [--articles 5000]
     python benchmarks/bench.py publish [--articles 5000] [--repeat 7]
-    python benchmarks/bench.py site [--articles 5000] [--against b723e11]
+    python benchmarks/bench.py site [--articles 5000] [--against b723e11] [--rounds 3]
 
 ``build``: the same synthetic corpus built by the naive path (rdflib graphs,
 pySHACL over the whole graph, rdflib's serializers) and by ``kgpub build``
@@ -734,7 +734,7 @@ def site_section(out: Path, corpus: Path, work: Path) -> list[str]:
 SITE_BAR = "b723e11"
 
 
-def site_against_section(against: str, articles: int, work: Path, rounds: int = 2) -> list[str]:
+def site_against_section(against: str, articles: int, work: Path, rounds: int = 3) -> list[str]:
     """``kgpub site`` against the ``kgpub site`` of an earlier commit, in the same run: each commit installed in a
     virtual environment of its own (this one's the checkout), writes its own synthetic corpus of ``articles``
     (its own benchmarks/synth.py) and builds it, then the two draw their sites in turn, ``rounds`` times, each
@@ -1007,6 +1007,7 @@ def main() -> None:
     parser.add_argument("--naive-articles", type=int, default=100, help="corpus size for the naive path (build)")
     parser.add_argument("--articles", type=int, default=5000, help="synthetic articles (5000 ≈ 1 M triples)")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3, help="site: rounds of each commit's site, drawn in turn")
     parser.add_argument("--no-endpoint", action="store_true",
                         help="publish: measure the pages and the site only, not the SPARQL endpoints (written to "
                              "results/publish-pages.md)")
@@ -1028,8 +1029,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="kgpub-bench-"))
     if args.section == "site":
         written("Site benchmark against an earlier commit",
-                f"site --articles {args.articles} --against {args.against}",
-                lambda: site_against_section(args.against, args.articles, work), args.results / "site-against.md", work)
+                f"site --articles {args.articles} --against {args.against} --rounds {args.rounds}",
+                lambda: site_against_section(args.against, args.articles, work, args.rounds),
+                args.results / "site-against.md", work)
         return
     if args.section == "build" and args.sizes:
         written("Build benchmark at several sizes", f"build --sizes {args.sizes}",
