@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kgpub.rdf import vocab
-from kgpub.web.pages import Link, Pages, _typed
+from kgpub.web.pages import Link, Pages, _json, _typed
 
 BASE = "https://example.org/id/"
 NODE = ox.NamedNode(BASE + "n")
@@ -129,3 +129,16 @@ def test_embedded_is_the_writers_document_for_any_statements(said: list[tuple[st
     language tags, datatypes, IRIs, blank nodes, repeats, types among other values."""
     pages = Graph(ONTOLOGY)
     assert pages.embedded(NODE, said) == _writer(NODE, [*said, *pages.schema_pairs(said)])
+
+
+_JSON = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), st.text()),
+                     lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                             st.dictionaries(st.text(max_size=6), inner, max_size=4)), max_leaves=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=_JSON)
+def test_the_pages_json_is_the_standard_librarys_text(value: Any) -> None:
+    """orjson writes a page's JSON-LD as the standard library's encoder does (no ASCII escapes, no spaces): any text,
+    controls, astral characters and line separators included, keys in their order."""
+    assert _json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -627,7 +627,7 @@ class Pages:
                            + "|".join(dict.fromkeys(identity.skeleton(n) for n in names)))
             rows.append(row)
         data = {"rules": identity.rules(), "kinds": kinds, "root": root, "suffix": self.suffix, "rows": rows}
-        return ("window.KGPUB_SEARCH=" + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
+        return ("window.KGPUB_SEARCH=" + _json(data) + ";\n").encode()
 
 
 class _Unwritten(Exception):
@@ -676,7 +676,15 @@ def _written(subject: str, pairs: Iterable[tuple[str, Any]]) -> str:
     types = node.get(RDF_TYPE)
     if types and all(len(t) == 1 and "@id" in t for t in types):
         node["@type"] = [t["@id"] for t in node.pop(RDF_TYPE)]
-    return json.dumps([node], ensure_ascii=False, separators=(",", ":"))
+    return _json([node])
+
+
+def _json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, the same text, by orjson: every node's page
+    carries its JSON-LD, sixty thousand of them in a site of a million triples."""
+    import orjson
+
+    return orjson.dumps(value).decode()
 
 
 def _typed(document: bytes) -> str:
@@ -687,7 +695,7 @@ def _typed(document: bytes) -> str:
         types = obj.get(RDF_TYPE)
         if types and all(set(t) == {"@id"} for t in types):
             obj["@type"] = [t["@id"] for t in obj.pop(RDF_TYPE)]
-    return json.dumps(nodes, ensure_ascii=False, separators=(",", ":"))
+    return _json(nodes)
 
 
 def full_text_choices(seeds: Path | None) -> dict[str, bool]:
