@@ -17,6 +17,9 @@ from conftest import SEEDS
 from kgpub.cli import main
 from kgpub.errors import OutputError
 from kgpub.execution import write_atomically
+from kgpub.rdf import vocab
+from hypothesis import given
+from hypothesis import strategies as st
 
 QUERY = "SELECT ?name WHERE { ?e kg:agent/rdfs:label ?name }"
 
@@ -192,3 +195,24 @@ def test_no_build_is_a_usage_error_and_a_query_error(tmp_path: Path) -> None:
     assert caught.value.exit_code == 2
     (tmp_path / "kg.trig").write_bytes(b"")
     assert require_build(tmp_path) == tmp_path
+
+
+_SUBJECTS = st.sampled_from(["<https://w3id.org/kgpub/id/a>", "<https://w3id.org/kgpub/id/a/b>", "_:x",
+                             "<https://w3id.org/kgpub/id/b>"])
+_PREDICATES = st.sampled_from([f"<{vocab.RDF}type>", f"<{vocab.RDFS}label>", f"<{vocab.KG}agent>"])
+_OBJECTS = st.sampled_from([f"<{vocab.KG}Person>", f"<{vocab.KG}Event>", "<https://schema.org/Thing>", '"x"'])
+
+
+@given(st.lists(st.tuples(_SUBJECTS, _PREDICATES, _OBJECTS), max_size=30))
+def test_void_counts_of_sorted_lines_equal_counts_by_sets(triples: list[tuple[str, str, str]]) -> None:
+    """void.ttl's counts walk sorted lines, a subject's together; they are those of sets of subjects."""
+    from collections import Counter
+
+    from kgpub.output import void
+
+    lines = sorted({f"{s} {p} {o} .\n" for s, p, o in triples})
+    stats = void.stats_of(lines)
+    unique = {(s, p, o) for s, p, o in triples}
+    assert stats.triples == len(unique) and stats.subjects == len({s for s, _, _ in unique})
+    assert stats.entities == len({s for s, p, o in unique if p == f"<{vocab.RDF}type>" and o.startswith(f"<{vocab.KG}")})
+    assert stats.classes == Counter(o for _, p, o in unique if p == f"<{vocab.RDF}type>")

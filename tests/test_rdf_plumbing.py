@@ -53,3 +53,41 @@ def test_prefixed_takes_the_longest_namespace() -> None:
     assert short("https://w3id.org/kgpub/id/e") == "id:e"
     assert short("https://w3id.org/kgpub/id/") is None
     assert short("http://other.org/x") is None
+
+
+# --------------------------------------------------------------------------- lines kept as one blob
+
+#: Literal text with what splits a line where str.splitlines would and N-Triples does not (U+2028, U+0085, \r,
+#: \x1c...), and characters of every UTF-8 length.
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters='\n"\\'), max_size=12)
+_LINES = st.lists(st.builds(lambda s, o: f'<https://example.org/{s}> <https://example.org/p> "{o}" .\n',
+                            st.integers(0, 30), _TEXT), max_size=40).map(lambda lines: sorted(set(lines)))
+
+
+@given(_LINES, st.integers(1, 64))
+def test_a_blob_iterates_counts_and_compares_as_its_lines(lines: list[str], piece: int) -> None:
+    """Decoded a piece at a time (pieces smaller than a line included), a blob gives back exactly its lines."""
+    import pickle
+
+    blob = ntriples.LineBlob.of(lines)
+    kept, ntriples.LineBlob.PIECE = ntriples.LineBlob.PIECE, piece
+    try:
+        assert list(blob) == lines and blob == lines and len(blob) == len(lines) and bool(blob) == bool(lines)
+    finally:
+        ntriples.LineBlob.PIECE = kept
+    again = ntriples.LineBlob("".join(lines).encode("utf-8"))
+    assert again == blob and len(again) == len(lines)
+    assert pickle.loads(pickle.dumps(blob)) == blob
+    if lines:
+        assert blob != lines[1:] and ntriples.LineBlob(b"") != blob
+
+
+@given(st.lists(_LINES, max_size=6), _LINES)
+def test_lines_merged_as_bytes_are_the_sorted_union_of_the_strings(groups: list[list[str]], first: list[str]) -> None:
+    """The build's merge sorts UTF-8 bytes without their newline; the result is the sorted set of the strings."""
+    from kgpub.output import blocks
+
+    merged = blocks.merged([first], (ntriples.LineBlob.of(g) for g in groups))
+    expected = sorted({line for g in [first, *groups] for line in g})
+    assert list(merged) == expected and merged.data == "".join(expected).encode("utf-8")
+    assert len(merged) == len(expected)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from kgpub.output.layout import Block, Layout, render
 from kgpub.rdf import ntriples, vocab
+from kgpub.rdf.ntriples import LineBlob, SortedLines
 
 if TYPE_CHECKING:  # mapping imports rdflib, which a command that only reads a build never needs
     from kgpub.pipeline.mapping import Lines, Sink
@@ -48,22 +49,31 @@ def nt_lines(triples: Iterable[tuple[object, object, object]] | Lines) -> list[s
     return sorted({f"{_term(s)} {_term(p)} {_term(o)} .\n" for s, p, o in triples})
 
 
-def merged(*parts: Iterable[list[str]]) -> list[str]:
-    """The sorted, de-duplicated union of several lists of N-Triples lines.
+def merged(*parts: Iterable[list[str] | LineBlob]) -> LineBlob:
+    """The sorted, de-duplicated union of several sorted groups of N-Triples lines (lists or blobs), as a blob.
 
-    Each list is sorted already, so sorting their concatenation merges runs
+    Each group is sorted already, so sorting their concatenation merges runs
     (timsort) and duplicates end up side by side: seven times faster than a
-    set of a million fresh strings, which must hash every one of them.
+    set of a million fresh strings, which must hash every one of them.  The
+    lines are sorted as UTF-8 bytes without their newline: byte order is code
+    point order, and no line is a prefix of another (each ends in `` .``), so
+    the order is the strings' and the merge never decodes a blob.
     """
-    every: list[str] = []
+    every: list[bytes] = []
     for group in parts:
         for lines in group:
-            every.extend(lines)
+            if isinstance(lines, LineBlob):
+                every.extend(lines.data.split(b"\n"))
+                every.pop()  # after the last newline
+            else:
+                every.extend(line[:-1].encode("utf-8") for line in lines)
     every.sort()
-    return [line for line, _ in groupby(every)]
+    unique = [line for line, _ in groupby(every)]
+    del every
+    return LineBlob(b"\n".join(unique) + b"\n" if unique else b"", len(unique))
 
 
-def by_subject(lines: list[str]) -> dict[str, list[str]]:
+def by_subject(lines: Iterable[str]) -> dict[str, list[str]]:
     """N-Triples lines grouped by their subject term."""
     out: dict[str, list[str]] = {}
     subject = ntriples.subject
@@ -74,15 +84,25 @@ def by_subject(lines: list[str]) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class ArticleLines:
-    """The N-Triples lines of one article's graphs: what a build keeps of an article, and caches."""
+    """The N-Triples lines of one article's graphs: what a build keeps of an article, and caches.
+
+    Kept as blobs (see :class:`~kgpub.rdf.ntriples.LineBlob`): the build holds every article's lines while it
+    writes, so they cost their text, and the writer processes read them without copying them.  Given as lists
+    (sorted, de-duplicated), they are made blobs."""
 
     article_id: str
-    data: list[str]
-    provenance: list[str]
+    data: LineBlob
+    provenance: LineBlob
+
+    def __post_init__(self) -> None:
+        for name in ("data", "provenance"):
+            lines = getattr(self, name)
+            if not isinstance(lines, LineBlob):
+                object.__setattr__(self, name, LineBlob.of(lines))
 
 
 def article_lines(article_id: str, graph: Sink, provenance: Sink) -> ArticleLines:
-    return ArticleLines(article_id, nt_lines(graph), nt_lines(provenance))
+    return ArticleLines(article_id, LineBlob.of(nt_lines(graph)), LineBlob.of(nt_lines(provenance)))
 
 
 # --------------------------------------------------------------------------- Turtle and TriG
@@ -133,7 +153,7 @@ class Names:
         return prefix_header(self.used)
 
 
-def subject_blocks(lines: list[str], names: Names, indent: str = "") -> list[Block]:
+def subject_blocks(lines: SortedLines, names: Names, indent: str = "") -> list[Block]:
     """One Turtle statement per subject (rdf:type first, written ``a``), in subject order.
 
     Sorted N-Triples lines already hold each subject's lines together, in
@@ -146,7 +166,8 @@ def subject_blocks(lines: list[str], names: Names, indent: str = "") -> list[Blo
     others: list[tuple[str, str]] = []
     last_s = ""
     split = ntriples.split
-    for line in sorted(lines):  # linear when they are sorted already, as a build's are
+    for line in lines if isinstance(lines, LineBlob) else sorted(lines):  # a blob's are sorted; a list's are
+                                                                          # usually (a linear sort)
         s, p, o = split(line)
         if s != last_s:
             if last_s:
@@ -181,25 +202,25 @@ def _block(s: str, types: list[str], others: list[tuple[str, str]], names: Names
     return Block(s, "".join(parts), frozenset(names.block))
 
 
-def turtle_layout(lines: list[str], base: str) -> tuple[list[Block], Layout]:
+def turtle_layout(lines: SortedLines, base: str) -> tuple[list[Block], Layout]:
     """The blocks of a Turtle file of these sorted lines, a block per subject, and the file's layout."""
     names = Names(prefixes(base))
     blocks = subject_blocks(lines, names)
     return blocks, Layout.of(blocks, names.header(), "\n", namespaces=prefixes(base))
 
 
-def turtle_file(lines: list[str], base: str) -> tuple[bytes, Layout]:
+def turtle_file(lines: SortedLines, base: str) -> tuple[bytes, Layout]:
     """A Turtle file of these sorted lines (used prefixes only, subjects sorted, rdf:type first) and its layout."""
     blocks, layout = turtle_layout(lines, base)
     return render(blocks, layout), layout
 
 
-def turtle_blocks(lines: list[str], base: str) -> list[Block]:
+def turtle_blocks(lines: SortedLines, base: str) -> list[Block]:
     """The blocks kg.ttl holds for these lines' subjects."""
     return subject_blocks(lines, Names(prefixes(base)))
 
 
-def trig_blocks(named: list[tuple[str, list[str]]], base: str, names: Names | None = None,
+def trig_blocks(named: list[tuple[str, SortedLines]], base: str, names: Names | None = None,
                 reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> list[Block]:
     """One block per non-empty named graph, graphs in IRI order.
 
@@ -219,7 +240,7 @@ def trig_blocks(named: list[tuple[str, list[str]]], base: str, names: Names | No
     return blocks
 
 
-def _graph_blocks(lines: list[str], names: Names, known: Callable[[str], Block | None]) -> list[Block]:
+def _graph_blocks(lines: SortedLines, names: Names, known: Callable[[str], Block | None]) -> list[Block]:
     """The indented blocks of a named graph's sorted ``lines``, each subject's from ``known`` where it has one."""
     out: list[Block] = []
     rest: list[str] = []
@@ -244,7 +265,7 @@ def _graph_blocks(lines: list[str], names: Names, known: Callable[[str], Block |
 
 # --------------------------------------------------------------------------- N-Triples
 
-def nt_blocks(lines: list[str]) -> list[Block]:
+def nt_blocks(lines: Iterable[str]) -> list[Block]:
     """The blocks kg.nt holds for these sorted lines: each subject's lines."""
     out: list[Block] = []
     for subject, group in by_subject(lines).items():
@@ -273,12 +294,12 @@ def compactor(known: dict[str, str]) -> Callable[[str], str]:
 _STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-accelerated, as ensure_ascii=False
 
 
-def jsonld_blocks(lines: list[str], base: str) -> list[Block]:
+def jsonld_blocks(lines: SortedLines, base: str) -> list[Block]:
     """Each subject's node of the JSON-LD document of ``lines``, as text, keyed by IRI, in the file's order."""
     return sorted(jsonld_nodes(lines, base), key=lambda block: block.key)
 
 
-def jsonld_nodes(lines: list[str], base: str) -> Iterator[Block]:
+def jsonld_nodes(lines: Iterable[str], base: str) -> Iterator[Block]:
     """Each subject's node of the JSON-LD document of ``lines``, as text, keyed by IRI, one at a time in the
     lines' order (``<IRI>`` sorts otherwise than the IRI: the file's order is the keys' sorted).
 

@@ -30,6 +30,7 @@ from kgpub.output.layout import render as render_blocks
 from kgpub.output.layout import write as write_blocks
 from kgpub.output.layout import share_keys
 from kgpub.rdf import formats, ntriples
+from kgpub.rdf.ntriples import SortedLines
 
 if TYPE_CHECKING:
     from kgpub.pipeline.mapping import Minter
@@ -43,9 +44,9 @@ class BuildLines:
 
     mint: Minter
     #: The sorted, de-duplicated lines of the data: the registry and every article graph.
-    data: list[str]
+    data: SortedLines
     #: Every named graph with its sorted lines (see :func:`named_lines`).
-    named: list[tuple[str, list[str]]]
+    named: list[tuple[str, SortedLines]]
     articles: list[ArticleLines] = field(default_factory=list)
     registry: list[str] = field(default_factory=list)
     #: ``data`` already encoded, when the caller has it (kg.nt is exactly those bytes).
@@ -179,7 +180,7 @@ def _trig(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
     return trig_layout(lines.named, lines.base, reuse)
 
 
-def trig_layout(named: list[tuple[str, list[str]]], base: str,
+def trig_layout(named: list[tuple[str, SortedLines]], base: str,
                 reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> tuple[list[Block], Layout]:
     """kg.trig's blocks and layout; ``reuse`` as :func:`~kgpub.output.blocks.trig_blocks` takes it."""
     names = Names(prefixes(base))
@@ -189,7 +190,7 @@ def trig_layout(named: list[tuple[str, list[str]]], base: str,
     return blocks, Layout.of(blocks, prefix_header({p: known[p] for p in used}), "\n", namespaces=known)
 
 
-def trig_file(named: list[tuple[str, list[str]]], base: str,
+def trig_file(named: list[tuple[str, SortedLines]], base: str,
               reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> tuple[bytes, Layout]:
     """kg.trig and its layout; ``reuse`` as :func:`~kgpub.output.blocks.trig_blocks` takes it."""
     blocks, layout = trig_layout(named, base, reuse)
@@ -291,9 +292,9 @@ def release_graph(mint: Minter) -> str:
 
 
 def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str],
-                articles: list[ArticleLines], release: list[str] | None = None) -> list[tuple[str, list[str]]]:
+                articles: list[ArticleLines], release: list[str] | None = None) -> list[tuple[str, SortedLines]]:
     """Every named graph of a build (registry, articles, provenance, the release when there is one) with its lines."""
-    named: list[tuple[str, list[str]]] = [(str(mint.registry_graph()), registry),
+    named: list[tuple[str, SortedLines]] = [(str(mint.registry_graph()), registry),
                                           (str(mint.registry_provenance_graph()), registry_provenance)]
     if release:
         named.append((release_graph(mint), release))
@@ -305,7 +306,7 @@ def named_lines(mint: Minter, registry: list[str], registry_provenance: list[str
 
 # --------------------------------------------------------------------------- the article files
 
-def article_file(own: list[str], registry: dict[str, list[str]], base: str) -> bytes:
+def article_file(own: SortedLines, registry: dict[str, list[str]], base: str) -> bytes:
     """An article's Turtle file, readable alone: its graph plus the registry entries it mentions."""
     objects = {ntriples.split(line)[2] for line in own}
     extra = [line for subject in sorted(objects & registry.keys()) for line in registry[subject]]
@@ -379,7 +380,7 @@ def patch_files(old: Path, staged: Path, layouts: dict[str, Layout], before: lis
         subject = ntriples.subject
         data = sorted({line for a in articles for line in a.data if subject(line) not in shared}
                       | {line for lines in shared.values() for line in lines})
-        named = [(str(mint.article_graph(a.article_id)), a.data) for a in articles]
+        named: list[tuple[str, SortedLines]] = [(str(mint.article_graph(a.article_id)), a.data) for a in articles]
         named += [(str(mint.provenance_graph(a.article_id)), a.provenance) for a in articles]
         return BuildLines(mint, data, named)
 

@@ -98,6 +98,7 @@ def article_unit(path: Path) -> ArticleUnit:
     from kgpub.pipeline import retractions
     from kgpub.output import blocks, void
     from kgpub.pipeline.cache import dep
+    from kgpub.rdf.ntriples import LineBlob
 
     worker = _WORKER[0]
     shared, mint, identities = worker.shared, worker.mint, worker.identities
@@ -121,7 +122,8 @@ def article_unit(path: Path) -> ArticleUnit:
     if article is not whole:
         full = blocks.nt_lines(mapping.map_article(whole, mint, worker.names, mapping.Lines))
         dead, origins = retractions.tombstones(whole, full, mint)
-        lines = blocks.ArticleLines(article.id, sorted({*lines.data, *dead}), sorted({*lines.provenance, *origins}))
+        lines = blocks.ArticleLines(article.id, LineBlob.of(sorted({*lines.data, *dead})),
+                                    LineBlob.of(sorted({*lines.provenance, *origins})))
     deps = tuple(dep(root, name) for name in sorted({shown, article.text_file}))
     own = f"<{mint.article(article.id)}"
     foreign = tuple(line for line in lines.data if not (line.startswith(own) and line[len(own)] in "/>"))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kgpub.output.layout import Layout, Stats
     from kgpub.pipeline.cache import BuildCache, Entry
     from kgpub.pipeline.mapping import Minter
+    from kgpub.rdf.ntriples import SortedLines
     from kgpub.shacl.report import Report, Result
 
 
@@ -139,7 +140,7 @@ def _change(state: BuildState, old: list[ArticleUnit], changed: list[ArticleUnit
     return Change(old, changed, counts, shared_before, shared_after, removed, added)
 
 
-def _graphs(unit: ArticleUnit, mint: Minter) -> list[tuple[str, list[str]]]:
+def _graphs(unit: ArticleUnit, mint: Minter) -> list[tuple[str, SortedLines]]:
     """An article's named graphs with their lines: data and provenance."""
     lines = unit.lines
     assert lines is not None

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kgpub.output.writers import BuildLines, Part
     from kgpub.pipeline.cache import BuildCache, Entry
     from kgpub.pipeline.mapping import Minter
+    from kgpub.rdf.ntriples import LineBlob, SortedLines
     from rdflib import Graph as Shapes
 
     from kgpub.shacl.report import Report
@@ -195,11 +196,11 @@ class WholeGraph:
     registry: list[str]
     registry_provenance: list[str]
     registry_origins: dict[str, Source]
-    #: Every data line of the graph, sorted, each once; and the same as UTF-8 (kg.nt's bytes).
-    data: list[str]
+    #: Every data line of the graph, sorted, each once; and its bytes (kg.nt's).
+    data: LineBlob
     data_bytes: bytes
     #: Every named graph (registry, articles' data and provenance, release) with its lines.
-    named: list[tuple[str, list[str]]]
+    named: list[tuple[str, SortedLines]]
     #: The ontology (Turtle), shipped beside the data.
     ontology: bytes
     #: What the writers render the files from.
@@ -321,11 +322,10 @@ def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit]) -> Whole
     registry, registry_prov_lines = blocks.nt_lines(registry_graph), blocks.nt_lines(registry_prov)
     articles = [u.lines for u in good if u.lines]
     data = blocks.merged([registry], (a.data for a in articles))
-    data_bytes = "".join(data).encode("utf-8")  # the joined text is a copy of the graph for a moment only
     named = writers.named_lines(mint, registry, registry_prov_lines, articles, void.release_lines(shared.dataset, mint))
     return WholeGraph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data,
-                      data_bytes, named, ontology_file().read_bytes(),
-                      writers.BuildLines(mint, data, named, articles, registry, data_bytes))
+                      data.data, named, ontology_file().read_bytes(),
+                      writers.BuildLines(mint, data, named, articles, registry, data.data))
 
 
 def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Corpus, mint: Minter, units: list[ArticleUnit],

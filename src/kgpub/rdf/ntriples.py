@@ -10,6 +10,7 @@ Here, once, instead of ``line.index("> ")`` in every room.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 
@@ -46,6 +47,64 @@ def pieces(data: bytes, size: int) -> Iterator[bytes]:
         end = len(data) if end == -1 else end + 1
         yield data[start:end] if start or end < len(data) else data
         start = end
+
+
+class LineBlob:
+    """Sorted, de-duplicated N-Triples lines kept as one UTF-8 ``bytes``: a build's graphs as it holds them.
+
+    A million lines as Python strings cost half as much again as their text, and a forked writer that only
+    reads them copies every page they are on (reading an object writes its reference count).  One ``bytes``
+    costs its text; iterating it decodes a piece at a time, so a reader holds a piece, never the lines.
+    It iterates, compares and counts like the list of lines it was made from.
+    """
+
+    __slots__ = ("data", "_count")
+
+    #: Bytes decoded at a time while iterating.
+    PIECE = 1 << 20
+
+    def __init__(self, data: bytes, count: int | None = None) -> None:
+        self.data = data
+        self._count = count
+
+    @classmethod
+    def of(cls, lines: Iterable[str]) -> LineBlob:
+        """The blob of these lines (already sorted and de-duplicated, each ending in a newline)."""
+        if isinstance(lines, LineBlob):
+            return lines
+        text = lines if isinstance(lines, list) else list(lines)
+        return cls("".join(text).encode("utf-8"), len(text))
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in pieces(self.data, self.PIECE):
+            yield from io.StringIO(piece.decode("utf-8"), newline="\n")  # splits at "\n" only, as N-Triples does
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.data.count(b"\n")
+        return self._count
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LineBlob):
+            return self.data == other.data
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, which has none
+
+    def __reduce__(self) -> tuple[type[LineBlob], tuple[bytes, int]]:
+        return LineBlob, (self.data, len(self))
+
+    def __repr__(self) -> str:
+        return f"LineBlob({len(self)} lines, {len(self.data)} bytes)"
+
+
+#: A graph's sorted, de-duplicated lines, as a list or as a blob.
+SortedLines = list[str] | LineBlob
 
 
 def with_predicate(text: str | bytes | Iterable[str | bytes], predicate: str) -> list[tuple[str, str]]:

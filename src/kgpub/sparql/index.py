@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,7 +248,7 @@ def previous_index(folder: Path) -> Path | None:
         else None
 
 
-def index_by_update(location: Path, previous: Path, removed_graphs: list[str], added: list[tuple[str, list[str]]],
+def index_by_update(location: Path, previous: Path, removed_graphs: list[str], added: list[tuple[str, Iterable[str]]],
                     data_removed: list[str], data_added: list[str]) -> bool:
     """Make in ``location`` the previous build's index with a few articles' graphs replaced.
 
