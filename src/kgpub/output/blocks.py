@@ -87,18 +87,11 @@ class ArticleLines:
     """The N-Triples lines of one article's graphs: what a build keeps of an article, and caches.
 
     Kept as blobs (see :class:`~kgpub.rdf.ntriples.LineBlob`): the build holds every article's lines while it
-    writes, so they cost their text, and the writer processes read them without copying them.  Given as lists
-    (sorted, de-duplicated), they are made blobs."""
+    writes, so they cost their text, and the writer processes read them without copying them."""
 
     article_id: str
     data: LineBlob
     provenance: LineBlob
-
-    def __post_init__(self) -> None:
-        for name in ("data", "provenance"):
-            lines = getattr(self, name)
-            if not isinstance(lines, LineBlob):
-                object.__setattr__(self, name, LineBlob.of(lines))
 
 
 def article_lines(article_id: str, graph: Sink, provenance: Sink) -> ArticleLines:
@@ -166,8 +159,8 @@ def subject_blocks(lines: SortedLines, names: Names, indent: str = "") -> list[B
     others: list[tuple[str, str]] = []
     last_s = ""
     split = ntriples.split
-    for line in lines if isinstance(lines, LineBlob) else sorted(lines):  # a blob's are sorted; a list's are
-                                                                          # usually (a linear sort)
+    # a blob's lines are sorted; a list's usually are (then the sort is linear)
+    for line in lines if isinstance(lines, LineBlob) else sorted(lines):
         s, p, o = split(line)
         if s != last_s:
             if last_s:

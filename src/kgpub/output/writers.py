@@ -30,7 +30,7 @@ from kgpub.output.layout import render as render_blocks
 from kgpub.output.layout import write as write_blocks
 from kgpub.output.layout import share_keys
 from kgpub.rdf import formats, ntriples
-from kgpub.rdf.ntriples import SortedLines
+from kgpub.rdf.ntriples import LineBlob, SortedLines
 
 if TYPE_CHECKING:
     from kgpub.pipeline.mapping import Minter
@@ -49,8 +49,6 @@ class BuildLines:
     named: list[tuple[str, SortedLines]]
     articles: list[ArticleLines] = field(default_factory=list)
     registry: list[str] = field(default_factory=list)
-    #: ``data`` already encoded, when the caller has it (kg.nt is exactly those bytes).
-    data_bytes: bytes | None = None
     _turtle: tuple[list[Block], Layout] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -102,7 +100,7 @@ class Writer:
 # --------------------------------------------------------------------------- the writers
 
 def _nt(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
-    """kg.nt is the sorted lines themselves (``data_bytes``, when the caller has them encoded) and its layout."""
+    """kg.nt is the sorted lines themselves (a blob's bytes as they are) and its layout."""
     keys: list[str] = []
     sizes: list[int] = []
     last = None
@@ -114,7 +112,8 @@ def _nt(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
             sizes.append(0)
             last = s
         sizes[-1] += len(line) if line.isascii() else len(line.encode("utf-8"))
-    content = lines.data_bytes if lines.data_bytes is not None else "".join(lines.data).encode("utf-8")
+    data = lines.data
+    content = data.data if isinstance(data, LineBlob) else "".join(data).encode("utf-8")
     return content, Layout(keys, sizes, b"")
 
 

@@ -196,15 +196,18 @@ class WholeGraph:
     registry: list[str]
     registry_provenance: list[str]
     registry_origins: dict[str, Source]
-    #: Every data line of the graph, sorted, each once; and its bytes (kg.nt's).
+    #: Every data line of the graph, sorted, each once (its bytes are kg.nt's).
     data: LineBlob
-    data_bytes: bytes
     #: Every named graph (registry, articles' data and provenance, release) with its lines.
     named: list[tuple[str, SortedLines]]
     #: The ontology (Turtle), shipped beside the data.
     ontology: bytes
     #: What the writers render the files from.
     lines: BuildLines
+
+    @property
+    def data_bytes(self) -> bytes:
+        return self.data.data
 
     @property
     def articles(self) -> list[ArticleLines]:
@@ -324,8 +327,7 @@ def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit]) -> Whole
     data = blocks.merged([registry], (a.data for a in articles))
     named = writers.named_lines(mint, registry, registry_prov_lines, articles, void.release_lines(shared.dataset, mint))
     return WholeGraph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data,
-                      data.data, named, ontology_file().read_bytes(),
-                      writers.BuildLines(mint, data, named, articles, registry, data.data))
+                      named, ontology_file().read_bytes(), writers.BuildLines(mint, data, named, articles, registry))
 
 
 def shacl_problems(graph: WholeGraph, shapes: Shapes | None, shared: Corpus, mint: Minter, units: list[ArticleUnit],
