@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 import kgpub
 from kgpub import execution
+from kgpub.errors import OutputError
 from kgpub.cli import main
 from kgpub.corpus import reader
 from kgpub.errors import UsageError
@@ -94,6 +95,29 @@ def test_overlap_forks_the_writers_before_the_thread_starts_and_runs_the_verdict
         results = running.results()
     assert all(pid != here and not seen for pid, seen in results)
     assert results[0][0] != results[1][0]
+
+
+def test_a_stages_forked_work_ends_when_done_though_its_large_value_is_not_yet_asked(tmp_path: Path) -> None:
+    """A writer's layouts are far more than a pipe holds and are asked for only after the validation: the writer
+    leaves them in a file beside the output and ends, instead of holding all it made until then.  The file is
+    read and removed when the value is asked; a small value, or a failure, still comes through the pipe."""
+    rows = [f"row {i}" for i in range(50_000)]
+
+    def failing() -> None:
+        raise OutputError("disk full")
+
+    with execution.Stage(tmp_path / "out") as stage:
+        large, small, failed = stage.fork(lambda: list(rows)), stage.fork(lambda: 7), stage.fork(failing)
+        for part in (large, small, failed):
+            part._process.join(timeout=60)
+            assert not part._process.is_alive()  # ended without anybody reading its pipe
+        [folder] = [f for f in tmp_path.iterdir() if ".results-" in f.name]
+        assert len(list(folder.iterdir())) == 1  # the large value only
+        assert large.result() == rows and small.result() == 7
+        assert list(folder.iterdir()) == []
+        with pytest.raises(OutputError, match="disk full"):
+            failed.result()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing left beside the output
 
 
 def test_overlap_without_fork_runs_the_writers_here_only_when_asked(tmp_path: Path) -> None:

@@ -426,9 +426,14 @@ class Forked:
 
     ``command``: the work is a whole command's (see :func:`apart`): it may start processes of its own, and its
     errors come back as they were raised.
+
+    ``spill``: a folder for a value too large for the pipe.  A pipe holds 64 KiB; a larger value sent through it
+    keeps its process alive, holding all it made, until somebody reads it, and the build reads its writers'
+    layouts only once the validation is done, minutes later at ten million triples.  Written to a file there,
+    the value lets the process end as soon as its work is done.
     """
 
-    def __init__(self, work: Callable[[], Any], *, command: bool = False) -> None:
+    def __init__(self, work: Callable[[], Any], *, command: bool = False, spill: Path | None = None) -> None:
         import multiprocessing
 
         self._work: Callable[[], Any] | None = None
@@ -447,10 +452,11 @@ class Forked:
             if command:
                 _APART.append(True)  # this process ends when the command's work is done: see kept_until_exit
             try:
-                send.send((True, work()))
+                outcome: tuple[bool, Any] = (True, work())
             except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-                send.send((False, exc if isinstance(exc, KgpubError) or command and _picklable(exc)
-                           else KgpubError(f"writing the build failed: {os_reason(exc)}")))
+                outcome = (False, exc if isinstance(exc, KgpubError) or command and _picklable(exc)
+                           else KgpubError(f"writing the build failed: {os_reason(exc)}"))
+            send.send_bytes(_parcel(outcome, spill))
 
         # a command's work starts processes of its own, which a daemon may not
         self._process = context.Process(target=child, daemon=not command)
@@ -469,7 +475,7 @@ class Forked:
             self._value = self._work()
             return self._value
         try:
-            ok, value = self._receive.recv()
+            ok, value = _unparcel(self._receive.recv_bytes())
         except EOFError:
             ok, value = False, KgpubError("writing the build failed: the writer process died")
         except KeyboardInterrupt:
@@ -499,6 +505,40 @@ class Forked:
             self._process.join()
 
 
+#: The largest value sent through a forked process's pipe itself (see :class:`Forked`'s ``spill``).
+_PIPED = 1 << 15
+
+
+def _parcel(outcome: tuple[bool, Any], spill: Path | None) -> bytes:
+    """``outcome`` pickled for the pipe: itself when small (or nowhere else to go), else the name of a file in
+    ``spill`` that holds it (the first byte tells which)."""
+    import pickle
+
+    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    if spill is None or len(data) <= _PIPED:
+        return b"v" + data
+    try:
+        handle, name = tempfile.mkstemp(prefix="result-", dir=spill)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+    except OSError:  # a full disk: the pipe still takes it, slower
+        return b"v" + data
+    return b"f" + os.fsencode(name)
+
+
+def _unparcel(parcel: bytes) -> tuple[bool, Any]:
+    """What :func:`_parcel` packed; a file it names is read and removed."""
+    import pickle
+
+    if parcel[:1] == b"v":
+        return cast(tuple[bool, Any], pickle.loads(parcel[1:]))
+    path = Path(os.fsdecode(parcel[1:]))
+    try:
+        return cast(tuple[bool, Any], pickle.loads(path.read_bytes()))
+    finally:
+        path.unlink(missing_ok=True)
+
+
 class Stage:
     """A new build staged beside its output folder, written by forked processes and threads, then swapped in.
 
@@ -521,13 +561,18 @@ class Stage:
         self._forked: list[Forked] = []
         self._threads: list[ThreadPoolExecutor] = []
         self._folders: list[Path] = []
+        self._results: Path | None = None
         self._swapped = False
 
     def __enter__(self) -> Stage:
         return self
 
     def fork(self, work: Callable[[], Any]) -> Forked:
-        part = Forked(work)
+        """``work`` in a forked process, which ends once it is done (a large value waits in a file beside the
+        output, removed with the stage's folders)."""
+        if self._results is None:
+            self._results = self.folder("results")
+        part = Forked(work, spill=self._results)
         self._forked.append(part)
         return part
 
