@@ -71,6 +71,59 @@ def test_turtle_files_sharing_node_blocks_equal_each_file_written_whole(corpus: 
     assert files == {f"articles/{a.article_id}.ttl": writers.article_file(a.data, entries, base) for a in articles}
 
 
+def test_each_part_streamed_equals_its_whole_rendering(corpus: Path, tmp_path: Path) -> None:
+    """A build's writers stream their files (kg.ttl's and kg.trig's blocks spooled to disk, the article files
+    reading kg.ttl's blocks back from there): the bytes and layouts are those of each file rendered whole."""
+    from kgpub.pipeline.stages import inputs, merge_graph
+    from kgpub.pipeline.articles import map_articles
+    from kgpub.pipeline.results import Options
+    from kgpub.output import writers
+
+    given = inputs(corpus, None, None, Options(validate=False, strict=False, shapes=None, index=False, workers=1))
+    units = map_articles(given.shared, given.base, 1, None, None)
+    graph = merge_graph(given.shared, given.mint, units)
+    for n, part in enumerate(writers.parts()):
+        made, files = writers.render(part, graph.lines)
+        staged = tmp_path / f"part-{n}"
+        (staged / "articles").mkdir(parents=True)
+        layouts = writers.write(part, graph.lines, staged, 1 << 12)  # small pieces: many writes of each file
+        assert graph.lines.spooled is None  # its body went with the spill folder
+        assert sorted(p.name for p in staged.iterdir()) == sorted(["articles", *made])
+        for name, (content, layout) in made.items():
+            assert (staged / name).read_bytes() == content, name
+            streamed = layouts[name]
+            assert (streamed.keys, list(streamed.sizes), streamed.header, streamed.sep, streamed.footer,
+                    streamed.prefixes, streamed.namespaces) == (layout.keys, list(layout.sizes), layout.header,
+                                                                layout.sep, layout.footer, layout.prefixes,
+                                                                layout.namespaces), name
+        assert {f"articles/{p.name}": p.read_bytes() for p in (staged / "articles").iterdir()} == files
+
+
+def test_an_article_block_read_out_of_turn_is_refused(tmp_path: Path) -> None:
+    """kg.ttl's spooled blocks are taken in each article's subject order; a subject out of turn is a bug, caught."""
+    from kgpub.output.layout import Block
+    from kgpub.output.writers import OwnedBlocks
+    from kgpub.pipeline.mapping import Minter
+
+    mint = Minter("https://example.org/", set())
+    body = tmp_path / "body"
+    texts = ["<https://example.org/article/a/x> a <t> .\n", "<https://example.org/article/a> a <t> .\n"]
+    body.write_text("".join(texts))
+    owned = OwnedBlocks(body, mint, ["a"])
+    keys = ["<https://example.org/article/a/x>", "<https://example.org/article/a>"]
+    for key, text, offset in zip(keys, texts, (0, len(texts[0]))):
+        owned.placed(Block(key, text), offset, len(text))
+    owned.keys = keys
+    take = owned.reader("a")
+    assert take(keys[0]).text == texts[0]
+    with pytest.raises(AssertionError):
+        take(keys[0])
+    assert owned.reader("a")(keys[0]).key == keys[0]
+    with pytest.raises(AssertionError):
+        owned.reader("b")(keys[0])
+    owned.close()
+
+
 def test_a_refused_build_leaves_nothing_behind(corpus: Path, tmp_path: Path) -> None:
     """With --strict, warnings refuse the build: the files staged meanwhile are removed, the old build stays."""
     # a registry entity that is a place and an actor at once is a warning (unused ones are only hints)

@@ -147,14 +147,18 @@ class Names:
 
 
 def subject_blocks(lines: SortedLines, names: Names, indent: str = "") -> list[Block]:
-    """One Turtle statement per subject (rdf:type first, written ``a``), in subject order.
+    """One Turtle statement per subject (rdf:type first, written ``a``), in subject order."""
+    return list(each_subject_block(lines, names, indent))
+
+
+def each_subject_block(lines: SortedLines, names: Names, indent: str = "") -> Iterator[Block]:
+    """:func:`subject_blocks` one at a time: a whole graph's file is written without holding its blocks.
 
     Sorted N-Triples lines already hold each subject's lines together, in
     predicate then object order (a complete term is never a prefix of another
     one), so only the rdf:type lines need moving to the front: no sort of
     split triples, a third faster on a whole graph.
     """
-    out: list[Block] = []
     types: list[str] = []
     others: list[tuple[str, str]] = []
     last_s = ""
@@ -164,7 +168,7 @@ def subject_blocks(lines: SortedLines, names: Names, indent: str = "") -> list[B
         s, p, o = split(line)
         if s != last_s:
             if last_s:
-                out.append(_block(last_s, types, others, names, indent))
+                yield _block(last_s, types, others, names, indent)
                 types, others = [], []
             last_s = s
         if p == RDF_TYPE:
@@ -172,8 +176,7 @@ def subject_blocks(lines: SortedLines, names: Names, indent: str = "") -> list[B
         else:
             others.append((p, o))
     if last_s:
-        out.append(_block(last_s, types, others, names, indent))
-    return out
+        yield _block(last_s, types, others, names, indent)
 
 
 def _block(s: str, types: list[str], others: list[tuple[str, str]], names: Names, indent: str) -> Block:
@@ -221,16 +224,20 @@ def trig_blocks(named: list[tuple[str, SortedLines]], base: str, names: Names | 
     written for it elsewhere when the graph states all of that subject's lines
     (see ``writers``); it is then indented, not written again.
     """
+    return list(each_trig_block(named, base, names, reuse))
+
+
+def each_trig_block(named: list[tuple[str, SortedLines]], base: str, names: Names | None = None,
+                    reuse: Callable[[str], Callable[[str], Block | None]] | None = None) -> Iterator[Block]:
+    """:func:`trig_blocks` one at a time."""
     names = names or Names(prefixes(base))
-    blocks = []
-    for iri, lines in sorted(named):
+    for iri, lines in sorted(named, key=lambda graph: graph[0]):
         if lines:
             inner = _graph_blocks(lines, names, reuse(iri)) if reuse is not None else subject_blocks(lines, names, "    ")
             names.block = set()
             head = names.iri(f"<{iri}>")
             used = frozenset(names.block.union(*(b.prefixes for b in inner)))
-            blocks.append(Block(iri, f"{head} {{\n" + "\n".join(b.text for b in inner) + "}\n", used))
-    return blocks
+            yield Block(iri, f"{head} {{\n" + "\n".join(b.text for b in inner) + "}\n", used)
 
 
 def _graph_blocks(lines: SortedLines, names: Names, known: Callable[[str], Block | None]) -> list[Block]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import array
 import bisect
 import os
+import shutil
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -115,6 +116,48 @@ def render(blocks: list[Block], layout: Layout) -> bytes:
     texts[0] = layout.header.decode("utf-8") + texts[0]  # one join and one encoding: no third copy of the file
     texts[-1] += layout.footer.decode("utf-8")
     return layout.sep.decode("utf-8").join(texts).encode("utf-8")
+
+
+def write_spooled(blocks: Iterable[Block], stream: BinaryIO, body: Path, header: Callable[[set[str]], str],
+                  sep: str = "", chunk: int = 1 << 24, namespaces: dict[str, str] | None = None,
+                  placed: Callable[[Block, int, int], None] | None = None) -> Layout:
+    """The file of ``blocks`` (as :func:`write` writes it, no footer) written to ``stream`` without holding them,
+    when its header depends on every block (the ``@prefix`` lines a Turtle or TriG file uses); its layout.
+
+    Each block goes to the file ``body`` as it is made, about ``chunk`` characters at a time; once the last is
+    there, ``header(every prefix used)`` and then the body are written to ``stream``.  ``placed(block, offset,
+    size)`` learns where each block's bytes sit in ``body``, for a later file that reuses them while it exists.
+    """
+    keys: list[str] = []
+    sizes = array.array("Q")
+    counts: Counter[str] = Counter()
+    separator = len(sep.encode("utf-8"))
+    pending: list[str] = []
+    held = offset = 0
+    with open(body, "wb") as spooled:
+        for block in blocks:
+            if keys:
+                pending.append(sep)
+                offset += separator
+            size = size_of(block.text)
+            if placed is not None:
+                placed(block, offset, size)
+            offset += size
+            keys.append(block.key)
+            sizes.append(size)
+            counts.update(block.prefixes)
+            pending.append(block.text)
+            held += len(block.text)
+            if held >= chunk:
+                spooled.write("".join(pending).encode("utf-8"))
+                pending, held = [], 0
+        spooled.write("".join(pending).encode("utf-8"))
+    head = header(set(counts)).encode("utf-8")
+    stream.write(head)
+    with open(body, "rb") as spooled:
+        shutil.copyfileobj(spooled, stream, 1 << 20)
+    return Layout(keys, sizes, head, sep.encode("utf-8"), b"", counts if namespaces is not None else None,
+                  dict(namespaces or {}))
 
 
 def write(blocks: list[Block] | bytes, layout: Layout, stream: BinaryIO, chunk: int = 1 << 24) -> None:

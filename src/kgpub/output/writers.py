@@ -16,15 +16,17 @@ and swapped in only when every one of them is complete (see ``folder`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import array
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from kgpub.output.blocks import (ArticleLines, Names, by_subject, jsonld_blocks, jsonld_frame, jsonld_nodes, nt_blocks,
-                                 prefix_header, prefixes, subject_blocks, trig_blocks, turtle_blocks, turtle_file,
-                                 turtle_layout)
-from kgpub.output.layout import Block, Layout, size_of
+from kgpub.output.blocks import (ArticleLines, Names, by_subject, each_subject_block, each_trig_block, jsonld_blocks,
+                                 jsonld_frame, jsonld_nodes, nt_blocks, prefix_header, prefixes, subject_blocks,
+                                 trig_blocks, turtle_blocks, turtle_file, turtle_layout)
+from kgpub.output.layout import Block, Layout, size_of, write_spooled
 from kgpub.output.layout import patch as patch_layout
 from kgpub.output.layout import render as render_blocks
 from kgpub.output.layout import write as write_blocks
@@ -50,6 +52,8 @@ class BuildLines:
     articles: list[ArticleLines] = field(default_factory=list)
     registry: list[str] = field(default_factory=list)
     _turtle: tuple[list[Block], Layout] | None = field(default=None, init=False, repr=False, compare=False)
+    #: kg.ttl's blocks of the subjects articles own, where its streamed writer left them (see :class:`OwnedBlocks`).
+    spooled: OwnedBlocks | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def base(self) -> str:
@@ -60,6 +64,78 @@ class BuildLines:
         if self._turtle is None:
             self._turtle = turtle_layout(self.data, self.base)
         return self._turtle
+
+    def owned(self) -> Owned:
+        """kg.ttl's blocks of the subjects articles own, for kg.trig and the article files to reuse: read back from
+        where kg.ttl's streamed writer spooled them, else made whole in memory."""
+        if self.spooled is not None:
+            return self.spooled.reader
+        whole = {b.key: b for b in self.turtle()[0]}
+        return lambda article_id: whole.__getitem__
+
+
+#: An article's id -> its subjects' blocks in kg.ttl: called with each subject the article owns, in sorted order.
+Owned = Callable[[str], Callable[[str], Block]]
+
+
+class OwnedBlocks:
+    """Where kg.ttl's blocks of the subjects each article owns sit in the file its streamed writer spooled.
+
+    kg.trig's article graphs and the article files hold those blocks again
+    (see :func:`_trig`): read back from the spooled body one at a time, they
+    cost a read instead of being rendered twice more, and the writer never
+    holds kg.ttl's blocks (at ten million triples, gigabytes of strings).  An
+    article's subjects come in the same sorted order in kg.ttl and in its own
+    lines, so each article keeps its blocks' places in that order, four
+    integers a block, and its readers take them in turn (each checked against
+    kg.ttl's keys).
+    """
+
+    def __init__(self, body: Path, mint: Minter, articles: Iterable[str]) -> None:
+        self.body = body
+        self._under = f"<{mint.base}article/"
+        self._articles = set(articles)
+        # per block, in subject order: its offset and size in the body, its prefix set, its place among the keys
+        self._spans: dict[str, array.array[int]] = {}
+        self._prefix_sets: dict[frozenset[str], int] = {}
+        self._placed = 0
+        #: kg.ttl's keys, once written (see :meth:`reader`).
+        self.keys: list[str] = []
+        self._fd: int | None = None
+
+    def placed(self, block: Block, offset: int, size: int) -> None:
+        """Remember ``block`` at ``offset`` in the body when an article owns its subject."""
+        key = block.key
+        self._placed += 1
+        if not key.startswith(self._under):
+            return
+        rest = key[len(self._under):]
+        cut = rest.find("/")
+        article = rest[:cut if cut != -1 else -1]  # an id holds no '/' and no '>'
+        if article not in self._articles:
+            return
+        kind = self._prefix_sets.setdefault(block.prefixes, len(self._prefix_sets))
+        self._spans.setdefault(article, array.array("Q")).extend((offset, size, kind, self._placed - 1))
+
+    def reader(self, article_id: str) -> Callable[[str], Block]:
+        """The article's blocks in turn: each call, with the next subject it owns, gives that subject's block."""
+        if self._fd is None:
+            self._fd = os.open(self.body, os.O_RDONLY)
+        fd, spans, sets, keys = self._fd, self._spans.get(article_id, array.array("Q")), list(self._prefix_sets), self.keys
+        at = iter(range(0, len(spans), 4))
+
+        def block(subject: str) -> Block:
+            i = next(at, None)
+            if i is None or keys[spans[i + 3]] != subject:
+                raise AssertionError(f"{subject} is not the next subject {article_id} owns in kg.ttl")
+            return Block(subject, os.pread(fd, spans[i + 1], spans[i]).decode("utf-8"), sets[spans[i + 2]])
+
+        return block
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +197,18 @@ def _turtle(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
     return lines.turtle()
 
 
+def _turtle_streamed(lines: BuildLines, stream: BinaryIO, chunk: int, spill: Path) -> Layout:
+    """kg.ttl as :func:`_turtle` renders it, each block spooled to ``spill`` as it is made; the body stays there
+    for kg.trig and the article files (``lines.spooled``)."""
+    known = prefixes(lines.base)
+    owned = OwnedBlocks(spill / "kg.ttl.body", lines.mint, (a.article_id for a in lines.articles))
+    layout = write_spooled(each_subject_block(lines.data, Names(known)), stream, owned.body,
+                           lambda used: prefix_header({p: known[p] for p in used}), "\n", chunk, known, owned.placed)
+    owned.keys = layout.keys
+    lines.spooled = owned
+    return layout
+
+
 def _jsonld(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
     """Compact JSON-LD: one ``@context`` of the project prefixes, nodes and values sorted.
 
@@ -166,17 +254,34 @@ def _trig(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
     subject's lines, so in the article's graph such a subject's block is its
     block in kg.ttl indented: written once, kg.trig costs half.
     """
-    whole = {b.key: b for b in lines.turtle()[0]}
-    owners = {str(lines.mint.article_graph(a.article_id)): f"<{lines.mint.article(a.article_id)}"
+    return trig_layout(lines.named, lines.base, _reuse(lines))
+
+
+def _reuse(lines: BuildLines) -> Callable[[str], Callable[[str], Block | None]]:
+    """For kg.trig's graph of that IRI, its subject's kg.ttl block where an article owns both (else None)."""
+    owned = lines.owned()
+    owners = {str(lines.mint.article_graph(a.article_id)): (a.article_id, f"<{lines.mint.article(a.article_id)}")
               for a in lines.articles}
 
     def reuse(graph: str) -> Callable[[str], Block | None]:
-        own = owners.get(graph)
-        if own is None:
+        if graph not in owners:
             return lambda subject: None
-        return lambda subject: whole[subject] if subject.startswith(own) and subject[len(own)] in "/>" else None
+        article_id, own = owners[graph]
+        take = owned(article_id)
+        return lambda subject: take(subject) if subject.startswith(own) and subject[len(own)] in "/>" else None
 
-    return trig_layout(lines.named, lines.base, reuse)
+    return reuse
+
+
+def _trig_streamed(lines: BuildLines, stream: BinaryIO, chunk: int, spill: Path) -> Layout:
+    """kg.trig as :func:`_trig` renders it, each graph's block spooled to ``spill`` as it is made."""
+    known = prefixes(lines.base)
+    body = spill / "kg.trig.body"
+    try:
+        return write_spooled(each_trig_block(lines.named, lines.base, Names(known), _reuse(lines)), stream, body,
+                             lambda used: prefix_header({p: known[p] for p in used}), "\n", chunk, known)
+    finally:
+        body.unlink(missing_ok=True)
 
 
 def trig_layout(named: list[tuple[str, SortedLines]], base: str,
@@ -208,8 +313,9 @@ WRITERS: tuple[Writer, ...] = (
            stream=_jsonld_streamed),
     Writer("ntriples", "kg.nt", _format("ntriples"), _nt, lambda lines: nt_blocks(lines.data)),
     Writer("turtle", "kg.ttl", _format("turtle"), _turtle, lambda lines: turtle_blocks(lines.data, lines.base),
-           part=1),
-    Writer("trig", "kg.trig", _format("trig"), _trig, lambda lines: trig_blocks(lines.named, lines.base), part=1),
+           part=1, stream=_turtle_streamed),
+    Writer("trig", "kg.trig", _format("trig"), _trig, lambda lines: trig_blocks(lines.named, lines.base), part=1,
+           stream=_trig_streamed),
 )
 
 
@@ -254,9 +360,9 @@ def render(part: Part, lines: BuildLines) -> tuple[dict[str, tuple[bytes, Layout
     made = {w.file: w.render(lines) for w in part.writers}
     articles: dict[str, bytes] = {}
     if part.articles:
-        whole = {b.key: b for b in lines.turtle()[0]}
         articles = {f"articles/{i}.ttl": text
-                    for i, text in _article_files(whole, lines.articles, by_subject(lines.registry), lines.mint)}
+                    for i, text in _article_files(lines.owned(), lines.articles, by_subject(lines.registry),
+                                                  lines.mint)}
     return made, articles
 
 
@@ -273,15 +379,18 @@ def write(part: Part, lines: BuildLines, staged: Path, chunk: int) -> dict[str, 
         for writer in part.writers:
             with open(staged / writer.file, "wb") as stream:
                 layouts[writer.file] = writer.write(lines, stream, chunk, spill)
+        if part.articles:
+            for article_id, text in _article_files(lines.owned(), lines.articles, by_subject(lines.registry),
+                                                   lines.mint):
+                path = staged / "articles" / f"{article_id}.ttl"
+                if path.parent.name != "articles" or path.parent.parent != staged:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(text)
     finally:
+        if lines.spooled is not None:  # its body goes with the spill folder
+            lines.spooled.close()
+            lines.spooled = None
         shutil.rmtree(spill, ignore_errors=True)
-    if part.articles:
-        whole = {b.key: b for b in lines.turtle()[0]}
-        for article_id, text in _article_files(whole, lines.articles, by_subject(lines.registry), lines.mint):
-            path = staged / "articles" / f"{article_id}.ttl"
-            if path.parent.name != "articles" or path.parent.parent != staged:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(text)
     return layouts
 
 
@@ -312,10 +421,10 @@ def article_file(own: SortedLines, registry: dict[str, list[str]], base: str) ->
     return turtle_file(sorted(set(own) | set(extra)), base)[0]
 
 
-def _article_files(whole: dict[str, Block], articles: list[ArticleLines], registry: dict[str, list[str]],
+def _article_files(owned: Owned, articles: list[ArticleLines], registry: dict[str, list[str]],
                    mint: Minter) -> Iterator[tuple[str, bytes]]:
-    """Each article's id and file (as :func:`article_file` writes it) from ``whole``, kg.ttl's blocks by subject,
-    one at a time.
+    """Each article's id and file (as :func:`article_file` writes it) from ``owned``, kg.ttl's blocks of the
+    subjects each article owns, one at a time.
 
     An article owns every subject under its IRI and states all of that
     subject's lines, so such a subject's block in the article's file is its
@@ -330,18 +439,19 @@ def _article_files(whole: dict[str, Block], articles: list[ArticleLines], regist
     split = ntriples.split
     for article in articles:
         own = f"<{mint.article(article.article_id)}"
+        take = owned(article.article_id)
         chosen: list[Block] = []
         foreign: dict[str, list[str]] = {}  # its lines about subjects it does not own
         mentioned: set[str] = set()
-        last, owned = "", False
+        last, mine = "", False
         for line in article.data:
             s, _, obj = split(line)
             if s != last:
                 last = s
-                owned = last.startswith(own) and last[len(own)] in "/>"
-                if owned:
-                    chosen.append(whole[last])
-            if not owned:
+                mine = last.startswith(own) and last[len(own)] in "/>"
+                if mine:
+                    chosen.append(take(last))
+            if not mine:
                 foreign.setdefault(last, []).append(line)
             if obj in registry:
                 mentioned.add(obj)
