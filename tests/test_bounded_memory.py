@@ -36,7 +36,8 @@ def test_a_tiny_budget_spills_and_writes_the_same_bytes(corpus: Path, tmp_path: 
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     default = kgpub.build(corpus, tmp_path / "default", cache=False)
     tiny_budget = execution.Budget(execution.memory_size("64KiB"))
-    assert tiny_budget.chunk == 4096 and tiny_budget.piece == 65536 and not tiny_budget.store_in_memory(100_000)
+    assert tiny_budget.chunk == 4096 and tiny_budget.piece == tiny_budget.run == 65536
+    assert not tiny_budget.store_in_memory(100_000)
     on_disk: list[Path] = []
     chunks: list[int] = []
     validate, write = kgpub.shacl.validation.validate_ntriples, kgpub.output.layout.write
@@ -49,6 +50,19 @@ def test_a_tiny_budget_spills_and_writes_the_same_bytes(corpus: Path, tmp_path: 
         chunks.append(chunk)
         return write(blocks, layout, stream, chunk)
 
+    spooled = kgpub.output.layout.write_spooled
+
+    def spying_spooled(*args, **kwargs):  # type: ignore[no-untyped-def]
+        chunks.append(args[5])
+        return spooled(*args, **kwargs)
+
+    sorted_runs: list[Path] = []
+    sorted_run = kgpub.output.blocks._sorted_run
+
+    def spying_sorted_run(lines, path):  # type: ignore[no-untyped-def]
+        sorted_runs.append(path)
+        return sorted_run(lines, path)
+
     runs: list[Path] = []
     read_run = execution._read_run
 
@@ -60,11 +74,15 @@ def test_a_tiny_budget_spills_and_writes_the_same_bytes(corpus: Path, tmp_path: 
     monkeypatch.setattr(kgpub.shacl.validation, "validate_ntriples", spying_validate)
     monkeypatch.setattr(kgpub.output.layout, "write", spying_write)
     monkeypatch.setattr(kgpub.output.writers, "write_blocks", spying_write)
+    monkeypatch.setattr(kgpub.output.writers, "write_spooled", spying_spooled)
+    monkeypatch.setattr(kgpub.output.blocks, "_sorted_run", spying_sorted_run)
     tiny = kgpub.build(corpus, tmp_path / "tiny", cache=False, memory="64KiB", jobs=1)  # jobs=1: spies see it all
     assert default.written and tiny.written and default.triples == tiny.triples > 5000
     assert on_disk and all(path is not None for path in on_disk)  # the store was held on disk
     assert chunks and set(chunks) == {4096}  # every file written in pieces of 4 KiB
     assert len(runs) > 100  # kg.jsonld's nodes sorted in runs spilled to disk and merged
+    assert len(sorted_runs) > 10  # the data's lines too
+    assert not any(path.exists() for path in sorted_runs)
     assert (tmp_path / "default" / "kg.ttl").stat().st_size > 100 * 4096  # ... so in many pieces
     assert default.report is not None and tiny.report is not None
     assert default.report.results == tiny.report.results

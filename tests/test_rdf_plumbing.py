@@ -91,3 +91,50 @@ def test_lines_merged_as_bytes_are_the_sorted_union_of_the_strings(groups: list[
     expected = sorted({line for g in [first, *groups] for line in g})
     assert list(merged) == expected and merged.data == "".join(expected).encode("utf-8")
     assert len(merged) == len(expected)
+
+
+@given(_LINES, st.integers(0, 8), st.integers(1, 64))
+def test_a_blob_kept_in_a_file_is_the_blob_it_was(lines: list[str], before: int, piece: int) -> None:
+    """Spooled to a file (after other bytes), a blob reads its pieces from there, each cut after a line's end,
+    and iterates, counts, compares and pickles (with its bytes, not its place) as it did in memory."""
+    import pickle
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "spool"
+        blob = ntriples.LineBlob.of(lines)
+        with open(path, "wb") as stream:
+            stream.write(b"x" * before)
+            blob.spool(stream)
+        assert blob.size == len("".join(lines).encode("utf-8")) and "in " in repr(blob)
+        pieces = list(blob.pieces(piece))
+        assert b"".join(pieces) == "".join(lines).encode("utf-8") and all(p.endswith(b"\n") for p in pieces)
+        kept, ntriples.LineBlob.PIECE = ntriples.LineBlob.PIECE, piece
+        try:
+            assert list(blob) == lines and blob == lines and len(blob) == len(lines) and bool(blob) == bool(lines)
+        finally:
+            ntriples.LineBlob.PIECE = kept
+        again = pickle.loads(pickle.dumps(blob))
+        assert pickle.dumps(blob) == pickle.dumps(ntriples.LineBlob.of(lines))  # a cache entry's bytes and hash
+        read = ntriples.LineBlob.in_file(path, before, blob.size)
+        assert read == blob and len(read) == len(lines)
+    assert again == ntriples.LineBlob.of(lines)  # the file is gone; the pickled blob holds its lines
+
+
+@given(st.lists(_LINES, max_size=6), _LINES, st.integers(1, 400))
+def test_lines_merged_into_a_file_in_runs_are_the_merge_in_memory(groups: list[list[str]], first: list[str],
+                                                                  run: int) -> None:
+    """A build's merge into a file sorts runs of about ``run`` bytes and merges them: the same lines, the same
+    bytes as the merge in memory, and no run left behind."""
+    import tempfile
+    from pathlib import Path
+
+    from kgpub.output import blocks
+
+    in_memory = blocks.merged([first], (ntriples.LineBlob.of(g) for g in groups))
+    with tempfile.TemporaryDirectory() as folder:
+        into = Path(folder) / "data.nt"
+        merged = blocks.merged([first], (ntriples.LineBlob.of(g) for g in groups), into=into, run=run)
+        assert merged.data == in_memory.data and len(merged) == len(in_memory)
+        assert [p.name for p in Path(folder).iterdir()] == ["data.nt"]

@@ -642,10 +642,10 @@ def test_defect_13_a_failed_load_names_a_few_graphs_not_all() -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A 16 MiB tmpfs of its own (the tests run as root, as the test script does): filled or made read-only at will."""
+    """A 32 MiB tmpfs of its own (the tests run as root, as the test script does): filled or made read-only at will."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True, text=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(disk)], capture_output=True, text=True)
     assert mounted.returncode == 0, f"cannot mount a tmpfs for the disk-full test (run as root): {mounted.stderr}"
     yield disk
     subprocess.run(["umount", "-l", str(disk)], check=False)
@@ -659,11 +659,11 @@ def _run_build(seeds: Path, out: Path, *extra: str) -> subprocess.CompletedProce
 def test_fault_a_full_disk_at_any_point_loses_no_build(small_disk: Path, tmp_path: Path) -> None:
     """The new build fills the disk at a different point each time (ballast of growing size): every run either
     succeeds whole or fails with one line and exit 2, the previous build byte-identical, nothing left beside it."""
-    corpus = _synthetic(tmp_path, 40)  # a build of about 7.5 MB beside the seed build's 4 MB
+    corpus = _synthetic(tmp_path, 40)  # a build of about 7.5 MB beside the seed build's 4 MB (and its lines, on disk meanwhile)
     out = small_disk / "dist"
     assert _run_build(Path("seeds").resolve(), out).returncode == 0
     outcomes = set()
-    for room_mb in (0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 9, 11, 16):  # what the ballast leaves free
+    for room_mb in (0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 9, 11, 16, 20, 26):  # what the ballast leaves free
         before = _tree(out)
         ballast = small_disk / "ballast"
         free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize

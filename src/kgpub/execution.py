@@ -79,7 +79,7 @@ def die_with_parent(parent: int) -> None:
 
 
 def _stale_prefixes(out_dir: Path) -> tuple[str, ...]:
-    return tuple(f".{out_dir.name}.{kind}-" for kind in ("tmp", "index", "old"))
+    return tuple(f".{out_dir.name}.{kind}-" for kind in ("tmp", "index", "old", "lines", "results"))
 
 
 @contextmanager
@@ -237,6 +237,12 @@ class Budget:
         """Bytes of N-Triples a store's bulk loader is given at once (it holds what it parses of them), and a
         validation reads as text at once: a 32nd of the budget, from 64 KiB to 256 MiB."""
         return max(1 << 16, min(1 << 28, self.bytes // 32))
+
+    @property
+    def run(self) -> int:
+        """Bytes of lines a merge sorts at once (their list costs about twice that): an eighth of the budget, from
+        64 KiB to 1 GiB."""
+        return max(1 << 16, min(1 << 30, self.bytes // 8))
 
     def store_in_memory(self, ntriples: int) -> bool:
         """Whether a store of ``ntriples`` bytes of N-Triples may be held in memory: while it fits in the budget.

@@ -9,11 +9,14 @@ header is exact even when a rebuild replaces some blocks (see :mod:`kgpub.output
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kgpub.output.layout import Block, Layout, render
@@ -49,28 +52,80 @@ def nt_lines(triples: Iterable[tuple[object, object, object]] | Lines) -> list[s
     return sorted({f"{_term(s)} {_term(p)} {_term(o)} .\n" for s, p, o in triples})
 
 
-def merged(*parts: Iterable[list[str] | LineBlob]) -> LineBlob:
+def merged(*parts: Iterable[list[str] | LineBlob], into: Path | None = None, run: int = 1 << 28) -> LineBlob:
     """The sorted, de-duplicated union of several sorted groups of N-Triples lines (lists or blobs), as a blob.
 
     Each group is sorted already, so sorting their concatenation merges runs
     (timsort) and duplicates end up side by side: seven times faster than a
     set of a million fresh strings, which must hash every one of them.  The
-    lines are sorted as UTF-8 bytes without their newline: byte order is code
-    point order, and no line is a prefix of another (each ends in `` .``), so
-    the order is the strings' and the merge never decodes a blob.
+    lines are sorted as UTF-8 bytes (with or without their newline alike):
+    byte order is code point order, and no line is a prefix of another (each
+    ends in `` .``), so the order is the strings' and the merge never decodes a blob.
+
+    ``into``: the union is written to that file, and the blob lives there.  The lines are then sorted in runs of
+    about ``run`` bytes (their list costs about twice that), each run written beside ``into``, and the runs
+    merged a line from each at a time (``heapq.merge``): the lines of ten million triples are never all in memory.
     """
-    every: list[bytes] = []
+    if into is None:
+        every: list[bytes] = []
+        for lines, _ in _line_bytes(parts):
+            every += lines
+        every.sort()
+        unique = [line for line, _ in groupby(every)]
+        del every
+        return LineBlob(b"\n".join(unique) + b"\n" if unique else b"", len(unique))
+    runs: list[Path] = []
+    pending: list[bytes] = []
+    held = 0
+    try:
+        for lines, size in _line_bytes(parts):
+            pending += lines
+            held += size
+            if held >= run:
+                runs.append(_sorted_run(pending, into.with_name(f"{into.name}.run{len(runs)}")))
+                pending, held = [], 0
+        if not runs:
+            _sorted_run(pending, into)
+        else:
+            runs.append(_sorted_run(pending, into.with_name(f"{into.name}.run{len(runs)}")))
+            del pending
+            streams = [open(path, "rb") for path in runs]  # noqa: SIM115 - closed below, each once merged
+            try:
+                with open(into, "wb") as out:
+                    out.writelines(map(itemgetter(0), groupby(heapq.merge(*streams))))
+            finally:
+                for stream in streams:
+                    stream.close()
+    finally:
+        for path in runs:
+            path.unlink(missing_ok=True)
+    return LineBlob.in_file(into, 0, into.stat().st_size)
+
+
+def _line_bytes(parts: Iterable[Iterable[list[str] | LineBlob]]) -> Iterator[tuple[list[bytes], int]]:
+    """The lines of the groups as UTF-8 bytes without their newline, a list of them (and their size) at a time:
+    a blob's read a piece at a time."""
     for group in parts:
         for lines in group:
             if isinstance(lines, LineBlob):
-                every.extend(lines.data.split(b"\n"))
-                every.pop()  # after the last newline
+                for piece in lines.pieces(1 << 24):
+                    split = piece.split(b"\n")
+                    split.pop()  # after the last newline
+                    yield split, len(piece)
             else:
-                every.extend(line[:-1].encode("utf-8") for line in lines)
-    every.sort()
-    unique = [line for line, _ in groupby(every)]
-    del every
-    return LineBlob(b"\n".join(unique) + b"\n" if unique else b"", len(unique))
+                encoded = [line[:-1].encode("utf-8") for line in lines]
+                yield encoded, sum(map(len, encoded))
+
+
+def _sorted_run(lines: list[bytes], path: Path) -> Path:
+    """``lines`` (without their newlines) sorted, each once, written to ``path``."""
+    lines.sort()
+    unique = [line for line, _ in groupby(lines)]
+    lines.clear()
+    with open(path, "wb") as out:
+        if unique:
+            out.write(b"\n".join(unique) + b"\n")
+    return path
 
 
 def by_subject(lines: Iterable[str]) -> dict[str, list[str]]:
@@ -86,8 +141,8 @@ def by_subject(lines: Iterable[str]) -> dict[str, list[str]]:
 class ArticleLines:
     """The N-Triples lines of one article's graphs: what a build keeps of an article, and caches.
 
-    Kept as blobs (see :class:`~kgpub.rdf.ntriples.LineBlob`): the build holds every article's lines while it
-    writes, so they cost their text, and the writer processes read them without copying them."""
+    Kept as blobs (see :class:`~kgpub.rdf.ntriples.LineBlob`): they cost their text, and the writer processes read
+    them without copying them; a full build moves them to a file on disk while it writes (``stages.merge_graph``)."""
 
     article_id: str
     data: LineBlob

@@ -20,7 +20,7 @@ from kgpub.rdf import vocab
 
 if TYPE_CHECKING:
     from kgpub.corpus.model import Corpus, Source
-    from kgpub.execution import Budget
+    from kgpub.execution import Budget, Stage
     from kgpub.output.layout import Layout, Stats
     from kgpub.output.blocks import ArticleLines
     from kgpub.output.writers import BuildLines, Part
@@ -143,16 +143,29 @@ def assemble(given: Inputs, store: BuildCache, found: list[ArticleUnit | Entry],
 
 def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[ArticleUnit], out: Path,
                problems: list[Diagnostic], options: Options) -> BuildResult:
-    """Render, validate and index the whole graph (the first build, or after many changes)."""
+    """Render, validate and index the whole graph (the first build, or after many changes); the graph's lines
+    are kept on disk meanwhile, beside the output (see :func:`merge_graph`)."""
+    from kgpub import execution
+
+    budget = execution.Budget(options.memory)
+    with execution.Stage(out) as stage:
+        spill = stage.folder("lines")
+        with execution.written(out):
+            graph = merge_graph(shared, mint, units, spill, budget.run)
+        return _render_and_validate(stage, shared, mint, store, units, graph, out, problems, options, budget)
+
+
+def _render_and_validate(stage: Stage, shared: Corpus, mint: Minter, store: BuildCache, units: list[ArticleUnit],
+                         graph: WholeGraph, out: Path, problems: list[Diagnostic], options: Options,
+                         budget: Budget) -> BuildResult:
+    """:func:`full_build` once the graph is merged: the files staged while the graph is validated and indexed."""
     from kgpub import execution
     from kgpub.pipeline.cache import write_manifest
     from kgpub.shacl import validation
     from kgpub.output import writers
     from kgpub.sparql import index as sparql_index
 
-    graph = merge_graph(shared, mint, units)
     shapes = validation.load_shapes(options.shapes) if options.validate else None
-    budget = execution.Budget(options.memory)
     if problems:
         raise InputError([*problems, *shacl_problems(graph, shapes, shared, mint, units, options.workers, out,
                                                      budget)])
@@ -161,28 +174,28 @@ def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[Arti
     # files, one part of the writers' registry each (the first also the counts and the cache's units; see
     # writers.parts) while this one validates, and a thread of this one makes the query index.
     first, *rest = writers.parts()
-    with execution.Stage(out) as stage:
-        staged = stage.path
-        index = stage.folder("index") if options.index else None
-        running = execution.overlap(
-            stage, lambda: validate_graph(graph, shapes, options.workers, out, budget) if shapes is not None else None,
-            processes=[lambda: write_counted_part(graph, first, store, staged, out, budget.chunk),
-                       *(lambda part=part: write_part(graph, part, staged, out, budget.chunk) for part in rest)],
-            fork=shapes is not None and options.workers > 1,
-            thread=None if index is None else lambda: sparql_index.index_from_lines(
-                index, graph.data_bytes, graph.ontology, shapes is not None, budget.piece))  # validation parses them strictly
-        report = running.value
-        written = report is None or report.conforms(options.strict)
-        if written:
-            counted, *others = running.results()
-            files = finish_files(staged, out, shared, mint, graph, counted, others)
-            if index is not None:
-                install_built_index(out, running.beside, index, staged)
-            write_manifest(staged, store, counted.entries,
-                           BuildState.of(graph.registry, graph.registry_origins, graph.units, report,
-                                         validation.plan_for(shapes) if shapes is not None else None))
-            stage.swap()
-    return build_result(out, shared, units, len(graph.data), files, report, written, store.hits)
+    staged = stage.path
+    index = stage.folder("index") if options.index else None
+    running = execution.overlap(
+        stage, lambda: validate_graph(graph, shapes, options.workers, out, budget) if shapes is not None else None,
+        processes=[lambda: write_counted_part(graph, first, store, staged, out, budget.chunk),
+                   *(lambda part=part: write_part(graph, part, staged, out, budget.chunk) for part in rest)],
+        fork=shapes is not None and options.workers > 1,
+        thread=None if index is None else lambda: sparql_index.index_from_lines(
+            index, graph.data, graph.ontology, shapes is not None, budget.piece))  # validation parses them strictly
+    report = running.value
+    written = report is None or report.conforms(options.strict)
+    if written:
+        counted, *others = running.results()
+        files = finish_files(staged, out, shared, mint, graph, counted, others)
+        if index is not None:
+            install_built_index(out, running.beside, index, staged)
+        write_manifest(staged, store, counted.entries,
+                       BuildState.of(graph.registry, graph.registry_origins, graph.units, report,
+                                     validation.plan_for(shapes) if shapes is not None else None))
+        stage.swap()
+    triples = len(graph.data)  # counted while its file is there
+    return build_result(out, shared, units, triples, files, report, written, store.hits)
 
 
 @dataclass(frozen=True)
@@ -196,7 +209,7 @@ class WholeGraph:
     registry: list[str]
     registry_provenance: list[str]
     registry_origins: dict[str, Source]
-    #: Every data line of the graph, sorted, each once (its bytes are kg.nt's).
+    #: Every data line of the graph, sorted, each once (its bytes are kg.nt's; in a file during a full build).
     data: LineBlob
     #: Every named graph (registry, articles' data and provenance, release) with its lines.
     named: list[tuple[str, SortedLines]]
@@ -204,10 +217,6 @@ class WholeGraph:
     ontology: bytes
     #: What the writers render the files from.
     lines: BuildLines
-
-    @property
-    def data_bytes(self) -> bytes:
-        return self.data.data
 
     @property
     def articles(self) -> list[ArticleLines]:
@@ -312,8 +321,13 @@ def _as_problem(note: Any) -> Diagnostic:
     return Diagnostic(note.file, note.line, note.field, f"{note.message} (a warning; --strict refuses it)")
 
 
-def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit]) -> WholeGraph:
-    """The registry mapped and anchored, merged with every article that mapped."""
+def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit], spill: Path | None = None,
+                run: int = 1 << 28) -> WholeGraph:
+    """The registry mapped and anchored, merged with every article that mapped.
+
+    ``spill``: a folder where the articles' lines and the merged data are kept on disk, not in memory (each read
+    a piece at a time when it is written, validated or indexed), the data merged in sorted runs of about ``run``
+    bytes: what a build of ten million triples holds in memory then does not grow with the corpus."""
     from kgpub.output import blocks, void, writers
     from kgpub.pipeline import mapping, provenance
     from kgpub.resources import ontology_file
@@ -324,7 +338,14 @@ def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit]) -> Whole
     registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint, shared.events)
     registry, registry_prov_lines = blocks.nt_lines(registry_graph), blocks.nt_lines(registry_prov)
     articles = [u.lines for u in good if u.lines]
-    data = blocks.merged([registry], (a.data for a in articles))
+    if spill is None:
+        data = blocks.merged([registry], (a.data for a in articles))
+    else:
+        with open(spill / "articles.nt", "wb") as stream:
+            for article in articles:
+                article.data.spool(stream)
+                article.provenance.spool(stream)
+        data = blocks.merged([registry], (a.data for a in articles), into=spill / "data.nt", run=run)
     named = writers.named_lines(mint, registry, registry_prov_lines, articles, void.release_lines(shared.dataset, mint))
     return WholeGraph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data,
                       named, ontology_file().read_bytes(), writers.BuildLines(mint, data, named, articles, registry))
@@ -349,8 +370,8 @@ def validate_graph(graph: WholeGraph, shapes: Shapes | None, workers: int, out: 
     disk beside the output: the same results either way)."""
     from kgpub.shacl import validation
 
-    with budget.store_place(len(graph.data_bytes), out) as store:
-        return validation.validate_ntriples([graph.data_bytes, ontology_ntriples(graph.ontology)], shapes=shapes,
+    with budget.store_place(graph.data.size, out) as store:
+        return validation.validate_ntriples([graph.data, ontology_ntriples(graph.ontology)], shapes=shapes,
                                             origins=graph.origins(), threads=workers, with_graph=False,
                                             store_path=store, part=budget.piece)
 

@@ -11,8 +11,11 @@ Here, once, instead of ``line.index("> ")`` in every room.
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -37,9 +40,12 @@ def split(line: str) -> tuple[str, str, str]:
     return line[:s_end], line[s_end + 1: p_end], tail[p_end + 1: -2] if tail.endswith(" .") else tail[p_end + 1:]
 
 
-def pieces(data: bytes, size: int) -> Iterator[bytes]:
-    """N-Triples bytes in pieces of about ``size`` bytes, each cut after a line's end: a bulk loader given one
-    piece at a time holds what it parses of that piece, not of the whole graph."""
+def pieces(data: bytes | LineBlob, size: int) -> Iterator[bytes]:
+    """N-Triples bytes (or a blob's) in pieces of about ``size`` bytes, each cut after a line's end: a bulk loader
+    given one piece at a time holds what it parses of that piece, not of the whole graph."""
+    if isinstance(data, LineBlob):
+        yield from data.pieces(size)
+        return
     start = 0
     size = max(1, size)
     while start < len(data):
@@ -56,15 +62,20 @@ class LineBlob:
     reads them copies every page they are on (reading an object writes its reference count).  One ``bytes``
     costs its text; iterating it decodes a piece at a time, so a reader holds a piece, never the lines.
     It iterates, compares and counts like the list of lines it was made from.
+
+    A blob may also live in a file (:meth:`in_file`, :meth:`spool`): a build of ten million triples holds
+    gigabytes of lines, which then cost no memory at all, each piece read when it is iterated.  Pickled, a
+    blob carries its bytes wherever they live (a cache entry must hold its lines, not a place in a spill file).
     """
 
-    __slots__ = ("data", "_count")
+    __slots__ = ("_data", "_place", "_count")
 
     #: Bytes decoded at a time while iterating.
     PIECE = 1 << 20
 
     def __init__(self, data: bytes, count: int | None = None) -> None:
-        self.data = data
+        self._data: bytes | None = data
+        self._place: tuple[str, int, int] | None = None  # file, offset, size
         self._count = count
 
     @classmethod
@@ -75,17 +86,73 @@ class LineBlob:
         text = lines if isinstance(lines, list) else list(lines)
         return cls("".join(text).encode("utf-8"), len(text))
 
+    @classmethod
+    def in_file(cls, path: Path | str, offset: int, size: int, count: int | None = None) -> LineBlob:
+        """The blob whose bytes are ``size`` bytes of the file ``path`` from ``offset`` (kept there while it lives)."""
+        blob = cls(b"", count)
+        blob._data, blob._place = None, (str(path), offset, size)
+        return blob
+
+    def spool(self, stream: BinaryIO) -> None:
+        """Move this blob's bytes to the end of the open file ``stream`` (its name is where it will read them,
+        once the stream is flushed)."""
+        if self._data is None:
+            return
+        self._count = len(self)
+        offset = stream.tell()
+        size = stream.write(self._data)
+        self._data, self._place = None, (os.path.abspath(stream.name), offset, size)
+
+    @property
+    def data(self) -> bytes:
+        """Every byte of the lines (read whole from its file when it lives in one: for small blobs)."""
+        if self._data is not None:
+            return self._data
+        assert self._place is not None
+        path, offset, size = self._place
+        with open(path, "rb") as stream:
+            stream.seek(offset)
+            return stream.read(size)
+
+    @property
+    def size(self) -> int:
+        """The lines' bytes, counted without reading them."""
+        return len(self._data) if self._data is not None else self._place[2] if self._place is not None else 0
+
+    def pieces(self, size: int) -> Iterator[bytes]:
+        """The bytes in pieces of about ``size``, each cut after a line's end (read a piece at a time from a file)."""
+        if self._data is not None:
+            yield from pieces(self._data, size)
+            return
+        assert self._place is not None
+        path, offset, total = self._place
+        size = max(1, size)
+        with open(path, "rb") as stream:
+            stream.seek(offset)
+            rest = b""
+            left = total
+            while left:
+                read = stream.read(min(size, left))
+                if not read:
+                    raise OSError(f"{path}: shorter than its lines")
+                left -= len(read)
+                piece = rest + read
+                end = piece.rfind(b"\n") + 1 if left else len(piece)
+                rest = piece[end:]
+                if end:
+                    yield piece[:end]
+
     def __iter__(self) -> Iterator[str]:
-        for piece in pieces(self.data, self.PIECE):
+        for piece in self.pieces(self.PIECE):
             yield from io.StringIO(piece.decode("utf-8"), newline="\n")  # splits at "\n" only, as N-Triples does
 
     def __len__(self) -> int:
         if self._count is None:
-            self._count = self.data.count(b"\n")
+            self._count = sum(piece.count(b"\n") for piece in self.pieces(1 << 24))
         return self._count
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return self.size > 0
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LineBlob):
@@ -100,7 +167,19 @@ class LineBlob:
         return LineBlob, (self.data, len(self))
 
     def __repr__(self) -> str:
-        return f"LineBlob({len(self)} lines, {len(self.data)} bytes)"
+        where = f", in {self._place[0]}" if self._place is not None else ""
+        return f"LineBlob({len(self)} lines, {self.size} bytes{where})"
+
+
+class BlobPieces:
+    """A blob as a re-iterable of byte pieces of about ``size`` each (see :meth:`LineBlob.pieces`): what a search
+    over a graph's text walks, once per search, without holding the whole graph."""
+
+    def __init__(self, blob: LineBlob, size: int) -> None:
+        self.blob, self.size = blob, size
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.blob.pieces(self.size)
 
 
 #: A graph's sorted, de-duplicated lines, as a list or as a blob.

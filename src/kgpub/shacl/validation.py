@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import RDF, SH
@@ -25,6 +25,7 @@ from rdflib.term import Node
 from kgpub.corpus.model import Source
 from kgpub.errors import ValidationSetupError
 from kgpub.rdf import formats, ntriples, vocab
+from kgpub.rdf.ntriples import LineBlob
 from kgpub.resources import shipped
 from kgpub.shacl import runner
 from kgpub.shacl.compiler import Plan, compile_shapes
@@ -170,7 +171,7 @@ def plan_for(shapes: Graph) -> Plan:
     return cached[1]
 
 
-def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
+def validate_ntriples(chunks: Iterable[bytes | LineBlob], *, shapes: Graph | None = None,
                       origins: dict[str, Source] | None = None, threads: int = 1,
                       with_graph: bool = True, text: str | None = None, store_path: Path | None = None,
                       part: int | None = None) -> Report:
@@ -182,7 +183,8 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
     only the results.  ``text``: the first chunk already decoded, when the
     caller has it.  ``part``: search the chunks as bytes, decoding only the
     lines found (no second copy of a million lines), and load them into the
-    store in pieces of about that many bytes.  ``store_path``: an empty folder where the data is held on
+    store in pieces of about that many bytes; a chunk may then be a blob kept in a file, read a piece at a
+    time by each search.  ``store_path``: an empty folder where the data is held on
     disk instead of in memory (the same results, in bounded memory).
     """
     import pyoxigraph as ox
@@ -193,14 +195,14 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
     chunks = list(chunks)
     try:
         for chunk in chunks:
-            for piece in ntriples.pieces(chunk, part) if part is not None else [chunk]:
+            for piece in ntriples.pieces(chunk, part) if part is not None else [_whole(chunk)]:
                 store.bulk_load(piece, format=ox.RdfFormat.N_TRIPLES)
         if any(check.uses_shapes_graph for check in plan.sparql):  # $shapesGraph: the shapes, as a named graph
             store.bulk_load(shapes.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
                             to_graph=ox.NamedNode(SHAPES_GRAPH))
         rest = chunks[1:] if text is not None else chunks
         first = [text] if text is not None else []
-        searched: list[str | bytes] = [*first, *(chunk.decode("utf-8") if part is None else chunk for chunk in rest)]
+        searched: list[Any] = [*first, *(_searched(chunk, part) for chunk in rest)]
         raw = runner.run(plan, store, searched, threads=threads)
     except (SyntaxError, ValueError, OSError) as exc:
         raise ValidationSetupError(f"SHACL validation failed: {_one_line(exc)}") from None
@@ -208,7 +210,7 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
     if plan.delegated is not None:  # what the compiler left to the reference engine, and only that
         data = Graph()  # rdflib's value-normalised literals: pySHACL tells ill-typed ones by them
         for chunk in chunks:
-            data.parse(data=chunk, format="nt")
+            data.parse(data=_whole(chunk), format="nt")
         raw += _delegated_results(plan, data)
         described.append(data)
     report_graph = None
@@ -218,6 +220,17 @@ def validate_ntriples(chunks: Iterable[bytes], *, shapes: Graph | None = None,
         add_results(report_graph, raw)
         _describe_blank_nodes(report_graph, store, described)
     return Report(results=results_of(raw, StoreLabels(store, raw), origins or {}), report_graph=report_graph)
+
+
+def _whole(chunk: bytes | LineBlob) -> bytes:
+    return chunk.data if isinstance(chunk, LineBlob) else chunk
+
+
+def _searched(chunk: bytes | LineBlob, part: int | None) -> str | bytes | ntriples.BlobPieces:
+    """A chunk as the checks search it: decoded whole (no ``part``), its bytes, or a blob's pieces in turn."""
+    if part is None:
+        return _whole(chunk).decode("utf-8")
+    return ntriples.BlobPieces(chunk, part) if isinstance(chunk, LineBlob) else chunk
 
 
 def _delegated_results(plan: Plan, data: Graph) -> list[RawResult]:

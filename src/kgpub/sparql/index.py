@@ -21,10 +21,13 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kgpub.errors import QueryError
 from kgpub.rdf import vocab
+
+if TYPE_CHECKING:
+    from kgpub.rdf.ntriples import LineBlob
 
 INDEX_DIR = ".index"
 INDEX_VERSION = 4
@@ -216,7 +219,7 @@ def _linked_copy(target: Path, source: Path) -> Any:
     return ox.Store(str(target))
 
 
-def index_from_lines(location: Path, data: bytes, ontology: bytes, checked: bool = False,
+def index_from_lines(location: Path, data: bytes | LineBlob, ontology: bytes, checked: bool = False,
                      piece: int | None = None) -> None:
     """Create an index store in the empty folder ``location`` from a build's data, before any file exists.
 
@@ -231,10 +234,10 @@ def index_from_lines(location: Path, data: bytes, ontology: bytes, checked: bool
     """
     import pyoxigraph as ox
 
-    from kgpub.rdf.ntriples import pieces
+    from kgpub.rdf.ntriples import LineBlob, pieces
 
     store = ox.Store(str(location / "store"))
-    for part in pieces(data, piece) if piece is not None else [data]:
+    for part in pieces(data, piece) if piece is not None else [data.data if isinstance(data, LineBlob) else data]:
         store.bulk_load(part, format=ox.RdfFormat.N_TRIPLES, lenient=checked)
     store.bulk_load(ontology, format=ox.RdfFormat.TURTLE)
     store.flush()  # see create_index: no compaction
