@@ -37,6 +37,11 @@ def prefix_header(used: dict[str, str]) -> str:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items())) + "\n"
 
 
+def header_of(known: dict[str, str]) -> Callable[[Iterable[str]], str]:
+    """The ``@prefix`` header of a file that uses these of the ``known`` prefixes."""
+    return lambda used: prefix_header({p: known[p] for p in used})
+
+
 def nt_lines(triples: Iterable[tuple[object, object, object]] | Lines) -> list[str]:
     """Sorted, de-duplicated N-Triples lines: the canonical order of every output.
 

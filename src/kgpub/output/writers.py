@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from kgpub.output.blocks import (ArticleLines, Names, by_subject, each_subject_block, each_trig_block, jsonld_blocks,
-                                 jsonld_frame, jsonld_nodes, nt_blocks, prefix_header, prefixes, subject_blocks,
+                                 header_of, jsonld_frame, jsonld_nodes, nt_blocks, prefix_header, prefixes, subject_blocks,
                                  trig_blocks, turtle_blocks, turtle_file, turtle_layout)
 from kgpub.output.layout import Block, Layout, size_of, write_spooled
 from kgpub.output.layout import patch as patch_layout
@@ -98,6 +98,7 @@ class OwnedBlocks:
         # per block, in subject order: its offset and size in the body, its prefix set, its place among the keys
         self._spans: dict[str, array.array[int]] = {}
         self._prefix_sets: dict[frozenset[str], int] = {}
+        self._sets: list[frozenset[str]] = []
         self._placed = 0
         #: kg.ttl's keys, once written (see :meth:`reader`).
         self.keys: list[str] = []
@@ -114,14 +115,17 @@ class OwnedBlocks:
         article = rest[:cut if cut != -1 else -1]  # an id holds no '/' and no '>'
         if article not in self._articles:
             return
-        kind = self._prefix_sets.setdefault(block.prefixes, len(self._prefix_sets))
+        kind = self._prefix_sets.get(block.prefixes)
+        if kind is None:
+            kind = self._prefix_sets[block.prefixes] = len(self._sets)
+            self._sets.append(block.prefixes)
         self._spans.setdefault(article, array.array("Q")).extend((offset, size, kind, self._placed - 1))
 
     def reader(self, article_id: str) -> Callable[[str], Block]:
         """The article's blocks in turn: each call, with the next subject it owns, gives that subject's block."""
         if self._fd is None:
             self._fd = os.open(self.body, os.O_RDONLY)
-        fd, spans, sets, keys = self._fd, self._spans.get(article_id, array.array("Q")), list(self._prefix_sets), self.keys
+        fd, spans, sets, keys = self._fd, self._spans.get(article_id, array.array("Q")), self._sets, self.keys
         at = iter(range(0, len(spans), 4))
 
         def block(subject: str) -> Block:
@@ -154,8 +158,8 @@ class Writer:
     #: Which of the build's rendering processes writes it: part 0 also counts the data, part 1 writes the
     #: article files (they reuse kg.ttl's blocks, so kg.ttl and kg.trig go there too).  Balance them.
     part: int = 0
-    #: Writes the whole file to a stream without holding all its blocks, when the writer can (its blocks are
-    #: not shared with another file): ``(lines, stream, chunk, spill folder) -> layout``.
+    #: Writes the whole file to a stream without holding all its blocks (they go to the spill folder meanwhile,
+    #: when the file's header needs them all first): ``(lines, stream, chunk, spill folder) -> layout``.
     stream: Callable[[BuildLines, BinaryIO, int, Path], Layout] | None = None
 
     def render(self, lines: BuildLines) -> tuple[bytes, Layout]:
@@ -176,21 +180,12 @@ class Writer:
 # --------------------------------------------------------------------------- the writers
 
 def _nt(lines: BuildLines) -> tuple[list[Block] | bytes, Layout]:
-    """kg.nt is the sorted lines themselves (a blob's bytes as they are) and its layout."""
-    keys: list[str] = []
-    sizes: list[int] = []
-    last = None
-    subject = ntriples.subject
-    for line in lines.data:
-        s = subject(line)
-        if s != last:
-            keys.append(s)
-            sizes.append(0)
-            last = s
-        sizes[-1] += len(line) if line.isascii() else len(line.encode("utf-8"))
-    data = lines.data
-    content = data.data if isinstance(data, LineBlob) else "".join(data).encode("utf-8")
-    return content, Layout(keys, sizes, b"")
+    """kg.nt is the sorted lines themselves and its layout (as :func:`_nt_streamed` writes them)."""
+    import io
+
+    content = io.BytesIO()
+    layout = _nt_streamed(lines, content, 1 << 22, Path())
+    return content.getvalue(), layout
 
 
 def _nt_streamed(lines: BuildLines, stream: BinaryIO, chunk: int, spill: Path) -> Layout:
@@ -223,8 +218,8 @@ def _turtle_streamed(lines: BuildLines, stream: BinaryIO, chunk: int, spill: Pat
     for kg.trig and the article files (``lines.spooled``)."""
     known = prefixes(lines.base)
     owned = OwnedBlocks(spill / "kg.ttl.body", lines.mint, (a.article_id for a in lines.articles))
-    layout = write_spooled(each_subject_block(lines.data, Names(known)), stream, owned.body,
-                           lambda used: prefix_header({p: known[p] for p in used}), "\n", chunk, known, owned.placed)
+    layout = write_spooled(each_subject_block(lines.data, Names(known)), stream, owned.body, header_of(known), "\n",
+                           chunk, known, owned.placed)
     owned.keys = layout.keys
     lines.spooled = owned
     return layout
@@ -300,7 +295,7 @@ def _trig_streamed(lines: BuildLines, stream: BinaryIO, chunk: int, spill: Path)
     body = spill / "kg.trig.body"
     try:
         return write_spooled(each_trig_block(lines.named, lines.base, Names(known), _reuse(lines)), stream, body,
-                             lambda used: prefix_header({p: known[p] for p in used}), "\n", chunk, known)
+                             header_of(known), "\n", chunk, known)
     finally:
         body.unlink(missing_ok=True)
 
@@ -312,7 +307,7 @@ def trig_layout(named: list[tuple[str, SortedLines]], base: str,
     blocks = trig_blocks(named, base, names, reuse)
     known = prefixes(base)
     used = frozenset[str]().union(*(b.prefixes for b in blocks))  # reused blocks' prefixes too
-    return blocks, Layout.of(blocks, prefix_header({p: known[p] for p in used}), "\n", namespaces=known)
+    return blocks, Layout.of(blocks, header_of(known)(used), "\n", namespaces=known)
 
 
 def trig_file(named: list[tuple[str, SortedLines]], base: str,
