@@ -327,7 +327,8 @@ def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit], spill: P
 
     ``spill``: a folder where the articles' lines and the merged data are kept on disk, not in memory (each read
     a piece at a time when it is written, validated or indexed), the data merged in sorted runs of about ``run``
-    bytes: what a build of ten million triples holds in memory then does not grow with the corpus."""
+    bytes: what a build of ten million triples holds in memory then does not grow with the corpus.  Lines that
+    fit in one run stay in memory (see ``blocks.merged``)."""
     from kgpub.output import blocks, void, writers
     from kgpub.pipeline import mapping, provenance
     from kgpub.resources import ontology_file
@@ -338,14 +339,12 @@ def merge_graph(shared: Corpus, mint: Minter, units: list[ArticleUnit], spill: P
     registry_prov = provenance.anchor_registry(shared.registry, shared.registry_file, mint, shared.events)
     registry, registry_prov_lines = blocks.nt_lines(registry_graph), blocks.nt_lines(registry_prov)
     articles = [u.lines for u in good if u.lines]
-    if spill is None:
-        data = blocks.merged([registry], (a.data for a in articles))
-    else:
+    if spill is not None and sum(a.data.size + a.provenance.size for a in articles) > run:
         with open(spill / "articles.nt", "wb") as stream:
             for article in articles:
                 article.data.spool(stream)
                 article.provenance.spool(stream)
-        data = blocks.merged([registry], (a.data for a in articles), into=spill / "data.nt", run=run)
+    data = blocks.merged([registry], (a.data for a in articles), into=spill / "data.nt" if spill else None, run=run)
     named = writers.named_lines(mint, registry, registry_prov_lines, articles, void.release_lines(shared.dataset, mint))
     return WholeGraph(good, registry, registry_prov_lines, validation.origins_of(registry_prov), data,
                       named, ontology_file().read_bytes(), writers.BuildLines(mint, data, named, articles, registry))
