@@ -120,6 +120,16 @@ def test_a_stages_forked_work_ends_when_done_though_its_large_value_is_not_yet_a
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing left beside the output
 
 
+def test_a_forked_value_that_cannot_be_pickled_is_an_error_not_a_dead_writer(tmp_path: Path) -> None:
+    from kgpub.errors import KgpubError
+
+    with execution.Stage(tmp_path / "out") as stage:
+        part = stage.fork(lambda: (lambda: None))  # a function made here cannot cross a pipe
+        with pytest.raises(KgpubError, match="writing the build failed") as raised:
+            part.result()
+    assert "died" not in str(raised.value)
+
+
 def test_overlap_without_fork_runs_the_writers_here_only_when_asked(tmp_path: Path) -> None:
     calls: list[str] = []
 

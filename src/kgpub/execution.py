@@ -462,7 +462,11 @@ class Forked:
             except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
                 outcome = (False, exc if isinstance(exc, KgpubError) or command and _picklable(exc)
                            else KgpubError(f"writing the build failed: {os_reason(exc)}"))
-            send.send_bytes(_parcel(outcome, spill))
+            try:
+                parcel = _parcel(outcome, spill)
+            except Exception as exc:  # noqa: BLE001 - a value that cannot be pickled: the parent says so
+                parcel = _parcel((False, KgpubError(f"writing the build failed: {os_reason(exc)}")), None)
+            send.send_bytes(parcel)
 
         # a command's work starts processes of its own, which a daemon may not
         self._process = context.Process(target=child, daemon=not command)
