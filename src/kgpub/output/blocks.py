@@ -71,7 +71,7 @@ def merged(*parts: Iterable[list[str] | LineBlob], into: Path | None = None, run
     written to that file and the blob lives there: the lines are sorted in runs of about ``run`` bytes, each
     written beside ``into``, and the runs merged a line from each at a time (``heapq.merge``), so the lines of
     ten million triples are never all in memory.  Fewer stay in memory: every reader of a blob in a file reads
-    it again, piece by piece, which costs a build of a million triples a tenth more time.
+    it again, piece by piece.
     """
     runs: list[Path] = []
     pending: list[bytes] = []
@@ -125,12 +125,7 @@ def _line_bytes(parts: Iterable[Iterable[list[str] | LineBlob]]) -> Iterator[tup
 
 def _sorted_run(lines: list[bytes], path: Path) -> Path:
     """``lines`` (without their newlines) sorted, each once, written to ``path``."""
-    lines.sort()
-    unique = [line for line, _ in groupby(lines)]
-    lines.clear()
-    with open(path, "wb") as out:
-        if unique:
-            out.write(b"\n".join(unique) + b"\n")
+    path.write_bytes(_in_memory(lines).data)
     return path
 
 

@@ -144,7 +144,7 @@ def assemble(given: Inputs, store: BuildCache, found: list[ArticleUnit | Entry],
 def full_build(shared: Corpus, mint: Minter, store: BuildCache, units: list[ArticleUnit], out: Path,
                problems: list[Diagnostic], options: Options) -> BuildResult:
     """Render, validate and index the whole graph (the first build, or after many changes); the graph's lines
-    are kept on disk meanwhile, beside the output (see :func:`merge_graph`)."""
+    are kept on disk meanwhile, beside the output, when they outgrow a sorting run (see :func:`merge_graph`)."""
     from kgpub import execution
 
     budget = execution.Budget(options.memory)
@@ -194,7 +194,7 @@ def _render_and_validate(stage: Stage, shared: Corpus, mint: Minter, store: Buil
                        BuildState.of(graph.registry, graph.registry_origins, graph.units, report,
                                      validation.plan_for(shapes) if shapes is not None else None))
         stage.swap()
-    triples = len(graph.data)  # counted while its file is there
+    triples = counted.stats.triples if written else len(graph.data)  # the first writer counted them already
     return build_result(out, shared, units, triples, files, report, written, store.hits)
 
 
@@ -209,7 +209,8 @@ class WholeGraph:
     registry: list[str]
     registry_provenance: list[str]
     registry_origins: dict[str, Source]
-    #: Every data line of the graph, sorted, each once (its bytes are kg.nt's; in a file during a full build).
+    #: Every data line of the graph, sorted, each once (its bytes are kg.nt's; in a file when a full build's
+    #: lines outgrow a sorting run).
     data: LineBlob
     #: Every named graph (registry, articles' data and provenance, release) with its lines.
     named: list[tuple[str, SortedLines]]

@@ -171,6 +171,11 @@ class LineBlob:
         return f"LineBlob({len(self)} lines, {self.size} bytes{where})"
 
 
+def whole(data: bytes | LineBlob) -> bytes:
+    """The bytes themselves, or every byte of a blob (read whole from its file when it lives in one)."""
+    return data.data if isinstance(data, LineBlob) else data
+
+
 class BlobPieces:
     """A blob as a re-iterable of byte pieces of about ``size`` each (see :meth:`LineBlob.pieces`): what a search
     over a graph's text walks, once per search, without holding the whole graph."""

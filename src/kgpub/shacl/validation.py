@@ -195,7 +195,7 @@ def validate_ntriples(chunks: Iterable[bytes | LineBlob], *, shapes: Graph | Non
     chunks = list(chunks)
     try:
         for chunk in chunks:
-            for piece in ntriples.pieces(chunk, part) if part is not None else [_whole(chunk)]:
+            for piece in ntriples.pieces(chunk, part) if part is not None else [ntriples.whole(chunk)]:
                 store.bulk_load(piece, format=ox.RdfFormat.N_TRIPLES)
         if any(check.uses_shapes_graph for check in plan.sparql):  # $shapesGraph: the shapes, as a named graph
             store.bulk_load(shapes.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
@@ -210,7 +210,7 @@ def validate_ntriples(chunks: Iterable[bytes | LineBlob], *, shapes: Graph | Non
     if plan.delegated is not None:  # what the compiler left to the reference engine, and only that
         data = Graph()  # rdflib's value-normalised literals: pySHACL tells ill-typed ones by them
         for chunk in chunks:
-            data.parse(data=_whole(chunk), format="nt")
+            data.parse(data=ntriples.whole(chunk), format="nt")
         raw += _delegated_results(plan, data)
         described.append(data)
     report_graph = None
@@ -222,14 +222,10 @@ def validate_ntriples(chunks: Iterable[bytes | LineBlob], *, shapes: Graph | Non
     return Report(results=results_of(raw, StoreLabels(store, raw), origins or {}), report_graph=report_graph)
 
 
-def _whole(chunk: bytes | LineBlob) -> bytes:
-    return chunk.data if isinstance(chunk, LineBlob) else chunk
-
-
 def _searched(chunk: bytes | LineBlob, part: int | None) -> str | bytes | ntriples.BlobPieces:
     """A chunk as the checks search it: decoded whole (no ``part``), its bytes, or a blob's pieces in turn."""
     if part is None:
-        return _whole(chunk).decode("utf-8")
+        return ntriples.whole(chunk).decode("utf-8")
     return ntriples.BlobPieces(chunk, part) if isinstance(chunk, LineBlob) else chunk
 
 

@@ -234,10 +234,10 @@ def index_from_lines(location: Path, data: bytes | LineBlob, ontology: bytes, ch
     """
     import pyoxigraph as ox
 
-    from kgpub.rdf.ntriples import LineBlob, pieces
+    from kgpub.rdf.ntriples import pieces, whole
 
     store = ox.Store(str(location / "store"))
-    for part in pieces(data, piece) if piece is not None else [data.data if isinstance(data, LineBlob) else data]:
+    for part in pieces(data, piece) if piece is not None else [whole(data)]:
         store.bulk_load(part, format=ox.RdfFormat.N_TRIPLES, lenient=checked)
     store.bulk_load(ontology, format=ox.RdfFormat.TURTLE)
     store.flush()  # see create_index: no compaction
