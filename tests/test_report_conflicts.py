@@ -102,3 +102,53 @@ def test_an_own_event_duplicating_a_shared_one_gets_a_hint(tmp_path: Path) -> No
         ("Info", "https://w3id.org/kgpub/id/article/a3/own-attack",
          "“Alpha Brigade fires rockets at a base” looks like shared event “Rocket attack on the Gamma base” (the same "
          "type and actors, overlapping dates): report it with 'report: gamma-attack' instead of defining it")]
+
+
+def test_the_duplicate_hint_needs_every_actor_and_the_type_and_agrees_with_pyshacl(tmp_path: Path) -> None:
+    """The hint's query finds its shared events through an actor of the article's event and compares the type
+    after (joined on the type first it walked every event of that type, for each event): an own event with an
+    actor the shared one lacks, or of another type, gets no hint; the reference engine says the same."""
+    root = write(tmp_path / "seeds", agreeing=True)
+    (root / "articles" / "a3.txt").write_text(
+        "Alpha Brigade fired rockets at a base in Iraq on 3 May. Alpha Brigade and the Delta network shelled a "
+        "base in Iraq on 3 May. Alpha Brigade paraded in Iraq on 3 May.", encoding="utf-8")
+    (root / "articles" / "a3.facts.yaml").write_text(textwrap.dedent("""
+        article:
+          id: a3
+          headline: Rockets on a base
+          publisher: other-paper
+          language: en
+          published: "2021-05-06"
+        events:
+          - id: own-attack
+            type: ShellingMissileAttack
+            label: Alpha Brigade fires rockets at a base
+            date: "2021-05-03"
+            place: iraq
+            agent: alpha-brigade
+            evidence: ["Alpha Brigade fired rockets at a base in Iraq on 3 May"]
+          - id: joint-attack
+            type: ShellingMissileAttack
+            label: Alpha Brigade and the Delta network shell a base
+            date: "2021-05-03"
+            place: iraq
+            agent: [alpha-brigade, delta-network]
+            evidence: ["Alpha Brigade and the Delta network shelled a base in Iraq on 3 May"]
+          - id: parade
+            type: ShowOfForce
+            label: Alpha Brigade parades
+            date: "2021-05-03"
+            place: iraq
+            agent: alpha-brigade
+            evidence: ["Alpha Brigade paraded in Iraq on 3 May"]
+        """), encoding="utf-8")
+    assert kgpub.build(root, tmp_path / "dist").written
+    hints = [r.focus for r in kgpub.validate([tmp_path / "dist"]).results
+             if r.source_shape == "kgsh:LocalDuplicateShape"]
+    assert hints == ["https://w3id.org/kgpub/id/article/a3/own-attack"]
+    data = Graph().parse(tmp_path / "dist" / "kg.ttl")
+    ontology = load_ontology()
+    fast = [r for r in validate_graph(data, ontology=ontology).results if "LocalDuplicate" in str(r.source_shape)]
+    reference = [r for r in validate_graph(data, ontology=ontology, reference=True).results
+                 if "LocalDuplicate" in str(r.source_shape)]
+    assert fast == reference and len(fast) == 1
