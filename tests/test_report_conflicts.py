@@ -69,12 +69,9 @@ def test_compiled_checks_and_pyshacl_agree_on_report_conflicts(tmp_path: Path) -
     assert sum(r.source_shape == SHAPE for r in fast.results) == 5
 
 
-def test_an_own_event_duplicating_a_shared_one_gets_a_hint(tmp_path: Path) -> None:
-    root = write(tmp_path / "seeds", agreeing=True)
-    (root / "articles" / "a3.txt").write_text(
-        "Alpha Brigade fired rockets at a base in Iraq on 3 May. Unrelated: Alpha Brigade paraded in 2019.",
-        encoding="utf-8")
-    (root / "articles" / "a3.facts.yaml").write_text(textwrap.dedent("""
+#: An article (a3) whose own event duplicates the registry's shared gamma-attack: the same type, actor, days and
+#: place; each test adds events of its own after it.
+OWN_ATTACK = textwrap.dedent("""
         article:
           id: a3
           headline: Rockets on a base
@@ -89,6 +86,20 @@ def test_an_own_event_duplicating_a_shared_one_gets_a_hint(tmp_path: Path) -> No
             place: iraq
             agent: alpha-brigade
             evidence: ["Alpha Brigade fired rockets at a base in Iraq on 3 May"]
+""")
+
+
+def with_events(extra: str) -> str:
+    """OWN_ATTACK followed by ``extra``, more events written as the items of its list."""
+    return OWN_ATTACK + textwrap.indent(textwrap.dedent(extra), "  ")
+
+
+def test_an_own_event_duplicating_a_shared_one_gets_a_hint(tmp_path: Path) -> None:
+    root = write(tmp_path / "seeds", agreeing=True)
+    (root / "articles" / "a3.txt").write_text(
+        "Alpha Brigade fired rockets at a base in Iraq on 3 May. Unrelated: Alpha Brigade paraded in 2019.",
+        encoding="utf-8")
+    (root / "articles" / "a3.facts.yaml").write_text(with_events("""
           - id: parade
             type: ShowOfForce
             label: Alpha Brigade parades
@@ -112,21 +123,7 @@ def test_the_duplicate_hint_needs_every_actor_and_the_type_and_agrees_with_pysha
     (root / "articles" / "a3.txt").write_text(
         "Alpha Brigade fired rockets at a base in Iraq on 3 May. Alpha Brigade and the Delta network shelled a "
         "base in Iraq on 3 May. Alpha Brigade paraded in Iraq on 3 May.", encoding="utf-8")
-    (root / "articles" / "a3.facts.yaml").write_text(textwrap.dedent("""
-        article:
-          id: a3
-          headline: Rockets on a base
-          publisher: other-paper
-          language: en
-          published: "2021-05-06"
-        events:
-          - id: own-attack
-            type: ShellingMissileAttack
-            label: Alpha Brigade fires rockets at a base
-            date: "2021-05-03"
-            place: iraq
-            agent: alpha-brigade
-            evidence: ["Alpha Brigade fired rockets at a base in Iraq on 3 May"]
+    (root / "articles" / "a3.facts.yaml").write_text(with_events("""
           - id: joint-attack
             type: ShellingMissileAttack
             label: Alpha Brigade and the Delta network shell a base
